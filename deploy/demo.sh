@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Starts the whole system on its embedded default (SQLite, demo data, emulated devices).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash deploy/setup.sh
+exec .venv/bin/motcua-server demo "$@"

@@ -1,0 +1,76 @@
+"""Typed device errors shared by every driver.
+
+Each error carries a stable ``code`` and a Vietnamese message, so a kiosk or the
+technician CLI can show the visitor or technician something they understand
+without knowing which driver raised it.
+"""
+
+from __future__ import annotations
+
+
+class DriverError(Exception):
+    """Base of every device error."""
+
+    code = "device_error"
+    message_vi = "Thiết bị gặp lỗi."
+
+    def __init__(self, message: str = "", *, message_vi: str | None = None) -> None:
+        super().__init__(message or self.__class__.__doc__ or self.code)
+        if message_vi is not None:
+            self.message_vi = message_vi
+
+
+class DeviceNotFound(DriverError):
+    """The device or port does not exist."""
+
+    code = "device_not_found"
+    message_vi = "Không tìm thấy thiết bị. Kiểm tra cáp kết nối."
+
+
+class DeviceBusy(DriverError):
+    """Another program holds the port."""
+
+    code = "device_busy"
+    message_vi = "Thiết bị đang được chương trình khác sử dụng."
+
+
+class DevicePermission(DriverError):
+    """The process may not open the device (udev rule or group missing)."""
+
+    code = "device_permission"
+    message_vi = "Không có quyền truy cập thiết bị."
+
+
+class DeviceTimeout(DriverError):
+    """The device did not answer in time."""
+
+    code = "device_timeout"
+    message_vi = "Thiết bị không phản hồi."
+
+
+class ProtocolError(DriverError):
+    """The device answered with bytes that do not follow its protocol."""
+
+    code = "protocol_error"
+    message_vi = "Thiết bị trả về dữ liệu không hợp lệ."
+
+
+class PrinterOffline(DriverError):
+    """The printer reports itself offline."""
+
+    code = "printer_offline"
+    message_vi = "Máy in đang ngoại tuyến."
+
+
+class CoverOpen(DriverError):
+    """The printer cover is open."""
+
+    code = "printer_cover_open"
+    message_vi = "Nắp máy in đang mở."
+
+
+class PaperOut(DriverError):
+    """The printer has no paper."""
+
+    code = "printer_paper_out"
+    message_vi = "Máy in hết giấy."
