@@ -1,0 +1,47 @@
+"""``motcua-devices``: the technician's tool for the devices of a centre.
+
+Each device family owns its sub-commands in ``drivers/<family>/commands.py``
+with a ``register(subparsers)`` function; this module only assembles them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from drivers.errors import DriverError
+
+COMMAND_MODULES = (
+    "drivers.printer.commands",
+    "drivers.scanner.commands",
+    "drivers.led.commands",
+    "drivers.keypad.commands",
+    "drivers.audio.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="motcua-devices", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log device traffic")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        return int(args.func(args) or 0)
+    except DriverError as exc:
+        print(f"{exc.code}: {exc}\n{exc.message_vi}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
