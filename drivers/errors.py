@@ -74,3 +74,17 @@ class PaperOut(DriverError):
 
     code = "printer_paper_out"
     message_vi = "Máy in hết giấy."
+
+
+class DeviceDisconnected(DriverError):
+    """The device was unplugged or its port vanished while in use; reopen it when it is back."""
+
+    code = "device_disconnected"
+    message_vi = "Thiết bị bị ngắt kết nối. Kiểm tra cáp, hệ thống sẽ tự kết nối lại."
+
+
+class SpeechError(DriverError):
+    """An announcement could not be synthesised or played."""
+
+    code = "speech_failed"
+    message_vi = "Không phát được thông báo bằng giọng nói."
