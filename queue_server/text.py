@@ -1,0 +1,56 @@
+"""Vietnamese text helpers shared by queueing, dossiers and procedures (pure).
+
+Text is stored and compared in Unicode NFC. Search is accent-insensitive:
+``fold("Nguyễn Văn A") == fold("nguyen van a")`` and ``đ`` matches ``d``,
+because visitors type on keyboards without a Vietnamese input method.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+MASK = "*"
+
+
+def nfc(text: str) -> str:
+    """The NFC form, the one form the database holds."""
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_accents(text: str) -> str:
+    """Remove Vietnamese tone and vowel marks, keeping case: ``Đà Nẵng`` -> ``Da Nang``.
+
+    Used where diacritics cannot travel (one GSM-7 SMS), not only for search.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare)
+
+
+def fold(text: str) -> str:
+    """Search key: no accents, case-folded, whitespace collapsed to single spaces."""
+    return " ".join(strip_accents(text).casefold().split())
+
+
+def folded_contains(haystack: str, needle: str) -> bool:
+    """True when ``needle`` occurs in ``haystack`` ignoring accents, case and spacing."""
+    return fold(needle) in fold(haystack)
+
+
+def mask_name(name: str) -> str:
+    """Public form of a person's name: ``Nguyễn Văn An`` -> ``Nguyễn V** A*``.
+
+    The family name (first word) stays, every other word keeps its first letter and
+    each remaining letter becomes ``*``, so a lookup shows whose dossier it is to its
+    owner without naming them to anyone else. A one-word name is masked entirely
+    but for its first letter: alone, it would name the person.
+    """
+    words = nfc(name).split()
+    if len(words) == 1:
+        return _mask_word(words[0])
+    return " ".join(words[:1] + [_mask_word(word) for word in words[1:]])
+
+
+def _mask_word(word: str) -> str:
+    return word[0] + MASK * (len(word) - 1)
