@@ -88,3 +88,10 @@ class SpeechError(DriverError):
 
     code = "speech_failed"
     message_vi = "Không phát được thông báo bằng giọng nói."
+
+
+class FontMissing(DriverError):
+    """No font with Vietnamese glyphs to render ticket text (install fonts-dejavu-core)."""
+
+    code = "printer_font_missing"
+    message_vi = "Thiếu phông chữ tiếng Việt để in phiếu. Cài gói fonts-dejavu-core."

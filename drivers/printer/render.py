@@ -1,0 +1,90 @@
+"""Draw a parsed job as the paper would look. No I/O.
+
+Native text uses the printer's 12 x 24 dot font A cell, drawn with DejaVu Sans
+Mono and scaled by the ``GS !`` multipliers; rasters are pasted dot for dot; QR
+codes are redrawn with the ``qrcode`` library at the module size the job asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import qrcode
+from PIL import Image, ImageDraw
+from pyzbar import pyzbar
+
+from drivers.printer.raster_text import load_mono_font
+from drivers.printer.stream import Align, Feed, ParsedJob, QrCode, Raster, TextLine
+
+CELL_WIDTH, CELL_HEIGHT = 12, 24
+LINE_SPACING = 30
+_EC_LEVELS = {
+    "L": qrcode.constants.ERROR_CORRECT_L,
+    "M": qrcode.constants.ERROR_CORRECT_M,
+    "Q": qrcode.constants.ERROR_CORRECT_Q,
+    "H": qrcode.constants.ERROR_CORRECT_H,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedJob:
+    image: Image.Image
+    #: (x, y, width, height) of each raster, in job order.
+    raster_boxes: list[tuple[int, int, int, int]]
+    #: Payloads of QR codes printed as images (native ones are in ``ParsedJob.qr_payloads``).
+    image_qr_payloads: list[str]
+
+
+def _text_block(op: TextLine) -> Image.Image:
+    font = load_mono_font(20, op.bold)
+    cells = Image.new("L", (CELL_WIDTH * len(op.text), CELL_HEIGHT), 255)
+    draw = ImageDraw.Draw(cells)
+    for index, char in enumerate(op.text):
+        draw.text((index * CELL_WIDTH, 1), char, font=font, fill=0)
+    cells = cells.point(lambda value: 0 if value < 128 else 255)  # thermal dots: on or off
+    scaled = cells.resize((cells.width * op.width, CELL_HEIGHT * op.height), Image.NEAREST)
+    block = Image.new("L", (scaled.width, LINE_SPACING - CELL_HEIGHT + scaled.height), 255)
+    block.paste(scaled, (0, 0))
+    return block
+
+
+def _qr_block(op: QrCode) -> Image.Image:
+    code = qrcode.QRCode(
+        error_correction=_EC_LEVELS[op.error_correction], box_size=op.module_size, border=0
+    )
+    code.add_data(op.payload.encode("utf-8"))
+    code.make(fit=True)
+    return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+
+
+def _x(align: Align, width: int, paper: int) -> int:
+    return {"left": 0, "center": (paper - width) // 2, "right": paper - width}[align]
+
+
+def render_job(job: ParsedJob, paper_dots: int) -> RenderedJob:
+    blocks: list[tuple[Image.Image, int, bool]] = []
+    for op in job.ops:
+        if isinstance(op, Feed):
+            blocks.append((Image.new("L", (paper_dots, LINE_SPACING * op.lines), 255), 0, False))
+        elif isinstance(op, TextLine):
+            image = _text_block(op)
+            blocks.append((image, _x(op.align, image.width, paper_dots), False))
+        elif isinstance(op, Raster):
+            blocks.append((op.image, _x(op.align, op.image.width, paper_dots), True))
+        else:
+            image = _qr_block(op)
+            blocks.append((image, _x(op.align, image.width, paper_dots), False))
+    page = Image.new("L", (paper_dots, max(1, sum(image.height for image, _, _ in blocks))), 255)
+    boxes: list[tuple[int, int, int, int]] = []
+    y = 0
+    for image, x, is_raster in blocks:
+        page.paste(image, (max(0, x), y))
+        if is_raster:
+            boxes.append((max(0, x), y, image.width, image.height))
+        y += image.height
+    found = [
+        symbol.data.decode("utf-8", errors="replace")
+        for raster in job.rasters
+        for symbol in pyzbar.decode(raster.image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    ]
+    return RenderedJob(page, boxes, found)

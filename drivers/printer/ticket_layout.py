@@ -1,0 +1,242 @@
+"""Queue tickets and dossier slips as print operations, then as ESC/POS bytes. No I/O.
+
+A layout is a list of operations (:class:`RasterOp`, :class:`TextOp`, :class:`QrOp`)
+that :func:`encode` turns into bytes with python-escpos's ``Dummy`` printer, so
+the bytes are exactly what python-escpos would send to a real printer.
+
+- Vietnamese lines are rasters (see :mod:`drivers.printer.raster_text`; font
+  DejaVu Sans from Debian ``fonts-dejavu-core``, Bitstream Vera licence).
+- The ticket number is native text in large size (``GS !``): crisp and tiny.
+- The tracking QR is native (``GS ( k``) when the model supports it, else an image.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
+
+from escpos.printer import Dummy
+from PIL import Image
+
+from drivers.printer.profiles import PaperProfile
+from drivers.printer.raster_text import TextStyle, render_lines
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketData:
+    """What a visitor's queue ticket shows."""
+
+    centre_name: str
+    service_name: str
+    number: str
+    issued_at: datetime
+    tracking_url: str
+    people_ahead: int = 0
+    priority_label: str | None = None
+    hotline: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.number.isascii() or not self.number.isprintable() or not self.number:
+            raise ValueError(f"ticket number must be printable ASCII, got {self.number!r}")
+        _normalise_text_fields(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SlipData:
+    """What a dossier-lookup slip shows (never the applicant's ID number or phone)."""
+
+    centre_name: str
+    dossier_code: str
+    procedure: str
+    status_text: str
+    printed_at: datetime
+    due_date: date | None = None
+    timeliness: str | None = None
+    tracking_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.dossier_code.isascii() or not self.dossier_code.isprintable():
+            raise ValueError(f"dossier code must be printable ASCII, got {self.dossier_code!r}")
+        _normalise_text_fields(self)
+
+
+def _normalise_text_fields(data: TicketData | SlipData) -> None:
+    for item in fields(data):
+        value = getattr(data, item.name)
+        if isinstance(value, str):
+            object.__setattr__(data, item.name, nfc(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Printed wording, Vietnamese first then English; pass another instance to reword."""
+
+    ticket_title: tuple[str, str] = ("PHIẾU SỐ THỨ TỰ", "QUEUE TICKET")
+    priority: str = "ƯU TIÊN · PRIORITY: {label}"
+    people_ahead: tuple[str, str] = (
+        "Số người đang chờ trước bạn: {count}",
+        "People ahead of you: {count}",
+    )
+    issued_at: str = "Giờ lấy số / Issued: {time}"
+    scan_hint: tuple[str, str] = (
+        "Quét mã QR để theo dõi lượt của bạn",
+        "Scan the QR code to follow your turn",
+    )
+    hotline: str = "Đường dây nóng / Hotline: {hotline}"
+    slip_title: tuple[str, str] = ("KẾT QUẢ TRA CỨU HỒ SƠ", "DOSSIER LOOKUP")
+    dossier_code: str = "Mã hồ sơ / Dossier code:"
+    procedure: str = "Thủ tục / Procedure: {text}"
+    status: str = "Trạng thái / Status: {text}"
+    due_date: str = "Hạn trả kết quả / Due: {date}"
+    timeliness: str = "Tiến độ / Timeliness: {text}"
+    printed_at: str = "In lúc / Printed: {time}"
+    time_format: str = "%H:%M  %d/%m/%Y"
+    date_format: str = "%d/%m/%Y"
+
+
+LABELS = Labels()
+
+
+@dataclass(frozen=True, slots=True)
+class RasterOp:
+    """A named block of rendered lines; the name lets tests find it again."""
+
+    name: str
+    image: Image.Image = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TextOp:
+    """Native ASCII text, ``width`` x ``height`` times the normal character size (1-8)."""
+
+    text: str
+    width: int = 1
+    height: int = 1
+    bold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QrOp:
+    payload: str
+    module_size: int
+
+
+Op = RasterOp | TextOp | QrOp
+
+
+@dataclass(frozen=True, slots=True)
+class _Sizes:
+    """Font pixel sizes for one paper class."""
+
+    body: int
+    small: int
+    heading: int
+    service: int
+    number: int
+    qr_module: int
+
+    def scaled(self, factor: float) -> _Sizes:
+        return replace(
+            self, **{f.name: round(getattr(self, f.name) * factor) for f in fields(self)}
+        )
+
+
+_WIDE = _Sizes(body=24, small=20, heading=26, service=34, number=4, qr_module=6)
+
+
+def _sizes(profile: PaperProfile) -> _Sizes:
+    if profile.narrow:
+        return replace(_WIDE.scaled(0.8), number=4, qr_module=5)
+    return _WIDE
+
+
+def _raster(name: str, lines: Sequence[str], width: int, style: TextStyle) -> RasterOp:
+    return RasterOp(name, render_lines(lines, width, style))
+
+
+def ticket_ops(data: TicketData, profile: PaperProfile, labels: Labels = LABELS) -> list[Op]:
+    """The queue ticket, top to bottom."""
+    size = _sizes(profile)
+    width = profile.width_dots
+    ops: list[Op] = [
+        _raster("centre", [data.centre_name], width, TextStyle(size.heading, bold=True)),
+        _raster("title", labels.ticket_title, width, TextStyle(size.small)),
+        _raster("service", [data.service_name], width, TextStyle(size.service, bold=True)),
+        TextOp(data.number, width=size.number, height=size.number, bold=True),
+    ]
+    if data.priority_label:
+        line = labels.priority.format(label=data.priority_label)
+        ops.append(_raster("priority", [line], width, TextStyle(size.body, True, invert=True)))
+    details = [line.format(count=data.people_ahead) for line in labels.people_ahead]
+    details.append(labels.issued_at.format(time=data.issued_at.strftime(labels.time_format)))
+    ops += [
+        _raster("details", details, width, TextStyle(size.body)),
+        QrOp(data.tracking_url, size.qr_module),
+        _raster("scan_hint", labels.scan_hint, width, TextStyle(size.small)),
+    ]
+    if data.hotline:
+        line = labels.hotline.format(hotline=data.hotline)
+        ops.append(_raster("hotline", [line], width, TextStyle(size.small, bold=True)))
+    return ops
+
+
+def slip_ops(data: SlipData, profile: PaperProfile, labels: Labels = LABELS) -> list[Op]:
+    """The dossier-lookup slip, top to bottom."""
+    size = _sizes(profile)
+    width = profile.width_dots
+    body = TextStyle(size.body, align="left")
+    lines = [
+        labels.procedure.format(text=data.procedure),
+        labels.status.format(text=data.status_text),
+    ]
+    if data.due_date is not None:
+        lines.append(labels.due_date.format(date=data.due_date.strftime(labels.date_format)))
+    if data.timeliness:
+        lines.append(labels.timeliness.format(text=data.timeliness))
+    lines.append(labels.printed_at.format(time=data.printed_at.strftime(labels.time_format)))
+    ops: list[Op] = [
+        _raster("centre", [data.centre_name], width, TextStyle(size.heading, bold=True)),
+        _raster("title", labels.slip_title, width, TextStyle(size.small)),
+        _raster("code_label", [labels.dossier_code], width, TextStyle(size.small)),
+        TextOp(data.dossier_code, bold=True, height=2),
+        _raster("details", lines, width, body),
+    ]
+    if data.tracking_url:
+        ops.append(QrOp(data.tracking_url, size.qr_module))
+    return ops
+
+
+def encode(ops: Sequence[Op], profile: PaperProfile) -> bytes:
+    """ESC/POS bytes for ``ops``: initialise, centre, each operation, feed and cut."""
+    printer = Dummy(profile=profile.model)
+    printer.hw("INIT")
+    printer.set(align="center")
+    for op in ops:
+        if isinstance(op, RasterOp):
+            printer.image(op.image)
+        elif isinstance(op, TextOp):
+            printer.set(bold=op.bold, custom_size=True, width=op.width, height=op.height)
+            printer.textln(op.text)
+            printer.set(bold=False, custom_size=True, width=1, height=1)
+        elif profile.native_qr:
+            printer.ln()  # the quiet zone a scanner needs above and below the code
+            printer.qr(op.payload, size=op.module_size, native=True)
+            printer.ln()
+        else:
+            printer.qr(op.payload, size=op.module_size, native=False, center=True)
+    printer.cut()
+    return printer.output
+
+
+def build_ticket(data: TicketData, profile: PaperProfile, labels: Labels = LABELS) -> bytes:
+    return encode(ticket_ops(data, profile, labels), profile)
+
+
+def build_slip(data: SlipData, profile: PaperProfile, labels: Labels = LABELS) -> bytes:
+    return encode(slip_ops(data, profile, labels), profile)
