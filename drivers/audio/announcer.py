@@ -1,0 +1,46 @@
+"""Calls a ticket to a counter out loud, through a :class:`PlaybackQueue`."""
+
+from __future__ import annotations
+
+from drivers.audio.announcement import Lang, Reading, spoken_text
+from drivers.audio.player import PlaybackQueue, Utterance
+
+
+class Announcer:
+    """Turns "ticket A023 to counter 5" into a queued utterance; never blocks.
+
+    ``lang`` and ``mode`` are the site's defaults; ``also_english`` queues the
+    English announcement right after the Vietnamese one (for centres that want both).
+    """
+
+    def __init__(
+        self,
+        queue: PlaybackQueue,
+        *,
+        lang: Lang | str = Lang.VI,
+        mode: Reading | str = Reading.DIGITS,
+        also_english: bool = False,
+    ) -> None:
+        self.queue = queue
+        self.lang = Lang(lang)
+        self.mode = Reading(mode)
+        self.also_english = also_english
+
+    def announce(
+        self,
+        number: str,
+        counter: int,
+        lang: Lang | str | None = None,
+        mode: Reading | str | None = None,
+        *,
+        recall: bool = False,
+    ) -> list[Utterance]:
+        """Queue the announcement(s); return what was queued."""
+        langs = [Lang(lang or self.lang)]
+        if self.also_english and Lang.EN not in langs:
+            langs.append(Lang.EN)
+        mode = Reading(mode or self.mode)
+        return [
+            self.queue.say(spoken_text(number, counter, each, mode, recall=recall), each, number)
+            for each in langs
+        ]
