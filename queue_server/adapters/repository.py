@@ -1,0 +1,280 @@
+"""Queries the use cases need, in one place, on a session the unit of work owns."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from queue_server.adapters.tables import counter_services, daily_sequences, events
+from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
+from queue_server.queueing.model import (
+    Counter,
+    CounterState,
+    Service,
+    Site,
+    Ticket,
+    TicketState,
+)
+
+
+class QueueRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+
+    # sites, services, counters ------------------------------------------------
+    def site(self, code: str) -> Site | None:
+        return self.session.scalars(select(Site).where(Site.code == code)).first()
+
+    def site_by_id(self, site_id: int) -> Site:
+        site = self.session.get(Site, site_id)
+        if site is None:
+            raise LookupError(f"site {site_id} missing")
+        return site
+
+    def sites(self) -> Sequence[Site]:
+        return self.session.scalars(select(Site).order_by(Site.id)).all()
+
+    def services(self, site_id: int) -> Sequence[Service]:
+        query = select(Service).where(Service.site_id == site_id).order_by(Service.id)
+        return self.session.scalars(query).all()
+
+    def service(self, site_id: int, code: str) -> Service:
+        query = select(Service).where(Service.site_id == site_id, Service.code == code)
+        found = self.session.scalars(query).first()
+        if found is None:
+            raise UnknownService(
+                f"There is no service {code!r} at this centre.",
+                f"Trung tâm không có dịch vụ «{code}».",
+            )
+        return found
+
+    def service_by_id(self, service_id: int) -> Service:
+        found = self.session.get(Service, service_id)
+        if found is None:
+            raise UnknownService()
+        return found
+
+    def counters(self, site_id: int) -> Sequence[Counter]:
+        query = select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)
+        return self.session.scalars(query).all()
+
+    def counter(self, site_id: int, counter_id: int, *, lock: bool = False) -> Counter:
+        query = select(Counter).where(Counter.site_id == site_id, Counter.id == counter_id)
+        if lock:
+            query = query.with_for_update()
+        found = self.session.scalars(query).first()
+        if found is None:
+            raise UnknownCounter(
+                f"There is no counter {counter_id} at this centre.",
+                f"Trung tâm không có quầy {counter_id}.",
+            )
+        return found
+
+    def counter_service_ids(self, counter_id: int) -> list[int]:
+        query = (
+            select(counter_services.c.service_id)
+            .where(counter_services.c.counter_id == counter_id)
+            .order_by(counter_services.c.position)
+        )
+        return list(self.session.scalars(query))
+
+    def counter_service_map(self, site_id: int) -> dict[int, list[int]]:
+        query = (
+            select(counter_services.c.counter_id, counter_services.c.service_id)
+            .join(Counter, Counter.id == counter_services.c.counter_id)
+            .where(Counter.site_id == site_id)
+            .order_by(counter_services.c.counter_id, counter_services.c.position)
+        )
+        result: dict[int, list[int]] = {}
+        for counter_id, service_id in self.session.execute(query):
+            result.setdefault(counter_id, []).append(service_id)
+        return result
+
+    def set_counter_services(self, counter_id: int, service_ids: Sequence[int]) -> None:
+        self.session.execute(
+            counter_services.delete().where(counter_services.c.counter_id == counter_id)
+        )
+        for position, service_id in enumerate(service_ids):
+            self.session.execute(
+                insert(counter_services).values(
+                    counter_id=counter_id, service_id=service_id, position=position
+                )
+            )
+
+    # numbering -----------------------------------------------------------------
+    def next_seq(self, service_id: int, day: str, count: int = 1) -> int:
+        """Reserve ``count`` numbers of the service's day; return the last one.
+
+        One upsert statement: the row lock (PostgreSQL) or the write lock
+        (SQLite) makes it atomic, so no number is ever issued twice.
+        """
+        dialect_insert = postgresql.insert if self._postgres else sqlite.insert
+        statement = dialect_insert(daily_sequences).values(
+            service_id=service_id, day=day, last_number=count
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[daily_sequences.c.service_id, daily_sequences.c.day],
+            set_={"last_number": daily_sequences.c.last_number + count},
+        ).returning(daily_sequences.c.last_number)
+        return int(self.session.execute(statement).scalar_one())
+
+    # tickets -------------------------------------------------------------------
+    def ticket(self, site_id: int, ticket_id: int) -> Ticket:
+        found = self.session.get(Ticket, ticket_id)
+        if found is None or found.site_id != site_id:
+            raise UnknownTicket()
+        return found
+
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        query = select(Ticket).where(Ticket.track_token == token).order_by(Ticket.id.desc())
+        return self.session.scalars(query).first()
+
+    def current_ticket(self, counter: Counter) -> Ticket | None:
+        if counter.current_ticket_id is None:
+            return None
+        ticket = self.session.get(Ticket, counter.current_ticket_id)
+        if ticket is None or ticket.state not in (TicketState.CALLED, TicketState.SERVING):
+            return None
+        return ticket
+
+    def head(self, service_ids: Sequence[int], *, priority: bool, lock: bool) -> Ticket | None:
+        """The first waiting ticket of a class; locked rows of other counters are skipped."""
+        if not service_ids:
+            return None
+        query = (
+            select(Ticket)
+            .where(
+                Ticket.service_id.in_(service_ids),
+                Ticket.state == TicketState.WAITING,
+                Ticket.priority.is_not(None) if priority else Ticket.priority.is_(None),
+            )
+            .order_by(Ticket.queued_at, Ticket.id)
+            .limit(1)
+        )
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return self.session.scalars(query).first()
+
+    def waiting_by_number(self, service_ids: Sequence[int], day: str, number: str) -> Ticket:
+        query = (
+            select(Ticket)
+            .where(
+                Ticket.service_id.in_(service_ids),
+                Ticket.day == day,
+                Ticket.number == number,
+                Ticket.state.in_([TicketState.WAITING, TicketState.NO_SHOW]),
+            )
+            .order_by(Ticket.id.desc())
+            .with_for_update()
+        )
+        found = self.session.scalars(query).first()
+        if found is None:
+            raise UnknownTicket(
+                f"Number {number} is not waiting at this counter's services today.",
+                f"Số {number} không có trong hàng chờ của quầy hôm nay.",
+            )
+        return found
+
+    def waiting_counts(self, site_id: int) -> dict[int, dict[str, int]]:
+        query = (
+            select(Ticket.service_id, Ticket.priority.is_not(None), func.count())
+            .where(Ticket.site_id == site_id, Ticket.state == TicketState.WAITING)
+            .group_by(Ticket.service_id, Ticket.priority.is_not(None))
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for service_id, is_priority, count in self.session.execute(query):
+            entry = counts.setdefault(service_id, {"priority": 0, "normal": 0})
+            entry["priority" if is_priority else "normal"] += count
+        return counts
+
+    def ahead_of(self, ticket: Ticket, strict: bool) -> int:
+        """Waiting tickets of the same service that will be called before this one."""
+        earlier = and_(
+            Ticket.service_id == ticket.service_id,
+            Ticket.state == TicketState.WAITING,
+            Ticket.id != ticket.id,
+        )
+        before_in_class = (Ticket.queued_at < ticket.queued_at) | and_(
+            Ticket.queued_at == ticket.queued_at, Ticket.id < (ticket.id or 0)
+        )
+        same_class = Ticket.priority.is_not(None) if ticket.priority else Ticket.priority.is_(None)
+        condition = and_(same_class, before_in_class)
+        if strict and not ticket.priority:
+            condition = condition | Ticket.priority.is_not(None)
+        return int(self.session.scalar(select(func.count()).where(earlier, condition)) or 0)
+
+    def recent_service_times(self, service_id: int, limit: int) -> list[float]:
+        query = (
+            select(Ticket)
+            .where(Ticket.service_id == service_id, Ticket.state == TicketState.DONE)
+            .order_by(Ticket.finished_at.desc())
+            .limit(limit)
+        )
+        times = (t.service_time_s for t in self.session.scalars(query))
+        return [t for t in times if t is not None]
+
+    def open_counters_for(self, service_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(counter_services)
+            .join(Counter, Counter.id == counter_services.c.counter_id)
+            .where(
+                counter_services.c.service_id == service_id,
+                Counter.state == CounterState.OPEN,
+            )
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def current_tickets(self, site_id: int) -> dict[int, Ticket]:
+        query = select(Ticket).where(
+            Ticket.site_id == site_id,
+            Ticket.state.in_([TicketState.CALLED, TicketState.SERVING]),
+        )
+        return {t.counter_id: t for t in self.session.scalars(query) if t.counter_id}
+
+    def release_officer(self, officer_id: int, except_counter: int) -> None:
+        self.session.execute(
+            update(Counter)
+            .where(Counter.officer_id == officer_id, Counter.id != except_counter)
+            .values(officer_id=None)
+        )
+
+    # events --------------------------------------------------------------------
+    def append_event(
+        self,
+        *,
+        site_id: int,
+        kind: str,
+        actor: str,
+        at: datetime,
+        payload: dict[str, Any],
+        service_id: int | None = None,
+        counter_id: int | None = None,
+        ticket_id: int | None = None,
+    ) -> int:
+        result = self.session.execute(
+            insert(events)
+            .values(
+                site_id=site_id,
+                at=at,
+                kind=kind,
+                actor=actor,
+                service_id=service_id,
+                counter_id=counter_id,
+                ticket_id=ticket_id,
+                payload=json.dumps(payload, ensure_ascii=False, default=str),
+            )
+            .returning(events.c.id)
+        )
+        return int(result.scalar_one())
+
+    def last_event_id(self, site_id: int) -> int:
+        query = select(func.max(events.c.id)).where(events.c.site_id == site_id)
+        return int(self.session.scalar(query) or 0)

@@ -1,0 +1,218 @@
+"""The database schema, and the mapping of the pure domain classes onto it.
+
+Alembic migrations under ``queue_server/migrations`` create exactly this schema
+(a test compares them). Every row belongs to a site.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry
+from sqlalchemy.types import TypeDecorator
+
+from queue_server.queueing.model import (
+    Counter,
+    CounterState,
+    PriorityPolicy,
+    Service,
+    Site,
+    Ticket,
+    TicketState,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+mapper_registry = registry(metadata=metadata)
+
+# Event ids must be monotonic and large: BIGINT on PostgreSQL, INTEGER (rowid) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every engine (SQLite keeps no offset by itself)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(cls: type) -> Enum:
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name_vi", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, default=""),
+    Column("hotline", String(40), nullable=False, default=""),
+    Column("timezone", String(60), nullable=False, default="Asia/Ho_Chi_Minh"),
+    Column("max_recalls", Integer, nullable=False, default=3),
+    Column("ticker_vi", Text, nullable=False, default=""),
+    Column("ticker_en", Text, nullable=False, default=""),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("prefix", String(4), nullable=False),
+    Column("name_vi", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, default=""),
+    Column("hours_spec", String(400), nullable=False, default="always"),
+    Column("daily_limit", Integer),
+    Column("priority_policy", _enum(PriorityPolicy), nullable=False),
+    Column("interleave_every", Integer, nullable=False, default=3),
+    Column("default_service_s", Integer, nullable=False, default=300),
+    Column("active", Boolean, nullable=False, default=True),
+    UniqueConstraint("site_id", "code", name="uq_services_site_code"),
+    UniqueConstraint("site_id", "prefix", name="uq_services_site_prefix"),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("state", _enum(CounterState), nullable=False),
+    Column("pause_reason", String(200)),
+    Column("officer_id", ForeignKey("users.id")),
+    Column("current_ticket_id", Integer),
+    Column("normal_streak", Integer, nullable=False, default=0),
+    UniqueConstraint("site_id", "number", name="uq_counters_site_number"),
+)
+
+counter_services = Table(
+    "counter_services",
+    metadata,
+    Column("counter_id", ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+daily_sequences = Table(
+    "daily_sequences",
+    metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("number", String(12), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("track_token", String(64), nullable=False, index=True),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("queued_at", UtcDateTime(), nullable=False),
+    Column("priority", String(30)),
+    Column("source", String(60), nullable=False),
+    Column("dossier_code", String(80)),
+    Column("state", _enum(TicketState), nullable=False),
+    Column("called_at", UtcDateTime()),
+    Column("serving_at", UtcDateTime()),
+    Column("finished_at", UtcDateTime()),
+    Column("counter_id", ForeignKey("counters.id")),
+    Column("officer_id", ForeignKey("users.id")),
+    Column("recall_count", Integer, nullable=False, default=0),
+    Column("transferred_from_id", ForeignKey("tickets.id")),
+    Index("ix_tickets_queue", "service_id", "state", "queued_at"),
+    Index("ix_tickets_day", "site_id", "day"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id")),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False, default=""),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id")),
+    Column("counter_id", ForeignKey("counters.id")),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime()),
+    Column("revoked_at", UtcDateTime()),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("service_id", Integer),
+    Column("counter_id", Integer),
+    Column("ticket_id", Integer),
+    Column("payload", Text, nullable=False),
+    Index("ix_events_site_id", "site_id", "id"),
+)
+
+
+def start_mappers() -> None:
+    """Map the domain classes onto the tables; idempotent."""
+    if mapper_registry.mappers:
+        return
+    mapper_registry.map_imperatively(Site, sites)
+    mapper_registry.map_imperatively(Service, services)
+    mapper_registry.map_imperatively(Counter, counters)
+    mapper_registry.map_imperatively(Ticket, tickets)

@@ -1,0 +1,128 @@
+"""The centre, its services and counters: read by everyone, edited by an admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from queue_server.api.blueprint import bp
+from queue_server.api.context import actor, current_site
+from queue_server.api.schemas import ServicePatch, SitePatch, SiteQuery
+from queue_server.api.spec import endpoint
+from queue_server.queueing.hours import OpeningHours
+from queue_server.queueing.model import PRIORITY_LABELS, Site
+from queue_server.runtime import current_runtime
+from queue_server.services.auth import Permission
+from queue_server.services.views import counter_view, service_view
+
+
+def site_view(site: Site) -> dict[str, Any]:
+    return {
+        "code": site.code,
+        "name_vi": site.name_vi,
+        "name_en": site.name_en,
+        "hotline": site.hotline,
+        "timezone": site.timezone,
+        "ticker_vi": site.ticker_vi,
+        "ticker_en": site.ticker_en,
+        "priority_groups": [
+            {"code": group.value, "label_vi": vi, "label_en": en}
+            for group, (vi, en) in PRIORITY_LABELS.items()
+        ],
+    }
+
+
+@endpoint(
+    bp, "/site", "GET", summary="The centre: names, hotline, ticker", tag="catalog", query=SiteQuery
+)
+def get_site(query: SiteQuery) -> Any:
+    with current_runtime().uow(readonly=True) as uow:
+        return jsonify(site_view(current_site(uow)))
+
+
+@endpoint(
+    bp,
+    "/site",
+    "PATCH",
+    summary="Edit the centre's texts",
+    tag="catalog",
+    permission=Permission.ADMIN,
+    body=SitePatch,
+)
+def patch_site(body: SitePatch) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        site = current_site(uow)
+        changes = body.model_dump(exclude_unset=True)
+        for key, value in changes.items():
+            setattr(site, key, value)
+        uow.record(
+            site_id=site.id,
+            kind="config.changed",
+            actor=actor().label,
+            at=runtime.clock(),
+            payload={"site": changes},
+        )
+        uow.commit()
+        return jsonify(site_view(site))
+
+
+@endpoint(bp, "/services", "GET", summary="Services of the centre", tag="catalog", query=SiteQuery)
+def list_services(query: SiteQuery) -> Any:
+    with current_runtime().uow(readonly=True) as uow:
+        site = current_site(uow)
+        return jsonify(services=[service_view(s) for s in uow.repo.services(site.id or 0)])
+
+
+@endpoint(
+    bp,
+    "/services/<code>",
+    "PATCH",
+    summary="Edit a service",
+    tag="catalog",
+    permission=Permission.ADMIN,
+    body=ServicePatch,
+)
+def patch_service(code: str, body: ServicePatch) -> Any:
+    runtime = current_runtime()
+    changes = body.model_dump(exclude_unset=True)
+    if "hours" in changes:
+        OpeningHours.parse(changes["hours"])
+        changes["hours_spec"] = changes.pop("hours")
+    with runtime.uow() as uow:
+        site = current_site(uow)
+        service = uow.repo.service(site.id or 0, code)
+        for key, value in changes.items():
+            setattr(service, key, value)
+        uow.record(
+            site_id=site.id,
+            kind="config.changed",
+            actor=actor().label,
+            at=runtime.clock(),
+            service_id=service.id,
+            payload={"service": code, "changes": body.model_dump(exclude_unset=True, mode="json")},
+        )
+        uow.commit()
+        return jsonify(service_view(service))
+
+
+@endpoint(
+    bp,
+    "/counters",
+    "GET",
+    summary="Counters and the services each serves",
+    tag="catalog",
+    query=SiteQuery,
+)
+def list_counters(query: SiteQuery) -> Any:
+    with current_runtime().uow(readonly=True) as uow:
+        site = current_site(uow)
+        codes = {s.id: s.code for s in uow.repo.services(site.id or 0)}
+        links = uow.repo.counter_service_map(site.id or 0)
+        return jsonify(
+            counters=[
+                counter_view(c, [codes[sid] for sid in links.get(c.id or 0, [])])
+                for c in uow.repo.counters(site.id or 0)
+            ]
+        )

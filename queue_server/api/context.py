@@ -1,0 +1,66 @@
+"""Per-request facts for API views: the caller, their site, a unit of work."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.queueing.errors import NotFound
+from queue_server.queueing.model import Site
+from queue_server.runtime import current_runtime
+from queue_server.services.auth import AuthError, Forbidden, Permission, Principal, resolve_token
+from queue_server.services.counter_actions import Actor
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def principal() -> Principal | None:
+    """The caller behind the bearer token, or None for an anonymous request."""
+    if "principal" not in g:
+        token = bearer_token()
+        if token is None:
+            g.principal = None
+        else:
+            runtime = current_runtime()
+            with runtime.uow(readonly=True) as uow:
+                g.principal = resolve_token(uow, token, runtime.clock())
+    return g.principal
+
+
+def authorize(permission: Permission) -> Principal:
+    who = principal()
+    if who is None:
+        raise AuthError()
+    who.require(permission)
+    return who
+
+
+def actor() -> Actor:
+    who = principal()
+    if who is None:
+        return Actor("anonymous")
+    return Actor(who.label, who.user_id)
+
+
+def current_site(uow: UnitOfWork) -> Site:
+    """The caller's site; anonymous callers name one with ``?site=`` or get the default."""
+    who = principal()
+    requested = request.args.get("site")
+    if who is not None:
+        site = uow.repo.site_by_id(who.site_id)
+        if requested and requested != site.code:
+            raise Forbidden(
+                "This token belongs to another centre.", "Mã truy cập thuộc trung tâm khác."
+            )
+        return site
+    code = requested or current_runtime().settings.default_site
+    site = uow.repo.site(code)
+    if site is None:
+        raise NotFound(f"There is no centre {code!r}.", f"Không có trung tâm «{code}».")
+    return site

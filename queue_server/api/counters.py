@@ -1,0 +1,143 @@
+"""A counter's actions: sign in, call next, recall, call a number, transfer,
+no-show, finish, pause and resume. An officer acts only at the counter they
+signed into; a counter device token only at its own counter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, jsonify
+
+from queue_server.adapters.database import with_retry
+from queue_server.api.blueprint import bp
+from queue_server.api.context import actor, authorize, current_site
+from queue_server.api.schemas import CallNumberBody, PauseBody, TransferBody
+from queue_server.api.spec import endpoint
+from queue_server.runtime import current_runtime
+from queue_server.services.auth import Forbidden, Permission, Principal, Role
+from queue_server.services.counter_actions import CounterDesk
+
+
+def _check_binding(who: Principal, desk: CounterDesk, signing_in: bool) -> None:
+    if who.role is Role.ADMIN:
+        return
+    if who.device is not None:
+        if who.counter_id != desk.counter.id:
+            raise Forbidden(
+                "This device belongs to another counter.", "Thiết bị này thuộc quầy khác."
+            )
+        return
+    if signing_in:
+        return
+    if desk.counter.officer_id != who.user_id:
+        raise Forbidden(
+            f"Sign in at counter {desk.counter.number} before acting there.",
+            f"Hãy đăng nhập vào quầy {desk.counter.number} trước khi thao tác.",
+        )
+
+
+def _at_counter(
+    counter_id: int, action: Callable[[CounterDesk], Any], signing_in: bool = False
+) -> Any:
+    runtime = current_runtime()
+    who = authorize(Permission.COUNTER)
+
+    def work() -> Any:
+        with runtime.uow() as uow:
+            desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
+            _check_binding(who, desk, signing_in)
+            result = action(desk)
+            uow.commit()
+            return result
+
+    return with_retry(work)
+
+
+def _route(rule: str, summary: str, **options: Any) -> Callable[..., Any]:
+    return endpoint(
+        bp,
+        "/counters/<int:counter_id>" + rule,
+        "POST",
+        summary=summary,
+        tag="counters",
+        permission=Permission.COUNTER,
+        **options,
+    )
+
+
+@endpoint(
+    bp,
+    "/counters/<int:counter_id>",
+    "GET",
+    summary="A counter and its current ticket",
+    tag="counters",
+    permission=Permission.READ,
+)
+def counter_state(counter_id: int) -> Any:
+    runtime = current_runtime()
+    with runtime.uow(readonly=True) as uow:
+        desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
+        return jsonify(desk.state())
+
+
+@_route("/sign-in", "The signed-in officer takes this counter")
+def sign_in(counter_id: int) -> Any:
+    who = authorize(Permission.COUNTER)
+    if who.user_id is None:
+        raise Forbidden(
+            "Only an officer signs in at a counter.", "Chỉ cán bộ mới đăng nhập vào quầy."
+        )
+    return jsonify(_at_counter(counter_id, lambda d: d.sign_in(who.user_id or 0), True))
+
+
+@_route(
+    "/call-next",
+    "Call the next ticket (204 when nobody waits)",
+    responses={200: "The called ticket", 204: "Nobody waits"},
+)
+def call_next(counter_id: int) -> Any:
+    ticket = _at_counter(counter_id, CounterDesk.call_next)
+    return jsonify(ticket) if ticket else Response(status=204)
+
+
+@_route("/recall", "Call the current ticket again")
+def recall(counter_id: int) -> Any:
+    return jsonify(_at_counter(counter_id, CounterDesk.recall))
+
+
+@_route("/call", "Call a specific waiting number", body=CallNumberBody)
+def call_number(counter_id: int, body: CallNumberBody) -> Any:
+    return jsonify(_at_counter(counter_id, lambda d: d.call_number(body.number)))
+
+
+@_route("/start", "Start serving the called ticket")
+def start(counter_id: int) -> Any:
+    return jsonify(_at_counter(counter_id, CounterDesk.start))
+
+
+@_route(
+    "/transfer", "Move the current ticket to another service, keeping its number", body=TransferBody
+)
+def transfer(counter_id: int, body: TransferBody) -> Any:
+    return jsonify(_at_counter(counter_id, lambda d: d.transfer(body.service)))
+
+
+@_route("/no-show", "The called visitor did not come")
+def no_show(counter_id: int) -> Any:
+    return jsonify(_at_counter(counter_id, CounterDesk.no_show))
+
+
+@_route("/finish", "The current ticket is served")
+def finish(counter_id: int) -> Any:
+    return jsonify(_at_counter(counter_id, CounterDesk.finish))
+
+
+@_route("/pause", "Pause the counter with a reason", body=PauseBody)
+def pause(counter_id: int, body: PauseBody) -> Any:
+    return jsonify(_at_counter(counter_id, lambda d: d.pause(body.reason)))
+
+
+@_route("/resume", "Open the counter again")
+def resume(counter_id: int) -> Any:
+    return jsonify(_at_counter(counter_id, CounterDesk.resume))

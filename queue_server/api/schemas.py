@@ -1,0 +1,57 @@
+"""Request bodies and query strings of the API (unknown fields are refused)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_server.queueing.model import PriorityPolicy
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenRequest(_Body):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class IssueTicketBody(_Body):
+    service: str = Field(min_length=1, max_length=40)
+    priority: str | None = Field(None, max_length=30)
+    dossier_code: str | None = Field(None, max_length=80)
+
+
+class CallNumberBody(_Body):
+    number: str = Field(min_length=2, max_length=12, pattern=r"^\s*[A-Za-z]{1,2}\d{1,5}\s*$")
+
+
+class TransferBody(_Body):
+    service: str = Field(min_length=1, max_length=40)
+
+
+class PauseBody(_Body):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ServicePatch(_Body):
+    name_vi: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    hours: str | None = Field(None, min_length=1, max_length=400)
+    daily_limit: int | None = Field(None, ge=1, le=9999)
+    priority_policy: PriorityPolicy | None = None
+    interleave_every: int | None = Field(None, ge=1, le=50)
+    active: bool | None = None
+
+
+class SitePatch(_Body):
+    name_vi: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    hotline: str | None = Field(None, max_length=40)
+    ticker_vi: str | None = Field(None, max_length=2000)
+    ticker_en: str | None = Field(None, max_length=2000)
+
+
+class SiteQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    site: str | None = Field(None, max_length=40)

@@ -1,0 +1,232 @@
+"""Declaring API routes once: input validation, permission, and the OpenAPI document.
+
+``endpoint`` registers a Flask route, validates its JSON body and query string
+with pydantic models (unknown fields and wrong types are refused with a 400 in
+the common error shape), checks the caller's permission, and records the route
+so ``openapi_document`` can describe every route from the code itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ValidationError
+
+from queue_server.api.context import authorize
+from queue_server.api.errors import ApiError
+from queue_server.services.auth import Permission
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "message_vi"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "message_vi": {"type": "string"},
+                "details": {},
+            },
+        }
+    },
+}
+
+
+@dataclass
+class RouteDoc:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    responses: dict[int, str]
+    permission: Permission | None
+    stream: bool = False
+
+
+@dataclass
+class Registry:
+    routes: list[RouteDoc] = field(default_factory=list)
+
+
+REGISTRY = Registry()
+
+
+def _validation_details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]), "problem": err["msg"]}
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        data: Any = {}
+    else:
+        if not request.is_json:
+            raise ApiError(
+                "Send the body as application/json.",
+                "Dữ liệu phải ở dạng application/json.",
+                code="unsupported_media_type",
+                status=415,
+            )
+        try:
+            data = request.get_json(force=True, cache=True)
+        except Exception as exc:  # werkzeug raises BadRequest subclasses for bad JSON
+            raise ApiError(
+                "The body is not valid JSON.",
+                "Dữ liệu gửi lên không phải JSON hợp lệ.",
+                code="malformed_json",
+            ) from exc
+    if not isinstance(data, dict):
+        raise ApiError(
+            "The body must be a JSON object.",
+            "Dữ liệu gửi lên phải là một đối tượng JSON.",
+            code="malformed_json",
+        )
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise ApiError(
+            "Some fields are missing, unknown or of the wrong type.",
+            "Có trường dữ liệu bị thiếu, không hợp lệ hoặc sai kiểu.",
+            details=_validation_details(exc),
+        ) from None
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise ApiError(
+            "Some query parameters are not valid.",
+            "Có tham số truy vấn không hợp lệ.",
+            details=_validation_details(exc),
+        ) from None
+
+
+def endpoint(
+    bp: Blueprint,
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    permission: Permission | None = None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    responses: dict[int, str] | None = None,
+    stream: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``rule`` on ``bp``; the view receives ``body=``/``query=`` models."""
+    prefix = bp.url_prefix or ""
+    REGISTRY.routes.append(
+        RouteDoc(
+            prefix + rule,
+            method.lower(),
+            summary,
+            tag,
+            body,
+            query,
+            responses or {200: "OK"},
+            permission,
+            stream,
+        )
+    )
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(**kwargs: Any) -> Any:
+            if permission is not None:
+                authorize(permission)
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            return view(**kwargs)
+
+        bp.add_url_rule(rule, view.__name__, wrapper, methods=[method])
+        return wrapper
+
+    return decorator
+
+
+def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
+    params = []
+    parts = []
+    for part in rule.split("/"):
+        if part.startswith("<") and part.endswith(">"):
+            kind, _, name = part[1:-1].rpartition(":")
+            params.append(
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer" if kind == "int" else "string"},
+                }
+            )
+            parts.append("{" + name + "}")
+        else:
+            parts.append(part)
+    return "/".join(parts), params
+
+
+def openapi_document(version: str) -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    for route in REGISTRY.routes:
+        path, params = _openapi_path(route.rule)
+        operation: dict[str, Any] = {
+            "summary": route.summary,
+            "tags": [route.tag],
+            "operationId": f"{route.method}_{path.strip('/').replace('/', '_')}",
+            "responses": {},
+        }
+        if route.query is not None:
+            for name, info in route.query.model_json_schema().get("properties", {}).items():
+                params.append({"name": name, "in": "query", "required": False, "schema": info})
+        if params:
+            operation["parameters"] = params
+        if route.body is not None:
+            schema = route.body.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schemas[route.body.__name__] = schema
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}
+                    }
+                },
+            }
+        media = "text/event-stream" if route.stream else "application/json"
+        for status, description in route.responses.items():
+            operation["responses"][str(status)] = (
+                {"description": description}
+                if status == 204
+                else {"description": description, "content": {media: {"schema": {}}}}
+            )
+        operation["responses"]["default"] = {
+            "description": "Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        if route.permission is not None:
+            operation["security"] = [{"bearer": []}]
+        paths.setdefault(path, {})[route.method] = operation
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "motcua queue server", "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

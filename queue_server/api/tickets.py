@@ -1,0 +1,101 @@
+"""Issuing tickets, reading one, and the public tracking view behind the ticket QR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from queue_server.adapters.database import with_retry
+from queue_server.api.blueprint import bp
+from queue_server.api.context import actor, current_site, principal
+from queue_server.api.schemas import IssueTicketBody
+from queue_server.api.spec import endpoint
+from queue_server.queueing.errors import UnknownTicket
+from queue_server.runtime import current_runtime
+from queue_server.services.auth import Permission
+from queue_server.services.tickets import IssueRequest, get_ticket, issue_ticket, position_view
+
+
+@endpoint(
+    bp,
+    "/tickets",
+    "POST",
+    summary="Issue a queue ticket",
+    tag="tickets",
+    permission=Permission.ISSUE,
+    body=IssueTicketBody,
+    responses={201: "The ticket, with people ahead and the estimated wait"},
+)
+def create_ticket(body: IssueTicketBody) -> Any:
+    runtime = current_runtime()
+    who = principal()
+    request = IssueRequest(
+        service=body.service,
+        priority=body.priority,
+        source=who.label if who else "web",
+        dossier_code=body.dossier_code,
+    )
+
+    def work() -> dict[str, Any]:
+        with runtime.uow() as uow:
+            view = issue_ticket(
+                uow,
+                current_site(uow),
+                request,
+                actor().label,
+                runtime.clock(),
+                runtime.settings.wait_sample,
+            )
+            uow.commit()
+            return view
+
+    view = with_retry(work)
+    view["track_url"] = f"{runtime.settings.public_url.rstrip('/')}/t/{view['track_token']}"
+    return jsonify(view), 201
+
+
+@endpoint(
+    bp,
+    "/tickets/<int:ticket_id>",
+    "GET",
+    summary="One ticket with its state",
+    tag="tickets",
+    permission=Permission.READ,
+)
+def read_ticket(ticket_id: int) -> Any:
+    runtime = current_runtime()
+    with runtime.uow(readonly=True) as uow:
+        return jsonify(get_ticket(uow, current_site(uow), ticket_id, runtime.settings.wait_sample))
+
+
+@endpoint(
+    bp, "/track/<token>", "GET", summary="Public position of a ticket (ticket QR)", tag="tickets"
+)
+def track_ticket(token: str) -> Any:
+    """Only this ticket's own facts: nothing about other visitors."""
+    runtime = current_runtime()
+    with runtime.uow(readonly=True) as uow:
+        ticket = uow.repo.ticket_by_token(token)
+        if ticket is None:
+            raise UnknownTicket(
+                "This ticket link is not valid.", "Đường dẫn số thứ tự không hợp lệ."
+            )
+        view = position_view(
+            uow, ticket, uow.repo.service_by_id(ticket.service_id), runtime.settings.wait_sample
+        )
+        public = (
+            "number",
+            "service",
+            "service_name_vi",
+            "service_name_en",
+            "state",
+            "issued_at",
+            "called_at",
+            "counter",
+            "ahead",
+            "estimated_wait_s",
+        )
+        if ticket.counter_id:
+            view["counter"] = uow.repo.counter(ticket.site_id, ticket.counter_id).number
+        return jsonify({key: view[key] for key in public})

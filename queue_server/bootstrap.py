@@ -1,0 +1,37 @@
+"""Wiring a runtime outside a request: for the CLI, the demo and the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from queue_server.adapters.database import Database, connect
+from queue_server.adapters.tables import start_mappers
+from queue_server.config import Settings
+from queue_server.queueing.hours import OpeningHours
+from queue_server.runtime import Runtime
+from queue_server.services.clock import utc_now
+from queue_server.services.site_config import SiteFile, apply_site_file, parse_site_file
+
+EXAMPLE_SITE = Path(__file__).with_name("site_example.toml")
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    start_mappers()
+    return Runtime(settings=settings, db=connect(settings.resolved_database_url))
+
+
+def demo_site() -> SiteFile:
+    """The example centre, open around the clock so the demo works at any hour."""
+    site = parse_site_file(EXAMPLE_SITE)
+    site.services = [
+        s.model_copy(update={"hours": OpeningHours.ALWAYS_SPEC}) for s in site.services
+    ]
+    return site
+
+
+def load_site(db: Database, config: SiteFile, actor: str = "cli") -> str:
+    """Apply a site file in one transaction; return the site code."""
+    with Runtime(settings=Settings(), db=db).uow() as uow:
+        site = apply_site_file(uow, config, actor, utc_now())
+        uow.commit()
+        return site.code

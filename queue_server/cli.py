@@ -1,0 +1,181 @@
+"""``motcua-server``: set up, run and administer the queue server.
+
+The sub-commands are a contract technicians script against; keep them stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from queue_server.adapters.database import migrate
+from queue_server.bootstrap import demo_site, load_site, open_runtime
+from queue_server.config import Settings, load_settings
+from queue_server.queueing.errors import QueueError
+from queue_server.runtime import Runtime
+from queue_server.services.auth import DeviceKind, Role, create_user, issue_token
+from queue_server.services.clock import utc_now
+from queue_server.services.site_config import parse_site_file
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = open_runtime(settings)
+    migrate(runtime.db)
+    if args.demo:
+        print(f"site {load_site(runtime.db, demo_site())} loaded (demo, open around the clock)")
+    elif args.site:
+        print(f"site {load_site(runtime.db, parse_site_file(Path(args.site)))} loaded")
+    print(f"database ready: {runtime.db.engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _site_id(runtime: Runtime, code: str) -> int:
+    with runtime.uow(readonly=True) as uow:
+        site = uow.repo.site(code)
+        if site is None:
+            raise QueueError(
+                f"There is no site {code!r}; run 'motcua-server init' first.",
+                f"Chưa có trung tâm «{code}»; hãy chạy 'motcua-server init'.",
+            )
+        return site.id or 0
+
+
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = open_runtime(settings)
+    site_id = _site_id(runtime, args.site or settings.default_site)
+    with runtime.uow() as uow:
+        create_user(
+            uow,
+            site_id,
+            args.name,
+            Role(args.role),
+            args.password,
+            utc_now(),
+            full_name=args.full_name or "",
+        )
+        uow.commit()
+    print(f"user {args.name} ({args.role}) saved", file=sys.stderr)
+    return 0
+
+
+def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = open_runtime(settings)
+    site_id = _site_id(runtime, args.site or settings.default_site)
+    counter_id = None
+    with runtime.uow() as uow:
+        if args.kind == DeviceKind.COUNTER.value or args.counter is not None:
+            if args.counter is None:
+                raise QueueError(
+                    "A counter token needs --counter NUMBER.",
+                    "Mã của bàn phím quầy cần --counter SỐ_QUẦY.",
+                )
+            matches = [c for c in uow.repo.counters(site_id) if c.number == args.counter]
+            if not matches:
+                raise QueueError(
+                    f"There is no counter {args.counter}.", f"Không có quầy {args.counter}."
+                )
+            counter_id = matches[0].id
+        token = issue_token(
+            uow,
+            site_id=site_id,
+            kind=args.kind,
+            name=args.device,
+            now=utc_now(),
+            counter_id=counter_id,
+        )
+        uow.commit()
+    print(token)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server.server import serve
+
+    runtime = open_runtime(settings)
+    migrate(runtime.db)
+    sqlite = runtime.db.is_sqlite
+    runtime.db.dispose()
+    print(f"motcua server on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
+    serve(
+        args.host,
+        args.port,
+        workers=args.workers,
+        sqlite=sqlite,
+        worker_class=args.worker_class,
+        app_config=_app_config(settings),
+    )
+    return 0
+
+
+def _app_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "data_dir": str(settings.data_dir),
+        "database_url": settings.database_url,
+        "secret_key": settings.secret_key,
+        "public_url": settings.public_url,
+    }
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server.demo import run_demo
+
+    if not settings.database_url:
+        settings = replace(settings, data_dir=settings.data_dir / "demo")
+    settings = replace(settings, public_url=f"http://{args.host}:{args.port}")
+    return run_demo(settings, args.host, args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="motcua-server", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create or upgrade the database, load a site file")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--site", help="site file (TOML), see deploy/site.example.toml")
+    group.add_argument("--demo", action="store_true", help="load the demo site")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("run", help="serve the API and pages until SIGTERM")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--worker-class", default="gevent", choices=["gevent", "gthread"])
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="demo site with demo users, tokens and emulated devices")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("create-user", help="create or update a user")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--password", required=True)
+    p.add_argument("--full-name")
+    p.add_argument("--site")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("create-token", help="create a device token; prints it alone")
+    p.add_argument("--device", required=True, help="device name, e.g. kiosk-sanh-1")
+    p.add_argument("--kind", required=True, choices=[k.value for k in DeviceKind])
+    p.add_argument("--counter", type=int, help="counter number (counter tokens)")
+    p.add_argument("--site")
+    p.set_defaults(func=cmd_create_token)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    try:
+        return int(args.func(args, settings))
+    except QueueError as exc:
+        print(f"error: {exc.message}\nlỗi: {exc.message_vi}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

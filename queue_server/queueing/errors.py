@@ -1,0 +1,96 @@
+"""Domain errors: each carries a stable code, an HTTP-like status and a message
+in English and Vietnamese, so every caller (API, kiosk, console) can show the
+same words to the person in front of it."""
+
+from __future__ import annotations
+
+
+class QueueError(Exception):
+    """Base of every queueing refusal."""
+
+    code = "queue_error"
+    status = 409
+    message = "The request cannot be carried out."
+    message_vi = "Không thể thực hiện yêu cầu."
+
+    def __init__(self, message: str | None = None, message_vi: str | None = None) -> None:
+        if message is not None:
+            self.message = message
+        if message_vi is not None:
+            self.message_vi = message_vi
+        super().__init__(self.message)
+
+
+class NotFound(QueueError):
+    code = "not_found"
+    status = 404
+    message = "Not found."
+    message_vi = "Không tìm thấy."
+
+
+class UnknownService(NotFound):
+    code = "unknown_service"
+    message = "There is no such service."
+    message_vi = "Không có dịch vụ này."
+
+
+class UnknownCounter(NotFound):
+    code = "unknown_counter"
+    message = "There is no such counter."
+    message_vi = "Không có quầy này."
+
+
+class UnknownTicket(NotFound):
+    code = "unknown_ticket"
+    message = "There is no such ticket."
+    message_vi = "Không có số thứ tự này."
+
+
+class ServiceClosed(QueueError):
+    code = "service_closed"
+    message = "This service is not taking tickets now."
+    message_vi = "Dịch vụ này hiện không cấp số."
+
+
+class DailyLimitReached(QueueError):
+    code = "daily_limit_reached"
+    message = "Today's tickets for this service have all been issued."
+    message_vi = "Đã hết số thứ tự của dịch vụ này trong ngày hôm nay."
+
+
+class InvalidTransition(QueueError):
+    code = "invalid_state"
+    message = "The ticket is not in a state that allows this."
+    message_vi = "Số thứ tự đang ở trạng thái không cho phép thao tác này."
+
+
+class CounterPaused(QueueError):
+    code = "counter_paused"
+    message = "The counter is paused; resume it first."
+    message_vi = "Quầy đang tạm dừng; hãy mở lại quầy trước."
+
+
+class NoCurrentTicket(QueueError):
+    code = "no_current_ticket"
+    message = "The counter is not serving any ticket."
+    message_vi = "Quầy chưa gọi số nào."
+
+
+class ServiceNotAtCounter(QueueError):
+    code = "service_not_at_counter"
+    message = "This counter does not serve that service."
+    message_vi = "Quầy này không phục vụ dịch vụ đó."
+
+
+class InvalidPriority(QueueError):
+    code = "invalid_priority"
+    status = 400
+    message = "Unknown priority group."
+    message_vi = "Nhóm ưu tiên không hợp lệ."
+
+
+class InvalidConfiguration(QueueError):
+    code = "invalid_configuration"
+    status = 400
+    message = "The site configuration is not valid."
+    message_vi = "Cấu hình trung tâm không hợp lệ."

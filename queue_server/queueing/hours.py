@@ -1,0 +1,80 @@
+"""Opening hours of a service, written the way a centre posts them.
+
+Spec grammar: ``always``, or ``;``-separated rules ``<days> <ranges>`` where
+days are ``mon``..``sun`` or a span ``mon-fri`` and ranges are
+``HH:MM-HH:MM`` joined by ``,``: ``mon-fri 07:00-11:30,13:30-17:00; sat 07:00-11:30``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from queue_server.queueing.errors import InvalidConfiguration
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+DAY_NAMES_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Per weekday (0 = Monday), the time ranges when tickets are issued."""
+
+    ranges: tuple[tuple[tuple[time, time], ...], ...]
+
+    ALWAYS_SPEC = "always"
+
+    @classmethod
+    def parse(cls, spec: str) -> OpeningHours:
+        text = spec.strip().lower()
+        if text == cls.ALWAYS_SPEC:
+            full = ((time(0, 0), time(23, 59, 59)),)
+            return cls(tuple(full for _ in DAYS))
+        week: list[list[tuple[time, time]]] = [[] for _ in DAYS]
+        for rule in filter(None, (r.strip() for r in text.split(";"))):
+            try:
+                days_part, ranges_part = rule.split(None, 1)
+                days = _parse_days(days_part)
+                ranges = [_parse_range(r) for r in ranges_part.replace(" ", "").split(",")]
+            except (ValueError, IndexError) as exc:
+                raise InvalidConfiguration(
+                    f"Opening hours {spec!r} are not valid: {exc}",
+                    f"Giờ làm việc «{spec}» không hợp lệ.",
+                ) from None
+            for day in days:
+                week[day].extend(ranges)
+        return cls(tuple(tuple(sorted(day)) for day in week))
+
+    def is_open(self, local: datetime) -> bool:
+        now = local.time()
+        return any(start <= now < end for start, end in self.ranges[local.weekday()])
+
+    def describe(self, lang: str = "vi") -> str:
+        """Human text such as ``Thứ Hai: 07:00–11:30, 13:30–17:00``."""
+        names = DAY_NAMES_VI if lang == "vi" else DAY_NAMES_EN
+        lines = []
+        for index, ranges in enumerate(self.ranges):
+            if ranges:
+                spans = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in ranges)
+                lines.append(f"{names[index]}: {spans}")
+        return "; ".join(lines)
+
+
+def _parse_days(text: str) -> list[int]:
+    days: list[int] = []
+    for part in text.split(","):
+        if "-" in part:
+            first, last = part.split("-")
+            days.extend(range(DAYS.index(first), DAYS.index(last) + 1))
+        else:
+            days.append(DAYS.index(part))
+    return days
+
+
+def _parse_range(text: str) -> tuple[time, time]:
+    first, last = text.split("-")
+    start, end = time.fromisoformat(first), time.fromisoformat(last)
+    if end <= start:
+        raise ValueError(f"range {text} ends before it starts")
+    return start, end

@@ -1,0 +1,30 @@
+"""What a running server holds: settings, database, clock and event listeners.
+
+Built once by ``create_app`` and reached from views through ``current_runtime()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from queue_server.adapters.database import Database
+from queue_server.adapters.unit_of_work import EventListener, UnitOfWork
+from queue_server.config import Settings
+from queue_server.services.clock import Clock, utc_now
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock = utc_now
+    listeners: list[EventListener] = field(default_factory=list)
+
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.db, readonly=readonly, listeners=self.listeners)
+
+
+def current_runtime() -> Runtime:
+    return current_app.extensions["motcua"]

@@ -1,0 +1,58 @@
+"""The production HTTP server: gunicorn with gevent workers.
+
+Boards, consoles and kiosks keep Server-Sent Event streams open all day; gevent
+holds thousands of idle connections in one process where a thread per
+connection would not. SQLite defaults to one worker (its writes are serialised
+anyway), PostgreSQL to one per core.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class MotcuaServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, options: dict[str, Any], app_config: dict[str, Any] | None = None):
+        self.options = options
+        self.app_config = app_config
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        # Built inside the worker, after gevent patched the standard library.
+        from queue_server.app import create_app
+
+        return create_app(self.app_config)
+
+
+def serve(
+    host: str,
+    port: int,
+    *,
+    workers: int | None = None,
+    sqlite: bool = True,
+    worker_class: str = "gevent",
+    app_config: dict[str, Any] | None = None,
+) -> None:
+    """Serve until SIGTERM/SIGINT; gunicorn then finishes requests in flight."""
+    count = workers or (1 if sqlite else max(2, os.cpu_count() or 2))
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": count,
+        "worker_class": worker_class,
+        "worker_connections": 2000,
+        "threads": 32 if worker_class == "gthread" else 1,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+    MotcuaServer(options, app_config).run()

@@ -1,0 +1,216 @@
+"""Users, roles, bearer tokens and what each kind of caller may do.
+
+Passwords are hashed with argon2; tokens are random and stored only as their
+SHA-256 digest, so a stolen database does not hand out working tokens.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import insert, select, update
+
+from queue_server.adapters.tables import api_tokens, users
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.queueing.errors import QueueError
+
+_hasher = PasswordHasher()
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    TECHNICIAN = "technician"
+    SUPERVISOR = "supervisor"
+    OFFICER = "officer"
+
+
+class DeviceKind(enum.StrEnum):
+    KIOSK = "kiosk"
+    BOARD = "board"
+    RATING = "rating"
+    COUNTER = "counter"
+
+
+class Permission(enum.StrEnum):
+    READ = "read"
+    ISSUE = "issue"
+    COUNTER = "counter"
+    ADMIN = "admin"
+
+
+_USER_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.TECHNICIAN: frozenset({Permission.READ, Permission.ISSUE}),
+    Role.SUPERVISOR: frozenset({Permission.READ}),
+    Role.OFFICER: frozenset({Permission.READ, Permission.COUNTER, Permission.ISSUE}),
+}
+_DEVICE_PERMISSIONS: dict[DeviceKind, frozenset[Permission]] = {
+    DeviceKind.KIOSK: frozenset({Permission.READ, Permission.ISSUE}),
+    DeviceKind.BOARD: frozenset({Permission.READ}),
+    DeviceKind.RATING: frozenset({Permission.READ}),
+    DeviceKind.COUNTER: frozenset({Permission.READ, Permission.COUNTER}),
+}
+
+
+class AuthError(QueueError):
+    code = "unauthorized"
+    status = 401
+    message = "Sign in first: send a valid bearer token."
+    message_vi = "Cần đăng nhập: hãy gửi mã truy cập hợp lệ."
+
+
+class Forbidden(QueueError):
+    code = "forbidden"
+    status = 403
+    message = "You may not do this."
+    message_vi = "Bạn không có quyền thực hiện thao tác này."
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind a token."""
+
+    site_id: int
+    name: str
+    permissions: frozenset[Permission]
+    role: Role | None = None
+    device: DeviceKind | None = None
+    user_id: int | None = None
+    counter_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"user:{self.name}" if self.user_id else f"device:{self.name}"
+
+    def require(self, permission: Permission) -> None:
+        if permission not in self.permissions:
+            raise Forbidden(
+                f"{self.label} may not {permission} here.",
+                "Tài khoản hoặc thiết bị này không có quyền thực hiện thao tác này.",
+            )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    uow: UnitOfWork,
+    site_id: int | None,
+    username: str,
+    role: Role,
+    password: str,
+    now: datetime,
+    full_name: str = "",
+) -> int:
+    if len(password) < 8:
+        raise QueueError(
+            "The password must have at least 8 characters.",
+            "Mật khẩu phải có ít nhất 8 ký tự.",
+        )
+    existing = uow.session.execute(
+        select(users.c.id).where(users.c.username == username)
+    ).scalar_one_or_none()
+    values = {
+        "site_id": site_id,
+        "username": username,
+        "full_name": full_name,
+        "password_hash": _hasher.hash(password),
+        "role": role.value,
+        "active": True,
+    }
+    if existing is not None:
+        uow.session.execute(update(users).where(users.c.id == existing).values(**values))
+        return int(existing)
+    result = uow.session.execute(insert(users).values(created_at=now, **values))
+    return int(result.inserted_primary_key[0])
+
+
+def issue_token(
+    uow: UnitOfWork,
+    *,
+    site_id: int,
+    kind: str,
+    name: str,
+    now: datetime,
+    user_id: int | None = None,
+    counter_id: int | None = None,
+    lifetime: timedelta | None = None,
+) -> str:
+    """Store a new token's digest and return the token itself, shown only this once."""
+    token = secrets.token_urlsafe(32)
+    uow.session.execute(
+        insert(api_tokens).values(
+            site_id=site_id,
+            kind=kind,
+            name=name,
+            token_hash=hash_token(token),
+            user_id=user_id,
+            counter_id=counter_id,
+            created_at=now,
+            expires_at=now + lifetime if lifetime else None,
+        )
+    )
+    return token
+
+
+def sign_in(uow: UnitOfWork, username: str, password: str) -> tuple[int, int | None, str]:
+    """Check a password; return (user id, site id, role). Same error for every failure."""
+    row = uow.session.execute(
+        select(users).where(users.c.username == username, users.c.active.is_(True))
+    ).first()
+    try:
+        if row is None:
+            raise VerificationError("unknown user")
+        _hasher.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthError(
+            "Wrong user name or password.", "Sai tên đăng nhập hoặc mật khẩu."
+        ) from None
+    return int(row.id), row.site_id, row.role
+
+
+def resolve_token(uow: UnitOfWork, token: str, now: datetime) -> Principal:
+    row = uow.session.execute(
+        select(api_tokens, users.c.username, users.c.role, users.c.active)
+        .outerjoin(users, users.c.id == api_tokens.c.user_id)
+        .where(api_tokens.c.token_hash == hash_token(token))
+    ).first()
+    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+        raise AuthError(
+            "The token is unknown, expired or revoked.",
+            "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
+        )
+    if row.user_id is not None:
+        if not row.active:
+            raise AuthError("The account is disabled.", "Tài khoản đã bị khóa.")
+        role = Role(row.role)
+        return Principal(
+            site_id=row.site_id,
+            name=row.username,
+            permissions=_USER_PERMISSIONS[role],
+            role=role,
+            user_id=row.user_id,
+        )
+    device = DeviceKind(row.kind)
+    return Principal(
+        site_id=row.site_id,
+        name=row.name,
+        permissions=_DEVICE_PERMISSIONS[device],
+        device=device,
+        counter_id=row.counter_id,
+    )
+
+
+def revoke_token(uow: UnitOfWork, token: str, now: datetime) -> None:
+    uow.session.execute(
+        update(api_tokens)
+        .where(api_tokens.c.token_hash == hash_token(token))
+        .values(revoked_at=now)
+    )

@@ -1,0 +1,190 @@
+"""What an officer does at a counter: call, recall, transfer, finish, pause.
+
+Each action runs in one write transaction that first locks the counter row, so
+a double press at one counter is serialised, while ticket rows are taken with
+``SKIP LOCKED`` so fifty counters never call the same ticket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.queueing.errors import NoCurrentTicket, ServiceNotAtCounter
+from queue_server.queueing.model import PriorityPolicy, Site, Ticket
+from queue_server.queueing.policy import take_priority_next
+from queue_server.services.clock import local_day
+from queue_server.services.views import counter_view, ticket_view
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: ``user:<name>`` or ``device:<name>``, and the officer's user id."""
+
+    label: str
+    user_id: int | None = None
+
+
+class CounterDesk:
+    """The actions of one counter inside one unit of work."""
+
+    def __init__(self, uow: UnitOfWork, site: Site, counter_id: int, actor: Actor, now: datetime):
+        self.uow = uow
+        self.site = site
+        self.actor = actor
+        self.now = now
+        self.counter = uow.repo.counter(site.id or 0, counter_id, lock=True)
+
+    # helpers ------------------------------------------------------------------
+    def _record(self, kind: str, ticket: Ticket | None, **extra: Any) -> None:
+        payload: dict[str, Any] = {"counter": self.counter.number, "counter_id": self.counter.id}
+        service_id = None
+        if ticket is not None:
+            service = self.uow.repo.service_by_id(ticket.service_id)
+            service_id = service.id
+            payload["ticket"] = ticket_view(ticket, service, self.counter)
+        payload.update(extra)
+        self.uow.record(
+            site_id=self.site.id,
+            kind=kind,
+            actor=self.actor.label,
+            at=self.now,
+            service_id=service_id,
+            counter_id=self.counter.id,
+            ticket_id=ticket.id if ticket else None,
+            payload=payload,
+        )
+
+    def _view(self, ticket: Ticket) -> dict[str, Any]:
+        return ticket_view(ticket, self.uow.repo.service_by_id(ticket.service_id), self.counter)
+
+    def _current(self) -> Ticket:
+        ticket = self.uow.repo.current_ticket(self.counter)
+        if ticket is None:
+            raise NoCurrentTicket(
+                f"Counter {self.counter.number} has no called ticket.",
+                f"Quầy {self.counter.number} chưa gọi số nào.",
+            )
+        return ticket
+
+    def _close_current(self) -> None:
+        """Calling the next visitor finishes the one being served."""
+        ticket = self.uow.repo.current_ticket(self.counter)
+        if ticket is not None:
+            ticket.finish(self.now)
+            self._record("ticket.finished", ticket)
+        self.counter.current_ticket_id = None
+
+    def _take(self, ticket: Ticket) -> dict[str, Any]:
+        ticket.call(self.counter, self.actor.user_id, self.now)
+        self.counter.note_called(ticket)
+        self._record("ticket.called", ticket)
+        return self._view(ticket)
+
+    # actions ------------------------------------------------------------------
+    def call_next(self) -> dict[str, Any] | None:
+        self.counter.ensure_open()
+        self._close_current()
+        service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)
+        prio = self.uow.repo.head(service_ids, priority=True, lock=False)
+        normal = self.uow.repo.head(service_ids, priority=False, lock=False)
+        # The priority head's own service decides how it competes with normal tickets.
+        rules = self.uow.repo.service_by_id(prio.service_id) if prio else None
+        choice = take_priority_next(
+            has_priority=prio is not None,
+            has_normal=normal is not None,
+            policy=rules.priority_policy if rules else PriorityPolicy.STRICT,
+            interleave_every=rules.interleave_every if rules else 0,
+            normal_streak=self.counter.normal_streak,
+        )
+        if choice is None:
+            return None
+        ticket = self.uow.repo.head(service_ids, priority=choice, lock=True)
+        if ticket is None:  # the peeked head was taken by another counter meanwhile
+            ticket = self.uow.repo.head(service_ids, priority=not choice, lock=True)
+        if ticket is None:
+            return None
+        return self._take(ticket)
+
+    def call_number(self, number: str) -> dict[str, Any]:
+        self.counter.ensure_open()
+        self._close_current()
+        service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)
+        day = local_day(self.now, self.site.timezone)
+        ticket = self.uow.repo.waiting_by_number(service_ids, day, number.strip().upper())
+        return self._take(ticket)
+
+    def recall(self) -> dict[str, Any]:
+        """Call the current number again; past the site's limit it becomes a no-show."""
+        ticket = self._current()
+        if ticket.recall_count >= self.site.max_recalls:
+            ticket.no_show(self.now)
+            self.counter.current_ticket_id = None
+            self._record("ticket.no_show", ticket, reason="recall_limit")
+        else:
+            ticket.recall()
+            self._record("ticket.recalled", ticket)
+        return self._view(ticket)
+
+    def start(self) -> dict[str, Any]:
+        ticket = self._current()
+        ticket.start(self.now)
+        self._record("ticket.serving", ticket)
+        return self._view(ticket)
+
+    def finish(self) -> dict[str, Any]:
+        ticket = self._current()
+        ticket.finish(self.now)
+        self.counter.current_ticket_id = None
+        self._record("ticket.finished", ticket)
+        return self._view(ticket)
+
+    def no_show(self) -> dict[str, Any]:
+        ticket = self._current()
+        ticket.no_show(self.now)
+        self.counter.current_ticket_id = None
+        self._record("ticket.no_show", ticket, reason="officer")
+        return self._view(ticket)
+
+    def transfer(self, service_code: str) -> dict[str, Any]:
+        ticket = self._current()
+        target = self.uow.repo.service(self.site.id or 0, service_code)
+        if target.id == ticket.service_id:
+            raise ServiceNotAtCounter(
+                "The ticket is already in that service.", "Số này đã thuộc dịch vụ đó."
+            )
+        moved = ticket.transfer_to(target, self.now)
+        self.uow.session.add(moved)
+        self.counter.current_ticket_id = None
+        self.uow.session.flush()
+        self._record("ticket.transferred", ticket, to_service=target.code, new_ticket_id=moved.id)
+        return ticket_view(moved, target)
+
+    def pause(self, reason: str) -> dict[str, Any]:
+        self.counter.pause(reason)
+        self._record("counter.paused", None, reason=reason)
+        return self.state()
+
+    def resume(self) -> dict[str, Any]:
+        self.counter.resume()
+        self._record("counter.resumed", None)
+        return self.state()
+
+    def sign_in(self, officer_id: int) -> dict[str, Any]:
+        """Bind the officer to this counter (and release any other counter they held)."""
+        self.uow.repo.release_officer(officer_id, self.counter.id or 0)
+        self.counter.officer_id = officer_id
+        self._record("counter.signed_in", None, officer_id=officer_id)
+        return self.state()
+
+    def state(self) -> dict[str, Any]:
+        codes = [
+            self.uow.repo.service_by_id(sid).code
+            for sid in self.uow.repo.counter_service_ids(self.counter.id or 0)
+        ]
+        view = counter_view(self.counter, codes)
+        current = self.uow.repo.current_ticket(self.counter)
+        view["current_ticket"] = self._view(current) if current else None
+        return view

@@ -1,0 +1,148 @@
+"""The site file (TOML): a centre's services and counters, loaded idempotently.
+
+Loading the same file twice changes nothing; loading an edited file updates
+services and counters by their code / number and never deletes tickets.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.queueing.errors import InvalidConfiguration
+from queue_server.queueing.hours import OpeningHours
+from queue_server.queueing.model import Counter, PriorityPolicy, Service, Site
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SiteSection(_Strict):
+    code: str = Field("default", pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    name_vi: str
+    name_en: str = ""
+    hotline: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    max_recalls: int = Field(3, ge=0, le=10)
+    ticker_vi: str = ""
+    ticker_en: str = ""
+
+
+class ServiceSection(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
+    name_vi: str
+    name_en: str = ""
+    hours: str = OpeningHours.ALWAYS_SPEC
+    daily_limit: int | None = Field(None, ge=1, le=9999)
+    priority_policy: PriorityPolicy = PriorityPolicy.STRICT
+    interleave_every: int = Field(3, ge=1, le=50)
+    default_service_s: int = Field(300, ge=10, le=7200)
+    active: bool = True
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        OpeningHours.parse(value)
+        return value
+
+
+class CounterSection(_Strict):
+    number: int = Field(ge=1, le=999)
+    name: str = ""
+    services: list[str] = Field(min_length=1)
+
+
+class SiteFile(_Strict):
+    site: SiteSection
+    services: list[ServiceSection] = Field(min_length=1)
+    counters: list[CounterSection] = Field(default_factory=list)
+
+
+def parse_site_file(path: Path) -> SiteFile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return SiteFile.model_validate(data)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidConfiguration(
+            f"{path} is not a valid TOML file: {exc}", f"Tệp {path} không đúng định dạng TOML."
+        ) from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise InvalidConfiguration(
+            f"{path}: {problems}", f"Tệp cấu hình {path} có lỗi: {problems}"
+        ) from exc
+
+
+def apply_site_file(uow: UnitOfWork, config: SiteFile, actor: str, now: datetime) -> Site:
+    """Create or update the site, its services and counters, in one transaction."""
+    codes = [s.code for s in config.services]
+    prefixes = [s.prefix for s in config.services]
+    for label, values in (("service code", codes), ("ticket prefix", prefixes)):
+        if len(set(values)) != len(values):
+            raise InvalidConfiguration(
+                f"Each {label} must be unique.", f"Mỗi {_VI[label]} phải là duy nhất."
+            )
+    site = uow.repo.site(config.site.code)
+    if site is None:
+        site = Site(**config.site.model_dump())
+        uow.session.add(site)
+    else:
+        _assign(site, config.site.model_dump())
+    uow.session.flush()
+    existing = {s.code: s for s in uow.repo.services(site.id or 0)}
+    by_code: dict[str, Service] = {}
+    for section in config.services:
+        values = section.model_dump()
+        values["hours_spec"] = values.pop("hours")
+        service = existing.get(section.code)
+        if service is None:
+            service = Service(site_id=site.id or 0, **values)
+            uow.session.add(service)
+        else:
+            _assign(service, values)
+        by_code[section.code] = service
+    uow.session.flush()
+    counters = {c.number: c for c in uow.repo.counters(site.id or 0)}
+    for section in config.counters:
+        unknown = [code for code in section.services if code not in by_code]
+        if unknown:
+            raise InvalidConfiguration(
+                f"Counter {section.number} serves unknown services: {', '.join(unknown)}",
+                f"Quầy {section.number} gắn với dịch vụ không tồn tại: {', '.join(unknown)}",
+            )
+        counter = counters.get(section.number)
+        name = section.name or f"Quầy {section.number}"
+        if counter is None:
+            counter = Counter(site_id=site.id or 0, number=section.number, name=name)
+            uow.session.add(counter)
+            uow.session.flush()
+        else:
+            counter.name = name
+        uow.repo.set_counter_services(
+            counter.id or 0, [by_code[c].id or 0 for c in section.services]
+        )
+    uow.record(
+        site_id=site.id,
+        kind="config.changed",
+        actor=actor,
+        at=now,
+        payload={"services": codes, "counters": [c.number for c in config.counters]},
+    )
+    return site
+
+
+_VI = {"service code": "mã dịch vụ", "ticket prefix": "ký hiệu số thứ tự"}
+
+
+def _assign(target: Any, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        setattr(target, key, value)

@@ -1,0 +1,115 @@
+"""Issuing tickets and reading their position in the queue."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.queueing.errors import DailyLimitReached, ServiceClosed
+from queue_server.queueing.estimate import estimate_wait_s
+from queue_server.queueing.model import (
+    PriorityGroup,
+    PriorityPolicy,
+    Service,
+    Site,
+    Ticket,
+    TicketState,
+    format_number,
+)
+from queue_server.services.clock import local_day
+from queue_server.services.views import ticket_view
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    service: str
+    priority: str | None = None
+    source: str = "kiosk"
+    dossier_code: str | None = None
+
+
+def issue_ticket(
+    uow: UnitOfWork, site: Site, request: IssueRequest, actor: str, now: datetime, wait_sample: int
+) -> dict[str, Any]:
+    """Number a new ticket atomically and queue it; refusals say why in vi and en."""
+    priority = PriorityGroup.parse(request.priority)
+    service = uow.repo.service(site.id or 0, request.service)
+    check_open(service, now.astimezone(ZoneInfo(site.timezone)))
+    day = local_day(now, site.timezone)
+    seq = uow.repo.next_seq(service.id or 0, day)
+    if service.daily_limit is not None and seq > service.daily_limit:
+        raise DailyLimitReached(
+            f"All {service.daily_limit} tickets of {service.name_en or service.name_vi} "
+            "for today have been issued. Please come back on the next working day.",
+            f"Đã cấp hết {service.daily_limit} số của dịch vụ «{service.name_vi}» hôm nay. "
+            "Mời Ông/Bà quay lại vào ngày làm việc tiếp theo.",
+        )
+    ticket = Ticket(
+        site_id=site.id or 0,
+        service_id=service.id or 0,
+        number=format_number(service.prefix, seq),
+        seq=seq,
+        day=day,
+        track_token=secrets.token_urlsafe(16),
+        issued_at=now,
+        queued_at=now,
+        priority=priority.value if priority else None,
+        source=request.source,
+        dossier_code=request.dossier_code,
+    )
+    uow.session.add(ticket)
+    uow.session.flush()
+    view = position_view(uow, ticket, service, wait_sample)
+    uow.record(
+        site_id=site.id,
+        kind="ticket.issued",
+        actor=actor,
+        at=now,
+        service_id=service.id,
+        ticket_id=ticket.id,
+        payload=view,
+    )
+    return view
+
+
+def check_open(service: Service, local_now: datetime) -> None:
+    if not service.active:
+        raise ServiceClosed(
+            f"{service.name_en or service.name_vi} is not taking tickets.",
+            f"Dịch vụ «{service.name_vi}» hiện không cấp số.",
+        )
+    hours = service.hours
+    if not hours.is_open(local_now):
+        raise ServiceClosed(
+            f"{service.name_en or service.name_vi} issues tickets only during opening hours: "
+            f"{hours.describe('en')}.",
+            f"Dịch vụ «{service.name_vi}» chỉ cấp số trong giờ làm việc: {hours.describe('vi')}.",
+        )
+
+
+def position_view(
+    uow: UnitOfWork, ticket: Ticket, service: Service, wait_sample: int
+) -> dict[str, Any]:
+    """The ticket with its place in the queue and the estimated wait."""
+    view = ticket_view(ticket, service)
+    if ticket.state == TicketState.WAITING:
+        ahead = uow.repo.ahead_of(ticket, strict=service.priority_policy is PriorityPolicy.STRICT)
+        wait = estimate_wait_s(
+            ahead,
+            uow.repo.recent_service_times(service.id or 0, wait_sample),
+            uow.repo.open_counters_for(service.id or 0),
+            service.default_service_s,
+        )
+    else:
+        ahead, wait = 0, 0
+    view.update(ahead=ahead, estimated_wait_s=wait, track_token=ticket.track_token)
+    return view
+
+
+def get_ticket(uow: UnitOfWork, site: Site, ticket_id: int, wait_sample: int) -> dict[str, Any]:
+    ticket = uow.repo.ticket(site.id or 0, ticket_id)
+    return position_view(uow, ticket, uow.repo.service_by_id(ticket.service_id), wait_sample)

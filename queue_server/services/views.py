@@ -1,0 +1,59 @@
+"""Plain-dict views of domain objects, shared by the API and the event payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from queue_server.queueing.model import PRIORITY_LABELS, Counter, PriorityGroup, Service, Ticket
+
+
+def ticket_view(ticket: Ticket, service: Service, counter: Counter | None = None) -> dict[str, Any]:
+    labels = PRIORITY_LABELS.get(PriorityGroup(ticket.priority)) if ticket.priority else None
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service": service.code,
+        "service_name_vi": service.name_vi,
+        "service_name_en": service.name_en,
+        "priority": ticket.priority,
+        "priority_label_vi": labels[0] if labels else None,
+        "priority_label_en": labels[1] if labels else None,
+        "state": str(ticket.state),
+        "source": ticket.source,
+        "dossier_code": ticket.dossier_code,
+        "issued_at": ticket.issued_at.isoformat(),
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "finished_at": ticket.finished_at.isoformat() if ticket.finished_at else None,
+        "counter": counter.number if counter else None,
+        "counter_id": ticket.counter_id,
+        "recall_count": ticket.recall_count,
+    }
+
+
+def service_view(service: Service) -> dict[str, Any]:
+    return {
+        "id": service.id,
+        "code": service.code,
+        "prefix": service.prefix,
+        "name_vi": service.name_vi,
+        "name_en": service.name_en,
+        "hours": service.hours_spec,
+        "hours_vi": service.hours.describe("vi"),
+        "hours_en": service.hours.describe("en"),
+        "daily_limit": service.daily_limit,
+        "priority_policy": str(service.priority_policy),
+        "interleave_every": service.interleave_every,
+        "active": service.active,
+    }
+
+
+def counter_view(counter: Counter, service_codes: list[str]) -> dict[str, Any]:
+    return {
+        "id": counter.id,
+        "number": counter.number,
+        "name": counter.name,
+        "state": str(counter.state),
+        "pause_reason": counter.pause_reason,
+        "officer_id": counter.officer_id,
+        "services": service_codes,
+    }
