@@ -313,6 +313,8 @@ class PrinterEmulator:
                 job.png_path = self.out_dir / f"{job.number}.png"
                 rendered.image.save(job.png_path)
                 summary = json.dumps(job.summary(), ensure_ascii=False, indent=2)
-                (self.out_dir / f"{job.number}.json").write_text(summary, encoding="utf-8")
+                partial = self.out_dir / f".{job.number}.json.partial"
+                partial.write_text(summary, encoding="utf-8")
+                partial.replace(self.out_dir / f"{job.number}.json")  # readers never see half
             self.jobs.append(job)
             self._changed.notify_all()
