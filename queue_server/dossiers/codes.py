@@ -33,7 +33,7 @@ GROUP_MAX_LEN = 8
 CENTURY = 2000
 
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_DASH_LIKE = re.compile("[_\u2010-\u2015\u2212\ufe58\ufe63]")
+_DASH_LIKE = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63]")
 _SPACE_AROUND_SEP = re.compile(r"\s*([.\-])\s*")
 _SPACES = re.compile(r"\s+")
 _REPEATED_DASH = re.compile(r"-{2,}")
@@ -50,13 +50,17 @@ _EMBEDDED = re.compile(
 
 def _clean(text: str) -> str:
     """Width, invisible characters, case and dash look-alikes; spacing untouched."""
-    text = unicodedata.normalize("NFKC", text)
-    return _DASH_LIKE.sub("-", _INVISIBLE.sub("", text).upper())
+    if not text.isascii():
+        text = _DASH_LIKE.sub("-", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    return text.upper().replace("_", "-")
 
 
 def normalise(text: str) -> str:
     """Best-effort canonical spelling of typed or scanned text (not validated)."""
-    text = _SPACE_AROUND_SEP.sub(r"\1", _clean(text).strip())
+    text = _clean(text).strip()
+    if _SHAPE.fullmatch(text):
+        return text
+    text = _SPACE_AROUND_SEP.sub(r"\1", text)
     text = _REPEATED_DASH.sub("-", _SPACES.sub("-", text))
     return text.strip("-.")
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from queue_server.dossiers.codes import DossierCode, find_codes, normalise
+from queue_server.dossiers.codes import DossierCode, find_codes
 from queue_server.dossiers.errors import (
     EmptyDossierCode,
     InvalidDossierCode,
@@ -54,10 +54,10 @@ def redact(text: str) -> str:
 def extract(payload: str) -> Payload:
     """Read a scanned or typed payload; raise :class:`InvalidDossierCode` if no code."""
     text = payload.strip()
-    if not normalise(text):
-        raise EmptyDossierCode()
     try:
         return Payload(DossierCode.parse(text))
+    except EmptyDossierCode:
+        raise
     except InvalidDossierCode as refusal:
         bare_refusal = refusal
     found = _from_structured(text)
