@@ -164,6 +164,8 @@ class TcpLink:
 
     def open(self) -> None:
         self._printer.open()
+        # Status queries are 9 bytes: without this, Nagle holds them back behind the job.
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def close(self) -> None:
         self._printer.close()

@@ -103,6 +103,8 @@ class _TcpChannel:
         self.name = f"tcp {peer}"
         self._socket = connection
         self._socket.settimeout(POLL_S)
+        # Status answers are single bytes and must leave at once, as a printer's do.
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def receive(self, limit: int) -> bytes | None:
         try:

@@ -91,7 +91,16 @@ def render_lines(
 
     The result holds only the values 0 and 255, so converting it to 1 bit (as
     python-escpos does) is exact and the emulator can compare it pixel for pixel.
+    Blocks repeat on every ticket (centre, service, footer), so they are cached;
+    treat the returned image as read-only.
     """
+    return _render_cached(tuple(lines), width, style, margin)
+
+
+@lru_cache(maxsize=256)
+def _render_cached(
+    lines: tuple[str, ...], width: int, style: TextStyle, margin: int
+) -> Image.Image:
     font = load_font(style.size, style.bold)
     usable = width - 2 * margin
     wrapped = [part for line in lines for part in wrap(line, font, usable)]

@@ -31,7 +31,7 @@ class RenderedJob:
     image: Image.Image
     #: (x, y, width, height) of each raster, in job order.
     raster_boxes: list[tuple[int, int, int, int]]
-    #: Payloads of QR codes printed as images (native ones are in ``ParsedJob.qr_payloads``).
+    #: Payloads of QR codes printed as images, looked for only in jobs without a native QR.
     image_qr_payloads: list[str]
 
 
@@ -49,8 +49,13 @@ def _text_block(op: TextLine) -> Image.Image:
 
 
 def _qr_block(op: QrCode) -> Image.Image:
+    # Mask 0 instead of qrcode's search for the best of eight: it decodes the same and the
+    # search would dominate the emulator's time per ticket.
     code = qrcode.QRCode(
-        error_correction=_EC_LEVELS[op.error_correction], box_size=op.module_size, border=0
+        error_correction=_EC_LEVELS[op.error_correction],
+        box_size=op.module_size,
+        border=0,
+        mask_pattern=0,
     )
     code.add_data(op.payload.encode("utf-8"))
     code.make(fit=True)
@@ -59,6 +64,15 @@ def _qr_block(op: QrCode) -> Image.Image:
 
 def _x(align: Align, width: int, paper: int) -> int:
     return {"left": 0, "center": (paper - width) // 2, "right": paper - width}[align]
+
+
+def _decode_qr_rasters(job: ParsedJob) -> list[str]:
+    """Payloads of QR codes a driver sent as images (printers without native QR)."""
+    return [
+        symbol.data.decode("utf-8", errors="replace")
+        for raster in job.rasters
+        for symbol in pyzbar.decode(raster.image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+    ]
 
 
 def render_job(job: ParsedJob, paper_dots: int) -> RenderedJob:
@@ -82,9 +96,5 @@ def render_job(job: ParsedJob, paper_dots: int) -> RenderedJob:
         if is_raster:
             boxes.append((max(0, x), y, image.width, image.height))
         y += image.height
-    found = [
-        symbol.data.decode("utf-8", errors="replace")
-        for raster in job.rasters
-        for symbol in pyzbar.decode(raster.image, symbols=[pyzbar.ZBarSymbol.QRCODE])
-    ]
+    found = [] if job.qr_payloads else _decode_qr_rasters(job)
     return RenderedJob(page, boxes, found)
