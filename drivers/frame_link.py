@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
 
 IDLE_GAP = 0.05  # seconds of silence after which a half-received frame is given up
+INBOX_SIZE = 256
 T = TypeVar("T")
 
 
@@ -107,7 +108,8 @@ class FrameLink:
         self._serial: Any = None
         self._parser = FrameParser()
         self._received: deque[Frame] = deque()  # parsed, not yet looked at
-        self._inbox: deque[Frame] = deque()  # looked at while awaiting an ACK, kept for later
+        # unsolicited frames (key presses) that came while awaiting an ACK, kept for later
+        self._inbox: deque[Frame] = deque(maxlen=INBOX_SIZE)
         self._lock = threading.RLock()
 
     @property
@@ -186,10 +188,10 @@ class FrameLink:
         with self._lock:
             return self._inbox.popleft() if self._inbox else self._receive(deadline)
 
-    def request(self, frame: Frame, timeout: float | None = None) -> Frame:
+    def request(self, frame: Frame, timeout: float | None = None) -> Frame | None:
         """Send ``frame`` and return its ACK, resending up to ``retries`` times.
 
-        Broadcast frames are not acknowledged and return at once with no reply.
+        Broadcast frames are not acknowledged: this returns ``None`` at once.
         Raises :class:`DeviceTimeout` when the device stays silent and
         :class:`ProtocolError` when it refuses the frame with a NAK.
         """
@@ -198,7 +200,7 @@ class FrameLink:
             for _attempt in range(self.retries + 1):
                 self.send(frame)
                 if frame.address == BROADCAST:
-                    return frame
+                    return None
                 reply = self._await_reply(frame, timeout)
                 if reply is None:
                     continue
@@ -224,7 +226,10 @@ class FrameLink:
         while (frame := self._receive(deadline)) is not None:
             if answers(frame, request):
                 return frame
-            self._inbox.append(frame)
+            if frame.command in (Command.ACK, Command.NAK):
+                logger.debug("dropping a late reply %s", frame)
+            else:
+                self._inbox.append(frame)
         return None
 
     def _receive(self, deadline: float) -> Frame | None:

@@ -33,6 +33,7 @@ class PtyFrameEmulator:
     """Base of the LED board and keypad emulators: subclasses implement :meth:`handle`."""
 
     def __init__(self, link: str | Path | None = None) -> None:
+        """``link``: a symlink kept pointing at the current pty (see :meth:`restore`)."""
         self.link = Path(link) if link is not None else None
         self.parser = FrameParser()
         self.received: list[Frame] = []
@@ -123,12 +124,7 @@ class PtyFrameEmulator:
                 if self.parser.pending:
                     self._dispatch(self.parser.expire())
                 continue
-            try:
-                data = os.read(master, 1024)
-            except OSError:  # nobody has the slave open; wait for the driver to open it
-                self._stop.wait(POLL_INTERVAL)
-                continue
-            self._dispatch(self.parser.feed(data))
+            self._dispatch(self.parser.feed(os.read(master, 1024)))
 
     def _dispatch(self, frames: list[Frame]) -> None:
         for frame in frames:

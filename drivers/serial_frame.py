@@ -58,12 +58,18 @@ class Frame:
     payload: bytes = b""
 
     def __post_init__(self) -> None:
-        if not 0 <= self.address <= MAX_ADDRESS:
-            raise ValueError(f"address {self.address} is outside 0..{MAX_ADDRESS}")
+        check_address(self.address)
         if not 0 <= self.command <= 0xFF:
             raise ValueError(f"command {self.command} is not a byte")
         if len(self.payload) > MAX_PAYLOAD:
             raise ValueError(f"payload of {len(self.payload)} bytes exceeds {MAX_PAYLOAD}")
+
+
+def check_address(address: int) -> int:
+    """Return ``address`` if a device can have it (0 broadcasts), else raise ``ValueError``."""
+    if not 0 <= address <= MAX_ADDRESS:
+        raise ValueError(f"address {address} is outside 0..{MAX_ADDRESS}")
+    return address
 
 
 def crc16(data: bytes) -> int:

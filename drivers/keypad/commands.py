@@ -102,8 +102,11 @@ def emulate_keypad(args: argparse.Namespace) -> int:
 
 
 def _print_replies(emulator: KeypadEmulator, stop: threading.Event) -> None:
-    seen_acks = seen_feedback = 0
+    seen_acks = seen_feedback = rejected = 0
     while not stop.wait(0.1):
+        if emulator.rejected != rejected:
+            rejected = emulator.rejected
+            print(f"rejected frames (bad checksum): {rejected}", flush=True)
         with emulator.lock:
             acks, feedback = emulator.acked[seen_acks:], emulator.feedback[seen_feedback:]
         seen_acks += len(acks)

@@ -11,7 +11,7 @@ from drivers.frame_link import FrameLink
 from drivers.keypad import protocol
 from drivers.keypad.base import KeyEvent
 from drivers.keypad.protocol import KeypadCommand, Led
-from drivers.serial_frame import Frame
+from drivers.serial_frame import check_address
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +61,8 @@ class Keypad:
     """One keypad on a bus, for code that serves a single counter."""
 
     def __init__(self, bus: KeypadBus, address: int) -> None:
-        Frame(address, 0)  # validates the address now rather than at the first call
         self.bus = bus
-        self.address = address
+        self.address = check_address(address)
 
     def feedback(self, led: Led = Led.GREEN, beeps: int = 1) -> None:
         self.bus.feedback(self.address, led, beeps)

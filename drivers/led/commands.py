@@ -75,6 +75,7 @@ def emulate_board(args: argparse.Namespace) -> int:
     try:
         print(emulator.path, flush=True)
         shown: dict[int, str] = {}
+        rejected = 0
         while True:
             with emulator.lock:
                 states = {address: repr(state) for address, state in emulator.boards.items()}
@@ -82,6 +83,9 @@ def emulate_board(args: argparse.Namespace) -> int:
                 if shown.get(address) != state:
                     print(f"board {address}: {state}", flush=True)
             shown = states
+            if emulator.rejected != rejected:
+                rejected = emulator.rejected
+                print(f"rejected frames (bad checksum): {rejected}", flush=True)
             time.sleep(0.2)
     finally:
         emulator.stop()

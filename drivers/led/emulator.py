@@ -21,8 +21,11 @@ class LedEmulator(PtyFrameEmulator):
         self.boards = {address: BoardState() for address in addresses}
 
     def handle(self, frame: Frame) -> Iterable[Frame]:
-        targets = list(self.boards) if frame.address == BROADCAST else [frame.address]
-        if frame.address != BROADCAST and frame.address not in self.boards:
+        if frame.address == BROADCAST:
+            targets = list(self.boards)
+        elif frame.address in self.boards:
+            targets = [frame.address]
+        else:
             return []  # another device's frame: stay silent, as on a real bus
         if frame.command == Command.PING:
             return [ack(frame)]

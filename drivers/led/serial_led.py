@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drivers.frame_link import FrameLink
 from drivers.led import protocol
-from drivers.serial_frame import Frame
+from drivers.serial_frame import check_address
 
 
 class LedBus(FrameLink):
@@ -23,9 +23,8 @@ class LedBoard:
     """
 
     def __init__(self, bus: FrameLink, address: int) -> None:
-        Frame(address, 0)  # validates the address now rather than at the first call
         self.bus = bus
-        self.address = address
+        self.address = check_address(address)
 
     def show_number(self, number: str) -> None:
         self.bus.request(protocol.show_number(self.address, number))
