@@ -118,10 +118,11 @@ def _usb_printers() -> list[tuple[str, str]]:
     """USB devices with a printer-class interface; empty when pyusb or libusb is missing."""
     try:
         import usb.core
-        import usb.util
-
+    except ImportError:
+        return []
+    try:
         devices = list(usb.core.find(find_all=True))
-    except (ImportError, usb.core.NoBackendError):
+    except usb.core.NoBackendError:
         return []
     found = []
     for device in devices:

@@ -12,6 +12,9 @@ python-escpos's connection classes open the device; this module adds what a kios
 needs on top: every wait bounded, status reads that return as soon as the bytes
 arrive, an exclusive lock on serial ports, and OS errors turned into the typed
 errors of :mod:`drivers.errors` with a hint a technician can act on.
+
+The socket or port is reached through python-escpos's ``_device`` attribute, not
+its ``device`` property, because reading that property opens the connection.
 """
 
 from __future__ import annotations

@@ -127,16 +127,20 @@ class EscposPrinter:
         try:
             yield
         except DriverError as exc:
-            self._forget_link(exc)
+            self._forget_link(exc, action)
             raise
         except Exception as exc:
             error = translate_error(exc, f"{self.where} ({action})")
-            self._forget_link(error)
+            self._forget_link(error, action)
             raise error from exc
 
-    def _forget_link(self, error: DriverError) -> None:
-        """After a lost connection the link is unusable: close it so ``open()`` starts afresh."""
-        if isinstance(error, DeviceDisconnected) and self.is_open:
+    def _forget_link(self, error: DriverError, action: str) -> None:
+        """Close a link that was lost or that a job stopped halfway through.
+
+        The printer may be waiting for the rest of a raster, so the next job must
+        not go down the same link: ``open()`` starts afresh.
+        """
+        if (isinstance(error, DeviceDisconnected) or action == "print") and self.is_open:
             self.is_open = False
             try:
                 self.link.close()
