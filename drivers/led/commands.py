@@ -10,7 +10,9 @@ from serial.tools import list_ports
 
 from drivers.emulate_command import register_emulator
 from drivers.led.emulator import LedEmulator
+from drivers.led.protocol import LedCommand
 from drivers.led.serial_led import open_led_bus
+from drivers.serial_frame import Command, Frame
 from drivers.serial_options import add_emulator_arguments, add_serial_arguments
 
 SAMPLE_NUMBER = "A023"
@@ -70,22 +72,29 @@ def list_serial_ports(args: argparse.Namespace) -> int:
 
 
 def emulate_board(args: argparse.Namespace) -> int:
-    """Serve the boards until Ctrl-C, printing the pty path, then every change shown."""
+    """Serve the boards until Ctrl-C, printing the pty path, then each command and state."""
     emulator = LedEmulator(args.addresses, link=args.link).start()
     try:
         print(emulator.path, flush=True)
-        shown: dict[int, str] = {}
-        rejected = 0
+        seen = rejected = 0
         while True:
             with emulator.lock:
+                frames = emulator.received[seen:]
                 states = {address: repr(state) for address, state in emulator.boards.items()}
-            for address, state in states.items():
-                if shown.get(address) != state:
-                    print(f"board {address}: {state}", flush=True)
-            shown = states
+            seen += len(frames)
+            for frame in frames:
+                print(f"< {_describe(frame)}", flush=True)
+            if frames:
+                print("  " + "; ".join(f"board {a}: {s}" for a, s in states.items()), flush=True)
             if emulator.rejected != rejected:
                 rejected = emulator.rejected
                 print(f"rejected frames (bad checksum): {rejected}", flush=True)
-            time.sleep(0.2)
+            time.sleep(0.1)
     finally:
         emulator.stop()
+
+
+def _describe(frame: Frame) -> str:
+    names = {c.value: c.name for c in (*Command, *LedCommand)}
+    name = names.get(frame.command, f"0x{frame.command:02x}")
+    return f"address {frame.address} {name} [{frame.payload.hex(' ')}]"
