@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -130,8 +131,8 @@ def rule_holidays(
     year: int,
     national_day_extra: NationalDayExtra = "auto",
     weekend: frozenset[int] = WEEKEND,
-) -> dict[date, str]:
-    """Holidays of ``year`` by the Labour Code, with their compensation days."""
+) -> Mapping[date, str]:
+    """Holidays of ``year`` by the Labour Code, with their compensation days (read-only)."""
     try:
         tet = lunar_to_solar(LunarDate(1, 1, year))
         hung_kings = lunar_to_solar(LunarDate(10, 3, year))
@@ -153,7 +154,7 @@ def rule_holidays(
             while substitute.weekday() in weekend or substitute in days:
                 substitute += timedelta(days=1)
             days[substitute] = f"{COMPENSATION} {name}"
-    return dict(sorted(days.items()))
+    return MappingProxyType(dict(sorted(days.items())))
 
 
 def _national_day_neighbour(

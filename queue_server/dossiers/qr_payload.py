@@ -33,6 +33,8 @@ REDACTED = "<redacted>"
 # single spaces; any script's digits, as scanners may send full-width ones.
 _ID_LIKE = re.compile(r"(?<!\d)\d(?: ?\d){8,}(?!\d)")
 _JSON_MAX_VALUES = 200
+# The largest QR code holds about 4,300 characters; anything longer is not a receipt.
+PAYLOAD_MAX_LEN = 4400
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ def redact(text: str) -> str:
 def extract(payload: str) -> Payload:
     """Read a scanned or typed payload; raise :class:`InvalidDossierCode` if no code."""
     text = payload.strip()
+    if len(text) > PAYLOAD_MAX_LEN:
+        raise NoCodeInPayload()
     try:
         return Payload(DossierCode.parse(text))
     except EmptyDossierCode:
@@ -83,7 +87,7 @@ def _from_structured(text: str) -> Payload | None:
     if text[:1] in "{[":
         try:
             document = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return _first(_json_pairs(document))
     if "://" in text or text.lower().startswith("www.") or "?" in text:

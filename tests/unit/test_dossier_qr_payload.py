@@ -53,6 +53,9 @@ NOT_CODES = [
     (f"https://dvc.example.gov.vn/tra-cuu?cccd={CCCD}", NoCodeInPayload),
     (json.dumps({"id": 12, "cccd": CCCD}), NoCodeInPayload),
     ("{not json", NoCodeInPayload),
+    ("[" * 100_000, NoCodeInPayload),
+    ("[" * 4000, NoCodeInPayload),
+    (f"{CODE} " + "x" * 5000, NoCodeInPayload),
     ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", NoCodeInPayload),
 ]
 
