@@ -77,6 +77,7 @@ class EmulatedJob:
             "link": self.link,
             "text": self.text.splitlines(),
             "qr_payloads": self.qr_payloads,
+            "barcodes": self.parsed.barcodes,
             "cut": self.cut,
             "printed": self.printed,
             "status_queries": self.status_queries,

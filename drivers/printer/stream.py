@@ -36,7 +36,6 @@ _ESC_SKIP = {
     b"R": 1,
     b"p": 3,
     b"U": 1,
-    b"SP": 1,
     b" ": 1,
     b"c": 2,
 }
@@ -96,6 +95,7 @@ class ParsedJob:
     cut: bool = False
     status_queries: list[int] = field(default_factory=list)
     unknown_commands: list[str] = field(default_factory=list)
+    barcodes: list[str] = field(default_factory=list)
     byte_count: int = 0
 
     @property
@@ -231,6 +231,8 @@ class EscPosParser:
             if self._need(start + 2, 1) == b"k":
                 self._two_d_code(body)
             return start + 5 + length
+        if command == b"k":
+            return self._barcode(start)
         if command == b"V":
             mode = self._need(start + 2, 1)[0]
             end = start + (4 if mode in (65, 66) else 3)
@@ -246,6 +248,21 @@ class EscPosParser:
             return start + 2 + table[command]
         self._current_job().unknown_commands.append(f"{prefix} {command.hex()}")
         return start + 2
+
+    def _barcode(self, start: int) -> int:
+        """``GS k m``: NUL-terminated data for m 0-6, else a length byte; recorded as text."""
+        mode = self._need(start + 2, 1)[0]
+        if mode <= 6:
+            end = self._buffer.find(0, start + 3)
+            if end < 0:
+                raise _Incomplete
+            data, after = bytes(self._buffer[start + 3 : end]), end + 1
+        else:
+            length = self._need(start + 3, 1)[0]
+            data, after = self._need(start + 4, length), start + 4 + length
+        self._end_line(allow_empty=False)
+        self._current_job().barcodes.append(data.decode("latin-1"))
+        return after
 
     def _raster(self, start: int) -> int:
         _, _, low_x, high_x, low_y, high_y = self._need(start + 2, 6)

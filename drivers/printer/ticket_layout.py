@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from escpos.printer import Dummy
@@ -132,7 +132,7 @@ Op = RasterOp | TextOp | QrOp
 
 @dataclass(frozen=True, slots=True)
 class _Sizes:
-    """Font pixel sizes for one paper class."""
+    """Font pixel sizes, number size multiplier and QR module dots for one paper class."""
 
     body: int
     small: int
@@ -141,19 +141,13 @@ class _Sizes:
     number: int
     qr_module: int
 
-    def scaled(self, factor: float) -> _Sizes:
-        return replace(
-            self, **{f.name: round(getattr(self, f.name) * factor) for f in fields(self)}
-        )
-
 
 _WIDE = _Sizes(body=24, small=20, heading=26, service=34, number=4, qr_module=6)
+_NARROW = _Sizes(body=19, small=16, heading=21, service=27, number=4, qr_module=5)
 
 
 def _sizes(profile: PaperProfile) -> _Sizes:
-    if profile.narrow:
-        return replace(_WIDE.scaled(0.8), number=4, qr_module=5)
-    return _WIDE
+    return _NARROW if profile.narrow else _WIDE
 
 
 def _raster(name: str, lines: Sequence[str], width: int, style: TextStyle) -> RasterOp:

@@ -8,6 +8,7 @@ import struct
 import pytest
 import serial
 from escpos.exceptions import DeviceNotFoundError
+from escpos.printer import Dummy
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -133,6 +134,18 @@ def test_raster_bits_become_dots() -> None:
 def test_init_after_content_ends_a_job_without_cut() -> None:
     jobs, _ = collect(b"\x1b@first\n\x1b@second\n", 5)
     assert [(job.text, job.cut) for job in jobs] == [("first", False), ("second", False)]
+
+
+def test_barcodes_from_python_escpos_are_read_in_both_encodings() -> None:
+    """Code 128 (``GS k 73 n``) and Code 39 (``GS k 4 ... NUL``) as some receipts carry."""
+    printer = Dummy(profile="TM-T20II")
+    printer.hw("INIT")
+    printer.barcode("{B000.00.06.H56", "CODE128", function_type="B")
+    printer.barcode("12345678", "CODE39")
+    printer.cut()
+    jobs, _ = collect(printer.output, 3)
+    assert jobs[0].barcodes == ["{B000.00.06.H56", "12345678"]
+    assert jobs[0].unknown_commands == [] and jobs[0].cut
 
 
 def test_unknown_commands_are_recorded_not_fatal() -> None:
