@@ -38,6 +38,7 @@ class PtyFrameEmulator:
         self.parser = FrameParser()
         self.received: list[Frame] = []
         self.lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._master: int | None = None
         self._slave: int | None = None
         self._slave_name = ""
@@ -107,9 +108,10 @@ class PtyFrameEmulator:
 
     def send_raw(self, data: bytes) -> None:
         """Send bytes as they are, e.g. a deliberately corrupted frame."""
-        if self._master is None:
-            raise OSError("the emulated port is not present")
-        os.write(self._master, data)
+        with self._write_lock:  # a press and a reply must not interleave their bytes
+            if self._master is None:
+                raise OSError("the emulated port is not present")
+            os.write(self._master, data)
 
     def handle(self, frame: Frame) -> Iterable[Frame]:
         """Answer one valid frame from the driver; subclasses define the device."""
