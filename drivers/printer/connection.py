@@ -166,9 +166,14 @@ class TcpLink:
         return self._printer._device  # type: ignore[return-value]
 
     def open(self) -> None:
-        self._printer.open()
+        # Connected here rather than by Network.open(), which leaks the socket when the
+        # connection is refused; python-escpos then writes to and closes this socket.
+        connection = socket.create_connection(
+            (self._printer.host, self._printer.port), timeout=self._timeout
+        )
         # Status queries are 9 bytes: without this, Nagle holds them back behind the job.
-        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._printer.device = connection
 
     def close(self) -> None:
         self._printer.close()

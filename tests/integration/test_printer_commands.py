@@ -96,38 +96,29 @@ def test_list_printers_shows_serial_ports_as_urls(
 def test_emulate_printer_writes_png_and_json_per_job(tmp_path: Path) -> None:
     """``emulate printer --tcp 127.0.0.1:0 --pty --out DIR`` until Ctrl-C."""
     out = tmp_path / "jobs"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            RUNNER,
-            "emulate",
-            "printer",
-            "--tcp",
-            "127.0.0.1:0",
-            "--pty",
-            "--out",
-            str(out),
-        ],
+    command = [sys.executable, "-c", RUNNER, "emulate", "printer", "--tcp", "127.0.0.1:0"]
+    with subprocess.Popen(
+        [*command, "--pty", "--out", str(out)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        tcp_url, pty_url = process.stdout.readline().strip(), process.stdout.readline().strip()
-        assert tcp_url.startswith("tcp://127.0.0.1:") and pty_url.startswith("serial:///dev/")
-        assert run("test-print", "--printer", tcp_url) == 0
-        summary_path = out / "1.json"
-        deadline = time.monotonic() + 5
-        while not summary_path.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        assert summary["text"] == ["A023"]
-        assert summary["qr_payloads"] == [commands.SAMPLE_TICKET.tracking_url]
-        assert summary["cut"] is True and summary["status_queries"] == [1, 2, 4]
-        assert (out / "1.png").exists()
-    finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=5) == 0
+    ) as process:
+        try:
+            assert process.stdout is not None
+            tcp_url = process.stdout.readline().strip()
+            pty_url = process.stdout.readline().strip()
+            assert tcp_url.startswith("tcp://127.0.0.1:") and pty_url.startswith("serial:///dev/")
+            assert run("test-print", "--printer", tcp_url) == 0
+            summary_path = out / "1.json"
+            deadline = time.monotonic() + 5
+            while not summary_path.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+            assert summary["text"] == ["A023"]
+            assert summary["qr_payloads"] == [commands.SAMPLE_TICKET.tracking_url]
+            assert summary["cut"] is True and summary["status_queries"] == [1, 2, 4]
+            assert (out / "1.png").exists()
+        finally:
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=5) == 0
