@@ -72,13 +72,14 @@ def test_a_press_sent_again_is_reported_once_but_acknowledged_twice(
 ) -> None:
     seq = emulator.press(Key.NO_SHOW, address=2)
     emulator.send(key_press(2, Key.NO_SHOW, seq))  # the keypad missed our ACK and resent
-    emulator.press(Key.CALL_NEXT, address=2)
+    next_seq = emulator.press(Key.CALL_NEXT, address=2)
     assert [e.key for e in (bus.read_event(2.0), bus.read_event(2.0)) if e] == [
         Key.NO_SHOW,
         Key.CALL_NEXT,
     ]
     assert bus.read_event(0.1) is None
-    assert emulator.acked.count((2, seq)) == 2
+    assert emulator.wait_acked(2, next_seq)  # so every earlier ACK has been seen too
+    assert emulator.acked == [(2, seq), (2, seq), (2, next_seq)]
 
 
 def test_corrupted_press_is_rejected_by_checksum_and_the_next_one_read(
