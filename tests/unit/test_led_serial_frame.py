@@ -132,3 +132,21 @@ def test_examples_in_the_protocol_document_are_valid_frames() -> None:
     for example in examples:
         data = bytes.fromhex(example)
         assert encode_frame(decode_frame(data)) == data
+
+
+def is_subsequence(wanted: list[Frame], got: list[Frame]) -> bool:
+    remaining = iter(got)
+    return all(frame in remaining for frame in wanted)
+
+
+@given(st.lists(st.tuples(st.binary(max_size=12), frames), max_size=5), st.binary(max_size=12))
+def test_every_frame_survives_noise_around_it(
+    noisy: list[tuple[bytes, Frame]], tail: bytes
+) -> None:
+    """Noise (start bytes included) before, between and after frames never loses a frame:
+    the parser always resynchronises on the next STX, and silence expires a false start."""
+    parser = FrameParser()
+    got = parser.feed(b"".join(noise + encode_frame(frame) for noise, frame in noisy) + tail)
+    while parser.pending:
+        got += parser.expire()
+    assert is_subsequence([frame for _, frame in noisy], got)
