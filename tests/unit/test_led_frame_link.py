@@ -14,6 +14,7 @@ from drivers.frame_link import FrameLink, backoff_delays, retry_with_backoff
 
 def failing_port(code: int) -> Callable[..., None]:
     """A stand-in for ``serial.Serial`` that fails to open with ``code``."""
+
     def factory(port: str, **kwargs: object) -> None:
         raise serial.SerialException(code, f"could not open port {port}")
 
