@@ -8,9 +8,10 @@ queue behind writers.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +33,9 @@ class Database:
     url: str
     engine: Engine
     read_engine: Engine
+    #: SQLite admits one writer: queue this process's writers on a fair lock
+    #: instead of SQLite's sleeping busy handler (other processes still use it).
+    write_lock: threading.Lock | None = field(default=None, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -51,12 +55,17 @@ class Database:
 def connect(url: str, *, schema: str | None = None) -> Database:
     """Open the database at ``url``; ``schema`` isolates a PostgreSQL test."""
     if url.startswith("sqlite"):
-        return Database(url, _sqlite_engine(url, immediate=True), _sqlite_engine(url, False))
+        return Database(
+            url,
+            _sqlite_engine(url, immediate=True),
+            _sqlite_engine(url, immediate=False),
+            write_lock=threading.Lock(),
+        )
     connect_args: dict[str, Any] = {}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
     engine = create_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+        url, pool_size=20, max_overflow=40, pool_pre_ping=True, connect_args=connect_args
     )
     return Database(url, engine, engine)
 

@@ -28,6 +28,12 @@ class QueueRepository:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
 
+    @property
+    def row_locks(self) -> bool:
+        """True where transactions run concurrently and rows must be locked (PostgreSQL);
+        SQLite write transactions are serialised whole (``BEGIN IMMEDIATE``)."""
+        return self._postgres
+
     # sites, services, counters ------------------------------------------------
     def site(self, code: str) -> Site | None:
         return self.session.scalars(select(Site).where(Site.code == code)).first()

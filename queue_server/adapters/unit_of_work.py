@@ -35,6 +35,9 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         engine = self._db.read_engine if self._readonly else self._db.engine
+        self._lock = None if self._readonly else self._db.write_lock
+        if self._lock is not None:
+            self._lock.acquire()
         self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
         self.repo = QueueRepository(self.session)
         self._pending = []
@@ -46,8 +49,12 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     def record(self, **event: Any) -> int:
         """Append an event in this transaction (see ``QueueRepository.append_event``)."""

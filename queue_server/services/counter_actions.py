@@ -36,6 +36,8 @@ class CounterDesk:
         self.actor = actor
         self.now = now
         self.counter = uow.repo.counter(site.id or 0, counter_id, lock=True)
+        # Loads the services into the session, so later look-ups by id cost no query.
+        uow.repo.services(site.id or 0)
 
     # helpers ------------------------------------------------------------------
     def _record(self, kind: str, ticket: Ticket | None, **extra: Any) -> None:
@@ -101,9 +103,12 @@ class CounterDesk:
         )
         if choice is None:
             return None
-        ticket = self.uow.repo.head(service_ids, priority=choice, lock=True)
-        if ticket is None:  # the peeked head was taken by another counter meanwhile
-            ticket = self.uow.repo.head(service_ids, priority=not choice, lock=True)
+        ticket = prio if choice else normal
+        if self.uow.repo.row_locks:
+            # Other counters call concurrently: take the first head nobody has locked.
+            ticket = self.uow.repo.head(service_ids, priority=choice, lock=True)
+            if ticket is None:
+                ticket = self.uow.repo.head(service_ids, priority=not choice, lock=True)
         if ticket is None:
             return None
         return self._take(ticket)

@@ -40,8 +40,9 @@ class Api:
         return self.client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
 
     def issue(self, service: str = "ho-tich", priority: str | None = None) -> dict[str, Any]:
-        response = self.call("POST", "/tickets", "kiosk",
-                             json={"service": service, "priority": priority})
+        response = self.call(
+            "POST", "/tickets", "kiosk", json={"service": service, "priority": priority}
+        )
         assert response.status_code == 201, response.json
         return response.json
 
@@ -49,8 +50,9 @@ class Api:
         return self.call("POST", f"/counters/{self.counters[number]}/{action}", who, **kwargs)
 
 
-def build_runtime(url: str, schema: str | None, tmp_path: Path, clock: Any,
-                  site: SiteFile | None = None) -> Runtime:
+def build_runtime(
+    url: str, schema: str | None, tmp_path: Path, clock: Any, site: SiteFile | None = None
+) -> Runtime:
     start_mappers()
     runtime = Runtime(
         settings=Settings(data_dir=tmp_path, database_url=url, secret_key="test"),
@@ -74,15 +76,18 @@ def seed_callers(runtime: Runtime) -> tuple[dict[str, str], dict[int, int]]:
         counters = {c.number: c.id or 0 for c in uow.repo.counters(site.id)}
         for role in Role:
             user_id = create_user(uow, site.id, role.value, role, PASSWORD, now)
-            tokens[role.value] = issue_token(uow, site_id=site.id, kind="user", name=role.value,
-                                             now=now, user_id=user_id)
+            tokens[role.value] = issue_token(
+                uow, site_id=site.id, kind="user", name=role.value, now=now, user_id=user_id
+            )
         officer2 = create_user(uow, site.id, "officer2", Role.OFFICER, PASSWORD, now)
-        tokens["officer2"] = issue_token(uow, site_id=site.id, kind="user", name="officer2",
-                                         now=now, user_id=officer2)
+        tokens["officer2"] = issue_token(
+            uow, site_id=site.id, kind="user", name="officer2", now=now, user_id=officer2
+        )
         for kind in ("kiosk", "board", "rating"):
             tokens[kind] = issue_token(uow, site_id=site.id, kind=kind, name=f"{kind}-1", now=now)
-        tokens["keypad3"] = issue_token(uow, site_id=site.id, kind="counter", name="keypad-3",
-                                        now=now, counter_id=counters[3])
+        tokens["keypad3"] = issue_token(
+            uow, site_id=site.id, kind="counter", name="keypad-3", now=now, counter_id=counters[3]
+        )
         uow.commit()
     return tokens, counters
 

@@ -1,0 +1,83 @@
+"""Start the real production server (``motcua-server run``) in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def database_env(url: str, schema: str | None) -> str:
+    """The URL a subprocess can use: the test schema travels as a libpq option."""
+    if schema is None:
+        return url
+    return f"{url}?options=-csearch_path%3D{schema}"
+
+
+class LiveServer:
+    def __init__(self, database_url: str, data_dir: Path, *, workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "MOTCUA_DATABASE_URL": database_url,
+            "MOTCUA_DATA_DIR": str(data_dir),
+            "MOTCUA_SECRET_KEY": "test",
+            "MOTCUA_PUBLIC_URL": self.url,
+        }
+        self.workers = workers
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / f"server-{self.port}.log"
+
+    def start(self, timeout: float = 20) -> LiveServer:
+        command = [
+            sys.executable,
+            "-m",
+            "queue_server.cli",
+            "run",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=15)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)

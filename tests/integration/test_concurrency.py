@@ -1,0 +1,175 @@
+"""Many counters calling at once: every ticket called exactly once, in policy order.
+
+SQLite serialises whole write transactions (``BEGIN IMMEDIATE``), so the order is
+exact there. PostgreSQL lets calls overlap (``SKIP LOCKED``), so a ticket may be
+committed a little before one that was ahead of it: never by more than the
+number of calls in flight.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter as Tally
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from live_server import LiveServer, database_env
+from pg_schema import POSTGRES_URL, temporary_schema
+from server_fixtures import build_runtime, seed_callers
+from sqlalchemy import select
+
+from queue_server.adapters.tables import events, tickets
+from queue_server.app import create_app
+from queue_server.bootstrap import demo_site
+from queue_server.runtime import Runtime
+from queue_server.services.site_config import CounterSection, SiteFile
+from queue_server.services.tickets import IssueRequest, issue_ticket
+
+COUNTERS = 50
+TICKETS = 2000
+
+
+def crowded_site() -> SiteFile:
+    site = demo_site()
+    site.services = [s.model_copy(update={"daily_limit": None}) for s in site.services]
+    site.counters = [
+        CounterSection(number=n, name=f"Quầy {n}", services=["ho-tich"])
+        for n in range(1, COUNTERS + 1)
+    ]
+    return site
+
+
+def seed_waiting(runtime: Runtime, count: int) -> list[tuple[str, bool]]:
+    """Issue ``count`` tickets (one in eight for the elderly), in one transaction."""
+    rng = random.Random(7)
+    issued = []
+    with runtime.uow() as uow:
+        site = uow.repo.site("default")
+        assert site is not None
+        for _ in range(count):
+            priority = "elderly" if rng.random() < 0.125 else None
+            view = issue_ticket(
+                uow, site, IssueRequest("ho-tich", priority), "test", runtime.clock(), 20
+            )
+            issued.append((view["number"], priority is not None))
+            runtime.clock.advance(seconds=1)
+        uow.commit()
+    return issued
+
+
+def expected_order(issued: list[tuple[str, bool]]) -> list[str]:
+    """Strict policy: every priority ticket first, each class by issue time."""
+    return [n for n, p in issued if p] + [n for n, p in issued if not p]
+
+
+def called_order(runtime: Runtime) -> list[str]:
+    with runtime.uow(readonly=True) as uow:
+        query = (
+            select(tickets.c.number)
+            .join(events, events.c.ticket_id == tickets.c.id)
+            .where(events.c.kind == "ticket.called")
+            .order_by(events.c.id)
+        )
+        return list(uow.session.scalars(query))
+
+
+def assert_each_called_once(order: list[str], issued: list[tuple[str, bool]]) -> None:
+    repeats = [number for number, times in Tally(order).items() if times > 1]
+    assert repeats == []
+    assert sorted(order) == sorted(n for n, _ in issued)
+
+
+def max_displacement(order: list[str], expected: list[str]) -> int:
+    position = {number: index for index, number in enumerate(expected)}
+    return max(abs(position[number] - index) for index, number in enumerate(order))
+
+
+def drain(call: Any, counter_ids: list[int]) -> int:
+    """Each worker thread is one counter pressing 'call next' until nobody waits."""
+    stop = threading.Event()
+
+    def work(counter_id: int) -> int:
+        calls = 0
+        while not stop.is_set():
+            status = call(counter_id)
+            if status == 204:
+                return calls
+            assert status == 200, status
+            calls += 1
+        return calls
+
+    with ThreadPoolExecutor(len(counter_ids)) as pool:
+        return sum(pool.map(work, counter_ids))
+
+
+@pytest.mark.slow
+def test_fifty_counters_drain_two_thousand_tickets(
+    database_url: tuple[str, str | None], tmp_path: Path, clock: Any
+) -> None:
+    url, schema = database_url
+    runtime = build_runtime(url, schema, tmp_path, clock, crowded_site())
+    tokens, counters = seed_callers(runtime)
+    issued = seed_waiting(runtime, TICKETS)
+    app = create_app(runtime=runtime)
+    header = {"Authorization": f"Bearer {tokens['admin']}"}
+    local = threading.local()
+
+    def call(counter_id: int) -> int:
+        if not hasattr(local, "client"):
+            local.client = app.test_client()
+        return local.client.post(
+            f"/api/v1/counters/{counter_id}/call-next", headers=header
+        ).status_code
+
+    calls = drain(call, list(counters.values()))
+    order = called_order(runtime)
+    assert calls == TICKETS
+    assert_each_called_once(order, issued)
+    if runtime.db.is_sqlite:
+        assert order == expected_order(issued)
+    else:
+        assert max_displacement(order, expected_order(issued)) <= COUNTERS
+    runtime.db.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_two_server_processes_on_one_postgres_never_call_twice(
+    postgres_ok: bool, tmp_path: Path, clock: Any
+) -> None:
+    if not postgres_ok:
+        pytest.skip("PostgreSQL not reachable")
+    servers: list[LiveServer] = []
+    with temporary_schema() as schema:
+        try:
+            runtime = build_runtime(POSTGRES_URL, schema, tmp_path, clock, crowded_site())
+            tokens, counters = seed_callers(runtime)
+            issued = seed_waiting(runtime, TICKETS)
+            for _ in range(2):
+                servers.append(LiveServer(database_env(POSTGRES_URL, schema), tmp_path).start())
+            header = {"Authorization": f"Bearer {tokens['admin']}"}
+            local = threading.local()
+
+            def call(counter_id: int) -> int:
+                if not hasattr(local, "session"):
+                    local.session = requests.Session()
+                server = servers[counter_id % 2]
+                return local.session.post(
+                    f"{server.url}/api/v1/counters/{counter_id}/call-next",
+                    headers=header,
+                    timeout=30,
+                ).status_code
+
+            calls = drain(call, list(counters.values()))
+            order = called_order(runtime)
+            assert calls == TICKETS
+            assert_each_called_once(order, issued)
+            assert max_displacement(order, expected_order(issued)) <= COUNTERS
+            runtime.db.dispose()
+        finally:
+            for server in servers:
+                server.stop()
