@@ -1,0 +1,266 @@
+"""Following the server's events from a device: the hall board, the LED bridge,
+the rating terminal. Imports no Flask.
+
+The stream (``GET /api/v1/events``, Server-Sent Events) is read on one thread.
+Every (re)connection first reads the snapshot (``GET /api/v1/queue``) and hands
+it to the listener, then streams from the last event id it saw — or from the
+snapshot's ``last_event_id`` the very first time — so the listener can rebuild
+its state from the snapshot and still see each call it missed exactly once.
+A dropped connection is retried with capped exponential back-off. Any line from
+the server (events or ``: heartbeat`` comments) counts as a sign of life; the
+listener learns the link state through ``on_state``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+log = logging.getLogger(__name__)
+
+SILENCE_LIMIT = 30.0  # seconds without a heartbeat before a device shows it is offline
+
+
+@dataclass(frozen=True)
+class Event:
+    """One server event: ``id`` is monotonic per site, ``kind`` e.g. ``ticket.called``."""
+
+    id: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class LinkState(enum.StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    OFFLINE = "offline"
+
+
+HEARTBEAT = object()
+"""What :class:`SseDecoder` yields for a comment line: the server is alive."""
+
+
+class SseDecoder:
+    """The text/event-stream format, line by line (no I/O): yields :class:`Event` for each
+    complete message with an integer id and JSON data, and :data:`HEARTBEAT` for comments."""
+
+    def __init__(self) -> None:
+        self._id: str | None = None
+        self._kind = "message"
+        self._data: list[str] = []
+
+    def feed(self, line: str) -> Iterator[Event | object]:
+        if line == "":
+            event = self._dispatch()
+            if event is not None:
+                yield event
+            return
+        if line.startswith(":"):
+            yield HEARTBEAT
+            return
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "id":
+            self._id = value
+        elif name == "event":
+            self._kind = value
+        elif name == "data":
+            self._data.append(value)
+
+    def _dispatch(self) -> Event | None:
+        raw_id, kind, data = self._id, self._kind, "\n".join(self._data)
+        self._id, self._kind, self._data = None, "message", []
+        if raw_id is None or not raw_id.isdigit():
+            return None
+        try:
+            payload = json.loads(data) if data else {}
+        except json.JSONDecodeError:
+            log.warning("event %s (%s) has data that is not JSON; skipped", raw_id, kind)
+            return None
+        return Event(
+            int(raw_id), kind, payload if isinstance(payload, dict) else {"value": payload}
+        )
+
+
+def decode_lines(lines: Iterable[str]) -> Iterator[Event | object]:
+    decoder = SseDecoder()
+    for line in lines:
+        yield from decoder.feed(line)
+
+
+class StreamListener(Protocol):
+    """What a device does with the stream; called on the stream's thread."""
+
+    def on_snapshot(self, snapshot: dict[str, Any]) -> None: ...
+
+    def on_event(self, event: Event) -> None: ...
+
+    def on_state(self, state: LinkState) -> None: ...
+
+
+@dataclass
+class Liveness:
+    """When the server was last heard from, on a monotonic clock."""
+
+    clock: Callable[[], float] = time.monotonic
+    last_heard: float | None = None
+
+    def heard(self) -> None:
+        self.last_heard = self.clock()
+
+    def silent_for(self) -> float:
+        return float("inf") if self.last_heard is None else self.clock() - self.last_heard
+
+    def is_silent(self, limit: float = SILENCE_LIMIT) -> bool:
+        return self.silent_for() > limit
+
+
+def backoff(initial: float, maximum: float) -> Iterator[float]:
+    delay = initial
+    while True:
+        yield delay
+        delay = min(delay * 2, maximum)
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    """Where and how to follow the server."""
+
+    server_url: str
+    token: str | None = None
+    site: str | None = None
+    counter: int | None = None
+    service: str | None = None
+    #: Seconds without a byte before the connection is presumed dead (server heartbeat is 15 s).
+    read_timeout: float = SILENCE_LIMIT
+    connect_timeout: float = 5.0
+    retry_initial: float = 0.5
+    retry_max: float = 5.0
+
+
+class EventStream:
+    """Follows the server on a background thread until :meth:`stop`."""
+
+    def __init__(
+        self,
+        config: StreamConfig,
+        listener: StreamListener,
+        *,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.listener = listener
+        self.session = session or requests.Session()
+        self.liveness = Liveness(clock)
+        self.last_event_id: int | None = None
+        self.state = LinkState.CONNECTING
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._response: requests.Response | None = None
+
+    # life cycle ------------------------------------------------------------------
+    def start(self) -> EventStream:
+        self._thread = threading.Thread(target=self.run, name="event-stream", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        response = self._response
+        if response is not None:
+            response.close()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.session.close()
+
+    def run(self) -> None:
+        delays = backoff(self.config.retry_initial, self.config.retry_max)
+        while not self._stop.is_set():
+            try:
+                self.follow_once()
+                delays = backoff(self.config.retry_initial, self.config.retry_max)
+            except (requests.RequestException, ValueError) as exc:
+                if self._stop.is_set():
+                    break
+                log.info("event stream lost (%s); retrying", type(exc).__name__)
+            except Exception:
+                if self._stop.is_set():
+                    break
+                log.exception("event listener failed; reconnecting")
+            self._set_state(LinkState.OFFLINE)
+            self._stop.wait(next(delays))
+
+    # one connection ----------------------------------------------------------------
+    def follow_once(self) -> None:
+        """Resync from the snapshot, then stream until the connection ends."""
+        snapshot = self.fetch_snapshot()
+        self.liveness.heard()
+        if self.last_event_id is None:
+            self.last_event_id = int(snapshot.get("last_event_id") or 0)
+        self.listener.on_snapshot(snapshot)
+        headers = {**self._auth(), "Accept": "text/event-stream"}
+        headers["Last-Event-ID"] = str(self.last_event_id)
+        with self.session.get(
+            self._url("/api/v1/events"),
+            params=self._filters(),
+            headers=headers,
+            stream=True,
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+        ) as response:
+            self._response = response
+            response.raise_for_status()
+            self._set_state(LinkState.LIVE)
+            for item in decode_lines(self._lines(response)):
+                self.liveness.heard()
+                if isinstance(item, Event) and item.id > (self.last_event_id or 0):
+                    self.last_event_id = item.id
+                    self.listener.on_event(item)
+                if self._stop.is_set():
+                    return
+        self._response = None
+
+    def fetch_snapshot(self) -> dict[str, Any]:
+        response = self.session.get(
+            self._url("/api/v1/queue"),
+            params={"site": self.config.site} if self.config.site else None,
+            headers=self._auth(),
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+        )
+        response.raise_for_status()
+        snapshot: dict[str, Any] = response.json()
+        return snapshot
+
+    # helpers -----------------------------------------------------------------------
+    @staticmethod
+    def _lines(response: requests.Response) -> Iterator[str]:
+        """Lines as they arrive (a chunked stream yields each chunk without waiting)."""
+        pending = b""
+        for chunk in response.iter_content(chunk_size=4096):
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for raw in complete:
+                yield raw.rstrip(b"\r").decode("utf-8", errors="replace")
+
+    def _set_state(self, state: LinkState) -> None:
+        if state is not self.state:
+            self.state = state
+            self.listener.on_state(state)
+
+    def _url(self, path: str) -> str:
+        return self.config.server_url.rstrip("/") + path
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.config.token}"} if self.config.token else {}
+
+    def _filters(self) -> dict[str, Any]:
+        names = ("site", "counter", "service")
+        return {n: getattr(self.config, n) for n in names if getattr(self.config, n) is not None}
