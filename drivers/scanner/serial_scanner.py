@@ -1,0 +1,152 @@
+"""Barcode scanner in serial mode (RS-232 or USB-CDC ``/dev/ttyACM0``).
+
+A scanner sends the payload followed by CR, LF or CR LF, depending on its
+setup. :class:`LineFramer` cuts the byte stream into payloads without caring
+which: it is pure and takes any chunking, so a line split across reads, noise
+on the line when the cable is plugged in, or a scanner that never sends a
+terminator cannot break it or grow memory without bound.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import re
+import threading
+import time
+
+import serial
+
+from drivers.errors import DeviceBusy, DeviceNotFound, DevicePermission, DriverError
+from drivers.scanner.base import Clock, ErrorCallback, ScanCallback, ScanStream
+
+log = logging.getLogger(__name__)
+traffic = logging.getLogger("drivers.traffic.scanner")
+
+MAX_PAYLOAD_BYTES = 4096
+READ_CHUNK_BYTES = 512
+_TERMINATOR = re.compile(rb"[\r\n]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class LineFramer:
+    """Bytes in, payloads out: one payload per non-empty CR- or LF-terminated line.
+
+    Control characters and bytes that are not UTF-8 are dropped. A line longer
+    than ``max_bytes`` is discarded up to its terminator: it is line noise, not
+    a scan.
+    """
+
+    def __init__(self, max_bytes: int = MAX_PAYLOAD_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._buffer = bytearray()
+        self._overflowed = False
+
+    def feed(self, data: bytes) -> list[str]:
+        """The payloads completed by ``data``; an unterminated tail waits for the next call."""
+        *complete, rest = _TERMINATOR.split(data)
+        payloads = []
+        for part in complete:
+            line = self._take(part)
+            if line:
+                payloads.append(line)
+        self._append(rest)
+        return payloads
+
+    def _take(self, part: bytes) -> str:
+        self._append(part)
+        raw, overflowed = bytes(self._buffer), self._overflowed
+        self._buffer.clear()
+        self._overflowed = False
+        if overflowed:
+            log.warning("dropped an over-long line from the scanner")
+            return ""
+        text = raw.decode("utf-8", errors="ignore")
+        return _CONTROL.sub("", text).strip()
+
+    def _append(self, part: bytes) -> None:
+        if self._overflowed:
+            return
+        if len(self._buffer) + len(part) > self.max_bytes:
+            self._buffer.clear()
+            self._overflowed = True
+        else:
+            self._buffer += part
+
+
+def open_port(port: str, baudrate: int, timeout: float) -> serial.Serial:
+    """Open a serial port exclusively, turning OS failures into typed driver errors."""
+    try:
+        return serial.Serial(port, baudrate=baudrate, timeout=timeout, exclusive=True)
+    except serial.SerialException as exc:
+        code = getattr(exc, "errno", None)
+        if code == errno.ENOENT or "No such file" in str(exc):
+            raise DeviceNotFound(f"serial port {port} does not exist") from exc
+        if code == errno.EACCES or "Permission denied" in str(exc):
+            raise DevicePermission(
+                f"no permission to open {port}: add the user to the 'dialout' group "
+                "or install the motcua udev rule"
+            ) from exc
+        if code == errno.EBUSY or "lock" in str(exc).lower() or "busy" in str(exc).lower():
+            raise DeviceBusy(f"serial port {port} is in use by another program") from exc
+        raise DeviceNotFound(f"cannot open serial port {port}: {exc}") from exc
+
+
+class SerialScanner(ScanStream):
+    """Reads payloads from a serial barcode scanner on a background thread."""
+
+    def __init__(
+        self,
+        port: str,
+        on_scan: ScanCallback | None = None,
+        *,
+        baudrate: int = 9600,
+        on_error: ErrorCallback | None = None,
+        clock: Clock = time.monotonic,
+        poll_s: float = 0.1,
+    ) -> None:
+        super().__init__(f"serial:{port}", on_scan, on_error=on_error, clock=clock)
+        self.port = port
+        self.baudrate = baudrate
+        self.poll_s = poll_s
+        self._serial: serial.Serial | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def open(self) -> None:
+        super().open()
+        self._serial = open_port(self.port, self.baudrate, self.poll_s)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="serial-scanner", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._serial is not None:
+            self._serial.close()
+            self._serial = None
+        super().close()
+
+    def _run(self) -> None:
+        framer = LineFramer()
+        assert self._serial is not None
+        while not self._stop.is_set():
+            try:
+                data = self._serial.read(max(1, min(self._serial.in_waiting, READ_CHUNK_BYTES)))
+            except (serial.SerialException, OSError) as exc:
+                if self._stop.is_set():
+                    return
+                error: DriverError = DeviceNotFound(
+                    f"serial scanner on {self.port} disappeared (cable pulled?)"
+                )
+                error.__cause__ = exc
+                log.warning("%s", error)
+                self.fail(error)
+                return
+            if data:
+                traffic.debug("%s <- %d bytes", self.port, len(data))
+                for payload in framer.feed(data):
+                    self.deliver(payload)
