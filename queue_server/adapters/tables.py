@@ -208,6 +208,21 @@ events = Table(
 )
 
 
+# Numbers a kiosk reserved to issue while the server is unreachable (kiosk offline mode).
+number_blocks = Table(
+    "number_blocks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("device", String(120), nullable=False),
+    Column("first_seq", Integer, nullable=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_number_blocks_device", "site_id", "device", "day"),
+)
+
 def start_mappers() -> None:
     """Map the domain classes onto the tables; idempotent."""
     if mapper_registry.mappers:
@@ -216,3 +231,89 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Service, services)
     mapper_registry.map_imperatively(Counter, counters)
     mapper_registry.map_imperatively(Ticket, tickets)
+
+
+# --- Dossier mirror (issue 8): statuses fed by the upstream one-stop system. ---
+
+dossier_settings = Table(
+    "dossier_settings",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    # The site file's [dossiers] section as JSON: connectors, mapping, limits.
+    Column("config", Text, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("upstream_status", String(120), nullable=False, default=""),
+    Column("procedure_code", String(60), nullable=False, default=""),
+    Column("procedure_name", String(500), nullable=False, default=""),
+    Column("agency", String(300), nullable=False, default=""),
+    # Kept whole for officers; the public API only ever shows it masked.
+    Column("applicant_name", String(200), nullable=False, default=""),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("due_at", UtcDateTime()),
+    Column("finished_at", UtcDateTime()),
+    Column("collect_at", String(300), nullable=False, default=""),
+    Column("steps", Text, nullable=False, default="[]"),
+    Column("source", String(20), nullable=False),
+    Column("upstream_updated_at", UtcDateTime()),
+    Column("synced_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("site_id", "code", name="uq_dossiers_site_code"),
+)
+
+dossier_sync = Table(
+    "dossier_sync",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("source", String(20), primary_key=True),
+    Column("cursor", String(200), nullable=False, default=""),
+    Column("last_attempt_at", UtcDateTime()),
+    Column("last_success_at", UtcDateTime()),
+    Column("last_error", String(500), nullable=False, default=""),
+    Column("rows_total", Integer, nullable=False, default=0),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    # SHA-256 of the signature: a replayed request carries the same one.
+    Column("digest", String(64), primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False, index=True),
+)
+
+calendar_overrides = Table(
+    "calendar_overrides",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("working", Boolean, nullable=False),
+    Column("note", String(200), nullable=False, default=""),
+)
+
+procedures = Table(
+    "procedures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("name", String(1000), nullable=False),
+    # Accent-free, case-folded name and code: what the search compares against.
+    Column("search_key", String(1200), nullable=False),
+    Column("field", String(300), nullable=False, default=""),
+    Column("level", String(60), nullable=False, default=""),
+    Column("agency", String(300), nullable=False, default=""),
+    Column("time_limit", String(300), nullable=False, default=""),
+    Column("working_hours", Integer),
+    Column("fees", Text, nullable=False, default=""),
+    Column("documents", Text, nullable=False, default="[]"),
+    Column("online_url", String(500), nullable=False, default=""),
+    UniqueConstraint("site_id", "code", name="uq_procedures_site_code"),
+)

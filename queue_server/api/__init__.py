@@ -1,6 +1,6 @@
 """REST API v1: one module per resource, all on one blueprint."""
 
-from queue_server.api import auth, catalog, counters, health, queue, tickets
+from queue_server.api import auth, catalog, counters, events, health, leases, queue, tickets
 from queue_server.api.blueprint import bp
 
-__all__ = ["auth", "bp", "catalog", "counters", "health", "queue", "tickets"]
+__all__ = ["auth", "bp", "catalog", "counters", "events", "health", "leases", "queue", "tickets"]

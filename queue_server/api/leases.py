@@ -1,0 +1,107 @@
+"""Number blocks for kiosks: lease numbers ahead, hand over tickets issued offline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import jsonify
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from queue_server.adapters.database import with_retry
+from queue_server.api.blueprint import bp
+from queue_server.api.context import actor, current_site
+from queue_server.api.errors import ApiError
+from queue_server.api.spec import endpoint
+from queue_server.runtime import current_runtime
+from queue_server.services.auth import Permission
+from queue_server.services.leases import MAX_BLOCK, lease_block, sync_offline_ticket
+
+
+class LeaseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    service: str = Field(min_length=1, max_length=40)
+    count: int = Field(ge=1, le=MAX_BLOCK)
+
+
+class OfflineTicketBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seq: int = Field(ge=1)
+    issued_at: str = Field(min_length=10, max_length=40, description="ISO 8601 with offset")
+    priority: str | None = Field(None, max_length=30)
+    dossier_code: str | None = Field(None, max_length=80)
+
+
+class _Moment(BaseModel):
+    at: AwareDatetime
+
+
+def _parse_moment(text: str) -> datetime:
+    """Bodies are validated strictly (no str→datetime coercion): parse the time here."""
+    try:
+        return _Moment.model_validate({"at": text}).at
+    except ValidationError:
+        raise ApiError(
+            "issued_at must be an ISO 8601 time with its UTC offset.",
+            "Thời điểm cấp số phải theo ISO 8601 và có múi giờ.",
+            details=[{"field": "issued_at", "problem": "not an aware ISO 8601 time"}],
+        ) from None
+
+
+@endpoint(
+    bp,
+    "/number-blocks",
+    "POST",
+    summary="Lease a block of today's numbers to this kiosk for offline issuing",
+    tag="kiosk",
+    permission=Permission.ISSUE,
+    body=LeaseBody,
+    responses={201: "The block: first and last sequence number, prefix, day"},
+)
+def create_block(body: LeaseBody) -> Any:
+    runtime = current_runtime()
+
+    def work() -> dict[str, Any]:
+        with runtime.uow() as uow:
+            view = lease_block(
+                uow, current_site(uow), body.service, body.count, actor().label, runtime.clock()
+            )
+            uow.commit()
+            return view
+
+    return jsonify(with_retry(work)), 201
+
+
+@endpoint(
+    bp,
+    "/number-blocks/<int:block_id>/tickets",
+    "POST",
+    summary="Queue a ticket this kiosk issued offline from its block (idempotent)",
+    tag="kiosk",
+    permission=Permission.ISSUE,
+    body=OfflineTicketBody,
+    responses={201: "Queued now", 200: "Already queued earlier"},
+)
+def hand_over_ticket(block_id: int, body: OfflineTicketBody) -> Any:
+    runtime = current_runtime()
+    issued_at = _parse_moment(body.issued_at)
+
+    def work() -> tuple[dict[str, Any], bool]:
+        with runtime.uow() as uow:
+            result = sync_offline_ticket(
+                uow,
+                current_site(uow),
+                block_id,
+                body.seq,
+                issued_at,
+                body.priority,
+                body.dossier_code,
+                actor().label,
+                runtime.clock(),
+                runtime.settings.wait_sample,
+            )
+            uow.commit()
+            return result
+
+    view, created = with_retry(work)
+    return jsonify(view), 201 if created else 200

@@ -1,0 +1,183 @@
+"""The one HTTP client devices use to talk to the queue server (kiosk, boards, rating).
+
+Imports no Flask and nothing else of the server: a device needs only this file
+and ``requests``. Every call has a bounded timeout. A server that cannot be
+reached raises :class:`ServerUnreachable`; a server that answers with an error
+raises :class:`ServerError` carrying the server's ``code``, ``message`` and
+``message_vi``, so the device can show the visitor the server's own words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import requests
+
+DEFAULT_TIMEOUT = (2.0, 5.0)  # connect, read (seconds)
+
+
+class ClientError(Exception):
+    """Base of every error this client raises."""
+
+    code = "client_error"
+    message = "The queue server could not be used."
+    message_vi = "Không dùng được máy chủ xếp hàng."
+
+
+class ServerUnreachable(ClientError):
+    """No answer: connection refused, timeout, DNS, or a broken connection."""
+
+    code = "server_unreachable"
+    message = "The queue server cannot be reached."
+    message_vi = "Không kết nối được máy chủ."
+
+
+class ServerError(ClientError):
+    """The server answered with an error document ``{"error": {...}}``."""
+
+    def __init__(
+        self, status: int, code: str, message: str, message_vi: str, details: Any = None
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.message_vi = message_vi
+        self.details = details
+
+
+class QueueClient:
+    """A bearer-token session on one server's ``/api/v1``; reuse it (keeps connections)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._session = session or requests.Session()
+        self._token = token
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> QueueClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """Call ``/api/v1{path}``; the decoded JSON body, or None for 204."""
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        try:
+            response = self._session.request(
+                method,
+                f"{self.base_url}/api/v1{path}",
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise ServerUnreachable(f"{method} {path}: {type(exc).__name__}") from exc
+        if response.status_code == 204:
+            return None
+        if response.status_code >= 400:
+            raise _server_error(response)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ServerError(
+                response.status_code,
+                "bad_response",
+                "The server sent something that is not JSON.",
+                "Máy chủ trả về dữ liệu không hợp lệ.",
+            ) from exc
+
+    # read --------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        return self.request("GET", "/health")
+
+    def get_site(self) -> dict[str, Any]:
+        """Names, hotline, ticker and the priority groups with their labels."""
+        return self.request("GET", "/site")
+
+    def services(self) -> list[dict[str, Any]]:
+        return self.request("GET", "/services")["services"]
+
+    def counters(self) -> list[dict[str, Any]]:
+        return self.request("GET", "/counters")["counters"]
+
+    def queue_snapshot(self) -> dict[str, Any]:
+        return self.request("GET", "/queue")
+
+    def get_ticket(self, ticket_id: int) -> dict[str, Any]:
+        return self.request("GET", f"/tickets/{ticket_id}")
+
+    def track(self, token: str) -> dict[str, Any]:
+        return self.request("GET", f"/track/{token}")
+
+    def lookup_dossier(self, query: str) -> dict[str, Any]:
+        """A dossier's public facts from a code or a scanned payload (``q``)."""
+        return self.request("GET", "/dossiers/lookup", params={"q": query})
+
+    # write -------------------------------------------------------------------------
+    def issue_ticket(
+        self, service: str, priority: str | None = None, dossier_code: str | None = None
+    ) -> dict[str, Any]:
+        """A new ticket: number, people ahead, estimated wait, tracking URL."""
+        body = {"service": service, "priority": priority, "dossier_code": dossier_code}
+        return self.request("POST", "/tickets", json=body)
+
+    def lease_block(self, service: str, count: int) -> dict[str, Any]:
+        """Reserve ``count`` numbers of today's sequence for issuing while offline."""
+        return self.request("POST", "/number-blocks", json={"service": service, "count": count})
+
+    def sync_offline_ticket(
+        self,
+        block_id: int,
+        seq: int,
+        issued_at: datetime,
+        priority: str | None = None,
+        dossier_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Hand over a ticket issued offline from a block; repeating it is harmless."""
+        body = {
+            "seq": seq,
+            "issued_at": issued_at.isoformat(),
+            "priority": priority,
+            "dossier_code": dossier_code,
+        }
+        return self.request("POST", f"/number-blocks/{block_id}/tickets", json=body)
+
+
+def _server_error(response: requests.Response) -> ServerError:
+    try:
+        error = response.json()["error"]
+        return ServerError(
+            response.status_code,
+            str(error["code"]),
+            str(error["message"]),
+            str(error.get("message_vi") or error["message"]),
+            error.get("details"),
+        )
+    except (ValueError, KeyError, TypeError):
+        return ServerError(
+            response.status_code,
+            "http_error",
+            f"The server answered HTTP {response.status_code}.",
+            f"Máy chủ trả lời lỗi HTTP {response.status_code}.",
+        )

@@ -1,0 +1,165 @@
+"""Number blocks: numbers a kiosk reserves ahead so it can keep issuing while offline.
+
+A block is a run of today's sequence of one service, reserved with the same
+atomic ``next_seq`` as an ordinary ticket, so no other kiosk or counter can
+ever hand out those numbers. When the kiosk is back online it hands over each
+ticket it issued from a block; the ticket joins the queue at the time it was
+issued (``queued_at``), so it keeps its place among tickets issued meanwhile.
+Handing the same ticket over twice returns the ticket already queued.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+
+from queue_server.adapters.tables import number_blocks
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.queueing.errors import NotFound, QueueError
+from queue_server.queueing.model import PriorityGroup, Site, Ticket, format_number
+from queue_server.services.clock import local_day
+from queue_server.services.tickets import check_open, position_view
+from queue_server.services.views import service_view
+
+MAX_BLOCK = 50
+
+
+class UnknownBlock(NotFound):
+    code = "unknown_block"
+    message = "There is no such number block for this device."
+    message_vi = "Không có dải số này cho thiết bị."
+
+
+class NumberOutsideBlock(QueueError):
+    code = "number_outside_block"
+    status = 400
+    message = "That number is not part of the block."
+    message_vi = "Số này không thuộc dải số đã cấp."
+
+
+class StaleBlock(QueueError):
+    code = "stale_block"
+    message = "The block belongs to an earlier day; its numbers are no longer valid."
+    message_vi = "Dải số thuộc ngày trước, không còn dùng được."
+
+
+def lease_block(
+    uow: UnitOfWork, site: Site, service_code: str, count: int, device: str, now: datetime
+) -> dict[str, Any]:
+    """Reserve ``count`` consecutive numbers of today's sequence for ``device``."""
+    if not 1 <= count <= MAX_BLOCK:
+        raise QueueError(
+            f"A block holds 1 to {MAX_BLOCK} numbers.",
+            f"Mỗi dải số có từ 1 đến {MAX_BLOCK} số.",
+        )
+    service = uow.repo.service(site.id or 0, service_code)
+    check_open(service, now.astimezone(ZoneInfo(site.timezone)))
+    day = local_day(now, site.timezone)
+    last = uow.repo.next_seq(service.id or 0, day, count)
+    first = last - count + 1
+    block_id = uow.session.execute(
+        insert(number_blocks)
+        .values(
+            site_id=site.id,
+            service_id=service.id,
+            day=day,
+            device=device,
+            first_seq=first,
+            last_seq=last,
+            created_at=now,
+        )
+        .returning(number_blocks.c.id)
+    ).scalar_one()
+    view = {
+        "id": block_id,
+        "service": service.code,
+        "prefix": service.prefix,
+        "day": day,
+        "first": first,
+        "last": last,
+        "first_number": format_number(service.prefix, first),
+        "last_number": format_number(service.prefix, last),
+        "service_info": service_view(service),
+    }
+    uow.record(
+        site_id=site.id,
+        kind="block.leased",
+        actor=device,
+        at=now,
+        service_id=service.id,
+        payload={k: view[k] for k in ("id", "service", "day", "first", "last")},
+    )
+    return view
+
+
+def sync_offline_ticket(
+    uow: UnitOfWork,
+    site: Site,
+    block_id: int,
+    seq: int,
+    issued_at: datetime,
+    priority: str | None,
+    dossier_code: str | None,
+    device: str,
+    now: datetime,
+    wait_sample: int,
+) -> tuple[dict[str, Any], bool]:
+    """Queue a ticket issued offline; returns its view and whether it was new."""
+    block = uow.session.execute(
+        select(number_blocks).where(
+            number_blocks.c.id == block_id,
+            number_blocks.c.site_id == site.id,
+            number_blocks.c.device == device,
+        )
+    ).first()
+    if block is None:
+        raise UnknownBlock()
+    if not block.first_seq <= seq <= block.last_seq:
+        raise NumberOutsideBlock(
+            f"Number {seq} is outside block {block_id} ({block.first_seq}-{block.last_seq}).",
+            f"Số {seq} nằm ngoài dải số {block.first_seq}-{block.last_seq}.",
+        )
+    if block.day != local_day(now, site.timezone):
+        raise StaleBlock()
+    service = uow.repo.service_by_id(block.service_id)
+    number = format_number(service.prefix, seq)
+    existing = uow.session.scalars(
+        select(Ticket).where(
+            Ticket.service_id == service.id, Ticket.day == block.day, Ticket.number == number
+        )
+    ).first()
+    if existing is not None:
+        return position_view(uow, existing, service, wait_sample), False
+    group = PriorityGroup.parse(priority)
+    # A kiosk clock ahead of the server must not push the ticket behind later ones.
+    queued_at = min(issued_at, now)
+    ticket = Ticket(
+        site_id=site.id or 0,
+        service_id=service.id or 0,
+        number=number,
+        seq=seq,
+        day=block.day,
+        track_token=secrets.token_urlsafe(16),
+        issued_at=queued_at,
+        queued_at=queued_at,
+        priority=group.value if group else None,
+        source=f"offline:{device}"[:60],
+        dossier_code=dossier_code,
+    )
+    uow.session.add(ticket)
+    uow.session.flush()
+    view = position_view(uow, ticket, service, wait_sample)
+    uow.record(
+        site_id=site.id,
+        kind="ticket.issued",
+        actor=device,
+        at=now,
+        service_id=service.id,
+        ticket_id=ticket.id,
+        payload={**view, "offline_block": block_id},
+    )
+    return view, True
