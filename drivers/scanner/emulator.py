@@ -14,6 +14,7 @@ import pty
 import time
 import tty
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -23,7 +24,7 @@ import numpy as np
 import qrcode
 
 FRAME_SIZE = (640, 480)
-PAPER_GREY = 235
+BACKGROUND_GREY = 157
 
 
 def code_modules(payload: str, symbology: str = "qr") -> np.ndarray:
@@ -60,11 +61,9 @@ def render_code_frame(
         quiet = 4
     code = np.where(modules, 0, 255).astype(np.uint8)
     code = np.pad(code, quiet, constant_values=255)
-    code = cv2.resize(
-        code, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST
-    )
+    code = cv2.resize(code, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
     width, height = size
-    frame = np.full((height, width), PAPER_GREY // 2 + 40, dtype=np.uint8)
+    frame = np.full((height, width), BACKGROUND_GREY, dtype=np.uint8)
     ch, cw = code.shape
     if ch > height or cw > width:
         raise ValueError(f"code of {cw}x{ch} px does not fit a {width}x{height} frame")
@@ -108,11 +107,13 @@ class ImageFrameSource:
 class SerialScannerEmulator:
     """A barcode scanner in serial mode on a pseudo-terminal.
 
-    Point the driver at :attr:`port` (``/dev/pts/N``); :meth:`scan` sends a
+    Point the driver at :attr:`port` (``/dev/pts/N``, or ``link`` when given: a
+    symlink kept like udev's ``/dev/serial/by-id/``); :meth:`scan` sends a
     payload the way a scanner does; :meth:`close` pulls the cable.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, link: str | Path | None = None) -> None:
+        self.link = Path(link) if link is not None else None
         self._master: int | None = None
         self._slave: int | None = None
         self.port = ""
@@ -122,6 +123,10 @@ class SerialScannerEmulator:
         # Raw, so the line discipline neither echoes nor rewrites CR and LF.
         tty.setraw(self._slave)
         self.port = os.ttyname(self._slave)
+        if self.link is not None:
+            self.link.unlink(missing_ok=True)
+            self.link.symlink_to(self.port)
+            self.port = str(self.link)
 
     def write(self, data: bytes) -> None:
         """Send raw bytes (garbage, partial lines) as a faulty scanner would."""
@@ -138,6 +143,8 @@ class SerialScannerEmulator:
             if fd is not None:
                 os.close(fd)
         self._master = self._slave = None
+        if self.link is not None:
+            self.link.unlink(missing_ok=True)
 
     def __enter__(self) -> Self:
         self.open()

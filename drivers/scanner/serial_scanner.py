@@ -17,7 +17,13 @@ import time
 
 import serial
 
-from drivers.errors import DeviceBusy, DeviceNotFound, DevicePermission, DriverError
+from drivers.errors import (
+    DeviceBusy,
+    DeviceDisconnected,
+    DeviceNotFound,
+    DevicePermission,
+    DriverError,
+)
 from drivers.scanner.base import Clock, ErrorCallback, ScanCallback, ScanStream
 
 log = logging.getLogger(__name__)
@@ -139,7 +145,7 @@ class SerialScanner(ScanStream):
             except (serial.SerialException, OSError) as exc:
                 if self._stop.is_set():
                     return
-                error: DriverError = DeviceNotFound(
+                error: DriverError = DeviceDisconnected(
                     f"serial scanner on {self.port} disappeared (cable pulled?)"
                 )
                 error.__cause__ = exc
