@@ -46,11 +46,14 @@ class LinkState(enum.StrEnum):
 
 HEARTBEAT = object()
 """What :class:`SseDecoder` yields for a comment line: the server is alive."""
+RESYNC = object()
+"""What it yields when the server says too much was missed to replay: reload the snapshot."""
 
 
 class SseDecoder:
     """The text/event-stream format, line by line (no I/O): yields :class:`Event` for each
-    complete message with an integer id and JSON data, and :data:`HEARTBEAT` for comments."""
+    complete message with an integer id and JSON data, :data:`HEARTBEAT` for comments and
+    :data:`RESYNC` for the server's ``resync`` message."""
 
     def __init__(self) -> None:
         self._id: str | None = None
@@ -75,9 +78,11 @@ class SseDecoder:
         elif name == "data":
             self._data.append(value)
 
-    def _dispatch(self) -> Event | None:
+    def _dispatch(self) -> Event | object | None:
         raw_id, kind, data = self._id, self._kind, "\n".join(self._data)
         self._id, self._kind, self._data = None, "message", []
+        if kind == "resync":
+            return RESYNC
         if raw_id is None or not raw_id.isdigit():
             return None
         try:
@@ -217,16 +222,24 @@ class EventStream:
             timeout=(self.config.connect_timeout, self.config.read_timeout),
         ) as response:
             self._response = response
-            response.raise_for_status()
-            self._set_state(LinkState.LIVE)
-            for item in decode_lines(self._lines(response)):
-                self.liveness.heard()
-                if isinstance(item, Event) and item.id > (self.last_event_id or 0):
-                    self.last_event_id = item.id
-                    self.listener.on_event(item)
-                if self._stop.is_set():
-                    return
-        self._response = None
+            try:
+                response.raise_for_status()
+                self._set_state(LinkState.LIVE)
+                self._dispatch(response)
+            finally:
+                self._response = None
+
+    def _dispatch(self, response: requests.Response) -> None:
+        for item in decode_lines(self._lines(response)):
+            self.liveness.heard()
+            if item is RESYNC:
+                self.last_event_id = None  # the next connection starts from the snapshot
+                return
+            if isinstance(item, Event) and item.id > (self.last_event_id or 0):
+                self.last_event_id = item.id
+                self.listener.on_event(item)
+            if self._stop.is_set():
+                return
 
     def fetch_snapshot(self) -> dict[str, Any]:
         response = self.session.get(

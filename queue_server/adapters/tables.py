@@ -317,3 +317,40 @@ procedures = Table(
     Column("online_url", String(500), nullable=False, default=""),
     UniqueConstraint("site_id", "code", name="uq_procedures_site_code"),
 )
+
+
+# One quick rating per served ticket, from the rating terminal at its counter.
+quick_ratings = Table(
+    "quick_ratings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("ticket_id", ForeignKey("tickets.id"), nullable=False),
+    Column("counter_id", ForeignKey("counters.id"), nullable=False),
+    Column("officer_id", ForeignKey("users.id")),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("reasons", Text, nullable=False, default="[]"),
+    Column("comment", Text, nullable=False, default=""),
+    Column("device", String(120), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    UniqueConstraint("ticket_id", name="uq_quick_ratings_ticket_id"),
+    Index("ix_quick_ratings_site_at", "site_id", "at"),
+)
+
+# One detailed rating (Circular 01/2018 art. 13, nine indicators 2/1/0) per dossier.
+dossier_ratings = Table(
+    "dossier_ratings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("dossier_code", String(80), nullable=False),
+    Column("scores", Text, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("maximum", Integer, nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("device", String(120), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    UniqueConstraint("site_id", "dossier_code", name="uq_dossier_ratings_site_code"),
+    Index("ix_dossier_ratings_site_at", "site_id", "at"),
+)

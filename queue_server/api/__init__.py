@@ -1,6 +1,29 @@
 """REST API v1: one module per resource, all on one blueprint."""
 
-from queue_server.api import auth, catalog, counters, events, health, leases, queue, tickets
+from queue_server.api import (
+    auth,
+    catalog,
+    counters,
+    dossiers,
+    events,
+    health,
+    leases,
+    queue,
+    ratings,
+    tickets,
+)
 from queue_server.api.blueprint import bp
 
-__all__ = ["auth", "bp", "catalog", "counters", "events", "health", "leases", "queue", "tickets"]
+__all__ = [
+    "auth",
+    "bp",
+    "catalog",
+    "counters",
+    "dossiers",
+    "events",
+    "health",
+    "leases",
+    "queue",
+    "ratings",
+    "tickets",
+]

@@ -1,0 +1,164 @@
+"""Satisfaction ratings: the quick one from the counter's rating terminal, the detailed
+dossier one from the kiosk, the catalogue both show, and the statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import jsonify
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from queue_server.adapters.database import with_retry
+from queue_server.api.blueprint import bp
+from queue_server.api.context import authorize, current_site
+from queue_server.api.spec import endpoint
+from queue_server.runtime import current_runtime
+from queue_server.services.auth import DeviceKind, Forbidden, Permission, Principal, Role
+from queue_server.services.ratings import (
+    Rater,
+    rate_dossier,
+    rate_ticket,
+    rating_desk,
+    rating_options,
+    rating_stats,
+)
+
+
+class QuickRatingBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket_id: int = Field(ge=1)
+    level: str = Field(min_length=1, max_length=20)
+    reasons: list[str] = Field(default_factory=list, max_length=20)
+    comment: str = Field("", max_length=500)
+
+
+class DossierRatingBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dossier_code: str = Field(min_length=1, max_length=200)
+    scores: dict[str, int] = Field(min_length=1, max_length=9)
+    comment: str = Field("", max_length=500)
+
+
+class StatsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+
+
+_RATERS = {DeviceKind.RATING, DeviceKind.COUNTER}
+
+
+def _ticket_rater(who: Principal) -> Rater:
+    """Rating terminals and counter keypads rate for their own counter; admins for any."""
+    if who.role is Role.ADMIN:
+        return Rater(who.label)
+    if who.device in _RATERS and who.counter_id is not None:
+        return Rater(who.label, who.counter_id)
+    raise Forbidden(
+        "Only a rating terminal paired to a counter may rate a ticket.",
+        "Chỉ thiết bị đánh giá gắn với quầy mới được đánh giá lượt phục vụ.",
+    )
+
+
+def _scores(raw: dict[str, int]) -> dict[int, int]:
+    return {int(n) if n.isdigit() else 0: s for n, s in raw.items()}
+
+
+def _write(action: Any) -> Any:
+    runtime = current_runtime()
+
+    def work() -> Any:
+        with runtime.uow() as uow:
+            result = action(uow, current_site(uow), runtime.clock())
+            uow.commit()
+            return result
+
+    return with_retry(work)
+
+
+@endpoint(
+    bp,
+    "/ratings",
+    "POST",
+    summary="Rate a served ticket (once), from the counter's rating terminal",
+    tag="ratings",
+    permission=Permission.READ,
+    body=QuickRatingBody,
+    responses={201: "The stored rating", 409: "Already rated, or not served yet"},
+)
+def create_rating(body: QuickRatingBody) -> Any:
+    rater = _ticket_rater(authorize(Permission.READ))
+    stored = _write(
+        lambda uow, site, now: rate_ticket(
+            uow, site, rater, body.ticket_id, body.level, body.reasons, body.comment, now
+        )
+    )
+    return jsonify(stored), 201
+
+
+@endpoint(
+    bp,
+    "/dossier-ratings",
+    "POST",
+    summary="Detailed rating of a dossier: nine indicators scored 2/1/0 (once per dossier)",
+    tag="ratings",
+    permission=Permission.ISSUE,
+    body=DossierRatingBody,
+    responses={201: "The stored rating with its total", 409: "Already rated"},
+)
+def create_dossier_rating(body: DossierRatingBody) -> Any:
+    rater = Rater(authorize(Permission.ISSUE).label)
+    stored = _write(
+        lambda uow, site, now: rate_dossier(
+            uow, site, rater, body.dossier_code, _scores(body.scores), body.comment, now
+        )
+    )
+    return jsonify(stored), 201
+
+
+@endpoint(
+    bp,
+    "/ratings/options",
+    "GET",
+    summary="Rating levels, not-satisfied reasons and the nine indicators, in both languages",
+    tag="ratings",
+)
+def options() -> Any:
+    return jsonify(rating_options())
+
+
+@endpoint(
+    bp,
+    "/ratings/desk",
+    "GET",
+    summary="The rating terminal's counter and the officer on duty",
+    tag="ratings",
+    permission=Permission.READ,
+)
+def desk() -> Any:
+    who = authorize(Permission.READ)
+    if who.counter_id is None:
+        raise Forbidden(
+            "This device is not paired to a counter.", "Thiết bị này chưa được gắn với quầy nào."
+        )
+    with current_runtime().uow(readonly=True) as uow:
+        return jsonify(rating_desk(uow, current_site(uow), who.counter_id))
+
+
+@endpoint(
+    bp,
+    "/ratings/stats",
+    "GET",
+    summary="Rating counts by level, per counter, officer and service; dossier indicators",
+    tag="ratings",
+    permission=Permission.READ,
+    query=StatsQuery,
+)
+def stats(query: StatsQuery) -> Any:
+    who = authorize(Permission.READ)
+    if who.device is not None:
+        raise Forbidden("Statistics are for staff accounts.", "Thống kê chỉ dành cho cán bộ.")
+    since: datetime | None = query.since
+    with current_runtime().uow(readonly=True) as uow:
+        return jsonify(rating_stats(uow, current_site(uow), since, query.until))

@@ -1,0 +1,309 @@
+"""Storing and counting satisfaction ratings.
+
+Quick ratings come from the rating terminal at a counter, once per served
+ticket, and are bound to that ticket's counter, officer and service. Detailed
+ratings (Circular 01/2018, art. 13: nine indicators scored 2/1/0) are given at
+the kiosk after scanning a dossier's QR code, once per dossier. The rules of
+the scores themselves live in :mod:`queue_server.dossiers.rating`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter as Tally
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from queue_server.adapters.tables import counters, dossier_ratings, quick_ratings, services, users
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.dossiers.codes import DossierCode
+from queue_server.dossiers.errors import DossierError
+from queue_server.dossiers.rating import (
+    INDICATORS,
+    DetailedRating,
+    QuickLevel,
+    QuickRating,
+    Reason,
+    summarise,
+)
+from queue_server.queueing.errors import QueueError
+from queue_server.queueing.model import Site, TicketState
+from queue_server.services.auth import Forbidden
+
+
+class AlreadyRated(QueueError):
+    code = "already_rated"
+    status = 409
+    message = "This ticket has already been rated; a ticket is rated once."
+    message_vi = "Số thứ tự này đã được đánh giá; mỗi lượt chỉ đánh giá một lần."
+
+
+class NotRateable(QueueError):
+    code = "not_rateable"
+    status = 409
+    message = "Only a ticket that has been served can be rated."
+    message_vi = "Chỉ đánh giá được lượt đã giải quyết xong."
+
+
+class InvalidRatingInput(QueueError):
+    code = "invalid_rating"
+    status = 400
+
+
+def _refusal(exc: DossierError) -> InvalidRatingInput:
+    return InvalidRatingInput(exc.message, exc.message_vi)
+
+
+@dataclass(frozen=True)
+class Rater:
+    """Who sends the rating: a device label, and the counter it is paired to (if any)."""
+
+    label: str
+    counter_id: int | None = None
+
+
+def rate_ticket(
+    uow: UnitOfWork,
+    site: Site,
+    rater: Rater,
+    ticket_id: int,
+    level: str,
+    reasons: Iterable[str],
+    comment: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Store the one quick rating of a served ticket."""
+    try:
+        rating = QuickRating.from_codes(level, reasons, comment)
+    except DossierError as exc:
+        raise _refusal(exc) from None
+    ticket = uow.repo.ticket(site.id or 0, ticket_id)
+    if rater.counter_id is not None and ticket.counter_id != rater.counter_id:
+        raise Forbidden(
+            "This rating terminal rates only the tickets of its own counter.",
+            "Thiết bị đánh giá này chỉ đánh giá các lượt của quầy mình.",
+        )
+    if ticket.state is not TicketState.DONE or ticket.counter_id is None:
+        raise NotRateable()
+    taken = uow.session.execute(
+        select(quick_ratings.c.id).where(quick_ratings.c.ticket_id == ticket.id)
+    ).first()
+    if taken is not None:
+        raise AlreadyRated()
+    values = {
+        "site_id": site.id,
+        "ticket_id": ticket.id,
+        "counter_id": ticket.counter_id,
+        "officer_id": ticket.officer_id,
+        "service_id": ticket.service_id,
+        "level": rating.level.value,
+        "reasons": json.dumps(sorted(r.code for r in rating.reasons)),
+        "comment": rating.comment,
+        "device": rater.label,
+        "at": now,
+    }
+    try:
+        with uow.session.begin_nested():
+            rating_id = uow.session.execute(insert(quick_ratings).values(**values))
+    except IntegrityError:
+        raise AlreadyRated() from None
+    counter = uow.repo.counter(site.id or 0, ticket.counter_id)
+    uow.record(
+        site_id=site.id,
+        kind="ticket.rated",
+        actor=rater.label,
+        at=now,
+        service_id=ticket.service_id,
+        counter_id=ticket.counter_id,
+        ticket_id=ticket.id,
+        payload={
+            "counter": counter.number,
+            "counter_id": counter.id,
+            "ticket_id": ticket.id,
+            "number": ticket.number,
+            "level": rating.level.value,
+        },
+    )
+    return {
+        "id": int(rating_id.inserted_primary_key[0]),
+        "ticket_id": ticket.id,
+        "number": ticket.number,
+        "counter": counter.number,
+        "officer_id": ticket.officer_id,
+        "level": rating.level.value,
+        "reasons": json.loads(values["reasons"]),
+        "at": now.isoformat(),
+    }
+
+
+def rate_dossier(
+    uow: UnitOfWork,
+    site: Site,
+    rater: Rater,
+    code: str,
+    scores: dict[int, int],
+    comment: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Store the one detailed (nine-indicator) rating of a dossier."""
+    try:
+        dossier = str(DossierCode.parse(code))
+        rating = DetailedRating(dict(scores))
+    except DossierError as exc:
+        raise _refusal(exc) from None
+    taken = uow.session.execute(
+        select(dossier_ratings.c.id).where(
+            dossier_ratings.c.site_id == site.id, dossier_ratings.c.dossier_code == dossier
+        )
+    ).first()
+    if taken is not None:
+        raise AlreadyRated("This dossier has already been rated.", "Hồ sơ này đã được đánh giá.")
+    values = {
+        "site_id": site.id,
+        "dossier_code": dossier,
+        "scores": json.dumps({str(n): s for n, s in sorted(rating.scores.items())}),
+        "total": rating.total,
+        "maximum": rating.maximum,
+        "comment": comment.strip(),
+        "device": rater.label,
+        "at": now,
+    }
+    try:
+        with uow.session.begin_nested():
+            result = uow.session.execute(insert(dossier_ratings).values(**values))
+    except IntegrityError:
+        raise AlreadyRated(
+            "This dossier has already been rated.", "Hồ sơ này đã được đánh giá."
+        ) from None
+    return {
+        "id": int(result.inserted_primary_key[0]),
+        "dossier_code": dossier,
+        "scores": {str(n): s for n, s in sorted(rating.scores.items())},
+        "total": rating.total,
+        "maximum": rating.maximum,
+    }
+
+
+def rating_options() -> dict[str, Any]:
+    """The catalogue a terminal or kiosk shows: levels, reasons, the nine indicators."""
+    return {
+        "levels": [
+            {
+                "code": q.value,
+                "label_vi": q.label_vi,
+                "label_en": q.label_en,
+                "asks_reasons": q.asks_reasons,
+            }
+            for q in QuickLevel
+        ],
+        "reasons": [
+            {"code": r.code, "label_vi": r.label_vi, "label_en": r.label_en} for r in Reason
+        ],
+        "indicators": [
+            {
+                "number": i.number,
+                "name_vi": i.name_vi,
+                "name_en": i.name_en,
+                "levels_vi": list(i.levels_vi),
+                "asked_of_citizen": i.asked_of_citizen,
+            }
+            for i in INDICATORS
+        ],
+    }
+
+
+def rating_desk(uow: UnitOfWork, site: Site, counter_id: int) -> dict[str, Any]:
+    """What the idle rating terminal shows: its counter and the officer on duty."""
+    counter = uow.repo.counter(site.id or 0, counter_id)
+    officer = None
+    if counter.officer_id is not None:
+        row = uow.session.execute(
+            select(users.c.full_name, users.c.username).where(users.c.id == counter.officer_id)
+        ).first()
+        officer = (row.full_name or row.username) if row else None
+    return {
+        "counter_id": counter.id,
+        "counter": counter.number,
+        "counter_name": counter.name,
+        "officer": officer,
+    }
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def rating_stats(
+    uow: UnitOfWork, site: Site, since: datetime | None, until: datetime | None
+) -> dict[str, Any]:
+    """Counts of quick ratings by level, per counter / officer / service, and the reasons;
+    the detailed ratings summarised per indicator."""
+    query = (
+        select(
+            quick_ratings.c.level,
+            quick_ratings.c.reasons,
+            counters.c.number.label("counter"),
+            users.c.username.label("officer"),
+            services.c.code.label("service"),
+        )
+        .join(counters, counters.c.id == quick_ratings.c.counter_id)
+        .join(services, services.c.id == quick_ratings.c.service_id)
+        .outerjoin(users, users.c.id == quick_ratings.c.officer_id)
+        .where(quick_ratings.c.site_id == site.id)
+    )
+    detailed = select(dossier_ratings.c.scores).where(dossier_ratings.c.site_id == site.id)
+    if since is not None:
+        query = query.where(quick_ratings.c.at >= since)
+        detailed = detailed.where(dossier_ratings.c.at >= since)
+    if until is not None:
+        query = query.where(quick_ratings.c.at < until)
+        detailed = detailed.where(dossier_ratings.c.at < until)
+    groups: dict[str, dict[Any, Tally[str]]] = {"counter": {}, "officer": {}, "service": {}}
+    levels: Tally[str] = Tally()
+    reasons: Tally[str] = Tally()
+    for row in uow.session.execute(query):
+        levels[row.level] += 1
+        reasons.update(json.loads(row.reasons))
+        for name, tally in groups.items():
+            tally.setdefault(getattr(row, name), Tally())[row.level] += 1
+    summary = summarise(
+        DetailedRating({int(n): s for n, s in json.loads(scores).items()})
+        for (scores,) in uow.session.execute(detailed)
+    )
+    return {
+        "quick": {
+            **_level_counts(levels),
+            "reasons": dict(reasons.most_common()),
+            **{
+                f"by_{name}": [
+                    {name: key, **_level_counts(tally)}
+                    for key, tally in sorted(per.items(), key=lambda kv: str(kv[0]))
+                ]
+                for name, per in groups.items()
+            },
+        },
+        "detailed": {
+            "count": summary.count,
+            "mean_by_indicator": {
+                str(n): round(m, 3) for n, m in summary.mean_by_indicator.items()
+            },
+            "total": summary.total,
+            "maximum": summary.maximum,
+            "percent": round(summary.percent, 1),
+        },
+    }
+
+
+def _level_counts(tally: Tally[str]) -> dict[str, Any]:
+    total = sum(tally.values())
+    satisfied = tally[QuickLevel.VERY_SATISFIED.value] + tally[QuickLevel.SATISFIED.value]
+    return {
+        "total": total,
+        "levels": {level.value: tally[level.value] for level in QuickLevel},
+        "satisfied_percent": _share(satisfied, total),
+    }
