@@ -1,0 +1,383 @@
+"""What the kiosk does, without Kivy: issue and print tickets, work offline, look up dossiers.
+
+Screens call these methods (from a worker thread) and show the outcome; every
+refusal is a :class:`Refusal` with a catalogue key, or the server's own words.
+
+Printing rule: the printer is asked for its status before a number is taken,
+so a kiosk without paper issues nothing. If a job still fails after the server
+numbered the ticket (paper ran out mid-ticket), the ticket stays reprintable
+(:meth:`KioskController.reprint`) and the problem is reported to the technician.
+Offline tickets whose print failed are voided in the outbox: the number is spent
+and never reaches the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from drivers.errors import CoverOpen, DriverError, PaperOut, PrinterOffline
+from drivers.printer import Printer, SlipData, TicketData
+from kiosk_app.dossier_view import DossierView
+from kiosk_app.offline import Outbox, OutboxState
+from queue_server.client import QueueClient, ServerError, ServerUnreachable
+from queue_server.dossiers.errors import DossierError
+from queue_server.dossiers.qr_payload import extract
+
+log = logging.getLogger(__name__)
+
+PrinterOpener = Callable[[], AbstractContextManager[Printer]]
+Clock = Callable[[], datetime]
+
+
+TIMELINESS_VI = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Trễ hạn"}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Refusal(Exception):
+    """Why the kiosk could not do what the visitor asked, in the visitor's words."""
+
+    def __init__(
+        self, key: str, *, vi: str | None = None, en: str | None = None, **values: Any
+    ) -> None:
+        super().__init__(key)
+        self.key = key
+        self.vi = vi
+        self.en = en
+        self.values = values
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """A ticket in the visitor's hand (or, when ``printed`` is False, waiting for a reprint)."""
+
+    number: str
+    service: str
+    service_name_vi: str
+    service_name_en: str
+    ahead: int | None
+    wait_s: int | None
+    offline: bool
+    printed: bool = True
+    dossier_code: str | None = None
+
+
+@dataclass
+class KioskSettings:
+    device: str = "kiosk"
+    block_size: int = 5  # numbers leased per service and day
+    refill_below: int = 2
+    result_service: str = "tra-ket-qua"
+
+
+@dataclass
+class KioskState:
+    online: bool = True
+    site: dict[str, Any] = field(default_factory=dict)
+    services: list[dict[str, Any]] = field(default_factory=list)
+    last_problem: str | None = None
+
+
+def printer_problem_key(error: DriverError) -> str:
+    if isinstance(error, PaperOut):
+        return "printer.paper_out"
+    if isinstance(error, CoverOpen):
+        return "printer.cover_open"
+    if isinstance(error, PrinterOffline):
+        return "printer.offline"
+    return "printer.unreachable"
+
+
+class KioskController:
+    def __init__(
+        self,
+        client: QueueClient,
+        open_printer: PrinterOpener,
+        outbox: Outbox,
+        settings: KioskSettings | None = None,
+        *,
+        clock: Clock = utc_now,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.open_printer = open_printer
+        self.outbox = outbox
+        self.settings = settings or KioskSettings()
+        self.clock = clock
+        self.state = KioskState()
+        self.unprinted: TicketData | None = None
+        self._on_problem = on_problem
+        self._lock = threading.Lock()  # one ticket at a time: the printer is one device
+
+    # catalogue and connectivity ----------------------------------------------------
+    def load_catalogue(self) -> None:
+        """Site and services from the server, or from the cache when it is unreachable."""
+        try:
+            site, services = self.client.get_site(), self.client.services()
+        except ServerUnreachable:
+            self.state.online = False
+            site = self.outbox.cache_get("site") or {}
+            services = self.outbox.cache_get("services") or []
+        else:
+            self.state.online = True
+            self.outbox.cache_put("site", site)
+            self.outbox.cache_put("services", services)
+        self.state.site, self.state.services = site, services
+
+    def today(self) -> str:
+        zone = ZoneInfo(self.state.site.get("timezone") or "Asia/Ho_Chi_Minh")
+        return self.clock().astimezone(zone).date().isoformat()
+
+    def heartbeat(self) -> bool:
+        """Check the server; when it answers, hand over the outbox and top up the blocks."""
+        try:
+            self.client.health()
+        except ServerUnreachable:
+            self.state.online = False
+            return False
+        if not self.state.services:
+            self.load_catalogue()
+        self.state.online = True
+        self.sync()
+        self.refill_blocks()
+        return True
+
+    def refill_blocks(self) -> None:
+        """Lease numbers for every active service running low on spare numbers today."""
+        day = self.today()
+        self.outbox.forget_days_before(day)
+        for service in self.state.services:
+            if not service.get("active", True):
+                continue
+            if self.outbox.remaining(service["code"], day) >= self.settings.refill_below:
+                continue
+            try:
+                block = self.client.lease_block(service["code"], self.settings.block_size)
+            except ServerUnreachable:
+                self.state.online = False
+                return
+            except ServerError as error:  # closed now, daily limit: try again later
+                log.info("no block for %s: %s", service["code"], error.code)
+                continue
+            self.outbox.add_block(block)
+
+    def sync(self) -> int:
+        """Hand over tickets issued offline, oldest first; returns how many were queued."""
+        handed = 0
+        for ticket in self.outbox.pending():
+            try:
+                view = self.client.sync_offline_ticket(
+                    ticket.block_id,
+                    ticket.seq,
+                    ticket.issued_at,
+                    ticket.priority,
+                    ticket.dossier_code,
+                )
+            except ServerUnreachable:
+                self.state.online = False
+                break
+            except ServerError as error:
+                if error.status >= 500:
+                    break
+                log.warning("offline ticket %s refused: %s", ticket.number, error.code)
+                self.outbox.mark(ticket, OutboxState.REFUSED)
+                continue
+            self.outbox.mark(ticket, OutboxState.SYNCED, view.get("id"))
+            handed += 1
+        return handed
+
+    # tickets -----------------------------------------------------------------------
+    def service(self, code: str) -> dict[str, Any]:
+        for service in self.state.services:
+            if service["code"] == code:
+                return service
+        raise Refusal("services.none")
+
+    def priority_label(self, priority: str | None) -> tuple[str | None, str | None]:
+        for group in self.state.site.get("priority_groups", []):
+            if group["code"] == priority:
+                return group["label_vi"], group["label_en"]
+        return None, None
+
+    def take_ticket(
+        self, service_code: str, priority: str | None = None, dossier_code: str | None = None
+    ) -> Issued:
+        """Number a ticket (server, else an offline block) and print it."""
+        with self._lock:
+            service = self.service(service_code)
+            try:
+                with self.open_printer() as printer:
+                    status = printer.status()
+                    problem = status.problem()
+                    if problem is not None:
+                        raise problem
+                    return self._issue_and_print(printer, service, priority, dossier_code)
+            except DriverError as error:
+                key = printer_problem_key(error)
+                self._report(f"printer: {error.code}")
+                raise Refusal("error.printer", problem_key=key) from error
+
+    def _issue_and_print(
+        self,
+        printer: Printer,
+        service: dict[str, Any],
+        priority: str | None,
+        dossier_code: str | None,
+    ) -> Issued:
+        try:
+            view = self.client.issue_ticket(service["code"], priority, dossier_code)
+        except ServerUnreachable:
+            self.state.online = False
+            return self._issue_offline(printer, service, priority, dossier_code)
+        except ServerError as error:
+            raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
+        self.state.online = True
+        ticket = self._ticket_data(
+            view["number"], service, priority, view.get("track_url"), view.get("ahead", 0)
+        )
+        issued = Issued(
+            view["number"],
+            service["code"],
+            service["name_vi"],
+            service.get("name_en", ""),
+            view.get("ahead"),
+            view.get("estimated_wait_s"),
+            offline=False,
+            dossier_code=dossier_code,
+        )
+        try:
+            printer.print_ticket(ticket)
+        except DriverError as error:
+            self.unprinted = ticket
+            self._report(f"printer: {error.code} after issuing {view['number']}")
+            return replace(issued, printed=False)
+        self.unprinted = None
+        return issued
+
+    def _issue_offline(
+        self,
+        printer: Printer,
+        service: dict[str, Any],
+        priority: str | None,
+        dossier_code: str | None,
+    ) -> Issued:
+        now = self.clock()
+        offline = self.outbox.take(service["code"], self.today(), now, priority, dossier_code)
+        if offline is None:
+            self._report(f"offline and no spare numbers for {service['code']}")
+            raise Refusal("error.no_block")
+        ticket = self._ticket_data(offline.number, service, priority, None, None)
+        try:
+            printer.print_ticket(ticket)
+        except DriverError:
+            self.outbox.mark(offline, OutboxState.VOID)
+            raise
+        return Issued(
+            offline.number,
+            service["code"],
+            service["name_vi"],
+            service.get("name_en", ""),
+            None,
+            None,
+            offline=True,
+            dossier_code=dossier_code,
+        )
+
+    def reprint(self) -> bool:
+        """Print again the ticket whose print failed; True once it came out."""
+        with self._lock:
+            if self.unprinted is None:
+                return True
+            try:
+                with self.open_printer() as printer:
+                    printer.print_ticket(self.unprinted)
+            except DriverError as error:
+                self._report(f"printer: {error.code} on reprint")
+                return False
+            self.unprinted = None
+            return True
+
+    def _ticket_data(
+        self,
+        number: str,
+        service: dict[str, Any],
+        priority: str | None,
+        track_url: str | None,
+        ahead: int | None,
+    ) -> TicketData:
+        site = self.state.site
+        return TicketData(
+            centre_name=site.get("name_vi") or "Bộ phận Một cửa",
+            service_name=service["name_vi"],
+            number=number,
+            issued_at=self.clock().astimezone(ZoneInfo(site.get("timezone") or "Asia/Ho_Chi_Minh")),
+            # Offline tickets have no tracking token yet: the QR leads to the centre's page.
+            tracking_url=track_url or self.client.base_url,
+            people_ahead=ahead or 0,
+            priority_label=self.priority_label(priority)[0],
+            hotline=site.get("hotline") or None,
+        )
+
+    # dossiers ----------------------------------------------------------------------
+    def lookup(self, text: str) -> DossierView:
+        """The public facts of a dossier from a typed code or a scanned payload."""
+        try:
+            code = str(extract(text).code)
+        except DossierError as error:
+            raise Refusal("lookup.example", vi=error.message_vi, en=error.message) from error
+        try:
+            found = self.client.lookup_dossier(code)
+        except ServerUnreachable as error:
+            self.state.online = False
+            raise Refusal("lookup.unavailable") from error
+        except ServerError as error:
+            if error.status == 404:
+                raise Refusal("lookup.not_found", code=code) from error
+            raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
+        self.state.online = True
+        return DossierView.from_api(found)
+
+    def take_result_ticket(self, dossier_code: str) -> Issued:
+        """A ticket for the result-return service carrying the dossier code."""
+        return self.take_ticket(self.settings.result_service, dossier_code=dossier_code)
+
+    def print_slip(self, dossier: DossierView) -> None:
+        timeliness = TIMELINESS_VI.get(dossier.timeliness or "")
+        slip = SlipData(
+            centre_name=self.state.site.get("name_vi") or "Bộ phận Một cửa",
+            dossier_code=dossier.code,
+            procedure=dossier.procedure,
+            status_text=dossier.status_vi,
+            printed_at=self.clock(),
+            due_date=dossier.due,
+            timeliness=timeliness,
+        )
+        try:
+            with self.open_printer() as printer:
+                printer.print_slip(slip)
+        except DriverError as error:
+            self._report(f"printer: {error.code} on slip")
+            raise Refusal("error.printer", problem_key=printer_problem_key(error)) from error
+
+    # technician --------------------------------------------------------------------
+    def pending_count(self) -> int:
+        return self.outbox.count(OutboxState.PENDING)
+
+    def spare_numbers(self) -> int:
+        return self.outbox.remaining_total(self.today())
+
+    def _report(self, problem: str) -> None:
+        """Tell the technician: logged, shown on the technician screen, passed on."""
+        log.warning("kiosk %s: %s", self.settings.device, problem)
+        self.state.last_problem = problem
+        if self._on_problem is not None:
+            self._on_problem(problem)

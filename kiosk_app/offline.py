@@ -1,0 +1,206 @@
+"""The kiosk's own store: leased number blocks, the offline outbox, and a catalogue cache.
+
+One SQLite file on the kiosk. Taking a number from a block and writing it to
+the outbox is one transaction, committed before the ticket is printed, so a
+number is never handed out twice, even if the kiosk loses power mid-print.
+Tickets stay in the outbox until the server has confirmed them.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS blocks (
+    id INTEGER PRIMARY KEY,          -- the server's block id
+    service TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    day TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    next_seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    block_id INTEGER NOT NULL REFERENCES blocks(id),
+    seq INTEGER NOT NULL,
+    number TEXT NOT NULL,
+    service TEXT NOT NULL,
+    priority TEXT,
+    dossier_code TEXT,
+    issued_at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    ticket_id INTEGER,
+    PRIMARY KEY (block_id, seq)
+);
+CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"  # printed, not yet confirmed by the server
+    SYNCED = "synced"  # the server queued it
+    VOID = "void"  # the print failed: the number is spent, the ticket never existed
+    REFUSED = "refused"  # the server refused it for good (e.g. a block of an earlier day)
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineTicket:
+    block_id: int
+    seq: int
+    number: str
+    service: str
+    priority: str | None
+    dossier_code: str | None
+    issued_at: datetime
+
+
+class Outbox:
+    """Open with :meth:`open` (or ``with``); every method is one short transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    def open(self) -> Outbox:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+        return self
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> Outbox:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("the outbox is not open")
+        return self._db
+
+    # blocks ------------------------------------------------------------------------
+    def add_block(self, block: dict[str, Any]) -> None:
+        """Keep a block the server leased (``POST /number-blocks`` answer)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                block["id"],
+                block["service"],
+                block["prefix"],
+                block["day"],
+                block["first"],
+                block["last"],
+                block["first"],
+            ),
+        )
+
+    def remaining(self, service: str, day: str) -> int:
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(last_seq - next_seq + 1), 0) FROM blocks"
+            " WHERE service = ? AND day = ? AND next_seq <= last_seq",
+            (service, day),
+        ).fetchone()
+        return int(row[0])
+
+    def remaining_total(self, day: str) -> int:
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(last_seq - next_seq + 1), 0) FROM blocks"
+            " WHERE day = ? AND next_seq <= last_seq",
+            (day,),
+        ).fetchone()
+        return int(row[0])
+
+    def take(
+        self,
+        service: str,
+        day: str,
+        issued_at: datetime,
+        priority: str | None = None,
+        dossier_code: str | None = None,
+    ) -> OfflineTicket | None:
+        """Spend the next number of today's blocks for ``service``; None when none is left."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute(
+                "SELECT id, prefix, next_seq FROM blocks"
+                " WHERE service = ? AND day = ? AND next_seq <= last_seq"
+                " ORDER BY first_seq LIMIT 1",
+                (service, day),
+            ).fetchone()
+            if row is None:
+                db.execute("ROLLBACK")
+                return None
+            block_id, prefix, seq = row
+            ticket = OfflineTicket(
+                block_id, seq, f"{prefix}{seq:03d}", service, priority, dossier_code, issued_at
+            )
+            db.execute("UPDATE blocks SET next_seq = next_seq + 1 WHERE id = ?", (block_id,))
+            db.execute(
+                "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    block_id,
+                    seq,
+                    ticket.number,
+                    service,
+                    priority,
+                    dossier_code,
+                    issued_at.isoformat(),
+                    OutboxState.PENDING.value,
+                ),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return ticket
+
+    # outbox ------------------------------------------------------------------------
+    def pending(self) -> list[OfflineTicket]:
+        """Tickets to hand over, oldest first."""
+        rows = self.db.execute(
+            "SELECT block_id, seq, number, service, priority, dossier_code, issued_at"
+            " FROM outbox WHERE state = ? ORDER BY issued_at, block_id, seq",
+            (OutboxState.PENDING.value,),
+        ).fetchall()
+        return [
+            OfflineTicket(b, s, n, svc, p, d, datetime.fromisoformat(at))
+            for b, s, n, svc, p, d, at in rows
+        ]
+
+    def count(self, state: OutboxState) -> int:
+        row = self.db.execute("SELECT COUNT(*) FROM outbox WHERE state = ?", (state.value,))
+        return int(row.fetchone()[0])
+
+    def mark(self, ticket: OfflineTicket, state: OutboxState, ticket_id: int | None = None) -> None:
+        self.db.execute(
+            "UPDATE outbox SET state = ?, ticket_id = ? WHERE block_id = ? AND seq = ?",
+            (state.value, ticket_id, ticket.block_id, ticket.seq),
+        )
+
+    def forget_days_before(self, day: str) -> None:
+        """Drop blocks of earlier days; their unused numbers can no longer be issued."""
+        self.db.execute("UPDATE blocks SET next_seq = last_seq + 1 WHERE day < ?", (day,))
+
+    # catalogue cache ---------------------------------------------------------------
+    def cache_put(self, key: str, value: Any) -> None:
+        text = json.dumps(value, ensure_ascii=False)
+        self.db.execute("INSERT OR REPLACE INTO cache VALUES (?, ?)", (key, text))
+
+    def cache_get(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM cache WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None

@@ -1,0 +1,271 @@
+"""The kiosk flow without Kivy: printing rules, offline blocks and outbox, lookups."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drivers.errors import PaperOut
+from drivers.printer import PrinterStatus, SlipData, TicketData
+from kiosk_app.controller import KioskController, KioskSettings, Refusal
+from kiosk_app.offline import Outbox, OutboxState
+from queue_server.client import ServerError, ServerUnreachable
+
+SITE = {
+    "name_vi": "Trung tâm Phục vụ hành chính công",
+    "hotline": "1900 1234",
+    "timezone": "Asia/Ho_Chi_Minh",
+    "priority_groups": [
+        {"code": "elderly", "label_vi": "Người cao tuổi (từ 60 tuổi)", "label_en": "Elderly"}
+    ],
+}
+SERVICES = [
+    {"code": "ho-tich", "prefix": "B", "name_vi": "Hộ tịch", "name_en": "Civil status"},
+    {"code": "tra-ket-qua", "prefix": "F", "name_vi": "Trả kết quả", "name_en": "Results"},
+]
+
+
+class FakeServer:
+    """The API client's methods over an in-memory queue; ``down`` makes it unreachable."""
+
+    base_url = "http://127.0.0.1:9"
+
+    def __init__(self) -> None:
+        self.down = False
+        self.seq: dict[str, int] = {}
+        self.queue: list[dict[str, Any]] = []
+        self.blocks: dict[int, dict[str, Any]] = {}
+        self.lookups: list[str] = []
+
+    def _check(self) -> None:
+        if self.down:
+            raise ServerUnreachable("down")
+
+    def health(self) -> dict[str, Any]:
+        self._check()
+        return {"status": "ok"}
+
+    def get_site(self) -> dict[str, Any]:
+        self._check()
+        return SITE
+
+    def services(self) -> list[dict[str, Any]]:
+        self._check()
+        return SERVICES
+
+    def _next(self, service: str, count: int = 1) -> int:
+        self.seq[service] = self.seq.get(service, 0) + count
+        return self.seq[service]
+
+    def issue_ticket(self, service: str, priority: str | None, dossier_code: str | None) -> Any:
+        self._check()
+        prefix = {s["code"]: s["prefix"] for s in SERVICES}[service]
+        number = f"{prefix}{self._next(service):03d}"
+        ahead = len(self.queue)
+        self.queue.append({"number": number, "dossier_code": dossier_code})
+        return {
+            "id": len(self.queue),
+            "number": number,
+            "ahead": ahead,
+            "estimated_wait_s": 300 * ahead,
+            "track_url": "http://x/t/abc",
+        }
+
+    def lease_block(self, service: str, count: int) -> dict[str, Any]:
+        self._check()
+        last = self._next(service, count)
+        block = {
+            "id": len(self.blocks) + 1,
+            "service": service,
+            "prefix": "B" if service == "ho-tich" else "F",
+            "day": "2026-11-25",
+            "first": last - count + 1,
+            "last": last,
+        }
+        self.blocks[block["id"]] = block
+        return block
+
+    def sync_offline_ticket(self, block_id: int, seq: int, issued_at: datetime, *rest: Any) -> Any:
+        self._check()
+        self.queue.append({"number": f"B{seq:03d}", "issued_at": issued_at})
+        return {"id": len(self.queue)}
+
+    def lookup_dossier(self, query: str) -> dict[str, Any]:
+        self._check()
+        self.lookups.append(query)
+        if query.endswith("9999"):
+            raise ServerError(404, "unknown_dossier", "No such dossier.", "Không có hồ sơ.")
+        return {
+            "code": query,
+            "procedure": "Đăng ký khai sinh",
+            "status": {"code": 9, "label_vi": "Đã xử lý xong", "label_en": "Processed"},
+            "due_at": "2026-11-30",
+            "timeliness": "early",
+            "applicant": "Nguyễn V*** A**",
+        }
+
+
+class FakePrinter:
+    def __init__(self) -> None:
+        self.status_now = PrinterStatus(online=True)
+        self.fail_job: Exception | None = None
+        self.tickets: list[TicketData] = []
+        self.slips: list[SlipData] = []
+
+    @contextmanager
+    def open(self) -> Any:
+        yield self
+
+    def status(self) -> PrinterStatus:
+        return self.status_now
+
+    def print_ticket(self, ticket: TicketData) -> None:
+        if self.fail_job is not None:
+            raise self.fail_job
+        self.tickets.append(ticket)
+
+    def print_slip(self, slip: SlipData) -> None:
+        self.slips.append(slip)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def parts(tmp_path: Path) -> Any:
+    server, printer = FakeServer(), FakePrinter()
+    with Outbox(tmp_path / "kiosk.db") as outbox:
+        controller = KioskController(
+            server,  # type: ignore[arg-type]
+            printer.open,
+            outbox,
+            KioskSettings(block_size=3, refill_below=2),
+            clock=Clock(),
+        )
+        controller.load_catalogue()
+        yield controller, server, printer, outbox
+
+
+def test_online_ticket_is_printed_with_the_server_number(parts: Any) -> None:
+    controller, server, printer, _ = parts
+    server.issue_ticket("ho-tich", None, None)
+    issued = controller.take_ticket("ho-tich", "elderly")
+    assert (issued.number, issued.ahead, issued.offline, issued.printed) == ("B002", 1, False, True)
+    ticket = printer.tickets[-1]
+    assert (ticket.number, ticket.people_ahead) == ("B002", 1)
+    assert ticket.priority_label == "Người cao tuổi (từ 60 tuổi)"
+    assert ticket.tracking_url == "http://x/t/abc"
+
+
+def test_no_paper_means_no_number_taken(parts: Any) -> None:
+    controller, server, printer, _ = parts
+    problems: list[str] = []
+    controller._on_problem = problems.append
+    printer.status_now = PrinterStatus(online=True, paper_out=True)
+    with pytest.raises(Refusal) as refused:
+        controller.take_ticket("ho-tich")
+    assert refused.value.key == "error.printer"
+    assert refused.value.values["problem_key"] == "printer.paper_out"
+    assert server.queue == [] and problems == ["printer: printer_paper_out"]
+
+
+def test_a_print_failing_mid_job_keeps_the_ticket_reprintable(parts: Any) -> None:
+    controller, _, printer, _ = parts
+    printer.fail_job = PaperOut()
+    issued = controller.take_ticket("ho-tich")
+    assert issued.printed is False and controller.unprinted is not None
+    assert controller.reprint() is False
+    printer.fail_job = None
+    assert controller.reprint() is True
+    assert [t.number for t in printer.tickets] == [issued.number]
+
+
+def test_offline_tickets_come_from_the_block_and_sync_in_issue_order(parts: Any) -> None:
+    controller, server, printer, outbox = parts
+    controller.refill_blocks()  # leases B001-B003 for ho-tich
+    server.down = True
+    numbers = [controller.take_ticket("ho-tich").number for _ in range(3)]
+    assert numbers == ["B001", "B002", "B003"]
+    assert all(t.number in numbers for t in printer.tickets)
+    with pytest.raises(Refusal) as refused:
+        controller.take_ticket("ho-tich")
+    assert refused.value.key == "error.no_block"
+    assert controller.pending_count() == 3 and server.queue == []
+    server.down = False
+    assert controller.heartbeat() is True
+    assert [t["number"] for t in server.queue] == numbers
+    times = [t["issued_at"] for t in server.queue]
+    assert times == sorted(times)
+    assert controller.pending_count() == 0 and controller.sync() == 0
+    assert outbox.remaining("ho-tich", "2026-11-25") == 3  # refilled with a new block
+    assert controller.take_ticket("ho-tich").number == "B007"  # online again, after both blocks
+
+
+def test_an_offline_print_failure_voids_the_number(parts: Any) -> None:
+    controller, server, printer, outbox = parts
+    controller.refill_blocks()
+    server.down = True
+    printer.fail_job = PaperOut()
+    with pytest.raises(Refusal):
+        controller.take_ticket("ho-tich")
+    printer.fail_job = None
+    assert controller.take_ticket("ho-tich").number == "B002"
+    assert outbox.count(OutboxState.VOID) == 1 and controller.pending_count() == 1
+
+
+def test_catalogue_survives_a_restart_while_the_server_is_down(tmp_path: Path) -> None:
+    server, printer = FakeServer(), FakePrinter()
+    with Outbox(tmp_path / "k.db") as outbox:
+        KioskController(server, printer.open, outbox).load_catalogue()  # type: ignore[arg-type]
+    server.down = True
+    with Outbox(tmp_path / "k.db") as outbox:
+        controller = KioskController(server, printer.open, outbox)  # type: ignore[arg-type]
+        controller.load_catalogue()
+    assert controller.state.online is False
+    assert [s["code"] for s in controller.state.services] == ["ho-tich", "tra-ket-qua"]
+
+
+def test_lookup_validates_then_asks_the_server_for_the_canonical_code(parts: Any) -> None:
+    controller, server, _, _ = parts
+    dossier = controller.lookup("https://dvc.example.vn/tra-cuu?MHS=000.00.06.h56-231027-0361")
+    assert server.lookups == ["000.00.06.H56-231027-0361"]
+    assert dossier.status_vi == "Đã xử lý xong" and dossier.finished
+    assert dossier.timeliness == "early" and dossier.applicant == "Nguyễn V*** A**"
+    with pytest.raises(Refusal) as bad:
+        controller.lookup("hello")
+    assert bad.value.vi and "000.00" in (bad.value.vi + (bad.value.en or ""))
+    with pytest.raises(Refusal) as unknown:
+        controller.lookup("000.00.06.H56-231027-9999")
+    assert unknown.value.key == "lookup.not_found"
+    server.down = True
+    with pytest.raises(Refusal) as down:
+        controller.lookup("000.00.06.H56-231027-0361")
+    assert down.value.key == "lookup.unavailable" and controller.state.online is False
+
+
+def test_result_ticket_carries_the_dossier_code(parts: Any) -> None:
+    controller, server, _, _ = parts
+    issued = controller.take_result_ticket("000.00.06.H56-231027-0361")
+    assert issued.number == "F001"
+    assert server.queue[-1]["dossier_code"] == "000.00.06.H56-231027-0361"
+
+
+def test_lookup_slip_is_printed_with_status_and_timeliness(parts: Any) -> None:
+    controller, _, printer, _ = parts
+    controller.print_slip(controller.lookup("000.00.06.H56-231027-0361"))
+    slip = printer.slips[-1]
+    assert (slip.dossier_code, slip.status_text, slip.timeliness) == (
+        "000.00.06.H56-231027-0361",
+        "Đã xử lý xong",
+        "Trước hạn",
+    )
