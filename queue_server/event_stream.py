@@ -24,6 +24,8 @@ from typing import Any, Protocol
 
 import requests
 
+from queue_server.client import ClientError, QueueClient
+
 log = logging.getLogger(__name__)
 
 SILENCE_LIMIT = 30.0  # seconds without a heartbeat before a device shows it is offline
@@ -165,6 +167,12 @@ class EventStream:
         self.config = config
         self.listener = listener
         self.session = session or requests.Session()
+        self.client = QueueClient(
+            config.server_url,
+            config.token,
+            timeout=(config.connect_timeout, config.read_timeout),
+            session=self.session,
+        )
         self.liveness = Liveness(clock)
         self.last_event_id: int | None = None
         self.state = LinkState.CONNECTING
@@ -193,7 +201,7 @@ class EventStream:
             try:
                 self.follow_once()
                 delays = backoff(self.config.retry_initial, self.config.retry_max)
-            except (requests.RequestException, ValueError) as exc:
+            except (requests.RequestException, ClientError) as exc:
                 if self._stop.is_set():
                     break
                 log.info("event stream lost (%s); retrying", type(exc).__name__)
@@ -242,14 +250,8 @@ class EventStream:
                 return
 
     def fetch_snapshot(self) -> dict[str, Any]:
-        response = self.session.get(
-            self._url("/api/v1/queue"),
-            params={"site": self.config.site} if self.config.site else None,
-            headers=self._auth(),
-            timeout=(self.config.connect_timeout, self.config.read_timeout),
-        )
-        response.raise_for_status()
-        snapshot: dict[str, Any] = response.json()
+        params = {"site": self.config.site} if self.config.site else None
+        snapshot: dict[str, Any] = self.client.request("GET", "/queue", params=params)
         return snapshot
 
     # helpers -----------------------------------------------------------------------
