@@ -171,7 +171,7 @@ class FrameDecoder:
         self,
         ladder: Sequence[Step] | None = None,
         *,
-        budget_s: float | None = 0.045,
+        budget_s: float | None = 0.050,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.ladder = tuple(ladder or default_ladder())

@@ -87,30 +87,45 @@ def degrade(frame: np.ndarray, name: str, rng: random.Random, module_px: float) 
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def hard_sample(rng: random.Random, symbology: str | None = None) -> Sample:
-    """One frame: always tilted and at an angle, plus two degradations."""
-    symbology = symbology or ("code128" if rng.random() < 0.15 else "qr")
-    picked = tuple(sorted(rng.sample(DEGRADATIONS, 2)))
+def degraded_sample(
+    payload: str,
+    symbology: str,
+    degradations: tuple[str, ...],
+    rng: random.Random,
+    *,
+    angle: float | None = None,
+    skew: float | None = None,
+) -> Sample:
+    """``payload`` tilted by ``angle`` (random if None) and warped, then degraded."""
     if symbology == "qr":
-        payload = qr_payload(rng)
-        module_px = 2 if "small" in picked else rng.choice((3, 4))
-        frame = render_code_frame(payload, module_px=module_px)
-        frame = tilt(frame, rng, angle=rng.uniform(-180, 180), skew=0.08)
+        module_px: float = 2 if "small" in degradations else rng.choice((3, 4))
+        frame = render_code_frame(payload, module_px=int(module_px))
+        angle = rng.uniform(-180, 180) if angle is None else angle
+        skew = 0.08 if skew is None else skew
     else:
-        payload = code128_payload(rng)
-        frame = render_code_frame(payload, symbology="code128", module_px=2)
         module_px = 2
-        if "small" in picked:
+        frame = render_code_frame(payload, symbology="code128", module_px=2)
+        if "small" in degradations:
             module_px = 1.5
             frame = cv2.resize(frame, None, fx=0.75, fy=0.75)
             frame = cv2.copyMakeBorder(
                 frame, 60, 60, 80, 80, cv2.BORDER_CONSTANT, value=frame[0, 0].tolist()
             )
-        frame = tilt(frame, rng, angle=rng.uniform(-20, 20), skew=0.04)
-    for name in picked:
+        angle = rng.uniform(-20, 20) if angle is None else angle
+        skew = 0.04 if skew is None else skew
+    frame = tilt(frame, rng, angle=angle, skew=skew)
+    for name in degradations:
         if name != "small":
             frame = degrade(frame, name, rng, module_px)
-    return Sample(frame, payload, symbology, picked)
+    return Sample(frame, payload, symbology, degradations)
+
+
+def hard_sample(rng: random.Random) -> Sample:
+    """One frame: always tilted and at an angle, plus two degradations."""
+    symbology = "code128" if rng.random() < 0.15 else "qr"
+    picked = tuple(sorted(rng.sample(DEGRADATIONS, 2)))
+    payload = qr_payload(rng) if symbology == "qr" else code128_payload(rng)
+    return degraded_sample(payload, symbology, picked, rng)
 
 
 def hard_set(count: int, seed: int = 5) -> list[Sample]:
