@@ -7,9 +7,12 @@ from pathlib import Path
 from queue_server.adapters.database import Database, connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.config import Settings
+from queue_server.mock_upstream import demo_dossiers
 from queue_server.queueing.hours import OpeningHours
 from queue_server.runtime import Runtime
 from queue_server.services.clock import utc_now
+from queue_server.services.dossier_feeds import DEMO, mirror_rows
+from queue_server.services.dossier_mirror import record_feed
 from queue_server.services.site_config import SiteFile, apply_site_file, parse_site_file
 
 EXAMPLE_SITE = Path(__file__).with_name("site_example.toml")
@@ -35,3 +38,16 @@ def load_site(db: Database, config: SiteFile, actor: str = "cli") -> str:
         site = apply_site_file(uow, config, actor, utc_now())
         uow.commit()
         return site.code
+
+
+def load_demo_dossiers(db: Database, site_code: str, count: int = 300) -> int:
+    """Mirror ``count`` demo dossiers in every status, as if pulled from upstream."""
+    now = utc_now()
+    with Runtime(settings=Settings(), db=db).uow() as uow:
+        site = uow.repo.site(site_code)
+        assert site is not None and site.id is not None
+        rows = enumerate(demo_dossiers(count, now), start=1)
+        result = mirror_rows(uow, site.id, rows, DEMO, now)
+        record_feed(uow, site.id, DEMO, now, rows=result.rows)
+        uow.commit()
+        return result.rows

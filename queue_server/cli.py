@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from queue_server.adapters.database import migrate
-from queue_server.bootstrap import demo_site, load_site, open_runtime
+from queue_server.bootstrap import demo_site, load_demo_dossiers, load_site, open_runtime
 from queue_server.config import Settings, load_settings
 from queue_server.queueing.errors import QueueError
 from queue_server.runtime import Runtime
@@ -25,7 +25,9 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings)
     migrate(runtime.db)
     if args.demo:
-        print(f"site {load_site(runtime.db, demo_site())} loaded (demo, open around the clock)")
+        code = load_site(runtime.db, demo_site())
+        print(f"site {code} loaded (demo, open around the clock)")
+        print(f"{load_demo_dossiers(runtime.db, code)} demo dossiers mirrored")
     elif args.site:
         print(f"site {load_site(runtime.db, parse_site_file(Path(args.site)))} loaded")
     print(f"database ready: {runtime.db.engine.url.render_as_string(hide_password=True)}")

@@ -17,6 +17,7 @@ from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import InvalidConfiguration
 from queue_server.queueing.hours import OpeningHours
 from queue_server.queueing.model import Counter, PriorityPolicy, Service, Site
+from queue_server.services.dossier_settings import DossierSection, save_dossier_settings
 
 
 class _Strict(BaseModel):
@@ -63,6 +64,8 @@ class SiteFile(_Strict):
     site: SiteSection
     services: list[ServiceSection] = Field(min_length=1)
     counters: list[CounterSection] = Field(default_factory=list)
+    #: Dossier mirror: connectors, field mapping, lookup limits (optional).
+    dossiers: DossierSection | None = None
 
 
 def parse_site_file(path: Path) -> SiteFile:
@@ -130,6 +133,8 @@ def apply_site_file(uow: UnitOfWork, config: SiteFile, actor: str, now: datetime
         uow.repo.set_counter_services(
             counter.id or 0, [by_code[c].id or 0 for c in section.services]
         )
+    if config.dossiers is not None:
+        save_dossier_settings(uow, site.id or 0, config.dossiers, now)
     uow.record(
         site_id=site.id,
         kind="config.changed",

@@ -1,0 +1,274 @@
+"""Dossier lookup (public, rate-limited), the upstream push webhook, file import,
+feed status and the working-calendar overrides."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from pydantic import BaseModel, Field
+
+from queue_server.adapters.database import with_retry
+from queue_server.api.blueprint import bp
+from queue_server.api.context import actor, current_site, principal
+from queue_server.api.errors import ApiError, error_response
+from queue_server.api.spec import endpoint
+from queue_server.dossiers.calendar import WorkingCalendar
+from queue_server.dossiers.connectors import webhook
+from queue_server.dossiers.errors import (
+    DossierError,
+    TooManyLookups,
+    WebhookRefused,
+)
+from queue_server.runtime import current_runtime
+from queue_server.services.auth import Permission
+from queue_server.services.dossier_feeds import IMPORT, PULL, PUSH, accept_push, import_file
+from queue_server.services.dossier_lookup import lookup_dossier
+from queue_server.services.dossier_mirror import feed_state
+from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
+from queue_server.services.rate_limit import RateLimiter
+from queue_server.services.working_calendar import replace_year, stored_overrides
+
+log = logging.getLogger(__name__)
+MINUTE = 60.0
+
+
+@bp.errorhandler(DossierError)
+def _dossier_error(exc: DossierError) -> tuple[Response, int]:
+    details = getattr(exc, "problems", None) or None
+    response, status = error_response(exc.status, exc.code, exc.message, exc.message_vi, details)
+    if isinstance(exc, TooManyLookups):
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response, status
+
+
+class LookupQuery(BaseModel):
+    q: str = Field(min_length=1, max_length=4400, description="dossier code or QR payload")
+
+
+def _limiter(name: str, per_minute: int) -> RateLimiter:
+    """One limiter per kind and size, kept by the app (created on first use)."""
+    limiters: dict[tuple[str, int], RateLimiter] = current_app.extensions.setdefault(
+        "motcua.dossier_limits", {}
+    )
+    key = (name, per_minute)
+    if key not in limiters:
+        limiters[key] = RateLimiter(per_minute, MINUTE)
+    return limiters[key]
+
+
+def _throttle(settings: DossierSection, now: float) -> None:
+    """Per device token when a device calls, else per client address."""
+    who = principal()
+    if who is not None and who.device is not None:
+        wait = _limiter("device", settings.device_lookups_per_minute).hit(who.name, now)
+    else:
+        address = request.remote_addr or "unknown"
+        wait = _limiter("address", settings.lookups_per_minute).hit(address, now)
+    if wait:
+        log.warning("dossier lookups throttled for %s", who.label if who else request.remote_addr)
+        raise TooManyLookups(wait)
+
+
+@endpoint(
+    bp,
+    "/dossiers/lookup",
+    "GET",
+    summary="Public dossier status by code or receipt QR payload (rate-limited)",
+    tag="dossiers",
+    query=LookupQuery,
+    responses={200: "Public view with the data age", 404: "Unknown code", 429: "Too many"},
+)
+def lookup(query: LookupQuery) -> Any:
+    runtime = current_runtime()
+    now = runtime.clock()
+    with runtime.uow(readonly=True) as uow:
+        site = current_site(uow)
+        settings = load_dossier_settings(uow, site.id or 0)
+        _throttle(settings, now.timestamp())
+        return jsonify(lookup_dossier(uow, site.id or 0, query.q, now))
+
+
+@endpoint(
+    bp,
+    "/dossiers/webhook",
+    "POST",
+    summary="Signed push of dossiers from the one-stop system (HMAC-SHA256)",
+    tag="dossiers",
+    responses={200: "Rows mirrored", 401: "Bad signature, stale or replayed", 422: "Bad rows"},
+)
+def push() -> Any:
+    runtime = current_runtime()
+    body = request.get_data(cache=True)
+    headers = {
+        h: request.headers.get(h) for h in (webhook.TIMESTAMP_HEADER, webhook.SIGNATURE_HEADER)
+    }
+    try:
+        payload = json.loads(body) if body.strip() else None
+    except ValueError:
+        payload = None
+
+    def work() -> int:
+        with runtime.uow() as uow:
+            site = current_site(uow)
+            try:
+                result = accept_push(uow, site.id or 0, headers, body, payload, runtime.clock())
+            except WebhookRefused as refused:
+                _log_refusal(site.id or 0, refused.reason)
+                raise
+            uow.commit()
+            return result.rows
+
+    return jsonify(mirrored=with_retry(work))
+
+
+def _log_refusal(site_id: int, reason: str) -> None:
+    """Log and keep an audit event of a refused push (outside the refused transaction)."""
+    runtime = current_runtime()
+    address = request.remote_addr or "unknown"
+    log.warning("dossier webhook refused (%s) from %s", reason, address)
+    with runtime.uow() as uow:
+        uow.record(
+            site_id=site_id,
+            kind="dossiers.push_refused",
+            actor=f"webhook:{address}",
+            at=runtime.clock(),
+            payload={"reason": reason},
+        )
+        uow.commit()
+
+
+def _upload() -> tuple[bytes, str]:
+    upload = request.files.get("file")
+    name = (upload.filename or "") if upload is not None else request.args.get("filename", "")
+    data = upload.read() if upload is not None else request.get_data()
+    kind = request.args.get("format") or name.rsplit(".", 1)[-1].lower()
+    if not data:
+        raise ApiError("Send the file (form field 'file').", "Hãy gửi tệp (trường 'file').")
+    return data, kind
+
+
+@endpoint(
+    bp,
+    "/dossiers/import",
+    "POST",
+    summary="Import dossiers from a CSV or XLSX file, all rows or none",
+    tag="dossiers",
+    permission=Permission.ADMIN,
+    responses={200: "Rows mirrored", 422: "Nothing imported; the problems per row"},
+)
+def import_dossiers() -> Any:
+    runtime = current_runtime()
+    data, kind = _upload()
+
+    def work() -> int:
+        with runtime.uow() as uow:
+            result = import_file(
+                uow, current_site(uow).id or 0, data, kind, actor().label, runtime.clock()
+            )
+            uow.commit()
+            return result.rows
+
+    return jsonify(imported=with_retry(work))
+
+
+@endpoint(
+    bp,
+    "/dossiers/feeds",
+    "GET",
+    summary="State of each feed of the mirror: last success, last error, cursor",
+    tag="dossiers",
+    permission=Permission.READ,
+)
+def feeds() -> Any:
+    runtime = current_runtime()
+    now = runtime.clock()
+    with runtime.uow(readonly=True) as uow:
+        site_id = current_site(uow).id or 0
+        states = [feed_state(uow, site_id, source) for source in (PULL, PUSH, IMPORT)]
+    return jsonify(
+        [
+            {
+                "source": s.source,
+                "last_attempt_at": s.last_attempt_at.isoformat() if s.last_attempt_at else None,
+                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
+                "age_s": int((now - s.last_success_at).total_seconds())
+                if s.last_success_at
+                else None,
+                "last_error": s.last_error,
+                "rows_total": s.rows_total,
+            }
+            for s in states
+        ]
+    )
+
+
+class CalendarYearBody(BaseModel):
+    overrides: list[dict[str, str | bool]] = Field(
+        description='[{"date": "2025-04-26", "working": true, "note": "Làm bù"}]'
+    )
+
+
+def _calendar_view(uow: Any, site_id: int, year: int) -> dict[str, Any]:
+    overrides = stored_overrides(uow, site_id, year)
+    calendar = WorkingCalendar(overrides)
+    return {
+        "year": year,
+        "holidays": [
+            {"date": d.isoformat(), "name": n} for d, n in calendar.holidays(year).items()
+        ],
+        "overrides": [
+            {"date": o.day.isoformat(), "working": o.working, "note": o.note} for o in overrides
+        ],
+    }
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2099:
+        raise ApiError("The year must be 2000-2099.", "Năm phải trong khoảng 2000–2099.")
+
+
+@endpoint(
+    bp,
+    "/dossiers/calendar/<int:year>",
+    "GET",
+    summary="Days off of a year (rules and overrides) and the override table",
+    tag="dossiers",
+)
+def calendar_year(year: int) -> Any:
+    _check_year(year)
+    runtime = current_runtime()
+    with runtime.uow(readonly=True) as uow:
+        return jsonify(_calendar_view(uow, current_site(uow).id or 0, year))
+
+
+@endpoint(
+    bp,
+    "/dossiers/calendar/<int:year>",
+    "PUT",
+    summary="Replace a year's overrides (extra days off, swapped working Saturdays)",
+    tag="dossiers",
+    permission=Permission.ADMIN,
+    body=CalendarYearBody,
+)
+def set_calendar_year(year: int, body: CalendarYearBody) -> Any:
+    _check_year(year)
+    runtime = current_runtime()
+
+    def work() -> dict[str, Any]:
+        with runtime.uow() as uow:
+            site_id = current_site(uow).id or 0
+            replace_year(uow, site_id, year, body.overrides)
+            uow.record(
+                site_id=site_id,
+                kind="calendar.changed",
+                actor=actor().label,
+                at=runtime.clock(),
+                payload={"year": year},
+            )
+            uow.commit()
+            return _calendar_view(uow, site_id, year)
+
+    return jsonify(with_retry(work))

@@ -1,0 +1,118 @@
+"""CSV and XLSX files from the one-stop system, read and checked row by row.
+
+An import is all-or-nothing: :func:`map_rows` returns every problem with the
+row number a person sees in the spreadsheet (the header is row 1), and the
+caller writes nothing unless there is none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import load_workbook
+
+from queue_server.dossiers.calendar import WorkingCalendar
+from queue_server.dossiers.connectors.mapping import FieldMapping, RowProblem
+from queue_server.dossiers.errors import ImportRejected
+from queue_server.dossiers.record import DossierRecord
+
+Row = tuple[int, dict[str, Any]]
+FORMATS = ("csv", "xlsx")
+
+
+def _unreadable(kind: str) -> ImportRejected:
+    return ImportRejected(
+        [],
+        f"The file is not a readable {kind.upper()} file with a header row.",
+        f"Tệp không phải tệp {kind.upper()} đọc được, có dòng tiêu đề.",
+    )
+
+
+def read_csv(data: bytes) -> list[Row]:
+    """Rows of a UTF-8 CSV (Excel's BOM accepted; comma or semicolon separated)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _unreadable("csv") from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise _unreadable("csv")
+    return [
+        (number, {k.strip(): v for k, v in row.items() if k is not None})
+        for number, row in enumerate(reader, start=2)
+        if any((v or "").strip() for v in row.values() if isinstance(v, str))
+    ]
+
+
+def read_xlsx(data: bytes) -> list[Row]:
+    """Rows of the first sheet; empty rows are skipped, numbers stay the sheet's."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise _unreadable("xlsx") from None
+    try:
+        lines = book.worksheets[0].iter_rows(values_only=True)
+        header = next(lines, None)
+        if not header or not any(header):
+            raise _unreadable("xlsx")
+        names = [str(h).strip() if h is not None else "" for h in header]
+        return [
+            (number, {name: value for name, value in zip(names, values, strict=False) if name})
+            for number, values in enumerate(lines, start=2)
+            if any(v not in (None, "") for v in values)
+        ]
+    finally:
+        book.close()
+
+
+def read_table(data: bytes, kind: str) -> list[Row]:
+    if kind not in FORMATS:
+        raise ImportRejected([], "Send a .csv or .xlsx file.", "Hãy gửi tệp .csv hoặc .xlsx.")
+    return read_xlsx(data) if kind == "xlsx" else read_csv(data)
+
+
+def map_rows(
+    rows: Iterable[Row], mapping: FieldMapping, calendar: WorkingCalendar | None = None
+) -> tuple[list[DossierRecord], list[dict[str, Any]]]:
+    """Records, and a problem per bad row (a code repeated in the file is one too)."""
+    records: list[DossierRecord] = []
+    problems: list[dict[str, Any]] = []
+    first_row: dict[str, int] = {}
+    for number, row in rows:
+        try:
+            record = mapping.to_record(row, calendar)
+        except RowProblem as problem:
+            problems.append(report(number, problem, mapping))
+            continue
+        seen = first_row.setdefault(str(record.code), number)
+        if seen != number:
+            problems.append(
+                report(
+                    number,
+                    RowProblem(
+                        "code",
+                        f"the same dossier code is already on row {seen}",
+                        f"mã hồ sơ này đã có ở dòng {seen}",
+                    ),
+                    mapping,
+                )
+            )
+            continue
+        records.append(record)
+    return records, problems
+
+
+def report(number: int, problem: RowProblem, mapping: FieldMapping) -> dict[str, Any]:
+    return {
+        "row": number,
+        "field": problem.field,
+        "column": mapping.fields.get(problem.field, problem.field),
+        "problem": problem.problem,
+        "problem_vi": problem.problem_vi,
+    }

@@ -1,0 +1,122 @@
+"""Use cases feeding the mirror: file import, signed push, REST pull.
+
+Each source maps rows with the site's :class:`FieldMapping`, upserts them and
+notes the feed's state (last success, cursor, last error) so a lookup can say
+how old its data is while upstream is down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+
+from queue_server.adapters.tables import webhook_deliveries
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.dossiers.connectors import file_import, webhook
+from queue_server.dossiers.connectors.file_import import Row
+from queue_server.dossiers.errors import ImportRejected, WebhookRefused
+from queue_server.services.dossier_mirror import dialect_insert, record_feed, upsert_dossiers
+from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
+from queue_server.services.working_calendar import site_calendar
+
+log = logging.getLogger(__name__)
+
+IMPORT, PUSH, PULL, DEMO = "import", "push", "pull", "demo"
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    rows: int
+    skipped: int = 0
+
+
+def mirror_rows(
+    uow: UnitOfWork,
+    site_id: int,
+    rows: Iterable[Row],
+    source: str,
+    now: datetime,
+    *,
+    settings: DossierSection | None = None,
+    all_or_nothing: bool = True,
+) -> FeedResult:
+    """Map and upsert ``rows``; refuse them all on any problem unless told otherwise."""
+    settings = settings or load_dossier_settings(uow, site_id)
+    mapping = settings.mapping()
+    calendar = site_calendar(uow, site_id, settings.site_hours())
+    records, problems = file_import.map_rows(rows, mapping, calendar)
+    if problems and all_or_nothing:
+        log.warning("%s of %d rows refused: %d problems", source, len(records), len(problems))
+        raise ImportRejected(problems)
+    for problem in problems:
+        log.warning(
+            "%s row %s skipped: %s %s", source, problem["row"], problem["field"], problem["problem"]
+        )
+    count = upsert_dossiers(uow, site_id, records, source, now)
+    return FeedResult(count, len(problems))
+
+
+def import_file(
+    uow: UnitOfWork, site_id: int, data: bytes, kind: str, actor: str, now: datetime
+) -> FeedResult:
+    """A CSV/XLSX file from the one-stop system, all rows or none."""
+    result = mirror_rows(uow, site_id, file_import.read_table(data, kind), IMPORT, now)
+    record_feed(uow, site_id, IMPORT, now, rows=result.rows)
+    uow.record(
+        site_id=site_id,
+        kind="dossiers.imported",
+        actor=actor,
+        at=now,
+        payload={"rows": result.rows, "format": kind},
+    )
+    return result
+
+
+def accept_push(
+    uow: UnitOfWork,
+    site_id: int,
+    headers: dict[str, str | None],
+    body: bytes,
+    payload: Any,
+    now: datetime,
+) -> FeedResult:
+    """A signed push: verify it, refuse replays, mirror its rows (all or none)."""
+    settings = load_dossier_settings(uow, site_id)
+    section = settings.webhook
+    secret = section.secret() if section is not None else None
+    if section is None or secret is None:
+        raise WebhookRefused("no_secret")
+    digest = webhook.verify(
+        secret,
+        headers.get(webhook.TIMESTAMP_HEADER),
+        headers.get(webhook.SIGNATURE_HEADER),
+        body,
+        now.timestamp(),
+        section.tolerance_s,
+    )
+    table = webhook_deliveries
+    uow.session.execute(
+        delete(table).where(table.c.received_at < now - timedelta(seconds=2 * section.tolerance_s))
+    )
+    seen = uow.session.execute(
+        dialect_insert(uow, table)
+        .values(digest=digest, site_id=site_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=[table.c.digest])
+    )
+    if seen.rowcount == 0:
+        raise WebhookRefused("replay")
+    rows = payload.get("dossiers") if isinstance(payload, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ImportRejected(
+            [],
+            'The push body is {"dossiers": [ {...}, ... ]}.',
+            'Dữ liệu đẩy có dạng {"dossiers": [ {...}, ... ]}.',
+        )
+    result = mirror_rows(uow, site_id, enumerate(rows, start=1), PUSH, now, settings=settings)
+    record_feed(uow, site_id, PUSH, now, rows=result.rows)
+    return result

@@ -1,0 +1,39 @@
+"""Public dossier lookup: a code or QR payload in, the public view out."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.dossiers.calendar import WorkingCalendar
+from queue_server.dossiers.codes import DossierCode
+from queue_server.dossiers.errors import UnknownDossier
+from queue_server.dossiers.qr_payload import extract_code
+from queue_server.dossiers.record import public_view
+from queue_server.services.dossier_mirror import MirroredDossier, find_dossier, last_success
+
+log = logging.getLogger(__name__)
+# Timeliness of a lookup needs only the zone, not the site's overrides.
+_CLASSIFIER = WorkingCalendar()
+
+
+def data_as_of(uow: UnitOfWork, site_id: int, found: MirroredDossier) -> datetime:
+    """The row's own sync time, or the last time a feed confirmed the mirror, if later."""
+    feeds = last_success(uow, site_id)
+    return max(found.synced_at, feeds) if feeds is not None else found.synced_at
+
+
+def find_by_code(uow: UnitOfWork, site_id: int, code: DossierCode) -> MirroredDossier:
+    found = find_dossier(uow, site_id, code)
+    if found is None:
+        log.info("lookup of unknown dossier %s", code)
+        raise UnknownDossier()
+    return found
+
+
+def lookup_dossier(uow: UnitOfWork, site_id: int, query: str, now: datetime) -> dict[str, Any]:
+    """The public answer for a typed code or a scanned payload (never echoes the payload)."""
+    found = find_by_code(uow, site_id, extract_code(query))
+    return public_view(found.record, _CLASSIFIER, now, data_as_of(uow, site_id, found))

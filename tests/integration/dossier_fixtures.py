@@ -1,0 +1,25 @@
+"""Mirror seeding shared by the dossier, connector and SMS tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from queue_server.mock_upstream import demo_dossiers
+from queue_server.runtime import Runtime
+from queue_server.services.dossier_feeds import mirror_rows
+
+
+def site_id(runtime: Runtime) -> int:
+    with runtime.uow(readonly=True) as uow:
+        site = uow.repo.site("default")
+        assert site is not None and site.id is not None
+        return site.id
+
+
+def seed_mirror(runtime: Runtime, count: int = 30, source: str = "pull") -> list[dict[str, Any]]:
+    """Mirror ``count`` mock-upstream rows (all statuses); return the upstream rows."""
+    rows = demo_dossiers(count, runtime.clock())
+    with runtime.uow() as uow:
+        mirror_rows(uow, site_id(runtime), enumerate(rows, start=2), source, runtime.clock())
+        uow.commit()
+    return rows
