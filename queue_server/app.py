@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from queue_server import events, web
 from queue_server.adapters.database import connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.api import bp as api_bp
@@ -32,4 +33,6 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     app.extensions["motcua"] = runtime
     app.register_blueprint(api_bp)
     register_error_handlers(app)
+    events.init_app(app, runtime)
+    web.init_app(app)
     return app

@@ -1,0 +1,13 @@
+"""The server's own pages: counter console, hall board, ticket tracking, admin."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the page blueprints."""
+    from queue_server.web import admin, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(admin.bp)

@@ -1,0 +1,107 @@
+"""The live stream of the floor (Server-Sent Events) and the recent calls.
+
+The stream is public like the hall board: it carries ticket numbers, services
+and counters, never a tracking token or a dossier code (see ``events.PRIVATE_KEYS``).
+A token only chooses the site.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_server.api.blueprint import bp
+from queue_server.api.context import current_site
+from queue_server.api.errors import ApiError
+from queue_server.api.spec import endpoint
+from queue_server.events import REPLAY_LIMIT, current_broker, read_events, recent_events, stream
+from queue_server.queueing.errors import NotFound
+from queue_server.runtime import current_runtime
+
+CALL_KINDS = ("ticket.called", "ticket.recalled")
+
+
+class StreamQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    site: str | None = Field(None, max_length=40)
+    service: str | None = Field(None, max_length=40, description="service code")
+    counter: int | None = Field(None, ge=1, le=999, description="counter number")
+    since: int | None = Field(None, ge=0, description="replay events after this id")
+
+
+class RecentQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    site: str | None = Field(None, max_length=40)
+    limit: int = Field(10, ge=1, le=50)
+
+
+def _last_event_id(query: StreamQuery) -> int | None:
+    header = request.headers.get("Last-Event-ID", "").strip()
+    if header:
+        if not header.isdigit():
+            raise ApiError(
+                "Last-Event-ID must be an event id.", "Last-Event-ID phải là mã sự kiện."
+            )
+        return int(header)
+    return query.since
+
+
+@endpoint(
+    bp,
+    "/events",
+    "GET",
+    summary="Live events (SSE); Last-Event-ID or ?since= replays what was missed",
+    tag="events",
+    query=StreamQuery,
+    stream=True,
+)
+def event_stream(query: StreamQuery) -> Any:
+    runtime = current_runtime()
+    after = _last_event_id(query)
+    with runtime.uow(readonly=True) as uow:
+        site = current_site(uow)
+        site_id = site.id or 0
+        service_id = uow.repo.service(site_id, query.service).id if query.service else None
+        counter_id = None
+        if query.counter is not None:
+            match = [c.id for c in uow.repo.counters(site_id) if c.number == query.counter]
+            if not match:
+                raise NotFound(
+                    f"There is no counter {query.counter}.", f"Không có quầy {query.counter}."
+                )
+            counter_id = match[0]
+    subscription = current_broker().subscribe(site_id)
+    backlog = [] if after is None else read_events(runtime.db, site_id, after, REPLAY_LIMIT + 1)
+    body = stream(
+        subscription,
+        backlog[:REPLAY_LIMIT],
+        service_id=service_id,
+        counter_id=counter_id,
+        heartbeat_s=float(runtime.settings.extra.get("sse_heartbeat_s", 15)),
+        overflowed_backlog=len(backlog) > REPLAY_LIMIT,
+    )
+    return Response(
+        body,
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@endpoint(
+    bp,
+    "/events/recent-calls",
+    "GET",
+    summary="The last calls of the centre, newest first (hall board)",
+    tag="events",
+    query=RecentQuery,
+)
+def recent_calls(query: RecentQuery) -> Any:
+    runtime = current_runtime()
+    with runtime.uow(readonly=True) as uow:
+        site_id = current_site(uow).id or 0
+    calls = recent_events(runtime.db, site_id, CALL_KINDS, query.limit)
+    return jsonify(
+        calls=[{"id": e.id, "kind": e.kind, **e.public_data()} for e in calls],
+    )

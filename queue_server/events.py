@@ -1,0 +1,391 @@
+"""The durable event log read back, an in-process broker, and PostgreSQL fan-out.
+
+Every state change is already an ``events`` row written in the same transaction
+(``UnitOfWork.record``). This module delivers those rows to live subscribers:
+
+* the :class:`Broker` is a unit-of-work listener, so an event reaches the
+  streams of this process right after its commit;
+* on PostgreSQL the broker also sends ``NOTIFY motcua_events`` and runs one
+  :class:`PostgresRelay` per process that, on each notification, reads the new
+  rows from the table and publishes them, so a change made through another
+  server process reaches this one's streams too. The relay reads the table,
+  not the notification payload, so nothing is lost when notifications are
+  coalesced, and it re-reads ids it saw skipped (a transaction that took an
+  earlier id but committed later) for a few seconds.
+
+Subscribers dedupe by id: an event published both locally and by the relay is
+delivered once. A subscriber that falls too far behind is told to resync from
+the snapshot instead of growing without bound.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select, text
+
+from queue_server.adapters.database import Database
+from queue_server.adapters.tables import events
+from queue_server.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "motcua_events"
+#: Keys never sent on a stream: the stream is public (board pages, anonymous).
+PRIVATE_KEYS = frozenset({"track_token", "track_url", "dossier_code", "actor", "officer_id"})
+#: How many events a stream replays before it asks the client to resync instead.
+REPLAY_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Event:
+    """One committed row of the event log."""
+
+    id: int
+    site_id: int
+    kind: str
+    at: str
+    service_id: int | None
+    counter_id: int | None
+    payload: dict[str, Any]
+
+    @classmethod
+    def from_pending(cls, pending: dict[str, Any]) -> Event:
+        """From what ``UnitOfWork.commit`` hands its listeners (same shape as the row)."""
+        payload = json.loads(json.dumps(pending.get("payload") or {}, default=str))
+        at = pending["at"]
+        return cls(
+            id=int(pending["id"]),
+            site_id=int(pending["site_id"]),
+            kind=pending["kind"],
+            at=at.isoformat() if isinstance(at, datetime) else str(at),
+            service_id=pending.get("service_id"),
+            counter_id=pending.get("counter_id"),
+            payload=payload,
+        )
+
+    @classmethod
+    def from_row(cls, row: Any) -> Event:
+        return cls(
+            id=int(row.id),
+            site_id=int(row.site_id),
+            kind=row.kind,
+            at=row.at.isoformat(),
+            service_id=row.service_id,
+            counter_id=row.counter_id,
+            payload=json.loads(row.payload),
+        )
+
+    def public_data(self) -> dict[str, Any]:
+        """The payload without anything that identifies or tracks a visitor."""
+        return {**_public(self.payload), "at": self.at}
+
+    def matches(self, service_id: int | None, counter_id: int | None) -> bool:
+        """Filters apply only to events that carry the field (a config change reaches all)."""
+        if service_id is not None and self.service_id not in (None, service_id):
+            return False
+        return counter_id is None or self.counter_id in (None, counter_id)
+
+    def sse(self) -> str:
+        data = json.dumps(self.public_data(), ensure_ascii=False, separators=(",", ":"))
+        return f"id: {self.id}\nevent: {self.kind}\ndata: {data}\n\n"
+
+
+def _public(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _public(v) for k, v in value.items() if k not in PRIVATE_KEYS}
+    if isinstance(value, list):
+        return [_public(v) for v in value]
+    return value
+
+
+def read_events(
+    db: Database, site_id: int, after: int, limit: int = REPLAY_LIMIT, kinds: Iterable[str] = ()
+) -> list[Event]:
+    """Events of a site with id > ``after``, in id order."""
+    query = select(events).where(events.c.site_id == site_id, events.c.id > after)
+    if kinds:
+        query = query.where(events.c.kind.in_(list(kinds)))
+    with db.read_engine.connect() as conn:
+        rows = conn.execute(query.order_by(events.c.id).limit(limit)).all()
+    return [Event.from_row(row) for row in rows]
+
+
+def recent_events(db: Database, site_id: int, kinds: Iterable[str], limit: int) -> list[Event]:
+    """The newest ``limit`` events of the given kinds, newest first (the board's last calls)."""
+    query = (
+        select(events)
+        .where(events.c.site_id == site_id, events.c.kind.in_(list(kinds)))
+        .order_by(events.c.id.desc())
+        .limit(limit)
+    )
+    with db.read_engine.connect() as conn:
+        return [Event.from_row(row) for row in conn.execute(query).all()]
+
+
+class Overflow(Exception):
+    """The subscriber fell behind by more than its queue holds."""
+
+
+class Subscription:
+    """One stream's inbox. ``get`` raises :class:`Overflow` once events were dropped."""
+
+    def __init__(self, broker: Broker, site_id: int, maxsize: int) -> None:
+        self.site_id = site_id
+        self._broker = broker
+        self._inbox: queue.Queue[Event] = queue.Queue(maxsize)
+        self.overflowed = False
+
+    def put(self, event: Event) -> None:
+        try:
+            self._inbox.put_nowait(event)
+        except queue.Full:
+            self.overflowed = True
+
+    def get(self, timeout: float) -> Event | None:
+        """The next event, or None after ``timeout`` seconds of silence."""
+        if self.overflowed:
+            raise Overflow
+        try:
+            return self._inbox.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        self._broker.unsubscribe(self)
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Broker:
+    """Fans committed events out to the subscriptions of one process."""
+
+    def __init__(self, db: Database | None = None, *, inbox_size: int = 1000) -> None:
+        self._db = db
+        self._inbox_size = inbox_size
+        self._lock = threading.Lock()
+        self._subscribers: dict[int, set[Subscription]] = {}
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._relay: PostgresRelay | None = None
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self._db is not None and not self._db.is_sqlite
+
+    def subscribe(self, site_id: int) -> Subscription:
+        """Start buffering events of ``site_id``; do this *before* reading a replay."""
+        subscription = Subscription(self, site_id, self._inbox_size)
+        with self._lock:
+            self._subscribers.setdefault(site_id, set()).add(subscription)
+            if self.uses_postgres and self._relay is None:
+                assert self._db is not None
+                self._relay = PostgresRelay(self._db, self)
+                self._relay.start()
+        return subscription
+
+    def release_idle_relay(self, relay: PostgresRelay) -> bool:
+        """The relay runs only while this process has subscribers; True: it should end."""
+        with self._lock:
+            if any(self._subscribers.values()):
+                return False
+            if self._relay is relay:
+                self._relay = None
+            return True
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            self._subscribers.get(subscription.site_id, set()).discard(subscription)
+
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return sum(len(s) for s in self._subscribers.values())
+
+    def publish(self, batch: Iterable[Event]) -> None:
+        for event in batch:
+            with self._lock:
+                if event.id in self._seen:
+                    continue
+                self._seen[event.id] = None
+                if len(self._seen) > 10_000:
+                    self._seen.popitem(last=False)
+                targets = list(self._subscribers.get(event.site_id, ()))
+            for subscription in targets:
+                subscription.put(event)
+
+    def on_commit(self, committed: list[dict[str, Any]]) -> None:
+        """The unit-of-work listener: publish here, and tell the other processes."""
+        if not committed:
+            return
+        self.publish(Event.from_pending(e) for e in committed)
+        if self.uses_postgres:
+            self._notify(committed)
+
+    def _notify(self, committed: list[dict[str, Any]]) -> None:
+        assert self._db is not None
+        last = committed[-1]
+        try:
+            with self._db.engine.connect() as conn:
+                conn.execute(
+                    text("SELECT pg_notify(:channel, :payload)"),
+                    {"channel": CHANNEL, "payload": f"{last['site_id']}:{last['id']}"},
+                )
+                conn.commit()
+        except Exception:
+            # The change is committed; other processes will pick it up on the next notify.
+            log.exception("could not notify other server processes of event %s", last["id"])
+
+    def stop(self) -> None:
+        relay = self._relay
+        if relay is not None:
+            relay.stop()
+
+
+class PostgresRelay:
+    """LISTENs on its own connection and publishes rows committed by any process."""
+
+    #: How long an id skipped by a later commit is looked for again.
+    GAP_WAIT_S = 5.0
+
+    def __init__(self, db: Database, broker: Broker, poll_s: float = 1.0) -> None:
+        self._db = db
+        self._broker = broker
+        self._poll_s = poll_s
+        self._stopped = threading.Event()
+        self._cursor = 0
+        self._gaps: dict[int, float] = {}
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._db.read_engine.connect() as conn:
+            self._cursor = int(conn.scalar(select(events.c.id).order_by(events.c.id.desc())) or 0)
+        self._thread = threading.Thread(target=self._run, name="motcua-pg-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._ending():
+            try:
+                self._listen()
+            except Exception:
+                log.exception("event relay lost its PostgreSQL connection; retrying")
+                self._stopped.wait(1.0)
+
+    def _ending(self) -> bool:
+        return self._stopped.is_set() or self._broker.release_idle_relay(self)
+
+    def _listen(self) -> None:
+        raw = self._db.engine.raw_connection()
+        conn = raw.driver_connection
+        raw.detach()
+        try:
+            conn.autocommit = True
+            conn.execute(f"LISTEN {CHANNEL}")
+            self.catch_up()
+            while not self._ending():
+                woke = False
+                for _ in conn.notifies(timeout=self._poll_s, stop_after=1000):
+                    woke = True
+                if woke or self._gaps:
+                    self.catch_up()
+        finally:
+            conn.close()
+
+    def catch_up(self) -> None:
+        """Publish rows above the cursor and the late commits of ids seen skipped."""
+        now = time.monotonic()
+        self._gaps = {i: t for i, t in self._gaps.items() if now - t < self.GAP_WAIT_S}
+        query = select(events).where(events.c.id > self._cursor)
+        if self._gaps:
+            query = select(events).where(
+                (events.c.id > self._cursor) | events.c.id.in_(list(self._gaps))
+            )
+        with self._db.read_engine.connect() as conn:
+            rows = conn.execute(query.order_by(events.c.id)).all()
+        expected = self._cursor + 1
+        for row in rows:
+            self._gaps.pop(row.id, None)
+            if row.id > self._cursor:
+                self._gaps.update(dict.fromkeys(range(expected, row.id), now))
+                expected = row.id + 1
+                self._cursor = row.id
+        self._broker.publish(Event.from_row(row) for row in rows)
+
+
+def stream(
+    subscription: Subscription,
+    backlog: list[Event],
+    *,
+    service_id: int | None,
+    counter_id: int | None,
+    heartbeat_s: float,
+    retry_ms: int = 3000,
+    overflowed_backlog: bool = False,
+) -> Iterator[str]:
+    """The text/event-stream of one client: the backlog, then live events, heartbeats.
+
+    ``subscription`` was opened before ``backlog`` was read, so an event committed
+    in between is in both; ids already sent are skipped.
+    """
+    try:
+        yield f"retry: {retry_ms}\n: connected\n\n"
+        if overflowed_backlog:
+            yield _resync()
+            return
+        sent = 0
+        for event in backlog:
+            sent = event.id
+            if event.matches(service_id, counter_id):
+                yield event.sse()
+        replayed = {event.id for event in backlog}
+        while True:
+            try:
+                event = subscription.get(timeout=heartbeat_s)
+            except Overflow:
+                yield _resync()
+                return
+            if event is None:
+                beat = json.dumps({"last_event_id": sent})
+                yield f": heartbeat\nevent: heartbeat\ndata: {beat}\n\n"
+                continue
+            if event.id in replayed:
+                continue
+            sent = max(sent, event.id)
+            if event.matches(service_id, counter_id):
+                yield event.sse()
+    finally:
+        subscription.close()
+
+
+def init_app(app: Flask, runtime: Runtime) -> Broker:
+    """Give the app its broker and make it hear every commit of ``runtime``."""
+    broker = Broker(runtime.db)
+    runtime.listeners.append(broker.on_commit)
+    app.extensions["motcua_broker"] = broker
+    return broker
+
+
+def current_broker() -> Broker:
+    return current_app.extensions["motcua_broker"]
+
+
+def _resync() -> str:
+    """Too much was missed to replay: the client reloads the snapshot, then streams again."""
+    return 'event: resync\ndata: {"reason":"too_far_behind"}\n\n'
