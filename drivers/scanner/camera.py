@@ -16,7 +16,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from drivers.errors import DeviceNotFound, DriverError
+from drivers.errors import DeviceDisconnected, DeviceNotFound, DriverError
 from drivers.scanner.base import Clock, ErrorCallback, ScanCallback, ScanStream
 from drivers.scanner.decoder import FrameDecoder
 
@@ -56,7 +56,7 @@ class OpenCVCamera:
         self._capture = capture
 
     def read(self) -> np.ndarray:
-        """The next frame; a camera that stops delivering (unplugged) raises DeviceNotFound."""
+        """The next frame; a camera that stops delivering (unplugged) raises DeviceDisconnected."""
         if self._capture is None:
             raise DeviceNotFound(f"camera {self.index} is not open")
         for _ in range(self.max_failed_reads):
@@ -64,7 +64,7 @@ class OpenCVCamera:
             if ok:
                 return frame
             time.sleep(0.01)
-        raise DeviceNotFound(f"camera {self.index} stopped delivering frames")
+        raise DeviceDisconnected(f"camera {self.index} stopped delivering frames")
 
     def close(self) -> None:
         if self._capture is not None:
