@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,7 @@ from queue_server.client import ClientError, QueueClient
 
 log = logging.getLogger(__name__)
 
+DEFAULT_SERVER = "http://127.0.0.1:8000"
 SILENCE_LIMIT = 30.0  # seconds without a heartbeat before a device shows it is offline
 
 
@@ -153,6 +155,13 @@ class StreamConfig:
     retry_max: float = 5.0
 
 
+def resolve_server(server: str | None, token: str | None) -> tuple[str, str | None]:
+    """The server URL and device token: command line first, then ``MOTCUA_SERVER_URL`` /
+    ``MOTCUA_TOKEN``; the URL defaults to the local server of a single-box centre."""
+    url = server or os.environ.get("MOTCUA_SERVER_URL") or DEFAULT_SERVER
+    return url, token or os.environ.get("MOTCUA_TOKEN") or None
+
+
 class EventStream:
     """Follows the server on a background thread until :meth:`stop`."""
 
@@ -163,7 +172,9 @@ class EventStream:
         *,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
+        liveness: Liveness | None = None,
     ) -> None:
+        """``liveness``: shared with a listener that shows when the server went quiet."""
         self.config = config
         self.listener = listener
         self.session = session or requests.Session()
@@ -173,7 +184,7 @@ class EventStream:
             timeout=(config.connect_timeout, config.read_timeout),
             session=self.session,
         )
-        self.liveness = Liveness(clock)
+        self.liveness = liveness or Liveness(clock)
         self.last_event_id: int | None = None
         self.state = LinkState.CONNECTING
         self._stop = threading.Event()

@@ -1,0 +1,146 @@
+"""The hall board's logic without Kivy: it follows the stream, keeps the model, queues
+each call's announcement, and hands the screen a ready-to-draw view.
+
+Stream callbacks arrive on the stream's thread; the screen reads :meth:`view` on
+the UI thread after ``on_change`` told it something moved (the Kivy app turns
+that into a ``Clock.schedule_once``), so the lock here is the only shared state.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from display_board.board_state import BoardModel, Call, CounterTile
+from queue_server.event_stream import SILENCE_LIMIT, Event, LinkState, Liveness
+
+
+class CallAnnouncer(Protocol):
+    def announce(self, number: str, counter: int, *, recall: bool = False) -> Any: ...
+
+
+@dataclass(frozen=True)
+class HallLayout:
+    """Per-site layout: which counters (None: all the server has), grid columns, languages."""
+
+    counters: list[int] | None = None
+    columns: int = 4
+    languages: tuple[str, ...] = ("vi", "en")
+    recent_calls: int = 6
+    highlight_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class TileView:
+    number: int
+    name: str
+    current: str
+    paused: bool
+    pause_reason: str
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class HallView:
+    tiles: list[TileView]
+    recent: list[Call]
+    offline: bool
+    site: str = ""
+    newest: Call | None = None
+    calls_seen: int = 0
+    site_info: dict[str, Any] = field(default_factory=dict)
+
+
+class HallController:
+    """A :class:`~queue_server.event_stream.StreamListener` for the hall board."""
+
+    def __init__(
+        self,
+        layout: HallLayout,
+        announcer: CallAnnouncer | None,
+        *,
+        on_change: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.monotonic,
+        silence_limit: float = SILENCE_LIMIT,
+        liveness: Liveness | None = None,
+        fetch_site: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        """``liveness``: share the stream's, so its heartbeats count too; ``fetch_site``
+        reads the centre's names and ticker on each resync and after a config change."""
+        self.layout = layout
+        self.announcer = announcer
+        self.on_change = on_change
+        self.clock = clock
+        self.silence_limit = silence_limit
+        self.model = BoardModel(recent_size=layout.recent_calls)
+        self.liveness = liveness or Liveness(clock)
+        self.link = LinkState.CONNECTING
+        self.calls_seen = 0
+        self.fetch_site = fetch_site
+        self.site_info: dict[str, Any] = {}
+        self._highlight_until = 0.0
+        self._lock = threading.Lock()
+
+    # StreamListener ---------------------------------------------------------------
+    def on_snapshot(self, snapshot: dict[str, Any]) -> None:
+        self._read_site()
+        with self._lock:
+            self.liveness.heard()
+            self.model.apply_snapshot(snapshot)
+        self.on_change()
+
+    def on_event(self, event: Event) -> None:
+        if event.kind == "config.changed":
+            self._read_site()
+        with self._lock:
+            self.liveness.heard()
+            call = self.model.apply(event)
+            if call is not None:
+                self.calls_seen += 1
+                self._highlight_until = self.clock() + self.layout.highlight_s
+        if call is not None and self.announcer is not None:
+            self.announcer.announce(call.number, call.counter, recall=call.recall)
+        self.on_change()
+
+    def _read_site(self) -> None:
+        if self.fetch_site is not None:
+            info = self.fetch_site()
+            with self._lock:
+                self.site_info = info
+
+    def on_state(self, state: LinkState) -> None:
+        with self._lock:
+            self.link = state
+            if state is LinkState.LIVE:
+                self.liveness.heard()
+        self.on_change()
+
+    # what the screen draws --------------------------------------------------------
+    def view(self) -> HallView:
+        with self._lock:
+            newest = self.model.newest_call
+            lit = newest.event_id if newest and self.clock() < self._highlight_until else None
+            tiles = [self._tile(t, lit) for t in self.model.tiles(self.layout.counters)]
+            return HallView(
+                tiles=tiles,
+                recent=list(self.model.recent),
+                offline=self.liveness.is_silent(self.silence_limit),
+                site=self.model.site,
+                newest=newest,
+                calls_seen=self.calls_seen,
+                site_info=dict(self.site_info),
+            )
+
+    @staticmethod
+    def _tile(tile: CounterTile, lit: int | None) -> TileView:
+        return TileView(
+            number=tile.number,
+            name=tile.name,
+            current=tile.current or "",
+            paused=tile.paused,
+            pause_reason=tile.pause_reason or "",
+            highlighted=lit is not None and tile.called_by == lit,
+        )

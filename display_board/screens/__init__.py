@@ -1,0 +1,1 @@
+"""Kivy screens of the display board: one ``.py`` + ``.kv`` per screen."""

@@ -1,0 +1,97 @@
+"""Draw the hall board or the rating terminal from a made-up state and save a PNG.
+
+Run as its own process (Kivy's window is process-global)::
+
+    python tests/e2e/board_screens.py hall 1920x1080 8 out.png
+    python tests/e2e/board_screens.py rating 800x480 ask out.png
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-"))
+
+SERVICES = ["dat-dai", "ho-tich", "xay-dung", "ldtbxh", "dang-ky-kinh-doanh"]
+NAMES = ["Đất đai", "Hộ tịch", "Xây dựng", "Lao động – TB&XH", "Đăng ký kinh doanh"]
+
+
+def hall_view(counters: int):  # noqa: ANN201 - built after Kivy is configured
+    from display_board.board_state import BoardModel
+    from display_board.controller import HallController, HallLayout
+    from queue_server.event_stream import Event
+
+    controller = HallController(HallLayout(columns=4 if counters <= 8 else 5), None)
+    controller.site_info = {
+        "name_vi": "Trung tâm Phục vụ hành chính công tỉnh Hưng Yên",
+        "name_en": "Hung Yen Public Administrative Service Centre",
+        "ticker_vi": "Giờ làm việc: sáng 7:00–11:30, chiều 13:30–17:00. Đường dây nóng 1900 1234.",
+        "ticker_en": "Opening hours 7:00–11:30 and 13:30–17:00.",
+    }
+    rows = []
+    for n in range(1, counters + 1):
+        paused = n % 7 == 0
+        rows.append(
+            {
+                "id": n,
+                "number": n,
+                "name": f"Quầy {n} – {NAMES[n % len(NAMES)]}",
+                "state": "paused" if paused else "open",
+                "pause_reason": "Họp giao ban" if paused else None,
+                "current_ticket": None
+                if paused or n % 5 == 0
+                else {"id": n, "number": f"{'ABCDE'[n % 5]}{n * 7 % 1000:03d}"},
+            }
+        )
+    controller.on_snapshot({"site": "hy", "last_event_id": 100, "counters": rows})
+    model: BoardModel = controller.model
+    for i, n in enumerate((1, 2, 3, 4, 6, 3), start=101):
+        number = f"B{i - 80:03d}"
+        controller.on_event(
+            Event(i, "ticket.called", {"counter": n, "ticket": {"id": 1000 + i, "number": number}})
+        )
+    assert model.newest_call is not None
+    return controller.view()
+
+
+def main() -> int:
+    kind, size, variant, out = sys.argv[1:5]
+    width, height = (int(v) for v in size.split("x"))
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    if kind == "hall":
+        from display_board.screens.hall import HallScreen, load_kv
+
+        load_kv()
+        view = hall_view(int(variant))
+        screen = HallScreen(columns=4 if int(variant) <= 8 else 5, recent_slots=6)
+        screen.clock = "09:41\nThứ Tư, 25/11/2026"
+        screen.ticker_x = 20
+        screen.show(view)
+    else:
+        from kiosk_app.rating.screens import RatingScreen, load_kv
+
+        load_kv()
+        screen = RatingScreen()
+        screen.show_demo(variant)
+    Window.add_widget(screen)
+    EventLoop.ensure_window()
+    for _ in range(5):
+        EventLoop.idle()
+    screen.export_to_png(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
