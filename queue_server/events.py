@@ -41,8 +41,13 @@ from queue_server.runtime import Runtime
 log = logging.getLogger(__name__)
 
 CHANNEL = "motcua_events"
-#: Keys never sent on a stream: the stream is public (board pages, anonymous).
-PRIVATE_KEYS = frozenset({"track_token", "track_url", "dossier_code", "actor", "officer_id"})
+#: Only the floor's events are streamed: the stream is public (board pages, anonymous),
+#: so sign-ins, imports and the like stay in the log.
+PUBLIC_KINDS = ("ticket.", "counter.", "config.")
+#: Keys never sent on a stream, at any depth.
+PRIVATE_KEYS = frozenset(
+    {"track_token", "track_url", "dossier_code", "actor", "officer_id", "user", "comment"}
+)
 #: How many events a stream replays before it asks the client to resync instead.
 REPLAY_LIMIT = 2000
 
@@ -92,6 +97,8 @@ class Event:
 
     def matches(self, service_id: int | None, counter_id: int | None) -> bool:
         """Filters apply only to events that carry the field (a config change reaches all)."""
+        if not self.kind.startswith(PUBLIC_KINDS):
+            return False
         if service_id is not None and self.service_id not in (None, service_id):
             return False
         return counter_id is None or self.counter_id in (None, counter_id)

@@ -57,6 +57,7 @@ class LiveLink {
   }
 
   async start() {
+    this.stop();
     const generation = ++this.generation;
     if (this.state === null) this.setState("connecting");
     let since;
@@ -84,6 +85,13 @@ class LiveLink {
         this.options.onEvent(kind, JSON.parse(message.data), Number(message.lastEventId));
       });
     }
+  }
+
+  /* Close the stream and cancel pending retries (start() begins again). */
+  stop() {
+    if (this.source) this.source.close();
+    this.source = null;
+    this.generation++;
   }
 
   restart() {

@@ -1,0 +1,72 @@
+"""Browser fixtures: Debian's chromium driven by Playwright, and a seeded live server."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+
+from live_server import LiveServer  # noqa: E402
+from server_fixtures import Api, build_runtime, seed_callers  # noqa: E402
+
+from queue_server.app import create_app  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "web"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
+@dataclass
+class Floor:
+    """A running server on a seeded SQLite database, and an in-process client of
+    the same database for changes made while the server is down."""
+
+    server: LiveServer
+    api: Api
+
+    def token(self, who: str) -> str:
+        return self.api.tokens[who]
+
+
+@pytest.fixture
+def floor(tmp_path: Path, clock: Any) -> Iterator[Floor]:
+    url = f"sqlite:///{tmp_path / 'motcua.db'}"
+    runtime = build_runtime(url, None, tmp_path, clock)
+    tokens, counters = seed_callers(runtime)
+    api = Api(create_app(runtime=runtime).test_client(), runtime, tokens, counters)
+    server = LiveServer(url, tmp_path).start()
+    yield Floor(server, api)
+    server.stop()
+    runtime.db.dispose()
