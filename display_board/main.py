@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     hall.add_argument(
         "--announce-max-age", type=float, default=60.0, help="drop announcements older than this"
     )
+    hall.add_argument(
+        "--offline-after", type=float, default=30.0, help="seconds of silence before the mark"
+    )
     hall.add_argument("--trace", type=Path, help="append what each drawn frame shows (JSONL)")
 
     bridge = commands.add_parser("led-bridge", help="counter LED number boards")
@@ -141,6 +144,7 @@ def hall_parts(args: argparse.Namespace, on_change: Any) -> tuple[HallController
         on_change=on_change,
         liveness=liveness,
         fetch_site=client.get_site,
+        silence_limit=args.offline_after,
     )
     return controller, EventStream(config, controller, liveness=liveness)
 
