@@ -71,7 +71,7 @@ def degrade(frame: np.ndarray, name: str, rng: random.Random, module_px: float) 
     if name == "blur":
         img = cv2.GaussianBlur(img, (0, 0), module_px * rng.uniform(0.3, 0.5))
     elif name == "noise":
-        img += np.random.default_rng(rng.randrange(2**32)).normal(0, rng.uniform(8, 20), img.shape)
+        img += np.random.default_rng(rng.randrange(2**32)).normal(0, rng.uniform(6, 15), img.shape)
     elif name == "low_contrast":
         low = rng.uniform(90, 130)
         img = low + img / 255.0 * rng.uniform(30, 50)

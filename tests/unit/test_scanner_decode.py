@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -92,19 +93,21 @@ STEP_NAMES = ("s0", "s1", "s2", "s3", "s4", "s5")
 
 @pytest.fixture
 def steps_run(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], ManualClock]:
-    """Six fake steps that each take 10 ms of a manual clock and read nothing."""
+    """Fake steps that read nothing; each takes 10 ms of a manual clock, "slow" 100 ms."""
     run: list[str] = []
     clock = ManualClock()
 
-    def engine(gray: np.ndarray) -> list[Decoded]:
-        clock.now += 0.010
-        return []
+    def preprocess(name: str) -> Callable[[np.ndarray], np.ndarray]:
+        def step(gray: np.ndarray) -> np.ndarray:
+            run.append(name)
+            clock.now += 0.100 if name == "slow" else 0.010
+            return gray
 
-    monkeypatch.setitem(decoder_module.ENGINES, "fake", engine)
-    for name in STEP_NAMES:
-        monkeypatch.setitem(
-            decoder_module.PREPROCESSORS, name, lambda gray, name=name: run.append(name) or gray
-        )
+        return step
+
+    monkeypatch.setitem(decoder_module.ENGINES, "fake", lambda gray: [])
+    for name in (*STEP_NAMES, "slow"):
+        monkeypatch.setitem(decoder_module.PREPROCESSORS, name, preprocess(name))
     return run, clock
 
 
@@ -124,6 +127,22 @@ def test_retries_stop_at_the_budget_and_resume_on_the_next_frame(
     run.clear()
     decoder.decode(frame)
     assert run == ["s0", "s1", "s2"]
+
+
+def test_a_retry_dearer_than_the_budget_takes_its_turn_without_blocking_the_others(
+    steps_run: tuple[list[str], ManualClock],
+) -> None:
+    run, clock = steps_run
+    decoder = FrameDecoder(
+        [("fake", "s0"), ("fake", "slow"), ("fake", "s2")], budget_s=0.035, clock=clock
+    )
+    frame = np.zeros((48, 64), dtype=np.uint8)
+    per_frame = []
+    for _ in range(3):
+        run.clear()
+        decoder.decode(frame)
+        per_frame.append(list(run))
+    assert per_frame == [["s0", "slow"], ["s0", "s2"], ["s0", "slow"]]
 
 
 def test_without_a_budget_every_step_runs(steps_run: tuple[list[str], ManualClock]) -> None:
