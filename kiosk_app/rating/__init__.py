@@ -1,0 +1,1 @@
+"""The rating terminal at a counter (``motcua-kiosk --mode rating``)."""
