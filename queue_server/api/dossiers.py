@@ -112,14 +112,16 @@ def push() -> Any:
 
     def work() -> int:
         with runtime.uow() as uow:
-            site = current_site(uow)
+            site_id = current_site(uow).id or 0
             try:
-                result = accept_push(uow, site.id or 0, headers, body, payload, runtime.clock())
+                result = accept_push(uow, site_id, headers, body, payload, runtime.clock())
             except WebhookRefused as refused:
-                _log_refusal(site.id or 0, refused.reason)
-                raise
-            uow.commit()
-            return result.rows
+                refusal = refused
+            else:
+                uow.commit()
+                return result.rows
+        _log_refusal(site_id, refusal.reason)  # after the refused transaction let go
+        raise refusal
 
     return jsonify(mirrored=with_retry(work))
 

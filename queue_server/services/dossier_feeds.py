@@ -103,12 +103,13 @@ def accept_push(
     uow.session.execute(
         delete(table).where(table.c.received_at < now - timedelta(seconds=2 * section.tolerance_s))
     )
-    seen = uow.session.execute(
+    fresh = uow.session.execute(
         dialect_insert(uow, table)
         .values(digest=digest, site_id=site_id, received_at=now)
         .on_conflict_do_nothing(index_elements=[table.c.digest])
-    )
-    if seen.rowcount == 0:
+        .returning(table.c.digest)
+    ).first()
+    if fresh is None:
         raise WebhookRefused("replay")
     rows = payload.get("dossiers") if isinstance(payload, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
