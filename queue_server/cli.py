@@ -130,6 +130,23 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return run_demo(settings, args.host, args.port)
 
 
+def cmd_mock_upstream(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server.mock_upstream import MockUpstream, UpstreamStore, demo_dossiers
+
+    store = UpstreamStore(demo_dossiers(args.count, utc_now(), seed=args.seed))
+    upstream = MockUpstream(store, token=args.token, host=args.host, port=args.port)
+    print(f"mock one-stop system: {upstream.url} ({args.count} dossiers)", file=sys.stderr)
+    upstream.serve()
+    return 0
+
+
+def cmd_pull_dossiers(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server.services.dossier_feeds import pull_forever
+
+    runtime = open_runtime(settings)
+    return pull_forever(runtime, _site_id(runtime, args.site or settings.default_site), args.once)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="motcua-server", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +183,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--counter", type=int, help="counter number (counter tokens)")
     p.add_argument("--site")
     p.set_defaults(func=cmd_create_token)
+
+    p = sub.add_parser("mock-upstream", help="serve a mock one-stop system for the demo")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8900)
+    p.add_argument("--count", type=int, default=500, help="dossiers to serve")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--token", help="require 'Authorization: Bearer TOKEN'")
+    p.set_defaults(func=cmd_mock_upstream)
+
+    p = sub.add_parser("pull-dossiers", help="pull dossiers from [dossiers.pull] into the mirror")
+    p.add_argument("--once", action="store_true", help="one pull, then exit")
+    p.add_argument("--site")
+    p.set_defaults(func=cmd_pull_dossiers)
     return parser
 
 

@@ -221,16 +221,27 @@ def create_mock_app(store: UpstreamStore, token: str | None = None) -> Flask:
 class MockUpstream:
     """The mock served on 127.0.0.1 in a thread (tests, the demo)."""
 
-    def __init__(self, store: UpstreamStore, token: str | None = None, port: int = 0) -> None:
+    def __init__(
+        self, store: UpstreamStore, token: str | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.store = store
         self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", port, create_mock_app(store, token), threaded=True
+            host, port, create_mock_app(store, token), threaded=True
         )
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/api/dossiers"
+        return f"http://{self._server.host}:{self._server.server_port}/api/dossiers"
+
+    def serve(self) -> None:
+        """Serve in this thread until interrupted (the CLI)."""
+        try:
+            self._server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._server.server_close()
 
     def start(self) -> Self:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -156,3 +156,12 @@ class WebhookRefused(DossierError):
         super().__init__()
         #: unsigned, bad_signature, bad_timestamp, stale_timestamp, replay or no_secret.
         self.reason = reason
+
+
+class UpstreamUnavailable(DossierError):
+    """The one-stop system did not answer usefully; the mirror keeps its last data."""
+
+    code = "upstream_unavailable"
+    status = 503
+    message = "The one-stop system is not reachable; showing the last data received."
+    message_vi = "Không kết nối được Hệ thống một cửa điện tử; đang dùng dữ liệu nhận gần nhất."

@@ -8,6 +8,7 @@ how old its data is while upstream is down.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,8 +20,15 @@ from queue_server.adapters.tables import webhook_deliveries
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.connectors import file_import, webhook
 from queue_server.dossiers.connectors.file_import import Row
-from queue_server.dossiers.errors import ImportRejected, WebhookRefused
-from queue_server.services.dossier_mirror import dialect_insert, record_feed, upsert_dossiers
+from queue_server.dossiers.connectors.pull import PullClient, PullOptions
+from queue_server.dossiers.errors import ImportRejected, UpstreamUnavailable, WebhookRefused
+from queue_server.runtime import Runtime
+from queue_server.services.dossier_mirror import (
+    dialect_insert,
+    feed_state,
+    record_feed,
+    upsert_dossiers,
+)
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
 from queue_server.services.working_calendar import site_calendar
 
@@ -121,3 +129,91 @@ def accept_push(
     result = mirror_rows(uow, site_id, enumerate(rows, start=1), PUSH, now, settings=settings)
     record_feed(uow, site_id, PUSH, now, rows=result.rows)
     return result
+
+
+@dataclass(frozen=True)
+class PullReport:
+    rows: int
+    pages: int
+    skipped: int
+    error: str | None = None
+
+
+def pull_options(settings: DossierSection) -> PullOptions:
+    section = settings.pull
+    if section is None:
+        raise UpstreamUnavailable(
+            "No [dossiers.pull] section in the site file.",
+            "Tệp cấu hình chưa có mục [dossiers.pull].",
+        )
+    return PullOptions(
+        url=section.url,
+        auth_header=section.auth_header,
+        auth_value=section.auth_value(),
+        page_size=section.page_size,
+        timeout_s=section.timeout_s,
+        retries=section.retries,
+        backoff_s=section.backoff_s,
+    )
+
+
+def pull_dossiers(
+    runtime: Runtime, site_id: int, client: PullClient, max_pages: int = 10_000
+) -> PullReport:
+    """Fetch every page changed since the stored cursor; one short transaction a page.
+
+    Pages are fetched with no transaction open. A row upstream gets wrong is
+    skipped and logged (one bad row must not stop the feed); an unreachable
+    upstream is noted on the feed and the mirror keeps its data.
+    """
+    with runtime.uow(readonly=True) as uow:
+        cursor = feed_state(uow, site_id, PULL).cursor
+        settings = load_dossier_settings(uow, site_id)
+    rows = pages = skipped = 0
+    while pages < max_pages:
+        try:
+            page = client.fetch(cursor)
+        except UpstreamUnavailable as exc:
+            log.warning("dossier pull failed: %s", exc.message)
+            with runtime.uow() as uow:
+                record_feed(uow, site_id, PULL, runtime.clock(), error=exc.message)
+                uow.commit()
+            return PullReport(rows, pages, skipped, exc.message)
+        now = runtime.clock()
+        with runtime.uow() as uow:
+            result = mirror_rows(
+                uow,
+                site_id,
+                enumerate(page.rows, start=1),
+                PULL,
+                now,
+                settings=settings,
+                all_or_nothing=False,
+            )
+            record_feed(uow, site_id, PULL, now, rows=result.rows, cursor=page.cursor)
+            uow.commit()
+        rows, pages, skipped = rows + result.rows, pages + 1, skipped + result.skipped
+        if not page.has_more or page.cursor == cursor:
+            break
+        cursor = page.cursor
+    return PullReport(rows, pages, skipped)
+
+
+def pull_forever(runtime: Runtime, site_id: int, once: bool = False) -> int:
+    """Pull every ``interval_s`` until interrupted; with ``once``, exit 1 if it failed."""
+    with runtime.uow(readonly=True) as uow:
+        settings = load_dossier_settings(uow, site_id)
+    interval = settings.pull.interval_s if settings.pull else 0
+    with PullClient(pull_options(settings)) as client:
+        while True:
+            report = pull_dossiers(runtime, site_id, client)
+            log.info(
+                "dossier pull: %d rows in %d pages, %d skipped, error %s",
+                report.rows,
+                report.pages,
+                report.skipped,
+                report.error,
+            )
+            if once:
+                return 0 if report.error is None else 1
+            time.sleep(interval)
