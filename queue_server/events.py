@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import select as fd_select
 import threading
 import time
 from collections import OrderedDict
@@ -307,9 +308,10 @@ class PostgresRelay:
             conn.execute(f"LISTEN {CHANNEL}")
             self.catch_up()
             while not self._ending():
-                woke = False
-                for _ in conn.notifies(timeout=self._poll_s, stop_after=1000):
-                    woke = True
+                # select() rather than psycopg's own wait: under gevent it is the patched,
+                # cooperative one, while psycopg may have picked its C wait before patching.
+                readable, _, _ = fd_select.select([conn.fileno()], [], [], self._poll_s)
+                woke = bool(readable) and any(True for _ in conn.notifies(timeout=0))
                 if woke or self._gaps:
                     self.catch_up()
         finally:

@@ -1,0 +1,74 @@
+"""Several server processes on one PostgreSQL database: a change made through one
+reaches the event streams held by another (LISTEN/NOTIFY relay)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from live_server import LiveServer, database_env
+from pg_schema import POSTGRES_URL, temporary_schema
+from server_fixtures import build_runtime, seed_callers
+from sse_reader import messages, take_events
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def two_servers(
+    postgres_ok: bool, tmp_path: Path, clock: Any
+) -> Iterator[tuple[LiveServer, LiveServer, dict[str, str], dict[int, int]]]:
+    if not postgres_ok:
+        pytest.skip("PostgreSQL not reachable")
+    with temporary_schema() as schema:
+        runtime = build_runtime(POSTGRES_URL, schema, tmp_path, clock)
+        tokens, counters = seed_callers(runtime)
+        runtime.db.dispose()
+        url = database_env(POSTGRES_URL, schema)
+        first, second = (tmp_path / "one", tmp_path / "two")
+        first.mkdir()
+        second.mkdir()
+        servers = [LiveServer(url, first), LiveServer(url, second)]
+        try:
+            for server in servers:
+                server.start()
+            yield servers[0], servers[1], tokens, counters
+        finally:
+            for server in servers:
+                server.stop()
+
+
+def test_a_call_through_one_process_reaches_a_stream_of_the_other(
+    two_servers: tuple[LiveServer, LiveServer, dict[str, str], dict[int, int]],
+) -> None:
+    one, two, tokens, counters = two_servers
+    kiosk = {"Authorization": f"Bearer {tokens['kiosk']}"}
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    issued = [
+        requests.post(
+            f"{one.url}/api/v1/tickets", json={"service": "ho-tich"}, headers=kiosk, timeout=5
+        ).json()["number"]
+        for _ in range(2)
+    ]
+
+    with requests.get(f"{two.url}/api/v1/events", stream=True, timeout=10) as stream:
+        events = messages(stream.iter_content(chunk_size=None))
+        assert next(events).comment  # subscribed
+        for counter in (3, 4):
+            response = requests.post(
+                f"{one.url}/api/v1/counters/{counters[counter]}/call-next",
+                headers=admin,
+                timeout=5,
+            )
+            assert response.status_code == 200
+        called = take_events(events, 2, limit=100)
+
+    assert [(m.kind, m.data["counter"], m.data["ticket"]["number"]) for m in called] == [
+        ("ticket.called", 3, issued[0]),
+        ("ticket.called", 4, issued[1]),
+    ]
+    assert called[0].id is not None and called[1].id is not None
+    assert called[0].id < called[1].id
