@@ -69,6 +69,7 @@ class Issued:
     offline: bool
     printed: bool = True
     dossier_code: str | None = None
+    ticket_id: int | None = None  # the server's id; None until an offline ticket is synced
 
 
 @dataclass
@@ -253,6 +254,7 @@ class KioskController:
             view.get("estimated_wait_s"),
             offline=False,
             dossier_code=dossier_code,
+            ticket_id=view.get("id"),
         )
         try:
             printer.print_ticket(ticket)
@@ -344,7 +346,7 @@ class KioskController:
                 raise Refusal("lookup.not_found", code=code) from error
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.online = True
-        return DossierView.from_api(found)
+        return DossierView.from_api(found, self.state.site.get("timezone") or "Asia/Ho_Chi_Minh")
 
     def take_result_ticket(self, dossier_code: str) -> Issued:
         """A ticket for the result-return service carrying the dossier code."""
@@ -369,6 +371,25 @@ class KioskController:
             raise Refusal("error.printer", problem_key=printer_problem_key(error)) from error
 
     # technician --------------------------------------------------------------------
+    def check_printer(self) -> str | None:
+        """The catalogue key of the printer's problem, or None when it is ready."""
+        try:
+            with self.open_printer() as printer:
+                problem = printer.status().problem()
+        except DriverError as error:
+            return printer_problem_key(error)
+        return printer_problem_key(problem) if problem else None
+
+    def test_print(self) -> str | None:
+        """Print a sample ticket numbered TEST; the problem key, or None when it printed."""
+        sample = self._ticket_data("TEST", {"name_vi": "In thử / Test print"}, None, None, 0)
+        try:
+            with self.open_printer() as printer:
+                printer.print_ticket(sample)
+        except DriverError as error:
+            return printer_problem_key(error)
+        return None
+
     def pending_count(self) -> int:
         return self.outbox.count(OutboxState.PENDING)
 

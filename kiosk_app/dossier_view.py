@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+READY_STATUS = 9
 TIMELINESS_KEYS = {
     "early": "timeliness.early",
     "on_time": "timeliness.on_time",
@@ -41,12 +43,13 @@ class DossierView:
     timeliness: str | None = None  # early | on_time | late
     collect_vi: str = ""
     collect_en: str = ""
-    finished: bool = False
+    ready: bool = False  # processed, result waiting to be collected
     data_age_s: int | None = None
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_api(cls, raw: dict[str, Any]) -> DossierView:
+    def from_api(cls, raw: dict[str, Any], timezone: str = "Asia/Ho_Chi_Minh") -> DossierView:
+        """Read the lookup answer; times are shown in the centre's ``timezone``."""
         status = raw.get("status")
         status = status if isinstance(status, dict) else {"code": status}
         code = status.get("code")
@@ -60,18 +63,22 @@ class DossierView:
             explain_vi=str(status.get("explain_vi") or ""),
             explain_en=str(status.get("explain_en") or ""),
             applicant=str(raw.get("applicant") or raw.get("applicant_masked") or ""),
-            received=_day(raw.get("received_at")),
-            due=_day(raw.get("due_at") or raw.get("due_date")),
+            received=_day(raw.get("received_at"), timezone),
+            due=_day(raw.get("due_at") or raw.get("due_date"), timezone),
             timeliness=_timeliness(raw.get("timeliness")),
             collect_vi=_text(collect, "vi"),
             collect_en=_text(collect, "en"),
-            finished=bool(
-                raw.get("finished", status.get("is_finished", False))
-                or (code is not None and str(code) in {"9", "10"})
-            ),
+            ready=_ready(code, status),
             data_age_s=raw.get("data_age_s"),
-            steps=tuple(_steps(raw.get("timeline") or raw.get("steps") or [])),
+            steps=tuple(_steps(raw.get("timeline") or raw.get("steps") or [], timezone)),
         )
+
+
+def _ready(code: Any, status: dict[str, Any]) -> bool:
+    """Status 9 (Đã xử lý xong): the result waits at the centre; 10 means already returned."""
+    if code is not None and str(code).isdigit():
+        return int(code) == READY_STATUS
+    return bool(status.get("finished"))
 
 
 def _text(value: Any, lang: str = "vi") -> str:
@@ -80,13 +87,19 @@ def _text(value: Any, lang: str = "vi") -> str:
     return str(value or "")
 
 
-def _day(value: Any) -> date | None:
+def _moment(value: Any, timezone: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(str(value)).date()
+        moment = datetime.fromisoformat(str(value))
     except ValueError:
         return None
+    return moment.astimezone(ZoneInfo(timezone)) if moment.tzinfo else moment
+
+
+def _day(value: Any, timezone: str) -> date | None:
+    moment = _moment(value, timezone)
+    return moment.date() if moment else None
 
 
 def _timeliness(value: Any) -> str | None:
@@ -96,15 +109,18 @@ def _timeliness(value: Any) -> str | None:
     return text if text in TIMELINESS_KEYS else None
 
 
-def _steps(items: list[Any]) -> list[Step]:
+def _steps(items: list[Any], timezone: str) -> list[Step]:
     steps = []
     for item in items:
         if not isinstance(item, dict):
             continue
         label = item.get("label") or item.get("step") or item.get("name") or ""
+        if item.get("unit"):
+            label = f"{label} — {item['unit']}"
+        moment = _moment(item.get("at") or item.get("time"), timezone)
         steps.append(
             Step(
-                str(item.get("at") or item.get("time") or "")[:16].replace("T", " "),
+                moment.strftime("%d/%m/%Y %H:%M") if moment else "",
                 _text(item.get("label_vi") or label, "vi"),
                 _text(item.get("label_en") or item.get("label_vi") or label, "en"),
             )

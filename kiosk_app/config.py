@@ -1,0 +1,116 @@
+"""The kiosk's settings: command line first, then ``MOTCUA_*`` variables, then pairing.
+
+Started unattended, a kiosk finds its server URL and device token in
+``--server``/``--token``, or ``MOTCUA_SERVER_URL``/``MOTCUA_TOKEN``, or the
+``pairing.json`` the technician screen stored in the data directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MODES = ("ticket", "lookup", "rating")
+PAIRING_FILE = "pairing.json"
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    mode: str
+    server_url: str
+    token: str | None
+    data_dir: Path
+    printer_url: str
+    paper: int = 80
+    scanners: tuple[str, ...] = ()
+    lang: str = "vi"
+    windowed: bool = False
+    size: tuple[int, int] = (1080, 1920)
+    device: str = "kiosk"
+    pin_hash: str | None = None
+    idle_s: float = 60.0
+
+    def save_pairing(self, server_url: str, token: str) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / PAIRING_FILE
+        path.write_text(json.dumps({"server_url": server_url, "token": token}), "utf-8")
+        path.chmod(0o600)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="motcua-kiosk", description="Touch kiosk of motcua")
+    parser.add_argument("--mode", choices=MODES, default="ticket")
+    parser.add_argument("--server", help="queue server URL (or MOTCUA_SERVER_URL)")
+    parser.add_argument("--token", help="device token (or MOTCUA_TOKEN)")
+    parser.add_argument("--printer", help="printer URL, e.g. tcp://127.0.0.1:9100")
+    parser.add_argument("--paper", type=int, choices=(58, 80), default=None)
+    parser.add_argument(
+        "--scanner",
+        action="append",
+        default=None,
+        help="camera:N, serial:///dev/PORT?baudrate=9600 or wedge (repeatable)",
+    )
+    parser.add_argument("--data-dir", type=Path, help="outbox and pairing (MOTCUA_KIOSK_DIR)")
+    parser.add_argument("--lang", choices=("vi", "en"), default="vi")
+    parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
+    parser.add_argument("--size", default=None, help="window size WxH, e.g. 1920x1080")
+    parser.add_argument("--device", default=None, help="device id shown to the technician")
+    parser.add_argument("--hash-pin", metavar="PIN", help="print the hash of a technician PIN")
+    return parser
+
+
+def hash_pin(pin: str) -> str:
+    return PasswordHasher().hash(pin)
+
+
+def pin_matches(pin_hash: str | None, pin: str) -> bool:
+    """False without a configured hash: the technician screen then stays shut."""
+    if not pin_hash or not pin:
+        return False
+    try:
+        return PasswordHasher().verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> KioskConfig:
+    data_dir = args.data_dir or Path(
+        env.get("MOTCUA_KIOSK_DIR") or Path.home() / ".local/share/motcua-kiosk"
+    )
+    pairing: dict[str, str] = {}
+    pairing_path = data_dir / PAIRING_FILE
+    if pairing_path.exists():
+        pairing = json.loads(pairing_path.read_text("utf-8"))
+    size_text = args.size or env.get("MOTCUA_KIOSK_SIZE") or "1080x1920"
+    width, _, height = size_text.lower().partition("x")
+    scanners = args.scanner or [
+        s for s in (env.get("MOTCUA_SCANNERS") or "wedge").split(",") if s.strip()
+    ]
+    return KioskConfig(
+        mode=args.mode,
+        server_url=args.server
+        or env.get("MOTCUA_SERVER_URL")
+        or pairing.get("server_url")
+        or "http://127.0.0.1:8000",
+        token=args.token or env.get("MOTCUA_TOKEN") or pairing.get("token"),
+        data_dir=data_dir,
+        printer_url=args.printer or env.get("MOTCUA_PRINTER_URL") or "tcp://127.0.0.1:9100",
+        paper=args.paper or int(env.get("MOTCUA_PRINTER_PAPER") or 80),
+        scanners=tuple(s.strip() for s in scanners),
+        lang=args.lang,
+        windowed=args.windowed,
+        size=(int(width), int(height)),
+        device=args.device or env.get("MOTCUA_DEVICE_ID") or os.uname().nodename,
+        pin_hash=env.get("MOTCUA_KIOSK_PIN_HASH") or pairing.get("pin_hash"),
+    )
+
+
+def load(argv: Sequence[str] | None = None, env: Mapping[str, str] = os.environ) -> KioskConfig:
+    return resolve(build_parser().parse_args(argv), env)

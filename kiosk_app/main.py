@@ -1,0 +1,69 @@
+"""``motcua-kiosk``: the touch kiosk (``--mode ticket|lookup``) and the rating terminal.
+
+``--mode rating`` is the rating terminal, run by ``kiosk_app.rating.app:run(config)``.
+Kivy reads its window settings when first imported, so they are set here, in
+``main``, before anything imports Kivy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from kiosk_app.config import KioskConfig, build_parser, hash_pin, resolve
+
+if TYPE_CHECKING:
+    from kiosk_app.app import KioskApp, ScannerFactory
+
+
+def configure_kivy(config: KioskConfig) -> None:
+    """Window size and fullscreen, before the first Kivy import; Kivy's own CLI parsing off."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.config import Config
+
+    width, height = config.size
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "fullscreen", "0" if config.windowed else "auto")
+    Config.set("graphics", "resizable", "1" if config.windowed else "0")
+    Config.set("kivy", "exit_on_escape", "1" if config.windowed else "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = None) -> KioskApp:
+    """Wire the API client, the printer, the outbox and the controller into the app."""
+    from drivers.printer import open_printer
+    from kiosk_app.app import KioskApp
+    from kiosk_app.controller import KioskController, KioskSettings
+    from kiosk_app.offline import Outbox
+    from queue_server.client import QueueClient
+
+    client = QueueClient(config.server_url, config.token)
+    outbox = Outbox(config.data_dir / "kiosk.db").open()
+
+    def printer() -> Any:
+        return open_printer(config.printer_url, paper=config.paper)
+
+    controller = KioskController(client, printer, outbox, KioskSettings(device=config.device))
+    return KioskApp(config, controller, scanner_factory=scanner_factory)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.hash_pin:
+        print(hash_pin(args.hash_pin))
+        return 0
+    config = resolve(args)
+    if config.mode == "rating":
+        from kiosk_app.rating.app import run
+
+        return int(run(config) or 0)
+    configure_kivy(config)
+    build_app(config).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

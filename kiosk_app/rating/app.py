@@ -1,0 +1,204 @@
+"""The rating terminal app: wiring of the flow, the screen, the server and the keypad.
+
+``motcua-kiosk --mode rating`` calls :func:`run` with the kiosk's configuration
+(server URL and token from ``--server``/``--token``, the environment or pairing).
+The terminal's token is a ``rating`` device token paired to one counter; the
+server tells which (``GET /ratings/desk``). Rating-only settings come from the
+environment: ``MOTCUA_RATING_KEYPAD`` (``PORT:ADDRESS`` of the counter keypad
+whose rating keys answer too) and ``MOTCUA_RATING_TRACE`` (a JSONL file of what
+each drawn frame shows, for tests and benchmarks).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk_app.rating.flow import RatingFlow, Step, Submission
+from queue_server.client import ClientError, QueueClient, ServerError
+from queue_server.dossiers.rating import QuickLevel
+from queue_server.event_stream import Event, EventStream, LinkState, StreamConfig
+
+if TYPE_CHECKING:
+    from kiosk_app.config import KioskConfig
+
+log = logging.getLogger(__name__)
+
+KEY_LEVELS = {
+    "VERY_SATISFIED": QuickLevel.VERY_SATISFIED,
+    "SATISFIED": QuickLevel.SATISFIED,
+    "NOT_SATISFIED": QuickLevel.NOT_SATISFIED,
+}
+UNREACHABLE_VI = "Chưa gửi được đánh giá do mất kết nối. Xin cảm ơn Ông/Bà."
+UNREACHABLE_EN = "The rating could not be sent (no connection). Thank you."
+
+
+@dataclass(frozen=True)
+class RatingOptions:
+    keypad: tuple[str, int] | None = None
+    trace: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | os._Environ[str] = os.environ) -> RatingOptions:
+        keypad = None
+        if spec := env.get("MOTCUA_RATING_KEYPAD"):
+            port, _, address = spec.rpartition(":")
+            keypad = (port, int(address))
+        trace = env.get("MOTCUA_RATING_TRACE")
+        return cls(keypad, Path(trace) if trace else None)
+
+
+def desk_with_retry(client: QueueClient, stop: threading.Event) -> dict[str, Any] | None:
+    """The paired counter and its officer; waits for the server to be reachable."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            desk: dict[str, Any] = client.request("GET", "/ratings/desk")
+            return desk
+        except ServerError:
+            raise
+        except ClientError:
+            stop.wait(delay)
+            delay = min(delay * 2, 5.0)
+    return None
+
+
+def run(config: KioskConfig) -> int:
+    from kiosk_app.main import configure_kivy
+
+    configure_kivy(config)
+    from kiosk_app.rating.terminal import RatingApp
+
+    RatingApp(config.server_url, config.token, RatingOptions.from_env()).run()
+    return 0
+
+
+class RatingTerminal:
+    """Everything but Kivy: flow, desk, server calls; the app redraws on ``on_change``."""
+
+    def __init__(self, server_url: str, token: str | None, on_change: Any) -> None:
+        self.client = QueueClient(server_url, token)
+        self.server_url, self.token = server_url, token
+        self.on_change = on_change
+        self.flow = RatingFlow(counter=0)
+        self.desk: dict[str, Any] = {}
+        self.link = LinkState.CONNECTING
+        self.stream: EventStream | None = None
+        self._stop = threading.Event()
+        self._lock = threading.RLock()
+
+    def start(self) -> None:
+        threading.Thread(target=self._connect, name="rating-desk", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.stream is not None:
+            self.stream.stop()
+
+    def _connect(self) -> None:
+        desk = desk_with_retry(self.client, self._stop)
+        if desk is None:
+            return
+        with self._lock:
+            self.desk = desk
+            self.flow.counter = int(desk["counter"])
+        self.on_change()
+        self.stream = EventStream(
+            StreamConfig(self.server_url, self.token, counter=int(desk["counter"])), self
+        ).start()
+
+    # StreamListener (stream thread) -----------------------------------------------
+    def on_snapshot(self, snapshot: dict[str, Any]) -> None:
+        self._refresh_desk()
+
+    def on_event(self, event: Event) -> None:
+        if event.kind == "counter.signed_in":
+            self._refresh_desk()
+        with self._lock:
+            self.flow.on_event(event, time.monotonic())
+        self.on_change()
+
+    def on_state(self, state: LinkState) -> None:
+        self.link = state
+        self.on_change()
+
+    def _refresh_desk(self) -> None:
+        try:
+            desk = self.client.request("GET", "/ratings/desk")
+        except ClientError as exc:
+            log.warning("rating desk not read: %s", exc)
+            return
+        with self._lock:
+            self.desk = desk
+        self.on_change()
+
+    # inputs (UI thread) -------------------------------------------------------------
+    def face(self, level: QuickLevel, *, from_keypad: bool = False) -> None:
+        with self._lock:
+            submission = self.flow.choose(level, time.monotonic(), with_reasons=not from_keypad)
+        self._submit(submission)
+
+    def reason(self, code: str) -> None:
+        with self._lock:
+            self.flow.toggle_reason(code, time.monotonic())
+        self.on_change()
+
+    def confirm(self) -> None:
+        with self._lock:
+            submission = self.flow.confirm_reasons()
+        self._submit(submission)
+
+    def tick(self) -> None:
+        with self._lock:
+            before = (self.flow.step, self.flow.seconds_left(time.monotonic()))
+            submission = self.flow.tick(time.monotonic())
+            after = (self.flow.step, self.flow.seconds_left(time.monotonic()))
+        if submission is not None:
+            self._submit(submission)
+        elif before != after:
+            self.on_change()
+
+    def _submit(self, submission: Submission | None) -> None:
+        self.on_change()
+        if submission is not None:
+            threading.Thread(target=self._send, args=(submission,), daemon=True).start()
+
+    def _send(self, submission: Submission) -> None:
+        body = {
+            "ticket_id": submission.ticket_id,
+            "level": submission.level.value,
+            "reasons": list(submission.reasons),
+        }
+        try:
+            self.client.request("POST", "/ratings", json=body)
+        except ServerError as exc:
+            with self._lock:
+                self.flow.refused(exc.message_vi, exc.message, time.monotonic())
+        except ClientError:
+            with self._lock:
+                self.flow.refused(UNREACHABLE_VI, UNREACHABLE_EN, time.monotonic())
+        else:
+            with self._lock:
+                self.flow.sent(time.monotonic())
+        self.on_change()
+
+    def trace_state(self) -> dict[str, Any]:
+        """What the screen shows, for the trace file."""
+        with self._lock:
+            return {
+                "step": str(self.flow.step),
+                "ticket_id": self.flow.ticket_id,
+                "ticket_number": self.flow.ticket_number,
+                "officer": self.desk.get("officer"),
+                "counter": self.desk.get("counter"),
+                "message_vi": self.flow.message_vi,
+                "offline": self.link is LinkState.OFFLINE,
+            }
+
+    def asking(self) -> bool:
+        return self.flow.step in (Step.ASK, Step.REASONS)

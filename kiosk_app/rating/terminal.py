@@ -1,0 +1,98 @@
+"""The Kivy app of the rating terminal; imported only after Kivy is configured.
+
+Background threads (stream, submissions, keypad) reach the screen only through
+``Clock.schedule_once``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+
+from kiosk_app.rating.app import KEY_LEVELS, RatingOptions, RatingTerminal
+from kiosk_app.rating.screen import RatingScreen, load_kv
+
+log = logging.getLogger(__name__)
+
+
+class RatingApp(App):
+    title = "motcua — đánh giá mức độ hài lòng"
+
+    def __init__(self, server_url: str, token: str | None, options: RatingOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.terminal = RatingTerminal(server_url, token, self.request_redraw)
+        self._trace_pending: str | None = None
+        self._traced: dict[str, Any] = {}
+        self._keypad_stop = threading.Event()
+
+    def build(self) -> RatingScreen:
+        load_kv()
+        screen = RatingScreen()
+        screen.build_choices(self.terminal.flow.levels)
+        screen.on_face = self.terminal.face
+        screen.on_reason = self.terminal.reason
+        screen.on_confirm = self.terminal.confirm
+        if self.options.trace:
+            Window.bind(on_flip=self._flush_trace)
+        return screen
+
+    def on_start(self) -> None:
+        self.terminal.start()
+        Clock.schedule_interval(lambda _dt: self.terminal.tick(), 0.25)
+        if self.options.keypad:
+            threading.Thread(target=self._read_keypad, name="keypad", daemon=True).start()
+        self.redraw()
+
+    def on_stop(self) -> None:
+        self._keypad_stop.set()
+        self.terminal.stop()
+
+    def request_redraw(self) -> None:
+        Clock.schedule_once(lambda _dt: self.redraw())
+
+    def redraw(self) -> None:
+        terminal = self.terminal
+        self.root.offline = terminal.link.value == "offline"
+        self.root.show(terminal.flow, time.monotonic(), terminal.desk)
+        if self.options.trace:
+            state = terminal.trace_state()
+            if state != self._traced:
+                self._traced = state
+                self._trace_pending = json.dumps({"t": time.time(), **state}, ensure_ascii=False)
+
+    def _flush_trace(self, *_: Any) -> None:
+        if self._trace_pending is not None and self.options.trace is not None:
+            with self.options.trace.open("a", encoding="utf-8") as trace:
+                trace.write(self._trace_pending + "\n")
+            self._trace_pending = None
+
+    def _read_keypad(self) -> None:
+        """The counter keypad's rating keys, as an alternative to the touchscreen."""
+        from drivers.errors import DriverError
+        from drivers.keypad import open_keypad_bus
+
+        assert self.options.keypad is not None
+        port, address = self.options.keypad
+        while not self._keypad_stop.is_set():
+            try:
+                with open_keypad_bus(port) as bus:
+                    while not self._keypad_stop.is_set():
+                        event = bus.read_event(timeout=0.5)
+                        if event is None or event.address != address:
+                            continue
+                        level = KEY_LEVELS.get(event.key.name)
+                        if level is not None:
+                            Clock.schedule_once(
+                                lambda _dt, lv=level: self.terminal.face(lv, from_keypad=True)
+                            )
+            except DriverError as exc:
+                log.warning("keypad %s: %s; retrying", port, exc)
+                self._keypad_stop.wait(2.0)

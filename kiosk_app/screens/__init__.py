@@ -1,0 +1,19 @@
+"""The kiosk's screens, one .py + .kv each, by screen name."""
+
+from kiosk_app.screens.dossier import DossierScreen
+from kiosk_app.screens.home import HomeScreen
+from kiosk_app.screens.lookup import LookupScreen
+from kiosk_app.screens.priority import PriorityScreen
+from kiosk_app.screens.services import ServicesScreen
+from kiosk_app.screens.technician import TechnicianScreen
+from kiosk_app.screens.ticket import TicketScreen
+
+SCREENS = {
+    "home": HomeScreen,
+    "services": ServicesScreen,
+    "priority": PriorityScreen,
+    "ticket": TicketScreen,
+    "lookup": LookupScreen,
+    "dossier": DossierScreen,
+    "technician": TechnicianScreen,
+}

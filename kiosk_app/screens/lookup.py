@@ -1,0 +1,141 @@
+"""Look up a dossier: camera with live preview and a target frame, scanners, on-screen keys.
+
+Scanners are open only while this screen shows. Each configured scanner
+(``camera:N``, ``serial:...``, ``wedge``) delivers scans on its own thread; the
+screen takes them back to the Kivy thread. A keyboard-wedge scanner types into
+the window, so key presses are fed to the wedge while this screen is current.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.graphics.texture import Texture
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from drivers.errors import DriverError
+from kiosk_app.controller import Refusal
+from kiosk_app.dossier_view import DossierView
+
+log = logging.getLogger(__name__)
+
+KEY_ROWS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM.")
+MAX_CODE = 48
+PREVIEW_FPS = 10
+
+
+def default_scanner(config: str, on_scan: Any) -> Any:
+    from drivers.scanner import open_scanner
+
+    return open_scanner(config, on_scan)
+
+
+class LookupScreen(Screen):
+    code = StringProperty("")
+    message = StringProperty("")
+    busy = BooleanProperty(False)
+    camera = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._scanners: list[Any] = []
+        self._wedge: Any = None
+        Clock.schedule_once(self._build_keys)
+
+    def _build_keys(self, _dt: float) -> None:
+        from kivy.factory import Factory
+
+        keys = self.ids.keypad
+        for row in KEY_ROWS:
+            for char in row:
+                button = Factory.KeyButton(text=char)
+                button.bind(on_release=lambda b: self.type(b.text))
+                keys.add_widget(button)
+        backspace = Factory.KeyButton(text="⌫")
+        backspace.bind(on_release=lambda _b: self.backspace())
+        keys.add_widget(backspace)
+
+    # typing ----------------------------------------------------------------------------
+    def type(self, char: str) -> None:
+        if len(self.code) < MAX_CODE:
+            self.code += char
+            self.message = ""
+
+    def backspace(self) -> None:
+        self.code = self.code[:-1]
+
+    def clear(self) -> None:
+        self.code, self.message = "", ""
+
+    def submit(self, text: str | None = None) -> None:
+        query = self.code if text is None else text
+        if self.busy or not query.strip():
+            return
+        app = App.get_running_app()
+        self.busy, self.message = True, app.t("lookup.searching")
+        app.work(lambda: app.controller.lookup(query), self._found, self._refused)
+
+    def _found(self, dossier: DossierView) -> None:
+        self.busy, self.message, self.code = False, "", ""
+        App.get_running_app().go("dossier", dossier=dossier)
+
+    def _refused(self, refusal: Refusal) -> None:
+        self.busy = False
+        self.message = App.get_running_app().refusal_text(refusal)
+
+    # scanners ------------------------------------------------------------------------
+    def on_pre_enter(self, *_args: Any) -> None:
+        app = App.get_running_app()
+        factory = app.scanner_factory or default_scanner
+        self.camera = False
+        for config in app.kiosk.scanners:
+            try:
+                scanner = factory(config, self._scanned)
+            except (DriverError, ValueError) as error:
+                log.warning("scanner %s unavailable: %s", config, error)
+                continue
+            self._scanners.append(scanner)
+            if hasattr(scanner, "latest_frame"):
+                self.camera = True
+            if hasattr(scanner, "key"):
+                self._wedge = scanner
+        Window.bind(on_textinput=self._on_text, on_key_down=self._on_key)
+        Clock.schedule_interval(self._show_frame, 1 / PREVIEW_FPS)
+
+    def on_leave(self, *_args: Any) -> None:
+        Clock.unschedule(self._show_frame)
+        Window.unbind(on_textinput=self._on_text, on_key_down=self._on_key)
+        for scanner in self._scanners:
+            scanner.close()
+        self._scanners, self._wedge = [], None
+
+    def _scanned(self, scan: Any) -> None:
+        """Called on a scanner thread: the payload goes to the Kivy thread, never to a log."""
+        Clock.schedule_once(lambda _dt: self.submit(scan.payload))
+
+    def _on_text(self, _window: Any, text: str) -> None:
+        if self._wedge is not None:
+            for char in text:
+                self._wedge.key(char)
+
+    def _on_key(self, _window: Any, key: int, *_args: Any) -> None:
+        if self._wedge is not None and key == 13:
+            self._wedge.key("\r")
+
+    def _show_frame(self, _dt: float) -> None:
+        frame = next((s.latest_frame() for s in self._scanners if hasattr(s, "latest_frame")), None)
+        if frame is None:
+            return
+        height, width = frame.shape[:2]
+        texture = self.ids.preview.texture
+        if texture is None or texture.size != (width, height):
+            texture = Texture.create(size=(width, height), colorfmt="bgr")
+            texture.flip_vertical()
+        texture.blit_buffer(frame.tobytes(), colorfmt="bgr", bufferfmt="ubyte")
+        self.ids.preview.texture = texture
+        self.ids.preview.canvas.ask_update()

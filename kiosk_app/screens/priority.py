@@ -1,0 +1,27 @@
+"""Take a ticket, step 2: "Bạn thuộc diện ưu tiên?" with the groups the server lists."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.factory import Factory
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import Screen
+
+
+class PriorityScreen(Screen):
+    service = StringProperty("")
+
+    def prepare(self, service: str) -> None:
+        app = App.get_running_app()
+        self.service = service
+        grid = self.ids.groups
+        grid.clear_widgets()
+        for group in app.controller.state.site.get("priority_groups", []):
+            button = Factory.PriorityButton()
+            button.code = group["code"]
+            button.label_vi, button.label_en = group["label_vi"], group["label_en"]
+            button.bind(on_release=lambda b: self.choose(b.code))
+            grid.add_widget(button)
+
+    def choose(self, priority: str | None) -> None:
+        App.get_running_app().go("ticket", service=self.service, priority=priority)

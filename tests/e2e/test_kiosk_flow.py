@@ -1,0 +1,454 @@
+"""The Kivy kiosk driven by touch events against the real server and the printer emulator.
+
+Kivy's window is process-global, so each test runs the kiosk in a child process
+(this file run as a script with a scenario name) that taps widgets with real
+touch events, ticks the event loop and prints one ``RESULT {json}`` line; the
+test then checks that line against what the printer emulator and the server got.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
+PIN = "2468"
+DOSSIER = "000.00.06.H56-231027-0361"
+
+
+# ---------------------------------------------------------------- parent side (pytest)
+
+
+@dataclass
+class Hall:
+    server_url: str
+    tokens: dict[str, str]
+    counters: dict[int, int]
+    printer_port: int
+    emulator: Any
+    tmp: Path
+
+    def run(self, scenario: str, **params: Any) -> dict[str, Any]:
+        """Run one scenario in a child process; its RESULT line, decoded."""
+        params = {
+            "server_url": self.server_url,
+            "token": self.tokens["kiosk"],
+            "printer_url": f"tcp://127.0.0.1:{self.printer_port}",
+            "data_dir": str(self.tmp / "kiosk"),
+            "size": [1080, 1920],
+            "mode": "ticket",
+            **params,
+        }
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "KIVY_NO_CONSOLELOG"},
+            "SDL_VIDEODRIVER": "offscreen",
+            "SDL_AUDIODRIVER": "dummy",
+            "KIVY_NO_ARGS": "1",
+            "KIVY_HOME": str(self.tmp / "kivy-home"),
+        }
+        done = subprocess.run(
+            [sys.executable, __file__, scenario, json.dumps(params)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+        assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
+        return json.loads(lines[-1][len("RESULT ") :])
+
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[Hall]:
+    from live_server import LiveServer
+    from printer_fixtures import running_emulator
+    from server_fixtures import build_runtime, seed_callers
+
+    from queue_server.services.clock import utc_now
+
+    url = f"sqlite:///{tmp_path / 'motcua.db'}"
+    runtime = build_runtime(url, None, tmp_path, utc_now)
+    tokens, counters = seed_callers(runtime)
+    _mirror_dossier(runtime)
+    runtime.db.dispose()
+    server = LiveServer(url, tmp_path).start()
+    try:
+        with running_emulator(tmp_path / "printer") as emulator:
+            yield Hall(server.url, tokens, counters, emulator.port, emulator, tmp_path)
+    finally:
+        server.stop()
+
+
+def _mirror_dossier(runtime: Any) -> None:
+    """One processed dossier in the mirror, as the upstream feed would leave it."""
+    from datetime import UTC, datetime
+
+    from queue_server.dossiers.codes import DossierCode
+    from queue_server.dossiers.record import DossierRecord, Step
+    from queue_server.dossiers.status import DossierStatus
+    from queue_server.services.dossier_mirror import upsert_dossiers
+
+    record = DossierRecord(
+        code=DossierCode.parse(DOSSIER),
+        status=DossierStatus(9),
+        received_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
+        procedure_name="Đăng ký khai sinh",
+        agency="UBND phường Lam Hạ",
+        applicant_name="Nguyễn Văn An",
+        due_at=datetime(2026, 11, 27, 10, 0, tzinfo=UTC),
+        finished_at=datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+        collect_at="Quầy số 6, Trung tâm Phục vụ hành chính công",
+        steps=(
+            Step("Tiếp nhận hồ sơ", datetime(2026, 11, 20, 2, 0, tzinfo=UTC), "Bộ phận Một cửa"),
+            Step("Đã ký duyệt", datetime(2026, 11, 23, 8, 0, tzinfo=UTC), "Phòng Tư pháp"),
+        ),
+    )
+    with runtime.uow() as uow:
+        site = uow.repo.site("default")
+        upsert_dossiers(uow, site.id, [record], "test", runtime.clock())
+        uow.commit()
+
+
+def printed_numbers(emulator: Any) -> list[str]:
+    return [job.text for job in emulator.jobs]
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+def test_touching_a_service_prints_the_number_the_server_issued(hall: Hall) -> None:
+    result = hall.run("take_ticket", service="ho-tich")
+    assert result["number"] == "B001" or result["number"].startswith("B")
+    assert result["headline"] == f"Mời nhận phiếu {result['number']}"
+    assert "Hộ tịch" in result["details"]
+    texts = printed_numbers(hall.emulator)
+    assert any(result["number"] in text for text in texts)
+    import requests
+
+    ticket = requests.get(
+        f"{hall.server_url}/api/v1/tickets/{result['ticket_id']}",
+        headers={"Authorization": f"Bearer {hall.tokens['admin']}"},
+        timeout=5,
+    ).json()
+    assert ticket["number"] == result["number"] and ticket["state"] == "waiting"
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+def test_printer_out_of_paper_issues_nothing_and_says_so(hall: Hall) -> None:
+    hall.emulator.paper_out = True
+    result = hall.run("take_ticket", service="ho-tich", expect="refused")
+    assert result["phase"] == "refused"
+    assert "hết giấy" in result["details"] and "chưa cấp được số" in result["details"]
+    assert hall.emulator.jobs == [] or all("B0" not in t for t in printed_numbers(hall.emulator))
+    import requests
+
+    snapshot = requests.get(f"{hall.server_url}/api/v1/queue", timeout=5).json()
+    assert json.dumps(snapshot).count('"B0') == 0
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+def test_scanned_receipt_shows_status_and_gives_a_result_ticket(hall: Hall) -> None:
+    payload = f"https://dichvucong.example.vn/tra-cuu?MHS={DOSSIER}&cccd=001099012345"
+    result = hall.run("scan_and_collect", mode="lookup", qr_payload=payload)
+    assert result["title"] == f"Hồ sơ {DOSSIER}"
+    assert "Đã xử lý xong" in result["facts"] and "Nguyễn V** A*" in result["facts"]
+    assert "20/11/2026 09:00" in result["facts"]  # received, in Hà Nội time
+    assert "001099012345" not in json.dumps(result)
+    assert result["ticket"].startswith("F")
+    import requests
+
+    ticket = requests.get(
+        f"{hall.server_url}/api/v1/tickets/{result['ticket_id']}",
+        headers={"Authorization": f"Bearer {hall.tokens['admin']}"},
+        timeout=5,
+    ).json()
+    assert ticket["dossier_code"] == DOSSIER and ticket["service"] == "tra-ket-qua"
+    assert any(result["ticket"] in text for text in printed_numbers(hall.emulator))
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+def test_typed_malformed_code_gets_a_helpful_message(hall: Hall) -> None:
+    result = hall.run("type_code", mode="lookup", code="12-AB")
+    assert "000.00.06.H56-231027-0361" in result["message"]
+    assert result["screen"] == "lookup"
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+def test_technician_screen_opens_with_the_pin_only(hall: Hall) -> None:
+    from kiosk_app.config import hash_pin
+
+    result = hall.run("technician", pin_hash=hash_pin(PIN))
+    assert result["wrong"] == "Mã PIN không đúng." and result["locked_screen"] == "technician"
+    assert "Đã kết nối" in result["info"] and hall.server_url in result["info"]
+    assert "Sẵn sàng" in result["info"]
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+def test_screenshots_of_every_screen_both_orientations_both_languages(hall: Hall) -> None:
+    from kiosk_app.config import hash_pin
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for size in ([1080, 1920], [1920, 1080]):
+        result = hall.run(
+            "screenshots", size=size, pin_hash=hash_pin(PIN), out=str(ARTIFACTS), mode="ticket"
+        )
+        assert len(result["shots"]) == 18
+        for shot in result["shots"]:
+            assert Path(shot).stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- child side (Kivy)
+
+
+class Driver:
+    """Taps widgets with real touch events and pumps the Kivy loop, every wait bounded."""
+
+    def __init__(self, app: Any) -> None:
+        from kivy.base import EventLoop
+
+        self.app = app
+        self.loop = EventLoop
+
+    def pump(self, frames: int = 3) -> None:
+        for _ in range(frames):
+            self.loop.idle()
+
+    def until(self, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"screen {self.app.manager.current} never got there")
+            self.pump(1)
+            time.sleep(0.01)
+        self.pump()
+
+    def screen(self, name: str | None = None) -> Any:
+        return self.app.manager.get_screen(name or self.app.manager.current)
+
+    def tap(self, widget: Any) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        self.pump()
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(1)
+        touch.touch_up()
+        self.pump()
+
+    def tap_id(self, widget_id: str, screen: str | None = None) -> None:
+        self.tap(self.screen(screen).ids[widget_id])
+
+    def button(self, screen: str, text: str) -> Any:
+        from kivy.uix.button import Button
+
+        for widget in self.screen(screen).walk():
+            if isinstance(widget, Button) and widget.text == text:
+                return widget
+        raise LookupError(text)
+
+    def shot(self, out: Path, name: str) -> str:
+        self.pump(4)
+        path = out / f"{name}.png"
+        self.app.root.export_to_png(str(path))
+        return str(path)
+
+
+def _services_ready(driver: Driver) -> Callable[[], bool]:
+    return lambda: bool(driver.screen("services").ids.grid.children)
+
+
+def scenario_take_ticket(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    driver.until(_services_ready(driver))
+    driver.tap_id("take_ticket", "home")
+    grid = driver.screen("services").ids.grid
+    driver.tap(next(b for b in grid.children if b.code == params["service"]))
+    driver.tap_id("normal", "priority")
+    ticket = driver.screen("ticket")
+    wanted = params.get("expect", "issued")
+    driver.until(lambda: ticket.phase == wanted)
+    issued = ticket.issued
+    return {
+        "phase": ticket.phase,
+        "number": issued.number if issued else None,
+        "ticket_id": issued.ticket_id if issued else None,
+        "headline": ticket.ids.headline.text,
+        "details": ticket.ids.details.text,
+    }
+
+
+def scenario_scan_and_collect(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    dossier = driver.screen("dossier")
+    driver.until(lambda: driver.app.manager.current == "dossier")
+    title, facts = dossier.ids.title.text, dossier.ids.facts.text
+    driver.tap_id("result_ticket", "dossier")
+    ticket = driver.screen("ticket")
+    driver.until(lambda: ticket.phase == "issued")
+    return {
+        "title": title,
+        "facts": facts,
+        "ticket": ticket.issued.number,
+        "ticket_id": ticket.issued.ticket_id,
+    }
+
+
+def scenario_type_code(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    lookup = driver.screen("lookup")
+    driver.until(lambda: bool(lookup.ids.keypad.children))
+    for char in params["code"]:
+        driver.tap(driver.button("lookup", char))
+    driver.tap_id("search", "lookup")
+    driver.until(lambda: not lookup.busy and bool(lookup.message))
+    return {"message": lookup.message, "screen": driver.app.manager.current}
+
+
+def _enter_pin(driver: Driver, pin: str) -> None:
+    for digit in pin:
+        driver.tap(driver.button("technician", digit))
+    driver.tap_id("enter", "technician")
+
+
+def _open_technician(driver: Driver) -> None:
+    title = driver.app.root.ids.title
+    for _ in range(5):
+        driver.tap(title)
+
+
+def scenario_technician(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    driver.until(_services_ready(driver))
+    _open_technician(driver)
+    tech = driver.screen("technician")
+    _enter_pin(driver, "1111")
+    wrong = tech.message
+    locked = driver.app.manager.current
+    _enter_pin(driver, PIN)
+    driver.until(lambda: tech.unlocked and bool(tech.printer_state))
+    return {"wrong": wrong, "locked_screen": locked, "info": tech.ids.info.text}
+
+
+def scenario_screenshots(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    out = Path(params["out"])
+    orientation = "portrait" if params["size"][1] > params["size"][0] else "landscape"
+    driver.until(_services_ready(driver))
+    shots: list[str] = []
+    for lang in ("vi", "en"):
+        shots += _screenshot_pass(driver, out, f"{orientation}-{lang}", lang)
+    return {"shots": shots}
+
+
+def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[str]:
+    """Every screen once, in ``lang``, reached by touch as a visitor would."""
+    app, shots = driver.app, []
+
+    def shot(name: str) -> None:
+        shots.append(driver.shot(out, f"{prefix}-{name}"))
+
+    app.go("home")
+    if app.lang != lang:
+        driver.tap(app.root.ids.language)
+    shot("home")
+    driver.tap_id("take_ticket", "home")
+    shot("services")
+    grid = driver.screen("services").ids.grid
+    driver.tap(next(b for b in grid.children if b.code == "ho-tich"))
+    shot("priority")
+    driver.tap_id("normal", "priority")
+    ticket = driver.screen("ticket")
+    driver.until(lambda: ticket.phase == "issued")
+    shot("ticket")
+    driver.tap_id("done", "ticket")
+    if app.lang != lang:
+        driver.tap(app.root.ids.language)
+    driver.tap_id("lookup", "home")
+    lookup = driver.screen("lookup")
+    lookup.code = "12-AB"
+    driver.tap_id("search", "lookup")
+    driver.until(lambda: not lookup.busy and bool(lookup.message))
+    shot("lookup-error")
+    lookup.code = DOSSIER
+    driver.tap_id("search", "lookup")
+    driver.until(lambda: app.manager.current == "dossier")
+    shot("dossier")
+    _open_technician(driver)
+    shot("technician-pin")
+    _enter_pin(driver, PIN)
+    tech = driver.screen("technician")
+    driver.until(lambda: bool(tech.printer_state))
+    shot("technician")
+    app.online = False
+    driver.tap_id("close", "technician")
+    if app.lang != lang:
+        driver.tap(app.root.ids.language)
+    shot("home-offline")
+    app.online = True
+    return shots
+
+
+SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
+    "take_ticket": scenario_take_ticket,
+    "scan_and_collect": scenario_scan_and_collect,
+    "type_code": scenario_type_code,
+    "technician": scenario_technician,
+    "screenshots": scenario_screenshots,
+}
+
+
+def camera_factory(payload: str) -> Callable[[str, Any], Any]:
+    """A camera that films the receipt's QR code: the real capture and decode pipeline."""
+    from drivers.scanner.camera import CameraScanner
+    from drivers.scanner.emulator import ImageFrameSource, render_code_frame
+
+    def factory(config: str, on_scan: Any) -> Any:
+        frames = ImageFrameSource([render_code_frame(payload)], loop=True, fps=10)
+        scanner = CameraScanner(frames, on_scan, source="camera:0")
+        scanner.open()
+        return scanner
+
+    return factory
+
+
+def child(scenario: str, params: dict[str, Any]) -> None:
+    sys.path.insert(0, str(ROOT))
+    from kiosk_app.config import KioskConfig
+    from kiosk_app.main import build_app, configure_kivy
+
+    config = KioskConfig(
+        mode=params["mode"],
+        server_url=params["server_url"],
+        token=params["token"],
+        data_dir=Path(params["data_dir"]),
+        printer_url=params["printer_url"],
+        scanners=("camera:0",) if "qr_payload" in params else (),
+        windowed=True,
+        size=tuple(params["size"]),
+        device="kiosk-e2e",
+        pin_hash=params.get("pin_hash"),
+    )
+    configure_kivy(config)
+    factory = camera_factory(params["qr_payload"]) if "qr_payload" in params else None
+    app = build_app(config, scanner_factory=factory)
+    app._run_prepare()
+    driver = Driver(app)
+    result = SCENARIOS[scenario](driver, params)
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    app.stop()
+
+
+if __name__ == "__main__":
+    child(sys.argv[1], json.loads(sys.argv[2]))
