@@ -164,5 +164,10 @@ class CameraScanner(ScanStream):
             with self._frame_lock:
                 self._frame = frame
             self.frames_read += 1
-            for decoded in self.decoder.decode(frame):
+            try:
+                found = self.decoder.decode(frame)
+            except Exception:  # one odd frame (size, format) must not stop the camera
+                log.exception("frame %d could not be decoded", self.frames_read)
+                continue
+            for decoded in found:
                 self.deliver(decoded.payload)

@@ -70,3 +70,9 @@ def test_camera_that_disappears_is_reported_after_its_scans() -> None:
         with pytest.raises(DeviceDisconnected):
             scanner.read(WAIT)
     assert [e.code for e in errors] == ["device_disconnected"]
+
+
+def test_a_frame_that_cannot_be_decoded_does_not_stop_the_camera() -> None:
+    broken = np.zeros((0, 0, 3), dtype=np.uint8)  # what a glitching driver may hand over
+    with CameraScanner(ImageFrameSource([broken, render_code_frame(CODE)])) as scanner:
+        assert [scan.payload for scan in scanner] == [CODE]
