@@ -15,7 +15,7 @@ import tempfile
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("KIVY_NO_ARGS", "1")
-os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-"))
 
 SERVICES = ["dat-dai", "ho-tich", "xay-dung", "ldtbxh", "dang-ky-kinh-doanh"]
@@ -60,6 +60,31 @@ def hall_view(counters: int):  # noqa: ANN201 - built after Kivy is configured
     return controller.view()
 
 
+def rating_screen(step: str):  # noqa: ANN201 - built after Kivy is configured
+    from kiosk_app.rating.flow import RatingFlow
+    from kiosk_app.rating.screen import RatingScreen, load_kv
+    from queue_server.dossiers.rating import QuickLevel
+    from queue_server.event_stream import Event
+
+    load_kv()
+    flow = RatingFlow(counter=3)
+    if step != "idle":
+        ticket = {"id": 7, "number": "B007"}
+        flow.on_event(Event(9, "ticket.finished", {"counter": 3, "ticket": ticket}), 0)
+    if step in ("reasons", "thanks"):
+        flow.choose(QuickLevel.NOT_SATISFIED, 1)
+        flow.toggle_reason("long_wait", 2)
+        flow.toggle_reason("extra_papers", 2)
+    if step == "thanks":
+        flow.confirm_reasons()
+        flow.sent(3)
+    screen = RatingScreen()
+    screen.build_choices(flow.levels)
+    desk = {"counter": 3, "counter_name": "Quầy 3 – Hộ tịch", "officer": "Nguyễn Thị Hường"}
+    screen.show(flow, 4, desk)
+    return screen
+
+
 def main() -> int:
     kind, size, variant, out = sys.argv[1:5]
     width, height = (int(v) for v in size.split("x"))
@@ -80,11 +105,7 @@ def main() -> int:
         screen.ticker_x = 20
         screen.show(view)
     else:
-        from kiosk_app.rating.screens import RatingScreen, load_kv
-
-        load_kv()
-        screen = RatingScreen()
-        screen.show_demo(variant)
+        screen = rating_screen(variant)
     Window.add_widget(screen)
     EventLoop.ensure_window()
     for _ in range(5):

@@ -24,7 +24,6 @@ def headless_env(kivy_home: Path) -> dict[str, str]:
         "SDL_VIDEODRIVER": "offscreen",
         "SDL_AUDIODRIVER": "dummy",
         "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
         "KIVY_HOME": str(kivy_home),
     }
 

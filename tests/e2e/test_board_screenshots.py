@@ -1,0 +1,40 @@
+"""Screenshots of the hall board at the hall TV sizes, with 8 and 20 counters
+(tests/artifacts/board/, looked at by a person). Each is drawn in its own process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kivy_process import ROOT, headless_env
+from PIL import Image
+
+SHOTS = ROOT / "tests" / "artifacts" / "board"
+AMBER = (255, 194, 8)
+
+
+def draw(kind: str, size: str, variant: str, tmp_path: Path) -> Image.Image:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    out = SHOTS / f"{kind}_{size}_{variant}.png"
+    out.unlink(missing_ok=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tests/e2e/board_screens.py"), kind, size, variant, str(out)],
+        env=headless_env(tmp_path / "kivy"),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return Image.open(out).convert("RGB")
+
+
+@pytest.mark.parametrize("size", ["1920x1080", "1366x768"])
+@pytest.mark.parametrize("counters", ["8", "20"])
+def test_hall_board_screenshot(size: str, counters: str, tmp_path: Path) -> None:
+    image = draw("hall", size, counters, tmp_path)
+    width, height = (int(v) for v in size.split("x"))
+    assert image.size == (width, height)
+    # The newest call is lit: its counter tile and the first row of the last calls.
+    lit = dict((rgb, n) for n, rgb in image.getcolors(maxcolors=1 << 22) or []).get(AMBER, 0)
+    assert lit > width * height * 0.03
