@@ -7,15 +7,18 @@ from pathlib import Path
 from queue_server.adapters.database import Database, connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.config import Settings
+from queue_server.dossiers.procedures import parse_catalogue
 from queue_server.mock_upstream import demo_dossiers
 from queue_server.queueing.hours import OpeningHours
 from queue_server.runtime import Runtime
 from queue_server.services.clock import utc_now
 from queue_server.services.dossier_feeds import DEMO, mirror_rows
 from queue_server.services.dossier_mirror import record_feed
+from queue_server.services.procedures import import_procedures
 from queue_server.services.site_config import SiteFile, apply_site_file, parse_site_file
 
 EXAMPLE_SITE = Path(__file__).with_name("site_example.toml")
+DEMO_PROCEDURES = Path(__file__).with_name("procedures_demo.json")
 
 
 def open_runtime(settings: Settings) -> Runtime:
@@ -51,3 +54,14 @@ def load_demo_dossiers(db: Database, site_code: str, count: int = 300) -> int:
         record_feed(uow, site.id, DEMO, now, rows=result.rows)
         uow.commit()
         return result.rows
+
+
+def load_demo_procedures(db: Database, site_code: str) -> int:
+    """The demo procedure catalogue (ten common procedures of a district centre)."""
+    catalogue = parse_catalogue(DEMO_PROCEDURES.read_bytes(), "json")
+    with Runtime(settings=Settings(), db=db).uow() as uow:
+        site = uow.repo.site(site_code)
+        assert site is not None and site.id is not None
+        count = import_procedures(uow, site.id, catalogue)
+        uow.commit()
+        return count
