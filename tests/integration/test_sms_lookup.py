@@ -1,0 +1,111 @@
+"""SMS lookup through the emulated GSM modem: replies, helpful refusals, flood limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from dossier_fixtures import seed_mirror, site_id
+
+from drivers.gsm.emulator import GsmModemEmulator
+from drivers.gsm.modem import GsmModem
+from queue_server.dossiers import sms
+from queue_server.dossiers.codes import DossierCode
+from queue_server.dossiers.status import DossierStatus
+from queue_server.mock_upstream import demo_dossiers
+from queue_server.runtime import Runtime
+from queue_server.services.dossier_mirror import find_dossier
+from queue_server.services.sms_lookup import SmsLookup, SmsResponder
+
+PHONE = "+84912345678"
+
+
+@pytest.fixture
+def line() -> Iterator[tuple[GsmModemEmulator, GsmModem]]:
+    with GsmModemEmulator() as emulator, GsmModem(emulator.path, timeout=2.0) as modem:
+        modem.setup()
+        yield emulator, modem
+
+
+def responder(runtime: Runtime, modem: GsmModem) -> SmsResponder:
+    lookup = SmsLookup(runtime, site_id(runtime), per_hour=6, hotline="1900 1234")
+    return SmsResponder(modem, lookup)
+
+
+def exchange(emulator: GsmModemEmulator, service: SmsResponder, sender: str, text: str) -> str:
+    before = len(emulator.sent)
+    emulator.deliver(sender, text)
+    assert service.run_once(timeout=2.0)
+    assert len(emulator.sent) == before + 1
+    number, reply = emulator.sent[-1]
+    assert number == sender
+    return reply
+
+
+def test_hs_code_gets_the_status_in_one_gsm7_sms(
+    runtime: Runtime, line: tuple[GsmModemEmulator, GsmModem]
+) -> None:
+    emulator, modem = line
+    rows = seed_mirror(runtime, 10)
+    service = responder(runtime, modem)
+    row = rows[3]
+    code = DossierCode.parse(row["MaHoSo"])
+    with runtime.uow(readonly=True) as uow:
+        record = find_dossier(uow, site_id(runtime), code)
+    assert record is not None
+    expected = sms.status_reply(
+        code, DossierStatus(4), record.record.due_at, record.record.collect_at
+    )
+    assert exchange(emulator, service, PHONE, f"hs {row['MaHoSo'].lower()}") == expected
+    assert expected.startswith(f"HS {code}: Dang xu ly.")
+    assert sms.fits_one_sms(expected)
+    assert emulator.storage == {}
+
+
+def test_malformed_and_unknown_codes_get_helpful_replies(
+    runtime: Runtime, line: tuple[GsmModemEmulator, GsmModem]
+) -> None:
+    emulator, modem = line
+    seed_mirror(runtime, 3)
+    service = responder(runtime, modem)
+    malformed = exchange(emulator, service, PHONE, "cho toi hoi ho so")
+    assert malformed == sms.malformed_reply()
+    assert "HS <ma ho so>" in malformed
+    unknown = exchange(emulator, service, PHONE, "TC 000.00.06.H56-240101-9999")
+    assert unknown == sms.unknown_reply(DossierCode.parse("000.00.06.H56-240101-9999"), "1900 1234")
+    assert "1900 1234" in unknown
+
+
+def test_a_flood_from_one_number_is_limited(
+    runtime: Runtime, line: tuple[GsmModemEmulator, GsmModem]
+) -> None:
+    emulator, modem = line
+    code = seed_mirror(runtime, 2)[0]["MaHoSo"]
+    service = responder(runtime, modem)
+    replies = [exchange(emulator, service, PHONE, f"HS {code}") for _ in range(6)]
+    assert all(r.startswith("HS ") for r in replies)
+    assert exchange(emulator, service, PHONE, f"HS {code}") == sms.too_many_reply()
+    for _ in range(5):
+        emulator.deliver(PHONE, f"HS {code}")
+        assert service.run_once(timeout=2.0)
+    assert len(emulator.sent) == 7
+    assert emulator.storage == {}
+    assert exchange(emulator, service, "0987654321", f"HS {code}").startswith("HS ")
+    runtime.clock.advance(minutes=10)
+    assert exchange(emulator, service, PHONE, f"HS {code}").startswith("HS ")
+
+
+def test_messages_received_while_down_are_answered_at_start(
+    runtime: Runtime, line: tuple[GsmModemEmulator, GsmModem]
+) -> None:
+    emulator, modem = line
+    code = demo_dossiers(1, runtime.clock())[0]["MaHoSo"]
+    seed_mirror(runtime, 1)
+    emulator.indications = False
+    emulator.deliver("0911111111", f"HS {code}")
+    emulator.deliver("0922222222", "xin chao")
+    service = responder(runtime, modem)
+    assert service.catch_up() == 2
+    assert [n for n, _ in emulator.sent] == ["0911111111", "0922222222"]
+    assert emulator.sent[1][1] == sms.malformed_reply()
+    assert emulator.storage == {}
