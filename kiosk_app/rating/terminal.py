@@ -66,6 +66,7 @@ class RatingApp(App):
             state = terminal.trace_state()
             if state != self._traced:
                 self._traced = state
+                self._flush_trace()  # a state that drew no new frame still happened
                 self._trace_pending = json.dumps({"t": time.time(), **state}, ensure_ascii=False)
 
     def _flush_trace(self, *_: Any) -> None:

@@ -53,10 +53,10 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 class KivyProcess:
-    """``python -m <module> <args>`` headless; its log goes to ``<workdir>/<name>.log``."""
+    """``python <args>`` headless; its log goes to ``<workdir>/<name>.log``."""
 
-    def __init__(self, module: str, args: Sequence[str], workdir: Path, name: str) -> None:
-        self.command = [sys.executable, "-m", module, *args]
+    def __init__(self, args: Sequence[str], workdir: Path, name: str) -> None:
+        self.command = [sys.executable, *args]
         self.workdir = workdir
         self.log = workdir / f"{name}.log"
         self.env = headless_env(workdir / f"kivy-{name}")

@@ -30,8 +30,9 @@ class Hall:
         self.trace = workdir / "board-trace.jsonl"
         self.wav_dir = workdir / "announcements"
         self.process = KivyProcess(
-            "display_board.main",
             [
+                "-m",
+                "display_board.main",
                 "--server",
                 floor.server.url,
                 "--token",

@@ -1,0 +1,61 @@
+"""Run the real rating terminal app headless and touch a face when it asks.
+
+    python tests/e2e/rating_driver.py SERVER TOKEN SIZE LEVEL|none
+
+Touches go through Kivy's input path (touch down/up at the face's centre on the
+window), as a finger would. The app traces each frame to MOTCUA_RATING_TRACE.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+
+
+def main() -> int:
+    server, token, size, level_name = sys.argv[1:5]
+    from kiosk_app.config import load
+    from kiosk_app.main import configure_kivy
+
+    data_dir = tempfile.mkdtemp(prefix="rating-")
+    config = load(
+        ["--mode", "rating", "--server", server, "--token", token]
+        + ["--windowed", "--size", size, "--data-dir", data_dir]
+    )
+    configure_kivy(config)
+    from kivy.clock import Clock
+    from kivy.tests.common import UnitTestTouch
+
+    from kiosk_app.rating.app import RatingOptions
+    from kiosk_app.rating.flow import Step
+    from kiosk_app.rating.terminal import RatingApp
+    from queue_server.dossiers.rating import QuickLevel
+
+    app = RatingApp(config.server_url, config.token, RatingOptions.from_env())
+    touched: set[int] = set()
+
+    def touch_face(_dt: float) -> None:
+        flow = app.terminal.flow
+        if level_name == "none" or flow.step is not Step.ASK or flow.ticket_id in touched:
+            return
+        if app.root.ids.pages.current != "ask":
+            return
+        touched.add(flow.ticket_id or 0)
+        face = app.root.face(QuickLevel[level_name])
+        x, y = face.to_window(*face.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+
+    Clock.schedule_interval(touch_face, 0.05)
+    app.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

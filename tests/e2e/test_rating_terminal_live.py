@@ -1,0 +1,151 @@
+"""The rating terminal against the real server: the officer finishes, the terminal
+asks, a touch stores one rating, and a second rating of the ticket is refused."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from conftest import Floor
+from kivy_process import ROOT, KivyProcess, read_jsonl, wait_for
+from sqlalchemy import select
+
+from drivers.keypad import Key
+from drivers.keypad.emulator import KeypadEmulator
+from queue_server.adapters.tables import quick_ratings
+from queue_server.services.auth import issue_token
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def rating_token(floor: Floor, counter: int) -> str:
+    runtime = floor.api.runtime
+    with runtime.uow() as uow:
+        site = uow.repo.site("default")
+        assert site is not None and site.id is not None
+        token = issue_token(
+            uow,
+            site_id=site.id,
+            kind="rating",
+            name=f"rating-{counter}",
+            now=runtime.clock(),
+            counter_id=floor.api.counters[counter],
+        )
+        uow.commit()
+    return token
+
+
+class Terminal:
+    def __init__(self, floor: Floor, workdir: Path, touch: str, keypad: str | None) -> None:
+        self.trace = workdir / "rating-trace.jsonl"
+        self.token = rating_token(floor, 3)
+        self.process = KivyProcess(
+            [
+                str(ROOT / "tests/e2e/rating_driver.py"),
+                floor.server.url,
+                self.token,
+                "800x480",
+                touch,
+            ],
+            workdir,
+            "rating",
+        )
+        self.process.env["MOTCUA_RATING_TRACE"] = str(self.trace)
+        if keypad:
+            self.process.env["MOTCUA_RATING_KEYPAD"] = keypad
+
+    def frames(self) -> list[dict[str, Any]]:
+        return read_jsonl(self.trace)
+
+    def reaches(self, step: str, within: float = 20) -> dict[str, Any]:
+        def probe() -> dict[str, Any] | None:
+            assert self.process.alive(), self.process.tail()
+            found = [f for f in self.frames() if f["step"] == step]
+            return found[-1] if found else None
+
+        return wait_for(probe, within, f"the terminal showing {step}")
+
+
+def served(floor: Floor) -> tuple[dict[str, Any], float]:
+    """Issue, call and finish a ticket at counter 3 over HTTP; when the finish returned."""
+    url = floor.server.url + "/api/v1"
+    officer = {"Authorization": f"Bearer {floor.token('officer')}"}
+    kiosk = {"Authorization": f"Bearer {floor.token('kiosk')}"}
+    counter = f"{url}/counters/{floor.api.counters[3]}"
+    ticket = requests.post(f"{url}/tickets", json={"service": "ho-tich"}, headers=kiosk, timeout=10)
+    assert requests.post(f"{counter}/call-next", headers=officer, timeout=10).ok
+    finished = requests.post(f"{counter}/finish", headers=officer, timeout=10)
+    assert finished.ok
+    return ticket.json(), time.time()
+
+
+def stored(floor: Floor) -> list[Any]:
+    with floor.api.runtime.uow(readonly=True) as uow:
+        return list(uow.session.execute(select(quick_ratings)).all())
+
+
+@pytest.fixture
+def signed_in(floor: Floor) -> Floor:
+    url = f"{floor.server.url}/api/v1/counters/{floor.api.counters[3]}/sign-in"
+    headers = {"Authorization": f"Bearer {floor.token('officer')}"}
+    assert requests.post(url, headers=headers, timeout=10).ok
+    return floor
+
+
+def test_finish_asks_a_touch_rates_once_and_a_second_rating_is_refused(
+    signed_in: Floor, tmp_path: Path
+) -> None:
+    floor = signed_in
+    terminal = Terminal(floor, tmp_path, "VERY_SATISFIED", None)
+    terminal.process.start()
+    try:
+        idle = terminal.reaches("idle", within=60)
+        wait_for(
+            lambda: any(f["officer"] == "officer" for f in terminal.frames()), 20, "the officer"
+        )
+        assert idle["counter"] in (None, 3)
+        ticket, finished_at = served(floor)
+        asked = terminal.reaches("ask")
+        assert asked["ticket_number"] == ticket["number"]
+        print(f"finish -> question on screen: {asked['t'] - finished_at:.3f} s")
+        terminal.reaches("thanks")
+        rows = wait_for(lambda: stored(floor), 10, "the stored rating")
+        assert [(r.ticket_id, r.level, r.counter_id) for r in rows] == [
+            (ticket["id"], "very_satisfied", floor.api.counters[3])
+        ]
+        again = requests.post(
+            f"{floor.server.url}/api/v1/ratings",
+            json={"ticket_id": ticket["id"], "level": "not_satisfied"},
+            headers={"Authorization": f"Bearer {terminal.token}"},
+            timeout=10,
+        )
+        assert again.status_code == 409
+        assert again.json()["error"]["message_vi"] == (
+            "Số thứ tự này đã được đánh giá; mỗi lượt chỉ đánh giá một lần."
+        )
+        terminal.reaches("idle", within=20)
+        assert len(stored(floor)) == 1
+    finally:
+        terminal.process.stop()
+
+
+def test_the_keypad_rating_key_answers_the_question(signed_in: Floor, tmp_path: Path) -> None:
+    floor = signed_in
+    with KeypadEmulator(addresses=(3,), link=tmp_path / "ttyKEYPAD") as keypad:
+        terminal = Terminal(floor, tmp_path, "none", f"{keypad.path}:3")
+        terminal.process.start()
+        try:
+            terminal.reaches("idle", within=60)
+            ticket, _ = served(floor)
+            terminal.reaches("ask")
+            keypad.press(Key.NOT_SATISFIED, 3)
+            terminal.reaches("thanks")
+            rows = wait_for(lambda: stored(floor), 10, "the stored rating")
+            assert [(r.ticket_id, r.level, r.reasons) for r in rows] == [
+                (ticket["id"], "not_satisfied", "[]")
+            ]
+        finally:
+            terminal.process.stop()
