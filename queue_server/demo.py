@@ -1,18 +1,24 @@
 """``motcua-server demo``: the whole system on one machine, with demo data.
 
 Creates the demo site (SQLite under ``var/demo``), demo users and device tokens
-(printed once), then serves the API and pages. Emulated devices and the kiosk,
-board and rating apps join as they are started here.
+(printed once), then starts each part as its own process — the server, the
+printer emulator, a kiosk, the hall board and a rating terminal — and stops
+them all on Ctrl+C or SIGTERM.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 
 from queue_server.adapters.database import migrate
 from queue_server.bootstrap import demo_site, load_site, open_runtime
 from queue_server.config import Settings
-from queue_server.server import serve
 from queue_server.services.auth import Role, create_user, issue_token
 from queue_server.services.clock import utc_now
 
@@ -23,56 +29,130 @@ DEMO_USERS = (
     ("canbo1", Role.OFFICER, "Nguyễn Thị Lan"),
     ("canbo2", Role.OFFICER, "Trần Văn Minh"),
 )
-DEMO_DEVICES = (("kiosk-sanh-1", "kiosk"), ("bang-sanh", "board"), ("danh-gia-quay-1", "rating"))
+#: name, kind, counter number the device is bound to
+DEMO_DEVICES = (
+    ("kiosk-sanh-1", "kiosk", None),
+    ("bang-sanh", "board", None),
+    ("danh-gia-quay-1", "rating", 1),
+)
 
 
-def prepare_demo(settings: Settings) -> dict[str, str]:
-    """Migrate, load the demo site, create users and tokens; return what to print."""
+@dataclass
+class Component:
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+
+
+def prepare_demo(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    """Migrate, load the demo site, create users and tokens.
+
+    Returns the passwords and the device tokens, both shown once.
+    """
     runtime = open_runtime(settings)
     migrate(runtime.db)
     code = load_site(runtime.db, demo_site(), actor="demo")
-    secrets_out: dict[str, str] = {}
+    passwords: dict[str, str] = {}
+    tokens: dict[str, str] = {}
     now = utc_now()
     with runtime.uow() as uow:
         site = uow.repo.site(code)
         assert site is not None and site.id is not None
+        counter_ids = {c.number: c.id for c in uow.repo.counters(site.id)}
         for username, role, full_name in DEMO_USERS:
             password = secrets.token_urlsafe(9)
             create_user(uow, site.id, username, role, password, now, full_name=full_name)
-            secrets_out[f"user {username} ({role})"] = password
-        for name, kind in DEMO_DEVICES:
-            counter_id = uow.repo.counters(site.id)[0].id if kind == "rating" else None
-            secrets_out[f"token {name} ({kind})"] = issue_token(
-                uow, site_id=site.id, kind=kind, name=name, now=now, counter_id=counter_id
+            passwords[f"{username} ({role})"] = password
+        for name, kind, counter in DEMO_DEVICES:
+            tokens[kind] = issue_token(
+                uow,
+                site_id=site.id,
+                kind=kind,
+                name=name,
+                now=now,
+                counter_id=counter_ids[counter] if counter else None,
             )
         uow.commit()
     runtime.db.dispose()
-    return secrets_out
+    return passwords, tokens
+
+
+def components(settings: Settings, host: str, port: int, tokens: dict[str, str]) -> list[Component]:
+    python = sys.executable
+    printer_dir = settings.data_dir / "printer"
+    return [
+        Component(
+            "server", [python, "-m", "queue_server.cli", "run", "--host", host, "--port", str(port)]
+        ),
+        Component(
+            "printer",
+            [
+                python,
+                "-m",
+                "drivers.cli",
+                "emulate",
+                "printer",
+                "--tcp",
+                "127.0.0.1:9100",
+                "--out",
+                str(printer_dir),
+            ],
+        ),
+    ]
 
 
 def run_demo(settings: Settings, host: str, port: int) -> int:
-    credentials = prepare_demo(settings)
+    passwords, tokens = prepare_demo(settings)
     base = f"http://{host}:{port}"
+    env = {
+        **os.environ,
+        "MOTCUA_DATA_DIR": str(settings.data_dir),
+        "MOTCUA_DATABASE_URL": settings.database_url,
+        "MOTCUA_SECRET_KEY": settings.secret_key,
+        "MOTCUA_PUBLIC_URL": base,
+        "MOTCUA_SERVER_URL": base,
+    }
+    parts = components(settings, host, port, tokens)
     lines = [
         "motcua demo — Trung tâm Phục vụ hành chính công (demo data, SQLite)",
-        f"  database:   {settings.resolved_database_url}",
-        f"  API:        {base}/api/v1/health",
-        f"  API docs:   {base}/api/v1/openapi.json",
-        f"  queue:      {base}/api/v1/queue",
-        "  credentials (shown once):",
-        *(f"    {label:<32} {secret}" for label, secret in credentials.items()),
-        "Stop with Ctrl+C.",
+        f"  database:        {settings.resolved_database_url}",
+        f"  API health:      {base}/api/v1/health",
+        f"  API (OpenAPI):   {base}/api/v1/openapi.json",
+        f"  queue snapshot:  {base}/api/v1/queue",
+        f"  printed tickets: {settings.data_dir / 'printer'}/<n>.png (printer emulator on :9100)",
+        "  users (passwords shown once):",
+        *(f"    {label:<22} {secret}" for label, secret in passwords.items()),
+        "  device tokens (shown once):",
+        *(f"    {kind:<22} {secret}" for kind, secret in tokens.items()),
+        f"  started: {', '.join(p.name for p in parts)}. Stop with Ctrl+C.",
     ]
     print("\n".join(lines), flush=True)
-    serve(
-        host,
-        port,
-        sqlite=settings.resolved_database_url.startswith("sqlite"),
-        app_config={
-            "data_dir": str(settings.data_dir),
-            "database_url": settings.database_url,
-            "secret_key": settings.secret_key,
-            "public_url": base,
-        },
-    )
+    return supervise(parts, env)
+
+
+def supervise(parts: list[Component], env: dict[str, str]) -> int:
+    """Run every component until Ctrl+C/SIGTERM or until one of them dies."""
+    stopping = False
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    for part in parts:
+        part.process = subprocess.Popen(part.command, env=env, start_new_session=True)
+    failed = None
+    while not stopping and failed is None:
+        time.sleep(0.2)
+        failed = next((p for p in parts if p.process and p.process.poll() is not None), None)
+    for part in parts:
+        if part.process and part.process.poll() is None:
+            os.killpg(part.process.pid, signal.SIGTERM)
+    for part in parts:
+        if part.process:
+            part.process.wait(timeout=15)
+    if failed is not None:
+        print(f"demo: {failed.name} stopped unexpectedly; everything was stopped.", file=sys.stderr)
+        return 1
     return 0

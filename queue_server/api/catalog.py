@@ -14,6 +14,12 @@ from queue_server.queueing.hours import OpeningHours
 from queue_server.queueing.model import PRIORITY_LABELS, Site
 from queue_server.runtime import current_runtime
 from queue_server.services.auth import Permission
+from queue_server.services.site_config import (
+    CounterSection,
+    ServiceSection,
+    upsert_counter,
+    upsert_service,
+)
 from queue_server.services.views import counter_view, service_view
 
 
@@ -126,3 +132,58 @@ def list_counters(query: SiteQuery) -> Any:
                 for c in uow.repo.counters(site.id or 0)
             ]
         )
+
+
+@endpoint(
+    bp,
+    "/services",
+    "POST",
+    summary="Create a service, or replace the one with that code",
+    tag="catalog",
+    permission=Permission.ADMIN,
+    body=ServiceSection,
+    responses={200: "The service"},
+)
+def put_service(body: ServiceSection) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        site = current_site(uow)
+        service = upsert_service(uow, site.id or 0, body)
+        uow.record(
+            site_id=site.id,
+            kind="config.changed",
+            actor=actor().label,
+            at=runtime.clock(),
+            service_id=service.id,
+            payload={"service": body.code, "changes": body.model_dump(mode="json")},
+        )
+        uow.commit()
+        return jsonify(service_view(service))
+
+
+@endpoint(
+    bp,
+    "/counters",
+    "POST",
+    summary="Create a counter, or replace the one with that number",
+    tag="catalog",
+    permission=Permission.ADMIN,
+    body=CounterSection,
+    responses={200: "The counter"},
+)
+def put_counter(body: CounterSection) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        site = current_site(uow)
+        services = {s.code: s for s in uow.repo.services(site.id or 0)}
+        counter = upsert_counter(uow, site.id or 0, body, services)
+        uow.record(
+            site_id=site.id,
+            kind="config.changed",
+            actor=actor().label,
+            at=runtime.clock(),
+            counter_id=counter.id,
+            payload={"counter": body.number, "changes": body.model_dump(mode="json")},
+        )
+        uow.commit()
+        return jsonify(counter_view(counter, body.services))

@@ -93,7 +93,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             code="malformed_json",
         )
     try:
-        return model.model_validate(data, strict=True)
+        # JSON-mode strict validation: no type coercion, yet enums accept their values.
+        return model.model_validate_json(raw or b"{}", strict=True)
     except ValidationError as exc:
         raise ApiError(
             "Some fields are missing, unknown or of the wrong type.",

@@ -101,38 +101,11 @@ def apply_site_file(uow: UnitOfWork, config: SiteFile, actor: str, now: datetime
     else:
         _assign(site, config.site.model_dump())
     uow.session.flush()
-    existing = {s.code: s for s in uow.repo.services(site.id or 0)}
-    by_code: dict[str, Service] = {}
-    for section in config.services:
-        values = section.model_dump()
-        values["hours_spec"] = values.pop("hours")
-        service = existing.get(section.code)
-        if service is None:
-            service = Service(site_id=site.id or 0, **values)
-            uow.session.add(service)
-        else:
-            _assign(service, values)
-        by_code[section.code] = service
-    uow.session.flush()
-    counters = {c.number: c for c in uow.repo.counters(site.id or 0)}
+    by_code = {
+        section.code: upsert_service(uow, site.id or 0, section) for section in config.services
+    }
     for section in config.counters:
-        unknown = [code for code in section.services if code not in by_code]
-        if unknown:
-            raise InvalidConfiguration(
-                f"Counter {section.number} serves unknown services: {', '.join(unknown)}",
-                f"Quầy {section.number} gắn với dịch vụ không tồn tại: {', '.join(unknown)}",
-            )
-        counter = counters.get(section.number)
-        name = section.name or f"Quầy {section.number}"
-        if counter is None:
-            counter = Counter(site_id=site.id or 0, number=section.number, name=name)
-            uow.session.add(counter)
-            uow.session.flush()
-        else:
-            counter.name = name
-        uow.repo.set_counter_services(
-            counter.id or 0, [by_code[c].id or 0 for c in section.services]
-        )
+        upsert_counter(uow, site.id or 0, section, by_code)
     if config.dossiers is not None:
         save_dossier_settings(uow, site.id or 0, config.dossiers, now)
     uow.record(
@@ -143,6 +116,42 @@ def apply_site_file(uow: UnitOfWork, config: SiteFile, actor: str, now: datetime
         payload={"services": codes, "counters": [c.number for c in config.counters]},
     )
     return site
+
+
+def upsert_service(uow: UnitOfWork, site_id: int, section: ServiceSection) -> Service:
+    """Create the service or update the one with the same code."""
+    values = section.model_dump()
+    values["hours_spec"] = values.pop("hours")
+    service = next((s for s in uow.repo.services(site_id) if s.code == section.code), None)
+    if service is None:
+        service = Service(site_id=site_id, **values)
+        uow.session.add(service)
+    else:
+        _assign(service, values)
+    uow.session.flush()
+    return service
+
+
+def upsert_counter(
+    uow: UnitOfWork, site_id: int, section: CounterSection, services: dict[str, Service]
+) -> Counter:
+    """Create the counter or update the one with the same number, with its services."""
+    unknown = [code for code in section.services if code not in services]
+    if unknown:
+        raise InvalidConfiguration(
+            f"Counter {section.number} serves unknown services: {', '.join(unknown)}",
+            f"Quầy {section.number} gắn với dịch vụ không tồn tại: {', '.join(unknown)}",
+        )
+    counter = next((c for c in uow.repo.counters(site_id) if c.number == section.number), None)
+    name = section.name or f"Quầy {section.number}"
+    if counter is None:
+        counter = Counter(site_id=site_id, number=section.number, name=name)
+        uow.session.add(counter)
+        uow.session.flush()
+    else:
+        counter.name = name
+    uow.repo.set_counter_services(counter.id or 0, [services[c].id or 0 for c in section.services])
+    return counter
 
 
 _VI = {"service code": "mã dịch vụ", "ticket prefix": "ký hiệu số thứ tự"}

@@ -100,3 +100,34 @@ def test_tracking_view_reveals_only_the_ticket_itself(api: Api) -> None:
         "ahead",
         "estimated_wait_s",
     }
+
+
+def test_admin_edits_services_and_counters_through_the_api(api: Api) -> None:
+    new = {
+        "code": "cong-chung",
+        "prefix": "G",
+        "name_vi": "Chứng thực",
+        "name_en": "Notary",
+        "priority_policy": "interleaved",
+        "interleave_every": 2,
+    }
+    assert api.call("POST", "/services", "officer", json=new).status_code == 403
+    created = api.call("POST", "/services", "admin", json=new)
+    assert created.status_code == 200 and created.json["priority_policy"] == "interleaved"
+    counter = api.call(
+        "POST",
+        "/counters",
+        "admin",
+        json={"number": 7, "name": "Quầy 7", "services": ["cong-chung"]},
+    )
+    assert counter.status_code == 200 and counter.json["services"] == ["cong-chung"]
+    assert api.issue("cong-chung")["number"] == "G001"
+    bad = api.call("POST", "/counters", "admin", json={"number": 8, "services": ["khong-co"]})
+    assert bad.status_code == 400 and "khong-co" in bad.json["error"]["message_vi"]
+    patched = api.call(
+        "PATCH",
+        "/services/ho-tich",
+        "admin",
+        json={"priority_policy": "strict", "name_en": "Civil"},
+    )
+    assert patched.status_code == 200 and patched.json["name_en"] == "Civil"
