@@ -22,7 +22,8 @@ A ``Scan`` has ``payload`` (str), ``source`` (``camera:0``, ``serial:/dev/ttyACM
 The same payload from the same source within 2 s is delivered once. Payloads may
 carry a citizen ID number: never log or display them; ``repr(scan)`` shows only
 the length. Device failures are ``drivers.errors`` types (``DeviceNotFound``,
-``DeviceBusy``, ``DevicePermission``).
+``DeviceBusy``, ``DevicePermission`` when opening; ``DeviceDisconnected`` later),
+passed to ``on_error``; a serial scanner opened here reconnects by itself.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def open_scanner(
     """Build and open the scanner a configuration string names.
 
     ``camera`` or ``camera:<index>``; ``serial:///dev/ttyACM0?baudrate=9600`` (or
-    ``serial:/dev/ttyACM0``); ``wedge``. Raises ValueError for anything else.
+    ``serial:/dev/ttyACM0``; a serial scanner reopens a vanished port every
+    second, ``reconnect=<seconds>``, ``reconnect=0`` to stop with the error
+    instead); ``wedge``. Raises ValueError for anything else.
     """
     kind, _, rest = config.strip().partition(":")
     scanner: ScanStream
@@ -62,7 +65,10 @@ def open_scanner(
         if not port:
             raise ValueError(f"serial scanner needs a port: {config!r}")
         baudrate = int(query.get("baudrate", query.get("baud", ["9600"]))[0])
-        scanner = SerialScanner(port, on_scan, baudrate=baudrate, on_error=on_error)
+        reconnect_s = float(query.get("reconnect", ["1"])[0]) or None
+        scanner = SerialScanner(
+            port, on_scan, baudrate=baudrate, reconnect_s=reconnect_s, on_error=on_error
+        )
     elif kind == "wedge" and not rest:
         from drivers.scanner.wedge import WedgeScanner
 

@@ -161,11 +161,18 @@ class ScanStream:
             self._put(scan)
         return scan
 
-    def fail(self, error: DriverError) -> None:
-        """Record that the device stopped working; readers and ``on_error`` see ``error``."""
+    def report(self, error: DriverError) -> None:
+        """Tell ``on_error`` the device is failing while the source tries to recover."""
         self.error = error
         if self._on_error is not None:
-            self._on_error(error)
+            try:
+                self._on_error(error)
+            except Exception:
+                log.exception("error callback failed")
+
+    def fail(self, error: DriverError) -> None:
+        """Record that the device stopped for good; readers and ``on_error`` see ``error``."""
+        self.report(error)
         self._put(error)
 
     def read(self, timeout: float | None = None) -> Scan | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from drivers.emulate_command import register_emulator
+from drivers.errors import DriverError
 from drivers.scanner import Scan, open_scanner
 from drivers.scanner.emulator import SerialScannerEmulator
 from drivers.scanner.wedge import WedgeScanner
@@ -67,7 +68,11 @@ def format_scan(scan: Scan, redact: bool) -> str:
 def scan_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     deadline = time.monotonic() + args.seconds if args.seconds is not None else float("inf")
     count = 0
-    with open_scanner(scanner_config(args)) as scanner:
+
+    def show_error(error: DriverError) -> None:
+        print(f"{error.code}: {error}\n{error.message_vi}", file=sys.stderr, flush=True)
+
+    with open_scanner(scanner_config(args), on_error=show_error) as scanner:
         if isinstance(scanner, WedgeScanner):
             print("Quét mã vào cửa sổ này / scan into this terminal (Ctrl-C to stop)", file=out)
             feed_terminal_keys(scanner.key, lambda: time.monotonic() >= deadline)

@@ -99,7 +99,13 @@ def open_port(port: str, baudrate: int, timeout: float) -> serial.Serial:
 
 
 class SerialScanner(ScanStream):
-    """Reads payloads from a serial barcode scanner on a background thread."""
+    """Reads payloads from a serial barcode scanner on a background thread.
+
+    When the port disappears (cable pulled, adapter reset) the error goes to
+    ``on_error``; with ``reconnect_s`` the scanner then reopens the port every
+    ``reconnect_s`` seconds and carries on once it is back (``connected`` tells
+    which), otherwise :meth:`read` raises the error.
+    """
 
     def __init__(
         self,
@@ -107,6 +113,7 @@ class SerialScanner(ScanStream):
         on_scan: ScanCallback | None = None,
         *,
         baudrate: int = 9600,
+        reconnect_s: float | None = None,
         on_error: ErrorCallback | None = None,
         clock: Clock = time.monotonic,
         poll_s: float = 0.1,
@@ -114,7 +121,9 @@ class SerialScanner(ScanStream):
         super().__init__(f"serial:{port}", on_scan, on_error=on_error, clock=clock)
         self.port = port
         self.baudrate = baudrate
+        self.reconnect_s = reconnect_s
         self.poll_s = poll_s
+        self.connected = threading.Event()
         self._serial: serial.Serial | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -122,6 +131,7 @@ class SerialScanner(ScanStream):
     def open(self) -> None:
         super().open()
         self._serial = open_port(self.port, self.baudrate, self.poll_s)
+        self.connected.set()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="serial-scanner", daemon=True)
         self._thread.start()
@@ -131,28 +141,53 @@ class SerialScanner(ScanStream):
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        self._close_port()
+        super().close()
+
+    def _close_port(self) -> None:
+        self.connected.clear()
         if self._serial is not None:
             self._serial.close()
             self._serial = None
-        super().close()
 
     def _run(self) -> None:
-        framer = LineFramer()
-        assert self._serial is not None
         while not self._stop.is_set():
             try:
-                data = self._serial.read(max(1, min(self._serial.in_waiting, READ_CHUNK_BYTES)))
+                self._read_until_lost()
             except (serial.SerialException, OSError) as exc:
                 if self._stop.is_set():
                     return
-                error: DriverError = DeviceDisconnected(
+                self._close_port()
+                error = DeviceDisconnected(
                     f"serial scanner on {self.port} disappeared (cable pulled?)"
                 )
                 error.__cause__ = exc
                 log.warning("%s", error)
-                self.fail(error)
-                return
+                if self.reconnect_s is None:
+                    self.fail(error)
+                    return
+                self.report(error)
+                self._reopen()
+
+    def _read_until_lost(self) -> None:
+        framer = LineFramer()
+        port = self._serial
+        assert port is not None
+        while not self._stop.is_set():
+            data = port.read(max(1, min(port.in_waiting, READ_CHUNK_BYTES)))
             if data:
                 traffic.debug("%s <- %d bytes", self.port, len(data))
                 for payload in framer.feed(data):
                     self.deliver(payload)
+
+    def _reopen(self) -> None:
+        assert self.reconnect_s is not None
+        while not self._stop.wait(self.reconnect_s):
+            try:
+                self._serial = open_port(self.port, self.baudrate, self.poll_s)
+            except DriverError:
+                continue
+            log.info("serial scanner on %s is back", self.port)
+            self.error = None
+            self.connected.set()
+            return

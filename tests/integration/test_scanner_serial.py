@@ -91,6 +91,26 @@ def test_port_that_disappears_raises_a_typed_error(emulator) -> None:
     assert errors[0].message_vi.startswith("Thiết bị bị ngắt kết nối")
 
 
+def test_scanner_reconnects_when_the_port_comes_back(tmp_path) -> None:
+    """GIVEN a scanner behind a udev-style symlink WHEN the adapter is unplugged and
+    plugged back THEN on_error hears about it and scans flow again, no restart needed."""
+    link = tmp_path / "ttySCAN"
+    lost = threading.Event()
+    with SerialScannerEmulator(link=link) as emulator:
+        scanner = SerialScanner(str(link), reconnect_s=0.05, on_error=lambda error: lost.set())
+        with scanner:
+            emulator.scan(CODE)
+            assert scanner.read(WAIT).payload == CODE
+            emulator.close()
+            assert lost.wait(WAIT)
+            assert isinstance(scanner.error, DeviceDisconnected)
+            emulator.open()
+            assert scanner.connected.wait(WAIT)
+            emulator.scan(URL)
+            assert scanner.read(WAIT).payload == URL
+            assert scanner.error is None
+
+
 def test_missing_port_is_device_not_found(tmp_path) -> None:
     with pytest.raises(DeviceNotFound, match="does not exist"):
         SerialScanner(str(tmp_path / "ttyACM9")).open()
