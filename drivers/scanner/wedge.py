@@ -48,7 +48,11 @@ class WedgeAssembler:
 
 
 class WedgeScanner(ScanStream):
-    """A keyboard-wedge scanner: feed it every key the application receives."""
+    """A keyboard-wedge scanner: feed it every key the application receives.
+
+    In Kivy: ``Window.bind(on_textinput=lambda _w, text: [wedge.key(c) for c in text])``
+    and, for Enter, ``on_key_down`` with key 13 calling ``wedge.key("\\r")``.
+    """
 
     def __init__(
         self,

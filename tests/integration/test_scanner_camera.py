@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,12 @@ def test_a_frame_that_cannot_be_decoded_does_not_stop_the_camera() -> None:
     broken = np.zeros((0, 0, 3), dtype=np.uint8)  # what a glitching driver may hand over
     with CameraScanner(ImageFrameSource([broken, render_code_frame(CODE)])) as scanner:
         assert [scan.payload for scan in scanner] == [CODE]
+
+
+def test_logs_carry_lengths_never_the_citizen_id_in_a_payload(caplog) -> None:
+    payload = '{"id":"000.00.06.H56-231027-0361","cccd":"001203004567"}'
+    caplog.set_level(logging.DEBUG)
+    with CameraScanner(ImageFrameSource([render_code_frame(payload)])) as scanner:
+        assert [scan.payload for scan in scanner] == [payload]
+    assert f"{len(payload)} characters" in caplog.text
+    assert "001203004567" not in caplog.text
