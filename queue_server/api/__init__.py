@@ -1,6 +1,7 @@
 """REST API v1: one module per resource, all on one blueprint."""
 
 from queue_server.api import (
+    admin,
     auth,
     catalog,
     counters,
@@ -16,6 +17,7 @@ from queue_server.api import (
 from queue_server.api.blueprint import bp
 
 __all__ = [
+    "admin",
     "auth",
     "bp",
     "catalog",

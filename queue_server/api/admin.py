@@ -1,0 +1,102 @@
+"""Accounts and device tokens, for administrators."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask import jsonify
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_server.api.blueprint import bp
+from queue_server.api.context import actor, current_site
+from queue_server.api.spec import endpoint
+from queue_server.runtime import current_runtime
+from queue_server.services import administration
+from queue_server.services.auth import DeviceKind, Permission, Role
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9._-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: Literal["admin", "technician", "supervisor", "officer"]
+    full_name: str = Field("", max_length=200)
+
+
+class NewDeviceToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["kiosk", "board", "rating", "counter"]
+    name: str = Field(min_length=1, max_length=120)
+    counter: int | None = Field(None, ge=1, le=999, description="counter number")
+
+
+def _admin_route(rule: str, method: str, summary: str, **options: Any) -> Any:
+    return endpoint(
+        bp, rule, method, summary=summary, tag="admin", permission=Permission.ADMIN, **options
+    )
+
+
+@_admin_route("/users", "GET", "Accounts of the centre")
+def list_users() -> Any:
+    with current_runtime().uow(readonly=True) as uow:
+        return jsonify(users=administration.list_users(uow, current_site(uow).id or 0))
+
+
+@_admin_route("/users", "POST", "Create an account", body=NewUser, responses={201: "Created"})
+def create_user(body: NewUser) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        user_id = administration.add_user(
+            uow,
+            current_site(uow).id or 0,
+            body.username,
+            Role(body.role),
+            body.password,
+            body.full_name,
+            actor().label,
+            runtime.clock(),
+        )
+        uow.commit()
+    return jsonify(id=user_id, username=body.username, role=body.role), 201
+
+
+@_admin_route("/tokens", "GET", "Device tokens (never the tokens themselves)")
+def list_tokens() -> Any:
+    with current_runtime().uow(readonly=True) as uow:
+        return jsonify(tokens=administration.list_device_tokens(uow, current_site(uow).id or 0))
+
+
+@_admin_route(
+    "/tokens",
+    "POST",
+    "Issue a device token, shown only in this answer",
+    body=NewDeviceToken,
+    responses={201: "The token"},
+)
+def create_device_token(body: NewDeviceToken) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        token = administration.add_device_token(
+            uow,
+            current_site(uow).id or 0,
+            DeviceKind(body.kind),
+            body.name,
+            body.counter,
+            actor().label,
+            runtime.clock(),
+        )
+        uow.commit()
+    return jsonify(token=token, kind=body.kind, name=body.name), 201
+
+
+@_admin_route(
+    "/tokens/<int:token_id>/revoke", "POST", "Revoke a device token", responses={204: "Revoked"}
+)
+def revoke_device_token(token_id: int) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        administration.revoke_device_token(
+            uow, current_site(uow).id or 0, token_id, actor().label, runtime.clock()
+        )
+        uow.commit()
+    return "", 204

@@ -1,0 +1,168 @@
+"""What an administrator changes: accounts, device tokens, the centre's texts and
+services. Shared by the admin API and the admin pages; every change is an event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from queue_server.adapters.tables import api_tokens, users
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.queueing.errors import NotFound, QueueError
+from queue_server.queueing.hours import OpeningHours
+from queue_server.queueing.model import Site
+from queue_server.services.auth import DeviceKind, Role, create_user, issue_token
+
+SITE_FIELDS = ("name_vi", "name_en", "hotline", "ticker_vi", "ticker_en")
+
+
+class AlreadyExists(QueueError):
+    code = "already_exists"
+    status = 409
+
+
+def list_users(uow: UnitOfWork, site_id: int) -> list[dict[str, Any]]:
+    rows = uow.session.execute(
+        select(users)
+        .where((users.c.site_id == site_id) | users.c.site_id.is_(None))
+        .order_by(users.c.username)
+    ).all()
+    return [
+        {
+            "id": row.id,
+            "username": row.username,
+            "full_name": row.full_name,
+            "role": row.role,
+            "active": row.active,
+            "created_at": row.created_at.isoformat(),
+        }
+        for row in rows
+    ]
+
+
+def add_user(
+    uow: UnitOfWork,
+    site_id: int,
+    username: str,
+    role: Role,
+    password: str,
+    full_name: str,
+    actor: str,
+    now: datetime,
+) -> int:
+    """A new account; an existing user name is refused, never overwritten."""
+    taken = uow.session.execute(select(users.c.id).where(users.c.username == username)).first()
+    if taken is not None:
+        raise AlreadyExists(
+            f"The user name {username!r} is taken.", f"Tên đăng nhập «{username}» đã có."
+        )
+    user_id = create_user(uow, site_id, username, role, password, now, full_name)
+    _record(uow, site_id, actor, now, {"user_added": username, "role": role.value})
+    return user_id
+
+
+def list_device_tokens(uow: UnitOfWork, site_id: int) -> list[dict[str, Any]]:
+    """Device tokens by name and state; the tokens themselves are never stored."""
+    rows = uow.session.execute(
+        select(api_tokens)
+        .where(api_tokens.c.site_id == site_id, api_tokens.c.user_id.is_(None))
+        .order_by(api_tokens.c.id)
+    ).all()
+    counters = {c.id: c.number for c in uow.repo.counters(site_id)}
+    return [
+        {
+            "id": row.id,
+            "kind": row.kind,
+            "name": row.name,
+            "counter": counters.get(row.counter_id),
+            "created_at": row.created_at.isoformat(),
+            "revoked": row.revoked_at is not None,
+        }
+        for row in rows
+    ]
+
+
+def add_device_token(
+    uow: UnitOfWork,
+    site_id: int,
+    kind: DeviceKind,
+    name: str,
+    counter_number: int | None,
+    actor: str,
+    now: datetime,
+) -> str:
+    """A token for a kiosk, board, rating terminal or counter keypad; returned once."""
+    counter_id = None
+    if counter_number is not None:
+        match = [c.id for c in uow.repo.counters(site_id) if c.number == counter_number]
+        if not match:
+            raise NotFound(
+                f"There is no counter {counter_number}.", f"Không có quầy {counter_number}."
+            )
+        counter_id = match[0]
+    if kind is DeviceKind.COUNTER and counter_id is None:
+        raise QueueError("A counter device needs its counter number.", "Thiết bị quầy cần số quầy.")
+    token = issue_token(
+        uow, site_id=site_id, kind=kind.value, name=name, now=now, counter_id=counter_id
+    )
+    _record(uow, site_id, actor, now, {"token_added": name, "kind": kind.value})
+    return token
+
+
+def revoke_device_token(
+    uow: UnitOfWork, site_id: int, token_id: int, actor: str, now: datetime
+) -> None:
+    result = uow.session.execute(
+        update(api_tokens)
+        .where(
+            api_tokens.c.id == token_id,
+            api_tokens.c.site_id == site_id,
+            api_tokens.c.user_id.is_(None),
+            api_tokens.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    if result.rowcount == 0:
+        raise NotFound("No such active device token.", "Không có mã thiết bị đang hiệu lực này.")
+    _record(uow, site_id, actor, now, {"token_revoked": token_id})
+
+
+def update_site(
+    uow: UnitOfWork, site: Site, changes: dict[str, Any], actor: str, now: datetime
+) -> None:
+    for key, value in changes.items():
+        setattr(site, key, value)
+    uow.record(
+        site_id=site.id, kind="config.changed", actor=actor, at=now, payload={"site": changes}
+    )
+
+
+def update_service(
+    uow: UnitOfWork, site: Site, code: str, changes: dict[str, Any], actor: str, now: datetime
+) -> None:
+    """Edit a service; opening hours are checked before anything changes."""
+    fields = dict(changes)
+    if "hours" in fields:
+        OpeningHours.parse(fields["hours"])
+        fields["hours_spec"] = fields.pop("hours")
+    service = uow.repo.service(site.id or 0, code)
+    for key, value in fields.items():
+        setattr(service, key, value)
+    uow.record(
+        site_id=site.id,
+        kind="config.changed",
+        actor=actor,
+        at=now,
+        service_id=service.id,
+        payload={"service": code, "changes": changes},
+    )
+
+
+def _record(
+    uow: UnitOfWork, site_id: int, actor: str, now: datetime, payload: dict[str, Any]
+) -> None:
+    """Account and token changes go to the log as ``accounts.changed``: the public
+    stream carries only floor events, so staff names never reach a board."""
+    uow.record(site_id=site_id, kind="accounts.changed", actor=actor, at=now, payload=payload)
