@@ -141,7 +141,7 @@ def cmd_mock_upstream(args: argparse.Namespace, settings: Settings) -> int:
     from queue_server.mock_upstream import MockUpstream, UpstreamStore, demo_dossiers
 
     store = UpstreamStore(demo_dossiers(args.count, utc_now(), seed=args.seed))
-    upstream = MockUpstream(store, token=args.token, host=args.host, port=args.port)
+    upstream = MockUpstream(store, args.token, args.host, args.port, quiet=False)
     print(f"mock one-stop system: {upstream.url} ({args.count} dossiers)", file=sys.stderr)
     upstream.serve()
     return 0

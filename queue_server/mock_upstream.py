@@ -21,7 +21,7 @@ from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 SITE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 FAMILY = [
@@ -218,15 +218,29 @@ def create_mock_app(store: UpstreamStore, token: str | None = None) -> Flask:
     return app
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        """Tests and benchmarks pull thousands of pages; no line per request."""
+
+
 class MockUpstream:
     """The mock served on 127.0.0.1 in a thread (tests, the demo)."""
 
     def __init__(
-        self, store: UpstreamStore, token: str | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        store: UpstreamStore,
+        token: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        quiet: bool = True,
     ) -> None:
         self.store = store
         self._server: BaseWSGIServer = make_server(
-            host, port, create_mock_app(store, token), threaded=True
+            host,
+            port,
+            create_mock_app(store, token),
+            threaded=True,
+            request_handler=_QuietHandler if quiet else None,
         )
         self._thread: threading.Thread | None = None
 

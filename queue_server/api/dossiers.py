@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, Field
 
 from queue_server.adapters.database import with_retry
+from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site, principal
 from queue_server.api.errors import ApiError, error_response
@@ -33,6 +35,7 @@ from queue_server.services.working_calendar import replace_year, stored_override
 
 log = logging.getLogger(__name__)
 MINUTE = 60.0
+SETTINGS_TTL_S = 10.0
 
 
 @bp.errorhandler(DossierError)
@@ -57,6 +60,23 @@ def _limiter(name: str, per_minute: int) -> RateLimiter:
     if key not in limiters:
         limiters[key] = RateLimiter(per_minute, MINUTE)
     return limiters[key]
+
+
+def _lookup_settings(uow: UnitOfWork, site_id: int) -> DossierSection:
+    """The site's dossier settings, re-read at most every ``SETTINGS_TTL_S`` seconds.
+
+    They change only when a site file is loaded; reading them on every public
+    lookup would add a query to the hottest route.
+    """
+    cache: dict[int, tuple[float, DossierSection]] = current_app.extensions.setdefault(
+        "motcua.dossier_settings", {}
+    )
+    now = time.monotonic()
+    cached = cache.get(site_id)
+    if cached is None or now - cached[0] > SETTINGS_TTL_S:
+        cached = (now, load_dossier_settings(uow, site_id))
+        cache[site_id] = cached
+    return cached[1]
 
 
 def _throttle(settings: DossierSection, now: float) -> None:
@@ -86,8 +106,7 @@ def lookup(query: LookupQuery) -> Any:
     now = runtime.clock()
     with runtime.uow(readonly=True) as uow:
         site = current_site(uow)
-        settings = load_dossier_settings(uow, site.id or 0)
-        _throttle(settings, now.timestamp())
+        _throttle(_lookup_settings(uow, site.id or 0), now.timestamp())
         return jsonify(lookup_dossier(uow, site.id or 0, query.q, now))
 
 

@@ -1,0 +1,34 @@
+"""``motcua-server init --demo`` mirrors demo dossiers in every status and a catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from queue_server.adapters.database import connect
+from queue_server.adapters.tables import dossiers, procedures
+from queue_server.cli import main
+
+
+def test_init_demo_mirrors_dossiers_in_every_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("MOTCUA_DATABASE_URL", raising=False)
+    assert main(["init", "--demo"]) == 0
+    assert main(["init", "--demo"]) == 0  # again: same codes, updated in place
+    out = capsys.readouterr().out
+    assert "300 demo dossiers mirrored" in out and "10 demo procedures loaded" in out
+    db = connect(f"sqlite:///{tmp_path / 'motcua.db'}")
+    with db.engine.connect() as conn:
+        counts = dict(
+            conn.execute(select(dossiers.c.status, func.count()).group_by(dossiers.c.status)).all()
+        )
+        names = conn.execute(select(dossiers.c.applicant_name).limit(5)).scalars().all()
+        catalogue = conn.execute(select(func.count()).select_from(procedures)).scalar_one()
+    db.dispose()
+    assert counts == {status: 30 for status in range(1, 11)}
+    assert all(len(name.split()) >= 3 for name in names)
+    assert catalogue == 10
