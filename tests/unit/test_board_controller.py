@@ -1,0 +1,102 @@
+"""The hall board controller: each call announced once in order, recalls again,
+the newest call lit for a while, and the offline mark after the silence limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from display_board.controller import HallController, HallLayout
+from display_board.main import counter_list
+from queue_server.event_stream import Event, LinkState
+
+
+class FakeAnnouncer:
+    def __init__(self) -> None:
+        self.said: list[tuple[str, int, bool]] = []
+
+    def announce(self, number: str, counter: int, *, recall: bool = False) -> None:
+        self.said.append((number, counter, recall))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def snapshot(last_event_id: int) -> dict[str, Any]:
+    return {
+        "site": "default",
+        "last_event_id": last_event_id,
+        "counters": [
+            {"id": n, "number": n, "name": f"Quầy {n}", "state": "open", "current_ticket": None}
+            for n in (1, 2, 3)
+        ],
+    }
+
+
+def call(event_id: int, counter: int, number: str, kind: str = "ticket.called") -> Event:
+    return Event(event_id, kind, {"counter": counter, "ticket": {"id": event_id, "number": number}})
+
+
+def build(clock: Clock, **layout: Any) -> tuple[HallController, FakeAnnouncer, list[int]]:
+    announcer = FakeAnnouncer()
+    changes: list[int] = []
+    controller = HallController(
+        HallLayout(**layout),
+        announcer,
+        on_change=lambda: changes.append(1),
+        clock=clock,
+        silence_limit=30,
+        fetch_site=lambda: {"name_vi": "Trung tâm Phục vụ hành chính công"},
+    )
+    return controller, announcer, changes
+
+
+def test_calls_are_announced_once_in_order_and_a_recall_again() -> None:
+    clock = Clock()
+    controller, announcer, changes = build(clock)
+    controller.on_snapshot(snapshot(10))
+    for event in (call(11, 2, "A001"), call(12, 3, "B001"), call(12, 3, "B001")):
+        controller.on_event(event)
+    controller.on_event(call(13, 2, "A001", "ticket.recalled"))
+    controller.on_snapshot(snapshot(13))  # a reconnect: nothing is re-read
+    controller.on_event(call(13, 2, "A001", "ticket.recalled"))
+
+    assert announcer.said == [("A001", 2, False), ("B001", 3, False), ("A001", 2, True)]
+    assert len(changes) == 7
+    assert controller.view().site_info == {"name_vi": "Trung tâm Phục vụ hành chính công"}
+
+
+def test_the_newest_call_is_lit_for_the_highlight_time() -> None:
+    clock = Clock()
+    controller, _, _ = build(clock, highlight_s=10)
+    controller.on_snapshot(snapshot(0))
+    controller.on_event(call(1, 1, "A001"))
+    controller.on_event(call(2, 3, "B001"))
+    assert [t.highlighted for t in controller.view().tiles] == [False, False, True]
+    clock.now += 10.5
+    assert [t.highlighted for t in controller.view().tiles] == [False, False, False]
+
+
+def test_the_offline_mark_shows_after_the_silence_limit_and_keeps_the_state() -> None:
+    clock = Clock()
+    controller, _, _ = build(clock, counters=[3, 1])
+    controller.on_snapshot(snapshot(0))
+    controller.on_event(call(1, 3, "B001"))
+    controller.on_state(LinkState.OFFLINE)
+    clock.now += 30
+    assert not controller.view().offline
+    clock.now += 1
+    view = controller.view()
+    assert view.offline
+    assert [(t.number, t.current) for t in view.tiles] == [(3, "B001"), (1, "")]
+    controller.on_state(LinkState.LIVE)
+    assert not controller.view().offline
+
+
+def test_counter_lists_from_the_command_line() -> None:
+    assert counter_list("1-4") == [1, 2, 3, 4]
+    assert counter_list("1,3, 7-9") == [1, 3, 7, 8, 9]
