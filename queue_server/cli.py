@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from dataclasses import replace
+from datetime import time as datetime_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from queue_server.adapters.database import migrate
 from queue_server.bootstrap import (
@@ -154,6 +157,45 @@ def cmd_pull_dossiers(args: argparse.Namespace, settings: Settings) -> int:
     return pull_forever(runtime, _site_id(runtime, args.site or settings.default_site), args.once)
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server import backup
+
+    runtime = open_runtime(settings)
+    if not args.weekly:
+        out = Path(args.out) if args.out else None
+        print(backup.take_backup(runtime.db, settings.data_dir, out, args.keep, utc_now()))
+        return 0
+    weekday, at = args.weekday, datetime_time.fromisoformat(args.at)
+    while True:
+        slot = backup.next_backup_time(utc_now(), weekday, at, ZoneInfo(args.timezone))
+        print(f"next backup at {slot.isoformat()}", file=sys.stderr, flush=True)
+        time.sleep(max(0.0, (slot - utc_now()).total_seconds()))
+        print(backup.take_backup(runtime.db, settings.data_dir, None, args.keep, utc_now()),
+              flush=True)
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server.backup import restore
+
+    runtime = open_runtime(settings)
+    restore(runtime.db, Path(args.file))
+    migrate(runtime.db)
+    where = runtime.db.engine.url.render_as_string(hide_password=True)
+    print(f"restored {args.file} into {where}", file=sys.stderr)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server.backup import verify
+
+    problem = verify(Path(args.file))
+    if problem:
+        print(f"BAD {args.file}: {problem}\ntệp sao lưu hỏng: {problem}", file=sys.stderr)
+        return 1
+    print(f"OK {args.file}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="motcua-server", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +245,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="one pull, then exit")
     p.add_argument("--site")
     p.set_defaults(func=cmd_pull_dossiers)
+
+    p = sub.add_parser("backup", help="back up the database; prints the file path alone")
+    p.add_argument("--out", help="backup file (default: DATA_DIR/backups/motcua-TIME.*)")
+    p.add_argument("--keep", type=int, help="then keep only the newest N in that folder")
+    p.add_argument("--weekly", action="store_true", help="stay running, back up once a week")
+    p.add_argument("--weekday", type=int, default=6, choices=range(7), help="0=Mon … 6=Sun")
+    p.add_argument("--at", default="02:00", help="local time of the weekly backup")
+    p.add_argument("--timezone", default="Asia/Ho_Chi_Minh")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with a backup (server stopped)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("verify", help="check a backup file; exit status 1 when it is bad")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_verify)
     return parser
 
 

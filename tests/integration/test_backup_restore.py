@@ -1,0 +1,194 @@
+"""Backups taken while kiosks issue tickets, restored into an empty database, and
+damaged backup files refused by ``verify``."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from live_server import database_env
+from server_fixtures import Api
+from sqlalchemy import create_engine, func, select, text
+
+from queue_server.adapters.database import connect
+from queue_server.adapters.tables import daily_sequences, events, tickets
+from queue_server.backup import backup, verify
+from queue_server.cli import main
+from queue_server.runtime import Runtime
+
+THREADS = 4
+PER_THREAD = 15
+SERVICES = ("dat-dai", "ho-tich", "xay-dung")
+
+
+def _burst(api: Api, acknowledged: list[int], lock: threading.Lock, started: threading.Event,
+           index: int) -> None:
+    client = api.client.application.test_client()
+    for n in range(PER_THREAD):
+        response = client.post(
+            "/api/v1/tickets",
+            json={"service": SERVICES[(index + n) % len(SERVICES)]},
+            headers={"Authorization": f"Bearer {api.tokens['kiosk']}"},
+        )
+        assert response.status_code == 201, response.json
+        with lock:
+            acknowledged.append(response.json["id"])
+            if len(acknowledged) >= THREADS * 3:
+                started.set()
+
+
+def _contents(url: str, schema: str | None) -> dict[str, Any]:
+    db = connect(url, schema=schema)
+    try:
+        with db.engine.connect() as conn:
+            ids = set(conn.execute(select(tickets.c.id)).scalars())
+            issued = set(
+                conn.execute(
+                    select(events.c.ticket_id).where(events.c.kind == "ticket.issued")
+                ).scalars()
+            )
+            per_service = dict(
+                conn.execute(
+                    select(tickets.c.service_id, func.count()).group_by(tickets.c.service_id)
+                ).all()
+            )
+            sequences = dict(
+                conn.execute(select(daily_sequences.c.service_id, daily_sequences.c.last_number))
+                .all()
+            )
+    finally:
+        db.dispose()
+    return {"ids": ids, "issued": issued, "per_service": per_service, "sequences": sequences}
+
+
+def _empty_target(database_url: tuple[str, str | None], tmp_path: Path) -> str:
+    """A fresh database for the restore: a new SQLite file, or the test schema emptied."""
+    url, schema = database_url
+    if schema is None:
+        return f"sqlite:///{tmp_path / 'fresh' / 'motcua.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return url
+
+
+def test_backup_during_a_ticket_burst_restores_every_committed_ticket(
+    api: Api, runtime: Runtime, database_url: tuple[str, str | None], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    acknowledged: list[int] = []
+    lock, started = threading.Lock(), threading.Event()
+    workers = [
+        threading.Thread(target=_burst, args=(api, acknowledged, lock, started, i))
+        for i in range(THREADS)
+    ]
+    for worker in workers:
+        worker.start()
+    assert started.wait(60)
+    with lock:
+        committed_before = set(acknowledged)
+    url, schema = database_url
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(url, schema))
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MOTCUA_SECRET_KEY", "test")
+    assert main(["backup"]) == 0
+    for worker in workers:
+        worker.join()
+    printed = capsys.readouterr().out
+    path = Path(printed.strip())
+    assert printed == f"{path}\n" and path.parent == tmp_path / "backups" and path.is_file()
+    assert len(acknowledged) == THREADS * PER_THREAD
+
+    runtime.db.dispose()
+    fresh = _empty_target(database_url, tmp_path)
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(fresh, schema))
+    assert main(["verify", str(path)]) == 0
+    assert main(["restore", str(path)]) == 0
+
+    restored = _contents(fresh, schema)
+    assert committed_before <= restored["ids"]
+    # One snapshot: each ticket has its event, and numbering matches the tickets held.
+    assert restored["issued"] == restored["ids"]
+    for service_id, count in restored["per_service"].items():
+        assert restored["sequences"][service_id] == count
+
+
+def test_a_restored_backup_serves_the_queue_again(api: Api, runtime: Runtime, tmp_path: Path,
+                                                 database_url: tuple[str, str | None]) -> None:
+    first = api.issue("ho-tich")
+    path = backup(runtime.db, tmp_path / "b" / "one")
+    api.issue("ho-tich")
+    runtime.db.dispose()
+    url, schema = database_url
+    fresh = _empty_target(database_url, tmp_path)
+    monkeypatch_env = {"MOTCUA_DATABASE_URL": database_env(fresh, schema),
+                       "MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_SECRET_KEY": "test"}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in monkeypatch_env.items():
+            mp.setenv(key, value)
+        assert main(["restore", str(path)]) == 0
+    assert _contents(fresh, schema)["ids"] == {first["id"]}
+
+
+@pytest.fixture
+def good_backup(runtime: Runtime, api: Api, tmp_path: Path) -> Path:
+    for service in SERVICES:
+        api.issue(service)
+    return backup(runtime.db, tmp_path / "backups" / "good")
+
+
+def test_a_good_backup_verifies(good_backup: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert verify(good_backup) is None
+    assert main(["verify", str(good_backup)]) == 0
+    assert capsys.readouterr().out == f"OK {good_backup}\n"
+
+
+def test_a_truncated_backup_is_refused(good_backup: Path, tmp_path: Path) -> None:
+    cut = tmp_path / "cut"
+    data = good_backup.read_bytes()
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    assert verify(cut) is not None
+    assert main(["verify", str(cut)]) == 1
+
+
+def test_a_flipped_byte_is_caught_by_the_checksum(good_backup: Path) -> None:
+    data = bytearray(good_backup.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    good_backup.write_bytes(bytes(data))
+    assert "checksum" in (verify(good_backup) or "")
+    assert main(["verify", str(good_backup)]) == 1
+
+
+def test_a_damaged_backup_without_checksum_is_refused(good_backup: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged"
+    data = bytearray(good_backup.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 4096] = b"\x00\xff" * 2048
+    damaged.write_bytes(bytes(data))
+    assert verify(damaged) is not None
+
+
+def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("bản sao lưu giả\n")
+    assert verify(junk) == "not a SQLite database nor a pg_dump custom archive"
+    assert main(["verify", str(tmp_path / "missing")]) == 1
+
+
+def test_restore_refuses_a_bad_file_and_leaves_the_database(
+    good_backup: Path, runtime: Runtime, api: Api, tmp_path: Path,
+    database_url: tuple[str, str | None], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cut = tmp_path / "cut"
+    cut.write_bytes(good_backup.read_bytes()[:5000])
+    shutil.copy(good_backup, tmp_path / "spare")
+    url, schema = database_url
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(url, schema))
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    assert main(["restore", str(cut)]) == 2
+    assert len(_contents(url, schema)["ids"]) == len(SERVICES)
