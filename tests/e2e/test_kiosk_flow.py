@@ -200,6 +200,13 @@ def test_technician_screen_opens_with_the_pin_only(hall: Hall) -> None:
 
 @pytest.mark.kivy
 @pytest.mark.slow
+def test_a_minute_without_touch_goes_home_in_vietnamese(hall: Hall) -> None:
+    result = hall.run("idle")
+    assert result == {"before": ["services", "en"], "after": ["home", "vi"]}
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
 def test_screenshots_of_every_screen_both_orientations_both_languages(hall: Hall) -> None:
     from kiosk_app.config import hash_pin
 
@@ -400,12 +407,24 @@ def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[
     return shots
 
 
+def scenario_idle(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    app = driver.app
+    driver.until(_services_ready(driver))
+    driver.tap(app.root.ids.language)
+    driver.tap_id("take_ticket", "home")
+    before = (app.manager.current, app.lang)
+    app._last_touch -= app.kiosk.idle_s  # a minute without a touch
+    driver.until(lambda: app.manager.current == "home")
+    return {"before": list(before), "after": [app.manager.current, app.lang]}
+
+
 SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
     "take_ticket": scenario_take_ticket,
     "scan_and_collect": scenario_scan_and_collect,
     "type_code": scenario_type_code,
     "technician": scenario_technician,
     "screenshots": scenario_screenshots,
+    "idle": scenario_idle,
 }
 
 
