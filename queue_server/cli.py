@@ -157,6 +157,25 @@ def cmd_pull_dossiers(args: argparse.Namespace, settings: Settings) -> int:
     return pull_forever(runtime, _site_id(runtime, args.site or settings.default_site), args.once)
 
 
+def cmd_sms_lookup(args: argparse.Namespace, settings: Settings) -> int:
+    from drivers.gsm.modem import GsmModem
+    from queue_server.services.dossier_settings import load_dossier_settings
+    from queue_server.services.sms_lookup import SmsLookup, SmsResponder
+
+    runtime = open_runtime(settings)
+    site_id = _site_id(runtime, args.site or settings.default_site)
+    with runtime.uow(readonly=True) as uow:
+        per_hour = load_dossier_settings(uow, site_id).sms_per_hour
+        hotline = uow.repo.site_by_id(site_id).hotline or None
+    lookup = SmsLookup(runtime, site_id, per_hour, hotline)
+    with GsmModem(args.port, args.baud) as modem:
+        modem.setup()
+        responder = SmsResponder(modem, lookup)
+        print(f"SMS lookup on {args.port}; {responder.catch_up()} waiting messages answered")
+        while True:
+            responder.run_once(timeout=30)
+
+
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     from queue_server import backup
 
@@ -245,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="one pull, then exit")
     p.add_argument("--site")
     p.set_defaults(func=cmd_pull_dossiers)
+
+    p = sub.add_parser("sms-lookup", help="answer 'HS <code>' SMS through a GSM modem")
+    p.add_argument("--port", required=True, help="modem serial port, e.g. /dev/ttyUSB2")
+    p.add_argument("--baud", type=int, default=115_200)
+    p.add_argument("--site")
+    p.set_defaults(func=cmd_sms_lookup)
 
     p = sub.add_parser("backup", help="back up the database; prints the file path alone")
     p.add_argument("--out", help="backup file (default: DATA_DIR/backups/motcua-TIME.*)")

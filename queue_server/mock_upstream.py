@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import random
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 from flask import Flask, jsonify, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from queue_server.dossiers.calendar import WorkingCalendar
 
 SITE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 FAMILY = [
@@ -115,13 +117,25 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(SITE_ZONE).strftime("%d/%m/%Y %H:%M:%S")
 
 
-def demo_dossier(rng: random.Random, index: int, now: datetime, status: int) -> dict[str, Any]:
+def _received_at(rng: random.Random, now: datetime, calendar: WorkingCalendar) -> datetime:
+    """A moment in office hours on a working day of the last 40 days, not after now."""
+    day = (now.astimezone(SITE_ZONE) - timedelta(days=rng.randint(0, 40))).date()
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    minutes = rng.choice([rng.randint(0, 240), rng.randint(390, 570)])
+    received = datetime.combine(day, time(7, 30), SITE_ZONE) + timedelta(minutes=minutes)
+    return min(received, now - timedelta(minutes=5))
+
+
+def demo_dossier(
+    rng: random.Random, index: int, now: datetime, status: int, calendar: WorkingCalendar
+) -> dict[str, Any]:
     """One upstream row; ``index`` keeps codes unique within a received day."""
-    received = now - timedelta(days=rng.randint(0, 40), minutes=rng.randint(0, 600))
+    received = _received_at(rng, now, calendar)
     agency_code, agency = rng.choice(AGENCIES)
     code = f"{agency_code}-{received.astimezone(SITE_ZONE):%y%m%d}-{index % 10000:04d}"
     procedure_code, procedure, days = rng.choice(PROCEDURES)
-    due = received + timedelta(days=max(1.0, days * 1.4))
+    due = calendar.due_date(received, days)
     steps = [
         {"NoiDung": "Tiếp nhận hồ sơ", "ThoiDiem": _local(received), "DonVi": "Bộ phận Một cửa"}
     ]
@@ -129,13 +143,13 @@ def demo_dossier(rng: random.Random, index: int, now: datetime, status: int) -> 
         steps.append(
             {
                 "NoiDung": "Chuyển phòng chuyên môn thẩm định",
-                "ThoiDiem": _local(received + timedelta(hours=2)),
+                "ThoiDiem": _local(calendar.add_working_time(received, 2)),
                 "DonVi": "Phòng Tư pháp",
             }
         )
     finished = None
     if status in (9, 10):
-        finished = received + timedelta(days=days * rng.uniform(0.5, 1.6))
+        finished = calendar.add_working_time(received, days * 8 * rng.uniform(0.5, 1.6))
         steps.append(
             {"NoiDung": "Lãnh đạo ký duyệt", "ThoiDiem": _local(finished), "DonVi": "Lãnh đạo UBND"}
         )
@@ -163,7 +177,8 @@ def demo_dossier(rng: random.Random, index: int, now: datetime, status: int) -> 
 def demo_dossiers(count: int, now: datetime, seed: int = 2024) -> list[dict[str, Any]]:
     """``count`` rows cycling through all ten statuses."""
     rng = random.Random(seed)
-    return [demo_dossier(rng, i + 1, now, i % 10 + 1) for i in range(count)]
+    calendar = WorkingCalendar()
+    return [demo_dossier(rng, i + 1, now, i % 10 + 1, calendar) for i in range(count)]
 
 
 class UpstreamStore:
