@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", help="queue server URL (MOTCUA_SERVER_URL)")
     parser.add_argument("--token", help="board device token (MOTCUA_TOKEN)")
     parser.add_argument("--site", help="centre code when the server has several")
+    parser.add_argument(
+        "--pairing",
+        type=Path,
+        default=Path(os.environ.get("MOTCUA_BOARD_DIR", "~/.local/share/motcua-board")).expanduser()
+        / "pairing.json",
+        help="server_url and token stored at pairing (used when neither is given)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -84,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def stream_config(args: argparse.Namespace) -> StreamConfig:
-    url, token = resolve_server(args.server, args.token)
+    url, token = resolve_server(args.server, args.token, args.pairing)
     return StreamConfig(url, token, site=args.site)
 
 

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import requests
@@ -155,11 +156,18 @@ class StreamConfig:
     retry_max: float = 5.0
 
 
-def resolve_server(server: str | None, token: str | None) -> tuple[str, str | None]:
+def resolve_server(
+    server: str | None, token: str | None, pairing: Path | None = None
+) -> tuple[str, str | None]:
     """The server URL and device token: command line first, then ``MOTCUA_SERVER_URL`` /
-    ``MOTCUA_TOKEN``; the URL defaults to the local server of a single-box centre."""
-    url = server or os.environ.get("MOTCUA_SERVER_URL") or DEFAULT_SERVER
-    return url, token or os.environ.get("MOTCUA_TOKEN") or None
+    ``MOTCUA_TOKEN``, then the ``pairing.json`` a technician stored (``server_url``,
+    ``token``); the URL defaults to the local server of a single-box centre."""
+    stored: dict[str, str] = {}
+    if pairing is not None and pairing.is_file():
+        stored = json.loads(pairing.read_text("utf-8"))
+    url = server or os.environ.get("MOTCUA_SERVER_URL") or stored.get("server_url")
+    token = token or os.environ.get("MOTCUA_TOKEN") or stored.get("token")
+    return url or DEFAULT_SERVER, token or None
 
 
 class EventStream:

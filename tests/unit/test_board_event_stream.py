@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from queue_server.event_stream import HEARTBEAT, Event, Liveness, decode_lines
+import json
+from pathlib import Path
+
+import pytest
+
+from queue_server.event_stream import (
+    DEFAULT_SERVER,
+    HEARTBEAT,
+    RESYNC,
+    Event,
+    Liveness,
+    decode_lines,
+    resolve_server,
+)
 
 
 def test_events_heartbeats_and_multiline_data_are_decoded() -> None:
@@ -23,6 +36,7 @@ def test_events_heartbeats_and_multiline_data_are_decoded() -> None:
     items = list(decode_lines(lines))
     assert items == [
         HEARTBEAT,
+    RESYNC,
         Event(7, "ticket.called", {"counter": 2, "ticket": {"number": "A023"}}),
         Event(8, "counter.paused", {"reason": "Nghỉ trưa"}),
     ]
@@ -31,6 +45,11 @@ def test_events_heartbeats_and_multiline_data_are_decoded() -> None:
 def test_messages_without_numeric_id_or_json_are_skipped() -> None:
     lines = ["event: x", "data: {}", "", "id: 3", "data: not json", "", "id: 4", "data: {}", ""]
     assert list(decode_lines(lines)) == [Event(4, "message", {})]
+
+
+def test_the_servers_resync_message_is_reported() -> None:
+    lines = ["retry: 3000", ": connected", "", "event: resync", 'data: {"reason":"x"}', ""]
+    assert list(decode_lines(lines)) == [HEARTBEAT, RESYNC]
 
 
 def test_a_message_cut_before_its_blank_line_is_not_delivered() -> None:
@@ -47,3 +66,18 @@ def test_liveness_counts_silence_from_the_last_sign_of_life() -> None:
     now[0] += 0.5
     assert live.is_silent(30.0)
     assert live.silent_for() == 30.5
+
+
+def test_server_and_token_from_arguments_then_environment_then_pairing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pairing = tmp_path / "pairing.json"
+    pairing.write_text(json.dumps({"server_url": "http://10.0.0.2:8000", "token": "paired"}))
+    monkeypatch.delenv("MOTCUA_SERVER_URL", raising=False)
+    monkeypatch.delenv("MOTCUA_TOKEN", raising=False)
+    assert resolve_server(None, None, pairing) == ("http://10.0.0.2:8000", "paired")
+    assert resolve_server(None, None, tmp_path / "none.json") == (DEFAULT_SERVER, None)
+    monkeypatch.setenv("MOTCUA_SERVER_URL", "http://127.0.0.1:9000")
+    monkeypatch.setenv("MOTCUA_TOKEN", "from-env")
+    assert resolve_server(None, None, pairing) == ("http://127.0.0.1:9000", "from-env")
+    assert resolve_server("http://a:1", "t", pairing) == ("http://a:1", "t")
