@@ -354,3 +354,24 @@ dossier_ratings = Table(
     UniqueConstraint("site_id", "dossier_code", name="uq_dossier_ratings_site_code"),
     Index("ix_dossier_ratings_site_at", "site_id", "at"),
 )
+
+
+# Reports generated on the regulation schedule (or on demand), kept as files in the data dir.
+report_files = Table(
+    "report_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("period_start", String(10), nullable=False),
+    Column("period_end", String(10), nullable=False),
+    Column("format", String(8), nullable=False),
+    # Relative to the data dir.
+    Column("path", String(500), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(120), nullable=False),
+    UniqueConstraint(
+        "site_id", "kind", "period_start", "period_end", "format", name="uq_report_files_period"
+    ),
+)
