@@ -36,7 +36,6 @@ def test_events_heartbeats_and_multiline_data_are_decoded() -> None:
     items = list(decode_lines(lines))
     assert items == [
         HEARTBEAT,
-    RESYNC,
         Event(7, "ticket.called", {"counter": 2, "ticket": {"number": "A023"}}),
         Event(8, "counter.paused", {"reason": "Nghỉ trưa"}),
     ]
