@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -70,14 +71,26 @@ def start_server(data_dir: Path, worker_class: str) -> tuple[subprocess.Popen[by
     raise RuntimeError("server did not start")
 
 
+def process_tree(pid: int) -> list[int]:
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(c) for c in (task / "children").read_text().split()]
+    return pids
+
+
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children."""
+    ticks = 0
+    for each in process_tree(pid):
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, from /proc."""
     total = 0
-    pids = [pid]
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        pids += [int(c) for c in children]
-    for each in pids:
+    for each in process_tree(pid):
         for line in Path(f"/proc/{each}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
@@ -85,11 +98,16 @@ def rss_mb(pid: int) -> float:
 
 
 class Subscriber:
-    """One SSE connection on a raw asyncio socket: records when each call arrived."""
+    """One SSE connection on a raw asyncio socket: records when each call arrived.
+
+    Reads whole chunks and finds calls with one regex, so the measuring side stays
+    cheap next to the server (the server sends each event as one chunk)."""
+
+    CALLED = re.compile(rb'event: ticket\.called\ndata: \{.*?"number":"([A-Z0-9]+)"')
 
     def __init__(self) -> None:
         self.connected = asyncio.Event()
-        self.received: dict[str, float] = {}
+        self.received: dict[bytes, float] = {}
 
     async def run(self, port: int, stop: asyncio.Event) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -97,37 +115,38 @@ class Subscriber:
             b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
         )
         await writer.drain()
-        kind = ""
+        tail = b""
         try:
             while not stop.is_set():
-                line = await reader.readline()
-                if not line:
+                chunk = await reader.read(65536)
+                if not chunk:
                     return
+                now = time.monotonic()
                 self.connected.set()
-                if line.startswith(b"event: "):
-                    kind = line[7:].strip().decode()
-                elif line.startswith(b"data: ") and kind == "ticket.called":
-                    number = json.loads(line[6:])["ticket"]["number"]
-                    self.received.setdefault(number, time.monotonic())
+                text = tail + chunk
+                cut = text.rfind(b"\n\n") + 2
+                for match in self.CALLED.finditer(text, 0, cut):
+                    self.received.setdefault(match.group(1), now)
+                tail = text[cut:]
         finally:
             writer.close()
 
 
-def caller(url: str, token: str, counter_id: int, calls: int, gap: float) -> dict[str, float]:
+def caller(url: str, token: str, counter_id: int, calls: int, gap: float) -> dict[bytes, float]:
     """Call-next ``calls`` times; when each called number's response arrived."""
-    answered: dict[str, float] = {}
+    answered: dict[bytes, float] = {}
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     for _ in range(calls):
         response = session.post(f"{url}/api/v1/counters/{counter_id}/call-next", timeout=10)
-        answered[response.json()["number"]] = time.monotonic()
+        answered[response.json()["number"].encode()] = time.monotonic()
         time.sleep(gap)
     return answered
 
 
-def poller(url: str, counter_number: int, stop: threading.Event) -> list[tuple[float, str]]:
+def poller(url: str, counter_number: int, stop: threading.Event) -> list[tuple[float, bytes]]:
     """What a polling client sees: (time, current number at the counter) every 2 s."""
-    seen: list[tuple[float, str]] = []
+    seen: list[tuple[float, bytes]] = []
     session = requests.Session()
     while not stop.is_set():
         try:
@@ -136,7 +155,7 @@ def poller(url: str, counter_number: int, stop: threading.Event) -> list[tuple[f
             return seen
         for counter in snapshot["counters"]:
             if counter["number"] == counter_number and counter["current_ticket"]:
-                seen.append((time.monotonic(), counter["current_ticket"]["number"]))
+                seen.append((time.monotonic(), counter["current_ticket"]["number"].encode()))
         stop.wait(POLL_EVERY_S)
     return seen
 
@@ -158,7 +177,7 @@ async def measure(url: str, setup: dict[str, Any], args: argparse.Namespace) -> 
     connected = sum(s.connected.is_set() for s in subscribers)
 
     stop_poll = threading.Event()
-    polled: list[tuple[float, str]] = []
+    polled: list[tuple[float, bytes]] = []
     poll_thread = threading.Thread(
         target=lambda: polled.extend(poller(url, 3, stop_poll)), daemon=True
     )
@@ -211,7 +230,7 @@ async def measure(url: str, setup: dict[str, Any], args: argparse.Namespace) -> 
     }
 
 
-def seed(data_dir: Path, calls: int) -> dict[str, Any]:
+def seed(data_dir: Path) -> dict[str, Any]:
     runtime = build_runtime(f"sqlite:///{data_dir / 'motcua.db'}", None, data_dir, utc_now)
     tokens, counters = seed_callers(runtime)
     runtime.db.dispose()
@@ -221,15 +240,18 @@ def seed(data_dir: Path, calls: int) -> dict[str, Any]:
 def run_one(worker_class: str, args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        setup = seed(data_dir, args.calls)
+        setup = seed(data_dir)
         process, url = start_server(data_dir, worker_class)
         try:
             kiosk = requests.Session()
             kiosk.headers["Authorization"] = f"Bearer {setup['kiosk']}"
             for _ in range(args.calls):
                 kiosk.post(f"{url}/api/v1/tickets", json={"service": "ho-tich"}, timeout=10)
+            server_before, client_before = cpu_s(process.pid), time.process_time()
             result = asyncio.run(measure(url, setup, args))
             result["server_rss_mb"] = rss_mb(process.pid)
+            result["server_cpu_s"] = round(cpu_s(process.pid) - server_before, 1)
+            result["bench_cpu_s"] = round(time.process_time() - client_before, 1)
             return result
         finally:
             os.killpg(process.pid, signal.SIGTERM)
