@@ -15,11 +15,12 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk_app.rating.flow import RatingFlow, Step, Submission
+from kiosk_app.rating.flow import RatingFlow, Submission
 from queue_server.client import ClientError, QueueClient, ServerError
 from queue_server.dossiers.rating import QuickLevel
 from queue_server.event_stream import Event, EventStream, LinkState, StreamConfig
@@ -44,7 +45,7 @@ class RatingOptions:
     trace: Path | None = None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | os._Environ[str] = os.environ) -> RatingOptions:
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> RatingOptions:
         keypad = None
         if spec := env.get("MOTCUA_RATING_KEYPAD"):
             port, _, address = spec.rpartition(":")
@@ -199,6 +200,3 @@ class RatingTerminal:
                 "message_vi": self.flow.message_vi,
                 "offline": self.link is LinkState.OFFLINE,
             }
-
-    def asking(self) -> bool:
-        return self.flow.step in (Step.ASK, Step.REASONS)

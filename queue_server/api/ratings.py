@@ -3,7 +3,6 @@ dossier one from the kiosk, the catalogue both show, and the statistics."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import jsonify
@@ -159,6 +158,5 @@ def stats(query: StatsQuery) -> Any:
     who = authorize(Permission.READ)
     if who.device is not None:
         raise Forbidden("Statistics are for staff accounts.", "Thống kê chỉ dành cho cán bộ.")
-    since: datetime | None = query.since
     with current_runtime().uow(readonly=True) as uow:
-        return jsonify(rating_stats(uow, current_site(uow), since, query.until))
+        return jsonify(rating_stats(uow, current_site(uow), query.since, query.until))

@@ -77,7 +77,8 @@ def rate_ticket(
     comment: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Store the one quick rating of a served ticket."""
+    """Store the one quick rating of a served ticket. The ``ticket.rated`` event it
+    records leaves the level out: the events stream is public like the hall board."""
     try:
         rating = QuickRating.from_codes(level, reasons, comment)
     except DossierError as exc:
@@ -109,7 +110,7 @@ def rate_ticket(
     }
     try:
         with uow.session.begin_nested():
-            rating_id = uow.session.execute(insert(quick_ratings).values(**values))
+            result = uow.session.execute(insert(quick_ratings).values(**values))
     except IntegrityError:
         raise AlreadyRated() from None
     counter = uow.repo.counter(site.id or 0, ticket.counter_id)
@@ -126,11 +127,10 @@ def rate_ticket(
             "counter_id": counter.id,
             "ticket_id": ticket.id,
             "number": ticket.number,
-            "level": rating.level.value,
         },
     )
     return {
-        "id": int(rating_id.inserted_primary_key[0]),
+        "id": int(result.inserted_primary_key[0]),
         "ticket_id": ticket.id,
         "number": ticket.number,
         "counter": counter.number,
