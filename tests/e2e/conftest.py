@@ -68,5 +68,5 @@ def floor(tmp_path: Path, clock: Any) -> Iterator[Floor]:
     api = Api(create_app(runtime=runtime).test_client(), runtime, tokens, counters)
     server = LiveServer(url, tmp_path).start()
     yield Floor(server, api)
-    server.stop()
+    server.kill()  # open event streams would hold a graceful stop for its full timeout
     runtime.db.dispose()
