@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=600)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     samples = hard_set(args.frames, seed=args.seed)
     variants: dict[str, tuple[Reader, int]] = {
         "default": (ladder_reader(FrameDecoder()), 1),
@@ -112,6 +114,8 @@ def main() -> None:
                 "frames": len(samples),
                 "code128_frames": sum(s.symbology == "code128" for s in samples),
                 "frame_size": "640x480",
+                "cpus": os.cpu_count(),
+                "load_1m_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
                 "results": results,
                 "pipeline_fps": fps,
                 "zxing_over_pyzbar_rate": round(zx["rate"] / zb["rate"], 3),
