@@ -262,7 +262,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=500)
     parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--gap", type=float, default=0.05, help="seconds between calls")
+    parser.add_argument("--gap", type=float, default=0.2, help="seconds between calls")
     parser.add_argument("--connect-timeout", type=float, default=20.0)
     parser.add_argument("--worker-classes", default="gevent,gthread")
     args = parser.parse_args()

@@ -1,0 +1,131 @@
+"""The in-process broker and the stream generator, without a server or database."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from queue_server.events import Broker, Event, Overflow, stream
+
+
+def event(event_id: int, kind: str = "ticket.called", **fields: Any) -> Event:
+    payload = fields.pop("payload", {"counter": 3, "ticket": {"number": f"B{event_id:03d}"}})
+    return Event(
+        id=event_id,
+        site_id=fields.get("site_id", 1),
+        kind=kind,
+        at="2026-11-25T02:00:00+00:00",
+        service_id=fields.get("service_id", 2),
+        counter_id=fields.get("counter_id", 3),
+        payload=payload,
+    )
+
+
+def test_each_event_reaches_every_subscriber_of_its_site_once() -> None:
+    broker = Broker()
+    here, also_here, elsewhere = broker.subscribe(1), broker.subscribe(1), broker.subscribe(2)
+
+    broker.publish([event(1), event(2)])
+    broker.publish([event(2), event(3)])  # the relay re-reading what was published locally
+
+    assert [e.id for e in here.take(0)] == [1, 2, 3]
+    assert [e.id for e in also_here.take(0)] == [1, 2, 3]
+    assert elsewhere.take(0) == []
+
+
+def test_a_closed_subscription_gets_nothing_more() -> None:
+    broker = Broker()
+    with broker.subscribe(1) as subscription:
+        assert broker.subscriber_count() == 1
+    broker.publish([event(1)])
+
+    assert broker.subscriber_count() == 0 and subscription.take(0) == []
+
+
+def test_a_subscriber_too_far_behind_is_told_to_resync() -> None:
+    broker = Broker(inbox_size=3)
+    subscription = broker.subscribe(1)
+
+    broker.publish([event(i) for i in range(1, 6)])
+
+    with pytest.raises(Overflow):
+        subscription.take(0)
+
+
+def test_take_wakes_up_when_another_thread_publishes() -> None:
+    broker = Broker()
+    subscription = broker.subscribe(1)
+    publisher = threading.Timer(0.05, broker.publish, [[event(7)]])
+    publisher.start()
+
+    got = subscription.take(timeout=5)
+    publisher.join()
+
+    assert [e.id for e in got] == [7]
+
+
+def test_public_data_drops_tracking_tokens_and_dossier_codes_at_any_depth() -> None:
+    payload = {
+        "number": "B001",
+        "track_token": "secret",
+        "track_url": "http://x/t/secret",
+        "ticket": {"number": "B001", "dossier_code": "000.00.06.H56-231027-0361"},
+    }
+
+    data = event(1, "ticket.issued", payload=payload).public_data()
+
+    assert data == {"number": "B001", "ticket": {"number": "B001"}, "at": data["at"]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "service_id", "counter_id", "wanted"),
+    [
+        ("ticket.called", None, None, True),
+        ("ticket.called", 2, 3, True),
+        ("ticket.called", 5, None, False),
+        ("ticket.called", None, 4, False),
+        ("auth.signed_in", None, None, False),
+        ("accounts.changed", None, None, False),
+    ],
+)
+def test_filters_and_public_kinds(
+    kind: str, service_id: int | None, counter_id: int | None, wanted: bool
+) -> None:
+    assert event(1, kind).matches(service_id, counter_id) is wanted
+
+
+def test_a_queue_wide_event_passes_a_counter_filter() -> None:
+    issued = event(1, "ticket.issued", counter_id=None)
+    assert issued.matches(None, 4)
+
+
+def test_stream_replays_then_skips_live_copies_of_replayed_events() -> None:
+    broker = Broker()
+    subscription = broker.subscribe(1)
+    broker.publish([event(2), event(3)])  # committed while the replay was being read
+    body = stream(
+        subscription, [event(1), event(2)], service_id=None, counter_id=None, heartbeat_s=0.01
+    )
+
+    chunks = [next(body) for _ in range(3)]
+    body.close()
+
+    assert chunks[0].startswith("retry: ")
+    assert [line for line in chunks[1].splitlines() if line.startswith("id:")] == ["id: 1", "id: 2"]
+    assert [line for line in chunks[2].splitlines() if line.startswith("id:")] == ["id: 3"]
+    assert broker.subscriber_count() == 0
+
+
+def test_an_idle_stream_sends_a_heartbeat_comment_with_the_last_id() -> None:
+    broker = Broker()
+    body = stream(
+        broker.subscribe(1), [event(4)], service_id=None, counter_id=None, heartbeat_s=0.01
+    )
+    next(body), next(body)
+
+    beat = next(body)
+    body.close()
+
+    assert beat.startswith(": heartbeat\n") and '"last_event_id": 4' in beat
