@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from queue_server import events, web
+from queue_server import events, security, web
 from queue_server.adapters.database import connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.api import bp as api_bp
@@ -35,4 +35,5 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     register_error_handlers(app)
     events.init_app(app, runtime)
     web.init_app(app)
+    security.init_app(app)
     return app

@@ -375,3 +375,20 @@ report_files = Table(
         "site_id", "kind", "period_start", "period_end", "format", name="uq_report_files_period"
     ),
 )
+
+
+# Every sign-in attempt, kept apart from ``events``: a brute-force run must not flood
+# the queue's replay log, and lockout needs indexed lookups by account and by address.
+auth_attempts = Table(
+    "auth_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("site_id", ForeignKey("sites.id")),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("username", String(80), nullable=False),
+    Column("address", String(64), nullable=False),
+    # ok | failed | locked (refused without checking the password)
+    Column("outcome", String(10), nullable=False),
+    Index("ix_auth_attempts_username_at", "username", "at"),
+    Index("ix_auth_attempts_address_at", "address", "at"),
+)

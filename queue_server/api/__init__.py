@@ -2,6 +2,7 @@
 
 from queue_server.api import (
     admin,
+    audit,
     auth,
     catalog,
     counters,
@@ -12,12 +13,14 @@ from queue_server.api import (
     procedures,
     queue,
     ratings,
+    reports,
     tickets,
 )
 from queue_server.api.blueprint import bp
 
 __all__ = [
     "admin",
+    "audit",
     "auth",
     "bp",
     "catalog",
@@ -29,5 +32,6 @@ __all__ = [
     "procedures",
     "queue",
     "ratings",
+    "reports",
     "tickets",
 ]

@@ -12,7 +12,9 @@ from queue_server.api.context import bearer_token, current_site, principal
 from queue_server.api.schemas import TokenRequest
 from queue_server.api.spec import endpoint
 from queue_server.runtime import current_runtime
-from queue_server.services.auth import AuthError, issue_token, revoke_token, sign_in
+from queue_server.security import client_address
+from queue_server.services.auth import AuthError, issue_token, revoke_token
+from queue_server.services.sign_in_guard import guarded_sign_in
 
 
 @endpoint(
@@ -22,15 +24,17 @@ from queue_server.services.auth import AuthError, issue_token, revoke_token, sig
     summary="Exchange a user name and password for a token",
     tag="auth",
     body=TokenRequest,
-    responses={201: "A bearer token"},
+    responses={201: "A bearer token", 401: "Wrong name or password", 429: "Locked"},
 )
 def create_token(body: TokenRequest) -> Any:
     runtime = current_runtime()
     now = runtime.clock()
     lifetime = timedelta(hours=runtime.settings.user_token_hours)
     with runtime.uow() as uow:
-        user_id, user_site, role = sign_in(uow, body.username, body.password)
         site = current_site(uow)
+        user_id, user_site, role = guarded_sign_in(
+            uow, body.username, body.password, address=client_address(), site_id=site.id, now=now
+        )
         if user_site is not None and user_site != site.id:
             raise AuthError(
                 "This account belongs to another centre.", "Tài khoản thuộc trung tâm khác."
@@ -43,13 +47,6 @@ def create_token(body: TokenRequest) -> Any:
             now=now,
             user_id=user_id,
             lifetime=lifetime,
-        )
-        uow.record(
-            site_id=site.id,
-            kind="auth.signed_in",
-            actor=f"user:{body.username}",
-            at=now,
-            payload={"user": body.username},
         )
         uow.commit()
     return jsonify(

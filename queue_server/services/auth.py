@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, update
 from queue_server.adapters.tables import api_tokens, users
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import QueueError
+from queue_server.services.password_policy import check_password
 
 _hasher = PasswordHasher()
 
@@ -109,11 +110,7 @@ def create_user(
     now: datetime,
     full_name: str = "",
 ) -> int:
-    if len(password) < 8:
-        raise QueueError(
-            "The password must have at least 8 characters.",
-            "Mật khẩu phải có ít nhất 8 ký tự.",
-        )
+    check_password(password, username)
     existing = uow.session.execute(
         select(users.c.id).where(users.c.username == username)
     ).scalar_one_or_none()

@@ -1,0 +1,109 @@
+"""Hardening that applies to every response and every log line.
+
+- Security headers on every answer (pages set their own stricter CSP first).
+- Signed-in browser sessions (the admin pages) end after ``SESSION_IDLE`` without
+  a request and never outlive ``SESSION_MAX``.
+- Log records are scrubbed of bearer tokens, passwords, tracking tokens and
+  12/9-digit citizen ID numbers before any handler sees them.
+- The client address for lockout comes from ``X-Forwarded-For`` only when the
+  peer is the local reverse proxy, so a LAN client cannot spoof it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+import time
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, request, session
+
+from queue_server.web.security import CSP
+
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_MAX = timedelta(hours=12)
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "geolocation=(), microphone=(), payment=()",
+}
+
+_REDACTIONS = (
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    (re.compile(r"(?i)(\"?(?:password|token|secret)\"?\s*[:=]\s*\"?)[^\s\",&}]+"),
+     r"\1[redacted]"),
+    (re.compile(r"(/track/)[A-Za-z0-9_-]+"), r"\1[redacted]"),
+    (re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)"), "[id-number]"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` without secrets or ID numbers; used on every log record."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def init_app(app: Flask) -> None:
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_IDLE
+    app.before_request(_expire_idle_session)
+    app.after_request(_add_headers)
+    _install_log_redaction()
+
+
+def client_address() -> str:
+    """The caller's address; trusts ``X-Forwarded-For`` only from a loopback peer."""
+    peer = request.remote_addr or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    try:
+        from_proxy = ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        from_proxy = False
+    if from_proxy and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or peer
+    return peer
+
+
+def _expire_idle_session() -> None:
+    if not session:
+        return
+    now = time.time()
+    started = session.setdefault("started", now)
+    seen = session.get("seen", now)
+    if now - seen > SESSION_IDLE.total_seconds() or now - started > SESSION_MAX.total_seconds():
+        session.clear()
+        return
+    session["seen"] = now
+    session.permanent = True
+
+
+def _add_headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _install_log_redaction() -> None:
+    """Wrap the log record factory once per process, so third-party loggers are covered."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "motcua_redacts", False):
+        return
+
+    def scrubbed(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return record
+        record.msg, record.args = redact(message), None
+        return record
+
+    scrubbed.motcua_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(scrubbed)

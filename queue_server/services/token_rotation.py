@@ -1,0 +1,48 @@
+"""Token rotation: a new secret for the same caller, the old one revoked at once.
+
+Used when a token may have leaked (a kiosk sent for repair, a screenshot of the
+technician page) without re-pairing the device or signing the user out. A
+rotated user token keeps its original expiry, so rotating never extends a session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+
+from queue_server.adapters.tables import api_tokens
+from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.queueing.errors import NotFound
+from queue_server.services.auth import issue_token
+
+
+def rotate_token(
+    uow: UnitOfWork, which: ColumnElement[bool], actor: str, now: datetime
+) -> dict[str, Any]:
+    """Revoke the active token matching ``which``; return the new one and its owner."""
+    row = uow.session.execute(
+        select(api_tokens).where(which, api_tokens.c.revoked_at.is_(None))
+    ).first()
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
+        raise NotFound("No such active token.", "Không có mã truy cập đang hiệu lực này.")
+    uow.session.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(revoked_at=now))
+    token = issue_token(
+        uow,
+        site_id=row.site_id,
+        kind=row.kind,
+        name=row.name,
+        now=now,
+        user_id=row.user_id,
+        counter_id=row.counter_id,
+        lifetime=row.expires_at - now if row.expires_at else None,
+    )
+    uow.record(
+        site_id=row.site_id,
+        kind="accounts.changed",
+        actor=actor,
+        at=now,
+        payload={"token_rotated": row.name, "kind": row.kind},
+    )
+    return {"token": token, "name": row.name, "kind": row.kind}
