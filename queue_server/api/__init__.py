@@ -13,7 +13,6 @@ from queue_server.api import (
     procedures,
     queue,
     ratings,
-    reports,
     tickets,
 )
 from queue_server.api.blueprint import bp
@@ -32,6 +31,5 @@ __all__ = [
     "procedures",
     "queue",
     "ratings",
-    "reports",
     "tickets",
 ]
