@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from display_board.controller import HallController, HallLayout
-from display_board.main import counter_list
+from display_board.led_bridge import LedRoute
+from display_board.main import build_parser, counter_list
 from queue_server.event_stream import Event, LinkState
 
 
@@ -100,3 +101,11 @@ def test_the_offline_mark_shows_after_the_silence_limit_and_keeps_the_state() ->
 def test_counter_lists_from_the_command_line() -> None:
     assert counter_list("1-4") == [1, 2, 3, 4]
     assert counter_list("1,3, 7-9") == [1, 3, 7, 8, 9]
+
+
+def test_led_bridge_command_line_maps_counters_to_ports_and_addresses() -> None:
+    args = build_parser().parse_args(
+        ["--server", "http://127.0.0.1:8000", "led-bridge", "--map", "3=/dev/ttyUSB0:3"]
+        + ["--map", "12=/dev/ttyUSB1:1"]
+    )
+    assert args.routes == [LedRoute(3, "/dev/ttyUSB0", 3), LedRoute(12, "/dev/ttyUSB1", 1)]
