@@ -18,6 +18,7 @@ from queue_server.adapters.tables import dossier_settings
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.calendar import SiteHours
 from queue_server.dossiers.connectors.mapping import DEFAULT_FIELDS, FieldMapping
+from queue_server.dossiers.errors import DossierError
 from queue_server.dossiers.status import StatusMapping
 
 
@@ -81,13 +82,19 @@ class DossierSection(_Strict):
     @field_validator("status_words")
     @classmethod
     def _statuses(cls, value: dict[str, int | str]) -> dict[str, int | str]:
-        StatusMapping.build(value)
+        try:
+            StatusMapping.build(value)
+        except DossierError as exc:  # pydantic reports ValueErrors with the field
+            raise ValueError(exc.message) from None
         return value
 
     @field_validator("hours")
     @classmethod
     def _hours(cls, value: str) -> str:
-        SiteHours.parse(value)
+        try:
+            SiteHours.parse(value)
+        except DossierError as exc:
+            raise ValueError(exc.message) from None
         return value
 
     def mapping(self) -> FieldMapping:
