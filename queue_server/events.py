@@ -270,11 +270,6 @@ class Broker:
             # The change is committed; other processes will pick it up on the next notify.
             log.exception("could not notify other server processes of event %s", last["id"])
 
-    def stop(self) -> None:
-        relay = self._relay
-        if relay is not None:
-            relay.stop()
-
 
 class PostgresRelay:
     """LISTENs on its own connection and publishes rows committed by any process."""
@@ -286,21 +281,13 @@ class PostgresRelay:
         self._db = db
         self._broker = broker
         self._poll_s = poll_s
-        self._stopped = threading.Event()
         self._cursor = 0
         self._gaps: dict[int, float] = {}
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         with self._db.read_engine.connect() as conn:
             self._cursor = int(conn.scalar(select(events.c.id).order_by(events.c.id.desc())) or 0)
-        self._thread = threading.Thread(target=self._run, name="motcua-pg-relay", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        threading.Thread(target=self._run, name="motcua-pg-relay", daemon=True).start()
 
     def _run(self) -> None:
         while not self._ending():
@@ -308,10 +295,11 @@ class PostgresRelay:
                 self._listen()
             except Exception:
                 log.exception("event relay lost its PostgreSQL connection; retrying")
-                self._stopped.wait(1.0)
+                time.sleep(1.0)
 
     def _ending(self) -> bool:
-        return self._stopped.is_set() or self._broker.release_idle_relay(self)
+        """The relay ends with the last subscriber of its process (a new one restarts it)."""
+        return self._broker.release_idle_relay(self)
 
     def _listen(self) -> None:
         raw = self._db.engine.raw_connection()
