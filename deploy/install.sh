@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Installs motcua on a fresh Debian 12 box for one or more roles:
+#   sudo deploy/install.sh server              # queue server + nginx + weekly backup
+#   sudo deploy/install.sh kiosk               # ticket kiosk on tty1 (cage)
+#   sudo deploy/install.sh board led-bridge    # hall board and counter LED boards
+# Safe to run again: existing settings in /etc/motcua and the TLS key are kept.
+# DESTDIR=/some/dir writes the files under that root only and changes nothing
+# else (no packages, users or services) — for checking what would be installed.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+PREFIX=/opt/motcua
+DESTDIR=${DESTDIR:-}
+ROOT=${DESTDIR%/}
+
+usage() { echo "usage: $0 server|kiosk|board|led-bridge ..." >&2; exit 64; }
+[ $# -ge 1 ] || usage
+for role in "$@"; do
+  case "$role" in server|kiosk|board|led-bridge) ;; *) usage ;; esac
+done
+if [ -z "$DESTDIR" ] && [ "$(id -u)" -ne 0 ]; then
+  echo "run as root (sudo)" >&2
+  exit 1
+fi
+
+# Side effects on the live system; skipped (and listed) with DESTDIR.
+live() {
+  if [ -n "$DESTDIR" ]; then echo "would run: $*"; else "$@"; fi
+}
+has_role() { local r; for r in "${ROLES[@]}"; do [ "$r" = "$1" ] && return 0; done; return 1; }
+ROLES=("$@")
+
+put() {  # put MODE SOURCE TARGET: copy, replacing an older copy
+  install -D -m "$1" "$2" "$ROOT$3"
+}
+keep() {  # keep MODE SOURCE TARGET: copy only when absent (settings the technician edits)
+  [ -e "$ROOT$3" ] || install -D -m "$1" "$2" "$ROOT$3"
+}
+
+debs=(python3-venv rsync)
+has_role server && debs+=(nginx-light openssl postgresql-client)
+{ has_role kiosk || has_role board; } && debs+=(cage xwayland)
+live apt-get update -qq
+live env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}"
+
+# The code and its virtualenv in /opt/motcua (deploy/setup.sh does the Python part).
+if [ "$SRC" != "$PREFIX" ]; then
+  live rsync -a --delete --exclude .venv --exclude var --exclude tests/artifacts \
+    "$SRC/" "$PREFIX/"
+fi
+live "$PREFIX/deploy/setup.sh"
+
+live adduser --system --group --home /var/lib/motcua --no-create-home motcua
+if has_role kiosk || has_role board || has_role led-bridge; then
+  live adduser --system --group --home /var/lib/motcua-device --no-create-home motcua-device
+fi
+
+units=()
+if has_role server; then
+  keep 0640 "$SRC/deploy/systemd/server.env.example" /etc/motcua/server.env
+  put 0644 "$SRC/deploy/nginx/motcua.conf" /etc/nginx/sites-available/motcua.conf
+  mkdir -p "$ROOT/etc/nginx/sites-enabled"
+  ln -sfn ../sites-available/motcua.conf "$ROOT/etc/nginx/sites-enabled/motcua.conf"
+  rm -f "$ROOT/etc/nginx/sites-enabled/default"
+  if [ ! -e "$ROOT/etc/motcua/tls/motcua.key" ]; then
+    mkdir -p "$ROOT/etc/motcua/tls"
+    name=$(hostname -s).local
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$name" \
+      -addext "subjectAltName=DNS:$name,DNS:localhost,IP:127.0.0.1" \
+      -keyout "$ROOT/etc/motcua/tls/motcua.key" -out "$ROOT/etc/motcua/tls/motcua.crt" 2>/dev/null
+    chmod 600 "$ROOT/etc/motcua/tls/motcua.key"
+  fi
+  units+=(motcua-server.service motcua-backup.service motcua-backup.timer)
+fi
+if has_role kiosk; then
+  keep 0640 "$SRC/deploy/kiosk/kiosk.env.example" /etc/motcua/kiosk.env
+  units+=(motcua-kiosk.service)
+fi
+if has_role board; then
+  keep 0640 "$SRC/deploy/kiosk/board.env.example" /etc/motcua/board.env
+  units+=(motcua-board.service)
+fi
+if has_role led-bridge; then
+  keep 0640 "$SRC/deploy/systemd/led-bridge.env.example" /etc/motcua/led-bridge.env
+  units+=(motcua-led-bridge.service)
+fi
+for unit in "${units[@]}"; do
+  put 0644 "$SRC/deploy/systemd/$unit" "/etc/systemd/system/$unit"
+done
+put 0644 "$SRC/deploy/udev/99-motcua.rules" /etc/udev/rules.d/99-motcua.rules
+
+live chgrp motcua "/etc/motcua/server.env" 2>/dev/null || true
+for env in kiosk board led-bridge; do
+  [ -e "$ROOT/etc/motcua/$env.env" ] && live chgrp motcua-device "/etc/motcua/$env.env"
+done
+live udevadm control --reload
+live udevadm trigger
+live systemctl daemon-reload
+if has_role server; then
+  live systemctl enable --now motcua-server.service motcua-backup.timer
+  live nginx -t
+  live systemctl reload-or-restart nginx
+fi
+{ has_role kiosk || has_role board; } && live systemctl set-default graphical.target
+for unit in motcua-kiosk.service motcua-board.service motcua-led-bridge.service; do
+  for u in "${units[@]}"; do
+    [ "$u" = "$unit" ] && live systemctl enable "$unit"
+  done
+done
+
+cat <<MSG
+motcua installed for: ${ROLES[*]}
+Next (docs/technician.md):
+  - edit /etc/motcua/*.env, then: systemctl restart motcua-*
+  - server: sudo -u motcua MOTCUA_DATA_DIR=/var/lib/motcua $PREFIX/.venv/bin/motcua-server \\
+      init --site /etc/motcua/site.toml
+    and create the first admin with 'motcua-server create-user NAME --role admin --password ...'
+MSG

@@ -1,0 +1,208 @@
+"""The deployment files check out with the tools that will read them on the box:
+systemd-analyze for the units, nginx -t for the proxy, shellcheck for the
+scripts; the install script lays out the files it promises."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from queue_server.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+UNITS = sorted((DEPLOY / "systemd").glob("motcua-*.*"))
+
+
+def _need(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(f"{tool} is not installed (Debian package: see docs/technician.md)")
+    return path
+
+
+def test_every_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    _need("systemd-analyze")
+    _need("cage")  # the kiosk and board units start it; verify checks it exists
+    names = {unit.name for unit in UNITS}
+    assert {
+        "motcua-server.service", "motcua-kiosk.service", "motcua-board.service",
+        "motcua-led-bridge.service", "motcua-backup.service", "motcua-backup.timer",
+    } <= names
+    for unit in UNITS:
+        # Point /opt/motcua at this checkout so the executables verify can check exist.
+        (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/motcua", str(ROOT)))
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *sorted(names)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )
+    # Unknown keys are only warnings (exit 0): none are accepted either.
+    assert (result.returncode, result.stderr, result.stdout) == (0, "", "")
+
+
+def test_backup_timer_fires_weekly_on_sunday_at_two_in_hanoi() -> None:
+    _need("systemd-analyze")
+    timer = (DEPLOY / "systemd" / "motcua-backup.timer").read_text()
+    spec = re.search(r"^OnCalendar=(.+)$", timer, re.M)
+    assert spec is not None
+    result = subprocess.run(
+        ["systemd-analyze", "calendar", spec.group(1)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Normalized form: Sun *-*-* 02:00:00 Asia/Ho_Chi_Minh" in result.stdout
+    assert "Persistent=true" in timer
+
+
+def test_units_call_the_server_with_arguments_it_accepts() -> None:
+    calls = 0
+    for unit in UNITS:
+        for line in unit.read_text().splitlines():
+            match = re.match(r"^Exec\w+=\S*/motcua-server (.+)$", line)
+            if match:
+                build_parser().parse_args(shlex.split(match.group(1)))
+                calls += 1
+    assert calls >= 3  # init, run, backup
+
+
+def test_proxy_config_passes_nginx_t(tmp_path: Path) -> None:
+    nginx = _need("nginx")
+    _need("openssl")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=motcua.local", "-keyout", str(tmp_path / "k.key"),
+         "-out", str(tmp_path / "c.crt")],
+        capture_output=True, check=True, timeout=60,
+    )
+    site = (DEPLOY / "nginx" / "motcua.conf").read_text()
+    site = site.replace("/etc/motcua/tls/motcua.crt", str(tmp_path / "c.crt"))
+    site = site.replace("/etc/motcua/tls/motcua.key", str(tmp_path / "k.key"))
+    (tmp_path / "motcua.conf").write_text(site)
+    # The site file goes inside http {} as in /etc/nginx/sites-enabled.
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n access_log off;\n client_body_temp_path {tmp_path}/body;\n"
+        f" proxy_temp_path {tmp_path}/proxy;\n include {tmp_path}/motcua.conf;\n}}\n"
+    )
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+         "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr and "[warn]" not in result.stderr
+
+
+def test_event_stream_is_proxied_unbuffered_with_a_long_timeout() -> None:
+    site = (DEPLOY / "nginx" / "motcua.conf").read_text()
+    block = re.search(r"location \^~ /api/v1/events \{(.*?)\}", site, re.S)
+    assert block is not None
+    settings = dict(
+        line.strip().rstrip(";").split(None, 1)
+        for line in block.group(1).splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    )
+    assert settings["proxy_buffering"] == "off"
+    assert settings["proxy_read_timeout"] == "1h"
+    # Keep-alive upstream without "Connection: close", set once at server level.
+    assert 'proxy_set_header Connection "";' in site and "proxy_http_version 1.1;" in site
+    assert "proxy_set_header" not in block.group(1)
+
+
+def test_shell_scripts_pass_shellcheck() -> None:
+    shellcheck = _need("shellcheck")
+    scripts = [DEPLOY / "install.sh", DEPLOY / "kiosk" / "motcua-session",
+               DEPLOY / "kiosk" / "xsession"]
+    result = subprocess.run(
+        [shellcheck, *map(str, scripts)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path) -> None:
+    _need("openssl")
+    target = tmp_path / "root"
+
+    def install(*roles: str) -> str:
+        result = subprocess.run(
+            ["bash", str(DEPLOY / "install.sh"), *roles],
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DESTDIR": str(target)},
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    printed = install("server", "kiosk")
+    system = target / "etc/systemd/system"
+    assert sorted(p.name for p in system.iterdir()) == [
+        "motcua-backup.service", "motcua-backup.timer", "motcua-kiosk.service",
+        "motcua-server.service",
+    ]
+    assert (target / "etc/udev/rules.d/99-motcua.rules").is_file()
+    assert (target / "etc/nginx/sites-enabled/motcua.conf").resolve() == (
+        target / "etc/nginx/sites-available/motcua.conf"
+    )
+    key = target / "etc/motcua/tls/motcua.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert (target / "etc/motcua/server.env").stat().st_mode & 0o777 == 0o640
+    # Nothing outside DESTDIR was touched: the live steps are only listed.
+    assert "would run: systemctl enable --now motcua-server.service motcua-backup.timer" in printed
+    assert "would run: systemctl enable motcua-kiosk.service" in printed
+
+    edited = target / "etc/motcua/kiosk.env"
+    edited.write_text("MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn\n")
+    first_key = key.read_bytes()
+    install("server", "kiosk", "led-bridge")
+    assert edited.read_text() == "MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn\n"
+    assert key.read_bytes() == first_key
+    assert (system / "motcua-led-bridge.service").is_file()
+
+
+def test_install_script_refuses_an_unknown_role(tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["bash", str(DEPLOY / "install.sh"), "printer"],
+        env={"PATH": "/usr/bin:/bin", "DESTDIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert result.returncode == 64 and "usage" in result.stderr
+
+
+def test_compose_runs_server_and_backup_on_postgres() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "server", "backup"}
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["server"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert services["server"]["depends_on"]["db"]["condition"] == "service_healthy"
+    command = services["backup"]["command"]
+    assert command[:2] == ["motcua-server", "backup"]
+    build_parser().parse_args(command[1:])
+    assert (ROOT / services["server"]["build"]["context"].removeprefix("../")).is_dir()
+    assert (DEPLOY / "Containerfile").is_file()
+    env = (DEPLOY / "motcua.env.example").read_text()
+    assert "MOTCUA_DATABASE_URL=postgresql+psycopg://" in env
+
+
+RULE_PAIR = re.compile(r'^(?:[A-Z_]+(?:\{[A-Za-z_]+\})?)(?:==|!=|\+=|=)"[^"]*"$')
+
+
+def test_udev_rules_are_well_formed_and_name_devices_under_motcua() -> None:
+    rules = [
+        line for line in (DEPLOY / "udev" / "99-motcua.rules").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(rules) >= 10
+    for rule in rules:
+        pairs = [pair.strip() for pair in rule.split(", ")]
+        assert all(RULE_PAIR.match(pair) for pair in pairs), rule
+        for pair in pairs:
+            if pair.startswith("SYMLINK"):
+                assert pair.startswith('SYMLINK+="motcua/'), rule
+    names = {m for r in rules for m in re.findall(r'SYMLINK\+="(motcua/[a-z]+)', r)}
+    assert {"motcua/printer", "motcua/scanner", "motcua/led", "motcua/tty"} <= names
