@@ -26,7 +26,7 @@ from queue_server.config import Settings, load_settings
 from queue_server.queueing.errors import QueueError
 from queue_server.runtime import Runtime
 from queue_server.services.auth import DeviceKind, Role, create_user, issue_token
-from queue_server.services.clock import utc_now
+from queue_server.services.clock import local_day, utc_now
 from queue_server.services.site_config import parse_site_file
 
 
@@ -215,6 +215,42 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date
+
+    from queue_server.reports.build import ReportFormat, ReportRequest, build_report, render
+    from queue_server.reports.periods import PeriodKind, period_for
+    from queue_server.reports.store import run_due_reports
+
+    runtime = open_runtime(settings)
+    site_id = _site_id(runtime, args.site or settings.default_site)
+    if args.due:
+        for stored in run_due_reports(runtime, site_id):
+            print(settings.data_dir / stored.path)
+        return 0
+    if args.out is None or (args.period == "range" and not (args.start and args.end)):
+        raise QueueError(
+            "Give --out FILE (and --from and --to for a range), or --due.",
+            "Cần --out FILE (và --from, --to cho một khoảng thời gian), hoặc --due.",
+        )
+    now = utc_now()
+    with runtime.uow(readonly=True) as uow:
+        site = uow.repo.site_by_id(site_id)
+        today = date.fromisoformat(local_day(now, site.timezone))
+        start = date.fromisoformat(args.start) if args.start else today
+        end = date.fromisoformat(args.end) if args.end else None
+        wanted = ReportRequest(
+            period_for(PeriodKind(args.period), start, end),
+            args.service,
+            args.counter,
+            args.officer,
+        )
+        report = build_report(uow, site, wanted, now)
+    Path(args.out).write_bytes(render(report, ReportFormat(args.format)))
+    print(args.out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="motcua-server", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -287,6 +323,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check a backup file; exit status 1 when it is bad")
     p.add_argument("file")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("report", help="write a report (XLSX or PDF), or the ones due (--due)")
+    p.add_argument("--period", default="month", choices=["day", "month", "half", "year", "range"])
+    p.add_argument("--from", dest="start", help="a day in the period (YYYY-MM-DD); default today")
+    p.add_argument("--to", dest="end", help="last day of a range (YYYY-MM-DD)")
+    p.add_argument("--format", default="xlsx", choices=["xlsx", "pdf"])
+    p.add_argument("--out", help="file to write; its path is printed")
+    p.add_argument("--service", help="only this service code")
+    p.add_argument("--counter", type=int, help="only this counter number")
+    p.add_argument("--officer", help="only this officer (user name)")
+    p.add_argument("--due", action="store_true", help="store the regulation reports now due")
+    p.add_argument("--site")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

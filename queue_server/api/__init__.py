@@ -13,6 +13,7 @@ from queue_server.api import (
     procedures,
     queue,
     ratings,
+    reports,
     tickets,
 )
 from queue_server.api.blueprint import bp
@@ -31,5 +32,6 @@ __all__ = [
     "procedures",
     "queue",
     "ratings",
+    "reports",
     "tickets",
 ]
