@@ -51,6 +51,7 @@ def backup(db: Database, out: Path) -> Path:
         _sqlite_copy(_sqlite_path(db), partial)
     else:
         _pg_dump(db, partial)
+    partial.chmod(0o600)  # a full copy of personal data: owner only, whatever the umask
     partial.replace(out)
     _checksum_path(out).write_text(f"{_sha256(out)}  {out.name}\n")
     return out
