@@ -1,0 +1,43 @@
+"""Where an unattended kiosk finds its server and token, and the technician PIN check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk_app.config import hash_pin, load, pin_matches
+
+
+def test_command_line_beats_environment_beats_pairing(tmp_path: Path) -> None:
+    paired = load(["--data-dir", str(tmp_path)], {})
+    paired.save_pairing("http://10.0.0.5:8000", "paired-token")
+    env = {"MOTCUA_SERVER_URL": "http://10.0.0.9:8000", "MOTCUA_TOKEN": "env-token"}
+    from_pairing = load(["--data-dir", str(tmp_path)], {})
+    from_env = load(["--data-dir", str(tmp_path)], env)
+    from_args = load(["--data-dir", str(tmp_path), "--server", "http://a:1", "--token", "t"], env)
+    assert (from_pairing.server_url, from_pairing.token) == ("http://10.0.0.5:8000", "paired-token")
+    assert (from_env.server_url, from_env.token) == ("http://10.0.0.9:8000", "env-token")
+    assert (from_args.server_url, from_args.token) == ("http://a:1", "t")
+    assert (tmp_path / "pairing.json").stat().st_mode & 0o077 == 0
+
+
+def test_defaults_are_fullscreen_portrait_ticket_mode(tmp_path: Path) -> None:
+    config = load(["--data-dir", str(tmp_path)], {})
+    assert (config.mode, config.windowed, config.size, config.lang) == (
+        "ticket",
+        False,
+        (1080, 1920),
+        "vi",
+    )
+    landscape = load(["--data-dir", str(tmp_path), "--size", "1920x1080", "--windowed"], {})
+    assert landscape.size == (1920, 1080) and landscape.windowed
+    scanners = load(["--data-dir", str(tmp_path)], {"MOTCUA_SCANNERS": "camera:0, wedge"})
+    assert scanners.scanners == ("camera:0", "wedge")
+
+
+def test_pin_is_checked_against_its_hash_only() -> None:
+    stored = hash_pin("2468")
+    assert "2468" not in stored
+    assert pin_matches(stored, "2468")
+    assert not pin_matches(stored, "1357")
+    assert not pin_matches(None, "2468")  # no hash configured: the screen stays shut
+    assert not pin_matches("not-a-hash", "2468")
