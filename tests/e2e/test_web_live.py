@@ -3,6 +3,7 @@ board and a visitor's phone follow live, and everything recovers from a restart.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +52,18 @@ def test_a_call_reaches_the_board_and_the_tracking_phone_live(
     first, second = issue(floor), issue(floor)
     board = open_page(browser, f"{floor.server.url}/board", *BOARD_SIZES["1920x1080"])
     phone = open_page(
-        browser, second["track_url"], 390, 844, is_mobile=True, has_touch=True,
+        browser,
+        second["track_url"],
+        390,
+        844,
+        is_mobile=True,
+        has_touch=True,
         device_scale_factor=2,
     )
     console = open_page(browser, f"{floor.server.url}/counter", 1366, 768)
     expect(board.locator("body")).to_have_attribute("data-link", "live")
     expect(phone.locator("#ahead")).to_have_text("1")
+    phone.screenshot(path=str(shots / "tracking-phone-waiting.png"))
     sign_in_at_counter(console, 3)
 
     with console.expect_response(lambda r: r.url.endswith("/call-next")) as called:
@@ -105,3 +112,10 @@ def test_board_and_console_recover_after_a_server_restart(
     console.click("#next")
     expect(board_tile(board, 3)).to_have_text("B003")
     console.screenshot(path=str(shots / "console-after-restart.png"))
+    console.click("[data-lang-toggle]")
+    expect(console.locator("#next")).to_contain_text("Call next")
+    console.fill("#pause-reason", "Nghỉ giải lao")
+    console.click("#pause")
+    expect(console.locator("#paused-note")).to_contain_text("Nghỉ giải lao")
+    expect(board.locator(".tile[data-counter='3']")).to_have_class(re.compile("paused"))
+    console.screenshot(path=str(shots / "console-en-paused.png"))
