@@ -392,3 +392,40 @@ auth_attempts = Table(
     Index("ix_auth_attempts_username_at", "username", "at"),
     Index("ix_auth_attempts_address_at", "address", "at"),
 )
+
+
+# The device fleet: kiosks, boards, rating terminals and LED bridges paired by a
+# one-time code; their configuration lives here and is pulled by the device.
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("token_id", ForeignKey("api_tokens.id"), nullable=False),
+    Column("hardware", String(120), nullable=False, default=""),
+    Column("config", Text, nullable=False, default="{}"),
+    Column("config_revision", Integer, nullable=False, default=0),
+    Column("health", Text, nullable=False, default="{}"),
+    Column("paired_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime()),
+    UniqueConstraint("site_id", "name", name="uq_devices_site_name"),
+)
+
+# A code shown on a device waiting to be paired; the device proposes the digest of
+# the token it will use, so the token itself is never stored nor sent back.
+pairing_codes = Table(
+    "pairing_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("code", String(8), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("hardware", String(120), nullable=False, default=""),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("device_id", ForeignKey("devices.id")),
+    Index("ix_pairing_codes_site_code", "site_id", "code"),
+)

@@ -42,12 +42,14 @@ class Permission(enum.StrEnum):
     READ = "read"
     ISSUE = "issue"
     COUNTER = "counter"
+    #: Pair devices and set their configuration (technicians and admins).
+    DEVICES = "devices"
     ADMIN = "admin"
 
 
 _USER_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.TECHNICIAN: frozenset({Permission.READ, Permission.ISSUE}),
+    Role.TECHNICIAN: frozenset({Permission.READ, Permission.ISSUE, Permission.DEVICES}),
     Role.SUPERVISOR: frozenset({Permission.READ}),
     Role.OFFICER: frozenset({Permission.READ, Permission.COUNTER, Permission.ISSUE}),
 }

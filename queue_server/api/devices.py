@@ -1,0 +1,147 @@
+"""The device fleet: pairing by one-time code, configuration, heartbeats, fleet status."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask import jsonify
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_server.api.blueprint import bp
+from queue_server.api.context import actor, authorize, current_site
+from queue_server.api.spec import endpoint
+from queue_server.runtime import current_runtime
+from queue_server.services import device_fleet
+from queue_server.services.auth import DeviceKind, Forbidden, Permission
+
+Kind = Literal["kiosk", "board", "rating", "counter"]
+
+
+class PairingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Kind
+    hardware: str = Field("", max_length=120, description="model / serial shown to the technician")
+    token_hash: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="SHA-256 (hex) of the token the device made"
+    )
+
+
+class PairingConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(pattern=r"^[0-9]{6}$")
+    name: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")
+    counter: int | None = Field(None, ge=1, le=999, description="bound counter number")
+
+
+class SerialSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    port: str = Field(max_length=200)
+    baudrate: int = Field(9600, ge=1200, le=921_600)
+    parity: Literal["N", "E", "O"] = "N"
+
+
+class DeviceConfig(BaseModel):
+    """What a technician sets per device (DESIGN: set by a technician, stored on the server)."""
+
+    model_config = ConfigDict(extra="forbid")
+    printer_url: str | None = Field(None, max_length=300)
+    printer_profile: str | None = Field(None, max_length=60)
+    paper: Literal[58, 80] | None = None
+    camera: int | None = Field(None, ge=0, le=16)
+    scanners: list[str] | None = Field(None, max_length=4)
+    serial: SerialSettings | None = None
+    board_counters: list[int] | None = Field(None, max_length=99)
+    board_columns: int | None = Field(None, ge=1, le=12)
+    counter: int | None = Field(None, ge=1, le=999)
+
+
+class Health(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    printer: str = Field("", max_length=40, description="ok, paper_low, paper_out, offline …")
+    scanner: str = Field("", max_length=40)
+    camera: str = Field("", max_length=40)
+    serial: str = Field("", max_length=40)
+    version: str = Field("", max_length=40)
+    uptime_s: int = Field(0, ge=0)
+
+
+def _device_caller() -> Any:
+    who = authorize(Permission.READ)
+    if who.device is None:
+        raise Forbidden("Only a paired device may do this.", "Chỉ thiết bị đã ghép nối.")
+    return who
+
+
+@endpoint(
+    bp, "/pairing", "POST", summary="A device asks for a pairing code to show", tag="devices",
+    body=PairingRequest, responses={201: "The code, valid 10 minutes", 429: "Too many waiting"},
+)
+def request_pairing(body: PairingRequest) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        answer = device_fleet.request_pairing(
+            uow, current_site(uow).id or 0, DeviceKind(body.kind), body.hardware,
+            body.token_hash, runtime.clock(),
+        )
+        uow.commit()
+    return jsonify(answer), 201
+
+
+@endpoint(
+    bp, "/devices/pair", "POST", summary="Pair the device showing a code", tag="devices",
+    permission=Permission.DEVICES, body=PairingConfirm, responses={201: "Paired"},
+)
+def confirm_pairing(body: PairingConfirm) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        device = device_fleet.confirm_pairing(
+            uow, current_site(uow).id or 0, body.code, body.name, body.counter, actor().label,
+            runtime.clock(),
+        )
+        uow.commit()
+    return jsonify(device), 201
+
+
+@endpoint(
+    bp, "/devices", "GET", summary="The fleet, with silent and unhealthy devices flagged",
+    tag="devices", permission=Permission.DEVICES,
+)
+def list_fleet() -> Any:
+    runtime = current_runtime()
+    with runtime.uow(readonly=True) as uow:
+        return jsonify(devices=device_fleet.fleet(uow, current_site(uow).id or 0, runtime.clock()))
+
+
+@endpoint(
+    bp, "/devices/<int:device_id>/config", "PUT", summary="Set a device's configuration",
+    tag="devices", permission=Permission.DEVICES, body=DeviceConfig,
+)
+def put_config(device_id: int, body: DeviceConfig) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        revision = device_fleet.set_config(
+            uow, current_site(uow).id or 0, device_id, body.model_dump(exclude_none=True),
+            actor().label, runtime.clock(),
+        )
+        uow.commit()
+    return jsonify(revision=revision)
+
+
+@endpoint(bp, "/devices/me", "GET", summary="The calling device's configuration", tag="devices")
+def own_config() -> Any:
+    who = _device_caller()
+    with current_runtime().uow(readonly=True) as uow:
+        return jsonify(device_fleet.own_device(uow, who))
+
+
+@endpoint(
+    bp, "/devices/me/heartbeat", "POST", summary="The calling device reports its health",
+    tag="devices", body=Health, responses={204: "Noted"},
+)
+def post_heartbeat(body: Health) -> Any:
+    who = _device_caller()
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        device_fleet.heartbeat(uow, who, body.model_dump(), runtime.clock())
+        uow.commit()
+    return "", 204
