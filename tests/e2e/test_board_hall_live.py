@@ -7,14 +7,16 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
-from conftest import Floor
 from kivy_process import KivyProcess, read_jsonl, wait_for
 
 from drivers.audio import spoken_text
+
+if TYPE_CHECKING:
+    from conftest import Floor  # the e2e conftest's fixture type
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
-from conftest import Floor
 from kivy_process import ROOT, KivyProcess, read_jsonl, wait_for
 from sqlalchemy import select
 
@@ -17,6 +16,9 @@ from drivers.keypad import Key
 from drivers.keypad.emulator import KeypadEmulator
 from queue_server.adapters.tables import quick_ratings
 from queue_server.services.auth import issue_token
+
+if TYPE_CHECKING:
+    from conftest import Floor  # the e2e conftest's fixture type
 
 pytestmark = pytest.mark.timeout(120)
 
