@@ -8,6 +8,7 @@ that into a ``Clock.schedule_once``), so the lock here is the only shared state.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from typing import Any, Protocol
 
 from display_board.board_state import BoardModel, Call, CounterTile
 from queue_server.event_stream import SILENCE_LIMIT, Event, LinkState, Liveness
+
+log = logging.getLogger(__name__)
 
 
 class CallAnnouncer(Protocol):
@@ -106,10 +109,16 @@ class HallController:
         self.on_change()
 
     def _read_site(self) -> None:
-        if self.fetch_site is not None:
+        """Names and ticker are cosmetic: failing to read them never stops the calls."""
+        if self.fetch_site is None:
+            return
+        try:
             info = self.fetch_site()
-            with self._lock:
-                self.site_info = info
+        except Exception as exc:
+            log.warning("centre names and ticker not read: %s", exc)
+            return
+        with self._lock:
+            self.site_info = info
 
     def on_state(self, state: LinkState) -> None:
         with self._lock:

@@ -109,3 +109,16 @@ def test_led_bridge_command_line_maps_counters_to_ports_and_addresses() -> None:
         + ["--map", "12=/dev/ttyUSB1:1"]
     )
     assert args.routes == [LedRoute(3, "/dev/ttyUSB0", 3), LedRoute(12, "/dev/ttyUSB1", 1)]
+
+
+def test_a_failing_site_read_does_not_stop_the_calls() -> None:
+    def broken() -> dict[str, Any]:
+        raise ConnectionError("server busy")
+
+    announcer = FakeAnnouncer()
+    controller = HallController(HallLayout(), announcer, fetch_site=broken)
+    controller.on_snapshot(snapshot(0))
+    controller.on_event(call(1, 1, "A001"))
+    controller.on_event(Event(2, "config.changed", {}))
+    assert announcer.said == [("A001", 1, False)]
+    assert controller.view().tiles[0].current == "A001"
