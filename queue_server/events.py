@@ -5,11 +5,11 @@ Every state change is already an ``events`` row written in the same transaction
 
 * the :class:`Broker` is a unit-of-work listener, so an event reaches the
   streams of this process right after its commit;
-* on PostgreSQL the broker also sends ``NOTIFY motcua_events`` and runs one
-  :class:`PostgresRelay` per process that, on each notification, reads the new
-  rows from the table and publishes them, so a change made through another
-  server process reaches this one's streams too. The relay reads the table,
-  not the notification payload, so nothing is lost when notifications are
+* while a process has streams open, its :class:`TableRelay` publishes rows that
+  other processes committed (another server worker, the CLI). On PostgreSQL the
+  broker sends ``NOTIFY motcua_events`` after each commit and the relay LISTENs,
+  so it wakes at once; on SQLite it looks every half second. The relay reads the
+  table, not the notification payload, so nothing is lost when notifications are
   coalesced, and it re-reads ids it saw skipped (a transaction that took an
   earlier id but committed later) for a few seconds.
 
@@ -202,7 +202,7 @@ class Broker:
         self._lock = threading.Lock()
         self._subscribers: dict[int, set[Subscription]] = {}
         self._seen: OrderedDict[int, None] = OrderedDict()
-        self._relay: PostgresRelay | None = None
+        self._relay: TableRelay | None = None
 
     @property
     def uses_postgres(self) -> bool:
@@ -213,13 +213,12 @@ class Broker:
         subscription = Subscription(self, site_id, self._inbox_size)
         with self._lock:
             self._subscribers.setdefault(site_id, set()).add(subscription)
-            if self.uses_postgres and self._relay is None:
-                assert self._db is not None
-                self._relay = PostgresRelay(self._db, self)
+            if self._db is not None and self._relay is None:
+                self._relay = TableRelay(self._db, self)
                 self._relay.start()
         return subscription
 
-    def release_idle_relay(self, relay: PostgresRelay) -> bool:
+    def release_idle_relay(self, relay: TableRelay) -> bool:
         """The relay runs only while this process has subscribers; True: it should end."""
         with self._lock:
             if any(self._subscribers.values()):
@@ -271,35 +270,44 @@ class Broker:
             log.exception("could not notify other server processes of event %s", last["id"])
 
 
-class PostgresRelay:
-    """LISTENs on its own connection and publishes rows committed by any process."""
+class TableRelay:
+    """Publishes rows committed by any process: woken by NOTIFY on PostgreSQL,
+    looking every ``poll_s`` seconds on SQLite."""
 
     #: How long an id skipped by a later commit is looked for again.
     GAP_WAIT_S = 5.0
 
-    def __init__(self, db: Database, broker: Broker, poll_s: float = 1.0) -> None:
+    def __init__(self, db: Database, broker: Broker) -> None:
         self._db = db
         self._broker = broker
-        self._poll_s = poll_s
+        self._poll_s = 0.5 if db.is_sqlite else 1.0
         self._cursor = 0
         self._gaps: dict[int, float] = {}
 
     def start(self) -> None:
         with self._db.read_engine.connect() as conn:
             self._cursor = int(conn.scalar(select(events.c.id).order_by(events.c.id.desc())) or 0)
-        threading.Thread(target=self._run, name="motcua-pg-relay", daemon=True).start()
+        threading.Thread(target=self._run, name="motcua-event-relay", daemon=True).start()
 
     def _run(self) -> None:
         while not self._ending():
             try:
-                self._listen()
+                if self._db.is_sqlite:
+                    self._poll()
+                else:
+                    self._listen()
             except Exception:
-                log.exception("event relay lost its PostgreSQL connection; retrying")
+                log.exception("event relay lost its database connection; retrying")
                 time.sleep(1.0)
 
     def _ending(self) -> bool:
         """The relay ends with the last subscriber of its process (a new one restarts it)."""
         return self._broker.release_idle_relay(self)
+
+    def _poll(self) -> None:
+        while not self._ending():
+            self.catch_up()
+            time.sleep(self._poll_s)
 
     def _listen(self) -> None:
         raw = self._db.engine.raw_connection()

@@ -1,8 +1,9 @@
-"""Several server processes on one PostgreSQL database: a change made through one
-reaches the event streams held by another (LISTEN/NOTIFY relay)."""
+"""Several server processes on one database: a change made through one reaches the
+event streams held by another (LISTEN/NOTIFY relay on PostgreSQL, polling on SQLite)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ from pg_schema import POSTGRES_URL, temporary_schema
 from server_fixtures import build_runtime, seed_callers
 from sse_reader import messages, take_events
 
-pytestmark = pytest.mark.postgres
+from queue_server.adapters.database import connect
+from queue_server.app import create_app
+from queue_server.runtime import Runtime
 
 
 @pytest.fixture
@@ -41,6 +44,7 @@ def two_servers(
                 server.stop()
 
 
+@pytest.mark.postgres
 def test_a_call_through_one_process_reaches_a_stream_of_the_other(
     two_servers: tuple[LiveServer, LiveServer, dict[str, str], dict[int, int]],
 ) -> None:
@@ -72,3 +76,33 @@ def test_a_call_through_one_process_reaches_a_stream_of_the_other(
     ]
     assert called[0].id is not None and called[1].id is not None
     assert called[0].id < called[1].id
+
+
+def test_on_sqlite_a_change_by_another_process_reaches_the_stream(
+    tmp_path: Path, clock: Any
+) -> None:
+    """Two apps on one SQLite file stand for two processes (a second worker, the CLI):
+    each has its own broker, so only the relay can carry the event across."""
+    url = f"sqlite:///{tmp_path / 'motcua.db'}"
+    here = build_runtime(url, None, tmp_path, clock)
+    here.settings = dataclasses.replace(here.settings, extra={"sse_heartbeat_s": 0.05})
+    tokens, _ = seed_callers(here)
+    there = Runtime(settings=here.settings, db=connect(url), clock=clock)
+    other_process = create_app(runtime=there).test_client()
+
+    response = create_app(runtime=here).test_client().get("/api/v1/events", buffered=False)
+    try:
+        events = messages(response.response)
+        assert next(events).comment  # subscribed
+        issued = other_process.post(
+            "/api/v1/tickets",
+            json={"service": "ho-tich"},
+            headers={"Authorization": f"Bearer {tokens['kiosk']}"},
+        )
+        (got,) = take_events(events, 1, limit=400)
+    finally:
+        response.close()
+        there.db.dispose()
+        here.db.dispose()
+
+    assert got.kind == "ticket.issued" and got.data["number"] == issued.json["number"]
