@@ -370,6 +370,24 @@ class KioskController:
             self._report(f"printer: {error.code} on slip")
             raise Refusal("error.printer", problem_key=printer_problem_key(error)) from error
 
+    # procedures --------------------------------------------------------------------
+    def search_procedures(self, query: str = "", field: str = "") -> list[dict[str, Any]]:
+        return self._read(lambda: self.client.procedures(query, field))
+
+    def procedure(self, code: str) -> dict[str, Any]:
+        return self._read(lambda: self.client.procedure(code))
+
+    def _read(self, call: Callable[[], Any]) -> Any:
+        try:
+            result = call()
+        except ServerUnreachable as error:
+            self.state.online = False
+            raise Refusal("procedures.unavailable") from error
+        except ServerError as error:
+            raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
+        self.state.online = True
+        return result
+
     # technician --------------------------------------------------------------------
     def check_printer(self) -> str | None:
         """The catalogue key of the printer's problem, or None when it is ready."""

@@ -134,6 +134,15 @@ class QueueClient:
         """A dossier's public facts from a code or a scanned payload (``q``)."""
         return self.request("GET", "/dossiers/lookup", params={"q": query})
 
+    def procedures(self, query: str = "", field: str = "", limit: int = 50) -> list[dict[str, Any]]:
+        """Procedures matching every word of ``query`` (accents optional), in ``field``."""
+        params = {"q": query, "field": field, "limit": limit}
+        return self.request("GET", "/procedures", params=params)
+
+    def procedure(self, code: str) -> dict[str, Any]:
+        """One procedure with its documents, fees and time limit."""
+        return self.request("GET", f"/procedures/{code}")
+
     # write -------------------------------------------------------------------------
     def issue_ticket(
         self, service: str, priority: str | None = None, dossier_code: str | None = None

@@ -4,6 +4,8 @@ from kiosk_app.screens.dossier import DossierScreen
 from kiosk_app.screens.home import HomeScreen
 from kiosk_app.screens.lookup import LookupScreen
 from kiosk_app.screens.priority import PriorityScreen
+from kiosk_app.screens.procedure import ProcedureScreen
+from kiosk_app.screens.procedures import ProceduresScreen
 from kiosk_app.screens.services import ServicesScreen
 from kiosk_app.screens.technician import TechnicianScreen
 from kiosk_app.screens.ticket import TicketScreen
@@ -15,5 +17,7 @@ SCREENS = {
     "ticket": TicketScreen,
     "lookup": LookupScreen,
     "dossier": DossierScreen,
+    "procedures": ProceduresScreen,
+    "procedure": ProcedureScreen,
     "technician": TechnicianScreen,
 }

@@ -21,6 +21,7 @@ from kivy.uix.screenmanager import Screen
 from drivers.errors import DriverError
 from kiosk_app.controller import Refusal
 from kiosk_app.dossier_view import DossierView
+from kiosk_app.screens.keys import fill_keys
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +49,7 @@ class LookupScreen(Screen):
         Clock.schedule_once(self._build_keys)
 
     def _build_keys(self, _dt: float) -> None:
-        from kivy.factory import Factory
-
-        keys = self.ids.keypad
-        for row in KEY_ROWS:
-            for char in row:
-                button = Factory.KeyButton(text=char)
-                button.bind(on_release=lambda b: self.type(b.text))
-                keys.add_widget(button)
-        backspace = Factory.KeyButton(text="⌫")
-        backspace.bind(on_release=lambda _b: self.backspace())
-        keys.add_widget(backspace)
+        fill_keys(self.ids.keypad, KEY_ROWS, self.type, self.backspace)
 
     # typing ----------------------------------------------------------------------------
     def type(self, char: str) -> None:

@@ -77,6 +77,7 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     from printer_fixtures import running_emulator
     from server_fixtures import build_runtime, seed_callers
 
+    from queue_server.bootstrap import load_demo_procedures
     from queue_server.services.clock import utc_now
 
     tmp_path = tmp_path_factory.mktemp("hall")
@@ -84,6 +85,7 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     runtime = build_runtime(url, None, tmp_path, utc_now)
     tokens, counters = seed_callers(runtime)
     _mirror_dossier(runtime)
+    load_demo_procedures(runtime.db, "default")
     runtime.db.dispose()
     server = LiveServer(url, tmp_path).start()
     try:
@@ -132,7 +134,7 @@ def ticket_session(hall: Hall) -> dict[str, Any]:
     """One kiosk in ticket mode: a ticket, a mistyped code, the technician, an idle minute."""
     from kiosk_app.config import hash_pin
 
-    steps = ["take_ticket", "type_code", "technician", "idle"]
+    steps = ["take_ticket", "type_code", "technician", "idle", "procedures"]
     return hall.run("steps", steps=steps, service="ho-tich", code="12-AB", pin_hash=hash_pin(PIN))
 
 
@@ -222,17 +224,31 @@ def test_a_minute_without_touch_goes_home_in_vietnamese(ticket_session: dict[str
 
 @pytest.mark.kivy
 @pytest.mark.slow
-def test_screenshots_of_every_screen_both_orientations_both_languages(hall: Hall) -> None:
+def test_procedures_found_without_accents_show_documents_fees_and_qr(
+    ticket_session: dict[str, Any],
+) -> None:
+    result = ticket_session["procedures"]
+    assert "Hộ tịch" in result["fields"]
+    assert result["found"][0] == "Đăng ký khai sinh"
+    assert result["name"] == "Đăng ký khai sinh"
+    assert "Tờ khai đăng ký khai sinh theo mẫu" in result["facts"]
+    assert "Miễn lệ phí" in result["facts"] and result["qr_size"][0] > 100
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
+def test_screenshots_of_every_screen_in_both_languages(hall: Hall, size: tuple[int, int]) -> None:
+    """Saved under tests/artifacts/kiosk/ to be looked at: glyphs, clipping, layout."""
     from kiosk_app.config import hash_pin
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for size in ([1080, 1920], [1920, 1080]):
-        result = hall.run(
-            "screenshots", size=size, pin_hash=hash_pin(PIN), out=str(ARTIFACTS), mode="ticket"
-        )
-        assert len(result["shots"]) == 18
-        for shot in result["shots"]:
-            assert Path(shot).stat().st_size > 10_000
+    result = hall.run(
+        "screenshots", size=list(size), pin_hash=hash_pin(PIN), out=str(ARTIFACTS), mode="ticket"
+    )
+    assert len(result["shots"]) == 22
+    for shot in result["shots"]:
+        assert Path(shot).stat().st_size > 10_000
 
 
 # ---------------------------------------------------------------- child side (Kivy)
@@ -251,7 +267,7 @@ class Driver:
         for _ in range(frames):
             self.loop.idle()
 
-    def until(self, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    def until(self, condition: Callable[[], bool], timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
@@ -409,6 +425,18 @@ def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[
     driver.tap_id("search", "lookup")
     driver.until(lambda: app.manager.current == "dossier")
     shot("dossier")
+    driver.tap_id("back", "dossier")
+    driver.tap_id("back", "lookup")
+    if app.lang != lang:
+        driver.tap(app.root.ids.language)
+    driver.tap_id("procedures", "home")
+    procedures = driver.screen("procedures")
+    driver.until(lambda: bool(procedures.ids.results.children))
+    shot("procedures")
+    driver.tap(procedures.ids.results.children[-1])
+    procedure = driver.screen("procedure")
+    driver.until(lambda: procedure.ids.qr.texture is not None)
+    shot("procedure")
     _open_technician(driver)
     shot("technician-pin")
     _enter_pin(driver, PIN)
@@ -435,6 +463,28 @@ def scenario_idle(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
     return {"before": list(before), "after": [app.manager.current, app.lang]}
 
 
+def scenario_procedures(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    app = driver.app
+    driver.tap_id("procedures", "home")
+    screen = driver.screen("procedures")
+    driver.until(lambda: bool(screen.fields) and bool(screen.ids.keypad.children))
+    for char in "khai sinh":
+        driver.tap(driver.button("procedures", char.upper() if char != " " else " "))
+    driver.until(lambda: len(screen.ids.results.children) == 1)
+    found = [b.text for b in reversed(screen.ids.results.children)]
+    driver.tap(screen.ids.results.children[-1])
+    detail = driver.screen("procedure")
+    driver.until(lambda: detail.ids.qr.texture is not None)
+    return {
+        "fields": list(screen.fields),
+        "found": found,
+        "name": detail.ids.title.text,
+        "facts": detail.ids.facts.text,
+        "qr_size": list(detail.ids.qr.texture.size),
+        "screen": app.manager.current,
+    }
+
+
 def scenario_steps(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
     """Several scenarios in one kiosk session, each starting from the home screen."""
     results = {}
@@ -452,6 +502,7 @@ SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
     "technician": scenario_technician,
     "screenshots": scenario_screenshots,
     "idle": scenario_idle,
+    "procedures": scenario_procedures,
     "steps": scenario_steps,
 }
 
