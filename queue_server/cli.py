@@ -251,6 +251,34 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_pair(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server.services.device_fleet import confirm_pairing
+
+    runtime = open_runtime(settings)
+    site_id = _site_id(runtime, args.site or settings.default_site)
+    with runtime.uow() as uow:
+        device = confirm_pairing(
+            uow, site_id, args.code, args.name, args.counter, "cli", utc_now()
+        )
+        uow.commit()
+    print(f"paired {device['kind']} {device['name']} (device {device['id']})", file=sys.stderr)
+    return 0
+
+
+def cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
+    from queue_server.services.device_fleet import fleet
+
+    runtime = open_runtime(settings)
+    site_id = _site_id(runtime, args.site or settings.default_site)
+    with runtime.uow(readonly=True) as uow:
+        devices = fleet(uow, site_id, utc_now())
+    for d in devices:
+        problems = ",".join(d["problems"]) or "-"
+        print(f"{d['status']:<11} {d['kind']:<8} {d['name']:<24} {problems:<16} "
+              f"{d['last_seen_at'] or 'never'}")
+    return 1 if any(d["status"] != "ok" for d in devices) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="motcua-server", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -323,6 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check a backup file; exit status 1 when it is bad")
     p.add_argument("file")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("pair", help="pair the device showing a six-digit code")
+    p.add_argument("code")
+    p.add_argument("--name", required=True, help="device name, e.g. kiosk-sanh-1")
+    p.add_argument("--counter", type=int, help="bound counter number")
+    p.add_argument("--site")
+    p.set_defaults(func=cmd_pair)
+
+    p = sub.add_parser("fleet", help="device status; exit status 1 when one needs a look")
+    p.add_argument("--site")
+    p.set_defaults(func=cmd_fleet)
 
     p = sub.add_parser("report", help="write a report (XLSX or PDF), or the ones due (--due)")
     p.add_argument("--period", default="month", choices=["day", "month", "half", "year", "range"])

@@ -169,3 +169,26 @@ def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, st
     assert [(d["name"], d["status"], d["config_revision"]) for d in fleet] == [
         ("kiosk-sanh-2", "ok", 2)
     ]
+
+
+def test_technician_pairs_and_checks_the_fleet_from_the_command_line(
+    api: Api, tmp_path: Path, database_url: tuple[str, str | None],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from live_server import database_env
+
+    from queue_server.cli import main
+
+    url, schema = database_url
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(url, schema))
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MOTCUA_SECRET_KEY", "test")
+    secret = "bi-mat-cua-may-danh-gia-quay-hai"
+    code = _ask_code(api, secret, kind="rating")
+    assert main(["pair", code, "--name", "rating-2", "--counter", "2"]) == 0
+    assert main(["fleet"]) == 1  # paired, never heard from yet
+    assert "never_seen  rating   rating-2" in capsys.readouterr().out
+    assert api.client.post(
+        "/api/v1/devices/me/heartbeat", json={"version": "1.0"}, headers=_as(secret)
+    ).status_code == 204
+    assert main(["fleet"]) == 0
