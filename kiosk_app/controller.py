@@ -118,6 +118,7 @@ class KioskController:
         self.unprinted: TicketData | None = None
         self._on_problem = on_problem
         self._lock = threading.Lock()  # one ticket at a time: the printer is one device
+        self._beat = threading.Lock()  # one heartbeat at a time
 
     # catalogue and connectivity ----------------------------------------------------
     def load_catalogue(self) -> None:
@@ -140,6 +141,14 @@ class KioskController:
 
     def heartbeat(self) -> bool:
         """Check the server; when it answers, hand over the outbox and top up the blocks."""
+        if not self._beat.acquire(blocking=False):
+            return self.state.online  # the previous heartbeat is still at work
+        try:
+            return self._heartbeat()
+        finally:
+            self._beat.release()
+
+    def _heartbeat(self) -> bool:
         try:
             self.client.health()
         except ServerUnreachable:

@@ -9,12 +9,17 @@ Tickets stay in the outbox until the server has confirmed them.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
@@ -60,12 +65,24 @@ class OfflineTicket:
     issued_at: datetime
 
 
+def _serialised(method: Callable[..., T]) -> Callable[..., T]:
+    """One caller at a time: the UI thread, the ticket worker and the heartbeat share it."""
+
+    @functools.wraps(method)
+    def wrapper(self: Outbox, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Outbox:
     """Open with :meth:`open` (or ``with``); every method is one short transaction."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
 
     def open(self) -> Outbox:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +110,7 @@ class Outbox:
         return self._db
 
     # blocks ------------------------------------------------------------------------
+    @_serialised
     def add_block(self, block: dict[str, Any]) -> None:
         """Keep a block the server leased (``POST /number-blocks`` answer)."""
         self.db.execute(
@@ -108,6 +126,7 @@ class Outbox:
             ),
         )
 
+    @_serialised
     def remaining(self, service: str, day: str) -> int:
         row = self.db.execute(
             "SELECT COALESCE(SUM(last_seq - next_seq + 1), 0) FROM blocks"
@@ -116,6 +135,7 @@ class Outbox:
         ).fetchone()
         return int(row[0])
 
+    @_serialised
     def remaining_total(self, day: str) -> int:
         row = self.db.execute(
             "SELECT COALESCE(SUM(last_seq - next_seq + 1), 0) FROM blocks"
@@ -124,6 +144,7 @@ class Outbox:
         ).fetchone()
         return int(row[0])
 
+    @_serialised
     def take(
         self,
         service: str,
@@ -170,6 +191,7 @@ class Outbox:
         return ticket
 
     # outbox ------------------------------------------------------------------------
+    @_serialised
     def pending(self) -> list[OfflineTicket]:
         """Tickets to hand over, oldest first."""
         rows = self.db.execute(
@@ -182,25 +204,30 @@ class Outbox:
             for b, s, n, svc, p, d, at in rows
         ]
 
+    @_serialised
     def count(self, state: OutboxState) -> int:
         row = self.db.execute("SELECT COUNT(*) FROM outbox WHERE state = ?", (state.value,))
         return int(row.fetchone()[0])
 
+    @_serialised
     def mark(self, ticket: OfflineTicket, state: OutboxState, ticket_id: int | None = None) -> None:
         self.db.execute(
             "UPDATE outbox SET state = ?, ticket_id = ? WHERE block_id = ? AND seq = ?",
             (state.value, ticket_id, ticket.block_id, ticket.seq),
         )
 
+    @_serialised
     def forget_days_before(self, day: str) -> None:
         """Drop blocks of earlier days; their unused numbers can no longer be issued."""
         self.db.execute("UPDATE blocks SET next_seq = last_seq + 1 WHERE day < ?", (day,))
 
     # catalogue cache ---------------------------------------------------------------
+    @_serialised
     def cache_put(self, key: str, value: Any) -> None:
         text = json.dumps(value, ensure_ascii=False)
         self.db.execute("INSERT OR REPLACE INTO cache VALUES (?, ?)", (key, text))
 
+    @_serialised
     def cache_get(self, key: str) -> Any:
         row = self.db.execute("SELECT value FROM cache WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None

@@ -1,0 +1,60 @@
+"""The kiosk's offline store: a number is spent once, even across threads and restarts."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kiosk_app.offline import Outbox, OutboxState
+
+DAY = "2026-11-25"
+AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+def block(block_id: int, first: int, last: int, day: str = DAY) -> dict[str, object]:
+    return {
+        "id": block_id,
+        "service": "ho-tich",
+        "prefix": "B",
+        "day": day,
+        "first": first,
+        "last": last,
+    }
+
+
+def test_threads_never_take_the_same_number(tmp_path: Path) -> None:
+    taken: list[str] = []
+    with Outbox(tmp_path / "k.db") as outbox:
+        outbox.add_block(block(1, 1, 40))
+
+        def worker() -> None:
+            for _ in range(10):
+                ticket = outbox.take("ho-tich", DAY, AT)
+                assert ticket is not None
+                taken.append(ticket.number)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outbox.take("ho-tich", DAY, AT) is None
+        assert outbox.count(OutboxState.PENDING) == 40
+    assert sorted(taken) == [f"B{n:03d}" for n in range(1, 41)]
+
+
+def test_numbers_continue_after_a_restart_and_earlier_days_are_dropped(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "k.db") as outbox:
+        outbox.add_block(block(1, 4, 6))
+        outbox.add_block(block(2, 1, 9, day="2026-11-24"))
+        assert outbox.take("ho-tich", DAY, AT).number == "B004"  # type: ignore[union-attr]
+    with Outbox(tmp_path / "k.db") as outbox:
+        outbox.forget_days_before(DAY)
+        outbox.add_block(block(1, 4, 6))  # the same lease seen again changes nothing
+        assert [outbox.take("ho-tich", DAY, AT).number for _ in range(2)] == ["B005", "B006"]  # type: ignore[union-attr]
+        assert outbox.remaining("ho-tich", DAY) == 0 and outbox.remaining_total(DAY) == 0
+        pending = outbox.pending()
+        assert [t.number for t in pending] == ["B004", "B005", "B006"]
+        outbox.mark(pending[0], OutboxState.SYNCED, 17)
+        assert [t.number for t in outbox.pending()] == ["B005", "B006"]
