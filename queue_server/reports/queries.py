@@ -45,7 +45,7 @@ from queue_server.reports.figures import (
 )
 from queue_server.reports.periods import ReportPeriod
 
-STREAM_BATCH = 2000
+STREAM_BATCH = 10_000
 
 
 class seconds_between(FunctionElement[int]):  # noqa: N801 - reads as SQL
@@ -192,8 +192,12 @@ def _histograms(
             .group_by(column, bucket)
         )
         per_key: dict[int | None, Histogram[int]] = {}
-        for key, value, count in session.execute(query):
-            per_key.setdefault(key, Histogram())[max(int(value), 0)] += count
+        result = session.execute(query.execution_options(yield_per=STREAM_BATCH))
+        for batch in result.partitions():
+            for key, value, count in batch:
+                if key not in per_key:
+                    per_key[key] = Histogram()
+                per_key[key][max(int(value), 0)] += count
         found[dimension] = per_key
     return found
 

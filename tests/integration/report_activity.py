@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from queue_server.adapters.tables import (
     counter_services,
@@ -124,6 +124,7 @@ def generate_activity(
         )
         counter_rows = uow.session.execute(select(counters.c.id, counters.c.number)).all()
         links = uow.session.execute(select(counter_services)).all()
+        last_id = uow.session.execute(select(func.max(tickets.c.id))).scalar() or 0
     serving: dict[int, list[int]] = {s: [] for s in service_ids}
     for link in links:
         serving[link.service_id].append(link.counter_id)
@@ -131,7 +132,7 @@ def generate_activity(
         ids.extend([] if ids else [counter_rows[service_id % len(counter_rows)].id])
     activity = Activity(officers=_create_officers(runtime, site_id, now))
     officer_ids = sorted(activity.officers)
-    next_id = ID_BASE
+    next_id = max(ID_BASE, last_id)
 
     def entry(
         service_id: int,
