@@ -127,7 +127,7 @@ def live(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     runtime.db.dispose()
     server = LiveServer(url, tmp_path).start()
     yield server, tokens
-    server.stop()
+    server.kill()  # no graceful wait on a quiet event stream
 
 
 def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, str]]) -> None:
