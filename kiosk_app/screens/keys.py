@@ -8,6 +8,7 @@ from typing import Any
 from kivy.factory import Factory
 
 BACKSPACE = "⌫"
+SPACE = "␣"  # a visible key for the space bar
 
 
 def fill_keys(
@@ -17,7 +18,7 @@ def fill_keys(
     for row in rows:
         for char in row:
             button = Factory.KeyButton(text=char)
-            button.bind(on_release=lambda b: on_char(b.text))
+            button.bind(on_release=lambda b: on_char(" " if b.text == SPACE else b.text))
             grid.add_widget(button)
     backspace = Factory.KeyButton(text=BACKSPACE)
     backspace.bind(on_release=lambda _b: on_back())

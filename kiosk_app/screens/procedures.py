@@ -11,9 +11,9 @@ from kivy.properties import ListProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk_app.controller import Refusal
-from kiosk_app.screens.keys import fill_keys
+from kiosk_app.screens.keys import SPACE, fill_keys
 
-KEY_ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM ")
+KEY_ROWS = ("QWERTYUIOP", "ASDFGHJKL" + SPACE, "ZXCVBNM")
 SEARCH_DELAY_S = 0.4  # search once the visitor pauses typing
 MAX_QUERY = 40
 

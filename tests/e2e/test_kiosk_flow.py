@@ -433,7 +433,7 @@ def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[
     procedures = driver.screen("procedures")
     driver.until(lambda: bool(procedures.ids.results.children))
     shot("procedures")
-    driver.tap(procedures.ids.results.children[-1])
+    driver.tap(driver.button("procedures", "Đăng ký khai sinh"))
     procedure = driver.screen("procedure")
     driver.until(lambda: procedure.ids.qr.texture is not None)
     shot("procedure")
@@ -469,7 +469,7 @@ def scenario_procedures(driver: Driver, params: dict[str, Any]) -> dict[str, Any
     screen = driver.screen("procedures")
     driver.until(lambda: bool(screen.fields) and bool(screen.ids.keypad.children))
     for char in "khai sinh":
-        driver.tap(driver.button("procedures", char.upper() if char != " " else " "))
+        driver.tap(driver.button("procedures", char.upper() if char != " " else "␣"))
     driver.until(lambda: len(screen.ids.results.children) == 1)
     found = [b.text for b in reversed(screen.ids.results.children)]
     driver.tap(screen.ids.results.children[-1])
