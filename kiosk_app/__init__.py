@@ -1,0 +1,31 @@
+"""The touch kiosk: take a queue ticket, look up a dossier, browse procedures.
+
+Run::
+
+    motcua-kiosk --mode ticket --server http://10.0.0.2:8000 --token <kiosk token> \\
+        --printer tcp://10.0.0.31:9100 --scanner camera:0 --scanner wedge [--windowed]
+    motcua-kiosk --hash-pin 2468      # then MOTCUA_KIOSK_PIN_HASH=<printed hash>
+
+Server URL and token come from ``--server``/``--token``, ``MOTCUA_SERVER_URL``/
+``MOTCUA_TOKEN``, or ``pairing.json`` in the data directory (``--data-dir`` or
+``MOTCUA_KIOSK_DIR``). ``--mode lookup`` opens straight on the dossier lookup;
+``--mode rating`` runs the rating terminal (``kiosk_app.rating.app:run``).
+
+Layout: ``main.py`` (command line), ``app.py`` (KioskApp wiring), ``screens/``
+(one .py + .kv per screen), ``controller.py`` (the flow, no Kivy),
+``offline.py`` (number blocks and outbox), ``locales/`` (vi, en catalogues).
+
+Offline: the kiosk leases a few numbers per service and day from the server
+(``POST /api/v1/number-blocks``). When the server is unreachable it prints tickets
+from those blocks, keeps them in a local SQLite outbox and hands them over when
+the server answers again (``POST /api/v1/number-blocks/<id>/tickets``); the server
+queues them at their issue time. Leased numbers that are never used leave gaps in
+the day's numbering: no number is ever issued twice.
+
+Printing: the printer's status is checked before a number is taken, so a kiosk
+without paper issues nothing and says so. A ticket whose print fails after the
+server numbered it stays reprintable from the confirmation screen.
+
+Technician screen: tap the centre's name five times within three seconds, then
+enter the PIN (checked against its argon2 hash; no hash configured, no entry).
+"""
