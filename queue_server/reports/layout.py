@@ -125,7 +125,7 @@ def group_table(report: Report, dimension: str) -> tuple[list[str], list[list[An
     columns = DIMENSION_COLUMNS[dimension]
     header = ["Tên / Name", *(f"{c.label_vi} / {c.label_en}" for c in columns)]
     rows = [[g.label, *(c.value(g) for c in columns)] for g in report.groups[dimension]]
-    if dimension in ("site", "service"):
+    if rows and dimension in ("site", "service"):
         rows.append(["Tổng / Total", *(c.value(report.totals) for c in columns)])
     return header, rows
 

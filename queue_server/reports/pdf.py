@@ -92,11 +92,15 @@ def _table(
     return table
 
 
+def _no_data(styles: dict[str, ParagraphStyle]) -> Flowable:
+    return Paragraph(" / ".join(NO_DATA), styles["note"])
+
+
 def _pairs(
     rows: list[tuple[str, Any]], styles: dict[str, ParagraphStyle], width: float
 ) -> Flowable:
     if not rows:
-        return Paragraph(" / ".join(NO_DATA), styles["note"])
+        return _no_data(styles)
     cells = [
         [Paragraph(label, styles["cell"]), Paragraph(decimal_text(value), styles["value"])]
         for label, value in rows
@@ -110,7 +114,7 @@ def _group_section(
     header, rows = group_table(report, dimension)
     title = Paragraph(" / ".join(DIMENSION_TITLES[dimension]), styles["h2"])
     if not rows:
-        return [title, Paragraph(" / ".join(NO_DATA), styles["note"])]
+        return [title, _no_data(styles)]
     cells = [[Paragraph(h, styles["head"]) for h in header]]
     cells += [
         [Paragraph(str(row[0]), styles["cell"]), *(decimal_text(v) for v in row[1:])]
@@ -147,6 +151,10 @@ def report_pdf(report: Report) -> bytes:
         initialFontName=FONT,
     )
     half = WIDTH / 2 - 4 * mm
+    active = report.totals.counts.issued + report.totals.counts.transferred_in > 0
+    volume = volume_chart(report, half) if active else _no_data(styles)
+    heatmap = heatmap_chart(report, WIDTH) if active else _no_data(styles)
+    times = times_chart(report, WIDTH) if report.groups["service"] else _no_data(styles)
     story: list[Flowable] = [
         Paragraph(TITLE[0], styles["title"]),
         Paragraph(
@@ -156,14 +164,14 @@ def report_pdf(report: Report) -> bytes:
         ),
         Spacer(1, 6),
         Table(
-            [[_pairs(summary_lines(report), styles, half), volume_chart(report, half)]],
+            [[_pairs(summary_lines(report), styles, half), volume]],
             colWidths=[half + 8 * mm, half],
             style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)],
         ),
         Spacer(1, 6),
-        KeepTogether([heatmap_chart(report, WIDTH)]),
+        KeepTogether([heatmap]),
         CondPageBreak(70 * mm),
-        times_chart(report, WIDTH),
+        times,
         Spacer(1, 8),
     ]
     ratings = rating_rows(report) if report.totals.rating.total else []
@@ -176,7 +184,7 @@ def report_pdf(report: Report) -> bytes:
             count_chart("Lượt đánh giá theo mức / Ratings by level", ratings, RATING_COLOURS, half)
         )
     else:
-        rating_block.append(Paragraph(" / ".join(NO_DATA), styles["note"]))
+        rating_block.append(_no_data(styles))
     if detailed.count:
         rating_block.append(Spacer(1, 12))
         rating_block.append(
@@ -203,7 +211,7 @@ def report_pdf(report: Report) -> bytes:
             ),
         ]
     else:
-        dossier_block.append(Paragraph(" / ".join(NO_DATA), styles["note"]))
+        dossier_block.append(_no_data(styles))
     story += [
         CondPageBreak(80 * mm),
         Table(
