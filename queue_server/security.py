@@ -14,12 +14,12 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-import time
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, request, session
 
+from queue_server.runtime import current_runtime
 from queue_server.web.security import CSP
 
 SESSION_IDLE = timedelta(minutes=30)
@@ -72,7 +72,7 @@ def client_address() -> str:
 def _expire_idle_session() -> None:
     if not session:
         return
-    now = time.time()
+    now = current_runtime().clock().timestamp()
     started = session.setdefault("started", now)
     seen = session.get("seen", now)
     if now - seen > SESSION_IDLE.total_seconds() or now - started > SESSION_MAX.total_seconds():

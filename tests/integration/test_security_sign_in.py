@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,20 @@ def test_logs_never_carry_tokens_passwords_or_id_numbers(
     with caplog.at_level(logging.INFO):
         logging.getLogger("queue_server.test").info("looked up 079185001234 with Bearer s3cret")
     assert "079185001234" not in caplog.text and "s3cret" not in caplog.text
+
+
+def test_an_idle_admin_session_ends(api: Api, clock: Any) -> None:
+    page = api.client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    signed_in = api.client.post(
+        "/admin/login",
+        data={"username": "admin", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert signed_in.status_code == 302
+    assert api.client.get("/admin").status_code == 200
+    clock.advance(minutes=29)
+    assert api.client.get("/admin").status_code == 200  # activity keeps it alive
+    clock.advance(minutes=31)
+    expired = api.client.get("/admin")
+    assert expired.status_code == 302 and expired.location.endswith("/admin/login")
