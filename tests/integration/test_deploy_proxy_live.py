@@ -84,6 +84,8 @@ def test_events_pass_the_proxy_as_they_happen(
     assert health.status_code == 200
     assert health.headers["Strict-Transport-Security"] == "max-age=31536000"
     assert health.headers["X-Frame-Options"] == "DENY"
+    login = requests.get(f"{base}/admin/login", verify=False, timeout=10)
+    assert login.status_code == 200 and "csrf_token" in login.text
     redirect = requests.get(f"{plain}/board", allow_redirects=False, timeout=10)
     assert redirect.status_code == 301 and redirect.headers["Location"].startswith("https://")
 
