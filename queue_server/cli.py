@@ -6,6 +6,7 @@ The sub-commands are a contract technicians script against; keep them stable.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import replace
@@ -106,6 +107,10 @@ def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from queue_server.server import serve
 
+    if args.worker_class == "gevent":
+        # psycopg picks its wait function when first imported (here, in the master,
+        # before gevent patches the workers): pick the one gevent can make cooperative.
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
     runtime = open_runtime(settings)
     migrate(runtime.db)
     sqlite = runtime.db.is_sqlite

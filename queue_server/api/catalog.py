@@ -10,9 +10,9 @@ from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site
 from queue_server.api.schemas import ServicePatch, SitePatch, SiteQuery
 from queue_server.api.spec import endpoint
-from queue_server.queueing.hours import OpeningHours
 from queue_server.queueing.model import PRIORITY_LABELS, Site
 from queue_server.runtime import current_runtime
+from queue_server.services.administration import update_service, update_site
 from queue_server.services.auth import Permission
 from queue_server.services.site_config import (
     CounterSection,
@@ -60,16 +60,7 @@ def patch_site(body: SitePatch) -> Any:
     runtime = current_runtime()
     with runtime.uow() as uow:
         site = current_site(uow)
-        changes = body.model_dump(exclude_unset=True)
-        for key, value in changes.items():
-            setattr(site, key, value)
-        uow.record(
-            site_id=site.id,
-            kind="config.changed",
-            actor=actor().label,
-            at=runtime.clock(),
-            payload={"site": changes},
-        )
+        update_site(uow, site, body.model_dump(exclude_unset=True), actor().label, runtime.clock())
         uow.commit()
         return jsonify(site_view(site))
 
@@ -92,22 +83,10 @@ def list_services(query: SiteQuery) -> Any:
 )
 def patch_service(code: str, body: ServicePatch) -> Any:
     runtime = current_runtime()
-    changes = body.model_dump(exclude_unset=True)
-    if "hours" in changes:
-        OpeningHours.parse(changes["hours"])
-        changes["hours_spec"] = changes.pop("hours")
+    changes = body.model_dump(exclude_unset=True, mode="json")
     with runtime.uow() as uow:
-        site = current_site(uow)
-        service = uow.repo.service(site.id or 0, code)
-        for key, value in changes.items():
-            setattr(service, key, value)
-        uow.record(
-            site_id=site.id,
-            kind="config.changed",
-            actor=actor().label,
-            at=runtime.clock(),
-            service_id=service.id,
-            payload={"service": code, "changes": body.model_dump(exclude_unset=True, mode="json")},
+        service = update_service(
+            uow, current_site(uow), code, changes, actor().label, runtime.clock()
         )
         uow.commit()
         return jsonify(service_view(service))

@@ -12,7 +12,7 @@ from queue_server.adapters.tables import api_tokens, users
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.hours import OpeningHours
-from queue_server.queueing.model import Site
+from queue_server.queueing.model import Service, Site
 from queue_server.services.auth import DeviceKind, Role, create_user, issue_token
 
 SITE_FIELDS = ("name_vi", "name_en", "hotline", "ticker_vi", "ticker_en")
@@ -141,7 +141,7 @@ def update_site(
 
 def update_service(
     uow: UnitOfWork, site: Site, code: str, changes: dict[str, Any], actor: str, now: datetime
-) -> None:
+) -> Service:
     """Edit a service; opening hours are checked before anything changes."""
     fields = dict(changes)
     if "hours" in fields:
@@ -158,6 +158,7 @@ def update_service(
         service_id=service.id,
         payload={"service": code, "changes": changes},
     )
+    return service
 
 
 def _record(
