@@ -433,9 +433,7 @@ def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[
     procedures = driver.screen("procedures")
     driver.until(lambda: bool(procedures.ids.results.children))
     shot("procedures")
-    driver.tap(driver.button("procedures", "Đăng ký khai sinh"))
-    procedure = driver.screen("procedure")
-    driver.until(lambda: procedure.ids.qr.texture is not None)
+    _open_procedure(driver, "khai sinh")
     shot("procedure")
     _open_technician(driver)
     shot("technician-pin")
@@ -463,25 +461,32 @@ def scenario_idle(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
     return {"before": list(before), "after": [app.manager.current, app.lang]}
 
 
-def scenario_procedures(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
-    app = driver.app
-    driver.tap_id("procedures", "home")
+def _open_procedure(driver: Driver, words: str) -> list[str]:
+    """Type ``words`` on the on-screen keys until one procedure is left, and open it."""
     screen = driver.screen("procedures")
-    driver.until(lambda: bool(screen.fields) and bool(screen.ids.keypad.children))
-    for char in "khai sinh":
+    driver.until(lambda: bool(screen.ids.keypad.children))
+    for char in words:
         driver.tap(driver.button("procedures", char.upper() if char != " " else "␣"))
     driver.until(lambda: len(screen.ids.results.children) == 1)
-    found = [b.text for b in reversed(screen.ids.results.children)]
-    driver.tap(screen.ids.results.children[-1])
+    found = [b.text for b in screen.ids.results.children]
+    driver.tap(screen.ids.results.children[0])
     detail = driver.screen("procedure")
     driver.until(lambda: detail.ids.qr.texture is not None)
+    return found
+
+
+def scenario_procedures(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    driver.tap_id("procedures", "home")
+    screen = driver.screen("procedures")
+    driver.until(lambda: bool(screen.fields))
+    found = _open_procedure(driver, "khai sinh")
+    detail = driver.screen("procedure")
     return {
         "fields": list(screen.fields),
         "found": found,
         "name": detail.ids.title.text,
         "facts": detail.ids.facts.text,
         "qr_size": list(detail.ids.qr.texture.size),
-        "screen": app.manager.current,
     }
 
 
