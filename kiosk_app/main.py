@@ -34,6 +34,11 @@ def configure_kivy(config: KioskConfig) -> None:
 
 def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = None) -> KioskApp:
     """Wire the API client, the printer, the outbox and the controller into the app."""
+    # python-escpos parses its printer profiles on every start unless it may keep a
+    # cache; a kiosk restarts often, so keep it beside the outbox.
+    cache = config.data_dir / "escpos-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
     from drivers.printer import open_printer
     from kiosk_app.app import KioskApp
     from kiosk_app.controller import KioskController, KioskSettings
