@@ -29,12 +29,12 @@ from werkzeug.wrappers import Response
 from queue_server.adapters.tables import users
 from queue_server.queueing.errors import QueueError
 from queue_server.runtime import current_runtime
+from queue_server.security import client_address
 from queue_server.services import administration
-from queue_server.services.auth import AuthError, DeviceKind, Role, sign_in
-from queue_server.web.security import security_headers
+from queue_server.services.auth import AuthError, DeviceKind, Role
+from queue_server.services.sign_in_guard import guarded_sign_in
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-bp.after_request(security_headers)
 
 
 def csrf_token() -> str:
@@ -88,10 +88,18 @@ def _site_id() -> int:
 def login() -> Any:
     if request.method == "POST":
         try:
-            with current_runtime().uow() as uow:
-                user_id, _site, role = sign_in(
-                    uow, request.form.get("username", ""), request.form.get("password", "")
+            runtime = current_runtime()
+            with runtime.uow() as uow:
+                site = uow.repo.site(runtime.settings.default_site)
+                user_id, _site, role = guarded_sign_in(
+                    uow,
+                    request.form.get("username", ""),
+                    request.form.get("password", ""),
+                    address=client_address(),
+                    site_id=site.id if site else None,
+                    now=runtime.clock(),
                 )
+                uow.commit()
             if role != Role.ADMIN.value:
                 raise AuthError("Administrators only.", "Chỉ dành cho quản trị viên.")
         except AuthError as exc:

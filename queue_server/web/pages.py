@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from queue_server.web.security import security_headers
-
 bp = Blueprint(
     "pages",
     __name__,
@@ -17,7 +15,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static/web",
 )
-bp.after_request(security_headers)
 
 
 @bp.get("/counter")

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from queue_server.web.security import security_headers
-
 bp = Blueprint("reports_page", __name__, template_folder="templates")
-bp.after_request(security_headers)
 
 
 @bp.get("/reports")
