@@ -10,8 +10,17 @@ from kivy.uix.screenmanager import Screen
 
 
 class ServicesScreen(Screen):
+    _shown: list[dict[str, Any]] | None = None
+
     def populate(self, services: list[dict[str, Any]]) -> None:
-        """One button per active service; the labels follow the language switch."""
+        """One button per active service; the labels follow the language switch.
+
+        Rebuilt only when the list changed, so a heartbeat never moves a button
+        under a visitor's finger.
+        """
+        if services == self._shown:
+            return
+        self._shown = services
         app = App.get_running_app()
         grid = self.ids.grid
         grid.clear_widgets()
