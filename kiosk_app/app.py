@@ -159,7 +159,7 @@ class KioskApp(App):
         """Heartbeat: online flag, outbox hand-over and blocks (and the catalogue at start)."""
 
         def job() -> bool:
-            if load:
+            if load:  # from the cache when the server is down, so the kiosk can still issue
                 self.controller.load_catalogue()
             return self.controller.heartbeat()
 

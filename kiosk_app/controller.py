@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 
 from drivers.errors import CoverOpen, DriverError, PaperOut, PrinterOffline
 from drivers.printer import Printer, SlipData, TicketData
-from kiosk_app.dossier_view import DossierView
+from kiosk_app.dossier_view import TIMELINESS_KEYS, DossierView
+from kiosk_app.i18n import load_catalogue
 from kiosk_app.offline import Outbox, OutboxState
 from queue_server.client import QueueClient, ServerError, ServerUnreachable
 from queue_server.dossiers.errors import DossierError
@@ -34,9 +35,6 @@ log = logging.getLogger(__name__)
 
 PrinterOpener = Callable[[], AbstractContextManager[Printer]]
 Clock = Callable[[], datetime]
-
-
-TIMELINESS_VI = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Trễ hạn"}
 
 
 def utc_now() -> datetime:
@@ -140,7 +138,8 @@ class KioskController:
         return self.clock().astimezone(zone).date().isoformat()
 
     def heartbeat(self) -> bool:
-        """Check the server; when it answers, hand over the outbox and top up the blocks."""
+        """Check the server; when it answers, refresh the catalogue, hand over the outbox
+        and top up the blocks."""
         if not self._beat.acquire(blocking=False):
             return self.state.online  # the previous heartbeat is still at work
         try:
@@ -154,9 +153,7 @@ class KioskController:
         except ServerUnreachable:
             self.state.online = False
             return False
-        if not self.state.services:
-            self.load_catalogue()
-        self.state.online = True
+        self.load_catalogue()  # services edited by an admin show without a restart
         self.sync()
         self.refill_blocks()
         return True
@@ -362,7 +359,9 @@ class KioskController:
         return self.take_ticket(self.settings.result_service, dossier_code=dossier_code)
 
     def print_slip(self, dossier: DossierView) -> None:
-        timeliness = TIMELINESS_VI.get(dossier.timeliness or "")
+        # The slip is printed in Vietnamese, whatever language the screen shows.
+        words = load_catalogue("vi")
+        timeliness = words[TIMELINESS_KEYS[dossier.timeliness]] if dossier.timeliness else None
         slip = SlipData(
             centre_name=self.state.site.get("name_vi") or "Bộ phận Một cửa",
             dossier_code=dossier.code,
