@@ -23,6 +23,7 @@ class ProceduresScreen(Screen):
     field = StringProperty("")
     fields = ListProperty([])
     message = StringProperty("")
+    shown_query = StringProperty("")  # the search whose results are on screen
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -60,7 +61,8 @@ class ProceduresScreen(Screen):
         if (query, field) != (self.query.strip(), self.field):
             return  # an earlier search answered late: a newer one is on its way
         app = App.get_running_app()
-        if not self.query.strip() and not self.field:
+        self.shown_query = query
+        if not query and not field:
             self.fields = sorted({p["field"] for p in found if p.get("field")})
             self._show_fields()
         results = self.ids.results

@@ -467,7 +467,7 @@ def _open_procedure(driver: Driver, words: str) -> list[str]:
     driver.until(lambda: bool(screen.ids.keypad.children))
     for char in words:
         driver.tap(driver.button("procedures", char.upper() if char != " " else "␣"))
-    driver.until(lambda: len(screen.ids.results.children) == 1)
+    driver.until(lambda: screen.shown_query == words and len(screen.ids.results.children) == 1)
     found = [b.text for b in screen.ids.results.children]
     driver.tap(screen.ids.results.children[0])
     detail = driver.screen("procedure")
