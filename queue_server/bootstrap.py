@@ -65,3 +65,12 @@ def load_demo_procedures(db: Database, site_code: str) -> int:
         count = import_procedures(uow, site.id, catalogue)
         uow.commit()
         return count
+
+
+def load_demo(db: Database) -> tuple[str, int, int]:
+    """The demo centre with its mirrored dossiers and procedure catalogue.
+
+    Returns the site code and how many dossiers and procedures were loaded.
+    """
+    code = load_site(db, demo_site(), actor="demo")
+    return code, load_demo_dossiers(db, code), load_demo_procedures(db, code)

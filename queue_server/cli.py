@@ -16,13 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from queue_server.adapters.database import migrate
-from queue_server.bootstrap import (
-    demo_site,
-    load_demo_dossiers,
-    load_demo_procedures,
-    load_site,
-    open_runtime,
-)
+from queue_server.bootstrap import load_demo, load_site, open_runtime
 from queue_server.config import Settings, load_settings
 from queue_server.queueing.errors import QueueError
 from queue_server.runtime import Runtime
@@ -35,10 +29,10 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings)
     migrate(runtime.db)
     if args.demo:
-        code = load_site(runtime.db, demo_site())
+        code, dossiers, procedures = load_demo(runtime.db)
         print(f"site {code} loaded (demo, open around the clock)")
-        print(f"{load_demo_dossiers(runtime.db, code)} demo dossiers mirrored")
-        print(f"{load_demo_procedures(runtime.db, code)} demo procedures loaded")
+        print(f"{dossiers} demo dossiers mirrored")
+        print(f"{procedures} demo procedures loaded")
     elif args.site:
         print(f"site {load_site(runtime.db, parse_site_file(Path(args.site)))} loaded")
     print(f"database ready: {runtime.db.engine.url.render_as_string(hide_password=True)}")

@@ -15,9 +15,10 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from queue_server.adapters.database import migrate
-from queue_server.bootstrap import demo_site, load_site, open_runtime
+from queue_server.bootstrap import load_demo, open_runtime
 from queue_server.config import Settings
 from queue_server.services.auth import Role, create_user, issue_token
 from queue_server.services.clock import utc_now
@@ -51,7 +52,7 @@ def prepare_demo(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     """
     runtime = open_runtime(settings)
     migrate(runtime.db)
-    code = load_site(runtime.db, demo_site(), actor="demo")
+    code, _dossiers, _procedures = load_demo(runtime.db)
     passwords: dict[str, str] = {}
     tokens: dict[str, str] = {}
     now = utc_now()
@@ -78,14 +79,22 @@ def prepare_demo(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def components(settings: Settings, host: str, port: int, tokens: dict[str, str]) -> list[Component]:
+    """Each part of the centre as the command a technician would run on its box."""
     python = sys.executable
-    printer_dir = settings.data_dir / "printer"
+    scripts = Path(sys.executable).parent
+    base = f"http://{host}:{port}"
+    data = settings.data_dir
+    audio = (
+        ["--audio", "speaker"]
+        if has_display()
+        else ["--audio", "wav", "--wav-dir", str(data / "announcements")]
+    )
     return [
         Component(
             "server", [python, "-m", "queue_server.cli", "run", "--host", host, "--port", str(port)]
         ),
         Component(
-            "printer",
+            "printer emulator",
             [
                 python,
                 "-m",
@@ -95,10 +104,65 @@ def components(settings: Settings, host: str, port: int, tokens: dict[str, str])
                 "--tcp",
                 "127.0.0.1:9100",
                 "--out",
-                str(printer_dir),
+                str(data / "printer"),
+            ],
+        ),
+        Component(
+            "kiosk",
+            [
+                str(scripts / "motcua-kiosk"),
+                "--mode",
+                "ticket",
+                "--server",
+                base,
+                "--token",
+                tokens["kiosk"],
+                "--printer",
+                "tcp://127.0.0.1:9100",
+                "--data-dir",
+                str(data / "kiosk"),
+                "--windowed",
+                "--size",
+                "1080x1920",
+            ],
+        ),
+        Component(
+            "hall board",
+            [
+                str(scripts / "motcua-board"),
+                "--server",
+                base,
+                "--token",
+                tokens["board"],
+                "hall",
+                "--windowed",
+                "--size",
+                "1920x1080",
+                *audio,
+            ],
+        ),
+        Component(
+            "rating terminal",
+            [
+                str(scripts / "motcua-kiosk"),
+                "--mode",
+                "rating",
+                "--server",
+                base,
+                "--token",
+                tokens["rating"],
+                "--data-dir",
+                str(data / "rating"),
+                "--windowed",
+                "--size",
+                "800x480",
             ],
         ),
     ]
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def run_demo(settings: Settings, host: str, port: int) -> int:
@@ -112,6 +176,10 @@ def run_demo(settings: Settings, host: str, port: int) -> int:
         "MOTCUA_PUBLIC_URL": base,
         "MOTCUA_SERVER_URL": base,
     }
+    if not has_display():
+        # No screen on this box: the Kivy apps still run, drawing offscreen.
+        env.update(SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
+    env.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1")
     parts = components(settings, host, port, tokens)
     lines = [
         "motcua demo — Trung tâm Phục vụ hành chính công (demo data, SQLite)",
@@ -119,7 +187,16 @@ def run_demo(settings: Settings, host: str, port: int) -> int:
         f"  API health:      {base}/api/v1/health",
         f"  API (OpenAPI):   {base}/api/v1/openapi.json",
         f"  queue snapshot:  {base}/api/v1/queue",
+        f"  counter console: {base}/counter",
+        f"  hall board page: {base}/board",
+        f"  admin pages:     {base}/admin",
         f"  printed tickets: {settings.data_dir / 'printer'}/<n>.png (printer emulator on :9100)",
+        "  Kivy kiosk, hall board and rating terminal: "
+        + (
+            "windows on this display"
+            if has_display()
+            else f"offscreen (no display); announcements in {settings.data_dir / 'announcements'}"
+        ),
         "  users (passwords shown once):",
         *(f"    {label:<22} {secret}" for label, secret in passwords.items()),
         "  device tokens (shown once):",
