@@ -181,24 +181,29 @@ def _group_rows(session: Session, where: ColumnElement[bool]) -> list[GroupRow]:
 def _histograms(
     session: Session, where: ColumnElement[bool], seconds: Any, condition: ColumnElement[bool]
 ) -> dict[str, dict[int | None, Histogram[int]]]:
-    """Per dimension and key, how many entries took each whole number of seconds."""
-    found: dict[str, dict[int | None, Histogram[int]]] = {}
-    for dimension, column in _DIMENSION_COLUMNS.items():
-        bucket = seconds.label("s")
-        query = (
-            select(column.label("k"), bucket, func.count().label("n"))
-            .select_from(entry.outerjoin(previous, previous.c.id == entry.c.transferred_from_id))
-            .where(where, condition)
-            .group_by(column, bucket)
-        )
-        per_key: dict[int | None, Histogram[int]] = {}
-        result = session.execute(query.execution_options(yield_per=STREAM_BATCH))
-        for batch in result.partitions():
-            for key, value, count in batch:
-                if key not in per_key:
-                    per_key[key] = Histogram()
-                per_key[key][max(int(value), 0)] += count
-        found[dimension] = per_key
+    """Per dimension and key, how many entries took each whole number of seconds.
+
+    One scan grouped by all four keys and the seconds, folded onto each dimension here:
+    on SQLite about half the time of one grouped scan per dimension (bench_report).
+    """
+    found: dict[str, dict[int | None, Histogram[int]]] = {d: {} for d in _DIMENSION_COLUMNS}
+    keys = list(_DIMENSION_COLUMNS.values())
+    bucket = seconds.label("s")
+    query = (
+        select(*keys, bucket, func.count().label("n"))
+        .where(where, condition)
+        .group_by(*keys, bucket)
+    )
+    dimensions = list(found.values())
+    result = session.execute(query.execution_options(yield_per=STREAM_BATCH))
+    for batch in result.partitions():
+        for *group, value, count in batch:
+            second = max(int(value), 0)
+            for per_key, key in zip(dimensions, group, strict=True):
+                histogram = per_key.get(key)
+                if histogram is None:
+                    histogram = per_key[key] = Histogram()
+                histogram[second] += count
     return found
 
 
@@ -340,7 +345,13 @@ def collect_report(
     where = _entry_filter(scope, period)
     start, end = period.utc_bounds(zone)
     labels = _labels(session, scope.site_ids)
-    wait_from = func.coalesce(previous.c.finished_at, entry.c.issued_at)
+    # Only a transferred-in entry looks up the entry it came from (a few per cent).
+    wait_from = case(
+        (entry.c.transferred_from_id.is_(None), entry.c.issued_at),
+        else_=select(previous.c.finished_at)
+        .where(previous.c.id == entry.c.transferred_from_id)
+        .scalar_subquery(),
+    )
     wait = _histograms(
         session,
         where,
