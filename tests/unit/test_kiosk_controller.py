@@ -239,7 +239,7 @@ def test_lookup_validates_then_asks_the_server_for_the_canonical_code(parts: Any
     controller, server, _, _ = parts
     dossier = controller.lookup("https://dvc.example.vn/tra-cuu?MHS=000.00.06.h56-231027-0361")
     assert server.lookups == ["000.00.06.H56-231027-0361"]
-    assert dossier.status_vi == "Đã xử lý xong" and dossier.finished
+    assert dossier.status_vi == "Đã xử lý xong" and dossier.ready
     assert dossier.timeliness == "early" and dossier.applicant == "Nguyễn V*** A**"
     with pytest.raises(Refusal) as bad:
         controller.lookup("hello")
