@@ -27,6 +27,7 @@ class QueueRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
+        self._services: dict[int | None, Service] = {}
 
     @property
     def row_locks(self) -> bool:
@@ -49,7 +50,10 @@ class QueueRepository:
 
     def services(self, site_id: int) -> Sequence[Service]:
         query = select(Service).where(Service.site_id == site_id).order_by(Service.id)
-        return self.session.scalars(query).all()
+        found = self.session.scalars(query).all()
+        # The session's identity map holds objects weakly: keep them for service_by_id.
+        self._services.update({service.id: service for service in found})
+        return found
 
     def service(self, site_id: int, code: str) -> Service:
         query = select(Service).where(Service.site_id == site_id, Service.code == code)
@@ -62,7 +66,7 @@ class QueueRepository:
         return found
 
     def service_by_id(self, service_id: int) -> Service:
-        found = self.session.get(Service, service_id)
+        found = self._services.get(service_id) or self.session.get(Service, service_id)
         if found is None:
             raise UnknownService()
         return found

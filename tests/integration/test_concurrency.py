@@ -1,5 +1,8 @@
 """Many counters calling at once: every ticket called exactly once, in policy order.
 
+Fifty threads run the call-next use case on one database; on PostgreSQL two real
+server processes are also driven over HTTP.
+
 SQLite serialises whole write transactions (``BEGIN IMMEDIATE``), so the order is
 exact there. PostgreSQL lets calls overlap (``SKIP LOCKED``), so a ticket may be
 committed a little before one that was ahead of it: never by more than the
@@ -22,10 +25,11 @@ from pg_schema import POSTGRES_URL, temporary_schema
 from server_fixtures import build_runtime, seed_callers
 from sqlalchemy import select
 
+from queue_server.adapters.database import with_retry
 from queue_server.adapters.tables import events, tickets
-from queue_server.app import create_app
 from queue_server.bootstrap import demo_site
 from queue_server.runtime import Runtime
+from queue_server.services.counter_actions import Actor, CounterDesk
 from queue_server.services.site_config import CounterSection, SiteFile
 from queue_server.services.tickets import IssueRequest, issue_ticket
 
@@ -112,18 +116,23 @@ def test_fifty_counters_drain_two_thousand_tickets(
 ) -> None:
     url, schema = database_url
     runtime = build_runtime(url, schema, tmp_path, clock, crowded_site())
-    tokens, counters = seed_callers(runtime)
+    _, counters = seed_callers(runtime)
     issued = seed_waiting(runtime, TICKETS)
-    app = create_app(runtime=runtime)
-    header = {"Authorization": f"Bearer {tokens['admin']}"}
-    local = threading.local()
+    officer = Actor("user:admin")
 
     def call(counter_id: int) -> int:
-        if not hasattr(local, "client"):
-            local.client = app.test_client()
-        return local.client.post(
-            f"/api/v1/counters/{counter_id}/call-next", headers=header
-        ).status_code
+        """The call-next use case in its own write transaction, retried as the API does."""
+
+        def work() -> int:
+            with runtime.uow() as uow:
+                site = uow.repo.site("default")
+                assert site is not None
+                desk = CounterDesk(uow, site, counter_id, officer, runtime.clock())
+                ticket = desk.call_next()
+                uow.commit()
+                return 200 if ticket else 204
+
+        return with_retry(work)
 
     calls = drain(call, list(counters.values()))
     order = called_order(runtime)
