@@ -10,7 +10,6 @@ Handing the same ticket over twice returns the ticket already queued.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +21,7 @@ from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import PriorityGroup, Site, Ticket, format_number
 from queue_server.services.clock import local_day
-from queue_server.services.tickets import check_open, position_view
+from queue_server.services.tickets import NewTicket, check_open, position_view, queue_ticket
 from queue_server.services.views import service_view
 
 MAX_BLOCK = 50
@@ -137,29 +136,14 @@ def sync_offline_ticket(
     group = PriorityGroup.parse(priority)
     # A kiosk clock ahead of the server must not push the ticket behind later ones.
     queued_at = min(issued_at, now)
-    ticket = Ticket(
-        site_id=site.id or 0,
-        service_id=service.id or 0,
-        number=number,
-        seq=seq,
-        day=block.day,
-        track_token=secrets.token_urlsafe(16),
-        issued_at=queued_at,
-        queued_at=queued_at,
-        priority=group.value if group else None,
-        source=f"offline:{device}"[:60],
-        dossier_code=dossier_code,
-    )
-    uow.session.add(ticket)
-    uow.session.flush()
-    view = position_view(uow, ticket, service, wait_sample)
-    uow.record(
-        site_id=site.id,
-        kind="ticket.issued",
-        actor=device,
-        at=now,
-        service_id=service.id,
-        ticket_id=ticket.id,
-        payload={**view, "offline_block": block_id},
+    view = queue_ticket(
+        uow,
+        site,
+        service,
+        NewTicket(seq, block.day, queued_at, group, f"offline:{device}"[:60], dossier_code),
+        device,
+        now,
+        wait_sample,
+        extra={"offline_block": block_id},
     )
     return view, True

@@ -48,18 +48,52 @@ def issue_ticket(
             f"Đã cấp hết {service.daily_limit} số của dịch vụ «{service.name_vi}» hôm nay. "
             "Mời Ông/Bà quay lại vào ngày làm việc tiếp theo.",
         )
+    return queue_ticket(
+        uow,
+        site,
+        service,
+        NewTicket(seq, day, now, priority, request.source, request.dossier_code),
+        actor,
+        now,
+        wait_sample,
+    )
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """A numbered ticket about to join the queue."""
+
+    seq: int
+    day: str
+    queued_at: datetime
+    priority: PriorityGroup | None
+    source: str
+    dossier_code: str | None
+
+
+def queue_ticket(
+    uow: UnitOfWork,
+    site: Site,
+    service: Service,
+    new: NewTicket,
+    actor: str,
+    now: datetime,
+    wait_sample: int,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Store a numbered ticket in the queue and record ``ticket.issued``; return its view."""
     ticket = Ticket(
         site_id=site.id or 0,
         service_id=service.id or 0,
-        number=format_number(service.prefix, seq),
-        seq=seq,
-        day=day,
+        number=format_number(service.prefix, new.seq),
+        seq=new.seq,
+        day=new.day,
         track_token=secrets.token_urlsafe(16),
-        issued_at=now,
-        queued_at=now,
-        priority=priority.value if priority else None,
-        source=request.source,
-        dossier_code=request.dossier_code,
+        issued_at=new.queued_at,
+        queued_at=new.queued_at,
+        priority=new.priority.value if new.priority else None,
+        source=new.source,
+        dossier_code=new.dossier_code,
     )
     uow.session.add(ticket)
     uow.session.flush()
@@ -71,7 +105,7 @@ def issue_ticket(
         at=now,
         service_id=service.id,
         ticket_id=ticket.id,
-        payload=view,
+        payload={**view, **(extra or {})},
     )
     return view
 
