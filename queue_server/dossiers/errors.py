@@ -1,31 +1,26 @@
 """Dossier domain errors.
 
-Same shape as the queueing errors (``code``, ``status``, ``message``,
-``message_vi``) so the API maps both families alike. Messages never echo the
+A family of the queueing errors (``code``, ``status``, ``message``,
+``message_vi``), so the API maps both alike. Messages never echo the
 caller's input: a scanned payload may hold a citizen ID number, and an error
 text ends up on screens and in logs.
 """
 
 from __future__ import annotations
 
+from queue_server.queueing.errors import QueueError
+
 CODE_HINT_VI = "Mã hồ sơ in trên giấy tiếp nhận, dạng 000.00.06.H56-231027-0361."
 CODE_HINT_EN = "The dossier code is printed on the receipt, like 000.00.06.H56-231027-0361."
 
 
-class DossierError(Exception):
+class DossierError(QueueError):
     """Base of every dossier refusal."""
 
     code = "dossier_error"
     status = 400
     message = "The request about a dossier cannot be carried out."
     message_vi = "Không thể thực hiện yêu cầu về hồ sơ."
-
-    def __init__(self, message: str | None = None, message_vi: str | None = None) -> None:
-        if message is not None:
-            self.message = message
-        if message_vi is not None:
-            self.message_vi = message_vi
-        super().__init__(self.message)
 
 
 class InvalidDossierCode(DossierError):
