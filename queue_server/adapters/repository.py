@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from queue_server.adapters.tables import counter_services, daily_sequences, events
+from queue_server.adapters.tables import counter_services, daily_sequences, events, sites
 from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
 from queue_server.queueing.model import (
     Counter,
@@ -257,6 +257,19 @@ class QueueRepository:
         )
 
     # events --------------------------------------------------------------------
+    def order_events(self, site_id: int) -> None:
+        """Make a site's events commit in id order, so replay after an id misses none.
+
+        On PostgreSQL concurrent transactions could otherwise commit a higher event id
+        before a lower one; holding the site row (``FOR NO KEY UPDATE``, which leaves
+        foreign-key checks free) from the first event to the commit serialises only
+        the tail of the writing transactions. SQLite already commits one at a time.
+        """
+        if self._postgres:
+            self.session.execute(
+                select(sites.c.id).where(sites.c.id == site_id).with_for_update(key_share=True)
+            )
+
     def append_event(
         self,
         *,

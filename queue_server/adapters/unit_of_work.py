@@ -59,6 +59,8 @@ class UnitOfWork:
     def record(self, **event: Any) -> int:
         """Append an event in this transaction (see ``QueueRepository.append_event``)."""
         self.session.flush()
+        if not self._pending:
+            self.repo.order_events(event["site_id"])
         event_id = self.repo.append_event(**event)
         self._pending.append({"id": event_id, **event})
         return event_id
