@@ -1,4 +1,4 @@
-"""The server's own pages: counter console, hall board, ticket tracking, admin."""
+"""The server's own pages: counter console, hall board, ticket tracking, admin, reports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints."""
-    from queue_server.web import admin, pages
+    from queue_server.web import admin, pages, reports
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reports.bp)

@@ -17,7 +17,6 @@ from server_fixtures import PASSWORD, build_runtime, seed_callers
 from werkzeug.serving import make_server
 
 from queue_server.app import create_app
-from queue_server.web import reports as reports_page
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "reports"
 
@@ -31,8 +30,6 @@ def site(tmp_path: Path, clock: Any) -> Iterator[tuple[str, Activity]]:
         runtime, date(2026, 11, 1), date(2026, 11, 30), per_service_day=8, dossier_count=60
     )
     app = create_app(runtime=runtime)
-    if "reports_page" not in app.blueprints:
-        app.register_blueprint(reports_page.bp)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
