@@ -70,7 +70,8 @@ if has_role server; then
       -keyout "$ROOT/etc/motcua/tls/motcua.key" -out "$ROOT/etc/motcua/tls/motcua.crt" 2>/dev/null
     chmod 600 "$ROOT/etc/motcua/tls/motcua.key"
   fi
-  units+=(motcua-server.service motcua-backup.service motcua-backup.timer)
+  units+=(motcua-server.service motcua-backup.service motcua-backup.timer
+          motcua-report.service motcua-report.timer motcua-dossier-pull.service)
 fi
 if has_role kiosk; then
   keep 0640 "$SRC/deploy/kiosk/kiosk.env.example" /etc/motcua/kiosk.env
@@ -97,7 +98,7 @@ live udevadm control --reload
 live udevadm trigger
 live systemctl daemon-reload
 if has_role server; then
-  live systemctl enable --now motcua-server.service motcua-backup.timer
+  live systemctl enable --now motcua-server.service motcua-backup.timer motcua-report.timer
   live nginx -t
   live systemctl reload-or-restart nginx
 fi

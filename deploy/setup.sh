@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(libzbar0 libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng sox fonts-dejavu-core
-      poppler-utils chromium)
+DEBS=(libzbar0 libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng sox alsa-utils fonts-dejavu-core
+      poppler-utils chromium nginx-light shellcheck cage systemd postgresql-client)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
