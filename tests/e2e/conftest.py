@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
+from floor import Floor  # noqa: E402
 from live_server import LiveServer  # noqa: E402
 from server_fixtures import Api, build_runtime, seed_callers  # noqa: E402
 
@@ -46,18 +46,6 @@ def browser() -> Iterator[Any]:
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
-
-
-@dataclass
-class Floor:
-    """A running server on a seeded SQLite database, and an in-process client of
-    the same database for changes made while the server is down."""
-
-    server: LiveServer
-    api: Api
-
-    def token(self, who: str) -> str:
-        return self.api.tokens[who]
 
 
 @pytest.fixture

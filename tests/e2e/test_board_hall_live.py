@@ -16,7 +16,7 @@ from kivy_process import KivyProcess, read_jsonl, wait_for
 from drivers.audio import spoken_text
 
 if TYPE_CHECKING:
-    from conftest import Floor  # the e2e conftest's fixture type
+    from floor import Floor
 
 pytestmark = pytest.mark.timeout(180)
 

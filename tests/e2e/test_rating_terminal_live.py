@@ -18,7 +18,7 @@ from queue_server.adapters.tables import quick_ratings
 from queue_server.services.auth import issue_token
 
 if TYPE_CHECKING:
-    from conftest import Floor  # the e2e conftest's fixture type
+    from floor import Floor
 
 pytestmark = pytest.mark.timeout(120)
 

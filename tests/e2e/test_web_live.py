@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from conftest import Floor
+from floor import Floor
 from playwright.sync_api import Page, expect
 from server_fixtures import PASSWORD
 

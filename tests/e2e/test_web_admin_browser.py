@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import Floor
+from floor import Floor
 from playwright.sync_api import expect
 from server_fixtures import PASSWORD
 
