@@ -86,6 +86,11 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                 "Dữ liệu gửi lên không phải JSON hợp lệ.",
                 code="malformed_json",
             ) from exc
+    if _has_nul(data):
+        raise ApiError(
+            "Text fields may not contain NUL characters.",
+            "Dữ liệu văn bản không được chứa ký tự NUL.",
+        )
     if not isinstance(data, dict):
         raise ApiError(
             "The body must be a JSON object.",
@@ -101,6 +106,17 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             "Có trường dữ liệu bị thiếu, không hợp lệ hoặc sai kiểu.",
             details=_validation_details(exc),
         ) from None
+
+
+def _has_nul(value: Any) -> bool:
+    """No database stores U+0000 in text (PostgreSQL refuses it): refuse it at the door."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:
@@ -146,6 +162,11 @@ def endpoint(
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Any:
+            if _has_nul(kwargs) or _has_nul(request.args.to_dict()):
+                raise ApiError(
+                    "The address may not contain NUL characters.",
+                    "Địa chỉ yêu cầu không được chứa ký tự NUL.",
+                )
             if permission is not None:
                 authorize(permission)
             if body is not None:

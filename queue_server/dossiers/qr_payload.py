@@ -96,7 +96,10 @@ def _from_structured(text: str) -> Payload | None:
 
 
 def _from_url(text: str) -> Payload | None:
-    parts = urlsplit(text if "://" in text else f"//{text}")
+    try:
+        parts = urlsplit(text if "://" in text else f"//{text}")
+    except ValueError:  # e.g. an unbalanced "[" read as a broken IPv6 host
+        return None
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     if "=" in parts.fragment:
         pairs += parse_qsl(parts.fragment, keep_blank_values=True)

@@ -159,3 +159,11 @@ def test_counter_text_fields_are_validated_not_crashed(api: Api, number: str, re
         if response.status_code >= 400:
             assert_error_shape(response)
     api.desk(3, "resume")
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(api: Api) -> None:
+    """PostgreSQL cannot store U+0000 in text: it must be a 400, not a 500."""
+    body = api.desk(3, "pause", json={"reason": "Họp\x00"})
+    assert_error_shape(body, 400)
+    assert_error_shape(api.call("GET", "/track/abc%00def"), 400)
+    assert_error_shape(api.call("GET", "/services?site=de%00fault"), 400)

@@ -141,7 +141,8 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     printed = install("server", "kiosk")
     system = target / "etc/systemd/system"
     assert sorted(p.name for p in system.iterdir()) == [
-        "motcua-backup.service", "motcua-backup.timer", "motcua-kiosk.service",
+        "motcua-backup.service", "motcua-backup.timer", "motcua-dossier-pull.service",
+        "motcua-kiosk.service", "motcua-report.service", "motcua-report.timer",
         "motcua-server.service",
     ]
     assert (target / "etc/udev/rules.d/99-motcua.rules").is_file()
@@ -152,7 +153,10 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     assert key.stat().st_mode & 0o777 == 0o600
     assert (target / "etc/motcua/server.env").stat().st_mode & 0o777 == 0o640
     # Nothing outside DESTDIR was touched: the live steps are only listed.
-    assert "would run: systemctl enable --now motcua-server.service motcua-backup.timer" in printed
+    assert (
+        "would run: systemctl enable --now motcua-server.service motcua-backup.timer"
+        " motcua-report.timer" in printed
+    )
     assert "would run: systemctl enable motcua-kiosk.service" in printed
 
     edited = target / "etc/motcua/kiosk.env"
