@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from display_board.board_state import BoardModel, Call, CounterTile
-from queue_server.event_stream import SILENCE_LIMIT, Event, LinkState, Liveness
+from queue_server.client.event_stream import SILENCE_LIMIT, Event, LinkState, Liveness
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class HallView:
 
 
 class HallController:
-    """A :class:`~queue_server.event_stream.StreamListener` for the hall board."""
+    """A :class:`~queue_server.client.event_stream.StreamListener` for the hall board."""
 
     def __init__(
         self,

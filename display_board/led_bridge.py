@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from display_board.board_state import BoardModel, CounterTile
 from drivers.errors import DeviceDisconnected, DriverError
 from drivers.led import open_led_bus
-from queue_server.event_stream import Event, LinkState
+from queue_server.client.event_stream import Event, LinkState
 
 log = logging.getLogger(__name__)
 

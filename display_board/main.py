@@ -22,7 +22,7 @@ from typing import Any
 from display_board.controller import HallController, HallLayout
 from display_board.led_bridge import LedBridge, LedRoute
 from queue_server.client import QueueClient
-from queue_server.event_stream import EventStream, Liveness, StreamConfig, resolve_server
+from queue_server.client.event_stream import EventStream, Liveness, StreamConfig, resolve_server
 
 log = logging.getLogger(__name__)
 

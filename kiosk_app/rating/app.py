@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk_app.rating.flow import RatingFlow, Submission
 from queue_server.client import ClientError, QueueClient, ServerError
+from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
 from queue_server.dossiers.rating import QuickLevel
-from queue_server.event_stream import Event, EventStream, LinkState, StreamConfig
 
 if TYPE_CHECKING:
     from kiosk_app.config import KioskConfig

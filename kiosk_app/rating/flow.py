@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from queue_server.client.event_stream import Event
 from queue_server.dossiers.rating import QuickLevel, Reason, quick_levels
-from queue_server.event_stream import Event
 
 ASK_TIMEOUT_S = 30.0
 THANKS_S = 5.0

@@ -36,7 +36,7 @@ from drivers.led import open_led_bus  # noqa: E402
 from drivers.led.emulator import LedEmulator  # noqa: E402
 from drivers.led.protocol import LedCommand  # noqa: E402
 from drivers.serial_frame import Frame  # noqa: E402
-from queue_server.event_stream import EventStream, StreamConfig  # noqa: E402
+from queue_server.client.event_stream import EventStream, StreamConfig  # noqa: E402
 
 SERVICE_OF = {
     1: "dat-dai",

@@ -18,7 +18,7 @@ from display_board.led_bridge import LedBridge, LedRoute
 from drivers.led import open_led_bus
 from drivers.led.emulator import LedEmulator
 from queue_server.app import create_app
-from queue_server.event_stream import Event, EventStream, LinkState, StreamConfig
+from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
 
 pytestmark = pytest.mark.timeout(120)
 

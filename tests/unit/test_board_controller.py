@@ -8,7 +8,7 @@ from typing import Any
 from display_board.controller import HallController, HallLayout
 from display_board.led_bridge import LedRoute
 from display_board.main import build_parser, counter_list
-from queue_server.event_stream import Event, LinkState
+from queue_server.client.event_stream import Event, LinkState
 
 
 class FakeAnnouncer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from display_board.board_state import BoardModel, Call
-from queue_server.event_stream import Event
+from queue_server.client.event_stream import Event
 
 
 def ticket(number: str, ticket_id: int, service: str = "ho-tich") -> dict[str, Any]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kiosk_app.rating.flow import ASK_TIMEOUT_S, RatingFlow, Step, Submission
+from queue_server.client.event_stream import Event
 from queue_server.dossiers.rating import QuickLevel
-from queue_server.event_stream import Event
 
 
 def finished(counter: int, ticket_id: int = 7, number: str = "B007") -> Event:
