@@ -14,7 +14,7 @@ from live_server import LiveServer
 from server_fixtures import Api, build_runtime, seed_callers
 from sse_reader import messages
 
-from queue_server.fleet_client import DeviceAgent
+from queue_server.client.fleet import DeviceAgent
 from queue_server.services.clock import utc_now
 
 
@@ -159,8 +159,8 @@ def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, st
         assert changed.status_code == 200
         new_config = None
         for _, message in zip(range(50), events, strict=False):
-            new_config = agent.on_event(message.kind, message.data)
-            if new_config is not None:
+            if agent.is_newer(message.kind, message.data):
+                new_config = agent.config()
                 break
     assert new_config == {
         "printer_url": "usb://0x0416:0x5011", "paper": 58, "scanners": ["camera:0"]

@@ -35,6 +35,7 @@ def test_client_imports_nothing_of_the_server() -> None:
 def test_controller_and_client_load_without_flask_or_kivy() -> None:
     code = (
         "import sys, json; import queue_server.client, queue_server.client.event_stream;"
+        "import queue_server.client.fleet;"
         "import kiosk_app.controller, kiosk_app.offline;"
         "print(json.dumps(sorted(m for m in ('flask', 'kivy', 'sqlalchemy') if m in sys.modules)))"
     )

@@ -1,0 +1,235 @@
+"""What a kiosk, board, rating terminal or LED bridge runs to be part of the fleet:
+pair by a code shown on the device, pull its configuration at start and again
+whenever it changes, and report its health.
+
+A change reaches a device two ways: the ``config.device`` event on the stream
+(devices that follow it pass it to :meth:`FleetMember.on_event`) and the
+revision in every heartbeat answer, so a device that follows no stream still
+picks it up within one heartbeat. The last configuration is kept in a cache
+file, so a device that starts while the server is down still prints on the
+right printer. Like the rest of this package, it needs only ``requests``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from queue_server.client import ClientError, QueueClient, ServerError
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 30.0
+PAIRING_CODE_S = 600.0  # the server keeps a code this long
+
+
+class DeviceAgent:
+    """One device's side of pairing, configuration and heartbeats.
+
+    ``token`` is the device's own secret: made here when pairing starts, kept by
+    the device (e.g. in its pairing file) and used as its bearer token once paired.
+    """
+
+    def __init__(self, base_url: str, kind: str, hardware: str = "", token: str | None = None):
+        self.base_url = base_url
+        self.kind = kind
+        self.hardware = hardware
+        self.token = token
+        self.name: str | None = None
+        self.revision = 0
+
+    def request_code(self) -> str:
+        """A fresh secret and the six-digit code to show the technician."""
+        self.token = secrets.token_urlsafe(32)
+        digest = hashlib.sha256(self.token.encode()).hexdigest()
+        with QueueClient(self.base_url) as anonymous:
+            answer = anonymous.request(
+                "POST", "/pairing",
+                json={"kind": self.kind, "hardware": self.hardware, "token_hash": digest},
+            )
+        return str(answer["code"])
+
+    def config(self) -> dict[str, Any] | None:
+        """The device's configuration, or None while it is not paired yet."""
+        with QueueClient(self.base_url, self.token) as client:
+            try:
+                mine = client.request("GET", "/devices/me")
+            except ServerError as exc:
+                if exc.status == 401:
+                    return None
+                raise
+        self.name, self.revision = mine["name"], int(mine["revision"])
+        return dict(mine["config"])
+
+    def is_newer(self, kind: str, data: dict[str, Any]) -> bool:
+        """Whether a stream event announces a configuration this device has not pulled."""
+        return (
+            kind == "config.device"
+            and data.get("device") == self.name
+            and int(data.get("revision", 0)) > self.revision
+        )
+
+    def heartbeat(self, **health: Any) -> int | None:
+        """Report health; the server's current configuration revision, when it says."""
+        with QueueClient(self.base_url, self.token) as client:
+            answer = client.request("POST", "/devices/me/heartbeat", json=health)
+        if isinstance(answer, dict) and "revision" in answer:
+            return int(answer["revision"])
+        return None
+
+
+def pair(
+    agent: DeviceAgent,
+    show_code: Callable[[str], None],
+    stop: threading.Event,
+    poll_s: float = 2.0,
+) -> dict[str, Any] | None:
+    """Show a code until a technician enters it; the device's configuration, or None
+    when ``stop`` is set first. An expired code is replaced by a fresh one; a server
+    that cannot be reached is retried. Afterwards ``agent.token`` is the device token."""
+    while not stop.is_set():
+        try:
+            show_code(agent.request_code())
+        except ClientError as exc:
+            log.warning("pairing: cannot ask for a code (%s); retrying", exc)
+            stop.wait(poll_s)
+            continue
+        deadline = time.monotonic() + PAIRING_CODE_S
+        while not stop.wait(poll_s) and time.monotonic() < deadline:
+            try:
+                config = agent.config()
+            except ClientError as exc:
+                log.info("pairing: server not answering (%s)", exc)
+                continue
+            if config is not None:
+                return config
+    return None
+
+
+class FleetMember:
+    """Keeps a paired device's configuration current and its heartbeat going.
+
+    ``health`` is asked for on every heartbeat (printer, scanner, camera, serial,
+    detail); ``on_config`` gets each new configuration, on this object's thread —
+    a Kivy app hops to its own thread from there.
+    """
+
+    def __init__(
+        self,
+        agent: DeviceAgent,
+        *,
+        role: str,
+        version: str,
+        health: Callable[[], dict[str, Any]],
+        on_config: Callable[[dict[str, Any]], None],
+        cache_file: Path | None = None,
+        interval: float = HEARTBEAT_S,
+    ) -> None:
+        self.agent = agent
+        self.role = role
+        self.version = version
+        self.health = health
+        self.on_config = on_config
+        self.cache_file = cache_file
+        self.interval = interval
+        self.config: dict[str, Any] = {}
+        self._started = time.monotonic()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._pull_wanted = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> FleetMember:
+        cached = self._read_cache()
+        if cached is not None:
+            self._apply(cached)
+        self._pull_wanted.set()
+        self._thread = threading.Thread(target=self._run, name="fleet-member", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def on_event(self, kind: str, data: dict[str, Any]) -> None:
+        """Feed a stream event; a ``config.device`` for this device makes it pull."""
+        if self.agent.is_newer(kind, data):
+            self._pull_wanted.set()
+            self._wake.set()
+
+    def report_now(self) -> None:
+        """Heartbeat at once: something the technician must know just happened."""
+        self._wake.set()
+
+    # the thread ------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                if self._pull_wanted.is_set():
+                    self._pull()
+                revision = self.agent.heartbeat(**self._health())
+                if revision is not None and revision > self.agent.revision:
+                    self._pull_wanted.set()
+                    continue
+            except ClientError as exc:
+                log.info("fleet: server not answering (%s)", exc)
+            except Exception:
+                log.exception("fleet: heartbeat failed")
+            self._wake.wait(self.interval)
+
+    def _pull(self) -> None:
+        config = self.agent.config()
+        self._pull_wanted.clear()
+        if config is None:
+            log.warning("fleet: this device is not paired (its token is unknown or revoked)")
+            return
+        self._write_cache(config)
+        self._apply(config)
+
+    def _apply(self, config: dict[str, Any]) -> None:
+        self.config = config
+        try:
+            self.on_config(dict(config))
+        except Exception:
+            log.exception("fleet: the device could not apply its configuration")
+
+    def _health(self) -> dict[str, Any]:
+        return {
+            **self.health(),
+            "role": self.role,
+            "version": self.version,
+            "uptime_s": int(time.monotonic() - self._started),
+        }
+
+    def _read_cache(self) -> dict[str, Any] | None:
+        if self.cache_file is None or not self.cache_file.is_file():
+            return None
+        try:
+            cached = json.loads(self.cache_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            log.warning("fleet: cached configuration %s unreadable; ignored", self.cache_file)
+            return None
+        self.agent.revision = int(cached.get("revision", 0))
+        return dict(cached.get("config", {}))
+
+    def _write_cache(self, config: dict[str, Any]) -> None:
+        if self.cache_file is None:
+            return
+        self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.cache_file.with_suffix(".tmp")
+        temporary.write_text(
+            json.dumps({"revision": self.agent.revision, "config": config}, ensure_ascii=False),
+            "utf-8",
+        )
+        temporary.replace(self.cache_file)
