@@ -274,7 +274,7 @@ def cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
     for d in devices:
         problems = ",".join(d["problems"]) or "-"
         print(f"{d['status']:<11} {d['kind']:<8} {d['name']:<24} {problems:<16} "
-              f"{d['last_seen_at'] or 'never'}")
+              f"{d['last_seen_at'] or 'never'}  {d['detail']}".rstrip())
     return 1 if any(d["status"] != "ok" for d in devices) else 0
 
 

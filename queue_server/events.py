@@ -43,8 +43,10 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "motcua_events"
 #: Only the floor's events are streamed: the stream is public (board pages, anonymous),
-#: so sign-ins, imports and the like stay in the log.
-PUBLIC_KINDS = ("ticket.", "counter.", "config.")
+#: so sign-ins, imports and the like stay in the log. Device health (no personal data)
+#: streams so the fleet page can flag a printer out of paper at once; a device's
+#: configuration (``devices.configured``) does not.
+PUBLIC_KINDS = ("ticket.", "counter.", "config.", "devices.health")
 #: Keys never sent on a stream, at any depth.
 PRIVATE_KEYS = frozenset(
     {"track_token", "track_url", "dossier_code", "actor", "officer_id", "user", "comment"}

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, authorize, current_site
+from queue_server.api.context import actor, authorize, bearer_token, current_site
 from queue_server.api.spec import endpoint
 from queue_server.runtime import current_runtime
 from queue_server.services import device_fleet
-from queue_server.services.auth import DeviceKind, Forbidden, Permission
+from queue_server.services.auth import DeviceKind, Forbidden, Permission, hash_token
 
 Kind = Literal["kiosk", "board", "rating", "counter"]
+#: ``COUNTER=PORT:ADDRESS``, e.g. ``3=/dev/ttyUSB0:3`` (see display_board.led_bridge.LedRoute).
+LedRoute = Annotated[str, Field(max_length=220, pattern=r"^[1-9][0-9]{0,2}=\S+:[0-9]{1,3}$")]
 
 
 class PairingRequest(BaseModel):
@@ -52,7 +54,13 @@ class DeviceConfig(BaseModel):
     serial: SerialSettings | None = None
     board_counters: list[int] | None = Field(None, max_length=99)
     board_columns: int | None = Field(None, ge=1, le=12)
-    counter: int | None = Field(None, ge=1, le=999)
+    languages: Literal["vi", "vi,en"] | None = Field(None, description="hall board languages")
+    led_routes: list[LedRoute] | None = Field(
+        None, max_length=99, description="LED bridge: one COUNTER=PORT:ADDRESS per board"
+    )
+    counter: int | None = Field(
+        None, ge=1, le=999, description="bound counter; rebinds a rating or counter device"
+    )
 
 
 class Health(BaseModel):
@@ -63,13 +71,21 @@ class Health(BaseModel):
     serial: str = Field("", max_length=40)
     version: str = Field("", max_length=40)
     uptime_s: int = Field(0, ge=0)
+    role: str = Field(
+        "", max_length=40,
+        description="kiosk-ticket, kiosk-lookup, hall-board, led-bridge or rating",
+    )
+    detail: str = Field(
+        "", max_length=200, description="the problem in words, e.g. «Máy in hết giấy»"
+    )
 
 
-def _device_caller() -> Any:
+def _device_token_hash() -> str:
+    """The calling device's token digest: a device is known by its token, not its name."""
     who = authorize(Permission.READ)
     if who.device is None:
         raise Forbidden("Only a paired device may do this.", "Chỉ thiết bị đã ghép nối.")
-    return who
+    return hash_token(bearer_token() or "")
 
 
 @endpoint(
@@ -127,21 +143,44 @@ def put_config(device_id: int, body: DeviceConfig) -> Any:
     return jsonify(revision=revision)
 
 
-@endpoint(bp, "/devices/me", "GET", summary="The calling device's configuration", tag="devices")
+@endpoint(
+    bp, "/devices/<int:device_id>", "DELETE", summary="Revoke a device: its token stops working",
+    tag="devices", permission=Permission.DEVICES, responses={204: "Revoked"},
+)
+def revoke_device(device_id: int) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        device_fleet.revoke(
+            uow, current_site(uow).id or 0, device_id, actor().label, runtime.clock()
+        )
+        uow.commit()
+    return "", 204
+
+
+@endpoint(
+    bp, "/devices/me", "GET", summary="The calling device's configuration", tag="devices",
+)
 def own_config() -> Any:
-    who = _device_caller()
-    with current_runtime().uow(readonly=True) as uow:
-        return jsonify(device_fleet.own_device(uow, who))
+    """A device token made by hand joins the fleet on its first call here or heartbeat."""
+    token_hash = _device_token_hash()
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        mine = device_fleet.own_device(uow, current_site(uow).id or 0, token_hash, runtime.clock())
+        uow.commit()
+    return jsonify(mine)
 
 
 @endpoint(
     bp, "/devices/me/heartbeat", "POST", summary="The calling device reports its health",
-    tag="devices", body=Health, responses={204: "Noted"},
+    tag="devices", body=Health,
+    responses={200: "Noted; the device's current configuration revision"},
 )
 def post_heartbeat(body: Health) -> Any:
-    who = _device_caller()
+    token_hash = _device_token_hash()
     runtime = current_runtime()
     with runtime.uow() as uow:
-        device_fleet.heartbeat(uow, who, body.model_dump(), runtime.clock())
+        revision = device_fleet.heartbeat(
+            uow, current_site(uow).id or 0, token_hash, body.model_dump(), runtime.clock()
+        )
         uow.commit()
-    return "", 204
+    return jsonify(revision=revision)

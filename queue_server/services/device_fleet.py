@@ -18,19 +18,25 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from queue_server.adapters.tables import api_tokens, devices, pairing_codes
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
-from queue_server.services.administration import AlreadyExists
-from queue_server.services.auth import DeviceKind, Principal
+from queue_server.services.administration import AlreadyExists, revoke_device_token
+from queue_server.services.auth import DeviceKind
 
 PAIRING_TTL = timedelta(minutes=10)
 MAX_OPEN_CODES = 50
 #: A device that has not reported for this long is flagged silent (heartbeat: 30 s).
 SILENT_AFTER = timedelta(seconds=90)
 HEALTHY = frozenset({"ok", ""})
+#: The parts a heartbeat reports on; any not in ``HEALTHY`` is a problem.
+PARTS = ("printer", "scanner", "camera", "serial")
+#: Devices whose token is bound to the counter they serve.
+COUNTER_BOUND = frozenset({DeviceKind.RATING.value, DeviceKind.COUNTER.value})
+#: Fleet order: what needs a technician first.
+_STATUS_ORDER = {"silent": 0, "unhealthy": 1, "never_seen": 2, "ok": 3}
 
 
 class TooManyPairings(QueueError):
@@ -86,19 +92,9 @@ def confirm_pairing(
             "No device is waiting with this code (it lasts 10 minutes).",
             "Không có thiết bị nào đang chờ với mã này (mã có hiệu lực 10 phút).",
         )
-    taken = uow.session.execute(
-        select(devices.c.id).where(devices.c.site_id == site_id, devices.c.name == name)
-    ).first()
-    if taken is not None:
+    if not _free_name(uow, site_id, name):
         raise AlreadyExists(f"A device is already named {name!r}.", f"Đã có thiết bị «{name}».")
-    counter_id = None
-    if counter_number is not None:
-        match = [c.id for c in uow.repo.counters(site_id) if c.number == counter_number]
-        if not match:
-            raise NotFound(
-                f"There is no counter {counter_number}.", f"Không có quầy {counter_number}."
-            )
-        counter_id = match[0]
+    counter_id = None if counter_number is None else _counter_id(uow, site_id, counter_number)
     token_id = uow.session.execute(
         insert(api_tokens).values(
             site_id=site_id, kind=pending.kind, name=name, token_hash=pending.token_hash,
@@ -127,8 +123,20 @@ def set_config(
     uow: UnitOfWork, site_id: int, device_id: int, config: dict[str, Any], actor: str,
     now: datetime,
 ) -> int:
-    """Replace a device's configuration; returns the new revision, announced on the stream."""
+    """Replace a device's configuration; returns the new revision, announced on the stream.
+
+    The counter of a rating terminal or counter keypad is where its token acts (a
+    terminal moved to another counter rates for that one), so it is rebound here too.
+    """
     row = _device(uow, site_id, devices.c.id == device_id)
+    counter = config.get("counter")
+    counter_id = None if counter is None else _counter_id(uow, site_id, counter)
+    if row.kind == DeviceKind.COUNTER.value and counter_id is None:
+        raise QueueError("A counter device needs its counter number.", "Thiết bị quầy cần số quầy.")
+    if row.kind in COUNTER_BOUND:
+        uow.session.execute(
+            update(api_tokens).where(api_tokens.c.id == row.token_id).values(counter_id=counter_id)
+        )
     revision = row.config_revision + 1
     uow.session.execute(
         update(devices).where(devices.c.id == row.id)
@@ -146,40 +154,74 @@ def set_config(
     return revision
 
 
-def own_device(uow: UnitOfWork, who: Principal) -> dict[str, Any]:
-    """What a paired device pulls: its name, kind, configuration and revision."""
-    row = _device(uow, who.site_id, devices.c.name == who.name)
+def revoke(uow: UnitOfWork, site_id: int, device_id: int, actor: str, now: datetime) -> None:
+    """Take a device out of service: its token stops working and it leaves the fleet.
+
+    Its name becomes free for the unit that replaces it (see ``_free_name``).
+    """
+    row = _device(uow, site_id, devices.c.id == device_id)
+    revoke_device_token(uow, site_id, row.token_id, actor, now)
+
+
+def own_device(uow: UnitOfWork, site_id: int, token_hash: str, now: datetime) -> dict[str, Any]:
+    """What a device pulls: its name, kind, configuration and revision."""
+    row = _member(uow, site_id, token_hash, now)
     return {
         "id": row.id, "name": row.name, "kind": row.kind,
         "config": json.loads(row.config), "revision": row.config_revision,
     }
 
 
-def heartbeat(uow: UnitOfWork, who: Principal, health: dict[str, Any], now: datetime) -> None:
-    row = _device(uow, who.site_id, devices.c.name == who.name)
+def heartbeat(
+    uow: UnitOfWork, site_id: int, token_hash: str, health: dict[str, Any], now: datetime
+) -> int:
+    """Note a device's health; returns its configuration revision, so a device that
+    follows no stream learns of a change within one heartbeat.
+
+    When the set of failing parts changes, ``devices.health`` tells the technician
+    (on the stream and in the log) — once per change, not once per heartbeat.
+    """
+    row = _member(uow, site_id, token_hash, now)
     uow.session.execute(
         update(devices).where(devices.c.id == row.id)
         .values(last_seen_at=now, health=json.dumps(health, ensure_ascii=False))
     )
+    problems = _problems(health)
+    if problems != _problems(json.loads(row.health)):
+        uow.record(
+            site_id=site_id, kind="devices.health", actor=f"device:{row.name}", at=now,
+            payload={
+                "device": row.name, "kind": row.kind, "role": health.get("role", ""),
+                "problems": problems, "health": health,
+            },
+        )
+    return int(row.config_revision)
 
 
 def fleet(uow: UnitOfWork, site_id: int, now: datetime) -> list[dict[str, Any]]:
-    """Every paired device with a ``status``: ok, silent, unhealthy or never_seen."""
+    """Every device in service with a ``status`` (ok, silent, unhealthy or never_seen),
+    those that need a technician first."""
     rows = uow.session.execute(
         select(devices, api_tokens.c.revoked_at)
         .join(api_tokens, api_tokens.c.id == devices.c.token_id)
-        .where(devices.c.site_id == site_id)
-        .order_by(devices.c.kind, devices.c.name)
+        .where(devices.c.site_id == site_id, api_tokens.c.revoked_at.is_(None))
     ).all()
-    return [_fleet_entry(row, now) for row in rows if row.revoked_at is None]
+    entries = [_fleet_entry(row, now) for row in rows]
+    return sorted(entries, key=lambda d: (_STATUS_ORDER[d["status"]], d["kind"], d["name"]))
+
+
+def needs_attention(entries: list[dict[str, Any]]) -> int:
+    """How many devices are silent or unhealthy (the fleet page's headline)."""
+    return sum(1 for d in entries if d["status"] in ("silent", "unhealthy"))
+
+
+def _problems(health: dict[str, Any]) -> list[str]:
+    return [part for part in PARTS if str(health.get(part, "")) not in HEALTHY]
 
 
 def _fleet_entry(row: Any, now: datetime) -> dict[str, Any]:
     health = json.loads(row.health)
-    problems = sorted(
-        key for key in ("printer", "scanner", "camera", "serial")
-        if str(health.get(key, "")) not in HEALTHY
-    )
+    problems = _problems(health)
     if row.last_seen_at is None:
         status = "never_seen"
     elif now - row.last_seen_at > SILENT_AFTER:
@@ -189,16 +231,71 @@ def _fleet_entry(row: Any, now: datetime) -> dict[str, Any]:
     else:
         status = "ok"
     return {
-        "id": row.id, "name": row.name, "kind": row.kind, "hardware": row.hardware,
-        "status": status, "problems": problems, "health": health,
+        "id": row.id, "name": row.name, "kind": row.kind, "role": health.get("role", ""),
+        "hardware": row.hardware, "status": status, "problems": problems,
+        "detail": health.get("detail", ""), "health": health,
+        "version": health.get("version", ""), "uptime_s": health.get("uptime_s"),
         "last_seen_at": row.last_seen_at.isoformat() if row.last_seen_at else None,
-        "config_revision": row.config_revision,
+        "config": json.loads(row.config), "config_revision": row.config_revision,
     }
 
 
+def _member(uow: UnitOfWork, site_id: int, token_hash: str, now: datetime) -> Any:
+    """The calling device's row. A device token made by hand (``create-token``, the
+    admin page) joins the fleet on its first call, so every device is watched."""
+    token = uow.session.execute(
+        select(api_tokens).where(
+            api_tokens.c.site_id == site_id,
+            api_tokens.c.token_hash == token_hash,
+            api_tokens.c.user_id.is_(None),
+        )
+    ).first()
+    if token is None:
+        raise NotFound("No such paired device.", "Không có thiết bị đã ghép nối này.")
+    row = uow.session.execute(select(devices).where(devices.c.token_id == token.id)).first()
+    if row is not None:
+        return row
+    name = token.name if _free_name(uow, site_id, token.name) else f"{token.name}-{token.id}"
+    numbers = {c.id: c.number for c in uow.repo.counters(site_id)}
+    config = {"counter": numbers[token.counter_id]} if token.counter_id in numbers else {}
+    uow.session.execute(
+        insert(devices).values(
+            site_id=site_id, kind=token.kind, name=name, token_id=token.id, hardware="",
+            config=json.dumps(config), config_revision=1, health="{}", paired_at=now,
+        )
+    )
+    return _device(uow, site_id, devices.c.token_id == token.id)
+
+
+def _free_name(uow: UnitOfWork, site_id: int, name: str) -> bool:
+    """Whether ``name`` can go to a new device; a revoked device gives its name up."""
+    holder = uow.session.execute(
+        select(devices.c.id, api_tokens.c.revoked_at)
+        .join(api_tokens, api_tokens.c.id == devices.c.token_id)
+        .where(devices.c.site_id == site_id, devices.c.name == name)
+    ).first()
+    if holder is None:
+        return True
+    if holder.revoked_at is None:
+        return False
+    uow.session.execute(delete(pairing_codes).where(pairing_codes.c.device_id == holder.id))
+    uow.session.execute(delete(devices).where(devices.c.id == holder.id))
+    return True
+
+
+def _counter_id(uow: UnitOfWork, site_id: int, number: int) -> int:
+    match = [c.id for c in uow.repo.counters(site_id) if c.number == number]
+    if not match:
+        raise NotFound(f"There is no counter {number}.", f"Không có quầy {number}.")
+    return int(match[0] or 0)
+
+
 def _device(uow: UnitOfWork, site_id: int, which: Any) -> Any:
+    """A device in service (its token not revoked)."""
     row = uow.session.execute(
-        select(devices).where(devices.c.site_id == site_id, which)
+        select(devices)
+        .join(api_tokens, api_tokens.c.id == devices.c.token_id)
+        .where(devices.c.site_id == site_id, api_tokens.c.revoked_at.is_(None), which)
     ).first()
     if row is None:
         raise NotFound("No such paired device.", "Không có thiết bị đã ghép nối này.")

@@ -1,5 +1,6 @@
-"""Device fleet: pairing by one-time code, configuration pushed through the event
-stream, heartbeats, silent and unhealthy devices flagged."""
+"""Device fleet: pairing by one-time code, hand-made device tokens joining on their own,
+configuration pushed through the event stream and the heartbeat answer, health changes
+told to the technician, counters rebound, devices revoked, silent and unhealthy flagged."""
 
 from __future__ import annotations
 
@@ -30,6 +31,25 @@ def _ask_code(api: Api, token: str, kind: str = "kiosk") -> str:
 
 def _as(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def _pair(api: Api, secret: str, name: str, kind: str = "kiosk", **extra: Any) -> dict[str, Any]:
+    code = _ask_code(api, secret, kind)
+    paired = api.call(
+        "POST", "/devices/pair", "technician", json={"code": code, "name": name, **extra}
+    )
+    assert paired.status_code == 201, paired.json
+    return dict(paired.json)
+
+
+def _beat(api: Api, token: str, **health: Any) -> int:
+    response = api.client.post("/api/v1/devices/me/heartbeat", json=health, headers=_as(token))
+    assert response.status_code == 200, response.json
+    return int(response.json["revision"])
+
+
+def _fleet(api: Api, who: str = "technician") -> dict[str, dict[str, Any]]:
+    return {d["name"]: d for d in api.call("GET", "/devices", who).json["devices"]}
 
 
 def test_pairing_turns_the_device_secret_into_its_token(api: Api, clock: Any) -> None:
@@ -68,55 +88,152 @@ def test_a_code_expires_after_ten_minutes(api: Api, clock: Any) -> None:
 
 
 def test_silent_and_unhealthy_devices_are_flagged(api: Api, clock: Any) -> None:
-    tokens = {}
-    for name in ("kiosk-a", "kiosk-b", "kiosk-c"):
-        tokens[name] = f"token-of-{name}-that-is-long-enough"
-        code = _ask_code(api, tokens[name])
-        assert api.call(
-            "POST", "/devices/pair", "technician", json={"code": code, "name": name}
-        ).status_code == 201
-
-    def beat(name: str, **health: Any) -> None:
-        response = api.client.post(
-            "/api/v1/devices/me/heartbeat", json=health, headers=_as(tokens[name])
-        )
-        assert response.status_code == 204
+    names = ("kiosk-a", "kiosk-b", "kiosk-c")
+    tokens = {name: f"token-of-{name}-that-is-long-enough" for name in names}
+    for name, token in tokens.items():
+        _pair(api, token, name)
 
     def status() -> dict[str, str]:
-        fleet = api.call("GET", "/devices", "technician").json["devices"]
-        return {d["name"]: d["status"] for d in fleet}
+        return {name: d["status"] for name, d in _fleet(api).items()}
 
     assert status() == {"kiosk-a": "never_seen", "kiosk-b": "never_seen", "kiosk-c": "never_seen"}
-    beat("kiosk-a", printer="ok", scanner="ok", version="1.0", uptime_s=60)
-    beat("kiosk-b", printer="paper_out", scanner="ok")
-    beat("kiosk-c", printer="ok")
+    _beat(api, tokens["kiosk-a"], printer="ok", scanner="ok", version="1.0", uptime_s=60)
+    _beat(api, tokens["kiosk-b"], printer="paper_out", scanner="ok", role="kiosk-ticket",
+          detail="Máy in hết giấy")
+    _beat(api, tokens["kiosk-c"], printer="ok")
     assert status() == {"kiosk-a": "ok", "kiosk-b": "unhealthy", "kiosk-c": "ok"}
-    # kiosk-c stops; the others keep beating every 30 s.
-    for _ in range(4):
+    # kiosk-c stops; the others keep beating every 30 s. Silent is flagged after 90 s,
+    # so well within the 2 minutes the issue allows.
+    for _ in range(3):
         clock.advance(seconds=30)
-        beat("kiosk-a", printer="ok")
-        beat("kiosk-b", printer="paper_out")
+        _beat(api, tokens["kiosk-a"], printer="ok")
+        _beat(api, tokens["kiosk-b"], printer="paper_out", role="kiosk-ticket",
+              detail="Máy in hết giấy")
+    assert status()["kiosk-c"] == "ok"
+    clock.advance(seconds=1)
     assert status() == {"kiosk-a": "ok", "kiosk-b": "unhealthy", "kiosk-c": "silent"}
     fleet = api.call("GET", "/devices", "admin").json["devices"]
-    assert next(d for d in fleet if d["name"] == "kiosk-b")["problems"] == ["printer"]
+    assert [d["name"] for d in fleet] == ["kiosk-c", "kiosk-b", "kiosk-a"]  # worst first
+    unhealthy = fleet[1]
+    assert (unhealthy["problems"], unhealthy["role"], unhealthy["detail"]) == (
+        ["printer"], "kiosk-ticket", "Máy in hết giấy"
+    )
+
+
+def test_hand_made_device_tokens_join_the_fleet(api: Api) -> None:
+    # A paired device already holds the name the board token (board-1) would take.
+    _pair(api, "bi-mat-cua-mot-bang-khac-cung-ten", "board-1", kind="board")
+    assert _fleet(api).keys() == {"board-1"}
+    mine = api.call("GET", "/devices/me", "kiosk").json
+    assert (mine["name"], mine["kind"], mine["config"], mine["revision"]) == (
+        "kiosk-1", "kiosk", {}, 1
+    )
+    assert _beat(api, api.tokens["keypad3"], serial="ok", role="counter-keypad") == 1
+    board = api.call("GET", "/devices/me", "board").json
+    assert board["name"].startswith("board-1-") and board["kind"] == "board"
+    fleet = _fleet(api)
+    assert fleet.keys() == {"board-1", "kiosk-1", "keypad-3", board["name"]}
+    assert (fleet["keypad-3"]["status"], fleet["keypad-3"]["config"]) == ("ok", {"counter": 3})
+    assert fleet["kiosk-1"]["status"] == "never_seen"
+    # Joining once is enough: the same token keeps its device.
+    assert api.call("GET", "/devices/me", "kiosk").json["id"] == mine["id"]
+    assert api.call("GET", "/devices/me", "technician").status_code == 403
+
+
+def test_a_health_change_is_told_once_not_every_heartbeat(api: Api, clock: Any) -> None:
+    secret = "bi-mat-cua-ki-ot-lay-so-o-sanh"
+    _pair(api, secret, "kiosk-sanh-1")
+    out = {"printer": "paper_out", "scanner": "ok", "role": "kiosk-ticket",
+           "detail": "Máy in hết giấy", "version": "1.4", "uptime_s": 600}
+    for health in (
+        {"printer": "ok", "scanner": "ok"}, {"printer": "ok", "scanner": "ok"},
+        out, out, out,
+        {**out, "scanner": "missing"},
+        {"printer": "ok", "scanner": "ok", "role": "kiosk-ticket"},
+        {"printer": "ok", "scanner": "ok", "role": "kiosk-ticket"},
+    ):
+        clock.advance(seconds=30)
+        _beat(api, secret, **health)
+    told = api.call("GET", "/audit?kind=devices.health", "admin").json["entries"]
+    assert [e["detail"]["problems"] for e in reversed(told)] == [
+        ["printer"], ["printer", "scanner"], []
+    ]
+    first = told[-1]
+    assert first["actor"] == "device:kiosk-sanh-1"
+    assert first["detail"] == {
+        "device": "kiosk-sanh-1", "kind": "kiosk", "role": "kiosk-ticket",
+        "problems": ["printer"], "health": {**out, "camera": "", "serial": ""},
+    }
 
 
 def test_a_config_change_is_announced_without_the_config(api: Api) -> None:
-    code = _ask_code(api, "bi-mat-cua-bang-dien-tu-quay-ba")
-    device = api.call(
-        "POST", "/devices/pair", "technician", json={"code": code, "name": "led-3"}
-    ).json
-    bad = api.call("PUT", f"/devices/{device['id']}/config", "technician", json={"paper": 57})
-    assert bad.status_code == 400 and bad.json["error"]["message_vi"]
-    put = api.call(
-        "PUT", f"/devices/{device['id']}/config", "technician",
-        json={"serial": {"port": "/dev/motcua/led", "baudrate": 9600}, "counter": 3},
-    )
+    secret = "bi-mat-cua-bang-dien-tu-quay-ba"
+    device = _pair(api, secret, "led-3", kind="board")
+    assert _beat(api, secret) == 1
+    for bad in ({"paper": 57}, {"led_routes": ["3=/dev/ttyUSB0"]}, {"languages": "en"},
+                {"led_routes": ["0=/dev/ttyUSB0:3"]}):
+        refused = api.call("PUT", f"/devices/{device['id']}/config", "technician", json=bad)
+        assert refused.status_code == 400 and refused.json["error"]["message_vi"], bad
+    config = {
+        "serial": {"port": "/dev/motcua/led", "baudrate": 9600},
+        "led_routes": ["3=/dev/ttyUSB0:3", "4=tcp://127.0.0.1:7003:1"],
+        "languages": "vi,en",
+    }
+    put = api.call("PUT", f"/devices/{device['id']}/config", "technician", json=config)
     assert put.status_code == 200 and put.json["revision"] == 2
+    # A device that does not follow the stream learns of it from its next heartbeat.
+    assert _beat(api, secret) == 2
     log = api.call("GET", "/audit?kind=config.device", "admin").json["entries"]
     assert log[0]["detail"] == {"device": "led-3", "revision": 2}
     private = api.call("GET", "/audit?kind=devices.configured", "admin").json["entries"]
     assert private[0]["detail"]["config"]["serial"]["port"] == "/dev/motcua/led"
+    mine = api.client.get("/api/v1/devices/me", headers=_as(secret)).json
+    assert mine["config"]["led_routes"] == config["led_routes"]
+    assert mine["config"]["languages"] == "vi,en"
+
+
+def test_moving_a_rating_terminal_moves_where_it_rates(api: Api) -> None:
+    from test_ratings_api import rate, served
+
+    terminal = api.call("GET", "/devices/me", "rating").json  # rating-1, bound to no counter
+    assert api.desk(3, "sign-in", "officer").status_code == 200
+    assert api.desk(4, "sign-in", "officer2").status_code == 200
+    at_three = served(api, 3)
+    assert rate(api, at_three["id"], who="rating").status_code == 403
+
+    def bind(counter: int) -> Any:
+        return api.call(
+            "PUT", f"/devices/{terminal['id']}/config", "technician", json={"counter": counter}
+        )
+
+    assert bind(3).status_code == 200
+    assert api.call("GET", "/ratings/desk", "rating").json["counter"] == 3
+    assert rate(api, at_three["id"], who="rating").status_code == 201
+    assert bind(4).status_code == 200
+    assert api.call("GET", "/ratings/desk", "rating").json["counter"] == 4
+    again_at_three = served(api, 3)
+    assert rate(api, again_at_three["id"], who="rating").status_code == 403
+    assert rate(api, served(api, 4, "officer2")["id"], who="rating").status_code == 201
+    unknown = bind(42)
+    assert unknown.status_code == 404
+    assert unknown.json["error"]["message_vi"] == "Không có quầy 42."
+    assert api.call("GET", "/ratings/desk", "rating").json["counter"] == 4
+
+
+def test_a_revoked_device_stops_and_its_name_goes_to_its_replacement(api: Api) -> None:
+    secret = "bi-mat-cua-ki-ot-tra-cuu-da-hong"
+    device = _pair(api, secret, "kiosk-tra-cuu")
+    assert api.call("DELETE", f"/devices/{device['id']}", "supervisor").status_code == 403
+    assert api.call("DELETE", f"/devices/{device['id']}", "technician").status_code == 204
+    assert api.client.get("/api/v1/devices/me", headers=_as(secret)).status_code == 401
+    assert "kiosk-tra-cuu" not in _fleet(api)
+    assert api.call("DELETE", f"/devices/{device['id']}", "technician").status_code == 404
+    audit = api.call("GET", "/audit?kind=accounts.", "admin").json["entries"]
+    assert audit[0]["actor"] == "user:technician" and "token_revoked" in audit[0]["detail"]
+    replacement = "bi-mat-cua-ki-ot-tra-cuu-moi-thay"
+    _pair(api, replacement, "kiosk-tra-cuu")
+    assert _fleet(api)["kiosk-tra-cuu"]["status"] == "never_seen"
+    assert api.client.get("/api/v1/devices/me", headers=_as(replacement)).status_code == 200
 
 
 @pytest.fixture
@@ -162,9 +279,18 @@ def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, st
             if agent.is_newer(message.kind, message.data):
                 new_config = agent.config()
                 break
+        # The printer runs out of paper: the kiosk beats at once and the stream tells.
+        assert agent.heartbeat(printer="paper_out", role="kiosk-ticket",
+                               detail="Máy in hết giấy") == 2
+        told = next(m for _, m in zip(range(50), events, strict=False)
+                    if m.kind == "devices.health")
     assert new_config == {
         "printer_url": "usb://0x0416:0x5011", "paper": 58, "scanners": ["camera:0"]
     }
+    assert (told.data["device"], told.data["problems"], told.data["health"]["detail"]) == (
+        "kiosk-sanh-2", ["printer"], "Máy in hết giấy"
+    )
+    agent.heartbeat(printer="ok", role="kiosk-ticket")
     fleet = technician.get(f"{server.url}/api/v1/devices", timeout=10).json()["devices"]
     assert [(d["name"], d["status"], d["config_revision"]) for d in fleet] == [
         ("kiosk-sanh-2", "ok", 2)
@@ -188,7 +314,8 @@ def test_technician_pairs_and_checks_the_fleet_from_the_command_line(
     assert main(["pair", code, "--name", "rating-2", "--counter", "2"]) == 0
     assert main(["fleet"]) == 1  # paired, never heard from yet
     assert "never_seen  rating   rating-2" in capsys.readouterr().out
-    assert api.client.post(
-        "/api/v1/devices/me/heartbeat", json={"version": "1.0"}, headers=_as(secret)
-    ).status_code == 204
+    assert _beat(api, secret, version="1.0", printer="offline", detail="Máy in không phản hồi") == 1
+    assert main(["fleet"]) == 1
+    assert "unhealthy   rating   rating-2" in capsys.readouterr().out
+    _beat(api, secret, version="1.0")
     assert main(["fleet"]) == 0
