@@ -55,6 +55,8 @@ class HallView:
     newest: Call | None = None
     calls_seen: int = 0
     site_info: dict[str, Any] = field(default_factory=dict)
+    columns: int = 4
+    languages: tuple[str, ...] = ("vi", "en")
 
 
 class HallController:
@@ -127,6 +129,12 @@ class HallController:
                 self.liveness.heard()
         self.on_change()
 
+    def set_layout(self, layout: HallLayout) -> None:
+        """A technician changed the layout (any thread): the next frame draws it."""
+        with self._lock:
+            self.layout = layout
+        self.on_change()
+
     # what the screen draws --------------------------------------------------------
     def view(self) -> HallView:
         with self._lock:
@@ -141,6 +149,8 @@ class HallController:
                 newest=newest,
                 calls_seen=self.calls_seen,
                 site_info=dict(self.site_info),
+                columns=self.layout.columns,
+                languages=self.layout.languages,
             )
 
     @staticmethod

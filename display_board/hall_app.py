@@ -1,22 +1,36 @@
 """The Kivy app of the hall board: builds the screen, starts the stream, redraws.
 
 Imported only by ``motcua-board hall`` after Kivy's configuration is set.
-Background threads (the event stream, the audio queue) reach the screen only
-through ``Clock.schedule_once``.
+Background threads (the event stream, the audio queue, the fleet member, the
+pairing wait) reach the screen only through ``Clock.schedule_once``. A board
+started with no token at all shows a pairing code on the TV first, stores what
+pairing gave, and then becomes the hall board without a restart.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import socket
+import threading
 from datetime import datetime
 from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.uix.widget import Widget
 
-from display_board.main import hall_parts, trace_line
-from display_board.screens.hall import HallScreen, load_kv
+from display_board.controller import HallController
+from display_board.fleet import KIND, big_code, save_pairing
+from display_board.main import hall_parts, stream_config, trace_line
+from display_board.screens import hall, pairing
+from display_board.screens.hall import HallScreen
+from display_board.screens.pairing import PairingScreen
+from queue_server.client.event_stream import EventStream, resolve_server
+from queue_server.client.fleet import DeviceAgent, FleetMember, pair
+
+log = logging.getLogger(__name__)
 
 TICKER_FPS = 20
 
@@ -27,47 +41,103 @@ class HallApp(App):
     def __init__(self, args: argparse.Namespace, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.args = args
-        self.controller, self.stream = hall_parts(args, self.request_redraw)
+        self.controller: HallController | None = None
+        self.stream: EventStream | None = None
+        self.member: FleetMember | None = None
         self._traced: tuple[Any, ...] | None = None
         self._trace_pending: str | None = None
+        self._pairing_stop = threading.Event()
 
-    def build(self) -> HallScreen:
-        load_kv()
-        screen = HallScreen(
-            columns=self.args.columns,
-            english="en" in self.args.languages.split(","),
-            logo=self.args.logo,
-            recent_slots=self.args.recent,
-        )
+    def build(self) -> Widget:
+        if stream_config(self.args).token:
+            return self._hall_screen()
+        pairing.load_kv()
+        return PairingScreen(server=resolve_server(self.args.server, None, None)[0])
+
+    def on_start(self) -> None:
+        if isinstance(self.root, HallScreen):
+            self._begin()
+        else:
+            threading.Thread(target=self._pair, name="pairing", daemon=True).start()
+
+    def on_stop(self) -> None:
+        self._pairing_stop.set()
+        if self.stream is not None:
+            self.stream.stop()
+        if self.member is not None:
+            self.member.stop()
+        announcer = self.controller.announcer if self.controller else None
+        if announcer is not None:
+            announcer.queue.stop()
+
+    # pairing ------------------------------------------------------------------------
+    def _pair(self) -> None:
+        """Show codes until a technician enters one, then become the hall board."""
+        url, _ = resolve_server(self.args.server, None, None)
+        agent = DeviceAgent(url, KIND, hardware=socket.gethostname())
+        if pair(agent, self._show_code, self._pairing_stop) is None or agent.token is None:
+            return
+        save_pairing(self.args.pairing, url, agent.token)
+        log.warning("paired as %s; pairing stored in %s", agent.name, self.args.pairing)
+        Clock.schedule_once(lambda _dt: self._become_hall())
+
+    def _show_code(self, code: str) -> None:
+        print(big_code(code), flush=True)  # for a technician at the box's console
+        Clock.schedule_once(lambda _dt: setattr(self.root, "code", code))
+
+    def _become_hall(self) -> None:
+        Window.remove_widget(self.root)
+        self.root = self._hall_screen()
+        Window.add_widget(self.root)
+        self._begin()
+
+    # the hall board -----------------------------------------------------------------
+    def _hall_screen(self) -> HallScreen:
+        hall.load_kv()
+        screen = HallScreen(logo=self.args.logo, recent_slots=self.args.recent)
         if self.args.trace:
             Window.bind(on_flip=self._flush_trace)
         return screen
 
-    def on_start(self) -> None:
+    def _begin(self) -> None:
+        self.controller, self.stream, self.member = hall_parts(self.args, self.request_redraw)
+        if self.member is not None:
+            self.member.start()  # a cached layout applies before the first frame
         self.redraw()
         self.stream.start()
         Clock.schedule_interval(self._tick, 1 / TICKER_FPS)
         Clock.schedule_interval(lambda _dt: self.redraw(), 1.0)
 
-    def on_stop(self) -> None:
-        self.stream.stop()
-        announcer = self.controller.announcer
-        if announcer is not None:
-            announcer.queue.stop()
-
     def request_redraw(self) -> None:
-        """Thread-safe: the stream thread asks for the next frame to show the new state."""
+        """Thread-safe: the stream or fleet thread asks for the next frame to show the state."""
         Clock.schedule_once(lambda _dt: self.redraw())
 
     def redraw(self) -> None:
+        if self.controller is None:
+            return
         view = self.controller.view()
         self.root.show(view)
         if self.args.trace:
             numbers = [t.current for t in view.tiles]
-            key = (tuple(numbers), view.calls_seen, view.offline)
+            counters = [t.number for t in view.tiles]
+            key = (
+                tuple(numbers),
+                tuple(counters),
+                view.columns,
+                view.languages,
+                view.calls_seen,
+                view.offline,
+            )
             if key != self._traced:
                 self._traced = key
-                self._trace_pending = trace_line(numbers, view.calls_seen, view.offline)
+                self._trace_pending = trace_line(
+                    numbers,
+                    view.calls_seen,
+                    view.offline,
+                    counters=counters,
+                    columns=view.columns,
+                    languages=",".join(view.languages),
+                )
 
     def _tick(self, dt: float) -> None:
         self.root.tick(datetime.now(), dt)

@@ -92,7 +92,11 @@ def send_display(board: Board, wanted: Display, shown: Display | None) -> None:
 
 
 class PortWorker:
-    """One serial port and the boards on it, reconciled on a thread."""
+    """One serial port and the boards on it, reconciled on a thread.
+
+    ``connected`` is None until the port was first needed, then whether it is open;
+    ``on_link`` hears each change of it (the fleet reports a vanished port at once).
+    """
 
     def __init__(
         self,
@@ -101,13 +105,16 @@ class PortWorker:
         *,
         retry_max: float = 5.0,
         tick: float = 0.5,
+        on_link: Callable[[], None] = lambda: None,
     ) -> None:
         self.port = port
         self.open_bus = open_bus
         self.retry_max = retry_max
         self.tick = tick
+        self.on_link = on_link
         self.wanted: dict[int, Display] = {}
         self.shown: dict[int, Display] = {}
+        self.connected: bool | None = None
         self._bus: Bus | None = None
         self._changed = threading.Condition()
         self._stop = False
@@ -147,6 +154,7 @@ class PortWorker:
             except DriverError as exc:
                 log.warning("LED port %s: %s; reopening", self.port, exc)
                 self._drop_bus()
+                self._set_connected(False)
             if self.shown == wanted:
                 delay = self.tick
                 continue
@@ -160,6 +168,7 @@ class PortWorker:
         if self._bus is None:
             self._bus = self.open_bus(self.port)
             self.shown.clear()  # after a reopen nothing on the line is trusted
+            self._set_connected(True)
         for address, display in wanted.items():
             if self.shown.get(address) == display:
                 continue
@@ -179,9 +188,19 @@ class PortWorker:
         if bus is not None:
             bus.close()
 
+    def _set_connected(self, connected: bool) -> None:
+        if connected is not self.connected:
+            self.connected = connected
+            self.on_link()
+
 
 class LedBridge:
-    """Listens to the event stream and tells each port's worker what to show."""
+    """Listens to the event stream and tells each port's worker what to show.
+
+    The routes can change while it runs (:meth:`reroute`, a technician's new map):
+    ports no longer used are let go, new ones opened, and every board shows its
+    counter's current state at once; a board taken off the map is blanked.
+    """
 
     def __init__(
         self,
@@ -191,30 +210,78 @@ class LedBridge:
         blink_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         retry_max: float = 5.0,
+        on_link: Callable[[], None] = lambda: None,
     ) -> None:
-        self.routes = list(routes)
+        """``on_link``: a port was opened or lost (called on that port's thread)."""
+        self.routes: list[LedRoute] = []
         self.model = BoardModel()
         self.blink_s = blink_s
         self.clock = clock
+        self.retry_max = retry_max
+        self.on_link = on_link
+        self.workers: dict[str, PortWorker] = {}
+        self._open_bus = open_bus or (lambda port: open_led_bus(port))
         self._blink_until: dict[int, float] = {}
-        self._lock = threading.Lock()
-        opener = open_bus or (lambda port: open_led_bus(port))
-        self.workers = {
-            port: PortWorker(port, opener, retry_max=retry_max)
-            for port in dict.fromkeys(r.port for r in self.routes)
-        }
+        self._lock = threading.RLock()
+        self._started = False
         self._timer: threading.Timer | None = None
+        self.reroute(routes)
 
     def start(self) -> LedBridge:
-        for worker in self.workers.values():
-            worker.start()
+        with self._lock:
+            self._started = True
+            for worker in self.workers.values():
+                worker.start()
         return self
 
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        for worker in self.workers.values():
+        with self._lock:
+            self._started = False
+            workers = list(self.workers.values())
+        for worker in workers:
             worker.stop()
+
+    def reroute(self, routes: Iterable[LedRoute]) -> None:
+        """Follow a new map without a restart."""
+        routes = list(routes)
+        with self._lock:
+            before = {(r.port, r.address) for r in self.routes}
+            ports = dict.fromkeys(r.port for r in routes)
+            gone = [w for port, w in self.workers.items() if port not in ports]
+            self.workers = {port: self.workers.get(port) or self._worker(port) for port in ports}
+            self.routes = routes
+            dropped = before - {(r.port, r.address) for r in routes}
+            for port, address in dropped:
+                if port in self.workers:
+                    self.workers[port].want({address: Display()})
+            self.refresh()
+        for worker in gone:
+            worker.stop()
+        if gone:
+            self.on_link()
+
+    def _worker(self, port: str) -> PortWorker:
+        worker = PortWorker(
+            port, self._open_bus, retry_max=self.retry_max, on_link=lambda: self.on_link()
+        )
+        return worker.start() if self._started else worker
+
+    def missing_ports(self) -> list[str]:
+        """Ports that were needed and could not be opened or were lost."""
+        with self._lock:
+            return [port for port, w in self.workers.items() if w.connected is False]
+
+    def health(self) -> dict[str, str]:
+        """For the fleet: ``serial`` ok or offline, and which port is missing."""
+        if not self.routes:
+            return {"serial": "", "detail": "Chưa có bản đồ bảng LED / no LED map"}
+        missing = self.missing_ports()
+        if missing:
+            detail = f"Mất cổng LED / LED port missing: {', '.join(missing)}"
+            return {"serial": "offline", "detail": detail[:200]}
+        return {"serial": "ok", "detail": ""}
 
     # StreamListener -------------------------------------------------------------
     def on_snapshot(self, snapshot: dict[str, Any]) -> None:
@@ -241,16 +308,17 @@ class LedBridge:
         with self._lock:
             tiles = {t.number: t for t in self.model.tiles()}
             blinking = {c for c, until in self._blink_until.items() if until > now}
-        plan: dict[str, dict[int, Display]] = {}
-        for route in self.routes:
-            plan.setdefault(route.port, {})[route.address] = display_for(
-                tiles.get(route.counter), route.counter in blinking
-            )
+            plan: dict[str, dict[int, Display]] = {}
+            for route in self.routes:
+                plan.setdefault(route.port, {})[route.address] = display_for(
+                    tiles.get(route.counter), route.counter in blinking
+                )
         return plan
 
     def refresh(self) -> None:
-        for port, displays in self.displays().items():
-            self.workers[port].want(displays)
+        with self._lock:
+            for port, displays in self.displays().items():
+                self.workers[port].want(displays)
 
     def _schedule_refresh(self, delay: float) -> None:
         if self._timer is not None:

@@ -1,7 +1,12 @@
-"""``motcua-board hall`` (the Kivy hall TV) and ``motcua-board led-bridge``: wiring only.
+"""``motcua-board hall`` (the Kivy hall TV), ``motcua-board led-bridge`` and
+``motcua-board pair``: wiring only.
 
-Both start unattended: the server URL and device token come from ``--server`` /
-``--token`` or ``MOTCUA_SERVER_URL`` / ``MOTCUA_TOKEN``.
+Both boards start unattended: the server URL and device token come from
+``--server`` / ``--token``, ``MOTCUA_SERVER_URL`` / ``MOTCUA_TOKEN``, or the
+``pairing.json`` that ``pair`` (or the hall TV's own pairing screen) stored.
+With a token each is a member of the device fleet: it reports its health and
+follows the layout or LED map a technician sets on the server; what the command
+line gives explicitly wins over it.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import signal
+import socket
 import sys
 import threading
 import time
@@ -20,9 +27,28 @@ from pathlib import Path
 from typing import Any
 
 from display_board.controller import HallController, HallLayout
+from display_board.fleet import (
+    KIND,
+    PAIRING_FILE,
+    FleetFeed,
+    big_code,
+    board_dir,
+    board_member,
+    save_pairing,
+)
 from display_board.led_bridge import LedBridge, LedRoute
 from queue_server.client import QueueClient
-from queue_server.client.event_stream import EventStream, Liveness, StreamConfig, resolve_server
+from queue_server.client.event_stream import (
+    EventStream,
+    Liveness,
+    StreamConfig,
+    StreamListener,
+    resolve_server,
+)
+from queue_server.client.fleet import DeviceAgent, FleetMember, pair
+
+DEFAULT_COLUMNS = 4
+DEFAULT_LANGUAGES = "vi,en"
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--pairing",
         type=Path,
-        default=Path(os.environ.get("MOTCUA_BOARD_DIR", "~/.local/share/motcua-board")).expanduser()
-        / "pairing.json",
+        default=board_dir() / PAIRING_FILE,
         help="server_url and token stored at pairing (used when neither is given)",
     )
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -58,8 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     hall = commands.add_parser("hall", help="the hall TV board")
     hall.add_argument("--counters", type=counter_list, help="counters to show, e.g. 1-8")
-    hall.add_argument("--columns", type=int, default=4)
-    hall.add_argument("--languages", default="vi,en", help="vi or vi,en")
+    hall.add_argument(
+        "--columns", type=int, help=f"grid columns (server's layout, else {DEFAULT_COLUMNS})"
+    )
+    hall.add_argument("--languages", choices=("vi", "vi,en"), help="server's layout, else vi,en")
     hall.add_argument("--recent", type=int, default=6, help="how many last calls to list")
     hall.add_argument("--logo", default="", help="logo image file")
     hall.add_argument("--windowed", action="store_true", help="not fullscreen (testing)")
@@ -83,10 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
         dest="routes",
         type=LedRoute.parse,
         action="append",
-        required=True,
-        help="COUNTER=PORT:ADDRESS, repeated (e.g. 3=/dev/ttyUSB0:3)",
+        help="COUNTER=PORT:ADDRESS, repeated (e.g. 3=/dev/ttyUSB0:3); else the server's map",
     )
     bridge.add_argument("--blink", type=float, default=5.0, help="seconds a new call blinks")
+
+    pairing = commands.add_parser("pair", help="pair this box by a code a technician enters")
+    pairing.add_argument("--kind", choices=(KIND,), default=KIND, help="device kind to register")
+    pairing.add_argument(
+        "--hardware", default=socket.gethostname(), help="model or name shown to the technician"
+    )
     return parser
 
 
@@ -95,15 +127,61 @@ def stream_config(args: argparse.Namespace) -> StreamConfig:
     return StreamConfig(url, token, site=args.site)
 
 
+def led_routes(explicit: list[LedRoute] | None, config: dict[str, Any]) -> list[LedRoute]:
+    """The LED map to follow: the command line's, else the server's ``led_routes``."""
+    if explicit:
+        return explicit
+    return [LedRoute.parse(text) for text in config.get("led_routes") or []]
+
+
 def run_led_bridge(args: argparse.Namespace) -> int:
-    bridge = LedBridge(args.routes, blink_s=args.blink).start()
-    stream = EventStream(stream_config(args), bridge).start()
+    config = stream_config(args)
+    bridge = LedBridge(args.routes or [], blink_s=args.blink)
+    member: FleetMember | None = None
+    listener: StreamListener = bridge
+    if config.token:
+        member = board_member(
+            config.server_url,
+            config.token,
+            role="led-bridge",
+            health=bridge.health,
+            on_config=lambda c: bridge.reroute(led_routes(args.routes, c)),
+            data_dir=board_dir(),
+        )
+        bridge.on_link = member.report_now
+        listener = FleetFeed(bridge, member)
+        member.start()  # a cached map applies before the first frame
+    elif not args.routes:
+        log.error("no --map, and no token to read the server's map with")
+        return 2
+    bridge.start()
+    stream = EventStream(config, listener).start()
     stopped = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopped.set())
     stopped.wait()
     stream.stop()
+    if member is not None:
+        member.stop()
     bridge.stop()
+    return 0
+
+
+def run_pair(args: argparse.Namespace) -> int:
+    """Show a code on the console until a technician enters it, then store the pairing."""
+    url, _ = resolve_server(args.server, None, None)
+    agent = DeviceAgent(url, args.kind, hardware=args.hardware)
+    stopped = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopped.set())
+
+    def show(code: str) -> None:
+        print(big_code(code), flush=True)
+
+    if pair(agent, show, stopped) is None or agent.token is None:
+        return 1
+    save_pairing(args.pairing, url, agent.token)
+    print(f"Đã ghép nối / Paired: {agent.name} -> {args.pairing}", flush=True)
     return 0
 
 
@@ -132,28 +210,62 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "led-bridge":
         return run_led_bridge(args)
+    if args.command == "pair":
+        return run_pair(args)
     return run_hall(args)
 
 
-def hall_parts(args: argparse.Namespace, on_change: Any) -> tuple[HallController, EventStream]:
-    """The controller and the stream feeding it; the audio is chosen by ``--audio``."""
+def hall_layout(args: argparse.Namespace, config: dict[str, Any]) -> HallLayout:
+    """The layout from the flags given explicitly, else the server's, else the defaults."""
+    counters = args.counters or config.get("board_counters") or None
+    languages = args.languages or config.get("languages") or DEFAULT_LANGUAGES
+    return HallLayout(
+        counters=counters,
+        columns=args.columns or config.get("board_columns") or DEFAULT_COLUMNS,
+        languages=tuple(languages.split(",")),
+        recent_calls=args.recent,
+    )
+
+
+def hall_parts(
+    args: argparse.Namespace, on_change: Any
+) -> tuple[HallController, EventStream, FleetMember | None]:
+    """The controller, the stream feeding it and, with a token, its fleet membership;
+    the audio is chosen by ``--audio``."""
     config = stream_config(args)
     liveness = Liveness()
     client = QueueClient(config.server_url, config.token)
+    announcer = build_announcer(args)
     controller = HallController(
-        HallLayout(
-            counters=args.counters,
-            columns=args.columns,
-            languages=tuple(args.languages.split(",")),
-            recent_calls=args.recent,
-        ),
-        build_announcer(args),
+        hall_layout(args, {}),
+        announcer,
         on_change=on_change,
         liveness=liveness,
         fetch_site=client.get_site,
         silence_limit=args.offline_after,
     )
-    return controller, EventStream(config, controller, liveness=liveness)
+    if not config.token:
+        return controller, EventStream(config, controller, liveness=liveness), None
+    member = board_member(
+        config.server_url,
+        config.token,
+        role="hall-board",
+        health=lambda: {"serial": "", "detail": audio_problem(args, announcer)},
+        on_config=lambda c: controller.set_layout(hall_layout(args, c)),
+        data_dir=board_dir(),
+    )
+    stream = EventStream(config, FleetFeed(controller, member), liveness=liveness)
+    return controller, stream, member
+
+
+def audio_problem(args: argparse.Namespace, announcer: Any) -> str:
+    """Why the hall cannot hear its calls, for the technician ("" when it can)."""
+    if announcer is None:
+        return ""
+    if args.clip_dir is None and shutil.which("espeak-ng") is None:
+        return "audio: espeak-ng missing"
+    failed = announcer.queue.failed
+    return f"audio: {failed} announcements failed" if failed else ""
 
 
 def build_announcer(args: argparse.Namespace) -> Any:
@@ -168,7 +280,8 @@ def build_announcer(args: argparse.Namespace) -> Any:
     return Announcer(queue, mode=args.reading, also_english=args.also_english)
 
 
-def trace_line(numbers: list[str], calls_seen: int, offline: bool) -> str:
+def trace_line(numbers: list[str], calls_seen: int, offline: bool, **layout: Any) -> str:
+    """One drawn frame for ``--trace``; ``layout``: counters, columns, languages shown."""
     return json.dumps(
         {
             "t": time.time(),
@@ -176,6 +289,7 @@ def trace_line(numbers: list[str], calls_seen: int, offline: bool) -> str:
             "numbers": numbers,
             "calls_seen": calls_seen,
             "offline": offline,
+            **layout,
         },
         ensure_ascii=False,
     )

@@ -70,12 +70,14 @@ class HallScreen(BoxLayout):
                 ticker.append(info.get("ticker_en", ""))
             self.ticker = "   •   ".join(t for t in ticker if t)
         self.offline = view.offline
+        self.columns = view.columns
+        self.english = "en" in view.languages
         grid = self.ids.counters
         if len(grid.children) != len(view.tiles):
             grid.clear_widgets()
             for _ in view.tiles:
                 grid.add_widget(CounterTileView())
-            self.rows = max(1, -(-len(view.tiles) // int(self.columns)))
+        self.rows = max(1, -(-len(view.tiles) // int(self.columns)))
         for widget, tile in zip(reversed(grid.children), view.tiles, strict=True):
             widget.counter_label = self._counter_label(tile.number)
             widget.current = tile.current or ("—" if not tile.paused else "")
