@@ -2,9 +2,10 @@
 
 The app owns what every screen shares: the language, the scale of the layout
 (portrait 1080×1920 or landscape 1920×1080), the online flag, the clock, the
-idle timer that returns to the home screen, and :meth:`KioskApp.work`, which
-runs a blocking controller call on a worker thread and hands the outcome back
-on the Kivy thread.
+idle timer that returns to the home screen, the fleet membership (a kiosk
+without a device token opens on its pairing code), and :meth:`KioskApp.work`,
+which runs a blocking controller call on a worker thread and hands the outcome
+back on the Kivy thread.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk_app.config import KioskConfig
 from kiosk_app.controller import KioskController, Refusal
+from kiosk_app.fleet import KioskFleet
 from kiosk_app.i18n import Catalog
 from kiosk_app.screens import SCREENS
 
@@ -57,6 +59,7 @@ class KioskApp(App):
         self,
         config: KioskConfig,
         controller: KioskController,
+        fleet: KioskFleet,
         *,
         scanner_factory: ScannerFactory | None = None,
         **kwargs: Any,
@@ -64,6 +67,8 @@ class KioskApp(App):
         super().__init__(**kwargs)
         self.kiosk = config
         self.controller = controller
+        self.fleet = fleet
+        self.hardware = fleet.hardware
         self.catalog = Catalog(config.lang)
         self.lang = config.lang
         self.scanner_factory = scanner_factory
@@ -83,7 +88,8 @@ class KioskApp(App):
         root = Builder.load_string("KioskFrame:")
         root.ids.body.add_widget(manager)
         self.manager = manager
-        manager.current = self.home_screen
+        self.fleet.start()
+        self.go_home()
         Window.bind(size=self._on_window_size, on_touch_down=self._on_any_touch)
         self._on_window_size(Window, Window.size)
         Clock.schedule_interval(self._tick, 1.0)
@@ -93,6 +99,7 @@ class KioskApp(App):
         return root
 
     def on_stop(self) -> None:
+        self.fleet.stop()
         self.controller.outbox.close()
         self.controller.client.close()
 
@@ -123,9 +130,13 @@ class KioskApp(App):
         self.manager.current = name
 
     def go_home(self) -> None:
+        """The home screen in the kiosk's language; an unpaired kiosk's home is its pairing code."""
         self.catalog.lang = self.kiosk.lang
         self.lang = self.kiosk.lang
-        self.go(self.home_screen)
+        if self.fleet.paired:
+            self.go(self.home_screen)
+        else:
+            self.go("technician", pairing=True)
 
     def work(
         self,
@@ -192,6 +203,15 @@ class KioskApp(App):
     def _tick(self, _dt: float) -> None:
         self.clock_text = datetime.now().strftime("%H:%M  %d/%m/%Y")
         idle = Clock.get_boottime() - self._last_touch
-        current = self.manager.current if hasattr(self, "manager") else self.home_screen
-        if idle >= self.kiosk.idle_s and current not in (self.home_screen, "technician"):
+        if idle >= self.kiosk.idle_s and not self._at_rest():
             self.go_home()
+
+    def _at_rest(self) -> bool:
+        """On the home screen as it was left (the lookup screen may be rating), or with
+        the technician."""
+        if not hasattr(self, "manager"):
+            return True
+        screen = self.manager.current_screen
+        if screen.name == "technician":
+            return True
+        return screen.name == self.home_screen and getattr(screen, "purpose", "") != "rate"

@@ -3,6 +3,12 @@
 Started unattended, a kiosk finds its server URL and device token in
 ``--server``/``--token``, or ``MOTCUA_SERVER_URL``/``MOTCUA_TOKEN``, or the
 ``pairing.json`` the technician screen stored in the data directory.
+
+The devices it drives (printer URL, paper, printer profile, scanners) are also
+set by a technician on the server and pulled by the kiosk (issue 9), which may
+change them while it runs (:class:`Hardware`). A setting given explicitly on the
+command line or in the environment wins over the server's: it is how a
+technician pins a kiosk to a device on site.
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ import argparse
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -36,12 +43,51 @@ class KioskConfig:
     device: str = "kiosk"
     pin_hash: str | None = None
     idle_s: float = 60.0
+    printer_profile: str | None = None
+    fixed: frozenset[str] = frozenset()  # Hardware fields given on the command line or env
+    fleet_interval_s: float = 30.0  # heartbeat to the device fleet
+
+    def hardware(self) -> Hardware:
+        return Hardware(
+            self.printer_url, self.paper, self.printer_profile, self.scanners, self.fixed
+        )
 
     def save_pairing(self, server_url: str, token: str) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / PAIRING_FILE
         path.write_text(json.dumps({"server_url": server_url, "token": token}), "utf-8")
         path.chmod(0o600)
+
+
+@dataclass
+class Hardware:
+    """The printer and scanners the kiosk drives now. The server's configuration for
+    this device replaces them while the kiosk runs, except the ``fixed`` ones: the next
+    print and the next opening of the lookup screen use the new values."""
+
+    printer_url: str
+    paper: int = 80
+    printer_profile: str | None = None
+    scanners: tuple[str, ...] = ()
+    fixed: frozenset[str] = field(default_factory=frozenset)
+
+    def apply(self, config: Mapping[str, Any]) -> None:
+        """Take the server's ``printer_url``, ``paper``, ``printer_profile``, ``scanners``
+        and ``camera`` (the index of every ``camera:N`` scanner)."""
+        wanted: dict[str, Any] = {
+            "printer_url": config.get("printer_url"),
+            "paper": config.get("paper"),
+            "printer_profile": config.get("printer_profile"),
+            "scanners": tuple(config["scanners"]) if config.get("scanners") else None,
+        }
+        for name, value in wanted.items():
+            if value is not None and name not in self.fixed:
+                setattr(self, name, value)
+        camera = config.get("camera")
+        if camera is not None and "scanners" not in self.fixed:
+            self.scanners = tuple(
+                f"camera:{camera}" if s.startswith("camera:") else s for s in self.scanners
+            )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", help="device token (or MOTCUA_TOKEN)")
     parser.add_argument("--printer", help="printer URL, e.g. tcp://127.0.0.1:9100")
     parser.add_argument("--paper", type=int, choices=(58, 80), default=None)
+    parser.add_argument("--printer-profile", help="python-escpos profile, e.g. TM-T88V")
     parser.add_argument(
         "--scanner",
         action="append",
@@ -93,6 +140,12 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> Ki
     scanners = args.scanner or [
         s for s in (env.get("MOTCUA_SCANNERS") or "wedge").split(",") if s.strip()
     ]
+    given = {
+        "printer_url": args.printer or env.get("MOTCUA_PRINTER_URL"),
+        "paper": args.paper or env.get("MOTCUA_PRINTER_PAPER"),
+        "printer_profile": args.printer_profile or env.get("MOTCUA_PRINTER_PROFILE"),
+        "scanners": args.scanner or env.get("MOTCUA_SCANNERS"),
+    }
     return KioskConfig(
         mode=args.mode,
         server_url=args.server
@@ -101,8 +154,10 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> Ki
         or "http://127.0.0.1:8000",
         token=args.token or env.get("MOTCUA_TOKEN") or pairing.get("token"),
         data_dir=data_dir,
-        printer_url=args.printer or env.get("MOTCUA_PRINTER_URL") or "tcp://127.0.0.1:9100",
-        paper=args.paper or int(env.get("MOTCUA_PRINTER_PAPER") or 80),
+        printer_url=given["printer_url"] or "tcp://127.0.0.1:9100",
+        paper=int(given["paper"] or 80),
+        printer_profile=given["printer_profile"],
+        fixed=frozenset(name for name, value in given.items() if value),
         scanners=tuple(s.strip() for s in scanners),
         lang=args.lang,
         windowed=args.windowed,

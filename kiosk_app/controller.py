@@ -33,6 +33,8 @@ from queue_server.dossiers.qr_payload import extract
 
 log = logging.getLogger(__name__)
 
+RATING_UNAVAILABLE = "rate.unavailable"
+
 PrinterOpener = Callable[[], AbstractContextManager[Printer]]
 Clock = Callable[[], datetime]
 
@@ -84,6 +86,12 @@ class KioskState:
     site: dict[str, Any] = field(default_factory=dict)
     services: list[dict[str, Any]] = field(default_factory=list)
     last_problem: str | None = None
+    printer: str = ""  # the printer's last seen state for the fleet: ok, paper_out, offline…
+
+
+def printer_health(problem_key: str | None) -> str:
+    """The fleet's word for a printer state: ``ok`` or the problem (``paper_out``…)."""
+    return problem_key.removeprefix("printer.") if problem_key else "ok"
 
 
 def printer_problem_key(error: DriverError) -> str:
@@ -227,11 +235,14 @@ class KioskController:
                     problem = status.problem()
                     if problem is not None:
                         raise problem
-                    return self._issue_and_print(printer, service, priority, dossier_code)
+                    issued = self._issue_and_print(printer, service, priority, dossier_code)
             except DriverError as error:
                 key = printer_problem_key(error)
-                self._report(f"printer: {error.code}")
+                self._report(f"printer: {error.code}", key)
                 raise Refusal("error.printer", problem_key=key) from error
+            if issued.printed:
+                self.state.printer = printer_health(None)
+            return issued
 
     def _issue_and_print(
         self,
@@ -266,7 +277,9 @@ class KioskController:
             printer.print_ticket(ticket)
         except DriverError as error:
             self.unprinted = ticket
-            self._report(f"printer: {error.code} after issuing {view['number']}")
+            self._report(
+                f"printer: {error.code} after issuing {view['number']}", printer_problem_key(error)
+            )
             return replace(issued, printed=False)
         self.unprinted = None
         return issued
@@ -309,9 +322,10 @@ class KioskController:
                 with self.open_printer() as printer:
                     printer.print_ticket(self.unprinted)
             except DriverError as error:
-                self._report(f"printer: {error.code} on reprint")
+                self._report(f"printer: {error.code} on reprint", printer_problem_key(error))
                 return False
             self.unprinted = None
+            self.state.printer = printer_health(None)
             return True
 
     def _ticket_data(
@@ -336,8 +350,9 @@ class KioskController:
         )
 
     # dossiers ----------------------------------------------------------------------
-    def lookup(self, text: str) -> DossierView:
-        """The public facts of a dossier from a typed code or a scanned payload."""
+    def lookup(self, text: str, unavailable: str = "lookup.unavailable") -> DossierView:
+        """The public facts of a dossier from a typed code or a scanned payload;
+        ``unavailable`` is what to say when the server cannot be reached."""
         try:
             code = str(extract(text).code)
         except DossierError as error:
@@ -346,7 +361,7 @@ class KioskController:
             found = self.client.lookup_dossier(code)
         except ServerUnreachable as error:
             self.state.online = False
-            raise Refusal("lookup.unavailable") from error
+            raise Refusal(unavailable) from error
         except ServerError as error:
             if error.status == 404:
                 raise Refusal("lookup.not_found", code=code) from error
@@ -375,8 +390,29 @@ class KioskController:
             with self.open_printer() as printer:
                 printer.print_slip(slip)
         except DriverError as error:
-            self._report(f"printer: {error.code} on slip")
-            raise Refusal("error.printer", problem_key=printer_problem_key(error)) from error
+            key = printer_problem_key(error)
+            self._report(f"printer: {error.code} on slip", key)
+            raise Refusal("error.printer", problem_key=key) from error
+
+    # detailed dossier rating (Circular 01/2018, art. 13) ------------------------------
+    def dossier_to_rate(self, text: str) -> tuple[DossierView, list[dict[str, Any]]]:
+        """The dossier a visitor scanned or typed, and the nine indicators to score."""
+        dossier = self.lookup(text, unavailable=RATING_UNAVAILABLE)
+        return dossier, self.rating_indicators()
+
+    def rating_indicators(self) -> list[dict[str, Any]]:
+        """The nine indicators with their names (vi, en) and what earns 2, 1 or 0 points."""
+        options = self._read(
+            lambda: self.client.request("GET", "/ratings/options"), RATING_UNAVAILABLE
+        )
+        return list(options["indicators"])
+
+    def rate_dossier(self, code: str, scores: dict[int, int]) -> dict[str, Any]:
+        """Store the dossier's one detailed rating; a second is refused in the server's words."""
+        body = {"dossier_code": code, "scores": {str(n): s for n, s in scores.items()}}
+        return self._read(
+            lambda: self.client.request("POST", "/dossier-ratings", json=body), RATING_UNAVAILABLE
+        )
 
     # procedures --------------------------------------------------------------------
     def search_procedures(self, query: str = "", field: str = "") -> list[dict[str, Any]]:
@@ -385,12 +421,14 @@ class KioskController:
     def procedure(self, code: str) -> dict[str, Any]:
         return self._read(lambda: self.client.procedure(code))
 
-    def _read(self, call: Callable[[], Any]) -> Any:
+    def _read(self, call: Callable[[], Any], unavailable: str = "procedures.unavailable") -> Any:
+        """A server call whose refusal the visitor reads: ``unavailable`` when unreachable,
+        else the server's own words."""
         try:
             result = call()
         except ServerUnreachable as error:
             self.state.online = False
-            raise Refusal("procedures.unavailable") from error
+            raise Refusal(unavailable) from error
         except ServerError as error:
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.online = True
@@ -403,8 +441,10 @@ class KioskController:
             with self.open_printer() as printer:
                 problem = printer.status().problem()
         except DriverError as error:
-            return printer_problem_key(error)
-        return printer_problem_key(problem) if problem else None
+            problem = error
+        key = printer_problem_key(problem) if problem else None
+        self.state.printer = printer_health(key)
+        return key
 
     def test_print(self) -> str | None:
         """Print a sample ticket numbered TEST; the problem key, or None when it printed."""
@@ -413,8 +453,11 @@ class KioskController:
             with self.open_printer() as printer:
                 printer.print_ticket(sample)
         except DriverError as error:
-            return printer_problem_key(error)
-        return None
+            key: str | None = printer_problem_key(error)
+        else:
+            key = None
+        self.state.printer = printer_health(key)
+        return key
 
     def pending_count(self) -> int:
         return self.outbox.count(OutboxState.PENDING)
@@ -422,9 +465,12 @@ class KioskController:
     def spare_numbers(self) -> int:
         return self.outbox.remaining_total(self.today())
 
-    def _report(self, problem: str) -> None:
-        """Tell the technician: logged, shown on the technician screen, passed on."""
+    def _report(self, problem: str, printer_key: str | None = None) -> None:
+        """Tell the technician: logged, shown on the technician screen, passed on
+        (the fleet's heartbeat then carries the printer's state at once)."""
         log.warning("kiosk %s: %s", self.settings.device, problem)
         self.state.last_problem = problem
+        if printer_key is not None:
+            self.state.printer = printer_health(printer_key)
         if self._on_problem is not None:
             self._on_problem(problem)

@@ -33,26 +33,42 @@ def configure_kivy(config: KioskConfig) -> None:
 
 
 def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = None) -> KioskApp:
-    """Wire the API client, the printer, the outbox and the controller into the app."""
+    """Wire the API client, the printer, the outbox, the controller and the fleet
+    membership into the app."""
     # python-escpos parses its printer profiles on every start unless it may keep a
     # cache; a kiosk restarts often, so keep it beside the outbox.
     cache = config.data_dir / "escpos-cache"
     cache.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
+    from kivy.clock import Clock
+
     from drivers.printer import open_printer
     from kiosk_app.app import KioskApp
     from kiosk_app.controller import KioskController, KioskSettings
+    from kiosk_app.fleet import KioskFleet
     from kiosk_app.offline import Outbox
     from queue_server.client import QueueClient
 
     client = QueueClient(config.server_url, config.token)
     outbox = Outbox(config.data_dir / "kiosk.db").open()
+    hardware = config.hardware()
 
-    def printer() -> Any:
-        return open_printer(config.printer_url, paper=config.paper)
+    def printer() -> Any:  # what the fleet configured last, read at each print
+        return open_printer(
+            hardware.printer_url, paper=hardware.paper, model=hardware.printer_profile
+        )
 
-    controller = KioskController(client, printer, outbox, KioskSettings(device=config.device))
-    return KioskApp(config, controller, scanner_factory=scanner_factory)
+    controller = KioskController(
+        client,
+        printer,
+        outbox,
+        KioskSettings(device=config.device),
+        on_problem=lambda _problem: fleet.report_now(),
+    )
+    fleet = KioskFleet(
+        config, controller, hardware, schedule=lambda job: Clock.schedule_once(lambda _dt: job())
+    )
+    return KioskApp(config, controller, fleet, scanner_factory=scanner_factory)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

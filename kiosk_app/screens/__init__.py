@@ -6,8 +6,10 @@ from kiosk_app.screens.lookup import LookupScreen
 from kiosk_app.screens.priority import PriorityScreen
 from kiosk_app.screens.procedure import ProcedureScreen
 from kiosk_app.screens.procedures import ProceduresScreen
+from kiosk_app.screens.rating import RatingScreen
 from kiosk_app.screens.services import ServicesScreen
 from kiosk_app.screens.technician import TechnicianScreen
+from kiosk_app.screens.thanks import ThanksScreen
 from kiosk_app.screens.ticket import TicketScreen
 
 SCREENS = {
@@ -19,5 +21,7 @@ SCREENS = {
     "dossier": DossierScreen,
     "procedures": ProceduresScreen,
     "procedure": ProcedureScreen,
+    "rating": RatingScreen,
+    "thanks": ThanksScreen,
     "technician": TechnicianScreen,
 }

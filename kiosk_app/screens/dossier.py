@@ -1,4 +1,5 @@
-"""A looked-up dossier in plain words; a finished one offers "Lấy số nhận kết quả"."""
+"""A looked-up dossier in plain words; a finished one offers "Lấy số nhận kết quả" and
+"Đánh giá hồ sơ này"."""
 
 from __future__ import annotations
 
@@ -45,6 +46,15 @@ class DossierScreen(Screen):
         app = App.get_running_app()
         service = app.controller.settings.result_service
         app.go("ticket", service=service, dossier_code=self.dossier.code)
+
+    def rate(self) -> None:
+        """Rate this finished dossier without scanning it again."""
+        app, dossier = App.get_running_app(), self.dossier
+        app.work(
+            app.controller.rating_indicators,
+            lambda indicators: app.go("rating", dossier=dossier, indicators=indicators),
+            self._refused,
+        )
 
     def print_slip(self) -> None:
         app = App.get_running_app()

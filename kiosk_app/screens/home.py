@@ -1,4 +1,5 @@
-"""Home: the two things a visitor comes for, in big buttons."""
+"""Home: what a visitor comes for — a ticket, a dossier, the procedures, a rating —
+in four big buttons."""
 
 from kivy.uix.screenmanager import Screen
 

@@ -1,6 +1,11 @@
 """Look up a dossier: camera with live preview and a target frame, scanners, on-screen keys.
 
-Scanners are open only while this screen shows. Each configured scanner
+The same screen takes the code of a dossier to rate (``purpose="rate"``, from the
+home screen's "Đánh giá"): the code is checked the same way, then the rating
+screen asks the nine indicators.
+
+Scanners are open only while this screen shows, as the fleet configured them
+last. Each configured scanner
 (``camera:N``, ``serial:...``, ``wedge``) delivers scans on its own thread; the
 screen takes them back to the Kivy thread. A keyboard-wedge scanner types into
 the window, so key presses are fed to the wedge while this screen is current.
@@ -37,6 +42,7 @@ def default_scanner(config: str, on_scan: Any) -> Any:
 
 
 class LookupScreen(Screen):
+    purpose = StringProperty("lookup")  # or "rate"
     code = StringProperty("")
     message = StringProperty("")
     busy = BooleanProperty(False)
@@ -47,6 +53,9 @@ class LookupScreen(Screen):
         self._scanners: list[Any] = []
         self._wedge: Any = None
         Clock.schedule_once(self._build_keys)
+
+    def prepare(self, purpose: str = "lookup") -> None:
+        self.purpose, self.code, self.message = purpose, "", ""
 
     def _build_keys(self, _dt: float) -> None:
         fill_keys(self.ids.keypad, KEY_ROWS, self.type, self.backspace)
@@ -69,11 +78,19 @@ class LookupScreen(Screen):
             return
         app = App.get_running_app()
         self.busy, self.message = True, app.t("lookup.searching")
-        app.work(lambda: app.controller.lookup(query), self._found, self._refused)
+        if self.purpose == "rate":
+            app.work(lambda: app.controller.dossier_to_rate(query), self._to_rate, self._refused)
+        else:
+            app.work(lambda: app.controller.lookup(query), self._found, self._refused)
 
     def _found(self, dossier: DossierView) -> None:
         self.busy, self.message, self.code = False, "", ""
         App.get_running_app().go("dossier", dossier=dossier)
+
+    def _to_rate(self, found: tuple[DossierView, list[dict[str, Any]]]) -> None:
+        self.busy, self.message, self.code = False, "", ""
+        dossier, indicators = found
+        App.get_running_app().go("rating", dossier=dossier, indicators=indicators)
 
     def _refused(self, refusal: Refusal) -> None:
         self.busy = False
@@ -84,12 +101,15 @@ class LookupScreen(Screen):
         app = App.get_running_app()
         factory = app.scanner_factory or default_scanner
         self.camera = False
-        for config in app.kiosk.scanners:
+        for config in app.hardware.scanners:
+            part = "camera" if config.startswith("camera") else "scanner"
             try:
                 scanner = factory(config, self._scanned)
             except (DriverError, ValueError) as error:
                 log.warning("scanner %s unavailable: %s", config, error)
+                app.fleet.note_scanner(part, "offline")
                 continue
+            app.fleet.note_scanner(part, "ok")
             self._scanners.append(scanner)
             if hasattr(scanner, "latest_frame"):
                 self.camera = True

@@ -1,8 +1,13 @@
-"""The technician screen, behind five taps on the centre's name and a PIN (argon2 hash)."""
+"""The technician screen, behind five taps on the centre's name and a PIN (argon2 hash).
+
+"Ghép nối" pairs the kiosk with the server's device fleet: it shows a six-digit
+code big until a technician enters it in the admin tools, then keeps the new
+token. A kiosk without any token opens here, on its pairing code, without a PIN:
+the code gives nothing away, the technician confirms it with their own account.
+"""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from kivy.app import App
@@ -10,23 +15,22 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk_app.config import pin_matches
-
-
-def package_version() -> str:
-    try:
-        return version("motcua")
-    except PackageNotFoundError:
-        return "dev"
+from kiosk_app.fleet import package_version
 
 
 class TechnicianScreen(Screen):
     pin = StringProperty("")
     unlocked = BooleanProperty(False)
+    panel = StringProperty("pin")  # pin | info | pair
     message = StringProperty("")
     printer_state = StringProperty("")
+    pairing_code = StringProperty("")
 
-    def prepare(self) -> None:
+    def prepare(self, pairing: bool = False) -> None:
         self.pin, self.unlocked, self.message, self.printer_state = "", False, "", ""
+        self.panel = "pin"
+        if pairing:
+            self.pair()
 
     def press(self, digit: str) -> None:
         if len(self.pin) < 12:
@@ -35,7 +39,7 @@ class TechnicianScreen(Screen):
     def unlock(self) -> None:
         app = App.get_running_app()
         if pin_matches(app.kiosk.pin_hash, self.pin):
-            self.unlocked, self.message = True, ""
+            self.unlocked, self.message, self.panel = True, "", "info"
             self.check_printer()
         else:
             self.message = app.t("tech.pin_wrong")
@@ -55,18 +59,43 @@ class TechnicianScreen(Screen):
     def _printer_checked(self, problem: str | None) -> None:
         self.printer_state = App.get_running_app().t(problem or "tech.ok")
 
+    # pairing ---------------------------------------------------------------------------
+    def pair(self) -> None:
+        self.pairing_code, self.panel = "", "pair"
+        App.get_running_app().fleet.start_pairing(self._show_code, self._paired)
+
+    def _show_code(self, code: str) -> None:
+        self.pairing_code = code
+
+    def _paired(self) -> None:
+        app = App.get_running_app()
+        self.pairing_code = ""
+        if self.unlocked:
+            self.panel = "info"
+            app.refresh()
+        else:
+            app.refresh()
+            app.go_home()
+
+    def cancel_pairing(self) -> None:
+        App.get_running_app().fleet.stop_pairing()
+        self.panel = "info" if self.unlocked else "pin"
+
     def on_leave(self, *_args: Any) -> None:
+        App.get_running_app().fleet.stop_pairing()
         self.prepare()
 
     def info(self, _lang: str, *_deps: Any) -> str:
         app = App.get_running_app()
-        controller = app.controller
+        controller, fleet = app.controller, app.fleet
         rows = [
             (app.t("tech.server"), controller.client.base_url),
             (app.t("tech.device"), app.kiosk.device),
+            (app.t("tech.fleet_name"), fleet.name or app.t("tech.not_paired")),
+            (app.t("tech.config_revision"), str(fleet.revision) if fleet.name else "—"),
             (app.t("tech.version"), package_version()),
             (app.t("tech.network"), app.t("tech.online" if app.online else "tech.offline")),
-            (app.t("tech.printer"), f"{app.kiosk.printer_url} — {self.printer_state}"),
+            (app.t("tech.printer"), f"{app.hardware.printer_url} — {self.printer_state}"),
         ]
         lines = [f"[b]{label}:[/b] {value}" for label, value in rows]
         lines.append(app.t("tech.outbox", count=controller.pending_count()))

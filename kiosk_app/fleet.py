@@ -1,0 +1,157 @@
+"""The kiosk as a member of the device fleet (issue 9): pairing, configuration, health.
+
+A kiosk with a device token joins at start: it pulls the configuration a
+technician set for it on the server (printer, paper, profile, scanners) and
+reports its health on every heartbeat — at once when the printer fails during
+"take a ticket", so the technician's fleet page shows it without waiting. A
+kiosk without a token shows a six-digit pairing code until a technician enters
+it; the token is then kept in ``pairing.json`` and used from there on.
+
+No Kivy here: ``schedule`` hands work to the UI thread (the app passes
+``Clock.schedule_once``), so everything the server sends is applied there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from kiosk_app.config import Hardware, KioskConfig
+from kiosk_app.controller import KioskController
+from kiosk_app.i18n import load_catalogue
+from queue_server.client import QueueClient
+from queue_server.client.fleet import DeviceAgent, FleetMember, pair
+
+log = logging.getLogger(__name__)
+
+CONFIG_CACHE = "device-config.json"
+ROLES = {"ticket": "kiosk-ticket", "lookup": "kiosk-lookup"}
+DETAIL_MAX = 200
+Schedule = Callable[[Callable[[], None]], None]
+
+
+def package_version() -> str:
+    try:
+        return version("motcua")
+    except PackageNotFoundError:
+        return "dev"
+
+
+class KioskFleet:
+    """Owns the device agent, the fleet membership and a pairing under way."""
+
+    def __init__(
+        self,
+        config: KioskConfig,
+        controller: KioskController,
+        hardware: Hardware,
+        *,
+        schedule: Schedule,
+    ) -> None:
+        self.config = config
+        self.controller = controller
+        self.hardware = hardware
+        self.schedule = schedule
+        self.agent = DeviceAgent(config.server_url, "kiosk", config.device, config.token)
+        self.member: FleetMember | None = None
+        self.scanners: dict[str, str] = {}  # "scanner"/"camera" -> ok | offline
+        self._pairing: threading.Event | None = None
+
+    @property
+    def paired(self) -> bool:
+        return self.agent.token is not None
+
+    @property
+    def name(self) -> str | None:
+        """The fleet name the technician gave this kiosk (known once its config is pulled)."""
+        return self.agent.name
+
+    @property
+    def revision(self) -> int:
+        return self.agent.revision
+
+    def start(self) -> None:
+        if self.paired and self.member is None:
+            self.member = FleetMember(
+                self.agent,
+                role=ROLES.get(self.config.mode, "kiosk-ticket"),
+                version=package_version(),
+                health=self.health,
+                on_config=self._on_config,
+                cache_file=self.config.data_dir / CONFIG_CACHE,
+                interval=self.config.fleet_interval_s,
+            ).start()
+
+    def stop(self) -> None:
+        self.stop_pairing()
+        if self.member is not None:
+            self.member.stop()
+            self.member = None
+
+    def report_now(self) -> None:
+        """Something the technician must see at once (printer fault): heartbeat now."""
+        if self.member is not None:
+            self.member.report_now()
+
+    def note_scanner(self, part: str, state: str) -> None:
+        """The lookup screen's last attempt at opening a ``scanner`` or ``camera``."""
+        self.scanners[part] = state
+
+    def health(self) -> dict[str, Any]:
+        """What the heartbeat carries; ``detail`` is the problem in Vietnamese."""
+        printer = self.controller.state.printer
+        words = load_catalogue("vi")
+        problems = [] if printer in ("", "ok") else [f"Máy in: {words[f'printer.{printer}']}"]
+        problems += [
+            f"{words['tech.' + part]}: {words['tech.offline']}"
+            for part, state in sorted(self.scanners.items())
+            if state != "ok"
+        ]
+        return {
+            "printer": printer,
+            "scanner": self.scanners.get("scanner", ""),
+            "camera": self.scanners.get("camera", ""),
+            "detail": "; ".join(problems)[:DETAIL_MAX],
+        }
+
+    def _on_config(self, config: dict[str, Any]) -> None:
+        """Runs on the member's thread: the change is made on the UI thread."""
+        self.schedule(lambda: self.hardware.apply(config))
+
+    # pairing -------------------------------------------------------------------------
+    def start_pairing(self, show_code: Callable[[str], None], done: Callable[[], None]) -> None:
+        """Show codes (through ``show_code``, on the UI thread) until a technician enters
+        one; then keep and use the new token, join the fleet and call ``done``."""
+        self.stop_pairing()
+        stop = self._pairing = threading.Event()
+        agent = DeviceAgent(self.config.server_url, "kiosk", self.config.device)
+
+        def run() -> None:
+            config = pair(agent, lambda code: self.schedule(lambda: show_code(code)), stop)
+            if config is None or stop.is_set():
+                return
+            self.config.save_pairing(self.config.server_url, agent.token or "")
+            self.schedule(lambda: self._paired(agent, done))
+
+        threading.Thread(target=run, daemon=True, name="kiosk-pairing").start()
+
+    def stop_pairing(self) -> None:
+        if self._pairing is not None:
+            self._pairing.set()
+            self._pairing = None
+
+    def _paired(self, agent: DeviceAgent, done: Callable[[], None]) -> None:
+        self._pairing = None
+        if self.member is not None:
+            self.member.stop()
+            self.member = None
+        self.agent = agent
+        old = self.controller.client
+        self.controller.client = QueueClient(self.config.server_url, agent.token)
+        old.close()
+        log.info("paired as %s", agent.name)
+        self.start()
+        done()
