@@ -1,4 +1,5 @@
-"""The server's own pages: counter console, hall board, ticket tracking, admin, reports."""
+"""The server's own pages: counter console, hall board, ticket tracking, admin, device
+fleet, reports."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints."""
-    from queue_server.web import admin, pages, reports
+    from queue_server.web import admin, fleet, pages, reports
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(fleet.bp)
     app.register_blueprint(reports.bp)

@@ -2,7 +2,8 @@
 
 Server-rendered forms on a signed session cookie (HttpOnly, SameSite), so every
 form carries a CSRF token checked before anything changes. Only an active admin
-account gets in, and that is re-checked on every request.
+account gets in, and that is re-checked on every request; technicians sign in here
+too, for the fleet page (:mod:`queue_server.web.fleet`) only.
 """
 
 from __future__ import annotations
@@ -48,38 +49,57 @@ def _inject_csrf() -> dict[str, Any]:
     return {"csrf_token": csrf_token}
 
 
+#: Who may sign in to these pages at all (each blueprint narrows it down).
+SIGN_IN_ROLES = frozenset({Role.ADMIN.value, Role.TECHNICIAN.value})
+ADMINS = frozenset({Role.ADMIN.value})
+
+
+def guard(roles: frozenset[str]) -> Response | None:
+    """Before a page: the CSRF token on every POST, then an active account of ``roles``
+    (re-read each request, so a disabled account is out at once) in ``g.user``."""
+    _check_csrf()
+    user = _signed_in_user()
+    if user is None:
+        session.pop("admin_user", None)
+        return redirect(url_for("admin.login"))
+    if user.role not in roles:
+        abort(403)
+    g.user = user
+    return None
+
+
 @bp.before_request
 def _guard() -> Response | None:
+    if request.endpoint in ("admin.login", "admin.logout", "admin.static"):
+        _check_csrf()
+        return None
+    return guard(ADMINS)
+
+
+def _check_csrf() -> None:
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
             abort(400, "CSRF token missing or wrong")
-    if request.endpoint in ("admin.login", "admin.static"):
-        return None
-    user = _signed_in_admin()
-    if user is None:
-        session.pop("admin_user", None)
-        return redirect(url_for("admin.login"))
-    g.admin = user
-    return None
 
 
-def _signed_in_admin() -> Any:
+def _signed_in_user() -> Any:
     user_id = session.get("admin_user")
     if user_id is None:
         return None
     with current_runtime().uow(readonly=True) as uow:
         row = uow.session.execute(select(users).where(users.c.id == user_id)).first()
-    if row is None or not row.active or row.role != Role.ADMIN.value:
+    if row is None or not row.active or row.role not in SIGN_IN_ROLES:
         return None
     return row
 
 
-def _site_id() -> int:
+def site_id() -> int:
+    """The signed-in account's site (the default site for an account bound to none)."""
     with current_runtime().uow(readonly=True) as uow:
         site = uow.repo.site(current_runtime().settings.default_site)
-        if g.admin.site_id is not None:
-            site = uow.repo.site_by_id(g.admin.site_id)
+        if g.user.site_id is not None:
+            site = uow.repo.site_by_id(g.user.site_id)
         assert site is not None
         return site.id or 0
 
@@ -100,15 +120,18 @@ def login() -> Any:
                     now=runtime.clock(),
                 )
                 uow.commit()
-            if role != Role.ADMIN.value:
-                raise AuthError("Administrators only.", "Chỉ dành cho quản trị viên.")
+            if role not in SIGN_IN_ROLES:
+                raise AuthError(
+                    "Administrators and technicians only.",
+                    "Chỉ dành cho quản trị viên và kỹ thuật viên.",
+                )
         except AuthError as exc:
             flash(f"{exc.message_vi} / {exc.message}", "error")
             return render_template("admin_login.html"), 401
         session.clear()
         session["admin_user"] = user_id
         csrf_token()
-        return redirect(url_for("admin.index"))
+        return redirect(url_for("admin.index" if role == Role.ADMIN.value else "fleet.index"))
     return render_template("admin_login.html")
 
 
@@ -121,50 +144,53 @@ def logout() -> Response:
 @bp.get("")
 def index() -> str:
     runtime = current_runtime()
-    site_id = _site_id()
+    here = site_id()
     with runtime.uow(readonly=True) as uow:
-        site = uow.repo.site_by_id(site_id)
-        services = uow.repo.services(site_id)
+        site = uow.repo.site_by_id(here)
+        services = uow.repo.services(here)
         codes = {s.id: s.code for s in services}
-        links = uow.repo.counter_service_map(site_id)
+        links = uow.repo.counter_service_map(here)
         counters = [
             (c, [codes[sid] for sid in links.get(c.id or 0, [])])
-            for c in uow.repo.counters(site_id)
+            for c in uow.repo.counters(here)
         ]
         return render_template(
             "admin.html",
             site=site,
             services=services,
             counters=counters,
-            users=administration.list_users(uow, site_id),
-            tokens=administration.list_device_tokens(uow, site_id),
+            users=administration.list_users(uow, here),
+            tokens=administration.list_device_tokens(uow, here),
             roles=list(Role),
             kinds=list(DeviceKind),
         )
 
 
-def _change(work: Callable[[Any, Any, str, Any], str | None]) -> Response:
-    """Run one admin change in a unit of work; say what happened, in vi and en."""
+def change(
+    work: Callable[[Any, Any, str, Any], str | None], back: str = "admin.index", **where: Any
+) -> Response:
+    """Run one change in a unit of work, say what happened (vi and en), go ``back``."""
     runtime = current_runtime()
     try:
         with runtime.uow() as uow:
-            site = uow.repo.site_by_id(_site_id())
-            message = work(uow, site, f"user:{g.admin.username}", runtime.clock())
+            site = uow.repo.site_by_id(site_id())
+            message = work(uow, site, f"user:{g.user.username}", runtime.clock())
             uow.commit()
         flash(message or "Đã lưu. / Saved.", "ok")
     except QueueError as exc:
         flash(f"{exc.message_vi} / {exc.message}", "error")
-    return redirect(url_for("admin.index"))
+    return redirect(url_for(back, **where))
 
 
-def _text(name: str, limit: int) -> str:
-    return request.form.get(name, "").strip()[:limit]
+def form_text(name: str, limit: int) -> str:
+    """A form field, trimmed and cut to ``limit``; NUL dropped (no database stores it)."""
+    return request.form.get(name, "").replace("\x00", "").strip()[:limit]
 
 
 @bp.post("/site")
 def edit_site() -> Response:
-    changes = {field: _text(field, 2000) for field in administration.SITE_FIELDS}
-    return _change(
+    changes = {field: form_text(field, 2000) for field in administration.SITE_FIELDS}
+    return change(
         lambda uow, site, who, now: administration.update_site(uow, site, changes, who, now)
     )
 
@@ -172,14 +198,14 @@ def edit_site() -> Response:
 @bp.post("/services/<code>")
 def edit_service(code: str) -> Response:
     changes: dict[str, Any] = {
-        "name_vi": _text("name_vi", 200),
-        "name_en": _text("name_en", 200),
+        "name_vi": form_text("name_vi", 200),
+        "name_en": form_text("name_en", 200),
         "active": request.form.get("active") == "on",
     }
     if not changes["name_vi"]:
         flash("Tên dịch vụ không được để trống. / The service needs a name.", "error")
         return redirect(url_for("admin.index"))
-    return _change(
+    return change(
         lambda uow, site, who, now: administration.update_service(
             uow, site, code, changes, who, now
         )
@@ -191,7 +217,7 @@ def add_user() -> Response:
     role = request.form.get("role", "")
     if role not in Role.__members__.values():
         abort(400)
-    username = _text("username", 80)
+    username = form_text("username", 80)
 
     def work(uow: Any, site: Any, who: str, now: Any) -> str:
         administration.add_user(
@@ -200,13 +226,13 @@ def add_user() -> Response:
             username,
             Role(role),
             request.form.get("password", ""),
-            _text("full_name", 200),
+            form_text("full_name", 200),
             who,
             now,
         )
         return f"Đã tạo tài khoản {username}. / Account {username} created."
 
-    return _change(work)
+    return change(work)
 
 
 @bp.post("/tokens")
@@ -215,7 +241,7 @@ def add_token() -> Response:
     if kind not in DeviceKind.__members__.values():
         abort(400)
     counter = request.form.get("counter", "").strip()
-    name = _text("name", 120) or kind
+    name = form_text("name", 120) or kind
 
     def work(uow: Any, site: Any, who: str, now: Any) -> str:
         token = administration.add_device_token(
@@ -229,12 +255,12 @@ def add_token() -> Response:
         )
         return f"Mã của thiết bị «{name}» (chỉ hiện một lần) / token, shown once: {token}"
 
-    return _change(work)
+    return change(work)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int) -> Response:
-    return _change(
+    return change(
         lambda uow, site, who, now: administration.revoke_device_token(
             uow, site.id, token_id, who, now
         )

@@ -319,3 +319,68 @@ def test_technician_pairs_and_checks_the_fleet_from_the_command_line(
     assert "unhealthy   rating   rating-2" in capsys.readouterr().out
     _beat(api, secret, version="1.0")
     assert main(["fleet"]) == 0
+
+
+def _signed_in(api: Api, who: str) -> str:
+    """Sign ``who`` in to the admin session; the CSRF token of that session."""
+    from server_fixtures import PASSWORD
+    from test_web_admin import csrf_of
+
+    token = csrf_of(api, "/admin/login")
+    signed = api.client.post(
+        "/admin/login", data={"username": who, "password": PASSWORD, "csrf_token": token}
+    )
+    assert signed.status_code == 302, signed.get_data(as_text=True)
+    return csrf_of(api, "/admin/devices")
+
+
+def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, clock: Any) -> None:
+    assert api.client.get("/admin/devices").location.endswith("/admin/login")
+    csrf = _signed_in(api, "technician")
+    assert api.client.get("/admin").status_code == 403
+    secret = "bi-mat-cua-may-danh-gia-quay-nam"
+    code = _ask_code(api, secret, kind="rating")
+    assert api.client.post(
+        "/admin/devices/pair", data={"code": code, "name": "danh-gia-5", "counter": "5"}
+    ).status_code == 400  # no CSRF token
+    paired = api.client.post(
+        "/admin/devices/pair",
+        data={"code": code, "name": "danh-gia-5", "counter": "5", "csrf_token": csrf},
+        follow_redirects=True,
+    )
+    assert "Đã ghép nối «danh-gia-5»" in paired.get_data(as_text=True)
+    device = _fleet(api)["danh-gia-5"]
+    assert device["config"] == {"counter": 5}
+    _beat(api, secret, role="rating", serial="offline", detail="Không thấy bàn phím đánh giá")
+    page = api.client.get("/admin/devices").get_data(as_text=True)
+    assert "1 thiết bị cần kiểm tra" in page and "Có sự cố" in page
+    assert "Cổng nối tiếp: mất kết nối" in page and "Không thấy bàn phím đánh giá" in page
+
+    bad = api.client.post(
+        f"/admin/devices/{device['id']}/config",
+        data={"led_routes": "3=/dev/ttyUSB0", "csrf_token": csrf}, follow_redirects=True,
+    )
+    assert "Giá trị không hợp lệ: Bảng LED" in bad.get_data(as_text=True)
+    saved = api.client.post(
+        f"/admin/devices/{device['id']}/config",
+        data={"counter": "4", "serial_port": "/dev/motcua/rating", "serial_baudrate": "19200",
+              "serial_parity": "E", "languages": "vi,en", "led_routes": "4=/dev/ttyUSB1:4\n",
+              "paper": "", "csrf_token": csrf},
+        follow_redirects=True,
+    )
+    assert "Đã lưu cấu hình (phiên bản 2)" in saved.get_data(as_text=True)
+    mine = api.client.get("/api/v1/devices/me", headers=_as(secret)).json
+    assert mine["config"] == {
+        "counter": 4, "serial": {"port": "/dev/motcua/rating", "baudrate": 19200, "parity": "E"},
+        "languages": "vi,en", "led_routes": ["4=/dev/ttyUSB1:4"],
+    }
+    assert api.client.get("/api/v1/ratings/desk", headers=_as(secret)).json["counter"] == 4
+    assert "/dev/motcua/rating" in api.client.get(
+        f"/admin/devices/{device['id']}"
+    ).get_data(as_text=True)
+    revoked = api.client.post(
+        f"/admin/devices/{device['id']}/revoke", data={"csrf_token": csrf}, follow_redirects=True
+    )
+    assert "Đã thu hồi thiết bị" in revoked.get_data(as_text=True)
+    assert api.client.get("/api/v1/devices/me", headers=_as(secret)).status_code == 401
+    assert "Chưa có thiết bị nào" in api.client.get("/admin/devices/live").get_data(as_text=True)

@@ -25,9 +25,10 @@ class LiveLink {
    *   ("reconnecting": the stream dropped; "offline": silent for silenceMs)
    * @param {string} [options.query] extra query string for /api/v1/events
    * @param {number} [options.silenceMs] no sign of life for this long means offline
+   * @param {string[]} [options.kinds] the event kinds to follow (default: the floor's)
    */
   constructor(options) {
-    this.options = { query: "", silenceMs: 30000, ...options };
+    this.options = { query: "", silenceMs: 30000, kinds: EVENT_KINDS, ...options };
     this.source = null;
     this.lastHeard = Date.now();
     this.backoff = 500;
@@ -79,7 +80,7 @@ class LiveLink {
     };
     source.addEventListener("heartbeat", () => this.heard());
     source.addEventListener("resync", () => this.restart());
-    for (const kind of EVENT_KINDS) {
+    for (const kind of this.options.kinds) {
       source.addEventListener(kind, (message) => {
         this.heard();
         this.options.onEvent(kind, JSON.parse(message.data), Number(message.lastEventId));

@@ -1,0 +1,60 @@
+/* The fleet page keeps itself current: it follows device events on the stream and
+ * re-reads the table every 30 s, because a device that falls silent sends no event.
+ * The table comes rendered from the server (same words as the first load). */
+"use strict";
+
+(function () {
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  const section = document.getElementById("fleet");
+  if (!section) return;
+  const stateLabel = document.getElementById("link-state");
+  const STATES = {
+    connecting: "Đang kết nối… · connecting",
+    live: "Trực tiếp · live",
+    reconnecting: "Đang kết nối lại… · reconnecting",
+    offline: "Mất kết nối máy chủ · server unreachable",
+  };
+  const REFETCH_MS = 30000;
+  let queued = null;
+
+  /* Swap in the current table; the event id it was read at (the stream resumes there). */
+  async function reload() {
+    const response = await fetch(section.dataset.liveUrl, {
+      cache: "no-store", credentials: "same-origin", headers: { Accept: "text/html" },
+    });
+    if (response.redirected) {
+      window.location.reload(); // the session ended: back to the sign-in page
+      throw new Error("signed out");
+    }
+    if (!response.ok) throw new Error(response.statusText);
+    const holder = document.createElement("div");
+    holder.innerHTML = await response.text();
+    const fresh = holder.querySelector("#fleet-live");
+    document.getElementById("fleet-live").replaceWith(fresh);
+    document.body.dataset.refreshed = String(Date.now());
+    return Number(fresh.dataset.lastEventId);
+  }
+
+  function reloadSoon() {
+    clearTimeout(queued);
+    queued = setTimeout(() => reload().catch(() => {}), 150);
+  }
+
+  const link = new LiveLink({
+    kinds: ["devices.health", "config.device"],
+    resync: reload,
+    onEvent: reloadSoon,
+    onState: (state) => {
+      document.body.dataset.link = state;
+      stateLabel.dataset.state = state;
+      stateLabel.textContent = STATES[state];
+    },
+  });
+  link.start();
+  setInterval(() => reload().catch(() => {}), REFETCH_MS);
+})();
