@@ -155,12 +155,13 @@ def run_led_bridge(args: argparse.Namespace) -> int:
         log.error("no --map, and no token to read the server's map with")
         return 2
     bridge.start()
-    stream = EventStream(config, listener).start()
+    EventStream(config, listener).start()
     stopped = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopped.set())
     stopped.wait()
-    stream.stop()
+    # The ports are closed cleanly; the stream's daemon thread ends with the process
+    # (EventStream.stop would wait for the server's next byte, up to its heartbeat).
     if member is not None:
         member.stop()
     bridge.stop()
