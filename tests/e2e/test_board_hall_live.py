@@ -1,6 +1,7 @@
 """The Kivy hall board against the real server: a call shows up and is announced in
 Vietnamese; a server outage while calls go on is caught up without a restart,
-with no call announced twice and none missed."""
+with no call announced twice and none missed; as a fleet member it reports its
+role and takes the layout a technician pushes, where no flag says otherwise."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.timeout(180)
 
 #: The acceptance asks for 20 s; shorten with MOTCUA_E2E_OUTAGE_S on a slow machine.
 OUTAGE_S = float(os.environ.get("MOTCUA_E2E_OUTAGE_S", "20"))
-COUNTERS = 6
+COUNTERS = 6  # the example site's; the board shows them all until a layout says otherwise
 
 
 class Hall:
@@ -43,8 +44,8 @@ class Hall:
                 "--windowed",
                 "--size",
                 "1366x768",
-                "--counters",
-                f"1-{COUNTERS}",
+                "--languages",
+                "vi,en",
                 "--audio",
                 "wav",
                 "--wav-dir",
@@ -59,6 +60,7 @@ class Hall:
             workdir,
             "board",
         )
+        self.process.env |= {"MOTCUA_BOARD_DIR": str(workdir / "box"), "MOTCUA_HEARTBEAT_S": "0.5"}
 
     def frames(self) -> list[dict[str, Any]]:
         return read_jsonl(self.trace)
@@ -68,7 +70,8 @@ class Hall:
             assert self.process.alive(), self.process.tail()
             frames = self.frames()
             last = frames[-1] if frames else None
-            return last if last and last["numbers"][counter - 1] == number else None
+            shown = dict(zip(last["counters"], last["numbers"], strict=True)) if last else {}
+            return last if shown.get(counter) == number else None
 
         return wait_for(probe, within, f"counter {counter} showing {number}")
 
@@ -89,6 +92,19 @@ class Desk:
         answer = requests.post(self.url + path, headers=headers, json=body, timeout=10)
         assert answer.ok, answer.text
         return answer.json() if answer.content else None
+
+    def hall_board(self, floor: Floor) -> dict[str, Any] | None:
+        """The board in the technician's fleet list once it has reported."""
+        technician = {"Authorization": f"Bearer {floor.token('technician')}"}
+        fleet = requests.get(self.url + "/devices", headers=technician, timeout=10).json()
+        return next((d for d in fleet["devices"] if d["role"] == "hall-board"), None)
+
+    def configure(self, floor: Floor, device_id: int, **config: Any) -> None:
+        technician = {"Authorization": f"Bearer {floor.token('technician')}"}
+        answer = requests.put(
+            f"{self.url}/devices/{device_id}/config", json=config, headers=technician, timeout=10
+        )
+        assert answer.ok, answer.text
 
     def issue(self) -> str:
         return str(self.post("/tickets", self.kiosk, service="ho-tich")["number"])
@@ -154,3 +170,15 @@ def test_a_call_is_shown_and_announced_and_an_outage_is_caught_up(floor: Floor, 
     starts = [(e["start"], e["end"]) for e in spoken]
     assert all(end <= nxt for (_, end), (nxt, _) in zip(starts, starts[1:], strict=False))
     assert frame["numbers"][2] == numbers[4]
+
+    # A fleet member: listed with its role; a pushed layout applies live, the flag wins.
+    board = wait_for(lambda: desk.hall_board(floor), 20, "the board's heartbeat")
+    assert board["status"] == "ok" and board["health"]["version"]
+    assert frame["counters"] == list(range(1, COUNTERS + 1)) and frame["columns"] == 4
+    desk.configure(floor, board["id"], board_counters=[3, 1], board_columns=2, languages="vi")
+    relaid = wait_for(
+        lambda: (f := hall.frames()[-1])["counters"] == [3, 1] and f, 20, "the pushed layout"
+    )
+    assert relaid["columns"] == 2
+    assert relaid["languages"] == "vi,en"  # given on the command line
+    assert relaid["numbers"] == [numbers[4], ""]
