@@ -7,6 +7,12 @@ server tells which (``GET /ratings/desk``). Rating-only settings come from the
 environment: ``MOTCUA_RATING_KEYPAD`` (``PORT:ADDRESS`` of the counter keypad
 whose rating keys answer too) and ``MOTCUA_RATING_TRACE`` (a JSONL file of what
 each drawn frame shows, for tests and benchmarks).
+
+With a token the terminal is a member of the device fleet (role ``rating``): it
+reports its health, and when a technician moves it to another counter (the server
+rebinds its token) it re-reads its desk and serves the new counter at once. It
+follows the whole floor's events and keeps those of its counter, so a move
+needs no new connection.
 """
 
 from __future__ import annotations
@@ -15,14 +21,16 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from display_board.fleet import heartbeat_interval, package_version
 from kiosk_app.rating.flow import RatingFlow, Submission
 from queue_server.client import ClientError, QueueClient, ServerError
 from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
+from queue_server.client.fleet import DeviceAgent, FleetMember
 from queue_server.dossiers.rating import QuickLevel
 
 if TYPE_CHECKING:
@@ -43,6 +51,8 @@ UNREACHABLE_EN = "The rating could not be sent (no connection). Thank you."
 class RatingOptions:
     keypad: tuple[str, int] | None = None
     trace: Path | None = None
+    #: Where the fleet configuration is cached (the kiosk's data directory).
+    data_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> RatingOptions:
@@ -75,14 +85,24 @@ def run(config: KioskConfig) -> int:
     configure_kivy(config)
     from kiosk_app.rating.terminal import RatingApp
 
-    RatingApp(config.server_url, config.token, RatingOptions.from_env()).run()
+    options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
+    RatingApp(config.server_url, config.token, options).run()
     return 0
 
 
 class RatingTerminal:
     """Everything but Kivy: flow, desk, server calls; the app redraws on ``on_change``."""
 
-    def __init__(self, server_url: str, token: str | None, on_change: Any) -> None:
+    def __init__(
+        self,
+        server_url: str,
+        token: str | None,
+        on_change: Any,
+        *,
+        data_dir: Path | None = None,
+        health: Callable[[], dict[str, Any]] = dict,
+    ) -> None:
+        """``health``: the parts the app knows of (the keypad), for each heartbeat."""
         self.client = QueueClient(server_url, token)
         self.server_url, self.token = server_url, token
         self.on_change = on_change
@@ -90,6 +110,17 @@ class RatingTerminal:
         self.desk: dict[str, Any] = {}
         self.link = LinkState.CONNECTING
         self.stream: EventStream | None = None
+        self.member: FleetMember | None = None
+        if token:
+            self.member = FleetMember(
+                DeviceAgent(server_url, "rating", token=token),
+                role="rating",
+                version=package_version(),
+                health=health,
+                on_config=self._on_config,
+                cache_file=data_dir / "rating.config.json" if data_dir else None,
+                interval=heartbeat_interval(),
+            )
         self._stop = threading.Event()
         self._lock = threading.RLock()
 
@@ -98,6 +129,8 @@ class RatingTerminal:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.member is not None:
+            self.member.stop()
         if self.stream is not None:
             self.stream.stop()
 
@@ -109,16 +142,24 @@ class RatingTerminal:
             self.desk = desk
             self.flow.counter = int(desk["counter"])
         self.on_change()
-        self.stream = EventStream(
-            StreamConfig(self.server_url, self.token, counter=int(desk["counter"])), self
-        ).start()
+        if self.member is not None:
+            self.member.start()
+        self.stream = EventStream(StreamConfig(self.server_url, self.token), self).start()
+
+    def _on_config(self, config: dict[str, Any]) -> None:
+        """Fleet thread: moved to another counter (the token is rebound already)."""
+        counter = config.get("counter")
+        if counter is not None and counter != self.flow.counter:
+            self._refresh_desk()
 
     # StreamListener (stream thread) -----------------------------------------------
     def on_snapshot(self, snapshot: dict[str, Any]) -> None:
         self._refresh_desk()
 
     def on_event(self, event: Event) -> None:
-        if event.kind == "counter.signed_in":
+        if self.member is not None:
+            self.member.on_event(event.kind, event.data)
+        if event.kind == "counter.signed_in" and event.data.get("counter") == self.flow.counter:
             self._refresh_desk()
         with self._lock:
             self.flow.on_event(event, time.monotonic())
@@ -136,6 +177,7 @@ class RatingTerminal:
             return
         with self._lock:
             self.desk = desk
+            self.flow.move_to(int(desk["counter"]))
         self.on_change()
 
     # inputs (UI thread) -------------------------------------------------------------

@@ -97,6 +97,12 @@ class RatingFlow:
         self._idle()
         return None
 
+    def move_to(self, counter: int) -> None:
+        """The terminal now serves ``counter``: a question left for the old one is dropped."""
+        if counter != self.counter:
+            self.counter = counter
+            self._idle()
+
     # results of a submission ---------------------------------------------------------
     def sent(self, now: float) -> None:
         self._go(Step.THANKS, now + THANKS_S)

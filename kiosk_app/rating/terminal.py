@@ -28,7 +28,11 @@ class RatingApp(App):
     def __init__(self, server_url: str, token: str | None, options: RatingOptions) -> None:
         super().__init__()
         self.options = options
-        self.terminal = RatingTerminal(server_url, token, self.request_redraw)
+        #: The counter keypad's port for the fleet: "" (none), ok or offline.
+        self.keypad_state = ""
+        self.terminal = RatingTerminal(
+            server_url, token, self.request_redraw, data_dir=options.data_dir, health=self.health
+        )
         self._trace_pending: str | None = None
         self._traced: dict[str, Any] = {}
         self._keypad_stop = threading.Event()
@@ -75,6 +79,19 @@ class RatingApp(App):
                 trace.write(self._trace_pending + "\n")
             self._trace_pending = None
 
+    def health(self) -> dict[str, str]:
+        """Fleet thread: the keypad is the one part the terminal watches."""
+        if self.keypad_state != "offline" or self.options.keypad is None:
+            return {"serial": self.keypad_state, "detail": ""}
+        port = self.options.keypad[0]
+        return {"serial": "offline", "detail": f"Mất bàn phím quầy / keypad missing: {port}"[:200]}
+
+    def _keypad(self, state: str) -> None:
+        if state != self.keypad_state:
+            self.keypad_state = state
+            if self.terminal.member is not None:
+                self.terminal.member.report_now()
+
     def _read_keypad(self) -> None:
         """The counter keypad's rating keys, as an alternative to the touchscreen."""
         from drivers.errors import DriverError
@@ -85,6 +102,7 @@ class RatingApp(App):
         while not self._keypad_stop.is_set():
             try:
                 with open_keypad_bus(port) as bus:
+                    self._keypad("ok")
                     while not self._keypad_stop.is_set():
                         event = bus.read_event(timeout=0.5)
                         if event is None or event.address != address:
@@ -96,4 +114,5 @@ class RatingApp(App):
                             )
             except DriverError as exc:
                 log.warning("keypad %s: %s; retrying", port, exc)
+                self._keypad("offline")
                 self._keypad_stop.wait(2.0)

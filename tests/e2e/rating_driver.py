@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -37,7 +38,8 @@ def main() -> int:
     from kiosk_app.rating.terminal import RatingApp
     from queue_server.dossiers.rating import QuickLevel
 
-    app = RatingApp(config.server_url, config.token, RatingOptions.from_env())
+    options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
+    app = RatingApp(config.server_url, config.token, options)
     last_touch = [0.0]
 
     def touch_face(_dt: float) -> None:

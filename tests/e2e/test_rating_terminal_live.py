@@ -1,5 +1,6 @@
 """The rating terminal against the real server: the officer finishes, the terminal
-asks, a touch stores one rating, and a second rating of the ticket is refused."""
+asks, a touch stores one rating, and a second rating of the ticket is refused; as
+a fleet member, a technician moves it to another counter without a restart."""
 
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ class Terminal:
             "rating",
         )
         self.process.env["MOTCUA_RATING_TRACE"] = str(self.trace)
+        self.process.env["MOTCUA_HEARTBEAT_S"] = "0.5"
         if keypad:
             self.process.env["MOTCUA_RATING_KEYPAD"] = keypad
 
@@ -71,12 +73,12 @@ class Terminal:
         return wait_for(probe, within, f"the terminal showing {step}")
 
 
-def served(floor: Floor) -> tuple[dict[str, Any], float]:
-    """Issue, call and finish a ticket at counter 3 over HTTP; when the finish returned."""
+def served(floor: Floor, at: int = 3, who: str = "officer") -> tuple[dict[str, Any], float]:
+    """Issue, call and finish a ticket at counter ``at`` over HTTP; when the finish returned."""
     url = floor.server.url + "/api/v1"
-    officer = {"Authorization": f"Bearer {floor.token('officer')}"}
+    officer = {"Authorization": f"Bearer {floor.token(who)}"}
     kiosk = {"Authorization": f"Bearer {floor.token('kiosk')}"}
-    counter = f"{url}/counters/{floor.api.counters[3]}"
+    counter = f"{url}/counters/{floor.api.counters[at]}"
     ticket = requests.post(f"{url}/tickets", json={"service": "ho-tich"}, headers=kiosk, timeout=10)
     assert requests.post(f"{counter}/call-next", headers=officer, timeout=10).ok
     finished = requests.post(f"{counter}/finish", headers=officer, timeout=10)
@@ -130,6 +132,30 @@ def test_finish_asks_a_touch_rates_once_and_a_second_rating_is_refused(
         )
         terminal.reaches("idle", within=20)
         assert len(stored(floor)) == 1
+
+        # The technician moves the terminal to counter 4: it follows without a restart.
+        technician = {"Authorization": f"Bearer {floor.token('technician')}"}
+        devices = f"{floor.server.url}/api/v1/devices"
+
+        def listed() -> dict[str, Any] | None:
+            fleet = requests.get(devices, headers=technician, timeout=10).json()["devices"]
+            return next((d for d in fleet if d["role"] == "rating"), None)
+
+        device = wait_for(listed, 20, "the terminal's heartbeat")
+        assert device["name"] == "rating-3" and device["status"] == "ok"
+        moved = requests.put(
+            f"{devices}/{device['id']}/config", json={"counter": 4}, headers=technician, timeout=10
+        )
+        assert moved.ok, moved.text
+        wait_for(lambda: terminal.frames()[-1]["counter"] == 4, 20, "the terminal at counter 4")
+        ticket, _ = served(floor, at=4, who="admin")
+        wait_for(
+            lambda: any(f["ticket_number"] == ticket["number"] for f in terminal.frames()),
+            20,
+            "the question at counter 4",
+        )
+        rows = wait_for(lambda: len(stored(floor)) == 2 and stored(floor), 10, "the second rating")
+        assert (rows[-1].ticket_id, rows[-1].counter_id) == (ticket["id"], floor.api.counters[4])
     finally:
         terminal.process.stop()
 
