@@ -88,3 +88,16 @@ def test_the_next_finish_replaces_an_unanswered_question() -> None:
     flow.on_event(finished(3, 7, "B007"), now=0)
     flow.on_event(finished(3, 8, "B008"), now=10)
     assert (flow.ticket_id, flow.ticket_number, flow.seconds_left(10)) == (8, "B008", 30)
+
+
+def test_moved_to_another_counter_it_drops_the_old_question_and_asks_for_the_new() -> None:
+    flow = RatingFlow(counter=3)
+    flow.on_event(finished(3), now=0)
+    flow.move_to(4)
+    assert (flow.counter, flow.step, flow.ticket_id) == (4, Step.IDLE, None)
+    flow.on_event(finished(3, ticket_id=8), now=1)
+    assert flow.step is Step.IDLE
+    flow.on_event(finished(4, ticket_id=9), now=1)
+    assert (flow.step, flow.ticket_id) == (Step.ASK, 9)
+    flow.move_to(4)  # the same counter again: the question stays
+    assert flow.step is Step.ASK
