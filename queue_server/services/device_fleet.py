@@ -7,8 +7,13 @@ tools, which turns the digest into an active device token. The secret never
 leaves the device and the server never holds it.
 
 Configuration changes are announced on the public event stream as
-``config.device`` with only the device name and revision; the device then pulls
-its configuration with its own token, so nothing private rides the stream.
+``config.device`` with only the device name and revision, and every heartbeat
+answer carries the revision too; the device then pulls its configuration with its
+own token, so nothing private rides the stream. A change in what is failing on a
+device (printer, scanner, camera, serial port) is a ``devices.health`` event.
+
+A device is known by its token: one made by hand (``create-token``, the admin
+page) joins the fleet at its first call, so every device in the hall is watched.
 """
 
 from __future__ import annotations
@@ -202,7 +207,7 @@ def fleet(uow: UnitOfWork, site_id: int, now: datetime) -> list[dict[str, Any]]:
     """Every device in service with a ``status`` (ok, silent, unhealthy or never_seen),
     those that need a technician first."""
     rows = uow.session.execute(
-        select(devices, api_tokens.c.revoked_at)
+        select(devices)
         .join(api_tokens, api_tokens.c.id == devices.c.token_id)
         .where(devices.c.site_id == site_id, api_tokens.c.revoked_at.is_(None))
     ).all()
