@@ -4,6 +4,7 @@ Run as its own process (Kivy's window is process-global)::
 
     python tests/e2e/board_screens.py hall 1920x1080 8 out.png
     python tests/e2e/board_screens.py rating 800x480 ask out.png
+    python tests/e2e/board_screens.py pairing 1920x1080 482913 out.png
 """
 
 from __future__ import annotations
@@ -104,6 +105,12 @@ def main() -> int:
         screen.clock = "09:41\nThứ Tư, 25/11/2026"
         screen.ticker_x = 20
         screen.show(view)
+    elif kind == "pairing":
+        from display_board.screens.pairing import PairingScreen, load_kv
+
+        load_kv()
+        screen = PairingScreen(server="http://192.168.1.10:8000")
+        screen.code = variant
     else:
         screen = rating_screen(variant)
     Window.add_widget(screen)

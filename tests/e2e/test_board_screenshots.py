@@ -1,5 +1,6 @@
-"""Screenshots of the hall board at the hall TV sizes, with 8 and 20 counters
-(tests/artifacts/board/, looked at by a person). Each is drawn in its own process."""
+"""Screenshots of the hall board at the hall TV sizes, with 8 and 20 counters, and
+of its pairing screen (tests/artifacts/board/, looked at by a person). Each is
+drawn in its own process."""
 
 from __future__ import annotations
 
@@ -38,3 +39,11 @@ def test_hall_board_screenshot(size: str, counters: str, tmp_path: Path) -> None
     # The newest call is lit: its counter tile and the first row of the last calls.
     lit = dict((rgb, n) for n, rgb in image.getcolors(maxcolors=1 << 22) or []).get(AMBER, 0)
     assert lit > width * height * 0.03
+
+
+def test_pairing_screen_screenshot(tmp_path: Path) -> None:
+    image = draw("pairing", "1920x1080", "482913", tmp_path)
+    assert image.size == (1920, 1080)
+    # The code is drawn big in amber (as the screen draws it, unblended) on the dark panel.
+    colours = dict((rgb, n) for n, rgb in image.getcolors(maxcolors=1 << 22) or [])
+    assert colours.get((255, 193, 7), 0) > 1920 * 1080 * 0.02
