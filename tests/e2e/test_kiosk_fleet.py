@@ -24,7 +24,14 @@ from typing import Any
 import pytest
 import requests
 from kivy_process import headless_env, wait_for
-from test_kiosk_flow import ARTIFACTS, DOSSIER, Driver, _mirror_dossier, scenario_take_ticket
+from test_kiosk_flow import (
+    ARTIFACTS,
+    DOSSIER,
+    Driver,
+    _mirror_dossier,
+    rate_nine,
+    scenario_take_ticket,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
@@ -188,7 +195,7 @@ def test_a_kiosk_without_token_pairs_by_the_code_on_its_screen(
 def test_a_scanned_dossier_is_rated_with_nine_choices_and_only_once(
     centre: Centre, paired: dict[str, Any]
 ) -> None:
-    first = centre.kiosk.do("rate_by_scan", scores=SCORES, shot="portrait-vi-thanks")
+    first = centre.kiosk.do("rate_by_scan", scores=SCORES)
     assert first["title"] == f"Đánh giá hồ sơ {DOSSIER}"
     assert first["indicators"] == 9 and first["submit_disabled_before"] is True
     assert first["screen"] == "thanks" and "Cảm ơn" in first["headline"]
@@ -272,22 +279,17 @@ def step_await_paired(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
 
 def step_rate_by_scan(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
     """Home → "Đánh giá" → the camera reads the receipt → nine taps → send."""
-    app = driver.app
+    app, rating = driver.app, driver.screen("rating")
     app.go_home()
     driver.tap_id("rating", "home")
-    rating = driver.screen("rating")
     driver.until(lambda: app.manager.current == "rating" and len(rating.ids.rows.children) == 9)
     before = rating.ids.submit.disabled
-    for number, score in params["scores"].items():
-        choice = rating.row(int(number)).choice(score)
-        rating.ids.scroll.scroll_to(choice, animate=False)
-        driver.pump()
-        driver.tap(choice)
-    driver.until(lambda: len(rating.chosen) == 9 and not rating.ids.submit.disabled)
+    rate_nine(driver, params["scores"])
     driver.tap_id("submit", "rating")
     driver.until(lambda: app.manager.current == "thanks" or (rating.message and not rating.busy))
     thanks = driver.screen("thanks")
-    driver.shot(Path(params["out"]), params["shot"])
+    if "shot" in params:
+        driver.shot(Path(params["out"]), params["shot"])
     return {
         "title": rating.ids.title.text,
         "indicators": len(rating.ids.rows.children),

@@ -25,6 +25,13 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
 PIN = "2468"
 DOSSIER = "000.00.06.H56-231027-0361"
+# One finished dossier per screenshot pass, each rated once there.
+SWEEP_DOSSIERS = {
+    f"{orientation}-{lang}": f"000.00.06.H56-231027-{371 + i:04d}"
+    for i, (orientation, lang) in enumerate(
+        (o, la) for o in ("portrait", "landscape") for la in ("vi", "en")
+    )
+}
 
 
 # ---------------------------------------------------------------- parent side (pytest)
@@ -96,16 +103,26 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
 
 
 def _mirror_dossier(runtime: Any) -> None:
-    """One processed dossier in the mirror, as the upstream feed would leave it."""
+    """Processed dossiers in the mirror, as the upstream feed would leave them: the one
+    the tests look up, and one to rate in each screenshot pass."""
+    from queue_server.services.dossier_mirror import upsert_dossiers
+
+    records = [_processed(code) for code in (DOSSIER, *SWEEP_DOSSIERS.values())]
+    with runtime.uow() as uow:
+        site = uow.repo.site("default")
+        upsert_dossiers(uow, site.id, records, "test", runtime.clock())
+        uow.commit()
+
+
+def _processed(code: str) -> Any:
     from datetime import UTC, datetime
 
     from queue_server.dossiers.codes import DossierCode
     from queue_server.dossiers.record import DossierRecord, Step
     from queue_server.dossiers.status import DossierStatus
-    from queue_server.services.dossier_mirror import upsert_dossiers
 
-    record = DossierRecord(
-        code=DossierCode.parse(DOSSIER),
+    return DossierRecord(
+        code=DossierCode.parse(code),
         status=DossierStatus(9),
         received_at=datetime(2026, 11, 20, 2, 0, tzinfo=UTC),
         procedure_name="Đăng ký khai sinh",
@@ -119,10 +136,6 @@ def _mirror_dossier(runtime: Any) -> None:
             Step("Đã ký duyệt", datetime(2026, 11, 23, 8, 0, tzinfo=UTC), "Phòng Tư pháp"),
         ),
     )
-    with runtime.uow() as uow:
-        site = uow.repo.site("default")
-        upsert_dossiers(uow, site.id, [record], "test", runtime.clock())
-        uow.commit()
 
 
 def printed_texts(emulator: Any) -> list[str]:
@@ -246,7 +259,7 @@ def test_screenshots_of_every_screen_in_both_languages(hall: Hall, size: tuple[i
     result = hall.run(
         "screenshots", size=list(size), pin_hash=hash_pin(PIN), out=str(ARTIFACTS), mode="ticket"
     )
-    assert len(result["shots"]) == 22
+    assert len(result["shots"]) == 30
     for shot in result["shots"]:
         assert Path(shot).stat().st_size > 10_000
 
@@ -429,6 +442,18 @@ def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[
     driver.tap_id("back", "lookup")
     if app.lang != lang:
         driver.tap(app.root.ids.language)
+    driver.tap_id("rating", "home")
+    shot("rate-lookup")
+    lookup.code = SWEEP_DOSSIERS[prefix]
+    driver.tap_id("search", "lookup")
+    rate_nine(driver, {n: n % 3 for n in range(1, 10)})
+    shot("rating")
+    driver.tap_id("submit", "rating")
+    driver.until(lambda: app.manager.current == "thanks")
+    shot("thanks")
+    driver.tap_id("done", "thanks")
+    if app.lang != lang:
+        driver.tap(app.root.ids.language)
     driver.tap_id("procedures", "home")
     procedures = driver.screen("procedures")
     driver.until(lambda: bool(procedures.ids.results.children))
@@ -441,6 +466,10 @@ def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[
     tech = driver.screen("technician")
     driver.until(lambda: bool(tech.printer_state))
     shot("technician")
+    driver.tap_id("pair", "technician")
+    driver.until(lambda: bool(tech.pairing_code))
+    shot("technician-pair")
+    driver.tap_id("cancel_pairing", "technician")
     app.online = False
     driver.tap_id("close", "technician")
     if app.lang != lang:
@@ -448,6 +477,19 @@ def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[
     shot("home-offline")
     app.online = True
     return shots
+
+
+def rate_nine(driver: Driver, scores: dict[int, int]) -> Any:
+    """Wait for the rating screen and tap each indicator's answer, scrolling to it."""
+    app, rating = driver.app, driver.screen("rating")
+    driver.until(lambda: app.manager.current == "rating" and len(rating.ids.rows.children) == 9)
+    for number, score in scores.items():
+        choice = rating.row(int(number)).choice(score)
+        rating.ids.scroll.scroll_to(choice, animate=False)
+        driver.pump()
+        driver.tap(choice)
+    driver.until(lambda: len(rating.chosen) == 9 and not rating.ids.submit.disabled)
+    return rating
 
 
 def scenario_idle(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk_app.config import hash_pin, load, pin_matches
+from kiosk_app.config import Hardware, hash_pin, load, pin_matches
 
 
 def test_command_line_beats_environment_beats_pairing(tmp_path: Path) -> None:
@@ -41,3 +41,20 @@ def test_pin_is_checked_against_its_hash_only() -> None:
     assert not pin_matches(stored, "1357")
     assert not pin_matches(None, "2468")  # no hash configured: the screen stays shut
     assert not pin_matches("not-a-hash", "2468")
+
+
+def test_the_servers_device_settings_apply_except_those_given_explicitly(tmp_path: Path) -> None:
+    config = load(["--data-dir", str(tmp_path), "--paper", "58"], {"MOTCUA_SCANNERS": "camera:0"})
+    assert config.fixed == {"paper", "scanners"}
+    hardware = config.hardware()
+    hardware.apply({"printer_url": "tcp://10.0.0.31:9100", "paper": 80, "camera": 2})
+    assert (hardware.printer_url, hardware.paper, hardware.scanners) == (
+        "tcp://10.0.0.31:9100",
+        58,
+        ("camera:0",),
+    )
+    free = Hardware("tcp://127.0.0.1:9100", scanners=("camera:0", "wedge"))
+    free.apply({"printer_profile": "TM-T88V", "camera": 1})
+    assert (free.printer_profile, free.scanners) == ("TM-T88V", ("camera:1", "wedge"))
+    free.apply({"scanners": ["wedge"], "printer_url": None})
+    assert (free.printer_url, free.scanners) == ("tcp://127.0.0.1:9100", ("wedge",))

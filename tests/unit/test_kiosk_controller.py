@@ -40,6 +40,7 @@ class FakeServer:
         self.queue: list[dict[str, Any]] = []
         self.blocks: dict[int, dict[str, Any]] = {}
         self.lookups: list[str] = []
+        self.ratings: dict[str, dict[str, int]] = {}
 
     def _check(self) -> None:
         if self.down:
@@ -107,6 +108,22 @@ class FakeServer:
             "timeliness": "early",
             "applicant": "Nguyễn V*** A**",
         }
+
+    def request(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
+        """The two rating calls the kiosk makes through the client's generic request."""
+        self._check()
+        if (method, path) == ("GET", "/ratings/options"):
+            return {"indicators": [{"number": n, "name_vi": f"Chỉ số {n}"} for n in range(1, 10)]}
+        assert (method, path) == ("POST", "/dossier-ratings")
+        if json["dossier_code"] in self.ratings:
+            raise ServerError(
+                409,
+                "already_rated",
+                "This dossier has already been rated.",
+                "Hồ sơ này đã được đánh giá.",
+            )
+        self.ratings[json["dossier_code"]] = json["scores"]
+        return {"dossier_code": json["dossier_code"], "total": sum(json["scores"].values())}
 
 
 class FakePrinter:
@@ -269,3 +286,54 @@ def test_lookup_slip_is_printed_with_status_and_timeliness(parts: Any) -> None:
         "Đã xử lý xong",
         "Trước hạn",
     )
+
+
+def test_a_dossier_is_rated_once_and_a_second_time_refused_in_the_servers_words(
+    parts: Any,
+) -> None:
+    controller, server, _, _ = parts
+    code = "000.00.06.H56-231027-0361"
+    dossier, indicators = controller.dossier_to_rate(f"https://dvc.example.vn/?MHS={code}")
+    assert dossier.code == code and [i["number"] for i in indicators] == list(range(1, 10))
+    scores = {n: n % 3 for n in range(1, 10)}
+    assert controller.rate_dossier(code, scores)["total"] == 9
+    assert server.ratings[code] == {str(n): s for n, s in scores.items()}
+    with pytest.raises(Refusal) as again:
+        controller.rate_dossier(code, scores)
+    assert again.value.vi == "Hồ sơ này đã được đánh giá."
+
+
+def test_rating_says_what_a_code_looks_like_or_that_it_is_unavailable(parts: Any) -> None:
+    controller, server, _, _ = parts
+    with pytest.raises(Refusal) as malformed:
+        controller.dossier_to_rate("12-AB")
+    assert malformed.value.key == "lookup.example"
+    server.down = True
+    with pytest.raises(Refusal) as down:
+        controller.dossier_to_rate("000.00.06.H56-231027-0361")
+    assert down.value.key == "rate.unavailable" and not controller.state.online
+
+
+def test_the_fleet_heartbeat_carries_the_printer_state_in_vietnamese(
+    parts: Any, tmp_path: Path
+) -> None:
+    from kiosk_app.config import KioskConfig
+    from kiosk_app.fleet import KioskFleet
+
+    controller, _, printer, _ = parts
+    config = KioskConfig("ticket", "http://127.0.0.1:9", "token", tmp_path, "tcp://127.0.0.1:9")
+    fleet = KioskFleet(config, controller, config.hardware(), schedule=lambda job: job())
+    printer.status_now = PrinterStatus(online=True, paper_out=True)
+    with pytest.raises(Refusal):
+        controller.take_ticket("ho-tich")
+    assert fleet.health() == {
+        "printer": "paper_out",
+        "scanner": "",
+        "camera": "",
+        "detail": "Máy in: hết giấy",
+    }
+    printer.status_now = PrinterStatus(online=True)
+    controller.take_ticket("ho-tich")
+    fleet.note_scanner("camera", "offline")
+    assert fleet.health()["printer"] == "ok"
+    assert fleet.health()["detail"] == "Camera: Mất kết nối"
