@@ -1,11 +1,14 @@
 """The Kivy hall board against the real server: a call shows up and is announced in
 Vietnamese; a server outage while calls go on is caught up without a restart,
 with no call announced twice and none missed; as a fleet member it reports its
-role and takes the layout a technician pushes, where no flag says otherwise."""
+role and takes the layout a technician pushes, where no flag says otherwise. It
+starts with no token: the TV shows a pairing code, a technician enters it, and the
+board carries on as the hall board without a restart."""
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +26,7 @@ pytestmark = pytest.mark.timeout(180)
 
 #: The acceptance asks for 20 s; shorten with MOTCUA_E2E_OUTAGE_S on a slow machine.
 OUTAGE_S = float(os.environ.get("MOTCUA_E2E_OUTAGE_S", "20"))
+CODE_LINE = re.compile(r"Mã / Code: (\d{3}) (\d{3})")
 COUNTERS = 6  # the example site's; the board shows them all until a layout says otherwise
 
 
@@ -38,8 +42,6 @@ class Hall:
                 "display_board.main",
                 "--server",
                 floor.server.url,
-                "--token",
-                floor.token("board"),
                 "hall",
                 "--windowed",
                 "--size",
@@ -60,7 +62,14 @@ class Hall:
             workdir,
             "board",
         )
-        self.process.env |= {"MOTCUA_BOARD_DIR": str(workdir / "box"), "MOTCUA_HEARTBEAT_S": "0.5"}
+        self.box = workdir / "box"
+        self.process.env |= {"MOTCUA_BOARD_DIR": str(self.box), "MOTCUA_HEARTBEAT_S": "0.5"}
+        self.process.env.pop("MOTCUA_TOKEN", None)
+
+    def pairing_code(self) -> str | None:
+        """The code the TV shows, also printed on the box's console."""
+        found = CODE_LINE.findall(self.process.tail())
+        return "".join(found[-1]) if found else None
 
     def frames(self) -> list[dict[str, Any]]:
         return read_jsonl(self.trace)
@@ -93,6 +102,16 @@ class Desk:
         assert answer.ok, answer.text
         return answer.json() if answer.content else None
 
+    def pair(self, floor: Floor, code: str, name: str) -> None:
+        technician = {"Authorization": f"Bearer {floor.token('technician')}"}
+        answer = requests.post(
+            self.url + "/devices/pair",
+            json={"code": code, "name": name},
+            headers=technician,
+            timeout=10,
+        )
+        assert answer.status_code == 201, answer.text
+
     def hall_board(self, floor: Floor) -> dict[str, Any] | None:
         """The board in the technician's fleet list once it has reported."""
         technician = {"Authorization": f"Bearer {floor.token('technician')}"}
@@ -123,7 +142,10 @@ def hall(floor: Floor, tmp_path: Path) -> Any:
 
 def test_a_call_is_shown_and_announced_and_an_outage_is_caught_up(floor: Floor, hall: Hall) -> None:
     desk = Desk(floor)
-    wait_for(lambda: hall.frames(), 60, "the board's first frame: " + hall.process.tail())
+    code = wait_for(hall.pairing_code, 60, "the pairing code: " + hall.process.tail())
+    desk.pair(floor, code, "tv-sanh")
+    wait_for(lambda: hall.frames(), 30, "the board's first frame: " + hall.process.tail())
+    assert (hall.box / "pairing.json").stat().st_mode & 0o777 == 0o600
     desk.act("sign-in")
     numbers = [desk.issue() for _ in range(6)]
 
@@ -173,7 +195,7 @@ def test_a_call_is_shown_and_announced_and_an_outage_is_caught_up(floor: Floor, 
 
     # A fleet member: listed with its role; a pushed layout applies live, the flag wins.
     board = wait_for(lambda: desk.hall_board(floor), 20, "the board's heartbeat")
-    assert board["status"] == "ok" and board["health"]["version"]
+    assert board["name"] == "tv-sanh" and board["status"] == "ok" and board["health"]["version"]
     assert frame["counters"] == list(range(1, COUNTERS + 1)) and frame["columns"] == 4
     desk.configure(floor, board["id"], board_counters=[3, 1], board_columns=2, languages="vi")
     relaid = wait_for(
