@@ -53,9 +53,12 @@ class KioskConfig:
         )
 
     def save_pairing(self, server_url: str, token: str) -> None:
+        """Keep a new token; other entries of the file (the PIN hash) stay as they were."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / PAIRING_FILE
-        path.write_text(json.dumps({"server_url": server_url, "token": token}), "utf-8")
+        kept = json.loads(path.read_text("utf-8")) if path.exists() else {}
+        kept.update(server_url=server_url, token=token)
+        path.write_text(json.dumps(kept), "utf-8")
         path.chmod(0o600)
 
 

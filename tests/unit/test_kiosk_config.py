@@ -58,3 +58,11 @@ def test_the_servers_device_settings_apply_except_those_given_explicitly(tmp_pat
     assert (free.printer_profile, free.scanners) == ("TM-T88V", ("camera:1", "wedge"))
     free.apply({"scanners": ["wedge"], "printer_url": None})
     assert (free.printer_url, free.scanners) == ("tcp://127.0.0.1:9100", ("wedge",))
+
+
+def test_pairing_again_keeps_the_pin_hash_beside_the_token(tmp_path: Path) -> None:
+    config = load(["--data-dir", str(tmp_path)], {})
+    (tmp_path / "pairing.json").write_text('{"token": "old", "pin_hash": "$argon2id$x"}')
+    config.save_pairing("http://10.0.0.5:8000", "new")
+    again = load(["--data-dir", str(tmp_path)], {})
+    assert (again.token, again.pin_hash) == ("new", "$argon2id$x")
