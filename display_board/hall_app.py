@@ -27,7 +27,7 @@ from display_board.main import hall_parts, stream_config, trace_line
 from display_board.screens import hall, pairing
 from display_board.screens.hall import HallScreen
 from display_board.screens.pairing import PairingScreen
-from queue_server.client.event_stream import EventStream, resolve_server
+from queue_server.client.event_stream import resolve_server
 from queue_server.client.fleet import DeviceAgent, FleetMember, pair
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ class HallApp(App):
         super().__init__(**kwargs)
         self.args = args
         self.controller: HallController | None = None
-        self.stream: EventStream | None = None
         self.member: FleetMember | None = None
         self._traced: tuple[Any, ...] | None = None
         self._trace_pending: str | None = None
@@ -61,9 +60,9 @@ class HallApp(App):
             threading.Thread(target=self._pair, name="pairing", daemon=True).start()
 
     def on_stop(self) -> None:
+        """The app is closing: the stream's daemon thread ends with the process
+        (``EventStream.stop`` would wait for the server's next byte, up to its heartbeat)."""
         self._pairing_stop.set()
-        if self.stream is not None:
-            self.stream.stop()
         if self.member is not None:
             self.member.stop()
         announcer = self.controller.announcer if self.controller else None
@@ -100,11 +99,11 @@ class HallApp(App):
         return screen
 
     def _begin(self) -> None:
-        self.controller, self.stream, self.member = hall_parts(self.args, self.request_redraw)
+        self.controller, stream, self.member = hall_parts(self.args, self.request_redraw)
         if self.member is not None:
             self.member.start()  # a cached layout applies before the first frame
         self.redraw()
-        self.stream.start()
+        stream.start()
         Clock.schedule_interval(self._tick, 1 / TICKER_FPS)
         Clock.schedule_interval(lambda _dt: self.redraw(), 1.0)
 

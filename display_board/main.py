@@ -264,9 +264,9 @@ def audio_problem(args: argparse.Namespace, announcer: Any) -> str:
     if announcer is None:
         return ""
     if args.clip_dir is None and shutil.which("espeak-ng") is None:
-        return "audio: espeak-ng missing"
+        return "Loa: thiếu espeak-ng / audio: espeak-ng missing"
     failed = announcer.queue.failed
-    return f"audio: {failed} announcements failed" if failed else ""
+    return f"Loa: {failed} lần đọc lỗi / audio: {failed} announcements failed" if failed else ""
 
 
 def build_announcer(args: argparse.Namespace) -> Any:
