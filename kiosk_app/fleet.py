@@ -1,7 +1,9 @@
 """The kiosk as a member of the device fleet (issue 9): pairing, configuration, health.
 
 A kiosk with a device token joins at start: it pulls the configuration a
-technician set for it on the server (printer, paper, profile, scanners) and
+technician set for it on the server (printer, paper, profile, scanners), pulls
+it again when the event stream announces a change (``config.device``; the
+heartbeat's revision catches one missed while the stream was down), and
 reports its health on every heartbeat — at once when the printer fails during
 "take a ticket", so the technician's fleet page shows it without waiting. A
 kiosk without a token shows a six-digit pairing code until a technician enters
@@ -23,6 +25,7 @@ from kiosk_app.config import Hardware, KioskConfig
 from kiosk_app.controller import KioskController
 from kiosk_app.i18n import load_catalogue
 from queue_server.client import QueueClient
+from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
 from queue_server.client.fleet import DeviceAgent, FleetMember, pair
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,23 @@ def package_version() -> str:
         return version("motcua")
     except PackageNotFoundError:
         return "dev"
+
+
+class ConfigFeed:
+    """A stream listener that passes configuration announcements to the fleet member;
+    the kiosk has no use for the queue's own events."""
+
+    def __init__(self, member: FleetMember) -> None:
+        self.member = member
+
+    def on_snapshot(self, _snapshot: dict[str, Any]) -> None:
+        return None
+
+    def on_event(self, event: Event) -> None:
+        self.member.on_event(event.kind, event.data)
+
+    def on_state(self, _state: LinkState) -> None:
+        return None
 
 
 class KioskFleet:
@@ -57,6 +77,7 @@ class KioskFleet:
         self.schedule = schedule
         self.agent = DeviceAgent(config.server_url, "kiosk", config.device, config.token)
         self.member: FleetMember | None = None
+        self.stream: EventStream | None = None
         self.scanners: dict[str, str] = {}  # "scanner"/"camera" -> ok | offline
         self._pairing: threading.Event | None = None
 
@@ -84,9 +105,21 @@ class KioskFleet:
                 cache_file=self.config.data_dir / CONFIG_CACHE,
                 interval=self.config.fleet_interval_s,
             ).start()
+            feed = ConfigFeed(self.member)
+            self.stream = EventStream(
+                StreamConfig(self.config.server_url, self.agent.token), feed
+            ).start()
 
     def stop(self) -> None:
         self.stop_pairing()
+        self._leave()
+
+    def _leave(self) -> None:
+        if self.stream is not None:
+            # Stopping waits for the server's next byte (up to its 15 s heartbeat): let it
+            # happen on the side, the kiosk goes on at once.
+            threading.Thread(target=self.stream.stop, daemon=True, name="stream-stop").start()
+            self.stream = None
         if self.member is not None:
             self.member.stop()
             self.member = None
@@ -145,9 +178,7 @@ class KioskFleet:
 
     def _paired(self, agent: DeviceAgent, done: Callable[[], None]) -> None:
         self._pairing = None
-        if self.member is not None:
-            self.member.stop()
-            self.member = None
+        self._leave()
         self.agent = agent
         old = self.controller.client
         self.controller.client = QueueClient(self.config.server_url, agent.token)

@@ -99,7 +99,7 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
         with running_emulator(tmp_path / "printer") as emulator:
             yield Hall(server.url, tokens, counters, emulator.port, emulator, tmp_path)
     finally:
-        server.stop()
+        server.kill()  # the kiosks' event streams would hold a graceful stop for its timeout
 
 
 def _mirror_dossier(runtime: Any) -> None:
