@@ -13,6 +13,7 @@ listener learns the link state through ``on_state``.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import logging
@@ -209,10 +210,17 @@ class EventStream:
         self._stop.set()
         response = self._response
         if response is not None:
+            # Closing alone does not wake a read blocked on another thread until the
+            # server's next byte (its heartbeat, 15 s away); shutting the socket does.
+            with contextlib.suppress(ValueError, RuntimeError, OSError):
+                response.raw.shutdown()
             response.close()
         if self._thread is not None:
             self._thread.join(timeout)
         self.session.close()
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def run(self) -> None:
         delays = backoff(self.config.retry_initial, self.config.retry_max)

@@ -3,6 +3,7 @@ and a server restart with calls made while it was down (caught up, none lost).""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -94,5 +95,10 @@ def test_the_bridge_follows_the_server_across_a_restart(
             eventually(lambda: states.seen[-1] is LinkState.LIVE)
             assert stream.last_event_id == api.call("GET", "/queue").json["last_event_id"]
         finally:
-            stream.stop()
+            # Stopping wakes the thread blocked on the idle stream, instead of waiting
+            # for the server's next heartbeat (15 s): a board stops promptly on SIGTERM.
+            stopping = threading.Thread(target=stream.stop)
+            stopping.start()
+            stopping.join(5.0)
             bridge.stop()
+    assert not stopping.is_alive() and not stream.is_alive()
