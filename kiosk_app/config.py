@@ -24,6 +24,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from display_board.fleet import heartbeat_interval
+
 MODES = ("ticket", "lookup", "rating")
 PAIRING_FILE = "pairing.json"
 
@@ -167,6 +169,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> Ki
         size=(int(width), int(height)),
         device=args.device or env.get("MOTCUA_DEVICE_ID") or os.uname().nodename,
         pin_hash=env.get("MOTCUA_KIOSK_PIN_HASH") or pairing.get("pin_hash"),
+        fleet_interval_s=heartbeat_interval(env),
     )
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from display_board.fleet import package_version
 from kiosk_app.config import Hardware, KioskConfig
 from kiosk_app.controller import KioskController
 from kiosk_app.i18n import load_catalogue
@@ -34,13 +34,6 @@ CONFIG_CACHE = "device-config.json"
 ROLES = {"ticket": "kiosk-ticket", "lookup": "kiosk-lookup"}
 DETAIL_MAX = 200
 Schedule = Callable[[Callable[[], None]], None]
-
-
-def package_version() -> str:
-    try:
-        return version("motcua")
-    except PackageNotFoundError:
-        return "dev"
 
 
 class ConfigFeed:
