@@ -109,9 +109,7 @@ class KioskFleet:
 
     def _leave(self) -> None:
         if self.stream is not None:
-            # Stopping waits for the server's next byte (up to its 15 s heartbeat): let it
-            # happen on the side, the kiosk goes on at once.
-            threading.Thread(target=self.stream.stop, daemon=True, name="stream-stop").start()
+            self.stream.stop()
             self.stream = None
         if self.member is not None:
             self.member.stop()
