@@ -22,13 +22,13 @@ from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
 from display_board.controller import HallController
-from display_board.fleet import KIND, big_code, save_pairing
+from display_board.fleet import KIND, big_code
 from display_board.main import hall_parts, stream_config, trace_line
 from display_board.screens import hall, pairing
 from display_board.screens.hall import HallScreen
 from display_board.screens.pairing import PairingScreen
-from queue_server.client.event_stream import resolve_server
-from queue_server.client.fleet import DeviceAgent, FleetMember, pair
+from queue_server.client.event_stream import EventStream, resolve_server
+from queue_server.client.fleet import DeviceAgent, FleetMember, pair, save_pairing
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class HallApp(App):
         self.args = args
         self.controller: HallController | None = None
         self.member: FleetMember | None = None
+        self.stream: EventStream | None = None
         self._traced: tuple[Any, ...] | None = None
         self._trace_pending: str | None = None
         self._pairing_stop = threading.Event()
@@ -60,9 +61,9 @@ class HallApp(App):
             threading.Thread(target=self._pair, name="pairing", daemon=True).start()
 
     def on_stop(self) -> None:
-        """The app is closing: the stream's daemon thread ends with the process
-        (``EventStream.stop`` would wait for the server's next byte, up to its heartbeat)."""
         self._pairing_stop.set()
+        if self.stream is not None:
+            self.stream.stop()
         if self.member is not None:
             self.member.stop()
         announcer = self.controller.announcer if self.controller else None
@@ -99,11 +100,11 @@ class HallApp(App):
         return screen
 
     def _begin(self) -> None:
-        self.controller, stream, self.member = hall_parts(self.args, self.request_redraw)
+        self.controller, self.stream, self.member = hall_parts(self.args, self.request_redraw)
         if self.member is not None:
             self.member.start()  # a cached layout applies before the first frame
         self.redraw()
-        stream.start()
+        self.stream.start()
         Clock.schedule_interval(self._tick, 1 / TICKER_FPS)
         Clock.schedule_interval(lambda _dt: self.redraw(), 1.0)
 

@@ -27,15 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from display_board.controller import HallController, HallLayout
-from display_board.fleet import (
-    KIND,
-    PAIRING_FILE,
-    FleetFeed,
-    big_code,
-    board_dir,
-    board_member,
-    save_pairing,
-)
+from display_board.fleet import KIND, PAIRING_FILE, big_code, board_dir, board_member
 from display_board.led_bridge import LedBridge, LedRoute
 from queue_server.client import QueueClient
 from queue_server.client.event_stream import (
@@ -45,7 +37,7 @@ from queue_server.client.event_stream import (
     StreamListener,
     resolve_server,
 )
-from queue_server.client.fleet import DeviceAgent, FleetMember, pair
+from queue_server.client.fleet import DeviceAgent, FleetFeed, FleetMember, pair, save_pairing
 
 DEFAULT_COLUMNS = 4
 DEFAULT_LANGUAGES = "vi,en"
@@ -149,19 +141,18 @@ def run_led_bridge(args: argparse.Namespace) -> int:
             data_dir=board_dir(),
         )
         bridge.on_link = member.report_now
-        listener = FleetFeed(bridge, member)
+        listener = FleetFeed(member, bridge)
         member.start()  # a cached map applies before the first frame
     elif not args.routes:
         log.error("no --map, and no token to read the server's map with")
         return 2
     bridge.start()
-    EventStream(config, listener).start()
+    stream = EventStream(config, listener).start()
     stopped = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopped.set())
     stopped.wait()
-    # The ports are closed cleanly; the stream's daemon thread ends with the process
-    # (EventStream.stop would wait for the server's next byte, up to its heartbeat).
+    stream.stop()
     if member is not None:
         member.stop()
     bridge.stop()
@@ -255,7 +246,7 @@ def hall_parts(
         on_config=lambda c: controller.set_layout(hall_layout(args, c)),
         data_dir=board_dir(),
     )
-    stream = EventStream(config, FleetFeed(controller, member), liveness=liveness)
+    stream = EventStream(config, FleetFeed(member, controller), liveness=liveness)
     return controller, stream, member
 
 

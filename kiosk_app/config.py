@@ -24,7 +24,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from display_board.fleet import heartbeat_interval
+from queue_server.client.fleet import heartbeat_interval, save_pairing
 
 MODES = ("ticket", "lookup", "rating")
 PAIRING_FILE = "pairing.json"
@@ -56,12 +56,7 @@ class KioskConfig:
 
     def save_pairing(self, server_url: str, token: str) -> None:
         """Keep a new token; other entries of the file (the PIN hash) stay as they were."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        path = self.data_dir / PAIRING_FILE
-        kept = json.loads(path.read_text("utf-8")) if path.exists() else {}
-        kept.update(server_url=server_url, token=token)
-        path.write_text(json.dumps(kept), "utf-8")
-        path.chmod(0o600)
+        save_pairing(self.data_dir / PAIRING_FILE, server_url, token)
 
 
 @dataclass

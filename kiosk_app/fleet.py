@@ -20,13 +20,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from display_board.fleet import package_version
 from kiosk_app.config import Hardware, KioskConfig
 from kiosk_app.controller import KioskController
 from kiosk_app.i18n import load_catalogue
 from queue_server.client import QueueClient
-from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
-from queue_server.client.fleet import DeviceAgent, FleetMember, pair
+from queue_server.client.event_stream import EventStream, StreamConfig
+from queue_server.client.fleet import DeviceAgent, FleetFeed, FleetMember, pair
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +33,6 @@ CONFIG_CACHE = "device-config.json"
 ROLES = {"ticket": "kiosk-ticket", "lookup": "kiosk-lookup"}
 DETAIL_MAX = 200
 Schedule = Callable[[Callable[[], None]], None]
-
-
-class ConfigFeed:
-    """A stream listener that passes configuration announcements to the fleet member;
-    the kiosk has no use for the queue's own events."""
-
-    def __init__(self, member: FleetMember) -> None:
-        self.member = member
-
-    def on_snapshot(self, _snapshot: dict[str, Any]) -> None:
-        return None
-
-    def on_event(self, event: Event) -> None:
-        self.member.on_event(event.kind, event.data)
-
-    def on_state(self, _state: LinkState) -> None:
-        return None
 
 
 class KioskFleet:
@@ -92,15 +74,14 @@ class KioskFleet:
             self.member = FleetMember(
                 self.agent,
                 role=ROLES.get(self.config.mode, "kiosk-ticket"),
-                version=package_version(),
                 health=self.health,
                 on_config=self._on_config,
                 cache_file=self.config.data_dir / CONFIG_CACHE,
                 interval=self.config.fleet_interval_s,
             ).start()
-            feed = ConfigFeed(self.member)
+            # The kiosk has no use for the queue's events: the feed is for the member.
             self.stream = EventStream(
-                StreamConfig(self.config.server_url, self.agent.token), feed
+                StreamConfig(self.config.server_url, self.agent.token), FleetFeed(self.member)
             ).start()
 
     def stop(self) -> None:

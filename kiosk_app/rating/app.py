@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from display_board.fleet import heartbeat_interval, package_version
 from kiosk_app.rating.flow import RatingFlow, Submission
 from queue_server.client import ClientError, QueueClient, ServerError
 from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
@@ -115,11 +114,9 @@ class RatingTerminal:
             self.member = FleetMember(
                 DeviceAgent(server_url, "rating", token=token),
                 role="rating",
-                version=package_version(),
                 health=health,
                 on_config=self._on_config,
                 cache_file=data_dir / "rating.config.json" if data_dir else None,
-                interval=heartbeat_interval(),
             )
         self._stop = threading.Event()
         self._lock = threading.RLock()

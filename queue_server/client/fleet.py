@@ -15,19 +15,49 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from queue_server.client import ClientError, QueueClient, ServerError
+from queue_server.client.event_stream import Event, LinkState, StreamListener
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 30.0
 PAIRING_CODE_S = 600.0  # the server keeps a code this long
+
+
+def package_version() -> str:
+    """The installed motcua version, reported in every heartbeat."""
+    try:
+        return version("motcua")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "dev"
+
+
+def heartbeat_interval(env: Mapping[str, str] = os.environ) -> float:
+    """Seconds between heartbeats (``MOTCUA_HEARTBEAT_S``; tests shorten it)."""
+    return float(env.get("MOTCUA_HEARTBEAT_S") or HEARTBEAT_S)
+
+
+def save_pairing(path: Path, server_url: str, token: str) -> None:
+    """Keep a new device token in ``pairing.json``: readable by this user only, written
+    in one step (never a partial file); other entries (a kiosk's PIN hash) stay."""
+    kept = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+    kept.update(server_url=server_url, token=token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stored:
+        json.dump(kept, stored)
+    temporary.replace(path)
 
 
 class DeviceAgent:
@@ -126,19 +156,19 @@ class FleetMember:
         agent: DeviceAgent,
         *,
         role: str,
-        version: str,
         health: Callable[[], dict[str, Any]],
         on_config: Callable[[dict[str, Any]], None],
         cache_file: Path | None = None,
-        interval: float = HEARTBEAT_S,
+        version: str | None = None,
+        interval: float | None = None,
     ) -> None:
         self.agent = agent
         self.role = role
-        self.version = version
+        self.version = version or package_version()
         self.health = health
         self.on_config = on_config
         self.cache_file = cache_file
-        self.interval = interval
+        self.interval = heartbeat_interval() if interval is None else interval
         self.config: dict[str, Any] = {}
         self._started = time.monotonic()
         self._wake = threading.Event()
@@ -233,3 +263,26 @@ class FleetMember:
             "utf-8",
         )
         temporary.replace(self.cache_file)
+
+
+class FleetFeed:
+    """A stream listener that also hands every event to the fleet member, so a
+    configuration announced on the stream is pulled at once; the device's own
+    listener, when it has one, gets everything as before."""
+
+    def __init__(self, member: FleetMember, listener: StreamListener | None = None) -> None:
+        self.member = member
+        self.listener = listener
+
+    def on_snapshot(self, snapshot: dict[str, Any]) -> None:
+        if self.listener is not None:
+            self.listener.on_snapshot(snapshot)
+
+    def on_event(self, event: Event) -> None:
+        self.member.on_event(event.kind, event.data)
+        if self.listener is not None:
+            self.listener.on_event(event)
+
+    def on_state(self, state: LinkState) -> None:
+        if self.listener is not None:
+            self.listener.on_state(state)

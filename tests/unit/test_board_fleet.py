@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from display_board.controller import HallController, HallLayout
-from display_board.fleet import FleetFeed, big_code, board_dir, heartbeat_interval, save_pairing
+from display_board.fleet import big_code, board_dir
 from display_board.led_bridge import LedRoute
 from display_board.main import build_parser, hall_layout, led_routes
 from queue_server.client.event_stream import Event, LinkState
+from queue_server.client.fleet import FleetFeed, heartbeat_interval, save_pairing
 
 PUSHED = {"board_counters": [3, 1], "board_columns": 2, "languages": "vi"}
 
@@ -102,7 +103,7 @@ class Member:
 @pytest.mark.parametrize("kind", ["config.device", "ticket.called"])
 def test_the_feed_gives_the_member_every_event_and_the_board_everything(kind: str) -> None:
     board, member = Recorder(), Member()
-    feed = FleetFeed(board, member)  # type: ignore[arg-type]
+    feed = FleetFeed(member, board)  # type: ignore[arg-type]
     event = Event(5, kind, {"device": "board-1", "revision": 2})
     feed.on_snapshot({"last_event_id": 4})
     feed.on_event(event)
