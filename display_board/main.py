@@ -242,7 +242,7 @@ def hall_parts(
         config.server_url,
         config.token,
         role="hall-board",
-        health=lambda: {"serial": "", "detail": audio_problem(args, announcer)},
+        health=lambda: {"serial": "", **audio_health(args, announcer)},
         on_config=lambda c: controller.set_layout(hall_layout(args, c)),
         data_dir=board_dir(),
     )
@@ -250,14 +250,20 @@ def hall_parts(
     return controller, stream, member
 
 
-def audio_problem(args: argparse.Namespace, announcer: Any) -> str:
-    """Why the hall cannot hear its calls, for the technician ("" when it can)."""
+def audio_health(args: argparse.Namespace, announcer: Any) -> dict[str, str]:
+    """Whether the hall can hear its calls: ``audio`` for the fleet's flag, ``detail`` for
+    the technician ("" when sound is off on purpose)."""
     if announcer is None:
-        return ""
+        return {"audio": "", "detail": ""}
     if args.clip_dir is None and shutil.which("espeak-ng") is None:
-        return "Loa: thiếu espeak-ng / audio: espeak-ng missing"
-    failed = announcer.queue.failed
-    return f"Loa: {failed} lần đọc lỗi / audio: {failed} announcements failed" if failed else ""
+        return {"audio": "missing", "detail": "Loa: thiếu espeak-ng / audio: espeak-ng missing"}
+    if announcer.queue.failing:
+        failed = announcer.queue.failed
+        return {
+            "audio": "failing",
+            "detail": f"Loa: đọc số bị lỗi ({failed} lần) / audio: {failed} announcements failed",
+        }
+    return {"audio": "ok", "detail": ""}
 
 
 def build_announcer(args: argparse.Namespace) -> Any:

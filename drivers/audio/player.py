@@ -157,6 +157,8 @@ class PlaybackQueue:
         self.played = 0
         self.dropped = 0
         self.failed = 0
+        #: Whether the last announcement failed: the hall is silent now, not "once was".
+        self.failing = False
         self._queue: queue.SimpleQueue[Utterance | None] = queue.SimpleQueue()
         self._pending = 0
         self._idle = threading.Condition()
@@ -201,8 +203,10 @@ class PlaybackQueue:
         while (utterance := self._queue.get()) is not None:
             try:
                 self._play(utterance)
+                self.failing = False
             except Exception:  # the announcer must outlive one bad item
                 self.failed += 1
+                self.failing = True
                 logger.exception("announcement %r failed", utterance.label or utterance.text)
             finally:
                 with self._idle:

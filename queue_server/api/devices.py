@@ -69,6 +69,7 @@ class Health(BaseModel):
     scanner: str = Field("", max_length=40)
     camera: str = Field("", max_length=40)
     serial: str = Field("", max_length=40)
+    audio: str = Field("", max_length=40, description="ok, missing (no voice), failing")
     version: str = Field("", max_length=40)
     uptime_s: int = Field(0, ge=0)
     role: str = Field(

@@ -37,7 +37,7 @@ MAX_OPEN_CODES = 50
 SILENT_AFTER = timedelta(seconds=90)
 HEALTHY = frozenset({"ok", ""})
 #: The parts a heartbeat reports on; any not in ``HEALTHY`` is a problem.
-PARTS = ("printer", "scanner", "camera", "serial")
+PARTS = ("printer", "scanner", "camera", "serial", "audio")
 #: Devices whose token is bound to the counter they serve.
 COUNTER_BOUND = frozenset({DeviceKind.RATING.value, DeviceKind.COUNTER.value})
 #: Fleet order: what needs a technician first.

@@ -48,6 +48,7 @@ PARTS = {
     "scanner": ("Máy quét", "Scanner"),
     "camera": ("Camera", "Camera"),
     "serial": ("Cổng nối tiếp", "Serial port"),
+    "audio": ("Loa", "Audio"),
 }
 STATES = {
     "paper_out": ("hết giấy", "out of paper"),
@@ -56,6 +57,7 @@ STATES = {
     "missing": ("không tìm thấy", "not found"),
     "cover_open": ("nắp đang mở", "cover open"),
     "error": ("lỗi", "error"),
+    "failing": ("đang lỗi", "failing"),
 }
 #: Form labels, also used to name a field the configuration form got wrong.
 FIELDS = {

@@ -167,8 +167,11 @@ def test_one_failing_item_does_not_stop_the_queue(clip_pack: Path, tmp_path: Pat
     out = tmp_path / "played"
     with PlaybackQueue(ClipPackSynth(clip_pack, pause=PAUSE), WavDirSink(out)) as queue:
         queue.say("từ lạ", label="bad")
+        assert queue.wait_idle(10)
+        assert queue.failing  # the hall board reports its audio as failing
         queue.say("mời a một", label="good")
         assert queue.wait_idle(10)
+        assert not queue.failing  # and healthy again once a call is heard
     assert [e["label"] for e in read_timeline(out / "timeline.jsonl")] == ["good"]
     assert (queue.failed, queue.played) == (1, 1)
 

@@ -162,8 +162,19 @@ def test_a_health_change_is_told_once_not_every_heartbeat(api: Api, clock: Any) 
     assert first["actor"] == "device:kiosk-sanh-1"
     assert first["detail"] == {
         "device": "kiosk-sanh-1", "kind": "kiosk", "role": "kiosk-ticket",
-        "problems": ["printer"], "health": {**out, "camera": "", "serial": ""},
+        "problems": ["printer"], "health": {**out, "camera": "", "serial": "", "audio": ""},
     }
+
+
+def test_a_hall_board_that_cannot_speak_needs_a_technician(api: Api) -> None:
+    secret = "bi-mat-cua-bang-sanh-khong-co-loa"
+    _pair(api, secret, "tv-sanh", kind="board")
+    _beat(api, secret, role="hall-board", audio="missing",
+          detail="Loa: thiếu espeak-ng / audio: espeak-ng missing")
+    board = _fleet(api)["tv-sanh"]
+    assert (board["status"], board["problems"]) == ("unhealthy", ["audio"])
+    _beat(api, secret, role="hall-board", audio="ok")
+    assert _fleet(api)["tv-sanh"]["status"] == "ok"
 
 
 def test_a_config_change_is_announced_without_the_config(api: Api) -> None:
