@@ -16,6 +16,7 @@ from queue_server.runtime import current_runtime
 from queue_server.services.auth import DeviceKind, Forbidden, Permission, Principal, Role
 from queue_server.services.ratings import (
     Rater,
+    dossier_rating,
     rate_dossier,
     rate_ticket,
     rating_desk,
@@ -114,6 +115,21 @@ def create_dossier_rating(body: DossierRatingBody) -> Any:
         )
     )
     return jsonify(stored), 201
+
+
+@endpoint(
+    bp,
+    "/dossier-ratings/<code>",
+    "GET",
+    summary="Whether a dossier was rated already (and when), to refuse at once after the scan",
+    tag="ratings",
+    permission=Permission.ISSUE,
+    responses={200: "Rated: when, and the refusal to show", 404: "Not rated yet"},
+)
+def read_dossier_rating(code: str) -> Any:
+    authorize(Permission.ISSUE)
+    with current_runtime().uow(readonly=True) as uow:
+        return jsonify(dossier_rating(uow, current_site(uow), code))
 
 
 @endpoint(

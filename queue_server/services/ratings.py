@@ -31,7 +31,7 @@ from queue_server.dossiers.rating import (
     Reason,
     summarise,
 )
-from queue_server.queueing.errors import QueueError
+from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import Site, TicketState
 from queue_server.services.auth import Forbidden
 
@@ -41,6 +41,17 @@ class AlreadyRated(QueueError):
     status = 409
     message = "This ticket has already been rated; a ticket is rated once."
     message_vi = "Số thứ tự này đã được đánh giá; mỗi lượt chỉ đánh giá một lần."
+
+
+class DossierAlreadyRated(AlreadyRated):
+    message = "This dossier has already been rated."
+    message_vi = "Hồ sơ này đã được đánh giá."
+
+
+class DossierNotRated(NotFound):
+    code = "not_rated"
+    message = "This dossier has not been rated yet."
+    message_vi = "Hồ sơ này chưa được đánh giá."
 
 
 class NotRateable(QueueError):
@@ -141,6 +152,39 @@ def rate_ticket(
     }
 
 
+def _dossier_code(code: str) -> str:
+    """The canonical spelling, so a rating is found however the code was typed or scanned."""
+    try:
+        return str(DossierCode.parse(code))
+    except DossierError as exc:
+        raise _refusal(exc) from None
+
+
+def _rated_at(uow: UnitOfWork, site: Site, dossier: str) -> datetime | None:
+    return uow.session.execute(
+        select(dossier_ratings.c.at).where(
+            dossier_ratings.c.site_id == site.id, dossier_ratings.c.dossier_code == dossier
+        )
+    ).scalar_one_or_none()
+
+
+def dossier_rating(uow: UnitOfWork, site: Site, code: str) -> dict[str, Any]:
+    """Whether a dossier was rated and when, so the kiosk can say so right after the scan.
+    No scores and no device: only the refusal the visitor would otherwise meet at the end."""
+    dossier = _dossier_code(code)
+    at = _rated_at(uow, site, dossier)
+    if at is None:
+        raise DossierNotRated()
+    taken = DossierAlreadyRated()
+    return {
+        "dossier_code": dossier,
+        "rated": True,
+        "at": at.isoformat(),
+        "message": taken.message,
+        "message_vi": taken.message_vi,
+    }
+
+
 def rate_dossier(
     uow: UnitOfWork,
     site: Site,
@@ -151,18 +195,13 @@ def rate_dossier(
     now: datetime,
 ) -> dict[str, Any]:
     """Store the one detailed (nine-indicator) rating of a dossier."""
+    dossier = _dossier_code(code)
     try:
-        dossier = str(DossierCode.parse(code))
         rating = DetailedRating(dict(scores))
     except DossierError as exc:
         raise _refusal(exc) from None
-    taken = uow.session.execute(
-        select(dossier_ratings.c.id).where(
-            dossier_ratings.c.site_id == site.id, dossier_ratings.c.dossier_code == dossier
-        )
-    ).first()
-    if taken is not None:
-        raise AlreadyRated("This dossier has already been rated.", "Hồ sơ này đã được đánh giá.")
+    if _rated_at(uow, site, dossier) is not None:
+        raise DossierAlreadyRated()
     values = {
         "site_id": site.id,
         "dossier_code": dossier,
@@ -177,9 +216,7 @@ def rate_dossier(
         with uow.session.begin_nested():
             result = uow.session.execute(insert(dossier_ratings).values(**values))
     except IntegrityError:
-        raise AlreadyRated(
-            "This dossier has already been rated.", "Hồ sơ này đã được đánh giá."
-        ) from None
+        raise DossierAlreadyRated() from None
     return {
         "id": int(result.inserted_primary_key[0]),
         "dossier_code": dossier,
@@ -187,6 +224,57 @@ def rate_dossier(
         "total": rating.total,
         "maximum": rating.maximum,
     }
+
+
+# What earns 2, 1 and 0 points, in English, per indicator; the Vietnamese (the
+# circular's own words) is ``Indicator.levels_vi``.
+LEVELS_EN: dict[int, tuple[str, str, str]] = {
+    1: (
+        "Total time shorter than the time allowed",
+        "Total time equal to the time allowed",
+        "Total time longer than the time allowed",
+    ),
+    2: (
+        "The agencies took less than their time limits",
+        "The agencies took exactly their time limits",
+        "The agencies took longer than their time limits",
+    ),
+    3: (
+        "No contact needed at all",
+        "Had to make contact only once",
+        "Had to make contact more than once (unless through the applicant's own fault)",
+    ),
+    4: (
+        "No agency or organisation to contact",
+        "Had to contact one agency or organisation",
+        "Had to contact two or more agencies or organisations",
+    ),
+    5: (
+        "Both received and returned at the one-stop section",
+        "Only received or only returned at the one-stop section",
+        "Not handled through the one-stop section",
+    ),
+    6: (
+        "Published fully, accurately and as the rules require",
+        "Published, but not fully",
+        "Not published",
+    ),
+    7: (
+        "Polite, dedicated and attentive",
+        "Not yet keen or attentive enough",
+        "Signs of harassment, obstruction or conduct against the rules",
+    ),
+    8: (
+        "No feedback or petitions, or they were taken in and answered on time",
+        "Taken in and answered, but late",
+        "Not taken in or answered",
+    ),
+    9: (
+        "Online public services provided on schedule and to standard",
+        "Provided, but behind schedule or below standard",
+        "Not provided as required",
+    ),
+}
 
 
 def rating_options() -> dict[str, Any]:
@@ -210,6 +298,7 @@ def rating_options() -> dict[str, Any]:
                 "name_vi": i.name_vi,
                 "name_en": i.name_en,
                 "levels_vi": list(i.levels_vi),
+                "levels_en": list(LEVELS_EN[i.number]),
                 "asked_of_citizen": i.asked_of_citizen,
             }
             for i in INDICATORS

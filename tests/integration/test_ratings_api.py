@@ -3,6 +3,7 @@ the detailed dossier rating, and the statistics, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -168,6 +169,26 @@ def test_detailed_dossier_rating_once_per_dossier_with_total(rated: Api) -> None
     assert detailed["percent"] == 62.5
 
 
+def test_the_kiosk_learns_a_dossier_was_rated_before_asking_the_nine(rated: Api) -> None:
+    before = rated.call("GET", f"/dossier-ratings/{CODE}", "kiosk")
+    stored = rated.call(
+        "POST", "/dossier-ratings", "kiosk", json={"dossier_code": CODE, "scores": {"1": 2}}
+    )
+    after = rated.call("GET", f"/dossier-ratings/%20{CODE.lower()}%20", "kiosk")
+
+    assert (before.status_code, before.json["error"]["code"]) == (404, "not_rated")
+    assert stored.status_code == 201
+    assert after.status_code == 200
+    assert after.json["rated"] is True and after.json["dossier_code"] == CODE
+    assert datetime.fromisoformat(after.json["at"]).utcoffset() == timedelta(0)
+    assert after.json["message_vi"] == "Hồ sơ này đã được đánh giá."
+    assert after.json["message"] == "This dossier has already been rated."
+    assert not {"scores", "total", "comment", "device"} & after.json.keys()
+    assert rated.call("GET", "/dossier-ratings/12-AB", "kiosk").status_code == 400
+    for who in ("board", "rating3", None):
+        assert rated.call("GET", f"/dossier-ratings/{CODE}", who).status_code in {401, 403}, who
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -190,6 +211,10 @@ def test_options_list_levels_reasons_and_the_nine_indicators(rated: Api) -> None
         "Không hài lòng",
     ]
     assert len(options["indicators"]) == 9
+    seventh = options["indicators"][6]
+    assert seventh["levels_vi"][0] == "Lịch sự, tận tình, chu đáo"
+    assert seventh["levels_en"][0] == "Polite, dedicated and attentive"
+    assert all(len(i["levels_en"]) == 3 for i in options["indicators"])
     assert {
         "code": "long_wait",
         "label_vi": "Thời gian chờ đợi lâu",
