@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from drivers.errors import CoverOpen, DriverError, PaperOut, PrinterOffline
@@ -398,14 +399,28 @@ class KioskController:
     def dossier_to_rate(self, text: str) -> tuple[DossierView, list[dict[str, Any]]]:
         """The dossier a visitor scanned or typed, and the nine indicators to score."""
         dossier = self.lookup(text, unavailable=RATING_UNAVAILABLE)
-        return dossier, self.rating_indicators()
+        return dossier, self.rating_indicators(dossier.code)
 
-    def rating_indicators(self) -> list[dict[str, Any]]:
-        """The nine indicators with their names (vi, en) and what earns 2, 1 or 0 points."""
+    def rating_indicators(self, code: str) -> list[dict[str, Any]]:
+        """The nine indicators with their names and answers (vi, en) for dossier ``code``;
+        refused at once, in the server's words, when it was rated already, so the visitor
+        does not answer nine questions for nothing."""
+        rated = self._read(lambda: self._rating_of(code), RATING_UNAVAILABLE)
+        if rated is not None:
+            raise Refusal("error.server", vi=rated["message_vi"], en=rated["message"])
         options = self._read(
             lambda: self.client.request("GET", "/ratings/options"), RATING_UNAVAILABLE
         )
         return list(options["indicators"])
+
+    def _rating_of(self, code: str) -> dict[str, Any] | None:
+        """The server's record that ``code`` was rated, or None (404) when it was not."""
+        try:
+            return self.client.request("GET", f"/dossier-ratings/{quote(code, safe='')}")
+        except ServerError as error:
+            if error.status == 404:
+                return None
+            raise
 
     def rate_dossier(self, code: str, scores: dict[int, int]) -> dict[str, Any]:
         """Store the dossier's one detailed rating; a second is refused in the server's words."""

@@ -51,7 +51,7 @@ class DossierScreen(Screen):
         """Rate this finished dossier without scanning it again."""
         app, dossier = App.get_running_app(), self.dossier
         app.work(
-            app.controller.rating_indicators,
+            lambda: app.controller.rating_indicators(dossier.code),
             lambda indicators: app.go("rating", dossier=dossier, indicators=indicators),
             self._refused,
         )

@@ -1,8 +1,9 @@
 """Look up a dossier: camera with live preview and a target frame, scanners, on-screen keys.
 
 The same screen takes the code of a dossier to rate (``purpose="rate"``, from the
-home screen's "Đánh giá"): the code is checked the same way, then the rating
-screen asks the nine indicators.
+home screen's "Đánh giá"): the code is checked the same way, a dossier rated
+already is refused right here, and otherwise the rating screen asks the nine
+indicators.
 
 Scanners are open only while this screen shows, as the fleet configured them
 last. Each configured scanner

@@ -1,9 +1,8 @@
 """The detailed rating of a dossier (Circular 01/2018, art. 13): nine indicators, three
 big choices each (2, 1 or 0 points); sending is possible once all nine are chosen.
 
-The indicators and their wording come from the server (``GET /ratings/options``).
-The server words the three levels in Vietnamese only; in English each choice
-says good / fair / poor with its points.
+The indicators and their wording, names and answers in both languages, come from
+the server (``GET /ratings/options``); a dossier rated already never gets here.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from kivy.uix.togglebutton import ToggleButton
 from kiosk_app.controller import Refusal
 from kiosk_app.dossier_view import DossierView
 
-SCORES = (2, 1, 0)  # the order of the server's ``levels_vi``
+SCORES = (2, 1, 0)  # the order of the server's ``levels_vi`` and ``levels_en``
 
 
 class ChoiceButton(ToggleButton):
@@ -36,11 +35,12 @@ class ChoiceButton(ToggleButton):
     score = NumericProperty(0)
 
     def label(self, _lang: str, *_deps: Any) -> str:
-        app = App.get_running_app()
-        points = app.t("rate.points", points=self.score)
-        if app.lang == "vi" and self.indicator:
-            return f"{self.indicator['levels_vi'][SCORES.index(self.score)]}\n({points})"
-        return f"{app.t(f'rate.level_{self.score}')}\n({points})"
+        app, indicator = App.get_running_app(), self.indicator
+        if not indicator:
+            return ""
+        at = SCORES.index(self.score)
+        answer = app.pick(indicator["levels_vi"][at], indicator["levels_en"][at])
+        return f"{answer}\n({app.t('rate.points', points=self.score)})"
 
 
 class IndicatorRow(BoxLayout):

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -22,6 +23,10 @@ SITE = {
     "priority_groups": [
         {"code": "elderly", "label_vi": "Người cao tuổi (từ 60 tuổi)", "label_en": "Elderly"}
     ],
+}
+ALREADY_RATED = {
+    "message": "This dossier has already been rated.",
+    "message_vi": "Hồ sơ này đã được đánh giá.",
 }
 SERVICES = [
     {"code": "ho-tich", "prefix": "B", "name_vi": "Hộ tịch", "name_en": "Civil status"},
@@ -41,6 +46,7 @@ class FakeServer:
         self.blocks: dict[int, dict[str, Any]] = {}
         self.lookups: list[str] = []
         self.ratings: dict[str, dict[str, int]] = {}
+        self.requests: list[tuple[str, str]] = []
 
     def _check(self) -> None:
         if self.down:
@@ -110,17 +116,20 @@ class FakeServer:
         }
 
     def request(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
-        """The two rating calls the kiosk makes through the client's generic request."""
+        """The three rating calls the kiosk makes through the client's generic request."""
         self._check()
+        self.requests.append((method, path))
         if (method, path) == ("GET", "/ratings/options"):
             return {"indicators": [{"number": n, "name_vi": f"Chỉ số {n}"} for n in range(1, 10)]}
+        if method == "GET":
+            code = unquote(path.removeprefix("/dossier-ratings/"))
+            if code not in self.ratings:
+                raise ServerError(404, "not_rated", "Not rated yet.", "Chưa được đánh giá.")
+            return {"rated": True, "at": "2026-11-25T02:00:00+00:00", **ALREADY_RATED}
         assert (method, path) == ("POST", "/dossier-ratings")
         if json["dossier_code"] in self.ratings:
             raise ServerError(
-                409,
-                "already_rated",
-                "This dossier has already been rated.",
-                "Hồ sơ này đã được đánh giá.",
+                409, "already_rated", ALREADY_RATED["message"], ALREADY_RATED["message_vi"]
             )
         self.ratings[json["dossier_code"]] = json["scores"]
         return {"dossier_code": json["dossier_code"], "total": sum(json["scores"].values())}
@@ -301,6 +310,24 @@ def test_a_dossier_is_rated_once_and_a_second_time_refused_in_the_servers_words(
     with pytest.raises(Refusal) as again:
         controller.rate_dossier(code, scores)
     assert again.value.vi == "Hồ sơ này đã được đánh giá."
+
+
+def test_a_dossier_rated_already_is_refused_right_after_the_scan(parts: Any) -> None:
+    controller, server, _, _ = parts
+    code = "000.00.06.H56-231027-0361"
+    server.ratings[code] = {"1": 2}
+    for ask in (
+        lambda: controller.dossier_to_rate(f"https://dvc.example.vn/?MHS={code}"),
+        lambda: controller.rating_indicators(code),  # "Rate this dossier" after a lookup
+    ):
+        server.requests.clear()
+        with pytest.raises(Refusal) as refused:
+            ask()
+        assert (refused.value.vi, refused.value.en) == (
+            "Hồ sơ này đã được đánh giá.",
+            "This dossier has already been rated.",
+        )
+        assert server.requests == [("GET", f"/dossier-ratings/{code}")]
 
 
 def test_rating_says_what_a_code_looks_like_or_that_it_is_unavailable(parts: Any) -> None:
