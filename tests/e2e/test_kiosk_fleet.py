@@ -205,7 +205,7 @@ def test_a_scanned_dossier_is_rated_with_nine_choices_and_only_once(
     assert stats["mean_by_indicator"] == {str(n): float(s) for n, s in SCORES.items()}
 
     again = centre.kiosk.do("rate_by_scan", scores=SCORES, shot="portrait-vi-rating-refused")
-    assert again["screen"] == "rating" and again["message"] == "Hồ sơ này đã được đánh giá."
+    assert again == {"screen": "lookup", "message": "Hồ sơ này đã được đánh giá."}
     assert centre.api("GET", "/ratings/stats", role="admin")["detailed"]["count"] == 1
 
 
@@ -278,18 +278,26 @@ def step_await_paired(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_rate_by_scan(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
-    """Home → "Đánh giá" → the camera reads the receipt → nine taps → send."""
-    app, rating = driver.app, driver.screen("rating")
+    """Home → "Đánh giá" → the camera reads the receipt → nine taps → send; a dossier
+    rated already is refused on the scan screen, before any question."""
+    app, rating, lookup = driver.app, driver.screen("rating"), driver.screen("lookup")
     app.go_home()
     driver.tap_id("rating", "home")
-    driver.until(lambda: app.manager.current == "rating" and len(rating.ids.rows.children) == 9)
+    driver.until(
+        lambda: (
+            (app.manager.current == "rating" and len(rating.ids.rows.children) == 9)
+            or (app.manager.current == "lookup" and bool(lookup.message) and not lookup.busy)
+        )
+    )
+    if app.manager.current == "lookup":
+        if "shot" in params:
+            driver.shot(Path(params["out"]), params["shot"])
+        return {"screen": "lookup", "message": lookup.message}
     before = rating.ids.submit.disabled
     rate_nine(driver, params["scores"])
     driver.tap_id("submit", "rating")
     driver.until(lambda: app.manager.current == "thanks" or (rating.message and not rating.busy))
     thanks = driver.screen("thanks")
-    if "shot" in params:
-        driver.shot(Path(params["out"]), params["shot"])
     return {
         "title": rating.ids.title.text,
         "indicators": len(rating.ids.rows.children),
