@@ -13,12 +13,17 @@ reports its health, and when a technician moves it to another counter (the serve
 rebinds its token) it re-reads its desk and serves the new counter at once. It
 follows the whole floor's events and keeps those of its counter, so a move
 needs no new connection.
+
+Started with no token at all, it asks the server for a pairing code and shows it
+until a technician enters it (choosing the counter); it then stores the token in
+the kiosk's ``pairing.json`` and becomes the rating terminal without a restart.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -29,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk_app.rating.flow import RatingFlow, Submission
 from queue_server.client import ClientError, QueueClient, ServerError
 from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
-from queue_server.client.fleet import DeviceAgent, FleetMember
+from queue_server.client.fleet import DeviceAgent, FleetMember, pair
 from queue_server.dossiers.rating import QuickLevel
 
 if TYPE_CHECKING:
@@ -85,7 +90,7 @@ def run(config: KioskConfig) -> int:
     from kiosk_app.rating.terminal import RatingApp
 
     options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
-    RatingApp(config.server_url, config.token, options).run()
+    RatingApp(config.server_url, config.token, options, config.save_pairing).run()
     return 0
 
 
@@ -98,31 +103,36 @@ class RatingTerminal:
         token: str | None,
         on_change: Any,
         *,
+        save_pairing: Callable[[str, str], None],
         data_dir: Path | None = None,
         health: Callable[[], dict[str, Any]] = dict,
     ) -> None:
-        """``health``: the parts the app knows of (the keypad), for each heartbeat."""
+        """``health``: the parts the app knows of (the keypad), for each heartbeat;
+        ``save_pairing``: keeps the server URL and the token pairing gave."""
         self.client = QueueClient(server_url, token)
         self.server_url, self.token = server_url, token
         self.on_change = on_change
+        self.save_pairing = save_pairing
         self.flow = RatingFlow(counter=0)
         self.desk: dict[str, Any] = {}
         self.link = LinkState.CONNECTING
         self.stream: EventStream | None = None
         self.member: FleetMember | None = None
+        #: The code on the pairing screen ("" until the server gave one).
+        self.pairing_code = ""
+        self._health = health
+        self._cache_file = data_dir / "rating.config.json" if data_dir else None
         if token:
-            self.member = FleetMember(
-                DeviceAgent(server_url, "rating", token=token),
-                role="rating",
-                health=health,
-                on_config=self._on_config,
-                cache_file=data_dir / "rating.config.json" if data_dir else None,
-            )
+            self._join(DeviceAgent(server_url, "rating", token=token))
         self._stop = threading.Event()
         self._lock = threading.RLock()
 
+    @property
+    def paired(self) -> bool:
+        return bool(self.token)
+
     def start(self) -> None:
-        threading.Thread(target=self._connect, name="rating-desk", daemon=True).start()
+        threading.Thread(target=self._run, name="rating-desk", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -130,6 +140,37 @@ class RatingTerminal:
             self.member.stop()
         if self.stream is not None:
             self.stream.stop()
+
+    def _run(self) -> None:
+        if self.paired or self._pair():
+            self._connect()
+
+    def _join(self, agent: DeviceAgent) -> None:
+        self.member = FleetMember(
+            agent,
+            role="rating",
+            health=self._health,
+            on_config=self._on_config,
+            cache_file=self._cache_file,
+        )
+
+    def _pair(self) -> bool:
+        """Show codes until a technician enters one; keep the token and use it."""
+        agent = DeviceAgent(self.server_url, "rating", hardware=socket.gethostname())
+        if pair(agent, self._show_code, self._stop) is None or agent.token is None:
+            return False
+        self.save_pairing(self.server_url, agent.token)
+        log.warning("paired as %s", agent.name)
+        self.client.close()
+        self.client = QueueClient(self.server_url, agent.token)
+        self._join(agent)
+        self.token = agent.token
+        self.on_change()
+        return True
+
+    def _show_code(self, code: str) -> None:
+        self.pairing_code = code
+        self.on_change()
 
     def _connect(self) -> None:
         desk = desk_with_retry(self.client, self._stop)
@@ -231,7 +272,8 @@ class RatingTerminal:
         """What the screen shows, for the trace file."""
         with self._lock:
             return {
-                "step": str(self.flow.step),
+                "step": str(self.flow.step) if self.paired else "pairing",
+                "pairing_code": self.pairing_code,
                 "ticket_id": self.flow.ticket_id,
                 "ticket_number": self.flow.ticket_number,
                 "officer": self.desk.get("officer"),

@@ -1,7 +1,8 @@
 """The Kivy app of the rating terminal; imported only after Kivy is configured.
 
-Background threads (stream, submissions, keypad) reach the screen only through
-``Clock.schedule_once``.
+Background threads (stream, submissions, keypad, pairing) reach the screen only
+through ``Clock.schedule_once``. A terminal with no token shows the pairing screen
+first and swaps it for the rating screen once paired, as the hall board does.
 """
 
 from __future__ import annotations
@@ -10,13 +11,18 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.uix.widget import Widget
 
+from display_board.fleet import big_code
+from kiosk_app.rating import pairing
 from kiosk_app.rating.app import KEY_LEVELS, RatingOptions, RatingTerminal
+from kiosk_app.rating.pairing import RatingPairingScreen
 from kiosk_app.rating.screen import RatingScreen, load_kv
 
 log = logging.getLogger(__name__)
@@ -25,27 +31,44 @@ log = logging.getLogger(__name__)
 class RatingApp(App):
     title = "motcua — đánh giá mức độ hài lòng"
 
-    def __init__(self, server_url: str, token: str | None, options: RatingOptions) -> None:
+    def __init__(
+        self,
+        server_url: str,
+        token: str | None,
+        options: RatingOptions,
+        save_pairing: Callable[[str, str], None],
+    ) -> None:
         super().__init__()
         self.options = options
         #: The counter keypad's port for the fleet: "" (none), ok or offline.
         self.keypad_state = ""
         self.terminal = RatingTerminal(
-            server_url, token, self.request_redraw, data_dir=options.data_dir, health=self.health
+            server_url,
+            token,
+            self.request_redraw,
+            save_pairing=save_pairing,
+            data_dir=options.data_dir,
+            health=self.health,
         )
         self._trace_pending: str | None = None
         self._traced: dict[str, Any] = {}
         self._keypad_stop = threading.Event()
 
-    def build(self) -> RatingScreen:
+    def build(self) -> Widget:
+        if self.options.trace:
+            Window.bind(on_flip=self._flush_trace)
+        if self.terminal.paired:
+            return self._rating_screen()
+        pairing.load_kv()
+        return RatingPairingScreen(server=self.terminal.server_url)
+
+    def _rating_screen(self) -> RatingScreen:
         load_kv()
         screen = RatingScreen()
         screen.build_choices(self.terminal.flow.levels)
         screen.on_face = self.terminal.face
         screen.on_reason = self.terminal.reason
         screen.on_confirm = self.terminal.confirm
-        if self.options.trace:
-            Window.bind(on_flip=self._flush_trace)
         return screen
 
     def on_start(self) -> None:
@@ -64,14 +87,29 @@ class RatingApp(App):
 
     def redraw(self) -> None:
         terminal = self.terminal
-        self.root.offline = terminal.link.value == "offline"
-        self.root.show(terminal.flow, time.monotonic(), terminal.desk)
+        if isinstance(self.root, RatingPairingScreen) and terminal.paired:
+            self._become_terminal()
+        if isinstance(self.root, RatingPairingScreen):
+            self._show_code(terminal.pairing_code)
+        else:
+            self.root.offline = terminal.link.value == "offline"
+            self.root.show(terminal.flow, time.monotonic(), terminal.desk)
         if self.options.trace:
             state = terminal.trace_state()
             if state != self._traced:
                 self._traced = state
                 self._flush_trace()  # a state that drew no new frame still happened
                 self._trace_pending = json.dumps({"t": time.time(), **state}, ensure_ascii=False)
+
+    def _show_code(self, code: str) -> None:
+        if code and code != self.root.code:
+            print(big_code(code), flush=True)  # for a technician at the terminal's console
+            self.root.code = code
+
+    def _become_terminal(self) -> None:
+        Window.remove_widget(self.root)
+        self.root = self._rating_screen()
+        Window.add_widget(self.root)
 
     def _flush_trace(self, *_: Any) -> None:
         if self._trace_pending is not None and self.options.trace is not None:

@@ -1,9 +1,12 @@
-"""The rating terminal against the real server: the officer finishes, the terminal
+"""The rating terminal against the real server: started with no token it shows a
+pairing code, and once a technician enters it (choosing counter 3) it is the
+terminal of that counter without a restart; the officer finishes, the terminal
 asks, a touch stores one rating, and a second rating of the ticket is refused; as
 a fleet member, a technician moves it to another counter without a restart."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 from kivy_process import ROOT, KivyProcess, read_jsonl, wait_for
+from PIL import Image
 from sqlalchemy import select
 
 from drivers.keypad import Key
@@ -22,6 +26,9 @@ if TYPE_CHECKING:
     from floor import Floor
 
 pytestmark = pytest.mark.timeout(120)
+
+SHOTS = ROOT / "tests" / "artifacts" / "rating"
+PIN_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
 
 def rating_token(floor: Floor, counter: int) -> str:
@@ -42,9 +49,14 @@ def rating_token(floor: Floor, counter: int) -> str:
 
 
 class Terminal:
-    def __init__(self, floor: Floor, workdir: Path, touch: str, keypad: str | None) -> None:
+    """The terminal process; ``paired=False`` starts it with no token (it pairs by code)."""
+
+    def __init__(
+        self, floor: Floor, workdir: Path, touch: str, keypad: str | None, *, paired: bool = True
+    ) -> None:
         self.trace = workdir / "rating-trace.jsonl"
-        self.token = rating_token(floor, 3)
+        self.data_dir = workdir / "terminal"
+        self.token = rating_token(floor, 3) if paired else "none"
         self.process = KivyProcess(
             [
                 str(ROOT / "tests/e2e/rating_driver.py"),
@@ -58,6 +70,8 @@ class Terminal:
         )
         self.process.env["MOTCUA_RATING_TRACE"] = str(self.trace)
         self.process.env["MOTCUA_HEARTBEAT_S"] = "0.5"
+        self.process.env["MOTCUA_KIOSK_DIR"] = str(self.data_dir)
+        self.process.env.pop("MOTCUA_TOKEN", None)
         if keypad:
             self.process.env["MOTCUA_RATING_KEYPAD"] = keypad
 
@@ -99,13 +113,52 @@ def signed_in(floor: Floor) -> Floor:
     return floor
 
 
-def test_finish_asks_a_touch_rates_once_and_a_second_rating_is_refused(
+def pair_by_code(floor: Floor, terminal: Terminal, counter: int) -> None:
+    """Read the code off the pairing screen (saved at both sizes), enter it as the
+    technician with the counter, and keep the token the terminal stored."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for size in ("800x480", "1280x800"):
+        (SHOTS / f"pairing_{size}.png").unlink(missing_ok=True)
+    terminal.data_dir.mkdir()
+    pairing_file = terminal.data_dir / "pairing.json"
+    pairing_file.write_text(json.dumps({"pin_hash": PIN_HASH}), "utf-8")
+    terminal.process.env["MOTCUA_RATING_SHOTS"] = str(SHOTS)
+    terminal.process.start()
+    shown = terminal.reaches("pairing", within=60)
+    code = wait_for(
+        lambda: terminal.frames()[-1]["pairing_code"], 30, "the pairing code on the screen"
+    )
+    assert shown["counter"] is None and len(code) == 6 and code.isdigit()
+    for size in ("800x480", "1280x800"):
+        shot = SHOTS / f"pairing_{size}.png"
+        wait_for(shot.exists, 20, f"the pairing screen at {size}")
+        width, height = (int(v) for v in size.split("x"))
+        assert Image.open(shot).size == (width, height)
+    confirmed = requests.post(
+        f"{floor.server.url}/api/v1/devices/pair",
+        json={"code": code, "name": f"rating-{counter}", "counter": counter},
+        headers={"Authorization": f"Bearer {floor.token('technician')}"},
+        timeout=10,
+    )
+    assert confirmed.status_code == 201, confirmed.text
+
+    def stored_pairing() -> dict[str, Any] | None:
+        kept: dict[str, Any] = json.loads(pairing_file.read_text("utf-8"))
+        return kept if "token" in kept else None
+
+    kept = wait_for(stored_pairing, 30, "the stored pairing")
+    assert kept["pin_hash"] == PIN_HASH and kept["server_url"] == floor.server.url
+    assert pairing_file.stat().st_mode & 0o777 == 0o600
+    terminal.token = kept["token"]
+
+
+def test_paired_by_code_a_finish_asks_a_touch_rates_once_and_a_second_rating_is_refused(
     signed_in: Floor, tmp_path: Path
 ) -> None:
     floor = signed_in
-    terminal = Terminal(floor, tmp_path, "VERY_SATISFIED", None)
-    terminal.process.start()
+    terminal = Terminal(floor, tmp_path, "VERY_SATISFIED", None, paired=False)
     try:
+        pair_by_code(floor, terminal, 3)
         idle = terminal.reaches("idle", within=60)
         wait_for(
             lambda: any(f["officer"] == "officer" for f in terminal.frames()), 20, "the officer"
