@@ -31,8 +31,9 @@ enter the PIN (checked against its argon2 hash; no hash configured, no entry).
 
 Rating: "Đánh giá" on the home screen (or "Đánh giá hồ sơ này" on a finished
 dossier) leads to the detailed dossier rating of Circular 01/2018, art. 13: the
-dossier's code is scanned or typed on the lookup screen, then nine indicators
-are scored 2/1/0 (``POST /api/v1/dossier-ratings``, once per dossier).
+dossier's code is scanned or typed on the lookup screen; a dossier rated already
+is refused there at once (``GET /api/v1/dossier-ratings/<code>``), otherwise nine
+indicators are scored 2/1/0 (``POST /api/v1/dossier-ratings``, once per dossier).
 
 Fleet (``fleet.py``): a kiosk with a token pulls the printer and scanner settings
 a technician stored for it on the server and heartbeats its health (at once on a
