@@ -175,13 +175,12 @@ def dossier_rating(uow: UnitOfWork, site: Site, code: str) -> dict[str, Any]:
     at = _rated_at(uow, site, dossier)
     if at is None:
         raise DossierNotRated()
-    taken = DossierAlreadyRated()
     return {
         "dossier_code": dossier,
         "rated": True,
         "at": at.isoformat(),
-        "message": taken.message,
-        "message_vi": taken.message_vi,
+        "message": DossierAlreadyRated.message,
+        "message_vi": DossierAlreadyRated.message_vi,
     }
 
 
