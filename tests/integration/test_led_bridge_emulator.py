@@ -55,26 +55,38 @@ def hall(tmp_path: Path) -> Iterator[tuple[LedEmulator, LedEmulator]]:
         yield left, right
 
 
-@pytest.fixture
-def bridge(hall: tuple[LedEmulator, LedEmulator]) -> Iterator[LedBridge]:
-    left, right = hall
+def start_bridge(left: LedEmulator, right: LedEmulator) -> LedBridge:
     routes = [
         LedRoute.parse(f"1={left.path}:1"),
         LedRoute.parse(f"2={left.path}:2"),
         LedRoute.parse(f"3={right.path}:7"),
     ]
-    bridge = LedBridge(
+    return LedBridge(
         routes, open_bus=lambda port: open_led_bus(port, timeout=0.3), blink_s=0.3, retry_max=0.5
     ).start()
+
+
+@pytest.fixture
+def bridge(hall: tuple[LedEmulator, LedEmulator]) -> Iterator[LedBridge]:
+    bridge = start_bridge(*hall)
+    yield bridge
+    bridge.stop()
+
+
+@pytest.fixture
+def restarted_bridge(hall: tuple[LedEmulator, LedEmulator]) -> Iterator[LedBridge]:
+    """A bridge started while a board still shows a number from before a restart."""
+    hall[0].boards[2] = BoardState(text="X999")
+    bridge = start_bridge(*hall)
     yield bridge
     bridge.stop()
 
 
 def test_on_start_every_board_shows_the_current_state(
-    hall: tuple[LedEmulator, LedEmulator], bridge: LedBridge
+    hall: tuple[LedEmulator, LedEmulator], restarted_bridge: LedBridge
 ) -> None:
     left, right = hall
-    left.boards[2] = BoardState(text="X999")  # left over from before a restart
+    bridge = restarted_bridge
     bridge.on_snapshot(
         snapshot(
             10,
