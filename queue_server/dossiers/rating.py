@@ -27,9 +27,10 @@ class Indicator:
     number: int
     name_vi: str
     name_en: str
-    levels_vi: tuple[str, str, str]  # what earns 2, 1, 0 points
+    levels_vi: tuple[str, str, str]  # what earns 2, 1, 0 points (the circular's words)
     asked_of_citizen: bool
     per_dossier: bool
+    levels_en: tuple[str, str, str]
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -43,6 +44,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Tổng thời gian bằng thời gian quy định",
             "Tổng thời gian dài hơn thời gian quy định",
         ),
+        levels_en=(
+            "Total time shorter than the time allowed",
+            "Total time equal to the time allowed",
+            "Total time longer than the time allowed",
+        ),
         asked_of_citizen=True,
         per_dossier=True,
     ),
@@ -55,6 +61,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Cơ quan, đơn vị xử lý ngắn hơn thời hạn quy định",
             "Cơ quan, đơn vị xử lý bằng thời hạn quy định",
             "Cơ quan, đơn vị xử lý dài hơn thời hạn quy định",
+        ),
+        levels_en=(
+            "The agencies took less than their time limits",
+            "The agencies took exactly their time limits",
+            "The agencies took longer than their time limits",
         ),
         asked_of_citizen=False,
         per_dossier=True,
@@ -70,6 +81,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Chỉ phải liên hệ một lần",
             "Phải liên hệ hơn một lần (trừ khi do lỗi của người nộp hồ sơ)",
         ),
+        levels_en=(
+            "No contact needed at all",
+            "Had to make contact only once",
+            "Had to make contact more than once (unless through the applicant's own fault)",
+        ),
         asked_of_citizen=True,
         per_dossier=True,
     ),
@@ -84,6 +100,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Phải liên hệ một cơ quan, đơn vị, tổ chức",
             "Phải liên hệ từ hai cơ quan, đơn vị, tổ chức trở lên",
         ),
+        levels_en=(
+            "No agency or organisation to contact",
+            "Had to contact one agency or organisation",
+            "Had to contact two or more agencies or organisations",
+        ),
         asked_of_citizen=True,
         per_dossier=True,
     ),
@@ -96,6 +117,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Chỉ tiếp nhận hoặc chỉ trả kết quả tại Bộ phận Một cửa",
             "Không thực hiện qua Bộ phận Một cửa",
         ),
+        levels_en=(
+            "Both received and returned at the one-stop section",
+            "Only received or only returned at the one-stop section",
+            "Not handled through the one-stop section",
+        ),
         asked_of_citizen=False,
         per_dossier=False,
     ),
@@ -107,6 +133,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Công khai đầy đủ, chính xác, đúng quy định",
             "Công khai nhưng chưa đầy đủ",
             "Không công khai",
+        ),
+        levels_en=(
+            "Published fully, accurately and as the rules require",
+            "Published, but not fully",
+            "Not published",
         ),
         asked_of_citizen=False,
         per_dossier=True,
@@ -121,6 +152,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Chưa nhiệt tình, chu đáo",
             "Có biểu hiện nhũng nhiễu, gây phiền hà, không đúng quy định",
         ),
+        levels_en=(
+            "Polite, dedicated and attentive",
+            "Not yet keen or attentive enough",
+            "Signs of harassment, obstruction or conduct against the rules",
+        ),
         asked_of_citizen=True,
         per_dossier=True,
     ),
@@ -133,6 +169,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Được tiếp thu, giải trình nhưng quá hạn",
             "Không được tiếp thu, giải trình",
         ),
+        levels_en=(
+            "No feedback or petitions, or they were taken in and answered on time",
+            "Taken in and answered, but late",
+            "Not taken in or answered",
+        ),
         asked_of_citizen=False,
         per_dossier=False,
     ),
@@ -144,6 +185,11 @@ INDICATORS: tuple[Indicator, ...] = (
             "Cung cấp dịch vụ công trực tuyến đúng tiến độ, chất lượng",
             "Cung cấp nhưng chậm tiến độ hoặc chưa bảo đảm chất lượng",
             "Không cung cấp theo yêu cầu",
+        ),
+        levels_en=(
+            "Online public services provided on schedule and to standard",
+            "Provided, but behind schedule or below standard",
+            "Not provided as required",
         ),
         asked_of_citizen=False,
         per_dossier=False,

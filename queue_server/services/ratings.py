@@ -225,57 +225,6 @@ def rate_dossier(
     }
 
 
-# What earns 2, 1 and 0 points, in English, per indicator; the Vietnamese (the
-# circular's own words) is ``Indicator.levels_vi``.
-LEVELS_EN: dict[int, tuple[str, str, str]] = {
-    1: (
-        "Total time shorter than the time allowed",
-        "Total time equal to the time allowed",
-        "Total time longer than the time allowed",
-    ),
-    2: (
-        "The agencies took less than their time limits",
-        "The agencies took exactly their time limits",
-        "The agencies took longer than their time limits",
-    ),
-    3: (
-        "No contact needed at all",
-        "Had to make contact only once",
-        "Had to make contact more than once (unless through the applicant's own fault)",
-    ),
-    4: (
-        "No agency or organisation to contact",
-        "Had to contact one agency or organisation",
-        "Had to contact two or more agencies or organisations",
-    ),
-    5: (
-        "Both received and returned at the one-stop section",
-        "Only received or only returned at the one-stop section",
-        "Not handled through the one-stop section",
-    ),
-    6: (
-        "Published fully, accurately and as the rules require",
-        "Published, but not fully",
-        "Not published",
-    ),
-    7: (
-        "Polite, dedicated and attentive",
-        "Not yet keen or attentive enough",
-        "Signs of harassment, obstruction or conduct against the rules",
-    ),
-    8: (
-        "No feedback or petitions, or they were taken in and answered on time",
-        "Taken in and answered, but late",
-        "Not taken in or answered",
-    ),
-    9: (
-        "Online public services provided on schedule and to standard",
-        "Provided, but behind schedule or below standard",
-        "Not provided as required",
-    ),
-}
-
-
 def rating_options() -> dict[str, Any]:
     """The catalogue a terminal or kiosk shows: levels, reasons, the nine indicators."""
     return {
@@ -297,7 +246,7 @@ def rating_options() -> dict[str, Any]:
                 "name_vi": i.name_vi,
                 "name_en": i.name_en,
                 "levels_vi": list(i.levels_vi),
-                "levels_en": list(LEVELS_EN[i.number]),
+                "levels_en": list(i.levels_en),
                 "asked_of_citizen": i.asked_of_citizen,
             }
             for i in INDICATORS
