@@ -173,7 +173,14 @@ class RatingTerminal:
         self.on_change()
 
     def _connect(self) -> None:
-        desk = desk_with_retry(self.client, self._stop)
+        try:
+            desk = desk_with_retry(self.client, self._stop)
+        except ServerError as refused:
+            # Paired without a counter (or the token was revoked): say so on the screen
+            # instead of an empty one, and stay in the fleet, so the counter a technician
+            # sets on the fleet page applies at once (``_on_config``).
+            log.warning("rating desk refused: %s", refused)
+            desk = {"counter": 0, "counter_name": refused.message_vi, "officer": refused.message}
         if desk is None:
             return
         with self._lock:
