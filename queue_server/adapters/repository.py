@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Insert, Select, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from queue_server.adapters.tables import counter_services, daily_sequences, events, sites
+from queue_server.adapters.tables import (
+    counter_services,
+    counters,
+    daily_sequences,
+    events,
+    sites,
+)
 from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
 from queue_server.queueing.model import (
     Counter,
@@ -21,6 +28,105 @@ from queue_server.queueing.model import (
     Ticket,
     TicketState,
 )
+
+# Hot statements ---------------------------------------------------------------
+# Ticket issue and call-next run these on every request. Building a statement
+# (coercing each clause) costs more than the compiled-cache look-up that follows
+# it, so each is built once per process with bound parameters and then reused.
+# Those selecting mapped domain classes are built on first use, after
+# ``start_mappers``; the others are plain constants.
+
+_COUNTER_SERVICE_IDS = (
+    select(counter_services.c.service_id)
+    .where(counter_services.c.counter_id == bindparam("counter_id"))
+    .order_by(counter_services.c.position)
+)
+_OPEN_COUNTERS_FOR = (
+    select(func.count())
+    .select_from(counter_services)
+    .join(counters, counters.c.id == counter_services.c.counter_id)
+    .where(
+        counter_services.c.service_id == bindparam("service_id"),
+        counters.c.state == CounterState.OPEN,
+    )
+)
+_SITE_ROW_LOCK = (
+    select(sites.c.id).where(sites.c.id == bindparam("site_id")).with_for_update(key_share=True)
+)
+_APPEND_EVENT = insert(events).returning(events.c.id)
+
+
+@functools.cache
+def _by_id(entity: type[Any]) -> Select[Any]:
+    """Select by primary key, built once: ``session.get`` rebuilds it on every miss."""
+    return select(entity).where(entity.id == bindparam("id"))
+
+
+@functools.cache
+def _service_by_code() -> Select[tuple[Service]]:
+    return select(Service).where(
+        Service.site_id == bindparam("site_id"), Service.code == bindparam("code")
+    )
+
+
+@functools.cache
+def _counter_query(lock: bool) -> Select[tuple[Counter]]:
+    query = select(Counter).where(
+        Counter.site_id == bindparam("site_id"), Counter.id == bindparam("counter_id")
+    )
+    return query.with_for_update() if lock else query
+
+
+@functools.cache
+def _head_query(priority: bool, lock: bool) -> Select[tuple[Ticket]]:
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
+            Ticket.state == TicketState.WAITING,
+            Ticket.priority.is_not(None) if priority else Ticket.priority.is_(None),
+        )
+        .order_by(Ticket.queued_at, Ticket.id)
+        .limit(1)
+    )
+    return query.with_for_update(skip_locked=True) if lock else query
+
+
+@functools.cache
+def _ahead_query(priority: bool, strict: bool) -> Select[tuple[int]]:
+    earlier = and_(
+        Ticket.service_id == bindparam("service_id"),
+        Ticket.state == TicketState.WAITING,
+        Ticket.id != bindparam("ticket_id"),
+    )
+    before_in_class = (Ticket.queued_at < bindparam("queued_at")) | and_(
+        Ticket.queued_at == bindparam("queued_at"), Ticket.id < bindparam("ticket_id")
+    )
+    same_class = Ticket.priority.is_not(None) if priority else Ticket.priority.is_(None)
+    condition = and_(same_class, before_in_class)
+    if strict and not priority:
+        condition = condition | Ticket.priority.is_not(None)
+    return select(func.count()).where(earlier, condition)
+
+
+@functools.cache
+def _recent_done_query(limit: int) -> Select[tuple[Ticket]]:
+    return (
+        select(Ticket)
+        .where(Ticket.service_id == bindparam("service_id"), Ticket.state == TicketState.DONE)
+        .order_by(Ticket.finished_at.desc())
+        .limit(limit)
+    )
+
+
+@functools.cache
+def _next_seq_statement(postgres: bool) -> Insert:
+    """The numbering upsert: insert ``last_number`` for a new day, else add it."""
+    statement = (postgresql.insert if postgres else sqlite.insert)(daily_sequences)
+    return statement.on_conflict_do_update(
+        index_elements=[daily_sequences.c.service_id, daily_sequences.c.day],
+        set_={"last_number": daily_sequences.c.last_number + statement.excluded.last_number},
+    ).returning(daily_sequences.c.last_number)
 
 
 class QueueRepository:
@@ -40,7 +146,7 @@ class QueueRepository:
         return self.session.scalars(select(Site).where(Site.code == code)).first()
 
     def site_by_id(self, site_id: int) -> Site:
-        site = self.session.get(Site, site_id)
+        site = self.session.scalars(_by_id(Site), {"id": site_id}).first()
         if site is None:
             raise LookupError(f"site {site_id} missing")
         return site
@@ -56,8 +162,7 @@ class QueueRepository:
         return found
 
     def service(self, site_id: int, code: str) -> Service:
-        query = select(Service).where(Service.site_id == site_id, Service.code == code)
-        found = self.session.scalars(query).first()
+        found = self.session.scalars(_service_by_code(), {"site_id": site_id, "code": code}).first()
         if found is None:
             raise UnknownService(
                 f"There is no service {code!r} at this centre.",
@@ -69,6 +174,7 @@ class QueueRepository:
         found = self._services.get(service_id) or self.session.get(Service, service_id)
         if found is None:
             raise UnknownService()
+        self._services[service_id] = found
         return found
 
     def counters(self, site_id: int) -> Sequence[Counter]:
@@ -76,10 +182,9 @@ class QueueRepository:
         return self.session.scalars(query).all()
 
     def counter(self, site_id: int, counter_id: int, *, lock: bool = False) -> Counter:
-        query = select(Counter).where(Counter.site_id == site_id, Counter.id == counter_id)
-        if lock:
-            query = query.with_for_update()
-        found = self.session.scalars(query).first()
+        found = self.session.scalars(
+            _counter_query(lock), {"site_id": site_id, "counter_id": counter_id}
+        ).first()
         if found is None:
             raise UnknownCounter(
                 f"There is no counter {counter_id} at this centre.",
@@ -88,12 +193,7 @@ class QueueRepository:
         return found
 
     def counter_service_ids(self, counter_id: int) -> list[int]:
-        query = (
-            select(counter_services.c.service_id)
-            .where(counter_services.c.counter_id == counter_id)
-            .order_by(counter_services.c.position)
-        )
-        return list(self.session.scalars(query))
+        return list(self.session.scalars(_COUNTER_SERVICE_IDS, {"counter_id": counter_id}))
 
     def counter_service_map(self, site_id: int) -> dict[int, list[int]]:
         query = (
@@ -125,15 +225,8 @@ class QueueRepository:
         One upsert statement: the row lock (PostgreSQL) or the write lock
         (SQLite) makes it atomic, so no number is ever issued twice.
         """
-        dialect_insert = postgresql.insert if self._postgres else sqlite.insert
-        statement = dialect_insert(daily_sequences).values(
-            service_id=service_id, day=day, last_number=count
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[daily_sequences.c.service_id, daily_sequences.c.day],
-            set_={"last_number": daily_sequences.c.last_number + count},
-        ).returning(daily_sequences.c.last_number)
-        return int(self.session.execute(statement).scalar_one())
+        values = {"service_id": service_id, "day": day, "last_number": count}
+        return int(self.session.execute(_next_seq_statement(self._postgres), values).scalar_one())
 
     # tickets -------------------------------------------------------------------
     def ticket(self, site_id: int, ticket_id: int) -> Ticket:
@@ -149,7 +242,7 @@ class QueueRepository:
     def current_ticket(self, counter: Counter) -> Ticket | None:
         if counter.current_ticket_id is None:
             return None
-        ticket = self.session.get(Ticket, counter.current_ticket_id)
+        ticket = self.session.scalars(_by_id(Ticket), {"id": counter.current_ticket_id}).first()
         if ticket is None or ticket.state not in (TicketState.CALLED, TicketState.SERVING):
             return None
         return ticket
@@ -158,19 +251,8 @@ class QueueRepository:
         """The first waiting ticket of a class; locked rows of other counters are skipped."""
         if not service_ids:
             return None
-        query = (
-            select(Ticket)
-            .where(
-                Ticket.service_id.in_(service_ids),
-                Ticket.state == TicketState.WAITING,
-                Ticket.priority.is_not(None) if priority else Ticket.priority.is_(None),
-            )
-            .order_by(Ticket.queued_at, Ticket.id)
-            .limit(1)
-        )
-        if lock:
-            query = query.with_for_update(skip_locked=True)
-        return self.session.scalars(query).first()
+        query = _head_query(priority, lock)
+        return self.session.scalars(query, {"service_ids": list(service_ids)}).first()
 
     def waiting_by_number(self, service_ids: Sequence[int], day: str, number: str) -> Ticket:
         query = (
@@ -206,41 +288,21 @@ class QueueRepository:
 
     def ahead_of(self, ticket: Ticket, strict: bool) -> int:
         """Waiting tickets of the same service that will be called before this one."""
-        earlier = and_(
-            Ticket.service_id == ticket.service_id,
-            Ticket.state == TicketState.WAITING,
-            Ticket.id != ticket.id,
-        )
-        before_in_class = (Ticket.queued_at < ticket.queued_at) | and_(
-            Ticket.queued_at == ticket.queued_at, Ticket.id < (ticket.id or 0)
-        )
-        same_class = Ticket.priority.is_not(None) if ticket.priority else Ticket.priority.is_(None)
-        condition = and_(same_class, before_in_class)
-        if strict and not ticket.priority:
-            condition = condition | Ticket.priority.is_not(None)
-        return int(self.session.scalar(select(func.count()).where(earlier, condition)) or 0)
+        query = _ahead_query(bool(ticket.priority), strict)
+        values = {
+            "service_id": ticket.service_id,
+            "ticket_id": ticket.id or 0,
+            "queued_at": ticket.queued_at,
+        }
+        return int(self.session.scalar(query, values) or 0)
 
     def recent_service_times(self, service_id: int, limit: int) -> list[float]:
-        query = (
-            select(Ticket)
-            .where(Ticket.service_id == service_id, Ticket.state == TicketState.DONE)
-            .order_by(Ticket.finished_at.desc())
-            .limit(limit)
-        )
-        times = (t.service_time_s for t in self.session.scalars(query))
+        query = _recent_done_query(limit)
+        times = (t.service_time_s for t in self.session.scalars(query, {"service_id": service_id}))
         return [t for t in times if t is not None]
 
     def open_counters_for(self, service_id: int) -> int:
-        query = (
-            select(func.count())
-            .select_from(counter_services)
-            .join(Counter, Counter.id == counter_services.c.counter_id)
-            .where(
-                counter_services.c.service_id == service_id,
-                Counter.state == CounterState.OPEN,
-            )
-        )
-        return int(self.session.scalar(query) or 0)
+        return int(self.session.scalar(_OPEN_COUNTERS_FOR, {"service_id": service_id}) or 0)
 
     def current_tickets(self, site_id: int) -> dict[int, Ticket]:
         query = select(Ticket).where(
@@ -266,9 +328,7 @@ class QueueRepository:
         the tail of the writing transactions. SQLite already commits one at a time.
         """
         if self._postgres:
-            self.session.execute(
-                select(sites.c.id).where(sites.c.id == site_id).with_for_update(key_share=True)
-            )
+            self.session.execute(_SITE_ROW_LOCK, {"site_id": site_id})
 
     def append_event(
         self,
@@ -282,21 +342,17 @@ class QueueRepository:
         counter_id: int | None = None,
         ticket_id: int | None = None,
     ) -> int:
-        result = self.session.execute(
-            insert(events)
-            .values(
-                site_id=site_id,
-                at=at,
-                kind=kind,
-                actor=actor,
-                service_id=service_id,
-                counter_id=counter_id,
-                ticket_id=ticket_id,
-                payload=json.dumps(payload, ensure_ascii=False, default=str),
-            )
-            .returning(events.c.id)
-        )
-        return int(result.scalar_one())
+        row = {
+            "site_id": site_id,
+            "at": at,
+            "kind": kind,
+            "actor": actor,
+            "service_id": service_id,
+            "counter_id": counter_id,
+            "ticket_id": ticket_id,
+            "payload": json.dumps(payload, ensure_ascii=False, default=str),
+        }
+        return int(self.session.execute(_APPEND_EVENT, row).scalar_one())
 
     def last_event_id(self, site_id: int) -> int:
         query = select(func.max(events.c.id)).where(events.c.site_id == site_id)

@@ -17,8 +17,9 @@ EventListener = Callable[[list[dict[str, Any]]], None]
 class UnitOfWork:
     """Opens a session on the write engine (or the read engine when ``readonly``).
 
-    Events appended through :meth:`record` are handed to ``on_commit`` listeners
-    only after the commit succeeded, so nobody hears of a change that was lost.
+    Events recorded through :meth:`record` are written at :meth:`commit`, after the
+    one flush of the changes, and handed to ``on_commit`` listeners only after the
+    commit succeeded, so nobody hears of a change that was lost.
     """
 
     def __init__(
@@ -32,6 +33,7 @@ class UnitOfWork:
         self._readonly = readonly
         self._listeners = listeners or []
         self._pending: list[dict[str, Any]] = []
+        self._ordered: set[int] = set()
 
     def __enter__(self) -> UnitOfWork:
         engine = self._db.read_engine if self._readonly else self._db.engine
@@ -41,6 +43,7 @@ class UnitOfWork:
         self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
         self.repo = QueueRepository(self.session)
         self._pending = []
+        self._ordered = set()
         return self
 
     def __exit__(
@@ -56,17 +59,30 @@ class UnitOfWork:
             if self._lock is not None:
                 self._lock.release()
 
-    def record(self, **event: Any) -> int:
-        """Append an event in this transaction (see ``QueueRepository.append_event``)."""
-        self.session.flush()
-        if not self._pending:
-            self.repo.order_events(event["site_id"])
-        event_id = self.repo.append_event(**event)
-        self._pending.append({"id": event_id, **event})
-        return event_id
+    def record(self, **event: Any) -> None:
+        """Add an event to this transaction (fields of ``QueueRepository.append_event``).
+
+        The row is written at commit: the use case's changes then go out in one flush
+        instead of one per event, and on PostgreSQL the site row that orders events
+        (``order_events``) is held only for the last few statements, unless the use
+        case took it earlier (:meth:`hold_event_order`).
+        """
+        self._pending.append(event)
+
+    def hold_event_order(self, site_id: int) -> None:
+        """Take the site's event-order lock (``QueueRepository.order_events``) now
+        instead of at commit, for a use case whose reads must follow that order too."""
+        if site_id not in self._ordered:
+            self.repo.order_events(site_id)
+            self._ordered.add(site_id)
 
     def commit(self) -> None:
-        self.session.commit()
+        self.session.flush()
         pending, self._pending = self._pending, []
+        for event in pending:
+            self.hold_event_order(event["site_id"])
+        committed = [{"id": self.repo.append_event(**event), **event} for event in pending]
+        self.session.commit()
+        self._ordered = set()
         for listener in self._listeners:
-            listener(pending)
+            listener(committed)

@@ -28,8 +28,8 @@ def principal() -> Principal | None:
             g.principal = None
         else:
             runtime = current_runtime()
-            with runtime.uow(readonly=True) as uow:
-                g.principal = resolve_token(uow, token, runtime.clock())
+            with runtime.db.read_engine.connect() as conn:
+                g.principal = resolve_token(conn, token, runtime.clock())
     return g.principal
 
 

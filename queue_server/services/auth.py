@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from queue_server.adapters.tables import api_tokens, users
 from queue_server.adapters.unit_of_work import UnitOfWork
@@ -175,12 +175,21 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> tuple[int, int | N
     return int(row.id), row.site_id, row.role
 
 
-def resolve_token(uow: UnitOfWork, token: str, now: datetime) -> Principal:
-    row = uow.session.execute(
-        select(api_tokens, users.c.username, users.c.role, users.c.active)
-        .outerjoin(users, users.c.id == api_tokens.c.user_id)
-        .where(api_tokens.c.token_hash == hash_token(token))
-    ).first()
+#: Run on every authenticated request, so built once; the digest is its one parameter.
+_TOKEN_QUERY = (
+    select(api_tokens, users.c.username, users.c.role, users.c.active)
+    .outerjoin(users, users.c.id == api_tokens.c.user_id)
+    .where(api_tokens.c.token_hash == bindparam("token_hash"))
+)
+
+
+def resolve_token(conn: Connection, token: str, now: datetime) -> Principal:
+    """The caller behind ``token``, read afresh on every request so a revoked or
+    expired token is refused at once in every process.
+
+    It takes a bare connection, not a unit of work: one read needs no session.
+    """
+    row = conn.execute(_TOKEN_QUERY, {"token_hash": hash_token(token)}).first()
     if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
         raise AuthError(
             "The token is unknown, expired or revoked.",

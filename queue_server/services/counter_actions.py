@@ -36,8 +36,6 @@ class CounterDesk:
         self.actor = actor
         self.now = now
         self.counter = uow.repo.counter(site.id or 0, counter_id, lock=True)
-        # Loads the services into the session, so later look-ups by id cost no query.
-        uow.repo.services(site.id or 0)
 
     # helpers ------------------------------------------------------------------
     def _record(self, kind: str, ticket: Ticket | None, **extra: Any) -> None:
@@ -87,8 +85,15 @@ class CounterDesk:
 
     # actions ------------------------------------------------------------------
     def call_next(self) -> dict[str, Any] | None:
+        """Finish the current ticket and call the head the policy picks.
+
+        The site's event order is held before the heads are read, so calls are
+        announced in the order they took their heads (a visitor is never overtaken
+        by more than the calls in flight). The heads are read before anything
+        changes, so the changes reach the database in the one flush at commit.
+        """
         self.counter.ensure_open()
-        self._close_current()
+        self.uow.hold_event_order(self.site.id or 0)
         service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)
         prio = self.uow.repo.head(service_ids, priority=True, lock=False)
         normal = self.uow.repo.head(service_ids, priority=False, lock=False)
@@ -101,14 +106,15 @@ class CounterDesk:
             interleave_every=rules.interleave_every if rules else 0,
             normal_streak=self.counter.normal_streak,
         )
-        if choice is None:
-            return None
-        ticket = prio if choice else normal
-        if self.uow.repo.row_locks:
-            # Other counters call concurrently: take the first head nobody has locked.
-            ticket = self.uow.repo.head(service_ids, priority=choice, lock=True)
-            if ticket is None:
-                ticket = self.uow.repo.head(service_ids, priority=not choice, lock=True)
+        ticket = None
+        if choice is not None:
+            ticket = prio if choice else normal
+            if self.uow.repo.row_locks:
+                # Other counters call concurrently: take the first head nobody has locked.
+                ticket = self.uow.repo.head(service_ids, priority=choice, lock=True)
+                if ticket is None:
+                    ticket = self.uow.repo.head(service_ids, priority=not choice, lock=True)
+        self._close_current()
         if ticket is None:
             return None
         return self._take(ticket)
