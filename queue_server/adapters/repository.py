@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, Select, and_, bindparam, func, insert, select, update
@@ -53,13 +52,18 @@ _OPEN_COUNTERS_FOR = (
 _SITE_ROW_LOCK = (
     select(sites.c.id).where(sites.c.id == bindparam("site_id")).with_for_update(key_share=True)
 )
-_APPEND_EVENT = insert(events).returning(events.c.id)
+_APPEND_EVENTS = insert(events).returning(events.c.id, sort_by_parameter_order=True)
 
 
 @functools.cache
 def _by_id(entity: type[Any]) -> Select[Any]:
     """Select by primary key, built once: ``session.get`` rebuilds it on every miss."""
     return select(entity).where(entity.id == bindparam("id"))
+
+
+@functools.cache
+def _services_of_site() -> Select[tuple[Service]]:
+    return select(Service).where(Service.site_id == bindparam("site_id")).order_by(Service.id)
 
 
 @functools.cache
@@ -155,8 +159,7 @@ class QueueRepository:
         return self.session.scalars(select(Site).order_by(Site.id)).all()
 
     def services(self, site_id: int) -> Sequence[Service]:
-        query = select(Service).where(Service.site_id == site_id).order_by(Service.id)
-        found = self.session.scalars(query).all()
+        found = self.session.scalars(_services_of_site(), {"site_id": site_id}).all()
         # The session's identity map holds objects weakly: keep them for service_by_id.
         self._services.update({service.id: service for service in found})
         return found
@@ -330,29 +333,24 @@ class QueueRepository:
         if self._postgres:
             self.session.execute(_SITE_ROW_LOCK, {"site_id": site_id})
 
-    def append_event(
-        self,
-        *,
-        site_id: int,
-        kind: str,
-        actor: str,
-        at: datetime,
-        payload: dict[str, Any],
-        service_id: int | None = None,
-        counter_id: int | None = None,
-        ticket_id: int | None = None,
-    ) -> int:
-        row = {
-            "site_id": site_id,
-            "at": at,
-            "kind": kind,
-            "actor": actor,
-            "service_id": service_id,
-            "counter_id": counter_id,
-            "ticket_id": ticket_id,
-            "payload": json.dumps(payload, ensure_ascii=False, default=str),
-        }
-        return int(self.session.execute(_APPEND_EVENT, row).scalar_one())
+    def append_events(self, batch: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert events in one statement; return their ids in the order given.
+
+        Each has ``site_id``, ``kind``, ``actor``, ``at`` (datetime), ``payload``
+        (a dict, stored as JSON) and optionally ``service_id``, ``counter_id``,
+        ``ticket_id``.
+        """
+        rows = [
+            {
+                "service_id": None,
+                "counter_id": None,
+                "ticket_id": None,
+                **event,
+                "payload": json.dumps(event["payload"], ensure_ascii=False, default=str),
+            }
+            for event in batch
+        ]
+        return [int(event_id) for event_id in self.session.scalars(_APPEND_EVENTS, rows)]
 
     def last_event_id(self, site_id: int) -> int:
         query = select(func.max(events.c.id)).where(events.c.site_id == site_id)

@@ -60,7 +60,7 @@ class UnitOfWork:
                 self._lock.release()
 
     def record(self, **event: Any) -> None:
-        """Add an event to this transaction (fields of ``QueueRepository.append_event``).
+        """Add an event to this transaction (fields of ``QueueRepository.append_events``).
 
         The row is written at commit: the use case's changes then go out in one flush
         instead of one per event, and on PostgreSQL the site row that orders events
@@ -81,7 +81,8 @@ class UnitOfWork:
         pending, self._pending = self._pending, []
         for event in pending:
             self.hold_event_order(event["site_id"])
-        committed = [{"id": self.repo.append_event(**event), **event} for event in pending]
+        ids = self.repo.append_events(pending) if pending else []
+        committed = [{"id": id_, **event} for id_, event in zip(ids, pending, strict=True)]
         self.session.commit()
         self._ordered = set()
         for listener in self._listeners:

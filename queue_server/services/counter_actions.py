@@ -1,8 +1,10 @@
 """What an officer does at a counter: call, recall, transfer, finish, pause.
 
 Each action runs in one write transaction that first locks the counter row, so
-a double press at one counter is serialised, while ticket rows are taken with
-``SKIP LOCKED`` so fifty counters never call the same ticket.
+a double press at one counter is serialised. Call-next then holds the site's
+event order (on PostgreSQL the site row) while it takes a head with
+``SKIP LOCKED``, so fifty counters never call the same ticket and calls are
+announced in the order they took their tickets.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class CounterDesk:
         self.actor = actor
         self.now = now
         self.counter = uow.repo.counter(site.id or 0, counter_id, lock=True)
+        # Loads the services into the session, so later look-ups by id cost no query.
+        uow.repo.services(site.id or 0)
 
     # helpers ------------------------------------------------------------------
     def _record(self, kind: str, ticket: Ticket | None, **extra: Any) -> None:
@@ -69,9 +73,8 @@ class CounterDesk:
             )
         return ticket
 
-    def _close_current(self) -> None:
-        """Calling the next visitor finishes the one being served."""
-        ticket = self.uow.repo.current_ticket(self.counter)
+    def _close(self, ticket: Ticket | None) -> None:
+        """Calling the next visitor finishes the one being served (``ticket``)."""
         if ticket is not None:
             ticket.finish(self.now)
             self._record("ticket.finished", ticket)
@@ -89,14 +92,19 @@ class CounterDesk:
 
         The site's event order is held before the heads are read, so calls are
         announced in the order they took their heads (a visitor is never overtaken
-        by more than the calls in flight). The heads are read before anything
-        changes, so the changes reach the database in the one flush at commit.
+        by more than the calls in flight); what needs no such order is read before.
+        Nothing changes until the heads are read, so the changes reach the database
+        in the one flush at commit.
         """
         self.counter.ensure_open()
-        self.uow.hold_event_order(self.site.id or 0)
+        current = self.uow.repo.current_ticket(self.counter)
         service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)
-        prio = self.uow.repo.head(service_ids, priority=True, lock=False)
-        normal = self.uow.repo.head(service_ids, priority=False, lock=False)
+        self.uow.hold_event_order(self.site.id or 0)
+        # Call-nexts of a site now run one at a time; where rows are locked (PostgreSQL)
+        # both heads are locked as read, passing over a ticket being called by number.
+        lock = self.uow.repo.row_locks
+        prio = self.uow.repo.head(service_ids, priority=True, lock=lock)
+        normal = self.uow.repo.head(service_ids, priority=False, lock=lock)
         # The priority head's own service decides how it competes with normal tickets.
         rules = self.uow.repo.service_by_id(prio.service_id) if prio else None
         choice = take_priority_next(
@@ -106,22 +114,16 @@ class CounterDesk:
             interleave_every=rules.interleave_every if rules else 0,
             normal_streak=self.counter.normal_streak,
         )
-        ticket = None
-        if choice is not None:
-            ticket = prio if choice else normal
-            if self.uow.repo.row_locks:
-                # Other counters call concurrently: take the first head nobody has locked.
-                ticket = self.uow.repo.head(service_ids, priority=choice, lock=True)
-                if ticket is None:
-                    ticket = self.uow.repo.head(service_ids, priority=not choice, lock=True)
-        self._close_current()
-        if ticket is None:
+        self._close(current)
+        if choice is None:
             return None
+        ticket = prio if choice else normal
+        assert ticket is not None  # the policy picks only a class that has a head
         return self._take(ticket)
 
     def call_number(self, number: str) -> dict[str, Any]:
         self.counter.ensure_open()
-        self._close_current()
+        self._close(self.uow.repo.current_ticket(self.counter))
         service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)
         day = local_day(self.now, self.site.timezone)
         ticket = self.uow.repo.waiting_by_number(service_ids, day, number.strip().upper())
