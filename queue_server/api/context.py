@@ -28,7 +28,7 @@ def principal() -> Principal | None:
             g.principal = None
         else:
             runtime = current_runtime()
-            with runtime.db.read_engine.connect() as conn:
+            with runtime.db.read_connection() as conn:
                 g.principal = resolve_token(conn, token, runtime.clock())
     return g.principal
 
