@@ -161,6 +161,8 @@ tickets = Table(
     Column("recall_count", Integer, nullable=False, default=0),
     Column("transferred_from_id", ForeignKey("tickets.id")),
     Index("ix_tickets_queue", "service_id", "state", "queued_at"),
+    # The estimated wait reads a service's newest finished tickets on every issue.
+    Index("ix_tickets_finished", "service_id", "state", "finished_at"),
     Index("ix_tickets_day", "site_id", "day"),
 )
 
