@@ -47,15 +47,6 @@ I18n.setup({
   idle: ["Chưa gọi số", "No ticket called"],
 });
 
-function toast(text, error = false) {
-  const element = document.getElementById("toast");
-  element.textContent = text;
-  element.className = "toast" + (error ? " error" : "");
-  element.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { element.hidden = true; }, 4000);
-}
-
 function show(section) {
   for (const id of ["signin", "pick", "desk"]) {
     document.getElementById(id).hidden = id !== section;

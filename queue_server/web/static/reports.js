@@ -71,15 +71,6 @@ I18n.setup({
   not_allowed: ["Tài khoản này không xem được báo cáo.", "This account cannot read reports."],
 });
 
-function toast(text, error = false) {
-  const element = document.getElementById("toast");
-  element.textContent = text;
-  element.className = "toast" + (error ? " error" : "");
-  element.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { element.hidden = true; }, 4000);
-}
-
 const say = (error) => toast(I18n.lang === "en" ? error.message : error.vi || error.message, true);
 const numbers = () => new Intl.NumberFormat(I18n.lang === "en" ? "en-GB" : "vi-VN", { maximumFractionDigits: 1 });
 const show = (value) => (value === null || value === undefined ? "–" : numbers().format(value));
