@@ -16,6 +16,7 @@ from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
 from queue_server.queueing.model import Site
 from queue_server.reports.build import ReportFormat, ReportRequest, build_report, render
+from queue_server.reports.figures import Report
 from queue_server.reports.layout import columns_json, row_json
 from queue_server.reports.periods import PeriodKind, ReportPeriod, period_for
 from queue_server.reports.store import store_report, stored_report, stored_reports
@@ -82,6 +83,15 @@ def _request(uow: UnitOfWork, query: ReportQuery) -> tuple[Site, ReportRequest]:
     return site, ReportRequest(period, query.service, query.counter, query.officer)
 
 
+def _report(query: ReportQuery) -> Report:
+    """The report a supervisor asked for, built in one read-only transaction."""
+    _supervisor()
+    runtime = current_runtime()
+    with runtime.uow(readonly=True) as uow:
+        site, wanted = _request(uow, query)
+        return build_report(uow, site, wanted, runtime.clock())
+
+
 @endpoint(
     bp,
     "/reports/summary",
@@ -92,11 +102,7 @@ def _request(uow: UnitOfWork, query: ReportQuery) -> tuple[Site, ReportRequest]:
     query=ReportQuery,
 )
 def summary(query: ReportQuery) -> Any:
-    _supervisor()
-    runtime = current_runtime()
-    with runtime.uow(readonly=True) as uow:
-        site, wanted = _request(uow, query)
-        report = build_report(uow, site, wanted, runtime.clock())
+    report = _report(query)
     document = report.to_dict()
     document["columns"] = columns_json()
     document["rows"] = {
@@ -116,17 +122,13 @@ def summary(query: ReportQuery) -> Any:
     query=ExportQuery,
 )
 def export(query: ExportQuery) -> Any:
-    _supervisor()
-    runtime = current_runtime()
-    with runtime.uow(readonly=True) as uow:
-        site, wanted = _request(uow, query)
-        report = build_report(uow, site, wanted, runtime.clock())
+    report = _report(query)
     return Response(
         render(report, query.format),
         mimetype=query.format.media_type,
         headers={
             "Content-Disposition": (
-                f'attachment; filename="bao-cao-{wanted.period.slug}.{query.format.value}"'
+                f'attachment; filename="bao-cao-{report.period.slug}.{query.format.value}"'
             )
         },
     )
