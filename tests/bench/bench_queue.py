@@ -110,11 +110,13 @@ class Drive:
 SERVICES = ["ho-tich", "dat-dai", "xay-dung", "ldtbxh"]
 
 
-def bench_engine(url: str, schema: str | None, work: Path, issues: int, waiting: int) -> dict:
+def bench_engine(
+    url: str, schema: str | None, work: Path, issues: int, waiting: int, workers: int = 1
+) -> dict:
     clock = FakeClock()
     runtime = build_runtime(url, schema, work, clock, crowded_site())
     tokens, counters = seed_callers(runtime)
-    server = LiveServer(database_env(url, schema), work).start()
+    server = LiveServer(database_env(url, schema), work, workers=workers).start()
     try:
         api = f"{server.url}/api/v1"
         kiosk = {"Authorization": f"Bearer {tokens['kiosk']}"}
@@ -167,6 +169,10 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--issues", type=int, default=2000)
     parser.add_argument("--waiting", type=int, default=10000)
+    parser.add_argument(
+        "--pg-workers", type=int, default=1,
+        help="server processes on PostgreSQL (production default: one per core); SQLite uses 1",
+    )
     args = parser.parse_args()
     results: dict[str, dict] = {}
     for engine in args.engines.split(","):
@@ -178,8 +184,10 @@ def main() -> None:
             else:
                 with temporary_schema() as schema:
                     results[engine] = bench_engine(
-                        POSTGRES_URL, schema, Path(work), args.issues, args.waiting
+                        POSTGRES_URL, schema, Path(work), args.issues, args.waiting,
+                        args.pg_workers,
                     )
+                    results[engine]["workers"] = args.pg_workers
     print(json.dumps(results))
 
 
