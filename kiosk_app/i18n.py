@@ -7,17 +7,25 @@ rather than crashing a kiosk in the hall.
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
+from collections.abc import Mapping
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 LANGUAGES = ("vi", "en")
 
 
-def load_catalogue(lang: str) -> dict[str, str]:
+@functools.cache
+def load_catalogue(lang: str) -> Mapping[str, str]:
+    """Read once per process (the heartbeat and the slip printer ask for it again and
+    again); read-only, since every caller shares it."""
     text = resources.files("kiosk_app").joinpath("locales", f"{lang}.json").read_text("utf-8")
-    return {key: unicodedata.normalize("NFC", value) for key, value in json.loads(text).items()}
+    return MappingProxyType(
+        {key: unicodedata.normalize("NFC", value) for key, value in json.loads(text).items()}
+    )
 
 
 class Catalog:
