@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from display_board.controller import HallView
+from display_board.screens import load_kv_once
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 
@@ -23,8 +23,7 @@ WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu",
 
 def load_kv() -> None:
     """Load the screen's rules once (called by the app, never at import)."""
-    if str(KV_FILE) not in Builder.files:
-        Builder.load_file(str(KV_FILE))
+    load_kv_once(KV_FILE)
 
 
 def clock_text(now: datetime) -> str:

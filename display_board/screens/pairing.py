@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -16,6 +15,7 @@ from display_board.fleet import (
     PAIRING_TITLE_VI,
     grouped,
 )
+from display_board.screens import load_kv_once
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 WAITING_VI = "Đang xin mã ghép nối từ máy chủ…"
@@ -23,8 +23,7 @@ WAITING_EN = "Asking the server for a pairing code…"
 
 
 def load_kv() -> None:
-    if str(KV_FILE) not in Builder.files:
-        Builder.load_file(str(KV_FILE))
+    load_kv_once(KV_FILE)
 
 
 class PairingScreen(BoxLayout):

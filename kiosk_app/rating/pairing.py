@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.lang import Builder
-
+from display_board.screens import load_kv_once
 from display_board.screens.pairing import PairingScreen
 
 KV_FILE = Path(__file__).with_suffix(".kv")
@@ -15,8 +14,7 @@ HINT_EN = "A technician enters this code on the Devices page and picks this term
 
 
 def load_kv() -> None:
-    if str(KV_FILE) not in Builder.files:
-        Builder.load_file(str(KV_FILE))
+    load_kv_once(KV_FILE)
 
 
 class RatingPairingScreen(PairingScreen):

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kivy.lang import Builder
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -20,6 +19,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.togglebutton import ToggleButton
 
+from display_board.screens import load_kv_once
 from kiosk_app.rating.flow import QUESTION_EN, QUESTION_VI, RatingFlow
 from queue_server.dossiers.rating import QuickLevel, Reason
 
@@ -35,8 +35,7 @@ FACES = {
 
 
 def load_kv() -> None:
-    if str(KV_FILE) not in Builder.files:
-        Builder.load_file(str(KV_FILE))
+    load_kv_once(KV_FILE)
 
 
 class FaceButton(ButtonBehavior, BoxLayout):
