@@ -77,7 +77,7 @@ class DeviceAgent:
 
     def request_code(self) -> str:
         """A fresh secret and the six-digit code to show the technician."""
-        self.token = secrets.token_urlsafe(32)
+        self.token = secrets.token_hex(32)  # like server-made tokens: safe on a command line
         digest = hashlib.sha256(self.token.encode()).hexdigest()
         with QueueClient(self.base_url) as anonymous:
             answer = anonymous.request(

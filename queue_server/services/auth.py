@@ -143,7 +143,7 @@ def issue_token(
     lifetime: timedelta | None = None,
 ) -> str:
     """Store a new token's digest and return the token itself, shown only this once."""
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_hex(32)  # hex: never begins with '-', so safe after --token
     uow.session.execute(
         insert(api_tokens).values(
             site_id=site_id,

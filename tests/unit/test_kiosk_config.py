@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kiosk_app.config import Hardware, hash_pin, load, pin_matches
 
 
@@ -66,3 +68,20 @@ def test_pairing_again_keeps_the_pin_hash_beside_the_token(tmp_path: Path) -> No
     config.save_pairing("http://10.0.0.5:8000", "new")
     again = load(["--data-dir", str(tmp_path)], {})
     assert (again.token, again.pin_hash) == ("new", "$argon2id$x")
+
+
+def test_every_token_the_system_makes_survives_the_command_line(tmp_path: Path) -> None:
+    """A token beginning with '-' made `--token TOKEN` an argparse error (1 in 64)."""
+    from queue_server.client import ClientError
+    from queue_server.client.fleet import DeviceAgent
+
+    agent = DeviceAgent("http://127.0.0.1:9", "kiosk")
+    made = set()
+    for _ in range(400):
+        with pytest.raises(ClientError):
+            agent.request_code()  # makes the secret, then finds no server
+        made.add(agent.token)
+    assert len(made) == 400
+    for token in made:
+        config = load(["--data-dir", str(tmp_path), "--token", token], {})
+        assert config.token == token
