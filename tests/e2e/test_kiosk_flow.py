@@ -212,6 +212,26 @@ def test_scanned_receipt_shows_status_and_gives_a_result_ticket(hall: Hall) -> N
 
 @pytest.mark.kivy
 @pytest.mark.slow
+def test_a_wrong_qr_held_to_the_camera_is_explained_under_the_live_preview(hall: Hall) -> None:
+    """A bank transfer QR instead of the receipt: the kiosk says what to scan instead."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    vietqr = (
+        "00020101021138540010A00000072701240006970436011000123456780208QRIBFTTA"
+        "53037045802VN6304ABCD"
+    )
+    result = hall.run(
+        "wrong_qr", mode="lookup", qr_payload=vietqr, size=[1920, 1080], out=str(ARTIFACTS)
+    )
+    assert result["screen"] == "lookup"
+    assert "Đây không phải mã hồ sơ" in result["message"]
+    assert "000.00.06.H56-231027-0361" in result["message"]  # what a code looks like
+    # The preview shows the camera's own frames, at the camera's size.
+    assert result["preview"] == [640, 480] and result["camera"] is True
+    assert Path(result["shot"]).stat().st_size > 10_000
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
 def test_typed_malformed_code_gets_a_helpful_message(ticket_session: dict[str, Any]) -> None:
     result = ticket_session["type_code"]
     assert "000.00.06.H56-231027-0361" in result["message"]
@@ -356,6 +376,20 @@ def scenario_scan_and_collect(driver: Driver, params: dict[str, Any]) -> dict[st
         "facts": facts,
         "ticket": ticket.issued.number,
         "ticket_id": ticket.issued.ticket_id,
+    }
+
+
+def scenario_wrong_qr(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    lookup = driver.screen("lookup")
+    driver.until(lambda: driver.app.manager.current == "lookup" and bool(lookup.message))
+    driver.until(lambda: lookup.ids.preview.texture is not None)
+    shot = driver.shot(Path(params["out"]), "landscape-vi-lookup-camera-wrong-qr")
+    return {
+        "screen": driver.app.manager.current,
+        "message": lookup.message,
+        "camera": lookup.camera,
+        "preview": list(lookup.ids.preview.texture.size),
+        "shot": shot,
     }
 
 
@@ -546,6 +580,7 @@ SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
     "take_ticket": scenario_take_ticket,
     "scan_and_collect": scenario_scan_and_collect,
     "type_code": scenario_type_code,
+    "wrong_qr": scenario_wrong_qr,
     "technician": scenario_technician,
     "screenshots": scenario_screenshots,
     "idle": scenario_idle,
