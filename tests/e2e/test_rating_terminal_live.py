@@ -228,5 +228,35 @@ def test_the_keypad_rating_key_answers_the_question(signed_in: Floor, tmp_path: 
             assert [(r.ticket_id, r.level, r.reasons) for r in rows] == [
                 (ticket["id"], "not_satisfied", "[]")
             ]
+
+            # The keypad's cable is pulled: the fleet page says which port, then all is
+            # well again once it is back, and its keys answer the next question.
+            technician = {"Authorization": f"Bearer {floor.token('technician')}"}
+
+            def health() -> dict[str, Any]:
+                devices = f"{floor.server.url}/api/v1/devices"
+                fleet = requests.get(devices, headers=technician, timeout=10).json()["devices"]
+                return next(d for d in fleet if d["role"] == "rating")
+
+            keypad.vanish()
+            lost = wait_for(
+                lambda: (d := health())["health"]["serial"] == "offline" and d, 20,
+                "the keypad reported missing",
+            )
+            assert lost["status"] == "unhealthy" and str(keypad.path) in lost["health"]["detail"]
+            keypad.restore()
+            back = wait_for(
+                lambda: (d := health())["health"]["serial"] == "ok" and d, 20,
+                "the keypad reported back",
+            )
+            assert back["status"] == "ok"
+            second, _ = served(floor)
+            wait_for(
+                lambda: terminal.frames()[-1].get("ticket_number") == second["number"], 20,
+                "the next question",
+            )
+            keypad.press(Key.SATISFIED, 3)
+            rows = wait_for(lambda: len(stored(floor)) == 2 and stored(floor), 10, "rating 2")
+            assert (rows[-1].ticket_id, rows[-1].level) == (second["id"], "satisfied")
         finally:
             terminal.process.stop()
