@@ -310,12 +310,15 @@ def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, st
 
 def test_technician_pairs_and_checks_the_fleet_from_the_command_line(
     api: Api, tmp_path: Path, database_url: tuple[str, str | None],
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], clock: Any,
 ) -> None:
     from live_server import database_env
 
     from queue_server.cli import main
 
+    # The CLI runs on the real clock: the API's pairing codes and heartbeats must too,
+    # or a code issued at the fixed test time has expired whenever the suite runs later.
+    clock.now = utc_now()
     url, schema = database_url
     monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(url, schema))
     monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
