@@ -7,8 +7,9 @@ Every state change is already an ``events`` row written in the same transaction
   streams of this process right after its commit;
 * while a process has streams open, its :class:`TableRelay` publishes rows that
   other processes committed (another server worker, the CLI). On PostgreSQL the
-  broker sends ``NOTIFY motcua_events`` after each commit and the relay LISTENs,
-  so it wakes at once; on SQLite it looks every half second. The relay reads the
+  INSERT of the events notifies ``motcua_events`` inside the committing
+  transaction (``QueueRepository.append_events``) and the relay LISTENs, so it
+  wakes at once; on SQLite it looks every half second. The relay reads the
   table, not the notification payload, so nothing is lost when notifications are
   coalesced, and it re-reads ids it saw skipped (a transaction that took an
   earlier id but committed later) for a few seconds.
@@ -33,15 +34,15 @@ from functools import cached_property
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from queue_server.adapters.database import Database
+from queue_server.adapters.repository import EVENTS_CHANNEL
 from queue_server.adapters.tables import events
 from queue_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "motcua_events"
 #: Only the floor's events are streamed: the stream is public (board pages, anonymous),
 #: so sign-ins, imports and the like stay in the log. Device health (no personal data)
 #: streams so the fleet page can flag a printer out of paper at once; a device's
@@ -206,10 +207,6 @@ class Broker:
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._relay: TableRelay | None = None
 
-    @property
-    def uses_postgres(self) -> bool:
-        return self._db is not None and not self._db.is_sqlite
-
     def subscribe(self, site_id: int) -> Subscription:
         """Start buffering events of ``site_id``; do this *before* reading a replay."""
         subscription = Subscription(self, site_id, self._inbox_size)
@@ -250,26 +247,9 @@ class Broker:
                 subscription.put(event)
 
     def on_commit(self, committed: list[dict[str, Any]]) -> None:
-        """The unit-of-work listener: publish here, and tell the other processes."""
-        if not committed:
-            return
+        """The unit-of-work listener: publish to this process's streams. Other processes
+        were notified by the commit itself (``QueueRepository.append_events``)."""
         self.publish(Event.from_pending(e) for e in committed)
-        if self.uses_postgres:
-            self._notify(committed)
-
-    def _notify(self, committed: list[dict[str, Any]]) -> None:
-        assert self._db is not None
-        last = committed[-1]
-        try:
-            with self._db.engine.connect() as conn:
-                conn.execute(
-                    text("SELECT pg_notify(:channel, :payload)"),
-                    {"channel": CHANNEL, "payload": f"{last['site_id']}:{last['id']}"},
-                )
-                conn.commit()
-        except Exception:
-            # The change is committed; other processes will pick it up on the next notify.
-            log.exception("could not notify other server processes of event %s", last["id"])
 
 
 class TableRelay:
@@ -317,7 +297,7 @@ class TableRelay:
         raw.detach()
         try:
             conn.autocommit = True
-            conn.execute(f"LISTEN {CHANNEL}")
+            conn.execute(f"LISTEN {EVENTS_CHANNEL}")
             self.catch_up()
             while not self._ending():
                 # select() rather than psycopg's own wait: under gevent it is the patched,

@@ -19,7 +19,8 @@ class UnitOfWork:
 
     Events recorded through :meth:`record` are written at :meth:`commit`, after the
     one flush of the changes, and handed to ``on_commit`` listeners only after the
-    commit succeeded, so nobody hears of a change that was lost.
+    commit succeeded, so nobody hears of a change that was lost. Other processes hear
+    of them from the commit itself (PostgreSQL NOTIFY, ``QueueRepository.append_events``).
     """
 
     def __init__(

@@ -18,6 +18,7 @@ from sse_reader import messages, take_events
 from queue_server.adapters.database import connect
 from queue_server.app import create_app
 from queue_server.runtime import Runtime
+from queue_server.services.tickets import IssueRequest, issue_ticket
 
 
 @pytest.fixture
@@ -76,6 +77,37 @@ def test_a_call_through_one_process_reaches_a_stream_of_the_other(
     ]
     assert called[0].id is not None and called[1].id is not None
     assert called[0].id < called[1].id
+
+
+@pytest.mark.postgres
+def test_a_commit_by_a_program_without_a_broker_wakes_the_streams_of_a_server(
+    postgres_ok: bool, tmp_path: Path, clock: Any
+) -> None:
+    """The NOTIFY is sent by the events INSERT inside the committing transaction, not by
+    a broker after it: a ticket queued by the CLI or an import (no broker, no listeners)
+    still wakes every server process, whose relay otherwise reads only when notified."""
+    if not postgres_ok:
+        pytest.skip("PostgreSQL not reachable")
+    with temporary_schema() as schema:
+        runtime = build_runtime(POSTGRES_URL, schema, tmp_path, clock)
+        server = LiveServer(database_env(POSTGRES_URL, schema), tmp_path).start()
+        try:
+            with requests.get(f"{server.url}/api/v1/events", stream=True, timeout=10) as stream:
+                events = messages(stream.iter_content(chunk_size=None))
+                assert next(events).comment  # subscribed
+                with runtime.uow() as uow:
+                    site = uow.repo.site("default")
+                    assert site is not None
+                    issued = issue_ticket(
+                        uow, site, IssueRequest("ho-tich"), "cli", clock(), wait_sample=20
+                    )
+                    uow.commit()
+                (got,) = take_events(events, 1, limit=100)
+        finally:
+            server.stop()
+            runtime.db.dispose()
+
+    assert got.kind == "ticket.issued" and got.data["number"] == issued["number"]
 
 
 def test_on_sqlite_a_change_by_another_process_reaches_the_stream(
