@@ -27,6 +27,7 @@ like every other ``func`` of ``motcua-devices``.
 from __future__ import annotations
 
 import argparse
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,21 @@ AddArguments = Callable[[argparse.ArgumentParser], None]
 Run = Callable[[argparse.Namespace], int]
 
 _DEVICES_ATTR = "_motcua_emulate_devices"
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def hold_stop_signals() -> None:
+    """Keep Ctrl-C and SIGTERM pending from now on, in this thread and in every thread
+    started after it, until :func:`wait_for_stop` takes one.
+
+    Call it before starting the emulator: a stop that arrives during start-up, or
+    lands in a device thread, then still ends the emulator cleanly at its wait."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def wait_for_stop() -> int:
+    """Block until Ctrl-C or SIGTERM; return the signal number."""
+    return signal.sigwait(STOP_SIGNALS)
 
 
 def register_emulator(

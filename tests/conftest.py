@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clocks import FakeClock, TickingClock, begin_test
 from pg_schema import POSTGRES_URL, postgres_available, temporary_schema
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
@@ -26,17 +26,11 @@ def postgres_ok() -> bool:
     return available
 
 
-class FakeClock:
-    """A clock the test moves by hand; starts on a working Wednesday at 09:00 in Hà Nội."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
+@pytest.fixture(autouse=True, scope="module")
+def ticking_clock() -> TickingClock:
+    """The module's running time, from ``TEST_NOW``: every process its tests start runs
+    on it (see ``clocks.process_env``), and so does in-process code beside them."""
+    return begin_test()
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from drivers.emulate_command import register_emulator
+from drivers.emulate_command import hold_stop_signals, register_emulator, wait_for_stop
 from drivers.printer.connection import PrinterAddress, parse_printer_url
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposPrinter, open_printer
@@ -147,6 +146,7 @@ def _emulate(args: argparse.Namespace) -> int:
     host, _, port = args.tcp.rpartition(":")
     if host != "127.0.0.1":
         raise SystemExit("the emulator listens on 127.0.0.1 only")
+    hold_stop_signals()
     emulator = PrinterEmulator(
         host=host,
         port=int(port),
@@ -161,8 +161,5 @@ def _emulate(args: argparse.Namespace) -> int:
         if emulator.pty_path:
             print(f"serial://{emulator.pty_path}", flush=True)
         print(f"Jobs go to {args.out}/<n>.png and <n>.json; Ctrl-C to stop", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+        wait_for_stop()
     return 0

@@ -43,6 +43,7 @@ from drivers.printer.stream import EscPosParser, ParsedJob
 log = logging.getLogger(__name__)
 
 POLL_S = 0.05
+STOP_S = 2.0
 CHUNK = 4096
 
 
@@ -219,9 +220,12 @@ class PrinterEmulator:
         return self
 
     def stop(self) -> None:
+        """Stop accepting, let every link thread see the stop, then unplug; bounded
+        to :data:`STOP_S` in all, however many links are open."""
         self._stopping.set()
+        deadline = time.monotonic() + STOP_S
         for thread in self._threads:
-            thread.join(timeout=2)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self._server is not None:
             self._server.close()
         if self._pty is not None:

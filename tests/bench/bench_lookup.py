@@ -29,7 +29,7 @@ from openpyxl import Workbook
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
-from conftest import FakeClock  # noqa: E402
+from clocks import FakeClock  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
 from pg_schema import POSTGRES_URL, postgres_available, temporary_schema  # noqa: E402
 from server_fixtures import build_runtime  # noqa: E402

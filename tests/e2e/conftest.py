@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from floor import Floor
+from live_server import LiveServer
+from server_fixtures import Api, build_runtime, seed_callers
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from floor import Floor  # noqa: E402
-from live_server import LiveServer  # noqa: E402
-from server_fixtures import Api, build_runtime, seed_callers  # noqa: E402
-
-from queue_server.app import create_app  # noqa: E402
+from queue_server.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

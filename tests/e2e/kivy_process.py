@@ -13,19 +13,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from clocks import process_env
+
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
 
 def headless_env(kivy_home: Path) -> dict[str, str]:
     kivy_home.mkdir(parents=True, exist_ok=True)
-    return {
-        **os.environ,
-        "SDL_VIDEODRIVER": "offscreen",
-        "SDL_AUDIODRIVER": "dummy",
-        "KIVY_NO_ARGS": "1",
-        "KIVY_HOME": str(kivy_home),
-    }
+    return process_env(
+        SDL_VIDEODRIVER="offscreen",
+        SDL_AUDIODRIVER="dummy",
+        KIVY_NO_ARGS="1",
+        KIVY_HOME=str(kivy_home),
+    )
 
 
 def wait_for(probe: Callable[[], T | None], within: float, what: str) -> T:

@@ -8,19 +8,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from clocks import TickingClock
 from floor import Floor
 from playwright.sync_api import expect
 from server_fixtures import PASSWORD
 
 from queue_server.client.fleet import DeviceAgent
-from queue_server.services.clock import utc_now
 
 KIOSK = "kiosk-sanh-1"
 TICKETS = {"role": "kiosk-ticket", "version": "1.4.0", "scanner": "ok"}
 
 
 def test_technician_pairs_configures_and_watches_the_fleet(
-    browser: Any, floor: Floor, shots: Path, clock: Any
+    browser: Any, floor: Floor, shots: Path, clock: Any, ticking_clock: TickingClock
 ) -> None:
     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     page.clock.install()  # the page's 30 s re-read runs on this clock
@@ -69,7 +69,7 @@ def test_technician_pairs_configures_and_watches_the_fleet(
 
     # A hall board last heard from three minutes ago sends nothing more: no event, so
     # the page's 30 s re-read is what flags it.
-    clock.now = utc_now() - timedelta(minutes=3)
+    clock.now = ticking_clock() - timedelta(minutes=3)
     board = floor.api.call("POST", "/devices/me/heartbeat", "board", json={
         "role": "hall-board", "version": "1.4.0", "uptime_s": 86_400 + 7200,
     })

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import requests
+from clocks import TickingClock
 from kivy_process import headless_env, wait_for
 from test_kiosk_flow import (
     ARTIFACTS,
@@ -34,7 +35,6 @@ from test_kiosk_flow import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
 FLEET_NAME = "kiosk-sanh-1"
 # What the visitor answers for indicators 1..9 (2, 1 or 0 points each).
 SCORES = {1: 2, 2: 1, 3: 2, 4: 0, 5: 2, 6: 1, 7: 2, 8: 2, 9: 0}
@@ -127,18 +127,20 @@ class Centre:
 
 
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
+def centre(
+    tmp_path_factory: pytest.TempPathFactory,
+    ticking_clock: TickingClock,
+) -> Iterator[Centre]:
     """A live server with a finished dossier, two printer emulators, and a kiosk that
     starts with no token at all (fresh from the box), its camera filming the receipt."""
     from live_server import LiveServer
     from printer_fixtures import running_emulator
     from server_fixtures import build_runtime, seed_callers
 
-    from queue_server.services.clock import utc_now
 
     tmp = tmp_path_factory.mktemp("fleet")
     url = f"sqlite:///{tmp / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp, utc_now)
+    runtime = build_runtime(url, None, tmp, ticking_clock)
     tokens, _counters = seed_callers(runtime)
     _mirror_dossier(runtime)
     runtime.db.dispose()
@@ -331,7 +333,6 @@ STEPS = {
 
 
 def child(params: dict[str, Any]) -> None:
-    sys.path.insert(0, str(ROOT))
     from test_kiosk_flow import camera_factory
 
     from kiosk_app.config import KioskConfig
@@ -371,5 +372,4 @@ def child(params: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     child(json.loads(sys.argv[1]))

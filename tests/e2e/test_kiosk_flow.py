@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clocks import TickingClock, process_env
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
 PIN = "2468"
 DOSSIER = "000.00.06.H56-231027-0361"
@@ -57,13 +57,13 @@ class Hall:
             "mode": "ticket",
             **params,
         }
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "KIVY_NO_CONSOLELOG"},
-            "SDL_VIDEODRIVER": "offscreen",
-            "SDL_AUDIODRIVER": "dummy",
-            "KIVY_NO_ARGS": "1",
-            "KIVY_HOME": str(self.tmp / "kivy-home"),
-        }
+        env = process_env(
+            {k: v for k, v in os.environ.items() if k != "KIVY_NO_CONSOLELOG"},
+            SDL_VIDEODRIVER="offscreen",
+            SDL_AUDIODRIVER="dummy",
+            KIVY_NO_ARGS="1",
+            KIVY_HOME=str(self.tmp / "kivy-home"),
+        )
         done = subprocess.run(
             [sys.executable, __file__, scenario, json.dumps(params)],
             env=env,
@@ -78,18 +78,17 @@ class Hall:
 
 
 @pytest.fixture(scope="module")
-def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
+def hall(tmp_path_factory: pytest.TempPathFactory, ticking_clock: TickingClock) -> Iterator[Hall]:
     """One server, one printer emulator and one seeded dossier for every kiosk run."""
     from live_server import LiveServer
     from printer_fixtures import running_emulator
     from server_fixtures import build_runtime, seed_callers
 
     from queue_server.bootstrap import load_demo_procedures
-    from queue_server.services.clock import utc_now
 
     tmp_path = tmp_path_factory.mktemp("hall")
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, utc_now)
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
     tokens, counters = seed_callers(runtime)
     _mirror_dossier(runtime)
     load_demo_procedures(runtime.db, "default")
@@ -604,7 +603,6 @@ def camera_factory(payload: str) -> Callable[[str, Any], Any]:
 
 
 def child(scenario: str, params: dict[str, Any]) -> None:
-    sys.path.insert(0, str(ROOT))
     from kiosk_app.config import KioskConfig
     from kiosk_app.main import build_app, configure_kivy
 

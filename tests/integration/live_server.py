@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import requests
+from clocks import process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,12 +29,23 @@ def database_env(url: str, schema: str | None) -> str:
     return f"{url}?options=-csearch_path%3D{schema}"
 
 
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``motcua-server ARGS`` in its own process on the test clock, with ``env`` added."""
+    return subprocess.run(
+        [sys.executable, "-m", "queue_server.cli", *args],
+        cwd=ROOT,
+        env=process_env({k: v for k, v in os.environ.items() if k != "MOTCUA_DATABASE_URL"}, **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 class LiveServer:
     def __init__(self, database_url: str, data_dir: Path, *, workers: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
-            **os.environ,
             "MOTCUA_DATABASE_URL": database_url,
             "MOTCUA_DATA_DIR": str(data_dir),
             "MOTCUA_SECRET_KEY": "test",
@@ -57,7 +69,7 @@ class LiveServer:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 command,
-                env=self.env,
+                env=process_env(**self.env),
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,

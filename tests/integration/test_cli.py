@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+import live_server
 import pytest
 import requests
 from live_server import ROOT, LiveServer
 
 
 def run_cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MOTCUA_DATA_DIR": str(data_dir)}
-    env.pop("MOTCUA_DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "queue_server.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = live_server.run_cli(*args, MOTCUA_DATA_DIR=str(data_dir))
     if check:
         assert result.returncode == 0, result.stderr
     return result

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clocks import TickingClock
 from live_server import LiveServer, free_port
 from server_fixtures import build_runtime, seed_callers
 
 from queue_server.client import QueueClient, ServerError, ServerUnreachable
-from queue_server.services.clock import utc_now
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+def live(
+    tmp_path_factory: pytest.TempPathFactory,
+    ticking_clock: TickingClock,
+) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     data = tmp_path_factory.mktemp("client")
     url = f"sqlite:///{data / 'motcua.db'}"
-    runtime = build_runtime(url, None, data, utc_now)
+    runtime = build_runtime(url, None, data, ticking_clock)
     tokens, _ = seed_callers(runtime)
     runtime.db.dispose()
     server = LiveServer(url, data).start()
@@ -68,10 +70,10 @@ def test_a_board_token_may_not_issue(live: tuple[LiveServer, dict[str, str]]) ->
     assert denied.value.status == 403 and denied.value.code == "forbidden"
 
 
-def test_blocks_lease_and_hand_over(kiosk: QueueClient) -> None:
+def test_blocks_lease_and_hand_over(kiosk: QueueClient, ticking_clock: TickingClock) -> None:
     block = kiosk.lease_block("xay-dung", 2)
     assert block["last"] - block["first"] == 1 and block["prefix"] == "D"
-    at = datetime.now(UTC)
+    at = ticking_clock()
     first: dict[str, Any] = kiosk.sync_offline_ticket(block["id"], block["first"], at)
     again = kiosk.sync_offline_ticket(block["id"], block["first"], at)
     assert first["id"] == again["id"] and first["number"] == block["first_number"]

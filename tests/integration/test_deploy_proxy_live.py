@@ -13,22 +13,24 @@ from pathlib import Path
 import pytest
 import requests
 import urllib3
+from clocks import TickingClock
 from live_server import LiveServer, free_port
 from server_fixtures import build_runtime, seed_callers
 from sse_reader import messages
-
-from queue_server.services.clock import utc_now
 
 SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "motcua.conf"
 
 
 @pytest.fixture
-def proxied(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
+def proxied(
+    tmp_path: Path,
+    ticking_clock: TickingClock,
+) -> Iterator[tuple[str, str, dict[str, str]]]:
     nginx = shutil.which("nginx")
     if nginx is None or shutil.which("openssl") is None:
         pytest.skip("nginx or openssl is not installed (Debian: nginx-light, openssl)")
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, utc_now)
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
     tokens, _ = seed_callers(runtime)
     runtime.db.dispose()
     server = LiveServer(url, tmp_path).start()

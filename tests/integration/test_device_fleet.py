@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 import requests
+from clocks import TickingClock
 from live_server import LiveServer
 from server_fixtures import Api, build_runtime, seed_callers
 from sse_reader import messages
 
 from queue_server.client.fleet import DeviceAgent
-from queue_server.services.clock import utc_now
 
 
 def _ask_code(api: Api, token: str, kind: str = "kiosk") -> str:
@@ -248,9 +248,12 @@ def test_a_revoked_device_stops_and_its_name_goes_to_its_replacement(api: Api) -
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+def live(
+    tmp_path: Path,
+    ticking_clock: TickingClock,
+) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, utc_now)
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
     tokens, _ = seed_callers(runtime)
     runtime.db.dispose()
     server = LiveServer(url, tmp_path).start()
@@ -309,30 +312,27 @@ def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, st
 
 
 def test_technician_pairs_and_checks_the_fleet_from_the_command_line(
-    api: Api, tmp_path: Path, database_url: tuple[str, str | None],
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], clock: Any,
+    api: Api, tmp_path: Path, database_url: tuple[str, str | None], clock: Any,
+    ticking_clock: TickingClock,
 ) -> None:
-    from live_server import database_env
+    from live_server import database_env, run_cli
 
-    from queue_server.cli import main
-
-    # The CLI runs on the real clock: the API's pairing codes and heartbeats must too,
-    # or a code issued at the fixed test time has expired whenever the suite runs later.
-    clock.now = utc_now()
+    # The CLI runs in its own process on the module's running clock; the API moves
+    # to the same moment, so a pairing code it issues is fresh for the CLI too.
+    clock.now = ticking_clock()
     url, schema = database_url
-    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(url, schema))
-    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("MOTCUA_SECRET_KEY", "test")
+    env = {"MOTCUA_DATABASE_URL": database_env(url, schema), "MOTCUA_DATA_DIR": str(tmp_path)}
     secret = "bi-mat-cua-may-danh-gia-quay-hai"
     code = _ask_code(api, secret, kind="rating")
-    assert main(["pair", code, "--name", "rating-2", "--counter", "2"]) == 0
-    assert main(["fleet"]) == 1  # paired, never heard from yet
-    assert "never_seen  rating   rating-2" in capsys.readouterr().out
+    assert run_cli("pair", code, "--name", "rating-2", "--counter", "2", **env).returncode == 0
+    listed = run_cli("fleet", **env)
+    assert listed.returncode == 1  # paired, never heard from yet
+    assert "never_seen  rating   rating-2" in listed.stdout
     assert _beat(api, secret, version="1.0", printer="offline", detail="Máy in không phản hồi") == 1
-    assert main(["fleet"]) == 1
-    assert "unhealthy   rating   rating-2" in capsys.readouterr().out
+    listed = run_cli("fleet", **env)
+    assert listed.returncode == 1 and "unhealthy   rating   rating-2" in listed.stdout
     _beat(api, secret, version="1.0")
-    assert main(["fleet"]) == 0
+    assert run_cli("fleet", **env).returncode == 0
 
 
 def _signed_in(api: Api, who: str) -> str:

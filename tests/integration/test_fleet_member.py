@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 import requests
+from clocks import TickingClock
 from live_server import LiveServer
 from server_fixtures import build_runtime, seed_callers
 
 from queue_server.client.fleet import DeviceAgent, FleetMember, pair
-from queue_server.services.clock import utc_now
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
@@ -53,9 +53,9 @@ class Technician:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[LiveServer, Technician]]:
+def live(tmp_path: Path, ticking_clock: TickingClock) -> Iterator[tuple[LiveServer, Technician]]:
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, utc_now)
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
     tokens, _ = seed_callers(runtime)
     runtime.db.dispose()
     server = LiveServer(url, tmp_path).start()

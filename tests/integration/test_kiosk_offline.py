@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from clocks import TickingClock
 from live_server import LiveServer
 from printer_fixtures import running_emulator
 from server_fixtures import build_runtime, seed_callers
@@ -15,13 +16,15 @@ from drivers.printer import open_printer
 from kiosk_app.controller import KioskController, KioskSettings
 from kiosk_app.offline import Outbox
 from queue_server.client import QueueClient
-from queue_server.services.clock import utc_now
 
 
 @pytest.mark.slow
-def test_three_offline_tickets_join_the_queue_once_in_issue_order(tmp_path: Path) -> None:
+def test_three_offline_tickets_join_the_queue_once_in_issue_order(
+    tmp_path: Path,
+    ticking_clock: TickingClock,
+) -> None:
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, utc_now)
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
     tokens, counters = seed_callers(runtime)
     runtime.db.dispose()
     server = LiveServer(url, tmp_path).start()

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 import requests
+from clocks import TickingClock, process_env
 from live_server import ROOT, LiveServer
 from server_fixtures import build_runtime, seed_callers
 
 from drivers.led.emulator import LedEmulator
-from queue_server.services.clock import utc_now
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -85,9 +85,9 @@ class Technician:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[LiveServer, Technician]]:
+def live(tmp_path: Path, ticking_clock: TickingClock) -> Iterator[tuple[LiveServer, Technician]]:
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, utc_now)
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
     tokens, counters = seed_callers(runtime)
     runtime.db.dispose()
     server = LiveServer(url, tmp_path).start()
@@ -97,7 +97,9 @@ def live(tmp_path: Path) -> Iterator[tuple[LiveServer, Technician]]:
 
 def board_command(box: Path, *args: str) -> subprocess.Popen[str]:
     """``motcua-board`` on a box whose only settings are its data directory."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MOTCUA_SERVER_URL", "MOTCUA_TOKEN")}
+    env = process_env(
+        {k: v for k, v in os.environ.items() if k not in ("MOTCUA_SERVER_URL", "MOTCUA_TOKEN")}
+    )
     env |= {"MOTCUA_BOARD_DIR": str(box), "MOTCUA_HEARTBEAT_S": "0.3", "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "display_board.main", *args],

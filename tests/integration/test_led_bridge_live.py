@@ -6,12 +6,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from clocks import TickingClock
 from live_server import LiveServer
 from server_fixtures import Api, build_runtime, seed_callers
 
@@ -49,9 +49,9 @@ class States:
 
 
 @pytest.fixture
-def floor(tmp_path: Path) -> Iterator[tuple[LiveServer, Api]]:
+def floor(tmp_path: Path, ticking_clock: TickingClock) -> Iterator[tuple[LiveServer, Api]]:
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, lambda: datetime.now(UTC))
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
     tokens, counters = seed_callers(runtime)
     api = Api(create_app(runtime=runtime).test_client(), runtime, tokens, counters)
     server = LiveServer(url, tmp_path).start()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from clocks import process_env
 from PIL import Image
 from printer_fixtures import running_emulator
 
@@ -102,7 +102,7 @@ def test_emulate_printer_writes_png_and_json_per_job(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env=process_env(PYTHONUNBUFFERED="1"),
     ) as process:
         try:
             assert process.stdout is not None

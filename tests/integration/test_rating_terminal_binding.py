@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import requests
+from clocks import TickingClock
 from live_server import LiveServer
 from server_fixtures import build_runtime, seed_callers
 
 from kiosk_app.rating.app import RatingTerminal
-from queue_server.services.clock import utc_now
 
 
 def eventually(check: Callable[[], Any], within: float = 15.0) -> None:
@@ -25,9 +25,12 @@ def eventually(check: Callable[[], Any], within: float = 15.0) -> None:
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+def live(
+    tmp_path: Path,
+    ticking_clock: TickingClock,
+) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, utc_now)
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
     tokens, _ = seed_callers(runtime)  # "rating-1" is bound to no counter
     runtime.db.dispose()
     server = LiveServer(url, tmp_path).start()

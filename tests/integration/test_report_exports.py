@@ -5,7 +5,6 @@ reports the regulation schedule stores."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from clocks import process_env
 from live_server import ROOT
 from openpyxl import load_workbook
 from PIL import Image
@@ -203,7 +203,7 @@ def test_cli_writes_a_report_file(
         pytest.skip("the CLI test reads the SQLite file of the data dir")
     data_dir = api.runtime.settings.data_dir
     out = data_dir / "thang-11.pdf"
-    env = {**os.environ, "MOTCUA_DATA_DIR": str(data_dir)}
+    env = process_env(MOTCUA_DATA_DIR=str(data_dir))
     env.pop("MOTCUA_DATABASE_URL", None)
     result = subprocess.run(
         [
