@@ -38,6 +38,7 @@ def test_three_offline_tickets_join_the_queue_once_in_issue_order(
             lambda: open_printer(f"tcp://127.0.0.1:{emulator.port}", paper=80),
             outbox,
             KioskSettings(block_size=3),
+            clock=ticking_clock,  # the day its blocks are leased for is the server's day
         )
         controller.load_catalogue()
         assert controller.heartbeat() is True  # leases a block per service
