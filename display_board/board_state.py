@@ -1,6 +1,6 @@
 """What the hall board shows, built from the snapshot and the events (no Kivy, no I/O).
 
-The model is fed by :class:`queue_server.client.event_stream.EventStream`: a snapshot
+The model is fed by :class:`device_kit.event_stream.EventStream`: a snapshot
 on every (re)connection, then events in id order. The snapshot is the truth
 for the counters; events are replayed after it to learn the calls that were
 made while the board was away — announced once, never twice (an event id
@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from queue_server.client.event_stream import Event
+from device_kit.event_stream import Event
 
 CALL_KINDS = frozenset({"ticket.called", "ticket.recalled"})
 CLEARING_KINDS = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred"})

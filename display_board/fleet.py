@@ -3,7 +3,7 @@ how it joins the fleet, and how it shows a pairing code.
 
 The hall board and the LED bridge follow the event stream anyway, so the
 ``config.device`` announcements reach their :class:`FleetMember` through
-``queue_server.client.fleet.FleetFeed`` and a technician's change applies within
+``device_kit.fleet.FleetFeed`` and a technician's change applies within
 a second; the heartbeat's revision is the fallback when the stream is down.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from queue_server.client.fleet import DeviceAgent, FleetMember
+from device_kit.fleet import DeviceAgent, FleetMember
 
 DEFAULT_DIR = "~/.local/share/motcua-board"
 PAIRING_FILE = "pairing.json"

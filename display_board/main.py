@@ -26,18 +26,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from display_board.controller import HallController, HallLayout
-from display_board.fleet import KIND, PAIRING_FILE, big_code, board_dir, board_member
-from display_board.led_bridge import LedBridge, LedRoute
-from queue_server.client import QueueClient
-from queue_server.client.event_stream import (
+from device_kit.client import QueueClient
+from device_kit.event_stream import (
     EventStream,
     Liveness,
     StreamConfig,
     StreamListener,
     resolve_server,
 )
-from queue_server.client.fleet import DeviceAgent, FleetFeed, FleetMember, pair, save_pairing
+from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember, pair, save_pairing
+from display_board.controller import HallController, HallLayout
+from display_board.fleet import KIND, PAIRING_FILE, big_code, board_dir, board_member
+from display_board.led_bridge import LedBridge, LedRoute
 
 DEFAULT_COLUMNS = 4
 DEFAULT_LANGUAGES = "vi,en"

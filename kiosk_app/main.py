@@ -42,12 +42,12 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
     from kivy.clock import Clock
 
+    from device_kit.client import QueueClient
     from drivers.printer import open_printer
     from kiosk_app.app import KioskApp
     from kiosk_app.controller import KioskController, KioskSettings
     from kiosk_app.fleet import KioskFleet
     from kiosk_app.offline import Outbox
-    from queue_server.client import QueueClient
 
     client = QueueClient(config.server_url, config.token)
     outbox = Outbox(config.data_dir / "kiosk.db").open()

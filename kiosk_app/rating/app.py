@@ -31,11 +31,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from device_kit.client import ClientError, QueueClient, ServerError
+from device_kit.contract.rating_levels import QuickLevel
+from device_kit.event_stream import Event, EventStream, LinkState, StreamConfig
+from device_kit.fleet import DeviceAgent, FleetMember, pair
 from kiosk_app.rating.flow import RatingFlow, Submission
-from queue_server.client import ClientError, QueueClient, ServerError
-from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
-from queue_server.client.fleet import DeviceAgent, FleetMember, pair
-from queue_server.dossiers.rating import QuickLevel
 
 if TYPE_CHECKING:
     from kiosk_app.config import KioskConfig

@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from queue_server.client.event_stream import Event
-from queue_server.dossiers.rating import QuickLevel, Reason, quick_levels
+from device_kit.contract.rating_levels import QuickLevel, Reason, quick_levels
+from device_kit.event_stream import Event
 
 ASK_TIMEOUT_S = 30.0
 THANKS_S = 5.0

@@ -43,11 +43,11 @@ def main() -> int:
     from kivy.core.window import Window
     from kivy.tests.common import UnitTestTouch
 
+    from device_kit.contract.rating_levels import QuickLevel
     from kiosk_app.rating.app import RatingOptions
     from kiosk_app.rating.flow import Step
     from kiosk_app.rating.pairing import RatingPairingScreen
     from kiosk_app.rating.terminal import RatingApp
-    from queue_server.dossiers.rating import QuickLevel
 
     options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
     app = RatingApp(config.server_url, config.token, options, config.save_pairing)

@@ -116,7 +116,7 @@ def _mirror_dossier(runtime: Any) -> None:
 def _processed(code: str) -> Any:
     from datetime import UTC, datetime
 
-    from queue_server.dossiers.codes import DossierCode
+    from device_kit.contract.dossier_codes import DossierCode
     from queue_server.dossiers.record import DossierRecord, Step
     from queue_server.dossiers.status import DossierStatus
 

@@ -27,15 +27,15 @@ def test_client_imports_nothing_of_the_server() -> None:
             for name in imported
             if name
             and name.startswith(("queue_server", "flask"))
-            and not name.startswith("queue_server.client")
+            and not name.startswith("device_kit.client")
         }
         assert not outside, path
 
 
 def test_controller_and_client_load_without_flask_or_kivy() -> None:
     code = (
-        "import sys, json; import queue_server.client, queue_server.client.event_stream;"
-        "import queue_server.client.fleet;"
+        "import sys, json; import device_kit.client, device_kit.event_stream;"
+        "import device_kit.fleet;"
         "import kiosk_app.controller, kiosk_app.offline;"
         "print(json.dumps(sorted(m for m in ('flask', 'kivy', 'sqlalchemy') if m in sys.modules)))"
     )
