@@ -27,7 +27,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +38,7 @@ from device_kit.fleet import DeviceAgent, FleetMember, pair
 from kiosk_app.rating.flow import RatingFlow, Submission
 
 if TYPE_CHECKING:
-    from kiosk_app.config import KioskConfig
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +81,6 @@ def desk_with_retry(client: QueueClient, stop: threading.Event) -> dict[str, Any
             stop.wait(delay)
             delay = min(delay * 2, 5.0)
     return None
-
-
-def run(config: KioskConfig) -> int:
-    from kiosk_app.main import configure_kivy
-
-    configure_kivy(config)
-    from kiosk_app.rating.terminal import RatingApp
-
-    options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
-    RatingApp(config.server_url, config.token, options, config.save_pairing).run()
-    return 0
 
 
 class RatingTerminal:

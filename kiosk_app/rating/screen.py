@@ -20,7 +20,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.togglebutton import ToggleButton
 
 from device_kit.contract.rating_levels import QuickLevel, Reason
-from display_board.screens import load_kv_once
+from device_kit.ui.kivy_setup import load_kv_once
 from kiosk_app.rating.flow import QUESTION_EN, QUESTION_VI, RatingFlow
 
 KV_FILE = Path(__file__).with_name("rating.kv")

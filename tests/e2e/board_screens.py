@@ -106,7 +106,7 @@ def main() -> int:
         screen.ticker_x = 20
         screen.show(view)
     elif kind == "pairing":
-        from display_board.screens.pairing import PairingScreen, load_kv
+        from device_kit.ui.pairing import PairingScreen, load_kv
 
         load_kv()
         screen = PairingScreen(server="http://192.168.1.10:8000")

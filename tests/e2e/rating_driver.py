@@ -29,8 +29,8 @@ SHOT_SIZES = ((800, 480), (1280, 800))
 
 def main() -> int:
     server, token, size, level_name = sys.argv[1:5]
+    from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import load
-    from kiosk_app.main import configure_kivy
 
     data_dir = os.environ.get("MOTCUA_KIOSK_DIR") or tempfile.mkdtemp(prefix="rating-")
     config = load(
@@ -38,7 +38,7 @@ def main() -> int:
         + (["--token", token] if token != "none" else [])
         + ["--windowed", "--size", size, "--data-dir", data_dir]
     )
-    configure_kivy(config)
+    configure_kivy(config.size, config.windowed)
     from kivy.clock import Clock
     from kivy.core.window import Window
     from kivy.tests.common import UnitTestTouch
