@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from device_kit.client import ClientError, QueueClient, ServerError
+from device_kit.contract.events import EventKind
 from device_kit.contract.rating_levels import QuickLevel
 from device_kit.event_stream import Event, EventStream, LinkState, StreamConfig
 from device_kit.fleet import DeviceAgent, FleetMember, pair
@@ -193,7 +194,8 @@ class RatingTerminal:
     def on_event(self, event: Event) -> None:
         if self.member is not None:
             self.member.on_event(event.kind, event.data)
-        if event.kind == "counter.signed_in" and event.data.get("counter") == self.flow.counter:
+        signed_in_here = event.data.get("counter") == self.flow.counter
+        if event.kind == EventKind.COUNTER_SIGNED_IN and signed_in_here:
             self._refresh_desk()
         with self._lock:
             self.flow.on_event(event, time.monotonic())
