@@ -1,6 +1,6 @@
 """What the hall board shows, built from the snapshot and the events (no Kivy, no I/O).
 
-The model is fed by :class:`queue_server.client.event_stream.EventStream`: a snapshot
+The model is fed by :class:`device_kit.event_stream.EventStream`: a snapshot
 on every (re)connection, then events in id order. The snapshot is the truth
 for the counters; events are replayed after it to learn the calls that were
 made while the board was away — announced once, never twice (an event id
@@ -14,10 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from queue_server.client.event_stream import Event
-
-CALL_KINDS = frozenset({"ticket.called", "ticket.recalled"})
-CLEARING_KINDS = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred"})
+from device_kit.contract.events import CALL_KINDS, CLEARING_KINDS, EventKind
+from device_kit.event_stream import Event
 
 
 @dataclass(frozen=True)
@@ -99,23 +97,25 @@ class BoardModel:
                 ticket["number"],
                 counter_no,
                 ticket.get("service", ""),
-                recall=event.kind == "ticket.recalled",
+                recall=event.kind == EventKind.TICKET_RECALLED,
             )
             self._remember(call)
             if tile is not None and fresh:
+                # A counter that calls is at work again, whatever its last pause said.
                 tile.current, tile.ticket_id, tile.called_by = (
                     call.number,
                     ticket.get("id"),
                     call.event_id,
                 )
+                tile.state, tile.pause_reason = "open", None
             return call
         if tile is None or not fresh:
             return None
         if event.kind in CLEARING_KINDS and tile.ticket_id == ticket.get("id"):
             tile.current, tile.ticket_id = None, None
-        elif event.kind == "counter.paused":
+        elif event.kind == EventKind.COUNTER_PAUSED:
             tile.state, tile.pause_reason = "paused", event.data.get("reason")
-        elif event.kind == "counter.resumed":
+        elif event.kind == EventKind.COUNTER_RESUMED:
             tile.state, tile.pause_reason = "open", None
         return None
 

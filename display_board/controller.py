@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from device_kit.event_stream import SILENCE_LIMIT, Event, LinkState, Liveness
 from display_board.board_state import BoardModel, Call, CounterTile
-from queue_server.client.event_stream import SILENCE_LIMIT, Event, LinkState, Liveness
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class HallView:
 
 
 class HallController:
-    """A :class:`~queue_server.client.event_stream.StreamListener` for the hall board."""
+    """A :class:`~device_kit.event_stream.StreamListener` for the hall board."""
 
     def __init__(
         self,

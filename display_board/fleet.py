@@ -1,9 +1,9 @@
-"""The boards' side of the device fleet (no Kivy): where a board keeps its files,
-how it joins the fleet, and how it shows a pairing code.
+"""The boards' side of the device fleet (no Kivy): where a board keeps its files
+and how it joins the fleet.
 
 The hall board and the LED bridge follow the event stream anyway, so the
 ``config.device`` announcements reach their :class:`FleetMember` through
-``queue_server.client.fleet.FleetFeed`` and a technician's change applies within
+``device_kit.fleet.FleetFeed`` and a technician's change applies within
 a second; the heartbeat's revision is the fallback when the stream is down.
 """
 
@@ -14,50 +14,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from queue_server.client.fleet import DeviceAgent, FleetMember
+from device_kit.fleet import DeviceAgent, FleetMember
 
 DEFAULT_DIR = "~/.local/share/motcua-board"
 PAIRING_FILE = "pairing.json"
 KIND = "board"
 
-#: The pairing code drawn five lines high on a console (``#`` blocks), digit by digit.
-BIG_DIGITS = {
-    "0": ("###", "# #", "# #", "# #", "###"),
-    "1": (" # ", "## ", " # ", " # ", "###"),
-    "2": ("###", "  #", "###", "#  ", "###"),
-    "3": ("###", "  #", "###", "  #", "###"),
-    "4": ("# #", "# #", "###", "  #", "  #"),
-    "5": ("###", "#  ", "###", "  #", "###"),
-    "6": ("###", "#  ", "###", "# #", "###"),
-    "7": ("###", "  #", "  #", "  #", "  #"),
-    "8": ("###", "# #", "###", "# #", "###"),
-    "9": ("###", "# #", "###", "  #", "###"),
-}
-
-PAIRING_TITLE_VI = "Ghép nối thiết bị"
-PAIRING_TITLE_EN = "Device pairing"
-PAIRING_HINT_VI = "Kỹ thuật viên nhập mã này trên trang Thiết bị của máy chủ."
-PAIRING_HINT_EN = "A technician enters this code on the server's Devices page."
-
-
 def board_dir(env: Mapping[str, str] = os.environ) -> Path:
     """Pairing file and configuration caches (``MOTCUA_BOARD_DIR``)."""
     return Path(env.get("MOTCUA_BOARD_DIR") or DEFAULT_DIR).expanduser()
-
-
-def grouped(code: str) -> str:
-    """``"123456"`` as ``"123 456"``: easier to read across a hall and to type."""
-    return f"{code[:3]} {code[3:]}"
-
-
-def big_code(code: str) -> str:
-    """The code drawn large for a console, with the bilingual title above it."""
-    rows = ["   ".join(BIG_DIGITS[d][row] for d in code if d in BIG_DIGITS) for row in range(5)]
-    big = "\n".join(row.replace("#", "██").replace(" ", "  ") for row in rows)
-    return (
-        f"{PAIRING_TITLE_VI} / {PAIRING_TITLE_EN}\n\n{big}\n\n"
-        f"Mã / Code: {grouped(code)}\n{PAIRING_HINT_VI}\n{PAIRING_HINT_EN}"
-    )
 
 
 def board_member(

@@ -21,14 +21,16 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
+from device_kit.event_stream import EventStream, resolve_server
+from device_kit.fleet import DeviceAgent, FleetMember, pair, save_pairing
+from device_kit.pairing_code import big_code
+from device_kit.ui import pairing
+from device_kit.ui.pairing import PairingScreen
 from display_board.controller import HallController
-from display_board.fleet import KIND, big_code
-from display_board.main import hall_parts, stream_config, trace_line
-from display_board.screens import hall, pairing
+from display_board.fleet import KIND
+from display_board.hall_wiring import hall_parts, stream_config, trace_line
+from display_board.screens import hall
 from display_board.screens.hall import HallScreen
-from display_board.screens.pairing import PairingScreen
-from queue_server.client.event_stream import EventStream, resolve_server
-from queue_server.client.fleet import DeviceAgent, FleetMember, pair, save_pairing
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from device_kit.event_stream import Event, LinkState
 from display_board.board_state import BoardModel, CounterTile
 from drivers.errors import DeviceDisconnected, DriverError
 from drivers.led import open_led_bus
-from queue_server.client.event_stream import Event, LinkState
 
 log = logging.getLogger(__name__)
 

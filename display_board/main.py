@@ -12,35 +12,26 @@ line gives explicitly wins over it.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
-import shutil
 import signal
 import socket
 import sys
 import threading
-import time
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from display_board.controller import HallController, HallLayout
-from display_board.fleet import KIND, PAIRING_FILE, big_code, board_dir, board_member
-from display_board.led_bridge import LedBridge, LedRoute
-from queue_server.client import QueueClient
-from queue_server.client.event_stream import (
+from device_kit.event_stream import (
     EventStream,
-    Liveness,
-    StreamConfig,
     StreamListener,
     resolve_server,
 )
-from queue_server.client.fleet import DeviceAgent, FleetFeed, FleetMember, pair, save_pairing
-
-DEFAULT_COLUMNS = 4
-DEFAULT_LANGUAGES = "vi,en"
+from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember, pair, save_pairing
+from device_kit.pairing_code import big_code
+from device_kit.ui.kivy_setup import configure_kivy
+from display_board.fleet import KIND, PAIRING_FILE, board_dir, board_member
+from display_board.hall_wiring import DEFAULT_COLUMNS, stream_config
+from display_board.led_bridge import LedBridge, LedRoute
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +105,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def stream_config(args: argparse.Namespace) -> StreamConfig:
-    url, token = resolve_server(args.server, args.token, args.pairing)
-    return StreamConfig(url, token, site=args.site)
-
-
 def led_routes(explicit: list[LedRoute] | None, config: dict[str, Any]) -> list[LedRoute]:
     """The LED map to follow: the command line's, else the server's ``led_routes``."""
     if explicit:
@@ -179,14 +165,7 @@ def run_pair(args: argparse.Namespace) -> int:
 
 def run_hall(args: argparse.Namespace) -> int:
     # Kivy reads its settings when first imported: set them here, never at import time.
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    from kivy.config import Config
-
-    Config.set("graphics", "width", str(args.size[0]))
-    Config.set("graphics", "height", str(args.size[1]))
-    Config.set("graphics", "fullscreen", "0" if args.windowed else "auto")
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
+    configure_kivy(args.size, args.windowed)
     from display_board.hall_app import HallApp
 
     app = HallApp(args)
@@ -205,92 +184,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "pair":
         return run_pair(args)
     return run_hall(args)
-
-
-def hall_layout(args: argparse.Namespace, config: dict[str, Any]) -> HallLayout:
-    """The layout from the flags given explicitly, else the server's, else the defaults."""
-    counters = args.counters or config.get("board_counters") or None
-    languages = args.languages or config.get("languages") or DEFAULT_LANGUAGES
-    return HallLayout(
-        counters=counters,
-        columns=args.columns or config.get("board_columns") or DEFAULT_COLUMNS,
-        languages=tuple(languages.split(",")),
-        recent_calls=args.recent,
-    )
-
-
-def hall_parts(
-    args: argparse.Namespace, on_change: Any
-) -> tuple[HallController, EventStream, FleetMember | None]:
-    """The controller, the stream feeding it and, with a token, its fleet membership;
-    the audio is chosen by ``--audio``."""
-    config = stream_config(args)
-    liveness = Liveness()
-    client = QueueClient(config.server_url, config.token)
-    announcer = build_announcer(args)
-    controller = HallController(
-        hall_layout(args, {}),
-        announcer,
-        on_change=on_change,
-        liveness=liveness,
-        fetch_site=client.get_site,
-        silence_limit=args.offline_after,
-    )
-    if not config.token:
-        return controller, EventStream(config, controller, liveness=liveness), None
-    member = board_member(
-        config.server_url,
-        config.token,
-        role="hall-board",
-        health=lambda: {"serial": "", **audio_health(args, announcer)},
-        on_config=lambda c: controller.set_layout(hall_layout(args, c)),
-        data_dir=board_dir(),
-    )
-    stream = EventStream(config, FleetFeed(member, controller), liveness=liveness)
-    return controller, stream, member
-
-
-def audio_health(args: argparse.Namespace, announcer: Any) -> dict[str, str]:
-    """Whether the hall can hear its calls: ``audio`` for the fleet's flag, ``detail`` for
-    the technician ("" when sound is off on purpose)."""
-    if announcer is None:
-        return {"audio": "", "detail": ""}
-    if args.clip_dir is None and shutil.which("espeak-ng") is None:
-        return {"audio": "missing", "detail": "Loa: thiếu espeak-ng / audio: espeak-ng missing"}
-    if announcer.queue.failing:
-        failed = announcer.queue.failed
-        return {
-            "audio": "failing",
-            "detail": f"Loa: đọc số bị lỗi ({failed} lần) / audio: {failed} announcements failed",
-        }
-    return {"audio": "ok", "detail": ""}
-
-
-def build_announcer(args: argparse.Namespace) -> Any:
-    if args.audio == "off":
-        return None
-    from drivers.audio import Announcer, CommandSink, PlaybackQueue, WavDirSink, build_synth
-
-    sink = WavDirSink(args.wav_dir or Path("announcements")) if args.audio == "wav" else None
-    queue = PlaybackQueue(
-        build_synth(args.clip_dir), sink or CommandSink(), max_age=args.announce_max_age
-    ).start()
-    return Announcer(queue, mode=args.reading, also_english=args.also_english)
-
-
-def trace_line(numbers: list[str], calls_seen: int, offline: bool, **layout: Any) -> str:
-    """One drawn frame for ``--trace``; ``layout``: counters, columns, languages shown."""
-    return json.dumps(
-        {
-            "t": time.time(),
-            "at": datetime.now().isoformat(timespec="milliseconds"),
-            "numbers": numbers,
-            "calls_seen": calls_seen,
-            "offline": offline,
-            **layout,
-        },
-        ensure_ascii=False,
-    )
 
 
 if __name__ == "__main__":

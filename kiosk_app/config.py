@@ -24,7 +24,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from queue_server.client.fleet import heartbeat_interval, save_pairing
+from device_kit.fleet import heartbeat_interval, save_pairing
 
 MODES = ("ticket", "lookup", "rating")
 PAIRING_FILE = "pairing.json"

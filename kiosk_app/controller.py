@@ -23,14 +23,14 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from device_kit.client import QueueClient, ServerError, ServerUnreachable
+from device_kit.contract.errors import DossierError
+from device_kit.contract.qr_payload import extract
 from drivers.errors import CoverOpen, DriverError, PaperOut, PrinterOffline
 from drivers.printer import Printer, SlipData, TicketData
 from kiosk_app.dossier_view import TIMELINESS_KEYS, DossierView
 from kiosk_app.i18n import load_catalogue
 from kiosk_app.offline import Outbox, OutboxState
-from queue_server.client import QueueClient, ServerError, ServerUnreachable
-from queue_server.dossiers.errors import DossierError
-from queue_server.dossiers.qr_payload import extract
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from device_kit.client import QueueClient
+from device_kit.event_stream import EventStream, StreamConfig
+from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember, pair
 from kiosk_app.config import Hardware, KioskConfig
 from kiosk_app.controller import KioskController
 from kiosk_app.i18n import load_catalogue
-from queue_server.client import QueueClient
-from queue_server.client.event_stream import EventStream, StreamConfig
-from queue_server.client.fleet import DeviceAgent, FleetFeed, FleetMember, pair
 
 log = logging.getLogger(__name__)
 

@@ -12,24 +12,11 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from device_kit.ui.kivy_setup import configure_kivy
 from kiosk_app.config import KioskConfig, build_parser, hash_pin, resolve
 
 if TYPE_CHECKING:
     from kiosk_app.app import KioskApp, ScannerFactory
-
-
-def configure_kivy(config: KioskConfig) -> None:
-    """Window size and fullscreen, before the first Kivy import; Kivy's own CLI parsing off."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    from kivy.config import Config
-
-    width, height = config.size
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
-    Config.set("graphics", "fullscreen", "0" if config.windowed else "auto")
-    Config.set("graphics", "resizable", "1" if config.windowed else "0")
-    Config.set("kivy", "exit_on_escape", "1" if config.windowed else "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
 
 
 def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = None) -> KioskApp:
@@ -42,12 +29,12 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
     from kivy.clock import Clock
 
+    from device_kit.client import QueueClient
     from drivers.printer import open_printer
     from kiosk_app.app import KioskApp
     from kiosk_app.controller import KioskController, KioskSettings
     from kiosk_app.fleet import KioskFleet
     from kiosk_app.offline import Outbox
-    from queue_server.client import QueueClient
 
     client = QueueClient(config.server_url, config.token)
     outbox = Outbox(config.data_dir / "kiosk.db").open()
@@ -77,13 +64,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(hash_pin(args.hash_pin))
         return 0
     config = resolve(args)
+    configure_kivy(config.size, config.windowed)
     if config.mode == "rating":
-        from kiosk_app.rating.app import run
-
-        return int(run(config) or 0)
-    configure_kivy(config)
-    build_app(config).run()
+        run_rating(config)
+    else:
+        build_app(config).run()
     return 0
+
+
+def run_rating(config: KioskConfig) -> None:
+    """The rating terminal: the same Kivy start-up, its own app."""
+    from dataclasses import replace
+
+    from kiosk_app.rating.app import RatingOptions
+    from kiosk_app.rating.terminal import RatingApp
+
+    options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
+    RatingApp(config.server_url, config.token, options, config.save_pairing).run()
 
 
 if __name__ == "__main__":

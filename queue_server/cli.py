@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from device_kit.contract.errors import Refusal
 from queue_server.adapters.database import migrate
 from queue_server.bootstrap import load_demo, load_site, open_runtime
 from queue_server.config import Settings, load_settings
@@ -382,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     try:
         return int(args.func(args, settings))
-    except QueueError as exc:
+    except Refusal as exc:
         print(f"error: {exc.message}\nlỗi: {exc.message_vi}", file=sys.stderr)
         return 2
 

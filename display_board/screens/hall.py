@@ -13,8 +13,8 @@ from pathlib import Path
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from device_kit.ui.kivy_setup import load_kv_once
 from display_board.controller import HallView
-from display_board.screens import load_kv_once
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 

@@ -27,18 +27,19 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from device_kit.client import ClientError, QueueClient, ServerError
+from device_kit.contract.events import EventKind
+from device_kit.contract.rating_levels import QuickLevel
+from device_kit.event_stream import Event, EventStream, LinkState, StreamConfig
+from device_kit.fleet import DeviceAgent, FleetMember, pair
 from kiosk_app.rating.flow import RatingFlow, Submission
-from queue_server.client import ClientError, QueueClient, ServerError
-from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
-from queue_server.client.fleet import DeviceAgent, FleetMember, pair
-from queue_server.dossiers.rating import QuickLevel
 
 if TYPE_CHECKING:
-    from kiosk_app.config import KioskConfig
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +82,6 @@ def desk_with_retry(client: QueueClient, stop: threading.Event) -> dict[str, Any
             stop.wait(delay)
             delay = min(delay * 2, 5.0)
     return None
-
-
-def run(config: KioskConfig) -> int:
-    from kiosk_app.main import configure_kivy
-
-    configure_kivy(config)
-    from kiosk_app.rating.terminal import RatingApp
-
-    options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
-    RatingApp(config.server_url, config.token, options, config.save_pairing).run()
-    return 0
 
 
 class RatingTerminal:
@@ -204,7 +194,8 @@ class RatingTerminal:
     def on_event(self, event: Event) -> None:
         if self.member is not None:
             self.member.on_event(event.kind, event.data)
-        if event.kind == "counter.signed_in" and event.data.get("counter") == self.flow.counter:
+        signed_in_here = event.data.get("counter") == self.flow.counter
+        if event.kind == EventKind.COUNTER_SIGNED_IN and signed_in_here:
             self._refresh_desk()
         with self._lock:
             self.flow.on_event(event, time.monotonic())

@@ -12,8 +12,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from queue_server.client.event_stream import Event
-from queue_server.dossiers.rating import QuickLevel, Reason, quick_levels
+from device_kit.contract.events import EventKind
+from device_kit.contract.rating_levels import QuickLevel, Reason, quick_levels
+from device_kit.event_stream import Event
 
 ASK_TIMEOUT_S = 30.0
 THANKS_S = 5.0
@@ -59,7 +60,7 @@ class RatingFlow:
     # inputs ------------------------------------------------------------------------
     def on_event(self, event: Event, now: float) -> None:
         """A ticket finished at this counter: ask (a new one replaces an unanswered one)."""
-        if event.kind != "ticket.finished" or event.data.get("counter") != self.counter:
+        if event.kind != EventKind.TICKET_FINISHED or event.data.get("counter") != self.counter:
             return
         ticket = event.data.get("ticket") or {}
         if not isinstance(ticket.get("id"), int) or self.step is Step.SENDING:

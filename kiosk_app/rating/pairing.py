@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from display_board.screens import load_kv_once
-from display_board.screens.pairing import PairingScreen
+from device_kit.ui.kivy_setup import load_kv_once
+from device_kit.ui.pairing import PairingScreen
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 HINT_VI = "Kỹ thuật viên nhập mã này trên trang Thiết bị và chọn quầy của máy đánh giá."

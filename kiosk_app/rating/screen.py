@@ -19,9 +19,9 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.togglebutton import ToggleButton
 
-from display_board.screens import load_kv_once
+from device_kit.contract.rating_levels import QuickLevel, Reason
+from device_kit.ui.kivy_setup import load_kv_once
 from kiosk_app.rating.flow import QUESTION_EN, QUESTION_VI, RatingFlow
-from queue_server.dossiers.rating import QuickLevel, Reason
 
 KV_FILE = Path(__file__).with_name("rating.kv")
 

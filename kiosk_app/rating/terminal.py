@@ -19,7 +19,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
-from display_board.fleet import big_code
+from device_kit.pairing_code import big_code
 from kiosk_app.rating import pairing
 from kiosk_app.rating.app import KEY_LEVELS, RatingOptions, RatingTerminal
 from kiosk_app.rating.pairing import RatingPairingScreen

@@ -14,8 +14,8 @@ from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
+from device_kit.fleet import package_version
 from kiosk_app.config import pin_matches
-from queue_server.client.fleet import package_version
 
 
 class TechnicianScreen(Screen):

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, Field
 
+from device_kit.contract.errors import DossierError
 from queue_server.adapters.database import with_retry
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
@@ -19,11 +20,7 @@ from queue_server.api.errors import ApiError, error_response
 from queue_server.api.spec import endpoint
 from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.connectors import webhook
-from queue_server.dossiers.errors import (
-    DossierError,
-    TooManyLookups,
-    WebhookRefused,
-)
+from queue_server.dossiers.errors import TooManyLookups, WebhookRefused
 from queue_server.runtime import current_runtime
 from queue_server.services.auth import Permission
 from queue_server.services.dossier_feeds import IMPORT, PULL, PUSH, accept_push, import_file

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from device_kit.contract.errors import Refusal
 from queue_server.queueing.errors import QueueError
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,8 @@ def wants_json() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(QueueError)
-    def _queue_error(exc: QueueError) -> tuple[Response, int]:
+    @app.errorhandler(Refusal)
+    def _refusal(exc: Refusal) -> tuple[Response, int]:
         return error_response(
             exc.status, exc.code, exc.message, exc.message_vi, getattr(exc, "details", None)
         )

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
+from device_kit.contract.events import CALL_KINDS
 from queue_server.api.blueprint import bp
 from queue_server.api.context import current_site
 from queue_server.api.errors import ApiError
@@ -19,8 +20,6 @@ from queue_server.api.spec import endpoint
 from queue_server.events import REPLAY_LIMIT, current_broker, read_events, recent_events, stream
 from queue_server.queueing.errors import NotFound
 from queue_server.runtime import current_runtime
-
-CALL_KINDS = ("ticket.called", "ticket.recalled")
 
 
 class StreamQuery(BaseModel):
@@ -101,7 +100,7 @@ def recent_calls(query: RecentQuery) -> Any:
     runtime = current_runtime()
     with runtime.uow(readonly=True) as uow:
         site_id = current_site(uow).id or 0
-    calls = recent_events(runtime.db, site_id, CALL_KINDS, query.limit)
+    calls = recent_events(runtime.db, site_id, tuple(sorted(CALL_KINDS)), query.limit)
     return jsonify(
         calls=[{"id": e.id, "kind": e.kind, **e.public_data()} for e in calls],
     )

@@ -2,26 +2,17 @@
 
 What to call from the lookup API, the kiosk and the SMS service:
 
-Codes and payloads (``codes``, ``qr_payload``)
-    ``qr_payload.extract(text) -> Payload(code, secret)`` — the one entry point for
-    anything a person typed or a scanner read: a bare code (messy spelling fine),
-    a URL (code in any query parameter or the path), JSON with an id and a secret,
-    or text with a code inside. ``extract_code(text)`` returns the code only.
-    ``codes.parse_code(text) -> DossierCode`` for a field that holds only a code;
-    ``codes.find_codes(text)`` yields every code inside longer text.
-    ``DossierCode``: ``agency``, ``received`` (date), ``sequence``,
-    ``province``, ``reversed_order``; ``str(code)`` is the canonical key to store
-    and look up.
-    ``qr_payload.redact(text)`` hides ID-like digit runs (CCCD, CMND, phones):
-    use it on any payload before logging; log ``str(code)``, never the payload.
+Codes, payloads and their refusals live in the wire contract, because the kiosk
+parses them too (:mod:`device_kit.contract`): ``qr_payload.extract(text) ->
+Payload(code, secret)`` for anything a person typed or a scanner read,
+``dossier_codes.parse_code`` / ``find_codes``, and ``errors.InvalidDossierCode``
+with its subclasses. ``qr_payload.redact(text)`` hides ID-like digit runs: use it
+on any payload before logging; log ``str(code)``, never the payload.
 
 Errors (``errors``)
-    Every refusal is a ``DossierError`` with ``code``, ``status`` (HTTP-like),
-    ``message`` (English) and ``message_vi``; none echoes the input. Not-a-code is
-    ``InvalidDossierCode`` (status 400) or one of its subclasses
-    ``EmptyDossierCode``, ``DossierCodeBadDate``, ``DossierCodeBadAgency``,
-    ``NoCodeInPayload``; their messages say what a code looks like and where it
-    is printed. Also ``UnknownStatus``, ``InvalidCalendar``, ``InvalidRating``.
+    Every server-side refusal is a ``DossierError`` with ``code``, ``status``
+    (HTTP-like), ``message`` (English) and ``message_vi``; none echoes the input:
+    ``UnknownStatus``, ``InvalidCalendar``, ``InvalidRating``, ``UnknownDossier``...
 
 Statuses (``status``)
     ``DossierStatus`` (IntEnum 1-10, the national portal codes) with
@@ -52,8 +43,8 @@ Ratings (``rating``)
     ``INDICATORS`` (Circular 01/2018 art. 13, nine, scored 2/1/0),
     ``citizen_indicators()`` for the kiosk, ``DetailedRating(scores)`` with
     ``total``/``maximum``, ``summarise(ratings)`` for reports;
-    ``quick_levels(four_levels)``, ``QuickRating.from_codes(level, reasons,
-    comment)``, ``Reason``.
+    ``QuickRating.from_codes(level, reasons, comment)``; the levels and reasons
+    themselves are in ``device_kit.contract.rating_levels``.
 
 Shared text helpers (``queue_server.text``): ``nfc``, ``fold`` (search key),
 ``folded_contains``, ``strip_accents``, ``mask_name`` (``Nguyễn V** A*``) for

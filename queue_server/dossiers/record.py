@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from device_kit.contract.dossier_codes import DossierCode
+from device_kit.contract.qr_payload import redact
 from queue_server.dossiers.calendar import WorkingCalendar
-from queue_server.dossiers.codes import DossierCode
-from queue_server.dossiers.qr_payload import redact
 from queue_server.dossiers.status import DossierStatus
 from queue_server.text import mask_name
 

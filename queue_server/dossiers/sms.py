@@ -13,9 +13,9 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from device_kit.contract.dossier_codes import DossierCode, find_codes
+from device_kit.contract.errors import InvalidDossierCode
 from queue_server.dossiers.calendar import SITE_ZONE
-from queue_server.dossiers.codes import DossierCode, find_codes
-from queue_server.dossiers.errors import InvalidDossierCode
 from queue_server.dossiers.status import DossierStatus
 from queue_server.text import strip_accents
 

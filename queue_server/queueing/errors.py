@@ -4,21 +4,16 @@ same words to the person in front of it."""
 
 from __future__ import annotations
 
+from device_kit.contract.errors import Refusal
 
-class QueueError(Exception):
+
+class QueueError(Refusal):
     """Base of every queueing refusal."""
 
     code = "queue_error"
     status = 409
     message = "The request cannot be carried out."
     message_vi = "Không thể thực hiện yêu cầu."
-
-    def __init__(self, message: str | None = None, message_vi: str | None = None) -> None:
-        if message is not None:
-            self.message = message
-        if message_vi is not None:
-            self.message_vi = message_vi
-        super().__init__(self.message)
 
 
 class NotFound(QueueError):

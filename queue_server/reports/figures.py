@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from queue_server.dossiers.rating import QuickLevel
+from device_kit.contract.rating_levels import QuickLevel
 from queue_server.reports.periods import ReportPeriod
 
 DIMENSIONS = ("site", "service", "counter", "officer")

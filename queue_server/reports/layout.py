@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from device_kit.contract.rating_levels import QuickLevel
 from queue_server.dossiers.calendar import Timeliness
-from queue_server.dossiers.rating import QuickLevel
 from queue_server.dossiers.status import DossierStatus
 from queue_server.reports.figures import DurationStats, GroupFigures, Report
 

@@ -6,11 +6,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from device_kit.contract.dossier_codes import DossierCode
+from device_kit.contract.qr_payload import extract_code
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.calendar import WorkingCalendar
-from queue_server.dossiers.codes import DossierCode
 from queue_server.dossiers.errors import UnknownDossier
-from queue_server.dossiers.qr_payload import extract_code
 from queue_server.dossiers.record import public_view
 from queue_server.services.dossier_mirror import MirroredDossier, find_dossier, last_success
 

@@ -17,9 +17,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from device_kit.contract.dossier_codes import DossierCode
 from queue_server.adapters.tables import dossier_sync, dossiers
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.dossiers.codes import DossierCode
 from queue_server.dossiers.record import DossierRecord, Step
 from queue_server.dossiers.status import DossierStatus
 

@@ -14,11 +14,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
+from device_kit.contract.errors import DossierError
 from queue_server.adapters.tables import dossier_settings
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.calendar import SiteHours
 from queue_server.dossiers.connectors.mapping import DEFAULT_FIELDS, FieldMapping
-from queue_server.dossiers.errors import DossierError
 from queue_server.dossiers.status import StatusMapping
 
 

@@ -19,18 +19,12 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from device_kit.contract.dossier_codes import DossierCode
+from device_kit.contract.errors import DossierError
+from device_kit.contract.rating_levels import QuickLevel, Reason
 from queue_server.adapters.tables import counters, dossier_ratings, quick_ratings, services, users
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.dossiers.codes import DossierCode
-from queue_server.dossiers.errors import DossierError
-from queue_server.dossiers.rating import (
-    INDICATORS,
-    DetailedRating,
-    QuickLevel,
-    QuickRating,
-    Reason,
-    summarise,
-)
+from queue_server.dossiers.rating import INDICATORS, DetailedRating, QuickRating, summarise
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import Site, TicketState
 from queue_server.services.auth import Forbidden

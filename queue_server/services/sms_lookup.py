@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from device_kit.contract.errors import InvalidDossierCode
 from queue_server.dossiers import sms
-from queue_server.dossiers.errors import InvalidDossierCode
 from queue_server.runtime import Runtime
 from queue_server.services.dossier_mirror import find_dossier
 from queue_server.services.rate_limit import RateLimiter

@@ -27,8 +27,8 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from device_kit.contract.errors import Refusal
 from queue_server.adapters.tables import users
-from queue_server.queueing.errors import QueueError
 from queue_server.runtime import current_runtime
 from queue_server.security import client_address
 from queue_server.services import administration
@@ -177,7 +177,7 @@ def change(
             message = work(uow, site, f"user:{g.user.username}", runtime.clock())
             uow.commit()
         flash(message or "Đã lưu. / Saved.", "ok")
-    except QueueError as exc:
+    except Refusal as exc:
         flash(f"{exc.message_vi} / {exc.message}", "error")
     return redirect(url_for(back, **where))
 

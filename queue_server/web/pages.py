@@ -6,7 +6,11 @@ so a page never shows anything the API would not give the same caller.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template
+
+from device_kit.contract import events
 
 bp = Blueprint(
     "pages",
@@ -15,6 +19,12 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static/web",
 )
+
+
+@bp.app_context_processor
+def event_kinds() -> dict[str, Any]:
+    """The event kinds every page follows, from the one contract (see live.js)."""
+    return {"event_kinds": events.for_pages()}
 
 
 @bp.get("/counter")

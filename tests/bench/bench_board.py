@@ -31,12 +31,12 @@ from kivy_process import KivyProcess  # noqa: E402
 from live_server import LiveServer  # noqa: E402
 from server_fixtures import build_runtime, seed_callers  # noqa: E402
 
+from device_kit.event_stream import EventStream, StreamConfig  # noqa: E402
 from display_board.led_bridge import LedBridge, LedRoute  # noqa: E402
 from drivers.led import open_led_bus  # noqa: E402
 from drivers.led.emulator import LedEmulator  # noqa: E402
 from drivers.led.protocol import LedCommand  # noqa: E402
 from drivers.serial_frame import Frame  # noqa: E402
-from queue_server.client.event_stream import EventStream, StreamConfig  # noqa: E402
 
 SERVICE_OF = {
     1: "dat-dai",

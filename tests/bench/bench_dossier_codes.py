@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from queue_server.dossiers.codes import parse_code  # noqa: E402
-from queue_server.dossiers.qr_payload import extract_code  # noqa: E402
+from device_kit.contract.dossier_codes import parse_code  # noqa: E402
+from device_kit.contract.qr_payload import extract_code  # noqa: E402
 
 COUNT = 20_000
 ROUNDS = 3

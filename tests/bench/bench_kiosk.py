@@ -113,8 +113,9 @@ def parent(tickets: int, starts: int) -> dict[str, Any]:
 
 
 def child(mode: str, params: dict[str, Any]) -> dict[str, Any]:
+    from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import KioskConfig
-    from kiosk_app.main import build_app, configure_kivy
+    from kiosk_app.main import build_app
 
     config = KioskConfig(
         mode="ticket",
@@ -126,7 +127,7 @@ def child(mode: str, params: dict[str, Any]) -> dict[str, Any]:
         size=(1080, 1920),
         device="kiosk-bench",
     )
-    configure_kivy(config)
+    configure_kivy(config.size, config.windowed)
     from kivy.core.window import Window
     from test_kiosk_flow import Driver
 

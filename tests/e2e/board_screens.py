@@ -24,9 +24,9 @@ NAMES = ["Đất đai", "Hộ tịch", "Xây dựng", "Lao động – TB&XH", "
 
 
 def hall_view(counters: int):  # noqa: ANN201 - built after Kivy is configured
+    from device_kit.event_stream import Event
     from display_board.board_state import BoardModel
     from display_board.controller import HallController, HallLayout
-    from queue_server.client.event_stream import Event
 
     controller = HallController(HallLayout(columns=4 if counters <= 8 else 5), None)
     controller.site_info = {
@@ -62,10 +62,10 @@ def hall_view(counters: int):  # noqa: ANN201 - built after Kivy is configured
 
 
 def rating_screen(step: str):  # noqa: ANN201 - built after Kivy is configured
+    from device_kit.contract.rating_levels import QuickLevel
+    from device_kit.event_stream import Event
     from kiosk_app.rating.flow import RatingFlow
     from kiosk_app.rating.screen import RatingScreen, load_kv
-    from queue_server.client.event_stream import Event
-    from queue_server.dossiers.rating import QuickLevel
 
     load_kv()
     flow = RatingFlow(counter=3)
@@ -106,7 +106,7 @@ def main() -> int:
         screen.ticker_x = 20
         screen.show(view)
     elif kind == "pairing":
-        from display_board.screens.pairing import PairingScreen, load_kv
+        from device_kit.ui.pairing import PairingScreen, load_kv
 
         load_kv()
         screen = PairingScreen(server="http://192.168.1.10:8000")

@@ -29,8 +29,8 @@ SHOT_SIZES = ((800, 480), (1280, 800))
 
 def main() -> int:
     server, token, size, level_name = sys.argv[1:5]
+    from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import load
-    from kiosk_app.main import configure_kivy
 
     data_dir = os.environ.get("MOTCUA_KIOSK_DIR") or tempfile.mkdtemp(prefix="rating-")
     config = load(
@@ -38,16 +38,16 @@ def main() -> int:
         + (["--token", token] if token != "none" else [])
         + ["--windowed", "--size", size, "--data-dir", data_dir]
     )
-    configure_kivy(config)
+    configure_kivy(config.size, config.windowed)
     from kivy.clock import Clock
     from kivy.core.window import Window
     from kivy.tests.common import UnitTestTouch
 
+    from device_kit.contract.rating_levels import QuickLevel
     from kiosk_app.rating.app import RatingOptions
     from kiosk_app.rating.flow import Step
     from kiosk_app.rating.pairing import RatingPairingScreen
     from kiosk_app.rating.terminal import RatingApp
-    from queue_server.dossiers.rating import QuickLevel
 
     options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
     app = RatingApp(config.server_url, config.token, options, config.save_pairing)

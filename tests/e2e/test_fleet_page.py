@@ -13,7 +13,7 @@ from floor import Floor
 from playwright.sync_api import expect
 from server_fixtures import PASSWORD
 
-from queue_server.client.fleet import DeviceAgent
+from device_kit.fleet import DeviceAgent
 
 KIOSK = "kiosk-sanh-1"
 TICKETS = {"role": "kiosk-ticket", "version": "1.4.0", "scanner": "ok"}

@@ -335,8 +335,9 @@ STEPS = {
 def child(params: dict[str, Any]) -> None:
     from test_kiosk_flow import camera_factory
 
+    from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import KioskConfig
-    from kiosk_app.main import build_app, configure_kivy
+    from kiosk_app.main import build_app
 
     config = KioskConfig(
         mode="ticket",
@@ -350,7 +351,7 @@ def child(params: dict[str, Any]) -> None:
         device="kiosk-e2e-fleet",
         fleet_interval_s=600.0,  # no routine heartbeat: every one seen here was asked for
     )
-    configure_kivy(config)
+    configure_kivy(config.size, config.windowed)
     app = build_app(config, scanner_factory=camera_factory(params["qr_payload"]))
     app._run_prepare()
     driver = Driver(app)

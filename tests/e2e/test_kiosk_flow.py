@@ -116,7 +116,7 @@ def _mirror_dossier(runtime: Any) -> None:
 def _processed(code: str) -> Any:
     from datetime import UTC, datetime
 
-    from queue_server.dossiers.codes import DossierCode
+    from device_kit.contract.dossier_codes import DossierCode
     from queue_server.dossiers.record import DossierRecord, Step
     from queue_server.dossiers.status import DossierStatus
 
@@ -603,8 +603,9 @@ def camera_factory(payload: str) -> Callable[[str, Any], Any]:
 
 
 def child(scenario: str, params: dict[str, Any]) -> None:
+    from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import KioskConfig
-    from kiosk_app.main import build_app, configure_kivy
+    from kiosk_app.main import build_app
 
     config = KioskConfig(
         mode=params["mode"],
@@ -618,7 +619,7 @@ def child(scenario: str, params: dict[str, Any]) -> None:
         device="kiosk-e2e",
         pin_hash=params.get("pin_hash"),
     )
-    configure_kivy(config)
+    configure_kivy(config.size, config.windowed)
     factory = camera_factory(params["qr_payload"]) if "qr_payload" in params else None
     app = build_app(config, scanner_factory=factory)
     app._run_prepare()

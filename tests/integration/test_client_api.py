@@ -11,7 +11,7 @@ from clocks import TickingClock
 from live_server import LiveServer, free_port
 from server_fixtures import build_runtime, seed_callers
 
-from queue_server.client import QueueClient, ServerError, ServerUnreachable
+from device_kit.client import QueueClient, ServerError, ServerUnreachable
 
 
 @pytest.fixture(scope="module")

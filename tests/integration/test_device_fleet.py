@@ -16,7 +16,7 @@ from live_server import LiveServer
 from server_fixtures import Api, build_runtime, seed_callers
 from sse_reader import messages
 
-from queue_server.client.fleet import DeviceAgent
+from device_kit.fleet import DeviceAgent
 
 
 def _ask_code(api: Api, token: str, kind: str = "kiosk") -> str:

@@ -9,7 +9,7 @@ import pytest
 from dossier_fixtures import seed_mirror
 from server_fixtures import Api
 
-from queue_server.dossiers.codes import DossierCode
+from device_kit.contract.dossier_codes import DossierCode
 
 LOOKUP = "/dossiers/lookup"
 

@@ -16,7 +16,7 @@ from clocks import TickingClock
 from live_server import LiveServer
 from server_fixtures import build_runtime, seed_callers
 
-from queue_server.client.fleet import DeviceAgent, FleetMember, pair
+from device_kit.fleet import DeviceAgent, FleetMember, pair
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:

@@ -12,10 +12,10 @@ from live_server import LiveServer
 from printer_fixtures import running_emulator
 from server_fixtures import build_runtime, seed_callers
 
+from device_kit.client import QueueClient
 from drivers.printer import open_printer
 from kiosk_app.controller import KioskController, KioskSettings
 from kiosk_app.offline import Outbox
-from queue_server.client import QueueClient
 
 
 @pytest.mark.slow

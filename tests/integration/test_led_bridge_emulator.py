@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from device_kit.event_stream import Event
 from display_board.led_bridge import LedBridge, LedRoute
 from drivers.led import open_led_bus
 from drivers.led.emulator import LedEmulator
 from drivers.led.protocol import BoardState
-from queue_server.client.event_stream import Event
 
 pytestmark = pytest.mark.timeout(60)
 

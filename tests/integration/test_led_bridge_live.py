@@ -15,11 +15,11 @@ from clocks import TickingClock
 from live_server import LiveServer
 from server_fixtures import Api, build_runtime, seed_callers
 
+from device_kit.event_stream import Event, EventStream, LinkState, StreamConfig
 from display_board.led_bridge import LedBridge, LedRoute
 from drivers.led import open_led_bus
 from drivers.led.emulator import LedEmulator
 from queue_server.app import create_app
-from queue_server.client.event_stream import Event, EventStream, LinkState, StreamConfig
 
 pytestmark = pytest.mark.timeout(120)
 

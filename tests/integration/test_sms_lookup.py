@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from dossier_fixtures import seed_mirror, site_id
 
+from device_kit.contract.dossier_codes import DossierCode
 from drivers.gsm.emulator import GsmModemEmulator
 from drivers.gsm.modem import GsmModem
 from queue_server.dossiers import sms
-from queue_server.dossiers.codes import DossierCode
 from queue_server.dossiers.status import DossierStatus
 from queue_server.mock_upstream import demo_dossiers
 from queue_server.runtime import Runtime

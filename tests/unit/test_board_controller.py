@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from device_kit.event_stream import Event, LinkState
 from display_board.controller import HallController, HallLayout
 from display_board.led_bridge import LedRoute
 from display_board.main import build_parser, counter_list
-from queue_server.client.event_stream import Event, LinkState
 
 
 class FakeAnnouncer:

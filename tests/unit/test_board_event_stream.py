@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.client.event_stream import (
+from device_kit.event_stream import (
     DEFAULT_SERVER,
     HEARTBEAT,
     RESYNC,

@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from device_kit.event_stream import Event, LinkState
+from device_kit.fleet import FleetFeed, heartbeat_interval, save_pairing
+from device_kit.pairing_code import big_code
 from display_board.controller import HallController, HallLayout
-from display_board.fleet import big_code, board_dir
+from display_board.fleet import board_dir
+from display_board.hall_wiring import hall_layout
 from display_board.led_bridge import LedRoute
-from display_board.main import build_parser, hall_layout, led_routes
-from queue_server.client.event_stream import Event, LinkState
-from queue_server.client.fleet import FleetFeed, heartbeat_interval, save_pairing
+from display_board.main import build_parser, led_routes
 
 PUSHED = {"board_counters": [3, 1], "board_columns": 2, "languages": "vi"}
 

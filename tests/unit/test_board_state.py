@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from device_kit.event_stream import Event
 from display_board.board_state import BoardModel, Call
-from queue_server.client.event_stream import Event
 
 
 def ticket(number: str, ticket_id: int, service: str = "ho-tich") -> dict[str, Any]:

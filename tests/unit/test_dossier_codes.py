@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from queue_server.dossiers.codes import DossierCode, find_codes, normalise, parse_code
-from queue_server.dossiers.errors import (
+from device_kit.contract.dossier_codes import DossierCode, find_codes, normalise, parse_code
+from device_kit.contract.errors import (
     DossierCodeBadAgency,
     DossierCodeBadDate,
     DossierError,

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from queue_server.dossiers.errors import (
+from device_kit.contract.errors import (
     DossierCodeBadDate,
     EmptyDossierCode,
     InvalidDossierCode,
     NoCodeInPayload,
 )
-from queue_server.dossiers.qr_payload import extract, extract_code, redact
+from device_kit.contract.qr_payload import extract, extract_code, redact
 
 CODE = "000.00.06.H56-231027-0361"
 CCCD = "079203012345"

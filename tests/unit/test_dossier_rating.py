@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from device_kit.contract.rating_levels import QuickLevel, Reason, quick_levels
 from queue_server.dossiers.errors import InvalidRating
 from queue_server.dossiers.rating import (
     INDICATORS,
     DetailedRating,
-    QuickLevel,
     QuickRating,
-    Reason,
     citizen_indicators,
-    quick_levels,
     summarise,
 )
 

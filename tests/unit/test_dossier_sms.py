@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from queue_server.dossiers.codes import parse_code
-from queue_server.dossiers.errors import DossierCodeBadDate, InvalidDossierCode
+from device_kit.contract.dossier_codes import parse_code
+from device_kit.contract.errors import DossierCodeBadDate, InvalidDossierCode
 from queue_server.dossiers.sms import (
     fits_one_sms,
     gsm7_length,

@@ -72,8 +72,8 @@ def test_pairing_again_keeps_the_pin_hash_beside_the_token(tmp_path: Path) -> No
 
 def test_every_token_the_system_makes_survives_the_command_line(tmp_path: Path) -> None:
     """A token beginning with '-' made `--token TOKEN` an argparse error (1 in 64)."""
-    from queue_server.client import ClientError
-    from queue_server.client.fleet import DeviceAgent
+    from device_kit.client import ClientError
+    from device_kit.fleet import DeviceAgent
 
     agent = DeviceAgent("http://127.0.0.1:9", "kiosk")
     made = set()

@@ -10,11 +10,11 @@ from urllib.parse import unquote
 
 import pytest
 
+from device_kit.client import ServerError, ServerUnreachable
 from drivers.errors import PaperOut
 from drivers.printer import PrinterStatus, SlipData, TicketData
 from kiosk_app.controller import KioskController, KioskSettings, Refusal
 from kiosk_app.offline import Outbox, OutboxState
-from queue_server.client import ServerError, ServerUnreachable
 
 SITE = {
     "name_vi": "Trung tâm Phục vụ hành chính công",

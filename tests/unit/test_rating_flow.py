@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from device_kit.contract.rating_levels import QuickLevel
+from device_kit.event_stream import Event
 from kiosk_app.rating.flow import ASK_TIMEOUT_S, RatingFlow, Step, Submission
-from queue_server.client.event_stream import Event
-from queue_server.dossiers.rating import QuickLevel
 
 
 def finished(counter: int, ticket_id: int = 7, number: str = "B007") -> Event:

@@ -17,9 +17,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from device_kit.contract.dossier_codes import DossierCode
+from device_kit.contract.errors import InvalidDossierCode
 from queue_server.dossiers.calendar import SITE_ZONE, WorkingCalendar
-from queue_server.dossiers.codes import DossierCode
-from queue_server.dossiers.errors import InvalidDossierCode, UnknownStatus
+from queue_server.dossiers.errors import UnknownStatus
 from queue_server.dossiers.record import DossierRecord, Step
 from queue_server.dossiers.status import StatusMapping
 from queue_server.text import nfc

@@ -96,14 +96,14 @@ async function resync() {
 
 function onEvent(kind, data, id) {
   const tile = data.counter ? tiles.get(data.counter) : null;
-  if (kind === "ticket.called" || kind === "ticket.recalled") {
+  if (EVENT_KINDS.call.includes(kind)) {
     if (tile) {
       showPause(tile, false);
       showTicket(tile, data.ticket);
       highlight(tile);
     }
     addCall(id, data);
-  } else if (["ticket.finished", "ticket.no_show", "ticket.transferred"].includes(kind)) {
+  } else if (EVENT_KINDS.clearing.includes(kind)) {
     if (tile && data.ticket && tile.ticket && tile.ticket.id === data.ticket.id) {
       showTicket(tile, null);
     }

@@ -8,12 +8,9 @@
  */
 "use strict";
 
-const EVENT_KINDS = [
-  "ticket.issued", "ticket.called", "ticket.recalled", "ticket.serving",
-  "ticket.finished", "ticket.no_show", "ticket.transferred", "ticket.cancelled",
-  "counter.paused", "counter.resumed", "counter.signed_in", "counter.signed_out",
-  "config.changed",
-];
+// The kinds come from the server's contract (device_kit/contract/events.py),
+// written into every page by the base template.
+const EVENT_KINDS = JSON.parse(document.getElementById("event-kinds").textContent);
 
 class LiveLink {
   /**
@@ -28,7 +25,7 @@ class LiveLink {
    * @param {string[]} [options.kinds] the event kinds to follow (default: the floor's)
    */
   constructor(options) {
-    this.options = { query: "", silenceMs: 30000, kinds: EVENT_KINDS, ...options };
+    this.options = { query: "", silenceMs: 30000, kinds: EVENT_KINDS.floor, ...options };
     this.source = null;
     this.lastHeard = Date.now();
     this.backoff = 500;

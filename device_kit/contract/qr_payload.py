@@ -16,12 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from queue_server.dossiers.codes import DossierCode, find_codes
-from queue_server.dossiers.errors import (
-    EmptyDossierCode,
-    InvalidDossierCode,
-    NoCodeInPayload,
-)
+from device_kit.contract.dossier_codes import DossierCode, find_codes
+from device_kit.contract.errors import EmptyDossierCode, InvalidDossierCode, NoCodeInPayload
 
 # Parameter and JSON key names, compared lower-case without punctuation.
 CODE_KEYS = frozenset(

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import requests
 
-from queue_server.client import ClientError, QueueClient
+from device_kit.client import ClientError, QueueClient
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from queue_server.dossiers.errors import (
+from device_kit.contract.errors import (
     DossierCodeBadAgency,
     DossierCodeBadDate,
     EmptyDossierCode,

@@ -8,14 +8,14 @@ from pathlib import Path
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from display_board.fleet import (
+from device_kit.pairing_code import (
     PAIRING_HINT_EN,
     PAIRING_HINT_VI,
     PAIRING_TITLE_EN,
     PAIRING_TITLE_VI,
     grouped,
 )
-from display_board.screens import load_kv_once
+from device_kit.ui.kivy_setup import load_kv_once
 
 KV_FILE = Path(__file__).with_suffix(".kv")
 WAITING_VI = "Đang xin mã ghép nối từ máy chủ…"

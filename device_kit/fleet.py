@@ -24,8 +24,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from queue_server.client import ClientError, QueueClient, ServerError
-from queue_server.client.event_stream import Event, LinkState, StreamListener
+from device_kit.client import ClientError, QueueClient, ServerError
+from device_kit.event_stream import Event, LinkState, StreamListener
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,66 @@
+"""The event kinds of the server's durable log and stream, and which of them move
+what a board shows. The server records these kinds; the Kivy board, the LED
+bridge, the rating terminal and the browser pages follow them (the pages get the
+lists through the base template, so JavaScript never spells a kind of its own).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    TICKET_ISSUED = "ticket.issued"
+    TICKET_CALLED = "ticket.called"
+    TICKET_RECALLED = "ticket.recalled"
+    TICKET_SERVING = "ticket.serving"
+    TICKET_FINISHED = "ticket.finished"
+    TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_TRANSFERRED = "ticket.transferred"
+    TICKET_CANCELLED = "ticket.cancelled"
+    TICKET_RATED = "ticket.rated"
+    COUNTER_PAUSED = "counter.paused"
+    COUNTER_RESUMED = "counter.resumed"
+    COUNTER_SIGNED_IN = "counter.signed_in"
+    COUNTER_SIGNED_OUT = "counter.signed_out"
+    CONFIG_CHANGED = "config.changed"
+    CONFIG_DEVICE = "config.device"
+    DEVICES_HEALTH = "devices.health"
+    DEVICES_CONFIGURED = "devices.configured"
+    ACCOUNTS_CHANGED = "accounts.changed"
+    BLOCK_LEASED = "block.leased"
+    DOSSIERS_IMPORTED = "dossiers.imported"
+    PROCEDURES_IMPORTED = "procedures.imported"
+
+
+#: A number called to a counter: announced, shown on the counter's tile.
+CALL_KINDS = frozenset({EventKind.TICKET_CALLED, EventKind.TICKET_RECALLED})
+#: The ticket on a counter's tile is gone (served, absent, sent elsewhere).
+CLEARING_KINDS = frozenset(
+    {EventKind.TICKET_FINISHED, EventKind.TICKET_NO_SHOW, EventKind.TICKET_TRANSFERRED}
+)
+#: What the floor's pages follow (board, counter console, tracking page).
+FLOOR_KINDS = (
+    EventKind.TICKET_ISSUED,
+    EventKind.TICKET_CALLED,
+    EventKind.TICKET_RECALLED,
+    EventKind.TICKET_SERVING,
+    EventKind.TICKET_FINISHED,
+    EventKind.TICKET_NO_SHOW,
+    EventKind.TICKET_TRANSFERRED,
+    EventKind.TICKET_CANCELLED,
+    EventKind.COUNTER_PAUSED,
+    EventKind.COUNTER_RESUMED,
+    EventKind.COUNTER_SIGNED_IN,
+    EventKind.COUNTER_SIGNED_OUT,
+    EventKind.CONFIG_CHANGED,
+)
+
+
+def for_pages() -> dict[str, list[str]]:
+    """The lists the browser pages need, as plain strings for JSON."""
+    return {
+        "floor": [str(kind) for kind in FLOOR_KINDS],
+        "call": sorted(CALL_KINDS),
+        "clearing": sorted(CLEARING_KINDS),
+    }

@@ -1,0 +1,116 @@
+"""The hall board's parts, built from its command line: the controller with its
+layout and announcer, the event stream feeding it, and its fleet membership.
+
+Both ``motcua-board hall`` (main) and the Kivy app (hall_app) build from here, so
+neither imports the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from device_kit.client import QueueClient
+from device_kit.event_stream import EventStream, Liveness, StreamConfig, resolve_server
+from device_kit.fleet import FleetFeed, FleetMember
+from display_board.controller import HallController, HallLayout
+from display_board.fleet import board_dir, board_member
+
+DEFAULT_COLUMNS = 4
+DEFAULT_LANGUAGES = "vi,en"
+
+
+def stream_config(args: argparse.Namespace) -> StreamConfig:
+    url, token = resolve_server(args.server, args.token, args.pairing)
+    return StreamConfig(url, token, site=args.site)
+
+
+def hall_layout(args: argparse.Namespace, config: dict[str, Any]) -> HallLayout:
+    """The layout from the flags given explicitly, else the server's, else the defaults."""
+    counters = args.counters or config.get("board_counters") or None
+    languages = args.languages or config.get("languages") or DEFAULT_LANGUAGES
+    return HallLayout(
+        counters=counters,
+        columns=args.columns or config.get("board_columns") or DEFAULT_COLUMNS,
+        languages=tuple(languages.split(",")),
+        recent_calls=args.recent,
+    )
+
+
+def hall_parts(
+    args: argparse.Namespace, on_change: Any
+) -> tuple[HallController, EventStream, FleetMember | None]:
+    """The controller, the stream feeding it and, with a token, its fleet membership;
+    the audio is chosen by ``--audio``."""
+    config = stream_config(args)
+    liveness = Liveness()
+    client = QueueClient(config.server_url, config.token)
+    announcer = build_announcer(args)
+    controller = HallController(
+        hall_layout(args, {}),
+        announcer,
+        on_change=on_change,
+        liveness=liveness,
+        fetch_site=client.get_site,
+        silence_limit=args.offline_after,
+    )
+    if not config.token:
+        return controller, EventStream(config, controller, liveness=liveness), None
+    member = board_member(
+        config.server_url,
+        config.token,
+        role="hall-board",
+        health=lambda: {"serial": "", **audio_health(args, announcer)},
+        on_config=lambda c: controller.set_layout(hall_layout(args, c)),
+        data_dir=board_dir(),
+    )
+    stream = EventStream(config, FleetFeed(member, controller), liveness=liveness)
+    return controller, stream, member
+
+
+def audio_health(args: argparse.Namespace, announcer: Any) -> dict[str, str]:
+    """Whether the hall can hear its calls: ``audio`` for the fleet's flag, ``detail`` for
+    the technician ("" when sound is off on purpose)."""
+    if announcer is None:
+        return {"audio": "", "detail": ""}
+    if args.clip_dir is None and shutil.which("espeak-ng") is None:
+        return {"audio": "missing", "detail": "Loa: thiếu espeak-ng / audio: espeak-ng missing"}
+    if announcer.queue.failing:
+        failed = announcer.queue.failed
+        return {
+            "audio": "failing",
+            "detail": f"Loa: đọc số bị lỗi ({failed} lần) / audio: {failed} announcements failed",
+        }
+    return {"audio": "ok", "detail": ""}
+
+
+def build_announcer(args: argparse.Namespace) -> Any:
+    if args.audio == "off":
+        return None
+    from drivers.audio import Announcer, CommandSink, PlaybackQueue, WavDirSink, build_synth
+
+    sink = WavDirSink(args.wav_dir or Path("announcements")) if args.audio == "wav" else None
+    queue = PlaybackQueue(
+        build_synth(args.clip_dir), sink or CommandSink(), max_age=args.announce_max_age
+    ).start()
+    return Announcer(queue, mode=args.reading, also_english=args.also_english)
+
+
+def trace_line(numbers: list[str], calls_seen: int, offline: bool, **layout: Any) -> str:
+    """One drawn frame for ``--trace``; ``layout``: counters, columns, languages shown."""
+    return json.dumps(
+        {
+            "t": time.time(),
+            "at": datetime.now().isoformat(timespec="milliseconds"),
+            "numbers": numbers,
+            "calls_seen": calls_seen,
+            "offline": offline,
+            **layout,
+        },
+        ensure_ascii=False,
+    )
