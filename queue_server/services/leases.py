@@ -21,7 +21,13 @@ from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import PriorityGroup, Site, Ticket, format_number
 from queue_server.services.clock import local_day
-from queue_server.services.tickets import NewTicket, check_open, position_view, queue_ticket
+from queue_server.services.tickets import (
+    NewTicket,
+    check_open,
+    offline_source,
+    position_view,
+    queue_ticket,
+)
 from queue_server.services.views import service_view
 
 MAX_BLOCK = 50
@@ -140,7 +146,7 @@ def sync_offline_ticket(
         uow,
         site,
         service,
-        NewTicket(seq, block.day, queued_at, group, f"offline:{device}"[:60], dossier_code),
+        NewTicket(seq, block.day, queued_at, group, offline_source(device), dossier_code),
         device,
         now,
         wait_sample,
