@@ -3,7 +3,8 @@
 Quick ratings come from the rating terminal at a counter, once per served
 ticket, and are bound to that ticket's counter, officer and service. Detailed
 ratings (Circular 01/2018, art. 13: nine indicators scored 2/1/0) are given at
-the kiosk after scanning a dossier's QR code, once per dossier. The rules of
+the kiosk or a rating terminal after scanning a dossier's QR code, once per
+dossier the mirror holds, and name the device that sent them. The rules of
 the scores themselves live in :mod:`queue_server.dossiers.rating`.
 """
 
@@ -22,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from queue_server.adapters.tables import counters, dossier_ratings, quick_ratings, services, users
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.codes import DossierCode
-from queue_server.dossiers.errors import DossierError
+from queue_server.dossiers.errors import DossierError, UnknownDossier
 from queue_server.dossiers.rating import (
     INDICATORS,
     DetailedRating,
@@ -34,6 +35,7 @@ from queue_server.dossiers.rating import (
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import Site, TicketState
 from queue_server.services.auth import Forbidden
+from queue_server.services.dossier_mirror import find_dossier
 
 
 class AlreadyRated(QueueError):
@@ -193,12 +195,15 @@ def rate_dossier(
     comment: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Store the one detailed (nine-indicator) rating of a dossier."""
+    """Store the one detailed (nine-indicator) rating of a dossier the mirror holds:
+    a code nobody received cannot be rated (nor its rating slot taken ahead)."""
     dossier = _dossier_code(code)
     try:
         rating = DetailedRating(dict(scores))
     except DossierError as exc:
         raise _refusal(exc) from None
+    if find_dossier(uow, site.id or 0, DossierCode.parse(dossier)) is None:
+        raise UnknownDossier()
     if _rated_at(uow, site, dossier) is not None:
         raise DossierAlreadyRated()
     values = {
