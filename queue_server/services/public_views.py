@@ -35,10 +35,10 @@ def shape(value: Any, allowed: Shape) -> Any:
         return None
     kept: dict[str, Any] = {}
     for key, inner in allowed.items():
-        if key in value:
-            kept[key] = value[key] if inner is None or value[key] is None else shape(
-                value[key], inner
-            )
+        if key not in value:
+            continue
+        item = value[key]
+        kept[key] = item if inner is None or item is None else shape(item, inner)
     return kept
 
 
