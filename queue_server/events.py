@@ -40,18 +40,10 @@ from queue_server.adapters.database import Database
 from queue_server.adapters.repository import EVENTS_CHANNEL
 from queue_server.adapters.tables import events
 from queue_server.runtime import Runtime
+from queue_server.services.public_views import is_public_kind, public_event
 
 log = logging.getLogger(__name__)
 
-#: Only the floor's events are streamed: the stream is public (board pages, anonymous),
-#: so sign-ins, imports and the like stay in the log. Device health (no personal data)
-#: streams so the fleet page can flag a printer out of paper at once; a device's
-#: configuration (``devices.configured``) does not.
-PUBLIC_KINDS = ("ticket.", "counter.", "config.", "devices.health")
-#: Keys never sent on a stream, at any depth.
-PRIVATE_KEYS = frozenset(
-    {"track_token", "track_url", "dossier_code", "actor", "officer_id", "user", "comment"}
-)
 #: How many events a stream replays before it asks the client to resync instead.
 REPLAY_LIMIT = 2000
 
@@ -96,12 +88,12 @@ class Event:
         )
 
     def public_data(self) -> dict[str, Any]:
-        """The payload without anything that identifies or tracks a visitor."""
-        return {**_public(self.payload), "at": self.at}
+        """The payload cut to its kind's allow-list (``services.public_views.EVENTS``)."""
+        return {**public_event(self.kind, self.payload), "at": self.at}
 
     def matches(self, service_id: int | None, counter_id: int | None) -> bool:
         """Filters apply only to events that carry the field (a config change reaches all)."""
-        if not self.kind.startswith(PUBLIC_KINDS):
+        if not is_public_kind(self.kind):
             return False
         if service_id is not None and self.service_id not in (None, service_id):
             return False
@@ -112,14 +104,6 @@ class Event:
         """The wire form, built once however many streams send it."""
         data = json.dumps(self.public_data(), ensure_ascii=False, separators=(",", ":"))
         return f"id: {self.id}\nevent: {self.kind}\ndata: {data}\n\n"
-
-
-def _public(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _public(v) for k, v in value.items() if k not in PRIVATE_KEYS}
-    if isinstance(value, list):
-        return [_public(v) for v in value]
-    return value
 
 
 def read_events(

@@ -7,13 +7,14 @@ from typing import Any
 from flask import jsonify
 
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, current_site
+from queue_server.api.context import actor, current_site, principal
 from queue_server.api.schemas import ServicePatch, SitePatch, SiteQuery
 from queue_server.api.spec import endpoint
 from queue_server.queueing.model import PRIORITY_LABELS, Site
 from queue_server.runtime import current_runtime
 from queue_server.services.administration import update_service, update_site
 from queue_server.services.auth import Permission
+from queue_server.services.public_views import COUNTER, sees_private, shape
 from queue_server.services.site_config import (
     CounterSection,
     ServiceSection,
@@ -105,12 +106,11 @@ def list_counters(query: SiteQuery) -> Any:
         site = current_site(uow)
         codes = {s.id: s.code for s in uow.repo.services(site.id or 0)}
         links = uow.repo.counter_service_map(site.id or 0)
-        return jsonify(
-            counters=[
-                counter_view(c, [codes[sid] for sid in links.get(c.id or 0, [])])
-                for c in uow.repo.counters(site.id or 0)
-            ]
-        )
+        views = [
+            counter_view(c, [codes[sid] for sid in links.get(c.id or 0, [])])
+            for c in uow.repo.counters(site.id or 0)
+        ]
+    return jsonify(counters=views if sees_private(principal()) else shape(views, COUNTER))
 
 
 @endpoint(

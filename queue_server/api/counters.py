@@ -17,6 +17,7 @@ from queue_server.api.spec import endpoint
 from queue_server.runtime import current_runtime
 from queue_server.services.auth import Forbidden, Permission, Principal, Role
 from queue_server.services.counter_actions import CounterDesk
+from queue_server.services.public_views import COUNTER, sees_private, shape
 
 
 def _check_binding(who: Principal, desk: CounterDesk, signing_in: bool) -> None:
@@ -75,10 +76,13 @@ def _route(rule: str, summary: str, **options: Any) -> Callable[..., Any]:
     permission=Permission.READ,
 )
 def counter_state(counter_id: int) -> Any:
+    """The officer's console reads it whole; devices read the public fields."""
     runtime = current_runtime()
+    who = authorize(Permission.READ)
     with runtime.uow(readonly=True) as uow:
         desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
-        return jsonify(desk.state())
+        view = desk.state()
+    return jsonify(view if sees_private(who) else shape(view, COUNTER))
 
 
 @_route("/sign-in", "The signed-in officer takes this counter")

@@ -1,8 +1,9 @@
 """The live stream of the floor (Server-Sent Events) and the recent calls.
 
-The stream is public like the hall board: it carries ticket numbers, services
-and counters, never a tracking token or a dossier code (see ``events.PRIVATE_KEYS``).
-A token only chooses the site.
+The stream is public like the hall board: each event kind carries only the fields
+listed for it in ``services.public_views.EVENTS`` (ticket numbers, services,
+counters), never a tracking token, a dossier code, a priority group or a staff
+name. A token only chooses the site.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Number blocks for kiosks: lease numbers ahead, hand over tickets issued offline."""
+"""Number blocks for kiosks: lease numbers ahead, hand over tickets issued offline.
+
+Only kiosks lease blocks: a block lets its holder queue tickets with their own
+issue time, which no staff account needs (they issue online)."""
 
 from __future__ import annotations
 
@@ -10,11 +13,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from queue_server.adapters.database import with_retry
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, current_site
+from queue_server.api.context import authorize, current_site
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
 from queue_server.runtime import current_runtime
-from queue_server.services.auth import Permission
+from queue_server.services.auth import DeviceKind, Forbidden, Permission
 from queue_server.services.leases import MAX_BLOCK, lease_block, sync_offline_ticket
 
 
@@ -48,6 +51,17 @@ def _parse_moment(text: str) -> datetime:
         ) from None
 
 
+def _kiosk() -> str:
+    """The calling kiosk's label; any other caller is refused."""
+    who = authorize(Permission.ISSUE)
+    if who.device is not DeviceKind.KIOSK:
+        raise Forbidden(
+            "Only a kiosk leases number blocks and hands over the tickets issued from them.",
+            "Chỉ ki-ốt mới được nhận dải số và gửi lại các số đã cấp từ dải số đó.",
+        )
+    return who.label
+
+
 @endpoint(
     bp,
     "/number-blocks",
@@ -60,11 +74,12 @@ def _parse_moment(text: str) -> datetime:
 )
 def create_block(body: LeaseBody) -> Any:
     runtime = current_runtime()
+    kiosk = _kiosk()
 
     def work() -> dict[str, Any]:
         with runtime.uow() as uow:
             view = lease_block(
-                uow, current_site(uow), body.service, body.count, actor().label, runtime.clock()
+                uow, current_site(uow), body.service, body.count, kiosk, runtime.clock()
             )
             uow.commit()
             return view
@@ -84,6 +99,7 @@ def create_block(body: LeaseBody) -> Any:
 )
 def hand_over_ticket(block_id: int, body: OfflineTicketBody) -> Any:
     runtime = current_runtime()
+    kiosk = _kiosk()
     issued_at = _parse_moment(body.issued_at)
 
     def work() -> tuple[dict[str, Any], bool]:
@@ -96,7 +112,7 @@ def hand_over_ticket(block_id: int, body: OfflineTicketBody) -> Any:
                 issued_at,
                 body.priority,
                 body.dossier_code,
-                actor().label,
+                kiosk,
                 runtime.clock(),
                 runtime.settings.wait_sample,
             )

@@ -7,10 +7,11 @@ from typing import Any
 from flask import jsonify
 
 from queue_server.api.blueprint import bp
-from queue_server.api.context import current_site
+from queue_server.api.context import current_site, principal
 from queue_server.api.schemas import SiteQuery
 from queue_server.api.spec import endpoint
 from queue_server.runtime import current_runtime
+from queue_server.services.public_views import SNAPSHOT, sees_private, shape
 from queue_server.services.snapshot import queue_snapshot
 
 
@@ -23,5 +24,7 @@ from queue_server.services.snapshot import queue_snapshot
     query=SiteQuery,
 )
 def snapshot(query: SiteQuery) -> Any:
+    """Staff see who is served; the hall, devices and the anonymous see the public fields."""
     with current_runtime().uow(readonly=True) as uow:
-        return jsonify(queue_snapshot(uow, current_site(uow)))
+        view = queue_snapshot(uow, current_site(uow))
+    return jsonify(view if sees_private(principal()) else shape(view, SNAPSHOT))

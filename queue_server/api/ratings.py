@@ -1,5 +1,6 @@
 """Satisfaction ratings: the quick one from the counter's rating terminal, the detailed
-dossier one from the kiosk, the catalogue both show, and the statistics."""
+dossier one from the kiosk or a rating terminal, the catalogue both show, and the
+statistics."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ class StatsQuery(BaseModel):
 
 
 _RATERS = {DeviceKind.RATING, DeviceKind.COUNTER}
+#: The citizen rates a dossier on a public device, never through a staff account.
+_DOSSIER_RATERS = {DeviceKind.KIOSK, DeviceKind.RATING}
 
 
 def _ticket_rater(who: Principal) -> Rater:
@@ -58,6 +61,15 @@ def _ticket_rater(who: Principal) -> Rater:
     raise Forbidden(
         "Only a rating terminal paired to a counter may rate a ticket.",
         "Chỉ thiết bị đánh giá gắn với quầy mới được đánh giá lượt phục vụ.",
+    )
+
+
+def _dossier_rater(who: Principal) -> Rater:
+    if who.device in _DOSSIER_RATERS:
+        return Rater(who.label)
+    raise Forbidden(
+        "Only a kiosk or a rating terminal may rate a dossier: the citizen rates it there.",
+        "Chỉ ki-ốt hoặc thiết bị đánh giá mới được đánh giá hồ sơ: công dân tự đánh giá tại đó.",
     )
 
 
@@ -103,12 +115,16 @@ def create_rating(body: QuickRatingBody) -> Any:
     "POST",
     summary="Detailed rating of a dossier: nine indicators scored 2/1/0 (once per dossier)",
     tag="ratings",
-    permission=Permission.ISSUE,
+    permission=Permission.READ,
     body=DossierRatingBody,
-    responses={201: "The stored rating with its total", 409: "Already rated"},
+    responses={
+        201: "The stored rating with its total",
+        404: "No such dossier in the mirror",
+        409: "Already rated",
+    },
 )
 def create_dossier_rating(body: DossierRatingBody) -> Any:
-    rater = Rater(authorize(Permission.ISSUE).label)
+    rater = _dossier_rater(authorize(Permission.READ))
     stored = _write(
         lambda uow, site, now: rate_dossier(
             uow, site, rater, body.dossier_code, _scores(body.scores), body.comment, now
@@ -123,11 +139,11 @@ def create_dossier_rating(body: DossierRatingBody) -> Any:
     "GET",
     summary="Whether a dossier was rated already (and when), to refuse at once after the scan",
     tag="ratings",
-    permission=Permission.ISSUE,
+    permission=Permission.READ,
     responses={200: "Rated: when, and the refusal to show", 404: "Not rated yet"},
 )
 def read_dossier_rating(code: str) -> Any:
-    authorize(Permission.ISSUE)
+    _dossier_rater(authorize(Permission.READ))
     with current_runtime().uow(readonly=True) as uow:
         return jsonify(dossier_rating(uow, current_site(uow), code))
 

@@ -8,12 +8,13 @@ from flask import jsonify
 
 from queue_server.adapters.database import with_retry
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, current_site, principal
+from queue_server.api.context import actor, authorize, current_site, principal
 from queue_server.api.schemas import IssueTicketBody
 from queue_server.api.spec import endpoint
 from queue_server.queueing.errors import UnknownTicket
 from queue_server.runtime import current_runtime
-from queue_server.services.auth import Permission
+from queue_server.services.auth import DeviceKind, Permission
+from queue_server.services.public_views import POSITION, TRACK, sees_private, shape
 from queue_server.services.tickets import IssueRequest, get_ticket, issue_ticket, position_view
 
 
@@ -64,9 +65,14 @@ def create_ticket(body: IssueTicketBody) -> Any:
     permission=Permission.READ,
 )
 def read_ticket(ticket_id: int) -> Any:
+    """Staff read any ticket whole, a kiosk only those it issued; boards and rating
+    terminals read the public fields and the position."""
     runtime = current_runtime()
+    who = authorize(Permission.READ)
+    issuer = who.label if who.device is DeviceKind.KIOSK else None
     with runtime.uow(readonly=True) as uow:
-        return jsonify(get_ticket(uow, current_site(uow), ticket_id, runtime.settings.wait_sample))
+        view = get_ticket(uow, current_site(uow), ticket_id, runtime.settings.wait_sample, issuer)
+    return jsonify(view if issuer or sees_private(who) else shape(view, POSITION))
 
 
 @endpoint(
@@ -84,18 +90,6 @@ def track_ticket(token: str) -> Any:
         view = position_view(
             uow, ticket, uow.repo.service_by_id(ticket.service_id), runtime.settings.wait_sample
         )
-        public = (
-            "number",
-            "service",
-            "service_name_vi",
-            "service_name_en",
-            "state",
-            "issued_at",
-            "called_at",
-            "counter",
-            "ahead",
-            "estimated_wait_s",
-        )
         if ticket.counter_id:
             view["counter"] = uow.repo.counter(ticket.site_id, ticket.counter_id).number
-        return jsonify({key: view[key] for key in public})
+        return jsonify(shape(view, TRACK))

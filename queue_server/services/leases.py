@@ -4,8 +4,11 @@ A block is a run of today's sequence of one service, reserved with the same
 atomic ``next_seq`` as an ordinary ticket, so no other kiosk or counter can
 ever hand out those numbers. When the kiosk is back online it hands over each
 ticket it issued from a block; the ticket joins the queue at the time it was
-issued (``queued_at``), so it keeps its place among tickets issued meanwhile.
-Handing the same ticket over twice returns the ticket already queued.
+issued (``queued_at``), so it keeps its place among tickets issued meanwhile,
+but never before the block was leased: the kiosk held none of its numbers
+earlier, so an earlier time (a wrong clock, or a forged one to jump the queue)
+counts as the lease time. Only the device that leased a block hands over its
+tickets. Handing the same ticket over twice returns the ticket already queued.
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import PriorityGroup, Site, Ticket, format_number
 from queue_server.services.clock import local_day
-from queue_server.services.tickets import NewTicket, check_open, position_view, queue_ticket
+from queue_server.services.tickets import (
+    NewTicket,
+    check_open,
+    offline_source,
+    position_view,
+    queue_ticket,
+)
 from queue_server.services.views import service_view
 
 MAX_BLOCK = 50
@@ -134,13 +143,14 @@ def sync_offline_ticket(
     if existing is not None:
         return position_view(uow, existing, service, wait_sample), False
     group = PriorityGroup.parse(priority)
-    # A kiosk clock ahead of the server must not push the ticket behind later ones.
-    queued_at = min(issued_at, now)
+    # A kiosk clock ahead of the server must not push the ticket behind later ones,
+    # nor one behind (or a forged time) put it before those waiting at the lease.
+    queued_at = max(block.created_at, min(issued_at, now))
     view = queue_ticket(
         uow,
         site,
         service,
-        NewTicket(seq, block.day, queued_at, group, f"offline:{device}"[:60], dossier_code),
+        NewTicket(seq, block.day, queued_at, group, offline_source(device), dossier_code),
         device,
         now,
         wait_sample,

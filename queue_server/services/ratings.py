@@ -3,7 +3,8 @@
 Quick ratings come from the rating terminal at a counter, once per served
 ticket, and are bound to that ticket's counter, officer and service. Detailed
 ratings (Circular 01/2018, art. 13: nine indicators scored 2/1/0) are given at
-the kiosk after scanning a dossier's QR code, once per dossier. The rules of
+the kiosk or a rating terminal after scanning a dossier's QR code, once per
+dossier the mirror holds, and name the device that sent them. The rules of
 the scores themselves live in :mod:`queue_server.dossiers.rating`.
 """
 
@@ -24,10 +25,12 @@ from device_kit.contract.errors import DossierError
 from device_kit.contract.rating_levels import QuickLevel, Reason
 from queue_server.adapters.tables import counters, dossier_ratings, quick_ratings, services, users
 from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.dossiers.errors import UnknownDossier
 from queue_server.dossiers.rating import INDICATORS, DetailedRating, QuickRating, summarise
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import Site, TicketState
 from queue_server.services.auth import Forbidden
+from queue_server.services.dossier_mirror import find_dossier
 
 
 class AlreadyRated(QueueError):
@@ -187,12 +190,15 @@ def rate_dossier(
     comment: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Store the one detailed (nine-indicator) rating of a dossier."""
+    """Store the one detailed (nine-indicator) rating of a dossier the mirror holds:
+    a code nobody received cannot be rated (nor its rating slot taken ahead)."""
     dossier = _dossier_code(code)
     try:
         rating = DetailedRating(dict(scores))
     except DossierError as exc:
         raise _refusal(exc) from None
+    if find_dossier(uow, site.id or 0, DossierCode.parse(dossier)) is None:
+        raise UnknownDossier()
     if _rated_at(uow, site, dossier) is not None:
         raise DossierAlreadyRated()
     values = {

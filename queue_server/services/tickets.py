@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.queueing.errors import DailyLimitReached, ServiceClosed
+from queue_server.queueing.errors import DailyLimitReached, ServiceClosed, UnknownTicket
 from queue_server.queueing.estimate import estimate_wait_s
 from queue_server.queueing.model import (
     PriorityGroup,
@@ -144,6 +144,17 @@ def position_view(
     return view
 
 
-def get_ticket(uow: UnitOfWork, site: Site, ticket_id: int, wait_sample: int) -> dict[str, Any]:
+def offline_source(device: str) -> str:
+    """The source of a ticket ``device`` issued from a number block while offline."""
+    return f"offline:{device}"[:60]
+
+
+def get_ticket(
+    uow: UnitOfWork, site: Site, ticket_id: int, wait_sample: int, issuer: str | None = None
+) -> dict[str, Any]:
+    """One ticket with its position; with ``issuer`` (a kiosk's label), only a ticket
+    that kiosk issued, online or from a number block: another is unknown to it."""
     ticket = uow.repo.ticket(site.id or 0, ticket_id)
+    if issuer is not None and ticket.source not in (issuer, offline_source(issuer)):
+        raise UnknownTicket()
     return position_view(uow, ticket, uow.repo.service_by_id(ticket.service_id), wait_sample)

@@ -23,3 +23,13 @@ def seed_mirror(runtime: Runtime, count: int = 30, source: str = "pull") -> list
         mirror_rows(uow, site_id(runtime), enumerate(rows, start=2), source, runtime.clock())
         uow.commit()
     return rows
+
+
+def mirror_codes(runtime: Runtime, *codes: str) -> None:
+    """Mirror one mock-upstream dossier under each of ``codes``."""
+    rows = demo_dossiers(len(codes), runtime.clock())
+    for row, code in zip(rows, codes, strict=True):
+        row["MaHoSo"] = code
+    with runtime.uow() as uow:
+        mirror_rows(uow, site_id(runtime), enumerate(rows, start=2), "pull", runtime.clock())
+        uow.commit()

@@ -115,12 +115,17 @@ def test_queue_snapshot_counts_waiting_and_current_tickets(api: Api) -> None:
     api.issue("ho-tich", "elderly")
     api.issue("dat-dai")
     api.desk(3, "call-next")
-    snap = api.call("GET", "/queue").json
+    snap = api.call("GET", "/queue", "supervisor").json
     waiting = {s["code"]: (s["waiting"], s["waiting_priority"]) for s in snap["services"]}
     assert waiting["ho-tich"] == (1, 0) and waiting["dat-dai"] == (1, 0)
     counter3 = next(c for c in snap["counters"] if c["number"] == 3)
     assert counter3["current_ticket"]["priority"] == "elderly"
     assert snap["last_event_id"] > 0
+    hall = api.call("GET", "/queue").json
+    assert hall["services"] == snap["services"]
+    assert "priority" not in next(c for c in hall["counters"] if c["number"] == 3)[
+        "current_ticket"
+    ]
 
 
 def test_every_change_is_an_event_with_its_actor(api: Api) -> None:

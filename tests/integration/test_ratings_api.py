@@ -7,16 +7,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from dossier_fixtures import mirror_codes
 from server_fixtures import Api
 from sqlalchemy import func, select
 
-from queue_server.adapters.tables import quick_ratings
+from queue_server.adapters.tables import dossier_ratings, quick_ratings
 from queue_server.services.auth import issue_token
+
+CODE = "000.00.06.H56-231027-0361"
 
 
 @pytest.fixture
 def rated(api: Api) -> Api:
-    """Rating terminals paired to counters 3 and 4, and officer signed in at counter 3."""
+    """Rating terminals paired to counters 3 and 4, officer signed in at counter 3,
+    and dossier ``CODE`` in the mirror."""
+    mirror_codes(api.runtime, CODE)
     with api.runtime.uow() as uow:
         site = uow.repo.site("default")
         assert site is not None and site.id is not None
@@ -145,9 +150,6 @@ def test_the_terminal_desk_shows_its_counter_and_officer(rated: Api) -> None:
     assert rated.call("GET", "/ratings/desk", "rating4").json["officer"] is None
 
 
-CODE = "000.00.06.H56-231027-0361"
-
-
 def test_detailed_dossier_rating_once_per_dossier_with_total(rated: Api) -> None:
     scores = {"1": 2, "3": 1, "4": 2, "7": 0}
     first = rated.call(
@@ -185,8 +187,31 @@ def test_the_kiosk_learns_a_dossier_was_rated_before_asking_the_nine(rated: Api)
     assert after.json["message"] == "This dossier has already been rated."
     assert not {"scores", "total", "comment", "device"} & after.json.keys()
     assert rated.call("GET", "/dossier-ratings/12-AB", "kiosk").status_code == 400
-    for who in ("board", "rating3", None):
+    assert rated.call("GET", f"/dossier-ratings/{CODE}", "rating3").status_code == 200
+    for who in ("board", "officer", "technician", None):
         assert rated.call("GET", f"/dossier-ratings/{CODE}", who).status_code in {401, 403}, who
+
+
+def test_only_kiosks_and_rating_terminals_rate_a_mirrored_dossier_and_are_named(
+    rated: Api,
+) -> None:
+    body = {"dossier_code": CODE, "scores": {"1": 2, "2": 2}}
+    for who in ("officer", "technician", "supervisor", "admin", "board", "keypad3"):
+        refused = rated.call("POST", "/dossier-ratings", who, json=body)
+        assert refused.status_code == 403, who
+        assert refused.json["error"]["message_vi"], who
+    unknown = {**body, "dossier_code": "000.00.06.H56-231027-9999"}
+    absent = rated.call("POST", "/dossier-ratings", "kiosk", json=unknown)
+    assert (absent.status_code, absent.json["error"]["code"]) == (404, "dossier_not_found")
+
+    stored = rated.call("POST", "/dossier-ratings", "rating3", json=body)
+
+    assert stored.status_code == 201 and stored.json["total"] == 4
+    with rated.runtime.uow(readonly=True) as uow:
+        rows = uow.session.execute(
+            select(dossier_ratings.c.dossier_code, dossier_ratings.c.device)
+        ).all()
+    assert [tuple(row) for row in rows] == [(CODE, "device:rating-3")]
 
 
 @pytest.mark.parametrize(

@@ -66,17 +66,30 @@ def test_take_wakes_up_when_another_thread_publishes() -> None:
     assert [e.id for e in got] == [7]
 
 
-def test_public_data_drops_tracking_tokens_and_dossier_codes_at_any_depth() -> None:
+def test_public_data_keeps_only_the_listed_fields_of_its_kind_at_any_depth() -> None:
     payload = {
-        "number": "B001",
-        "track_token": "secret",
-        "track_url": "http://x/t/secret",
-        "ticket": {"number": "B001", "dossier_code": "000.00.06.H56-231027-0361"},
+        "counter": 3,
+        "officer_id": 7,
+        "ticket": {
+            "number": "B001",
+            "dossier_code": "000.00.06.H56-231027-0361",
+            "priority": "disability",
+            "source": "user:off1",
+            "track_token": "secret",
+            "a_field_added_later": "private until listed",
+        },
     }
 
-    data = event(1, "ticket.issued", payload=payload).public_data()
+    data = event(1, "ticket.called", payload=payload).public_data()
 
-    assert data == {"number": "B001", "ticket": {"number": "B001"}, "at": data["at"]}
+    assert data == {"counter": 3, "ticket": {"number": "B001"}, "at": data["at"]}
+
+
+def test_a_kind_without_an_allow_list_carries_nothing_and_is_not_streamed() -> None:
+    added_later = event(1, "ticket.reprinted", payload={"number": "B001", "source": "x"})
+
+    assert added_later.public_data() == {"at": added_later.at}
+    assert not added_later.matches(None, None)
 
 
 @pytest.mark.parametrize(
