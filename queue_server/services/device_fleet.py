@@ -33,6 +33,9 @@ from queue_server.services.auth import DeviceKind
 
 PAIRING_TTL = timedelta(minutes=10)
 MAX_OPEN_CODES = 50
+#: Codes one client address may ask for per ``PAIRING_TTL``: enough for a technician
+#: pairing a room of devices behind one address, far too few to take ``MAX_OPEN_CODES``.
+PAIRINGS_PER_ADDRESS = 10
 #: A device that has not reported for this long is flagged silent (heartbeat: 30 s).
 SILENT_AFTER = timedelta(seconds=90)
 HEALTHY = frozenset({"ok", ""})
@@ -49,6 +52,17 @@ class TooManyPairings(QueueError):
     status = 429
     message = "Too many devices are waiting to be paired; try again later."
     message_vi = "Quá nhiều thiết bị đang chờ ghép nối; hãy thử lại sau."
+
+
+class PairingThrottled(TooManyPairings):
+    """One address asked for too many codes; ``retry_after_s`` goes into Retry-After."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"Too many pairing codes asked from this address; try again in {retry_after_s} s.",
+            f"Địa chỉ này đã xin quá nhiều mã ghép nối; hãy thử lại sau {retry_after_s} giây.",
+        )
+        self.retry_after_s = retry_after_s
 
 
 def request_pairing(
