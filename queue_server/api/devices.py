@@ -91,6 +91,11 @@ def _device_token_hash() -> str:
     return hash_token(bearer_token() or "")
 
 
+def _may_bind() -> bool:
+    """Only an admin binds a device to a counter (``device_fleet.confirm_pairing``)."""
+    return Permission.ADMIN in authorize(Permission.DEVICES).permissions
+
+
 def _throttle_pairing(now: float) -> None:
     """Codes per trusted client address, so one address cannot take every open code
     and keep the hall's real devices from pairing."""
@@ -130,7 +135,7 @@ def confirm_pairing(body: PairingConfirm) -> Any:
     with runtime.uow() as uow:
         device = device_fleet.confirm_pairing(
             uow, current_site(uow).id or 0, body.code, body.name, body.counter, actor().label,
-            runtime.clock(),
+            runtime.clock(), may_bind=_may_bind(),
         )
         uow.commit()
     return jsonify(device), 201
@@ -155,7 +160,7 @@ def put_config(device_id: int, body: DeviceConfig) -> Any:
     with runtime.uow() as uow:
         revision = device_fleet.set_config(
             uow, current_site(uow).id or 0, device_id, body.model_dump(exclude_none=True),
-            actor().label, runtime.clock(),
+            actor().label, runtime.clock(), may_bind=_may_bind(),
         )
         uow.commit()
     return jsonify(revision=revision)

@@ -193,3 +193,57 @@ def test_session_cookie_is_secure_when_the_proxy_says_tls(api: Api) -> None:
     assert "Secure" not in spoofed
     assert "Secure" not in cookie_header()
     assert "; Secure" in cookie_header(base_url="https://localhost")
+
+
+def _ask_code(api: Api, secret: str, kind: str) -> str:
+    import hashlib
+
+    asked = api.client.post(
+        "/api/v1/pairing",
+        json={"kind": kind, "token_hash": hashlib.sha256(secret.encode()).hexdigest()},
+    )
+    assert asked.status_code == 201
+    return str(asked.json["code"])
+
+
+def test_a_technician_cannot_give_themselves_counter_or_rating_powers(api: Api) -> None:
+    keypad = _ask_code(api, "ban-phim-quay-3-cua-ky-thuat-vien", "counter")
+    refused = api.call(
+        "POST", "/devices/pair", "technician",
+        json={"code": keypad, "name": "keypad-3b", "counter": 3},
+    )
+    assert refused.status_code == 403
+    assert refused.json["error"]["message_vi"].startswith("Chỉ quản trị viên")
+    rating = _ask_code(api, "may-danh-gia-cua-ky-thuat-vien", "rating")
+    assert api.call(
+        "POST", "/devices/pair", "technician",
+        json={"code": rating, "name": "rating-3b", "counter": 3},
+    ).status_code == 403
+    # Unbound, a rating terminal rates nothing: the technician may pair it, not bind it.
+    unbound = api.call(
+        "POST", "/devices/pair", "technician", json={"code": rating, "name": "rating-3b"}
+    )
+    assert unbound.status_code == 201
+    bind = api.call(
+        "PUT", f"/devices/{unbound.json['id']}/config", "technician", json={"counter": 3}
+    )
+    assert bind.status_code == 403
+    # An admin pairs the keypad and binds the terminal.
+    assert api.call(
+        "POST", "/devices/pair", "admin", json={"code": keypad, "name": "keypad-3b", "counter": 3}
+    ).status_code == 201
+    assert api.call(
+        "PUT", f"/devices/{unbound.json['id']}/config", "admin", json={"counter": 3}
+    ).status_code == 200
+    # Bound by the admin, the technician still sets its other settings.
+    assert api.call(
+        "PUT", f"/devices/{unbound.json['id']}/config", "technician",
+        json={"counter": 3, "languages": "vi,en"},
+    ).status_code == 200
+
+    log = api.call("GET", "/audit?kind=security.device_binding_refused", "admin").json
+    assert [(e["actor"], e["detail"]) for e in log["entries"]] == [
+        ("user:technician", {"device": "rating-3b", "kind": "rating", "counter": 3}),
+        ("user:technician", {"device": "rating-3b", "kind": "rating", "counter": 3}),
+        ("user:technician", {"device": "keypad-3b", "kind": "counter", "counter": 3}),
+    ]
