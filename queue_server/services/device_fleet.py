@@ -119,7 +119,10 @@ def confirm_pairing(
     if not _free_name(uow, site_id, name):
         raise AlreadyExists(f"A device is already named {name!r}.", f"Đã có thiết bị «{name}».")
     counter_id = None if counter_number is None else _counter_id(uow, site_id, counter_number)
-    if not may_bind and (pending.kind == DeviceKind.COUNTER.value or counter_id is not None):
+    acts_at_counter = pending.kind == DeviceKind.COUNTER.value or (
+        pending.kind in COUNTER_BOUND and counter_id is not None
+    )
+    if acts_at_counter and not may_bind:
         _refuse_binding(uow, site_id, name, pending.kind, counter_number, actor, now)
     token_id = uow.session.execute(
         insert(api_tokens).values(
