@@ -257,8 +257,9 @@ def cmd_pair(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings)
     site_id = _site_id(runtime, args.site or settings.default_site)
     with runtime.uow() as uow:
+        # Whoever runs the server's CLI holds its database: an admin in all but name.
         device = confirm_pairing(
-            uow, site_id, args.code, args.name, args.counter, "cli", utc_now()
+            uow, site_id, args.code, args.name, args.counter, "cli", utc_now(), may_bind=True
         )
         uow.commit()
     print(f"paired {device['kind']} {device['name']} (device {device['id']})", file=sys.stderr)

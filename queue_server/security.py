@@ -6,7 +6,9 @@
 - Log records are scrubbed of bearer tokens, passwords, tracking tokens and
   12/9-digit citizen ID numbers before any handler sees them.
 - The client address for lockout comes from ``X-Forwarded-For`` only when the
-  peer is the local reverse proxy, so a LAN client cannot spoof it.
+  peer is the local reverse proxy, so a LAN client cannot spoof it; likewise
+  whether the request came over TLS (``X-Forwarded-Proto``), which makes the
+  session cookie ``Secure``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from queue_server.runtime import current_runtime
 
@@ -56,6 +59,7 @@ def redact(text: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_IDLE
+    app.session_interface = TlsAwareSessions()
     app.before_request(_expire_idle_session)
     app.after_request(_add_headers)
     _install_log_redaction()
@@ -65,13 +69,33 @@ def client_address() -> str:
     """The caller's address; trusts ``X-Forwarded-For`` only from a loopback peer."""
     peer = request.remote_addr or "unknown"
     forwarded = request.headers.get("X-Forwarded-For", "")
-    try:
-        from_proxy = ipaddress.ip_address(peer).is_loopback
-    except ValueError:
-        from_proxy = False
-    if from_proxy and forwarded:
+    if _from_local_proxy() and forwarded:
         return forwarded.split(",")[-1].strip()[:64] or peer
     return peer
+
+
+def came_over_tls() -> bool:
+    """Whether the caller used TLS: to this server, or to the local proxy that says so
+    in ``X-Forwarded-Proto`` (trusted only from a loopback peer)."""
+    if request.scheme == "https":
+        return True
+    forwarded = request.headers.get("X-Forwarded-Proto", "")
+    return _from_local_proxy() and forwarded.split(",")[-1].strip().lower() == "https"
+
+
+class TlsAwareSessions(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the request came over TLS, so a
+    browser that reached the pages by HTTPS never sends it back in clear."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or came_over_tls()
+
+
+def _from_local_proxy() -> bool:
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
 
 
 def _expire_idle_session() -> None:

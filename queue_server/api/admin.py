@@ -23,6 +23,11 @@ class NewUser(BaseModel):
     full_name: str = Field("", max_length=200)
 
 
+class NewPassword(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=8, max_length=200)
+
+
 class NewDeviceToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["kiosk", "board", "rating", "counter"]
@@ -58,6 +63,69 @@ def create_user(body: NewUser) -> Any:
         )
         uow.commit()
     return jsonify(id=user_id, username=body.username, role=body.role), 201
+
+
+@_admin_route(
+    "/users/<int:user_id>/disable",
+    "POST",
+    "Disable an account and end all its tokens and sessions at once",
+    responses={200: "Disabled; how many tokens ended"},
+)
+def disable_user(user_id: int) -> Any:
+    runtime = current_runtime()
+    who = actor()
+    with runtime.uow() as uow:
+        ended = administration.set_user_active(
+            uow, current_site(uow).id or 0, user_id, False, who.label, runtime.clock(),
+            by_user_id=who.user_id,
+        )
+        uow.commit()
+    return jsonify(id=user_id, active=False, tokens_revoked=ended)
+
+
+@_admin_route("/users/<int:user_id>/enable", "POST", "Let a disabled account sign in again")
+def enable_user(user_id: int) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        administration.set_user_active(
+            uow, current_site(uow).id or 0, user_id, True, actor().label, runtime.clock()
+        )
+        uow.commit()
+    return jsonify(id=user_id, active=True)
+
+
+@_admin_route(
+    "/users/<int:user_id>/revoke-tokens",
+    "POST",
+    "Sign a user out everywhere: every token and session ends",
+    responses={200: "How many tokens ended"},
+)
+def revoke_user_tokens(user_id: int) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        ended = administration.end_user_tokens(
+            uow, current_site(uow).id or 0, user_id, actor().label, runtime.clock()
+        )
+        uow.commit()
+    return jsonify(id=user_id, tokens_revoked=ended)
+
+
+@_admin_route(
+    "/users/<int:user_id>/password",
+    "PUT",
+    "Set a new password; the user's tokens and sessions end",
+    body=NewPassword,
+    responses={200: "Changed; how many tokens ended"},
+)
+def set_password(user_id: int, body: NewPassword) -> Any:
+    runtime = current_runtime()
+    with runtime.uow() as uow:
+        ended = administration.set_password(
+            uow, current_site(uow).id or 0, user_id, body.password, actor().label,
+            runtime.clock(),
+        )
+        uow.commit()
+    return jsonify(id=user_id, tokens_revoked=ended)
 
 
 @_admin_route("/tokens", "GET", "Device tokens (never the tokens themselves)")

@@ -1,6 +1,7 @@
-"""A counter's actions: sign in, call next, recall, call a number, transfer,
+"""A counter's actions: sign in and out, call next, recall, call a number, transfer,
 no-show, finish, pause and resume. An officer acts only at the counter they
-signed into; a counter device token only at its own counter."""
+signed into; a counter device token only at its own counter. A counter another
+officer holds is taken only after they sign out or a supervisor moves them."""
 
 from __future__ import annotations
 
@@ -39,15 +40,20 @@ def _check_binding(who: Principal, desk: CounterDesk, signing_in: bool) -> None:
 
 
 def _at_counter(
-    counter_id: int, action: Callable[[CounterDesk], Any], signing_in: bool = False
+    counter_id: int,
+    action: Callable[[CounterDesk], Any],
+    signing_in: bool = False,
+    permission: Permission = Permission.COUNTER,
 ) -> Any:
+    """Run ``action`` at the counter; with ``Permission.SUPERVISE`` from anywhere."""
     runtime = current_runtime()
-    who = authorize(Permission.COUNTER)
+    who = authorize(permission)
 
     def work() -> Any:
         with runtime.uow() as uow:
             desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
-            _check_binding(who, desk, signing_in)
+            if permission is Permission.COUNTER:
+                _check_binding(who, desk, signing_in)
             result = action(desk)
             uow.commit()
             return result
@@ -93,6 +99,25 @@ def sign_in(counter_id: int) -> Any:
             "Only an officer signs in at a counter.", "Chỉ cán bộ mới đăng nhập vào quầy."
         )
     return jsonify(_at_counter(counter_id, lambda d: d.sign_in(who.user_id or 0), True))
+
+
+@_route("/sign-out", "The signed-in officer leaves this counter")
+def sign_out(counter_id: int) -> Any:
+    return jsonify(_at_counter(counter_id, CounterDesk.sign_out))
+
+
+@endpoint(
+    bp,
+    "/counters/<int:counter_id>/release",
+    "POST",
+    summary="A supervisor moves the officer off this counter, so another can sign in",
+    tag="counters",
+    permission=Permission.SUPERVISE,
+)
+def release(counter_id: int) -> Any:
+    return jsonify(
+        _at_counter(counter_id, lambda d: d.sign_out("moved"), permission=Permission.SUPERVISE)
+    )
 
 
 @_route(

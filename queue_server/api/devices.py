@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import jsonify
+from flask import current_app, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, authorize, bearer_token, current_site
 from queue_server.api.spec import endpoint
 from queue_server.runtime import current_runtime
+from queue_server.security import client_address
 from queue_server.services import device_fleet
 from queue_server.services.auth import DeviceKind, Forbidden, Permission, hash_token
+from queue_server.services.rate_limit import RateLimiter
 
 Kind = Literal["kiosk", "board", "rating", "counter"]
 #: ``COUNTER=PORT:ADDRESS``, e.g. ``3=/dev/ttyUSB0:3`` (see display_board.led_bridge.LedRoute).
@@ -89,12 +91,32 @@ def _device_token_hash() -> str:
     return hash_token(bearer_token() or "")
 
 
+def _may_bind() -> bool:
+    """Only an admin binds a device to a counter (``device_fleet.confirm_pairing``)."""
+    return Permission.ADMIN in authorize(Permission.DEVICES).permissions
+
+
+def _throttle_pairing(now: float) -> None:
+    """Codes per trusted client address, so one address cannot take every open code
+    and keep the hall's real devices from pairing."""
+    limiter: RateLimiter = current_app.extensions.setdefault(
+        "motcua.pairing_limit",
+        RateLimiter(
+            device_fleet.PAIRINGS_PER_ADDRESS, device_fleet.PAIRING_TTL.total_seconds()
+        ),
+    )
+    wait = limiter.hit(client_address(), now)
+    if wait:
+        raise device_fleet.PairingThrottled(wait)
+
+
 @endpoint(
     bp, "/pairing", "POST", summary="A device asks for a pairing code to show", tag="devices",
     body=PairingRequest, responses={201: "The code, valid 10 minutes", 429: "Too many waiting"},
 )
 def request_pairing(body: PairingRequest) -> Any:
     runtime = current_runtime()
+    _throttle_pairing(runtime.clock().timestamp())
     with runtime.uow() as uow:
         answer = device_fleet.request_pairing(
             uow, current_site(uow).id or 0, DeviceKind(body.kind), body.hardware,
@@ -113,7 +135,7 @@ def confirm_pairing(body: PairingConfirm) -> Any:
     with runtime.uow() as uow:
         device = device_fleet.confirm_pairing(
             uow, current_site(uow).id or 0, body.code, body.name, body.counter, actor().label,
-            runtime.clock(),
+            runtime.clock(), may_bind=_may_bind(),
         )
         uow.commit()
     return jsonify(device), 201
@@ -138,7 +160,7 @@ def put_config(device_id: int, body: DeviceConfig) -> Any:
     with runtime.uow() as uow:
         revision = device_fleet.set_config(
             uow, current_site(uow).id or 0, device_id, body.model_dump(exclude_none=True),
-            actor().label, runtime.clock(),
+            actor().label, runtime.clock(), may_bind=_may_bind(),
         )
         uow.commit()
     return jsonify(revision=revision)

@@ -69,9 +69,13 @@ def wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refusal)
     def _refusal(exc: Refusal) -> tuple[Response, int]:
-        return error_response(
+        response, status = error_response(
             exc.status, exc.code, exc.message, exc.message_vi, getattr(exc, "details", None)
         )
+        retry_after = getattr(exc, "retry_after_s", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response, status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

@@ -13,7 +13,14 @@ from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.hours import OpeningHours
 from queue_server.queueing.model import Service, Site
-from queue_server.services.auth import DeviceKind, Role, create_user, issue_token
+from queue_server.services.auth import (
+    DeviceKind,
+    Role,
+    change_password,
+    create_user,
+    issue_token,
+    revoke_user_tokens,
+)
 
 SITE_FIELDS = ("name_vi", "name_en", "hotline", "ticker_vi", "ticker_en")
 
@@ -61,6 +68,62 @@ def add_user(
     user_id = create_user(uow, site_id, username, role, password, now, full_name)
     _record(uow, site_id, actor, now, {"user_added": username, "role": role.value})
     return user_id
+
+
+def set_user_active(
+    uow: UnitOfWork, site_id: int, user_id: int, active: bool, actor: str, now: datetime,
+    *, by_user_id: int | None = None,
+) -> int:
+    """Disable an account and end all its tokens and page sessions in one step (or
+    enable it again: it then signs in afresh). Returns how many tokens were ended.
+
+    An admin cannot disable their own account, so a centre is never left without one
+    by a slip of the mouse.
+    """
+    username = _user(uow, site_id, user_id)
+    if not active and user_id == by_user_id:
+        raise QueueError(
+            "You cannot disable your own account.", "Không thể tự khóa tài khoản của mình."
+        )
+    uow.session.execute(update(users).where(users.c.id == user_id).values(active=active))
+    ended = 0 if active else revoke_user_tokens(uow, user_id, now)
+    change = "user_disabled" if not active else "user_enabled"
+    _record(uow, site_id, actor, now, {change: username, "tokens_revoked": ended})
+    return ended
+
+
+def end_user_tokens(
+    uow: UnitOfWork, site_id: int, user_id: int, actor: str, now: datetime
+) -> int:
+    """Sign a user out everywhere (a lost phone, a shared password): every token and
+    page session ends; the account stays usable. Returns how many were live."""
+    username = _user(uow, site_id, user_id)
+    ended = revoke_user_tokens(uow, user_id, now)
+    _record(uow, site_id, actor, now, {"user_tokens_revoked": username, "count": ended})
+    return ended
+
+
+def set_password(
+    uow: UnitOfWork, site_id: int, user_id: int, password: str, actor: str, now: datetime
+) -> int:
+    """A new password for an account; whoever held the old one is signed out
+    everywhere. Returns how many tokens were ended."""
+    username = _user(uow, site_id, user_id)
+    ended = change_password(uow, user_id, username, password, now)
+    _record(uow, site_id, actor, now, {"password_changed": username, "tokens_revoked": ended})
+    return ended
+
+
+def _user(uow: UnitOfWork, site_id: int, user_id: int) -> str:
+    """The user name of an account of this site (or of none), else NotFound."""
+    username = uow.session.execute(
+        select(users.c.username).where(
+            users.c.id == user_id, (users.c.site_id == site_id) | users.c.site_id.is_(None)
+        )
+    ).scalar_one_or_none()
+    if username is None:
+        raise NotFound("No such account.", "Không có tài khoản này.")
+    return str(username)
 
 
 def list_device_tokens(uow: UnitOfWork, site_id: int) -> list[dict[str, Any]]:

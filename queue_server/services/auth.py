@@ -2,19 +2,25 @@
 
 Passwords are hashed with argon2; tokens are random and stored only as their
 SHA-256 digest, so a stolen database does not hand out working tokens.
+
+A signed-in admin page holds a token too (kind ``session``), so a web session lives
+on the server: signing out, a password change and disabling the account end it like
+any of the user's bearer tokens. A session token is refused as a bearer token.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from queue_server.adapters.tables import api_tokens, users
 from queue_server.adapters.unit_of_work import UnitOfWork
@@ -44,13 +50,15 @@ class Permission(enum.StrEnum):
     COUNTER = "counter"
     #: Pair devices and set their configuration (technicians and admins).
     DEVICES = "devices"
+    #: Move an officer off a counter (supervisors and admins).
+    SUPERVISE = "supervise"
     ADMIN = "admin"
 
 
 _USER_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.TECHNICIAN: frozenset({Permission.READ, Permission.ISSUE, Permission.DEVICES}),
-    Role.SUPERVISOR: frozenset({Permission.READ}),
+    Role.SUPERVISOR: frozenset({Permission.READ, Permission.SUPERVISE}),
     Role.OFFICER: frozenset({Permission.READ, Permission.COUNTER, Permission.ISSUE}),
 }
 _DEVICE_PERMISSIONS: dict[DeviceKind, frozenset[Permission]] = {
@@ -99,6 +107,10 @@ class Principal:
             )
 
 
+#: The kind of the token behind an admin page session (never a bearer token).
+SESSION_KIND = "session"
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -125,7 +137,9 @@ def create_user(
         "active": True,
     }
     if existing is not None:
+        # A reset password must lock out whoever held the old one: every token goes.
         uow.session.execute(update(users).where(users.c.id == existing).values(**values))
+        revoke_user_tokens(uow, int(existing), now)
         return int(existing)
     result = uow.session.execute(insert(users).values(created_at=now, **values))
     return int(result.inserted_primary_key[0])
@@ -159,13 +173,25 @@ def issue_token(
     return token
 
 
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of nothing anyone knows, made with ``hasher``'s cost, made once."""
+    return hasher.hash(secrets.token_hex(16))
+
+
 def sign_in(uow: UnitOfWork, username: str, password: str) -> tuple[int, int | None, str]:
-    """Check a password; return (user id, site id, role). Same error for every failure."""
+    """Check a password; return (user id, site id, role). Same error for every failure.
+
+    An unknown or disabled user name is checked against a dummy hash of the same
+    cost, so the answer takes as long as for a real account and does not tell which
+    user names exist.
+    """
     row = uow.session.execute(
         select(users).where(users.c.username == username, users.c.active.is_(True))
     ).first()
     try:
         if row is None:
+            _hasher.verify(_dummy_hash(_hasher), password)
             raise VerificationError("unknown user")
         _hasher.verify(row.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -190,7 +216,12 @@ def resolve_token(conn: Connection, token: str, now: datetime) -> Principal:
     It takes a bare connection, not a unit of work: one read needs no session.
     """
     row = conn.execute(_TOKEN_QUERY, {"token_hash": hash_token(token)}).first()
-    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+    if (
+        row is None
+        or row.kind == SESSION_KIND
+        or row.revoked_at is not None
+        or (row.expires_at and row.expires_at <= now)
+    ):
         raise AuthError(
             "The token is unknown, expired or revoked.",
             "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
@@ -222,3 +253,58 @@ def revoke_token(uow: UnitOfWork, token: str, now: datetime) -> None:
         .where(api_tokens.c.token_hash == hash_token(token))
         .values(revoked_at=now)
     )
+
+
+def change_password(
+    uow: UnitOfWork, user_id: int, username: str, password: str, now: datetime
+) -> int:
+    """Set a new password and end every token and page session of the old one;
+    returns how many were ended."""
+    check_password(password, username)
+    uow.session.execute(
+        update(users).where(users.c.id == user_id).values(password_hash=_hasher.hash(password))
+    )
+    return revoke_user_tokens(uow, user_id, now)
+
+
+def revoke_user_tokens(uow: UnitOfWork, user_id: int, now: datetime) -> int:
+    """End every bearer token and page session of a user; returns how many were live."""
+    result = uow.session.execute(
+        update(api_tokens)
+        .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+def signed_in_anywhere(uow: UnitOfWork, user_id: int, now: datetime) -> bool:
+    """Whether the user is active and holds a live bearer token (not a page session):
+    an officer who signed out, was disabled or whose token ran out holds no counter."""
+    live = uow.session.execute(
+        select(func.count())
+        .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id))
+        .where(
+            api_tokens.c.user_id == user_id,
+            api_tokens.c.kind != SESSION_KIND,
+            api_tokens.c.revoked_at.is_(None),
+            (api_tokens.c.expires_at.is_(None)) | (api_tokens.c.expires_at > now),
+            users.c.active.is_(True),
+        )
+    ).scalar_one()
+    return bool(live)
+
+
+def session_user(conn: Connection, token: str, now: datetime) -> Any:
+    """The active account behind an admin page session token, or None when the session
+    ended (signed out, expired, revoked) or the account is disabled."""
+    return conn.execute(
+        select(users)
+        .join(api_tokens, api_tokens.c.user_id == users.c.id)
+        .where(
+            api_tokens.c.token_hash == hash_token(token),
+            api_tokens.c.kind == SESSION_KIND,
+            api_tokens.c.revoked_at.is_(None),
+            api_tokens.c.expires_at > now,
+            users.c.active.is_(True),
+        )
+    ).first()

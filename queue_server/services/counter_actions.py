@@ -14,11 +14,25 @@ from datetime import datetime
 from typing import Any
 
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.queueing.errors import NoCurrentTicket, ServiceNotAtCounter
+from queue_server.queueing.errors import NoCurrentTicket, QueueError, ServiceNotAtCounter
 from queue_server.queueing.model import PriorityPolicy, Site, Ticket
 from queue_server.queueing.policy import take_priority_next
+from queue_server.services.auth import signed_in_anywhere
 from queue_server.services.clock import local_day
 from queue_server.services.views import counter_view, ticket_view
+
+
+class CounterOccupied(QueueError):
+    code = "counter_occupied"
+    status = 409
+
+    def __init__(self, number: int) -> None:
+        super().__init__(
+            f"Another officer is signed in at counter {number}: they sign out there first, "
+            "or a supervisor moves them.",
+            f"Quầy {number} đang có cán bộ khác đăng nhập: cán bộ đó cần đăng xuất khỏi quầy, "
+            "hoặc giám sát viên chuyển họ ra.",
+        )
 
 
 @dataclass(frozen=True)
@@ -186,10 +200,29 @@ class CounterDesk:
         return self.state()
 
     def sign_in(self, officer_id: int) -> dict[str, Any]:
-        """Bind the officer to this counter (and release any other counter they held)."""
+        """Bind the officer to this counter (and release any other counter they held).
+
+        A counter held by another officer who is still signed in is refused, and the
+        refusal is written to the audit log before it is raised: a takeover would
+        finish their visitor in someone else's name. Someone who signed out, was
+        disabled or whose token ran out holds nothing.
+        """
+        holder = self.counter.officer_id
+        if holder not in (None, officer_id) and signed_in_anywhere(self.uow, holder, self.now):
+            self._record("security.counter_takeover_refused", None, officer_id=holder)
+            self.uow.commit()
+            raise CounterOccupied(self.counter.number)
         self.uow.repo.release_officer(officer_id, self.counter.id or 0)
         self.counter.officer_id = officer_id
         self._record("counter.signed_in", None, officer_id=officer_id)
+        return self.state()
+
+    def sign_out(self, reason: str = "officer") -> dict[str, Any]:
+        """Free the counter: its officer signed out (``officer``) or a supervisor moved
+        them (``moved``). The called visitor stays at the counter for whoever comes."""
+        holder = self.counter.officer_id
+        self.counter.officer_id = None
+        self._record("counter.signed_out", None, officer_id=holder, reason=reason)
         return self.state()
 
     def state(self) -> dict[str, Any]:

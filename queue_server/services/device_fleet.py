@@ -29,10 +29,13 @@ from queue_server.adapters.tables import api_tokens, devices, pairing_codes
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.services.administration import AlreadyExists, revoke_device_token
-from queue_server.services.auth import DeviceKind
+from queue_server.services.auth import DeviceKind, Forbidden
 
 PAIRING_TTL = timedelta(minutes=10)
 MAX_OPEN_CODES = 50
+#: Codes one client address may ask for per ``PAIRING_TTL``: enough for a technician
+#: pairing a room of devices behind one address, far too few to take ``MAX_OPEN_CODES``.
+PAIRINGS_PER_ADDRESS = 10
 #: A device that has not reported for this long is flagged silent (heartbeat: 30 s).
 SILENT_AFTER = timedelta(seconds=90)
 HEALTHY = frozenset({"ok", ""})
@@ -49,6 +52,17 @@ class TooManyPairings(QueueError):
     status = 429
     message = "Too many devices are waiting to be paired; try again later."
     message_vi = "Quá nhiều thiết bị đang chờ ghép nối; hãy thử lại sau."
+
+
+class PairingThrottled(TooManyPairings):
+    """One address asked for too many codes; ``retry_after_s`` goes into Retry-After."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"Too many pairing codes asked from this address; try again in {retry_after_s} s.",
+            f"Địa chỉ này đã xin quá nhiều mã ghép nối; hãy thử lại sau {retry_after_s} giây.",
+        )
+        self.retry_after_s = retry_after_s
 
 
 def request_pairing(
@@ -81,9 +95,14 @@ def request_pairing(
 
 def confirm_pairing(
     uow: UnitOfWork, site_id: int, code: str, name: str, counter_number: int | None,
-    actor: str, now: datetime,
+    actor: str, now: datetime, *, may_bind: bool,
 ) -> dict[str, Any]:
-    """Bind the device showing ``code`` under ``name``; its token works from now on."""
+    """Bind the device showing ``code`` under ``name``; its token works from now on.
+
+    A counter keypad, or a rating terminal bound to a counter, acts at that counter:
+    only a caller who ``may_bind`` (an admin, the server's own CLI) pairs one, so a
+    technician cannot hand themselves counter or rating powers.
+    """
     pending = uow.session.execute(
         select(pairing_codes).where(
             pairing_codes.c.site_id == site_id,
@@ -100,6 +119,11 @@ def confirm_pairing(
     if not _free_name(uow, site_id, name):
         raise AlreadyExists(f"A device is already named {name!r}.", f"Đã có thiết bị «{name}».")
     counter_id = None if counter_number is None else _counter_id(uow, site_id, counter_number)
+    acts_at_counter = pending.kind == DeviceKind.COUNTER.value or (
+        pending.kind in COUNTER_BOUND and counter_id is not None
+    )
+    if acts_at_counter and not may_bind:
+        _refuse_binding(uow, site_id, name, pending.kind, counter_number, actor, now)
     token_id = uow.session.execute(
         insert(api_tokens).values(
             site_id=site_id, kind=pending.kind, name=name, token_hash=pending.token_hash,
@@ -126,18 +150,25 @@ def confirm_pairing(
 
 def set_config(
     uow: UnitOfWork, site_id: int, device_id: int, config: dict[str, Any], actor: str,
-    now: datetime,
+    now: datetime, *, may_bind: bool,
 ) -> int:
     """Replace a device's configuration; returns the new revision, announced on the stream.
 
     The counter of a rating terminal or counter keypad is where its token acts (a
-    terminal moved to another counter rates for that one), so it is rebound here too.
+    terminal moved to another counter rates for that one), so it is rebound here too,
+    and only by a caller who ``may_bind`` (see :func:`confirm_pairing`).
     """
     row = _device(uow, site_id, devices.c.id == device_id)
     counter = config.get("counter")
     counter_id = None if counter is None else _counter_id(uow, site_id, counter)
     if row.kind == DeviceKind.COUNTER.value and counter_id is None:
         raise QueueError("A counter device needs its counter number.", "Thiết bị quầy cần số quầy.")
+    if row.kind in COUNTER_BOUND and counter_id is not None and not may_bind:
+        bound = uow.session.execute(
+            select(api_tokens.c.counter_id).where(api_tokens.c.id == row.token_id)
+        ).scalar_one()
+        if bound != counter_id:
+            _refuse_binding(uow, site_id, row.name, row.kind, counter, actor, now)
     if row.kind in COUNTER_BOUND:
         uow.session.execute(
             update(api_tokens).where(api_tokens.c.id == row.token_id).values(counter_id=counter_id)
@@ -270,6 +301,22 @@ def _member(uow: UnitOfWork, site_id: int, token_hash: str, now: datetime) -> An
         )
     )
     return _device(uow, site_id, devices.c.token_id == token.id)
+
+
+def _refuse_binding(
+    uow: UnitOfWork, site_id: int, name: str, kind: str, counter: int | None, actor: str,
+    now: datetime,
+) -> None:
+    """Write the refused binding to the audit log, then refuse it."""
+    uow.record(
+        site_id=site_id, kind="security.device_binding_refused", actor=actor, at=now,
+        payload={"device": name, "kind": kind, "counter": counter},
+    )
+    uow.commit()
+    raise Forbidden(
+        "Only an administrator binds a counter keypad or rating terminal to a counter.",
+        "Chỉ quản trị viên mới được gắn bàn phím quầy hoặc máy đánh giá vào một quầy.",
+    )
 
 
 def _free_name(uow: UnitOfWork, site_id: int, name: str) -> bool:

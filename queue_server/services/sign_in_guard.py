@@ -3,7 +3,9 @@
 its password even being checked.
 
 Attempts live in the database rather than in process memory so that every
-server worker, and a restarted server, sees the same count.
+server worker, and a restarted server, sees the same count. Counting and checking
+are one step per account: the account's row is held from the count until the
+attempt is recorded, so parallel guesses cannot all slip past the count.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
-from queue_server.adapters.tables import auth_attempts
+from queue_server.adapters.tables import auth_attempts, users
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import QueueError
 from queue_server.services.auth import AuthError, sign_in
@@ -56,6 +58,7 @@ def guarded_sign_in(
     attempt. A refusal or failure is committed before raising; a success is recorded in
     the caller's transaction, which issues the token."""
     policy = policy or LockoutPolicy()
+    _hold_account(uow, username)
     until = locked_until(uow, username, address, now, policy)
     if until is not None:
         _record(uow, site_id, username, address, now, "locked")
@@ -69,6 +72,15 @@ def guarded_sign_in(
         raise
     _record(uow, site_id, username, address, now, "ok")
     return result
+
+
+def _hold_account(uow: UnitOfWork, username: str) -> None:
+    """Lock the account's row until the attempt is committed (PostgreSQL; SQLite write
+    transactions already run one at a time). An unknown name has no row and no
+    password to find, so its attempts need no such order."""
+    uow.session.execute(
+        select(users.c.id).where(users.c.username == username).with_for_update()
+    )
 
 
 def locked_until(

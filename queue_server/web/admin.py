@@ -1,9 +1,11 @@
 """Admin pages: the centre's texts, services, counters, accounts and device tokens.
 
-Server-rendered forms on a signed session cookie (HttpOnly, SameSite), so every
-form carries a CSRF token checked before anything changes. Only an active admin
-account gets in, and that is re-checked on every request; technicians sign in here
-too, for the fleet page (:mod:`queue_server.web.fleet`) only.
+Server-rendered forms on a signed session cookie (HttpOnly, SameSite, Secure over
+TLS), so every form carries a CSRF token checked before anything changes. The
+cookie holds only a session token kept on the server (``auth.SESSION_KIND``): it
+dies on sign-out, on a password change and when the account is disabled. Only an
+active admin account gets in, and that is re-checked on every request; technicians
+sign in here too, for the fleet page (:mod:`queue_server.web.fleet`) only.
 """
 
 from __future__ import annotations
@@ -24,15 +26,23 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from device_kit.contract.errors import Refusal
-from queue_server.adapters.tables import users
 from queue_server.runtime import current_runtime
-from queue_server.security import client_address
+from queue_server.security import SESSION_MAX, client_address
 from queue_server.services import administration
-from queue_server.services.auth import AuthError, DeviceKind, Role
+from queue_server.services.auth import (
+    SESSION_KIND,
+    AuthError,
+    DeviceKind,
+    Role,
+    issue_token,
+    session_user,
+)
+from queue_server.services.auth import (
+    revoke_token as end_session,
+)
 from queue_server.services.sign_in_guard import guarded_sign_in
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -60,7 +70,7 @@ def guard(roles: frozenset[str]) -> Response | None:
     _check_csrf()
     user = _signed_in_user()
     if user is None:
-        session.pop("admin_user", None)
+        session.pop("admin_session", None)
         return redirect(url_for("admin.login"))
     if user.role not in roles:
         abort(403)
@@ -84,12 +94,13 @@ def _check_csrf() -> None:
 
 
 def _signed_in_user() -> Any:
-    user_id = session.get("admin_user")
-    if user_id is None:
+    token = session.get("admin_session")
+    if token is None:
         return None
-    with current_runtime().uow(readonly=True) as uow:
-        row = uow.session.execute(select(users).where(users.c.id == user_id)).first()
-    if row is None or not row.active or row.role not in SIGN_IN_ROLES:
+    runtime = current_runtime()
+    with runtime.db.read_connection() as conn:
+        row = session_user(conn, token, runtime.clock())
+    if row is None or row.role not in SIGN_IN_ROLES:
         return None
     return row
 
@@ -109,27 +120,34 @@ def login() -> Any:
     if request.method == "POST":
         try:
             runtime = current_runtime()
+            now = runtime.clock()
+            username = request.form.get("username", "")
             with runtime.uow() as uow:
                 site = uow.repo.site(runtime.settings.default_site)
-                user_id, _site, role = guarded_sign_in(
+                user_id, user_site, role = guarded_sign_in(
                     uow,
-                    request.form.get("username", ""),
+                    username,
                     request.form.get("password", ""),
                     address=client_address(),
                     site_id=site.id if site else None,
-                    now=runtime.clock(),
+                    now=now,
+                )
+                if role not in SIGN_IN_ROLES:
+                    uow.commit()  # the right password is audited, though refused here
+                    raise AuthError(
+                        "Administrators and technicians only.",
+                        "Chỉ dành cho quản trị viên và kỹ thuật viên.",
+                    )
+                token = issue_token(
+                    uow, site_id=user_site or (site.id if site else 0) or 0, kind=SESSION_KIND,
+                    name=username, now=now, user_id=user_id, lifetime=SESSION_MAX,
                 )
                 uow.commit()
-            if role not in SIGN_IN_ROLES:
-                raise AuthError(
-                    "Administrators and technicians only.",
-                    "Chỉ dành cho quản trị viên và kỹ thuật viên.",
-                )
         except AuthError as exc:
             flash(f"{exc.message_vi} / {exc.message}", "error")
             return render_template("admin_login.html"), 401
         session.clear()
-        session["admin_user"] = user_id
+        session["admin_session"] = token
         csrf_token()
         return redirect(url_for("admin.index" if role == Role.ADMIN.value else "fleet.index"))
     return render_template("admin_login.html")
@@ -137,6 +155,13 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Response:
+    """End the session on the server too: a copy of the cookie is worth nothing after."""
+    token = session.get("admin_session")
+    if token is not None:
+        runtime = current_runtime()
+        with runtime.uow() as uow:
+            end_session(uow, token, runtime.clock())
+            uow.commit()
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -231,6 +256,52 @@ def add_user() -> Response:
             now,
         )
         return f"Đã tạo tài khoản {username}. / Account {username} created."
+
+    return change(work)
+
+
+@bp.post("/users/<int:user_id>/disable")
+def disable_user(user_id: int) -> Response:
+    def work(uow: Any, site: Any, who: str, now: Any) -> str:
+        ended = administration.set_user_active(
+            uow, site.id, user_id, False, who, now, by_user_id=g.user.id
+        )
+        return (
+            f"Đã khóa tài khoản; {ended} phiên đăng nhập bị thu hồi. / "
+            f"Account disabled; {ended} tokens revoked."
+        )
+
+    return change(work)
+
+
+@bp.post("/users/<int:user_id>/enable")
+def enable_user(user_id: int) -> Response:
+    def work(uow: Any, site: Any, who: str, now: Any) -> str:
+        administration.set_user_active(uow, site.id, user_id, True, who, now)
+        return "Đã mở khóa tài khoản. / Account enabled."
+
+    return change(work)
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+def sign_out_user(user_id: int) -> Response:
+    def work(uow: Any, site: Any, who: str, now: Any) -> str:
+        ended = administration.end_user_tokens(uow, site.id, user_id, who, now)
+        return f"Đã thu hồi {ended} phiên đăng nhập. / {ended} tokens revoked."
+
+    return change(work)
+
+
+@bp.post("/users/<int:user_id>/password")
+def change_password(user_id: int) -> Response:
+    def work(uow: Any, site: Any, who: str, now: Any) -> str:
+        ended = administration.set_password(
+            uow, site.id, user_id, request.form.get("password", ""), who, now
+        )
+        return (
+            f"Đã đổi mật khẩu; {ended} phiên đăng nhập cũ bị thu hồi. / "
+            f"Password changed; {ended} old tokens revoked."
+        )
 
     return change(work)
 

@@ -113,7 +113,8 @@ def pair() -> Response:
 
     def work(uow: Any, site: Any, who: str, now: datetime) -> str:
         paired = device_fleet.confirm_pairing(
-            uow, site.id, code, name, int(counter) if counter.isdigit() else None, who, now
+            uow, site.id, code, name, int(counter) if counter.isdigit() else None, who, now,
+            may_bind=_is_admin(),
         )
         return f"Đã ghép nối «{paired['name']}». / Paired {paired['name']}."
 
@@ -137,7 +138,9 @@ def configure(device_id: int) -> Response:
         return redirect(url_for("fleet.device", device_id=device_id))
 
     def work(uow: Any, site: Any, who: str, now: datetime) -> str:
-        revision = device_fleet.set_config(uow, site.id, device_id, config, who, now)
+        revision = device_fleet.set_config(
+            uow, site.id, device_id, config, who, now, may_bind=_is_admin()
+        )
         return (
             f"Đã lưu cấu hình (phiên bản {revision}); thiết bị sẽ tự cập nhật. / "
             f"Configuration saved (revision {revision}); the device picks it up."

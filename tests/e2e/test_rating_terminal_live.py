@@ -1,8 +1,8 @@
 """The rating terminal against the real server: started with no token it shows a
-pairing code, and once a technician enters it (choosing counter 3) it is the
+pairing code, and once an admin enters it (choosing counter 3) it is the
 terminal of that counter without a restart; the officer finishes, the terminal
 asks, a touch stores one rating, and a second rating of the ticket is refused; as
-a fleet member, a technician moves it to another counter without a restart."""
+a fleet member, an admin moves it to another counter without a restart."""
 
 from __future__ import annotations
 
@@ -114,8 +114,8 @@ def signed_in(floor: Floor) -> Floor:
 
 
 def pair_by_code(floor: Floor, terminal: Terminal, counter: int) -> None:
-    """Read the code off the pairing screen (saved at both sizes), enter it as the
-    technician with the counter, and keep the token the terminal stored."""
+    """Read the code off the pairing screen (saved at both sizes), enter it with the
+    counter (binding to a counter is an admin's), and keep the token the terminal stored."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for size in ("800x480", "1280x800"):
         (SHOTS / f"pairing_{size}.png").unlink(missing_ok=True)
@@ -137,7 +137,7 @@ def pair_by_code(floor: Floor, terminal: Terminal, counter: int) -> None:
     confirmed = requests.post(
         f"{floor.server.url}/api/v1/devices/pair",
         json={"code": code, "name": f"rating-{counter}", "counter": counter},
-        headers={"Authorization": f"Bearer {floor.token('technician')}"},
+        headers={"Authorization": f"Bearer {floor.token('admin')}"},
         timeout=10,
     )
     assert confirmed.status_code == 201, confirmed.text
@@ -186,18 +186,18 @@ def test_paired_by_code_a_finish_asks_a_touch_rates_once_and_a_second_rating_is_
         terminal.reaches("idle", within=20)
         assert len(stored(floor)) == 1
 
-        # The technician moves the terminal to counter 4: it follows without a restart.
-        technician = {"Authorization": f"Bearer {floor.token('technician')}"}
+        # The admin moves the terminal to counter 4: it follows without a restart.
+        admin = {"Authorization": f"Bearer {floor.token('admin')}"}
         devices = f"{floor.server.url}/api/v1/devices"
 
         def listed() -> dict[str, Any] | None:
-            fleet = requests.get(devices, headers=technician, timeout=10).json()["devices"]
+            fleet = requests.get(devices, headers=admin, timeout=10).json()["devices"]
             return next((d for d in fleet if d["role"] == "rating"), None)
 
         device = wait_for(listed, 20, "the terminal's heartbeat")
         assert device["name"] == "rating-3" and device["status"] == "ok"
         moved = requests.put(
-            f"{devices}/{device['id']}/config", json={"counter": 4}, headers=technician, timeout=10
+            f"{devices}/{device['id']}/config", json={"counter": 4}, headers=admin, timeout=10
         )
         assert moved.ok, moved.text
         wait_for(lambda: terminal.frames()[-1]["counter"] == 4, 20, "the terminal at counter 4")

@@ -48,7 +48,8 @@ def test_officer_acts_only_at_the_counter_signed_into(api: Api) -> None:
     assert api.desk(3, "sign-in", "officer").json["officer_id"] is not None
     assert api.desk(3, "call-next", "officer").status_code == 200
     assert api.desk(4, "call-next", "officer").status_code == 403
-    # The second officer taking counter 3 leaves the first without it.
+    # The second officer takes counter 3 once the first signed out there.
+    assert api.desk(3, "sign-out", "officer").status_code == 200
     assert api.desk(3, "sign-in", "officer2").status_code == 200
     assert api.desk(3, "finish", "officer").status_code == 403
     assert api.desk(3, "finish", "officer2").status_code == 200

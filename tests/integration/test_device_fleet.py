@@ -214,7 +214,7 @@ def test_moving_a_rating_terminal_moves_where_it_rates(api: Api) -> None:
 
     def bind(counter: int) -> Any:
         return api.call(
-            "PUT", f"/devices/{terminal['id']}/config", "technician", json={"counter": counter}
+            "PUT", f"/devices/{terminal['id']}/config", "admin", json={"counter": counter}
         )
 
     assert bind(3).status_code == 200
@@ -357,15 +357,21 @@ def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, cloc
     assert api.client.post(
         "/admin/devices/pair", data={"code": code, "name": "danh-gia-5", "counter": "5"}
     ).status_code == 400  # no CSRF token
+    # Binding it to a counter is for an admin; unbound, the technician pairs it.
+    bound = api.client.post(
+        "/admin/devices/pair",
+        data={"code": code, "name": "danh-gia-5", "counter": "5", "csrf_token": csrf},
+        follow_redirects=True,
+    )
+    assert "Chỉ quản trị viên mới được gắn" in bound.get_data(as_text=True)
     paired = api.client.post(
         "/admin/devices/pair",
-        data={"code": f"{code[:3]} {code[3:]}", "name": "danh-gia-5", "counter": "5",
-              "csrf_token": csrf},
+        data={"code": f"{code[:3]} {code[3:]}", "name": "danh-gia-5", "csrf_token": csrf},
         follow_redirects=True,
     )
     assert "Đã ghép nối «danh-gia-5»" in paired.get_data(as_text=True)
     device = _fleet(api)["danh-gia-5"]
-    assert device["config"] == {"counter": 5}
+    assert device["config"] == {}
     _beat(api, secret, role="rating", serial="offline", detail="Không thấy bàn phím đánh giá")
     page = api.client.get("/admin/devices").get_data(as_text=True)
     assert "1 thiết bị cần kiểm tra" in page and "Có sự cố" in page
@@ -378,7 +384,7 @@ def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, cloc
     assert "Giá trị không hợp lệ: Bảng LED" in bad.get_data(as_text=True)
     saved = api.client.post(
         f"/admin/devices/{device['id']}/config",
-        data={"counter": "4", "serial_port": "/dev/motcua/rating", "serial_baudrate": "19200",
+        data={"serial_port": "/dev/motcua/rating", "serial_baudrate": "19200",
               "serial_parity": "E", "languages": "vi,en", "led_routes": "4=/dev/ttyUSB1:4\n",
               "paper": "", "csrf_token": csrf},
         follow_redirects=True,
@@ -386,10 +392,9 @@ def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, cloc
     assert "Đã lưu cấu hình (phiên bản 2)" in saved.get_data(as_text=True)
     mine = api.client.get("/api/v1/devices/me", headers=_as(secret)).json
     assert mine["config"] == {
-        "counter": 4, "serial": {"port": "/dev/motcua/rating", "baudrate": 19200, "parity": "E"},
+        "serial": {"port": "/dev/motcua/rating", "baudrate": 19200, "parity": "E"},
         "languages": "vi,en", "led_routes": ["4=/dev/ttyUSB1:4"],
     }
-    assert api.client.get("/api/v1/ratings/desk", headers=_as(secret)).json["counter"] == 4
     assert "/dev/motcua/rating" in api.client.get(
         f"/admin/devices/{device['id']}"
     ).get_data(as_text=True)

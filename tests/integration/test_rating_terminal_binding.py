@@ -1,5 +1,5 @@
 """A rating terminal paired without a counter says so on its screen and starts
-serving the counter a technician then sets on the fleet page, without a restart."""
+serving the counter an admin then sets on the fleet page, without a restart."""
 
 from __future__ import annotations
 
@@ -53,11 +53,11 @@ def test_an_unbound_terminal_says_so_then_serves_the_counter_it_is_given(
         )
         assert terminal.flow.counter == 0  # no question is asked for any counter
 
-        technician = requests.Session()
-        technician.headers["Authorization"] = f"Bearer {tokens['technician']}"
-        devices = technician.get(f"{server.url}/api/v1/devices", timeout=10).json()["devices"]
+        admin = requests.Session()
+        admin.headers["Authorization"] = f"Bearer {tokens['admin']}"
+        devices = admin.get(f"{server.url}/api/v1/devices", timeout=10).json()["devices"]
         mine = next(d for d in devices if d["name"] == "rating-1")
-        moved = technician.put(
+        moved = admin.put(
             f"{server.url}/api/v1/devices/{mine['id']}/config", json={"counter": 2}, timeout=10
         )
         assert moved.status_code == 200

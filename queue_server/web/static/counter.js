@@ -189,9 +189,17 @@ async function pickCounter() {
   }));
 }
 
-function signOut(tellServer = true) {
+async function signOut(tellServer = true) {
   const token = store.getItem("motcua.token");
-  if (tellServer && token) apiFetch("/auth/token", { method: "DELETE", token }).catch(() => {});
+  const counter = store.getItem("motcua.counter");
+  if (tellServer && token) {
+    // Free the counter first, so the next officer can sign in there.
+    if (counter) {
+      await apiFetch(`/counters/${counter}/sign-out`, { method: "POST", body: {}, token })
+        .catch(() => {});
+    }
+    apiFetch("/auth/token", { method: "DELETE", token }).catch(() => {});
+  }
   store.clear();
   if (link) link.stop();
   desk = null;
