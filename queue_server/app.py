@@ -10,6 +10,7 @@ from queue_server import events, security, web
 from queue_server.adapters.database import connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.api import bp as api_bp
+from queue_server.api.converters import RowIdConverter
 from queue_server.api.errors import register_error_handlers
 from queue_server.config import load_settings
 from queue_server.runtime import Runtime
@@ -31,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["motcua"] = runtime
+    app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(api_bp)
     register_error_handlers(app)
     events.init_app(app, runtime)

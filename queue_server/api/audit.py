@@ -11,26 +11,51 @@ from pydantic import BaseModel, ConfigDict, Field
 from queue_server.adapters.tables import api_tokens
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, bearer_token, current_site
+from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
 from queue_server.audit import MAX_ROWS, AuditFilter, audit_entries, to_csv
 from queue_server.runtime import current_runtime
 from queue_server.services.auth import Permission, hash_token
+from queue_server.services.clock import at_site
 from queue_server.services.token_rotation import rotate_token
 
 
 class AuditQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    since: datetime | None = Field(None, description="from this instant (ISO 8601)")
-    until: datetime | None = Field(None, description="before this instant (ISO 8601)")
+    since: datetime | None = Field(
+        None, description="from this instant (ISO 8601; without an offset, the site's time)"
+    )
+    until: datetime | None = Field(
+        None, description="before this instant (ISO 8601; without an offset, the site's time)"
+    )
     kind: str = Field("", max_length=40, description="kind or its start, e.g. auth. or counter.")
     actor: str = Field("", max_length=120, description="part of the actor, e.g. user:lan")
     limit: int = Field(500, ge=1, le=MAX_ROWS)
 
 
+def _instant(moment: datetime | None, timezone: str) -> datetime | None:
+    if moment is None:
+        return None
+    try:
+        return at_site(moment, timezone)
+    except OverflowError:
+        raise ApiError(
+            "since and until must be dates between the years 1 and 9999.",
+            "since và until phải là ngày trong khoảng năm 1 đến 9999.",
+        ) from None
+
+
 def _entries(query: AuditQuery) -> list[dict[str, Any]]:
-    wanted = AuditFilter(query.since, query.until, query.kind, query.actor, query.limit)
     with current_runtime().uow(readonly=True) as uow:
-        return audit_entries(uow, current_site(uow).id or 0, wanted)
+        site = current_site(uow)
+        wanted = AuditFilter(
+            _instant(query.since, site.timezone),
+            _instant(query.until, site.timezone),
+            query.kind,
+            query.actor,
+            query.limit,
+        )
+        return audit_entries(uow, site.id or 0, wanted)
 
 
 @endpoint(

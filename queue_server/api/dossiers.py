@@ -3,7 +3,6 @@ feed status and the working-calendar overrides."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -121,16 +120,12 @@ def push() -> Any:
     headers = {
         h: request.headers.get(h) for h in (webhook.TIMESTAMP_HEADER, webhook.SIGNATURE_HEADER)
     }
-    try:
-        payload = json.loads(body) if body.strip() else None
-    except ValueError:
-        payload = None
 
     def work() -> int:
         with runtime.uow() as uow:
             site_id = current_site(uow).id or 0
             try:
-                result = accept_push(uow, site_id, headers, body, payload, runtime.clock())
+                result = accept_push(uow, site_id, headers, body, runtime.clock())
             except WebhookRefused as refused:
                 refusal = refused
             else:

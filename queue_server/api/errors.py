@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from device_kit.contract.errors import Refusal
@@ -90,6 +91,38 @@ def register_error_handlers(app: Flask) -> None:
         if allowed:
             response.headers["Allow"] = ", ".join(allowed)
         return response, status
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(exc: IntegrityError) -> tuple[Response, int]:
+        """A unique (or other) constraint refused the write: the request clashes with
+        stored data, whichever route reached it. Only the rule is logged: the
+        details of the database's message quote the values."""
+        rule = str(exc.orig).partition("\n")[0]  # the constraint; details hold values
+        log.info("constraint refused %s %s: %s", request.method, request.path, rule)
+        return error_response(
+            409,
+            "conflict",
+            "This clashes with what is already stored: a code, number, name or "
+            "device that must be unique is already in use.",
+            "Trùng với dữ liệu đã có: mã, số, tên hoặc thiết bị phải là duy nhất "
+            "nhưng đã được dùng.",
+        )
+
+    @app.errorhandler(DataError)
+    def _bad_value(exc: DataError) -> tuple[Response, int]:
+        """The database refused a value (out of range, not text) the checks let through."""
+        log.warning(
+            "database refused a value on %s %s (%s)",
+            request.method,
+            request.path,
+            type(exc.orig).__name__,  # its message quotes the value
+        )
+        return error_response(
+            400,
+            "invalid_value",
+            "A value is out of range or not valid text.",
+            "Có giá trị nằm ngoài khoảng cho phép hoặc không phải văn bản hợp lệ.",
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response, int]:

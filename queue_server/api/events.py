@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from device_kit.contract.events import CALL_KINDS
 from queue_server.api.blueprint import bp
 from queue_server.api.context import current_site
+from queue_server.api.converters import MAX_EVENT_ID
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
 from queue_server.events import REPLAY_LIMIT, current_broker, read_events, recent_events, stream
@@ -28,7 +29,9 @@ class StreamQuery(BaseModel):
     site: str | None = Field(None, max_length=40)
     service: str | None = Field(None, max_length=40, description="service code")
     counter: int | None = Field(None, ge=1, le=999, description="counter number")
-    since: int | None = Field(None, ge=0, description="replay events after this id")
+    since: int | None = Field(
+        None, ge=0, le=MAX_EVENT_ID, description="replay events after this id"
+    )
 
 
 class RecentQuery(BaseModel):
@@ -40,7 +43,8 @@ class RecentQuery(BaseModel):
 def _last_event_id(query: StreamQuery) -> int | None:
     header = request.headers.get("Last-Event-ID", "").strip()
     if header:
-        if not header.isdigit():
+        digits = header.isascii() and header.isdigit() and len(header) <= 19
+        if not digits or int(header) > MAX_EVENT_ID:
             raise ApiError(
                 "Last-Event-ID must be an event id.", "Last-Event-ID phải là mã sự kiện."
             )

@@ -4,7 +4,7 @@ reports stored by the regulation schedule (or on request)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Response, jsonify, send_file
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,15 +26,21 @@ from queue_server.services.clock import local_day
 
 #: Longest range a report may span: a year and its cut-off overlap, with room to spare.
 MAX_RANGE_DAYS = 800
+#: A report day lies in the years the working calendar knows (see ``/dossiers/calendar``);
+#: far dates such as 0001-01-01 or 9999-12-31 overflowed in the period arithmetic.
+ReportDay = Annotated[
+    date,
+    Field(ge=date(2000, 1, 1), le=date(2099, 12, 31), description="2000-01-01 to 2099-12-31"),
+]
 
 
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
     period: PeriodKind = PeriodKind.MONTH
-    start: date | None = Field(None, alias="from")
-    end: date | None = Field(None, alias="to")
+    start: ReportDay | None = Field(None, alias="from")
+    end: ReportDay | None = Field(None, alias="to")
     service: str | None = Field(None, max_length=40)
-    counter: int | None = Field(None, ge=1)
+    counter: int | None = Field(None, ge=1, le=999)
     officer: str | None = Field(None, max_length=80)
 
 
@@ -45,8 +51,8 @@ class ExportQuery(ReportQuery):
 class StoreBody(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     period: PeriodKind
-    start: date | None = Field(None, alias="from")
-    end: date | None = Field(None, alias="to")
+    start: ReportDay | None = Field(None, alias="from")
+    end: ReportDay | None = Field(None, alias="to")
     format: ReportFormat = ReportFormat.PDF
 
 

@@ -35,21 +35,26 @@ class PauseBody(_Body):
 
 
 class ServicePatch(_Body):
-    name_vi: str | None = Field(None, min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
-    hours: str | None = Field(None, min_length=1, max_length=400)
+    """Fields left out keep their value. Only ``daily_limit`` takes null (no limit):
+    the others are typed without it, so a null is refused like any wrong type."""
+
+    name_vi: str = Field(None, min_length=1, max_length=200)
+    name_en: str = Field(None, max_length=200)
+    hours: str = Field(None, min_length=1, max_length=400)
     daily_limit: int | None = Field(None, ge=1, le=9999)
-    priority_policy: PriorityPolicy | None = None
-    interleave_every: int | None = Field(None, ge=1, le=50)
-    active: bool | None = None
+    priority_policy: PriorityPolicy = Field(None)
+    interleave_every: int = Field(None, ge=1, le=50)
+    active: bool = Field(None)
 
 
 class SitePatch(_Body):
-    name_vi: str | None = Field(None, min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
-    hotline: str | None = Field(None, max_length=40)
-    ticker_vi: str | None = Field(None, max_length=2000)
-    ticker_en: str | None = Field(None, max_length=2000)
+    """Fields left out keep their value; none takes null (every one is stored text)."""
+
+    name_vi: str = Field(None, min_length=1, max_length=200)
+    name_en: str = Field(None, max_length=200)
+    hotline: str = Field(None, max_length=40)
+    ticker_vi: str = Field(None, max_length=2000)
+    ticker_en: str = Field(None, max_length=2000)
 
 
 class SiteQuery(BaseModel):

@@ -201,6 +201,24 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     return "/".join(parts), params
 
 
+def _component(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
+    """``model``'s JSON schema, its nested models (enums...) moved into ``schemas``
+    so every ``$ref`` points inside the document."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(schema.pop("$defs", {}))
+    return schema
+
+
+#: Limits answered by gunicorn before the app sees the request, so not in the error shape.
+FRONT_END_LIMITS = (
+    "Every 4xx/5xx answer has the Error schema, except those gunicorn gives before a "
+    "request reaches the API, as a short HTML page: 414 URI Too Long when the request "
+    "line (method and URL) is longer than 4094 bytes, 431 Request Header Fields Too Large "
+    "for more than 100 header fields or one longer than 8190 bytes, and 400 for what "
+    "cannot be parsed as HTTP."
+)
+
+
 def openapi_document(version: str) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
@@ -213,14 +231,12 @@ def openapi_document(version: str) -> dict[str, Any]:
             "responses": {},
         }
         if route.query is not None:
-            for name, info in route.query.model_json_schema().get("properties", {}).items():
+            for name, info in _component(route.query, schemas).get("properties", {}).items():
                 params.append({"name": name, "in": "query", "required": False, "schema": info})
         if params:
             operation["parameters"] = params
         if route.body is not None:
-            schema = route.body.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas.update(schema.pop("$defs", {}))
-            schemas[route.body.__name__] = schema
+            schemas[route.body.__name__] = _component(route.body, schemas)
             operation["requestBody"] = {
                 "required": True,
                 "content": {
@@ -245,7 +261,11 @@ def openapi_document(version: str) -> dict[str, Any]:
         paths.setdefault(path, {})[route.method] = operation
     return {
         "openapi": "3.0.3",
-        "info": {"title": "motcua queue server", "version": version},
+        "info": {
+            "title": "motcua queue server",
+            "version": version,
+            "description": FRONT_END_LIMITS,
+        },
         "paths": paths,
         "components": {
             "schemas": schemas,

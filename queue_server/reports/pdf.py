@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -102,7 +103,7 @@ def _pairs(
     if not rows:
         return _no_data(styles)
     cells = [
-        [Paragraph(label, styles["cell"]), Paragraph(decimal_text(value), styles["value"])]
+        [Paragraph(escape(label), styles["cell"]), Paragraph(decimal_text(value), styles["value"])]
         for label, value in rows
     ]
     return _table(cells, [width * 0.6, width * 0.4], header=False)
@@ -117,7 +118,7 @@ def _group_section(
         return [title, _no_data(styles)]
     cells = [[Paragraph(h, styles["head"]) for h in header]]
     cells += [
-        [Paragraph(str(row[0]), styles["cell"]), *(decimal_text(v) for v in row[1:])]
+        [Paragraph(escape(str(row[0])), styles["cell"]), *(decimal_text(v) for v in row[1:])]
         for row in rows
     ]
     first = 36 * mm
@@ -158,7 +159,7 @@ def report_pdf(report: Report) -> bytes:
     story: list[Flowable] = [
         Paragraph(TITLE[0], styles["title"]),
         Paragraph(
-            f"{TITLE[1]} · {report.site_name} · "
+            f"{TITLE[1]} · {escape(report.site_name)} · "
             f"{report.period.label_vi} ({report.period.label_en})",
             styles["subtitle"],
         ),

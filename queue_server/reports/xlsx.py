@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -29,14 +30,26 @@ from queue_server.reports.layout import (
     timeliness_rows,
 )
 
+#: Starts that make a spreadsheet read a cell as a formula (or, pasted, run one).
+FORMULA_STARTS = ("=", "+", "-", "@")
 HEAD = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
 DECIMAL = "0.0"
 
 
+def _cell(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one cell. Names come from people (services, counters, officers): text that
+    starts like a formula is stored as text, quote-prefixed, never as a formula."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def _header(sheet: Worksheet, row: int, cells: Sequence[str]) -> None:
     for column, text in enumerate(cells, start=1):
-        cell = sheet.cell(row=row, column=column, value=text)
+        cell = _cell(sheet, row, column, text)
         cell.font, cell.fill = HEAD, HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
 
@@ -48,11 +61,11 @@ def _widths(sheet: Worksheet, first: int, rest: int, count: int) -> None:
 
 
 def _pairs(sheet: Worksheet, title: str, rows: Iterable[tuple[str, Any]], start: int) -> int:
-    sheet.cell(row=start, column=1, value=title).font = Font(bold=True)
+    _cell(sheet, start, 1, title).font = Font(bold=True)
     row = start
     for row, (label, value) in enumerate(rows, start=start + 1):
-        sheet.cell(row=row, column=1, value=label)
-        sheet.cell(row=row, column=2, value=value)
+        _cell(sheet, row, 1, label)
+        _cell(sheet, row, 2, value)
     if row == start:
         row += 1
         sheet.cell(row=row, column=1, value=" / ".join(NO_DATA))
@@ -90,7 +103,7 @@ def _group_sheet(book: Workbook, report: Report, dimension: str) -> None:
     decimals = [c.decimal for c in DIMENSION_COLUMNS[dimension]]
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
-            cell = sheet.cell(row=r, column=c, value=value)
+            cell = _cell(sheet, r, c, value)
             if c > 1 and decimals[c - 2]:
                 cell.number_format = DECIMAL
     if not rows:
@@ -108,7 +121,7 @@ def _daily(book: Workbook, report: Report) -> None:
     )
     for r, day in enumerate(report.daily, start=2):
         for c, value in enumerate((day.day, day.issued, day.served, day.no_show), start=1):
-            sheet.cell(row=r, column=c, value=value)
+            _cell(sheet, r, c, value)
     _widths(sheet, 14, 18, 4)
     if report.daily:
         chart = BarChart()

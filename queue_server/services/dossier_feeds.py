@@ -7,6 +7,7 @@ how old its data is while upstream is down.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable
@@ -90,10 +91,13 @@ def accept_push(
     site_id: int,
     headers: dict[str, str | None],
     body: bytes,
-    payload: Any,
     now: datetime,
 ) -> FeedResult:
-    """A signed push: verify it, refuse replays, mirror its rows (all or none)."""
+    """A signed push: verify it, refuse replays, mirror its rows (all or none).
+
+    The body is parsed only once its signature holds: an anonymous sender must
+    not make the server walk a hostile document (deep nesting, huge numbers).
+    """
     settings = load_dossier_settings(uow, site_id)
     section = settings.webhook
     secret = section.secret() if section is not None else None
@@ -119,6 +123,7 @@ def accept_push(
     ).first()
     if fresh is None:
         raise WebhookRefused("replay")
+    payload = _push_document(body)
     rows = payload.get("dossiers") if isinstance(payload, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ImportRejected(
@@ -129,6 +134,14 @@ def accept_push(
     result = mirror_rows(uow, site_id, enumerate(rows, start=1), PUSH, now, settings=settings)
     record_feed(uow, site_id, PUSH, now, rows=result.rows)
     return result
+
+
+def _push_document(body: bytes) -> Any:
+    """The signed body as JSON, or None when it is not a document we can read."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
+        return None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -26,9 +26,12 @@ from flask import (
     session,
     url_for,
 )
+from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
 from device_kit.contract.errors import Refusal
+from queue_server.api.admin import NewDeviceToken, NewUser
+from queue_server.api.schemas import ServicePatch, SitePatch
 from queue_server.runtime import current_runtime
 from queue_server.security import SESSION_MAX, client_address
 from queue_server.services import administration
@@ -44,6 +47,8 @@ from queue_server.services.auth import (
     revoke_token as end_session,
 )
 from queue_server.services.sign_in_guard import guarded_sign_in
+
+Model = TypeVar("Model", bound=BaseModel)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -212,9 +217,25 @@ def form_text(name: str, limit: int) -> str:
     return request.form.get(name, "").replace("\x00", "").strip()[:limit]
 
 
+def validated(model: type[Model], data: dict[str, Any]) -> Model | None:
+    """``data`` checked by the API's own model, so a form accepts no more than the API;
+    on refusal, flash which fields are wrong (their values are not repeated)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}))
+        flash(f"Dữ liệu không hợp lệ: {fields}. / Not valid: {fields}.", "error")
+        return None
+
+
 @bp.post("/site")
 def edit_site() -> Response:
-    changes = {field: form_text(field, 2000) for field in administration.SITE_FIELDS}
+    body = validated(
+        SitePatch, {field: form_text(field, 2000) for field in administration.SITE_FIELDS}
+    )
+    if body is None:
+        return redirect(url_for("admin.index"))
+    changes = body.model_dump(exclude_unset=True)
     return change(
         lambda uow, site, who, now: administration.update_site(uow, site, changes, who, now)
     )
@@ -222,14 +243,17 @@ def edit_site() -> Response:
 
 @bp.post("/services/<code>")
 def edit_service(code: str) -> Response:
-    changes: dict[str, Any] = {
-        "name_vi": form_text("name_vi", 200),
-        "name_en": form_text("name_en", 200),
-        "active": request.form.get("active") == "on",
-    }
-    if not changes["name_vi"]:
-        flash("Tên dịch vụ không được để trống. / The service needs a name.", "error")
+    body = validated(
+        ServicePatch,
+        {
+            "name_vi": form_text("name_vi", 200),
+            "name_en": form_text("name_en", 200),
+            "active": request.form.get("active") == "on",
+        },
+    )
+    if body is None:
         return redirect(url_for("admin.index"))
+    changes = body.model_dump(exclude_unset=True, mode="json")
     return change(
         lambda uow, site, who, now: administration.update_service(
             uow, site, code, changes, who, now
@@ -239,23 +263,23 @@ def edit_service(code: str) -> Response:
 
 @bp.post("/users")
 def add_user() -> Response:
-    role = request.form.get("role", "")
-    if role not in Role.__members__.values():
-        abort(400)
-    username = form_text("username", 80)
+    body = validated(
+        NewUser,
+        {
+            "username": form_text("username", 200),
+            "password": request.form.get("password", ""),
+            "role": request.form.get("role", ""),
+            "full_name": form_text("full_name", 400),
+        },
+    )
+    if body is None:
+        return redirect(url_for("admin.index"))
 
     def work(uow: Any, site: Any, who: str, now: Any) -> str:
         administration.add_user(
-            uow,
-            site.id,
-            username,
-            Role(role),
-            request.form.get("password", ""),
-            form_text("full_name", 200),
-            who,
-            now,
+            uow, site.id, body.username, Role(body.role), body.password, body.full_name, who, now
         )
-        return f"Đã tạo tài khoản {username}. / Account {username} created."
+        return f"Đã tạo tài khoản {body.username}. / Account {body.username} created."
 
     return change(work)
 
@@ -308,23 +332,23 @@ def change_password(user_id: int) -> Response:
 
 @bp.post("/tokens")
 def add_token() -> Response:
-    kind = request.form.get("kind", "")
-    if kind not in DeviceKind.__members__.values():
-        abort(400)
     counter = request.form.get("counter", "").strip()
-    name = form_text("name", 120) or kind
+    body = validated(
+        NewDeviceToken,
+        {
+            "kind": request.form.get("kind", ""),
+            "name": form_text("name", 240) or request.form.get("kind", ""),
+            "counter": counter or None,
+        },
+    )
+    if body is None:
+        return redirect(url_for("admin.index"))
 
     def work(uow: Any, site: Any, who: str, now: Any) -> str:
         token = administration.add_device_token(
-            uow,
-            site.id,
-            DeviceKind(kind),
-            name,
-            int(counter) if counter.isdigit() else None,
-            who,
-            now,
+            uow, site.id, DeviceKind(body.kind), body.name, body.counter, who, now
         )
-        return f"Mã của thiết bị «{name}» (chỉ hiện một lần) / token, shown once: {token}"
+        return f"Mã của thiết bị «{body.name}» (chỉ hiện một lần) / token, shown once: {token}"
 
     return change(work)
 

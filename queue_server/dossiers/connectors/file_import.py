@@ -12,7 +12,9 @@ import io
 import zipfile
 from collections.abc import Iterable
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 
 from queue_server.dossiers.calendar import WorkingCalendar
@@ -51,11 +53,15 @@ def read_csv(data: bytes) -> list[Row]:
 
 
 def read_xlsx(data: bytes) -> list[Row]:
-    """Rows of the first sheet; empty rows are skipped, numbers stay the sheet's."""
+    """Rows of the first sheet; empty rows are skipped, numbers stay the sheet's.
+
+    openpyxl parses the sheet XML with defusedxml, which refuses any DTD: no
+    entity expansion ("billion laughs") and no external entity reaches the server.
+    """
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise _unreadable("xlsx") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise _xlsx_refusal(exc) from None
     try:
         lines = book.worksheets[0].iter_rows(values_only=True)
         header = next(lines, None)
@@ -67,8 +73,25 @@ def read_xlsx(data: bytes) -> list[Row]:
             for number, values in enumerate(lines, start=2)
             if any(v not in (None, "") for v in values)
         ]
+    except (ParseError, ValueError) as exc:
+        raise _xlsx_refusal(exc) from None
     finally:
         book.close()
+
+
+def _xlsx_refusal(exc: Exception) -> ImportRejected:
+    """Why a workbook is refused; openpyxl wraps defusedxml's refusal in a ValueError."""
+    if not isinstance(exc, DefusedXmlException) and not isinstance(
+        exc.__cause__, DefusedXmlException
+    ):
+        return _unreadable("xlsx")
+    return ImportRejected(
+        [],
+        "The file declares a DTD (XML entities); spreadsheets never need one. "
+        "Save it again from Excel or LibreOffice.",
+        "Tệp có khai báo DTD (thực thể XML) mà bảng tính không bao giờ cần. "
+        "Hãy lưu lại tệp từ Excel hoặc LibreOffice.",
+    )
 
 
 def read_table(data: bytes, kind: str) -> list[Row]:

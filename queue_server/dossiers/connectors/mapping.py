@@ -42,7 +42,11 @@ DEFAULT_FIELDS: dict[str, str] = {
     "processing_days": "SoNgayXuLy",
 }
 STEP_KEYS = {"name": ("NoiDung", "name"), "at": ("ThoiDiem", "at"), "unit": ("DonVi", "unit")}
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+#: Dates outside these years are typing or system errors, and near the ends of the
+#: calendar they cannot even be moved to UTC.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 _LIMITS = {
     "procedure_code": 60,
     "procedure_name": 500,
@@ -87,8 +91,15 @@ class FieldMapping:
         value = row.get(upstream)
         if value is None and upstream != name:
             value = row.get(name)
-        if isinstance(value, str) and not value.strip():
-            return None
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not storable_text(value):
+                raise RowProblem(
+                    name,
+                    "contains characters that are not text (NUL or a lone surrogate)",
+                    "chứa ký tự không phải văn bản (NUL hoặc ký tự thay thế lẻ)",
+                )
         return value
 
     def to_record(
@@ -202,6 +213,8 @@ def _step(item: Mapping[str, Any]) -> Step:
     name, at, unit = pick("name"), pick("at"), pick("unit")
     if name is None:
         raise ValueError("a step without a name")
+    if not all(storable_text(str(v)) for v in (name, at or "", unit or "")):
+        raise ValueError("a step with characters that are not text")
     return Step(
         nfc(str(name))[:300], parse_moment(at) if at is not None else None, nfc(str(unit or ""))
     )
@@ -228,4 +241,13 @@ def parse_moment(value: Any, zone: str = SITE_ZONE) -> datetime:
             moment = datetime.fromisoformat(text)
     else:
         raise ValueError("not a date")
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=local)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=local)
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError("a date outside the years a dossier can have")
+    return moment
+
+
+def storable_text(text: str) -> bool:
+    """Whether every database stores ``text`` as given: PostgreSQL refuses NUL, and a
+    lone surrogate (from a JSON escape such as ``\\ud800``) is no character at all."""
+    return _NOT_TEXT.search(text) is None
