@@ -20,7 +20,10 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     start_mappers()
     if runtime is None:
         settings = load_settings(config)
-        runtime = Runtime(settings=settings, db=connect(settings.resolved_database_url))
+        runtime = Runtime(
+            settings=settings,
+            db=connect(settings.resolved_database_url, processes=settings.worker_count),
+        )
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=runtime.settings.secret_key,
