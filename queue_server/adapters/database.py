@@ -213,7 +213,8 @@ def pool_budget(max_connections: int, processes: int) -> int:
 
 
 def _postgres_connect_args(url: str, schema: str | None) -> dict[str, Any]:
-    """Timeouts added to the libpq options already in the URL (a test's search_path)."""
+    """Timeouts added to the libpq options already in the URL (a test's search_path);
+    a ``connect_timeout`` in the URL wins over the default."""
     options = make_url(url).query.get("options") or ""
     if isinstance(options, tuple):
         options = " ".join(options)
@@ -221,7 +222,7 @@ def _postgres_connect_args(url: str, schema: str | None) -> dict[str, Any]:
     if schema:
         parts.append(f"-csearch_path={schema}")
     return {
-        "connect_timeout": PG_CONNECT_TIMEOUT_S,
+        "connect_timeout": make_url(url).query.get("connect_timeout") or PG_CONNECT_TIMEOUT_S,
         "options": " ".join(p for p in parts if p),
     }
 
@@ -244,21 +245,32 @@ def _max_connections(url: str, connect_args: dict[str, Any]) -> int:
 
 
 def _fail_fast_after_connect_errors(engine: Engine) -> None:
-    """While the server just failed to answer, fail new connects at once: during an
-    outage every request then gets its 503 in milliseconds, not after a timeout each."""
-    failed_at = [float("-inf")]
+    """While the server is not answering, one request at a time tries to connect (at
+    most every ``CONNECT_BACKOFF_S``) and every other one fails at once: during an
+    outage requests get their 503 in milliseconds instead of each waiting out the
+    connect timeout."""
+    lock = threading.Lock()
+    state = {"failed_at": float("-inf"), "probing": False}
 
     @event.listens_for(engine, "do_connect")
     def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
-        if time.monotonic() - failed_at[0] < CONNECT_BACKOFF_S:
-            raise dialect.loaded_dbapi.OperationalError(
-                "the database did not answer a moment ago; not trying again yet"
-            )
+        with lock:
+            down = state["failed_at"] > float("-inf")
+            waited = time.monotonic() - state["failed_at"] >= CONNECT_BACKOFF_S
+            if down and (state["probing"] or not waited):
+                raise dialect.loaded_dbapi.OperationalError(
+                    "the database did not answer a moment ago; not trying again yet"
+                )
+            state["probing"] = down
         try:
-            return dialect.connect(*cargs, **cparams)
+            connection = dialect.connect(*cargs, **cparams)
         except dialect.loaded_dbapi.Error:
-            failed_at[0] = time.monotonic()
+            with lock:
+                state["failed_at"], state["probing"] = time.monotonic(), False
             raise
+        with lock:
+            state["failed_at"], state["probing"] = float("-inf"), False
+        return connection
 
 
 def make_psycopg_cooperative() -> None:
