@@ -10,6 +10,7 @@ from queue_server import events, security, web
 from queue_server.adapters.database import connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.api import bp as api_bp
+from queue_server.api import stream_gate
 from queue_server.api.converters import RowIdConverter
 from queue_server.api.errors import register_error_handlers
 from queue_server.config import load_settings
@@ -21,7 +22,10 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     start_mappers()
     if runtime is None:
         settings = load_settings(config)
-        runtime = Runtime(settings=settings, db=connect(settings.resolved_database_url))
+        runtime = Runtime(
+            settings=settings,
+            db=connect(settings.resolved_database_url, processes=settings.worker_count),
+        )
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=runtime.settings.secret_key,
@@ -36,6 +40,9 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     app.register_blueprint(api_bp)
     register_error_handlers(app)
     events.init_app(app, runtime)
+    stream_gate.init_app(
+        app, runtime.settings.max_streams_per_client, runtime.settings.max_streams
+    )
     web.init_app(app)
     security.init_app(app)
     return app

@@ -9,6 +9,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+#: Connections one gunicorn worker holds at once (``server.serve``): event streams
+#: plus API requests.
+WORKER_CONNECTIONS = 2000
+#: Connections of each worker kept for API requests, whatever the streams do.
+STREAM_HEADROOM = 400
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +29,13 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     #: Finished tickets looked at for the estimated wait.
     wait_sample: int = 20
+    #: Server processes sharing the database (set by ``motcua-server run``).
+    worker_count: int = 1
+    #: Open event streams one client address may hold in one worker (boards,
+    #: consoles and phones each need one or two).
+    max_streams_per_client: int = 30
+    #: Open event streams in one worker, below ``WORKER_CONNECTIONS`` by the headroom.
+    max_streams: int = WORKER_CONNECTIONS - STREAM_HEADROOM
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -14,6 +14,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from queue_server.config import WORKER_CONNECTIONS
+
 
 class MotcuaServer(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any], app_config: dict[str, Any] | None = None):
@@ -32,8 +34,10 @@ class MotcuaServer(BaseApplication):  # type: ignore[misc]
         objects) out of the garbage collector's reach: they live as long as the
         worker, and each full collection walking them stalled a request for ~70 ms.
         """
+        from queue_server.adapters.database import make_psycopg_cooperative
         from queue_server.app import create_app
 
+        make_psycopg_cooperative()
         app = create_app(self.app_config)
         gc.collect()
         gc.freeze()
@@ -55,7 +59,7 @@ def serve(
         "bind": f"{host}:{port}",
         "workers": count,
         "worker_class": worker_class,
-        "worker_connections": 2000,
+        "worker_connections": WORKER_CONNECTIONS,
         "threads": 32 if worker_class == "gthread" else 1,
         "timeout": 60,
         "graceful_timeout": 10,
@@ -64,4 +68,4 @@ def serve(
         "errorlog": "-",
         "loglevel": "warning",
     }
-    MotcuaServer(options, app_config).run()
+    MotcuaServer(options, {**(app_config or {}), "worker_count": count}).run()

@@ -4,24 +4,86 @@ SQLite runs in WAL mode; write transactions start with ``BEGIN IMMEDIATE`` so
 that numbering and call-next hold the single writer lock from their first read,
 and readers use a second engine with plain deferred transactions so they never
 queue behind writers.
+
+PostgreSQL is shared: every worker's pool is sized from the server's
+``max_connections`` (:func:`pool_budget`), connecting and statements time out,
+and after a failed connect the next ones fail at once for a moment, so an outage
+answers 503 quickly instead of holding every request (:func:`failure_kind`).
 """
 
 from __future__ import annotations
 
+import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+#: PostgreSQL connections left free for everyone else: the CLI, backups, psql,
+#: the dossier puller, another instance starting.
+PG_RESERVE_CONNECTIONS = 10
+#: Connections one worker never needs more of (gevent serves every request of a
+#: worker from one thread; these cover the requests waiting on the database at once).
+PG_POOL_MAX = 30
+#: What ``max_connections`` is taken to be when it cannot be read (PostgreSQL's default).
+PG_DEFAULT_MAX_CONNECTIONS = 100
+#: Seconds to open a connection (psycopg enforces at least 2).
+PG_CONNECT_TIMEOUT_S = 3
+#: The longest a statement may run; a stuck one would hold its request and connection.
+PG_STATEMENT_TIMEOUT_MS = 30_000
+#: Seconds a request waits for a free pooled connection before a 503.
+POOL_TIMEOUT_S = 2.0
+#: After a failed connect, connects fail at once for this long (no pile-up of waits).
+CONNECT_BACKOFF_S = 2.0
+
+#: SQLSTATEs (or their two-letter classes) meaning the database cannot serve now.
+_UNAVAILABLE_SQLSTATES = ("08", "53300", "57P01", "57P02", "57P03", "57014")
+_STORAGE_FULL_SQLSTATES = ("53100",)
+_READ_ONLY_SQLSTATES = ("25006",)
+SQLITE_FULL = 13
+#: Free space below which a SQLite data directory counts as full (a ticket needs a
+#: few KB; the WAL and its checkpoint need room to grow).
+SQLITE_MIN_FREE_BYTES = 1 << 20
+#: How long a "disk full" answer keeps the health check saying so: a write probe can
+#: succeed in space already allocated while real writes fail.
+STORAGE_FULL_MEMORY_S = 60.0
+
+
+@dataclass(frozen=True)
+class DatabaseState:
+    """What the health check reports: can this server read, write, and does the
+    schema match the code (``problem`` is None when all is well)."""
+
+    engine: str
+    writable: bool
+    schema: str | None
+    expected_schema: str
+    problem: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "db": self.engine,
+            "writable": self.writable,
+            "schema": self.schema,
+            "expected_schema": self.expected_schema,
+        }
 
 T = TypeVar("T")
 
@@ -36,6 +98,8 @@ class Database:
     #: SQLite admits one writer: queue this process's writers on a fair lock
     #: instead of SQLite's sleeping busy handler (other processes still use it).
     write_lock: threading.Lock | None = field(default=None, repr=False)
+    #: When a write last failed for lack of space (``time.monotonic()``).
+    storage_full_at: float = field(default=float("-inf"), repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,23 +126,199 @@ class Database:
             conn.execute(text("SELECT 1"))
         return self.engine.dialect.name
 
-
-def connect(url: str, *, schema: str | None = None) -> Database:
-    """Open the database at ``url``; ``schema`` isolates a PostgreSQL test."""
-    if url.startswith("sqlite"):
-        return Database(
-            url,
-            _sqlite_engine(url, immediate=True),
-            _sqlite_engine(url, immediate=False),
-            write_lock=threading.Lock(),
+    def check(self) -> DatabaseState:
+        """Read the schema revision and commit a write that changes nothing."""
+        revision: str | None = None
+        problem: str | None = None
+        if self.write_lock is not None:
+            self.write_lock.acquire()
+        try:
+            with self.engine.begin() as conn:
+                revision = conn.scalar(text("SELECT version_num FROM alembic_version"))
+                conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        except DBAPIError as exc:
+            problem = failure_kind(exc) or "database_unavailable"
+        finally:
+            if self.write_lock is not None:
+                self.write_lock.release()
+        writable = problem is None
+        if problem is None and self._storage_short():
+            problem = "storage_full"
+        if problem is None and revision != expected_revision():
+            problem = "schema_outdated"
+        return DatabaseState(
+            self.engine.dialect.name, writable, revision, expected_revision(), problem
         )
-    connect_args: dict[str, Any] = {}
-    if schema:
-        connect_args["options"] = f"-csearch_path={schema}"
+
+    def _storage_short(self) -> bool:
+        if time.monotonic() - self.storage_full_at < STORAGE_FULL_MEMORY_S:
+            return True
+        path = self.engine.url.database
+        if not self.is_sqlite or not path or path == ":memory:":
+            return False
+        return shutil.disk_usage(Path(path).parent).free < SQLITE_MIN_FREE_BYTES
+
+
+@cache
+def expected_revision() -> str:
+    """The newest migration this code ships (alembic head)."""
+    return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
+
+
+def _remember_storage_full(db: Database) -> Database:
+    """Note every write refused for lack of space, from any caller, for the health check."""
+
+    def _on_error(context: Any) -> None:
+        if failure_kind(context.sqlalchemy_exception) == "storage_full":
+            db.storage_full_at = time.monotonic()
+
+    for engine in {db.engine, db.read_engine}:
+        event.listen(engine, "handle_error", _on_error)
+    return db
+
+
+def connect(url: str, *, schema: str | None = None, processes: int = 1) -> Database:
+    """Open the database at ``url``; ``schema`` isolates a PostgreSQL test.
+
+    ``processes`` is how many server processes share the PostgreSQL server's
+    connections (the workers); each gets its share of ``max_connections``.
+    """
+    if url.startswith("sqlite"):
+        return _remember_storage_full(
+            Database(
+                url,
+                _sqlite_engine(url, immediate=True),
+                _sqlite_engine(url, immediate=False),
+                write_lock=threading.Lock(),
+            )
+        )
+    connect_args = _postgres_connect_args(url, schema)
     engine = create_engine(
-        url, pool_size=20, max_overflow=40, pool_pre_ping=True, connect_args=connect_args
+        url,
+        pool_size=pool_budget(_max_connections(url, connect_args), processes),
+        max_overflow=0,
+        pool_timeout=POOL_TIMEOUT_S,
+        pool_pre_ping=True,
+        connect_args=connect_args,
     )
-    return Database(url, engine, engine)
+    _fail_fast_after_connect_errors(engine)
+    return _remember_storage_full(Database(url, engine, engine))
+
+
+def pool_budget(max_connections: int, processes: int) -> int:
+    """Connections one process may pool: its share of what the server admits after the
+    reserve, less the one each process keeps for LISTEN (``events.TableRelay``)."""
+    share = (max_connections - PG_RESERVE_CONNECTIONS) // max(1, processes) - 1
+    return max(2, min(PG_POOL_MAX, share))
+
+
+def _postgres_connect_args(url: str, schema: str | None) -> dict[str, Any]:
+    """Timeouts added to the libpq options already in the URL (a test's search_path);
+    a ``connect_timeout`` in the URL wins over the default."""
+    options = make_url(url).query.get("options") or ""
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    parts = [options, f"-cstatement_timeout={PG_STATEMENT_TIMEOUT_MS}"]
+    if schema:
+        parts.append(f"-csearch_path={schema}")
+    return {
+        "connect_timeout": make_url(url).query.get("connect_timeout") or PG_CONNECT_TIMEOUT_S,
+        "options": " ".join(p for p in parts if p),
+    }
+
+
+def _max_connections(url: str, connect_args: dict[str, Any]) -> int:
+    """The server's ``max_connections`` less its superuser slots; the default when
+    the server cannot be asked now (the pool is sized once, at start)."""
+    probe = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    try:
+        with probe.connect() as conn:
+            total = int(conn.scalar(text("SELECT current_setting('max_connections')")))
+            reserved = conn.scalar(text("SELECT current_setting('superuser_reserved_connections')"))
+        return total - int(reserved or 0)
+    except DBAPIError as exc:
+        log.warning("could not read max_connections (%s); assuming %d",
+                    exc.orig, PG_DEFAULT_MAX_CONNECTIONS)
+        return PG_DEFAULT_MAX_CONNECTIONS - 3
+    finally:
+        probe.dispose()
+
+
+def _fail_fast_after_connect_errors(engine: Engine) -> None:
+    """While the server is not answering, one request at a time tries to connect (at
+    most every ``CONNECT_BACKOFF_S``) and every other one fails at once: during an
+    outage requests get their 503 in milliseconds instead of each waiting out the
+    connect timeout."""
+    lock = threading.Lock()
+    state = {"failed_at": float("-inf"), "probing": False}
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        with lock:
+            down = state["failed_at"] > float("-inf")
+            waited = time.monotonic() - state["failed_at"] >= CONNECT_BACKOFF_S
+            if down and (state["probing"] or not waited):
+                raise dialect.loaded_dbapi.OperationalError(
+                    "the database did not answer a moment ago; not trying again yet"
+                )
+            state["probing"] = down
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.Error:
+            with lock:
+                state["failed_at"], state["probing"] = time.monotonic(), False
+            raise
+        with lock:
+            state["failed_at"], state["probing"] = float("-inf"), False
+        return connection
+
+
+def make_psycopg_cooperative() -> None:
+    """Let psycopg's connect wait cooperatively once gevent patched this process.
+
+    psycopg waits for a new connection on ``selectors.DefaultSelector``, bound when
+    psycopg was first imported: in the gunicorn master, before the worker's monkey
+    patching. Without this a server that accepts TCP but never answers would freeze
+    the whole worker for the connect timeout (queries use ``PSYCOPG_WAIT_FUNC``).
+    """
+    try:
+        from gevent import monkey
+        from psycopg import waiting
+    except ImportError:
+        return
+    if monkey.is_module_patched("selectors"):
+        import selectors
+
+        waiting.DefaultSelector = selectors.DefaultSelector  # type: ignore[attr-defined]
+
+
+def failure_kind(exc: BaseException) -> str | None:
+    """``storage_full``, ``database_read_only`` or ``database_unavailable`` when
+    ``exc`` says the database cannot serve now (an answer for the user, not a bug);
+    None otherwise."""
+    if isinstance(exc, sa_exc.TimeoutError):
+        return "database_unavailable"
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    if sqlstate.startswith(_STORAGE_FULL_SQLSTATES):
+        return "storage_full"
+    if getattr(orig, "sqlite_errorcode", None) == SQLITE_FULL or "disk is full" in str(orig):
+        return "storage_full"
+    if sqlstate.startswith(_READ_ONLY_SQLSTATES) or "readonly database" in str(orig):
+        return "database_read_only"
+    if sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+        return "database_unavailable"
+    if isinstance(exc, OperationalError) and (exc.connection_invalidated or not sqlstate):
+        return "database_unavailable" if not _sqlite_misuse(orig) else None
+    return None
+
+
+def _sqlite_misuse(orig: BaseException) -> bool:
+    """SQLite errors that are bugs in a query, not a database that cannot serve."""
+    text_ = str(orig).lower()
+    return "syntax error" in text_ or "no such" in text_
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from queue_server.adapters.database import Database
 from queue_server.adapters.repository import QueueRepository
+
+log = logging.getLogger(__name__)
 
 EventListener = Callable[[list[dict[str, Any]]], None]
 
@@ -86,5 +89,17 @@ class UnitOfWork:
         committed = [{"id": id_, **event} for id_, event in zip(ids, pending, strict=True)]
         self.session.commit()
         self._ordered = set()
+        self._notify(committed)
+
+    def _notify(self, committed: list[dict[str, Any]]) -> None:
+        """Tell each listener, each on its own: the change is already committed, so a
+        listener that fails must neither stop the others nor turn the caller's success
+        into an error (a kiosk told "failed" for a ticket that waits in the queue)."""
         for listener in self._listeners:
-            listener(committed)
+            try:
+                listener(committed)
+            except Exception:
+                log.exception(
+                    "a listener failed after commit (%s); the change stays committed",
+                    getattr(listener, "__qualname__", repr(listener)),
+                )

@@ -7,10 +7,11 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from device_kit.contract.errors import Refusal
+from queue_server.adapters.database import failure_kind
 from queue_server.queueing.errors import QueueError
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,35 @@ _HTTP_VI = {
     500: "Lỗi máy chủ. Vui lòng thử lại hoặc báo kỹ thuật viên.",
     503: "Máy chủ tạm thời không phục vụ được.",
 }
+
+
+#: Answers for a database that cannot serve now (``database.failure_kind``): a 503
+#: the caller may retry, in words for the person in front of a kiosk or console.
+DATABASE_FAILURES = {
+    "database_unavailable": (
+        "The database is not answering; please try again in a moment.",
+        "Cơ sở dữ liệu đang không phản hồi; vui lòng thử lại sau ít phút.",
+    ),
+    "storage_full": (
+        "The server's storage is full; nothing can be saved. Please tell the technician.",
+        "Bộ nhớ của máy chủ đã đầy, không lưu được dữ liệu. Vui lòng báo kỹ thuật viên.",
+    ),
+    "database_read_only": (
+        "The database cannot be written to; please tell the technician.",
+        "Không ghi được vào cơ sở dữ liệu; vui lòng báo kỹ thuật viên.",
+    ),
+    "schema_outdated": (
+        "The database schema does not match this server version; run the migrations.",
+        "Cấu trúc cơ sở dữ liệu không khớp phiên bản máy chủ; cần chạy cập nhật (migrate).",
+    ),
+}
+
+
+def database_failure_response(kind: str, details: Any = None) -> tuple[Response, int]:
+    message, message_vi = DATABASE_FAILURES[kind]
+    response, status = error_response(503, kind, message, message_vi, details)
+    response.headers["Retry-After"] = "5"
+    return response, status
 
 
 class ApiError(QueueError):
@@ -123,6 +153,14 @@ def register_error_handlers(app: Flask) -> None:
             "A value is out of range or not valid text.",
             "Có giá trị nằm ngoài khoảng cho phép hoặc không phải văn bản hợp lệ.",
         )
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(exc: SQLAlchemyError) -> tuple[Response, int]:
+        kind = failure_kind(exc)
+        if kind is None:
+            return _unexpected(exc)
+        log.warning("%s on %s %s: %s", kind, request.method, request.path, exc)
+        return database_failure_response(kind)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response, int]:

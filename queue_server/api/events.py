@@ -19,9 +19,12 @@ from queue_server.api.context import current_site
 from queue_server.api.converters import MAX_EVENT_ID
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
+from queue_server.api.stream_gate import PEER_CHECK_S, client_socket, current_gate, keep_alive
+from queue_server.api.stream_gate import peer_gone as socket_gone
 from queue_server.events import REPLAY_LIMIT, current_broker, read_events, recent_events, stream
 from queue_server.queueing.errors import NotFound
 from queue_server.runtime import current_runtime
+from queue_server.security import client_address
 
 
 class StreamQuery(BaseModel):
@@ -62,6 +65,20 @@ def _last_event_id(query: StreamQuery) -> int | None:
     stream=True,
 )
 def event_stream(query: StreamQuery) -> Any:
+    """Admitted by the stream gate before any database work, so refusals stay cheap."""
+    admitted = current_gate().enter(client_address())
+    if isinstance(admitted, Response):
+        return admitted
+    try:
+        response = _open_stream(query)
+    except BaseException:
+        admitted()
+        raise
+    response.call_on_close(admitted)
+    return response
+
+
+def _open_stream(query: StreamQuery) -> Response:
     runtime = current_runtime()
     after = _last_event_id(query)
     with runtime.uow(readonly=True) as uow:
@@ -76,8 +93,15 @@ def event_stream(query: StreamQuery) -> Any:
                     f"There is no counter {query.counter}.", f"Không có quầy {query.counter}."
                 )
             counter_id = match[0]
+    sock = client_socket(request.environ)
+    if sock is not None:
+        keep_alive(sock)
     subscription = current_broker().subscribe(site_id)
-    backlog = [] if after is None else read_events(runtime.db, site_id, after, REPLAY_LIMIT + 1)
+    try:
+        backlog = [] if after is None else read_events(runtime.db, site_id, after, REPLAY_LIMIT + 1)
+    except BaseException:
+        subscription.close()
+        raise
     body = stream(
         subscription,
         backlog[:REPLAY_LIMIT],
@@ -85,12 +109,16 @@ def event_stream(query: StreamQuery) -> Any:
         counter_id=counter_id,
         heartbeat_s=float(runtime.settings.extra.get("sse_heartbeat_s", 15)),
         overflowed_backlog=len(backlog) > REPLAY_LIMIT,
+        peer_gone=(lambda: socket_gone(sock)) if sock is not None else lambda: False,
+        check_s=PEER_CHECK_S,
     )
-    return Response(
+    response = Response(
         body,
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+    response.call_on_close(subscription.close)
+    return response
 
 
 @endpoint(
