@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from queue_server.queueing.errors import QueueError
+from queue_server.queueing.errors import QueueError, error_body, refusal_body
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,7 @@ class ApiError(QueueError):
 def error_response(
     status: int, code: str, message: str, message_vi: str, details: Any = None
 ) -> tuple[Response, int]:
-    body: dict[str, Any] = {"code": code, "message": message, "message_vi": message_vi}
-    if details is not None:
-        body["details"] = details
-    return jsonify(error=body), status
+    return jsonify(error_body(code, message, message_vi, details)), status
 
 
 def wants_json() -> bool:
@@ -68,9 +65,7 @@ def wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(QueueError)
     def _queue_error(exc: QueueError) -> tuple[Response, int]:
-        return error_response(
-            exc.status, exc.code, exc.message, exc.message_vi, getattr(exc, "details", None)
-        )
+        return jsonify(refusal_body(exc)), exc.status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

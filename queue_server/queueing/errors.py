@@ -4,6 +4,8 @@ same words to the person in front of it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class QueueError(Exception):
     """Base of every queueing refusal."""
@@ -19,6 +21,24 @@ class QueueError(Exception):
         if message_vi is not None:
             self.message_vi = message_vi
         super().__init__(self.message)
+
+
+def error_body(
+    code: str, message: str, message_vi: str, details: Any = None, **extra: Any
+) -> dict[str, Any]:
+    """The API's error shape ``{"error": {"code", "message", "message_vi"}}`` as data."""
+    body: dict[str, Any] = {"code": code, "message": message, "message_vi": message_vi}
+    if details is not None:
+        body["details"] = details
+    return {"error": body | extra}
+
+
+def refusal_body(exc: QueueError) -> dict[str, Any]:
+    """A domain refusal in the error shape, with the rows it lists and counts, if any."""
+    details = getattr(exc, "details", None) or getattr(exc, "problems", None) or None
+    unlisted = getattr(exc, "unlisted", 0)
+    extra = {"unlisted_problems": unlisted} if unlisted else {}
+    return error_body(exc.code, exc.message, exc.message_vi, details, **extra)
 
 
 class NotFound(QueueError):
