@@ -33,8 +33,13 @@ class MotcuaServer(BaseApplication):  # type: ignore[misc]
         worker, and each full collection walking them stalled a request for ~70 ms.
         """
         from queue_server.app import create_app
+        from queue_server.server_lock import ServerLock
 
         app = create_app(self.app_config)
+        # Held while this worker lives: ``motcua-server restore`` refuses meanwhile.
+        lock = ServerLock(app.extensions["motcua"].db)
+        lock.hold_shared()
+        app.extensions["motcua.server_lock"] = lock
         gc.collect()
         gc.freeze()
         return app

@@ -1,5 +1,6 @@
 """Health latency on the real server (gunicorn + gevent, one worker, SQLite)
-while an admin uploads a million-row sheet (~200 KB) and then a 6,000-row CSV (~0.9 MB, under the 1 MB request limit).
+while an admin uploads a million-row sheet (~200 KB), then a 6,000-row CSV
+(~0.9 MB, under the 1 MB request limit).
 
 Issue 13 asks that /api/v1/health answer within 1 s at least 90 % of the time
 meanwhile, and that each upload end in a clear answer. Bounded: two uploads, a
