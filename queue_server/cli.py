@@ -195,10 +195,24 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     from queue_server.backup import restore
+    from queue_server.server_lock import ServerLock
 
     runtime = open_runtime(settings)
-    restore(runtime.db, Path(args.file))
-    migrate(runtime.db)
+    lock = ServerLock(runtime.db)
+    if not lock.try_exclusive():
+        print(
+            "A motcua server is running on this database: stop it first "
+            "(sudo systemctl stop motcua-server), then restore, then start it again.\n"
+            "Máy chủ motcua đang chạy trên cơ sở dữ liệu này: hãy dừng nó trước "
+            "(sudo systemctl stop motcua-server), khôi phục, rồi khởi động lại.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        restore(runtime.db, Path(args.file))
+        migrate(runtime.db)
+    finally:
+        lock.release()
     where = runtime.db.engine.url.render_as_string(hide_password=True)
     print(f"restored {args.file} into {where}", file=sys.stderr)
     return 0

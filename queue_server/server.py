@@ -36,9 +36,14 @@ class MotcuaServer(BaseApplication):  # type: ignore[misc]
         """
         from queue_server.adapters.database import make_psycopg_cooperative
         from queue_server.app import create_app
+        from queue_server.server_lock import ServerLock
 
         make_psycopg_cooperative()
         app = create_app(self.app_config)
+        # Held while this worker lives: ``motcua-server restore`` refuses meanwhile.
+        lock = ServerLock(app.extensions["motcua"].db)
+        lock.hold_shared()
+        app.extensions["motcua.server_lock"] = lock
         gc.collect()
         gc.freeze()
         return app

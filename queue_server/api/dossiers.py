@@ -15,14 +15,15 @@ from queue_server.adapters.database import with_retry
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site, principal
-from queue_server.api.errors import ApiError, error_response
+from queue_server.api.errors import ApiError, refusal_body
 from queue_server.api.spec import endpoint
 from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.connectors import webhook
 from queue_server.dossiers.errors import TooManyLookups, WebhookRefused
+from queue_server.import_process import ImportKind, ImportRequest, run_import
 from queue_server.runtime import current_runtime
 from queue_server.services.auth import Permission
-from queue_server.services.dossier_feeds import IMPORT, PULL, PUSH, accept_push, import_file
+from queue_server.services.dossier_feeds import IMPORT, PULL, PUSH, accept_push
 from queue_server.services.dossier_lookup import lookup_dossier
 from queue_server.services.dossier_mirror import feed_state
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
@@ -36,8 +37,7 @@ SETTINGS_TTL_S = 10.0
 
 @bp.errorhandler(DossierError)
 def _dossier_error(exc: DossierError) -> tuple[Response, int]:
-    details = getattr(exc, "problems", None) or None
-    response, status = error_response(exc.status, exc.code, exc.message, exc.message_vi, details)
+    response, status = jsonify(refusal_body(exc)), exc.status
     if isinstance(exc, TooManyLookups):
         response.headers["Retry-After"] = str(exc.retry_after_s)
     return response, status
@@ -170,21 +170,20 @@ def _upload() -> tuple[bytes, str]:
     summary="Import dossiers from a CSV or XLSX file, all rows or none",
     tag="dossiers",
     permission=Permission.ADMIN,
-    responses={200: "Rows mirrored", 422: "Nothing imported; the problems per row"},
+    responses={
+        200: "Rows mirrored",
+        413: "Over the row or unpacked-size cap; nothing read",
+        422: "Nothing imported; the first 100 problems per row and a count of the rest",
+    },
 )
 def import_dossiers() -> Any:
     runtime = current_runtime()
     data, kind = _upload()
-
-    def work() -> int:
-        with runtime.uow() as uow:
-            result = import_file(
-                uow, current_site(uow).id or 0, data, kind, actor().label, runtime.clock()
-            )
-            uow.commit()
-            return result.rows
-
-    return jsonify(imported=with_retry(work))
+    with runtime.uow(readonly=True) as uow:
+        site_id = current_site(uow).id or 0
+    job = ImportRequest(ImportKind.DOSSIERS, kind, site_id, actor().label, runtime.clock())
+    status, body = run_import(runtime.db, job, data)
+    return jsonify(body), status
 
 
 @endpoint(

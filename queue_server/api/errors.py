@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from device_kit.contract.errors import Refusal
 from queue_server.adapters.database import failure_kind
-from queue_server.queueing.errors import QueueError
+from queue_server.queueing.errors import QueueError, error_body, refusal_body
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +87,7 @@ class ApiError(QueueError):
 def error_response(
     status: int, code: str, message: str, message_vi: str, details: Any = None
 ) -> tuple[Response, int]:
-    body: dict[str, Any] = {"code": code, "message": message, "message_vi": message_vi}
-    if details is not None:
-        body["details"] = details
-    return jsonify(error=body), status
+    return jsonify(error_body(code, message, message_vi, details)), status
 
 
 def wants_json() -> bool:
@@ -100,13 +97,11 @@ def wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Refusal)
     def _refusal(exc: Refusal) -> tuple[Response, int]:
-        response, status = error_response(
-            exc.status, exc.code, exc.message, exc.message_vi, getattr(exc, "details", None)
-        )
+        response = jsonify(refusal_body(exc))
         retry_after = getattr(exc, "retry_after_s", None)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
-        return response, status
+        return response, exc.status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

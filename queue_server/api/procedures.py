@@ -7,21 +7,15 @@ from typing import Any
 from flask import jsonify, request
 from pydantic import BaseModel, Field
 
-from queue_server.adapters.database import with_retry
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
-from queue_server.dossiers.procedures import parse_catalogue
+from queue_server.import_process import ImportKind, ImportRequest, run_import
 from queue_server.queueing.errors import NotFound
 from queue_server.runtime import current_runtime
 from queue_server.services.auth import Permission
-from queue_server.services.procedures import (
-    MAX_RESULTS,
-    import_procedures,
-    procedure_detail,
-    search_procedures,
-)
+from queue_server.services.procedures import MAX_RESULTS, procedure_detail, search_procedures
 
 
 class ProcedureQuery(BaseModel):
@@ -70,7 +64,11 @@ def read_procedure(code: str) -> Any:
     summary="Import the catalogue from JSON or XLSX (all rows or none)",
     tag="procedures",
     permission=Permission.ADMIN,
-    responses={200: "Procedures saved", 422: "Nothing saved; the problems per row"},
+    responses={
+        200: "Procedures saved",
+        413: "Over the row or unpacked-size cap; nothing read",
+        422: "Nothing saved; the first 100 problems per row and a count of the rest",
+    },
 )
 def import_catalogue() -> Any:
     runtime = current_runtime()
@@ -82,20 +80,8 @@ def import_catalogue() -> Any:
     )
     if not data:
         raise ApiError("Send the catalogue file.", "Hãy gửi tệp danh mục thủ tục.")
-    catalogue = parse_catalogue(data, kind)
-
-    def work() -> int:
-        with runtime.uow() as uow:
-            site_id = current_site(uow).id or 0
-            count = import_procedures(uow, site_id, catalogue)
-            uow.record(
-                site_id=site_id,
-                kind="procedures.imported",
-                actor=actor().label,
-                at=runtime.clock(),
-                payload={"count": count},
-            )
-            uow.commit()
-            return count
-
-    return jsonify(imported=with_retry(work))
+    with runtime.uow(readonly=True) as uow:
+        site_id = current_site(uow).id or 0
+    job = ImportRequest(ImportKind.PROCEDURES, kind, site_id, actor().label, runtime.clock())
+    status, body = run_import(runtime.db, job, data)
+    return jsonify(body), status

@@ -59,8 +59,13 @@ class TooManyLookups(DossierError):
         self.retry_after_s = retry_after_s
 
 
+#: An import refused over many rows lists the first ones; the rest are only counted,
+#: so 100,000 bad rows answer in a few kilobytes, not 29 MB.
+LISTED_PROBLEMS = 100
+
+
 class ImportRejected(DossierError):
-    """A file import refused as a whole; ``problems`` name each bad row."""
+    """A file import refused as a whole; ``problems`` name the first bad rows."""
 
     code = "import_rejected"
     status = 422
@@ -73,8 +78,36 @@ class ImportRejected(DossierError):
         message: str | None = None,
         message_vi: str | None = None,
     ) -> None:
+        unlisted = max(0, len(problems) - LISTED_PROBLEMS)
+        if unlisted and message is None:
+            message = (
+                f"Nothing was imported: {len(problems)} rows are not valid; the first "
+                f"{LISTED_PROBLEMS} are listed (see details), {unlisted} more are not."
+            )
+            message_vi = (
+                f"Chưa nhập dữ liệu nào: {len(problems)} dòng không hợp lệ; "
+                f"{LISTED_PROBLEMS} dòng đầu được liệt kê (xem chi tiết), "
+                f"{unlisted} dòng khác không liệt kê."
+            )
         super().__init__(message, message_vi)
-        self.problems = problems
+        self.problems = problems[:LISTED_PROBLEMS]
+        #: How many problems the list leaves out.
+        self.unlisted = unlisted
+
+
+class ImportTooLarge(DossierError):
+    """A file over the row or unpacked-size cap, refused before it is parsed."""
+
+    code = "import_too_large"
+    status = 413
+
+    def __init__(self, max_rows: int, max_unpacked_mb: int) -> None:
+        super().__init__(
+            f"The file is too large to import: at most {max_rows:,} rows and "
+            f"{max_unpacked_mb} MB unpacked. Split it into smaller files.",
+            f"Tệp quá lớn để nhập: tối đa {max_rows:,} dòng và {max_unpacked_mb} MB "
+            "khi giải nén. Hãy chia thành các tệp nhỏ hơn.",
+        )
 
 
 class WebhookRefused(DossierError):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from queue_server.dossiers.connectors.file_import import Row, read_xlsx
+from queue_server.dossiers.connectors.file_import import Row, capped, read_xlsx
 from queue_server.dossiers.connectors.mapping import RowProblem
 from queue_server.dossiers.errors import ImportRejected
 from queue_server.text import fold, nfc
@@ -167,4 +167,4 @@ def parse_catalogue(data: bytes, kind: str) -> list[Procedure]:
             'Send a JSON list of procedures (or {"procedures": [...]}) or an XLSX file.',
             'Hãy gửi danh sách thủ tục dạng JSON (hoặc {"procedures": [...]}) hoặc tệp XLSX.',
         )
-    return read_procedures(enumerate(document, start=1))
+    return read_procedures(enumerate(capped(document), start=1))

@@ -4,6 +4,8 @@ same words to the person in front of it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from device_kit.contract.errors import Refusal
 
 
@@ -14,6 +16,24 @@ class QueueError(Refusal):
     status = 409
     message = "The request cannot be carried out."
     message_vi = "Không thể thực hiện yêu cầu."
+
+
+def error_body(
+    code: str, message: str, message_vi: str, details: Any = None, **extra: Any
+) -> dict[str, Any]:
+    """The API's error shape ``{"error": {"code", "message", "message_vi"}}`` as data."""
+    body: dict[str, Any] = {"code": code, "message": message, "message_vi": message_vi}
+    if details is not None:
+        body["details"] = details
+    return {"error": body | extra}
+
+
+def refusal_body(exc: Refusal) -> dict[str, Any]:
+    """A domain refusal in the error shape, with the rows it lists and counts, if any."""
+    details = getattr(exc, "details", None) or getattr(exc, "problems", None) or None
+    unlisted = getattr(exc, "unlisted", 0)
+    extra = {"unlisted_problems": unlisted} if unlisted else {}
+    return error_body(exc.code, exc.message, exc.message_vi, details, **extra)
 
 
 class NotFound(QueueError):

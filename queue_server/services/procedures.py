@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from queue_server.adapters.tables import procedures
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.dossiers.procedures import Procedure
+from queue_server.dossiers.procedures import Procedure, parse_catalogue
 from queue_server.services.dossier_mirror import dialect_insert
 from queue_server.text import fold
 
@@ -49,6 +50,21 @@ def import_procedures(uow: UnitOfWork, site_id: int, catalogue: Iterable[Procedu
     )
     uow.session.execute(stmt, rows)
     return len(rows)
+
+
+def import_catalogue_file(
+    uow: UnitOfWork, site_id: int, data: bytes, kind: str, actor: str, now: datetime
+) -> int:
+    """A JSON or XLSX catalogue, all procedures or none; returns how many were saved."""
+    count = import_procedures(uow, site_id, parse_catalogue(data, kind))
+    uow.record(
+        site_id=site_id,
+        kind="procedures.imported",
+        actor=actor,
+        at=now,
+        payload={"count": count},
+    )
+    return count
 
 
 def _view(row: Any, full: bool) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import database_env
+from live_server import LiveServer, database_env, run_cli
 from server_fixtures import Api
 from sqlalchemy import create_engine, func, select, text
 
@@ -191,4 +191,28 @@ def test_restore_refuses_a_bad_file_and_leaves_the_database(
     monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(url, schema))
     monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
     assert main(["restore", str(cut)]) == 2
+    assert len(_contents(url, schema)["ids"]) == len(SERVICES)
+
+
+def test_restore_refuses_while_a_server_runs_on_the_database(
+    good_backup: Path, runtime: Runtime, api: Api, tmp_path: Path,
+    database_url: tuple[str, str | None],
+) -> None:
+    """GIVEN a live server WHEN restore is run THEN it refuses, saying how to stop the
+    server, and the queue keeps its tickets; once the server is stopped it restores."""
+    url, schema = database_url
+    env = {"MOTCUA_DATABASE_URL": database_env(url, schema), "MOTCUA_DATA_DIR": str(tmp_path)}
+    api.issue("ho-tich")  # after the backup: a restore would take this number back
+    server = LiveServer(database_env(url, schema), tmp_path).start()
+    try:
+        refused = run_cli("restore", str(good_backup), **env)
+    finally:
+        server.stop()
+    assert refused.returncode == 1
+    assert "systemctl stop motcua-server" in refused.stderr
+    assert "đang chạy" in refused.stderr and "is running" in refused.stderr
+    assert len(_contents(url, schema)["ids"]) == len(SERVICES) + 1
+
+    restored = run_cli("restore", str(good_backup), **env)
+    assert restored.returncode == 0, restored.stderr
     assert len(_contents(url, schema)["ids"]) == len(SERVICES)

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from dossier_fixtures import site_id
+from import_files import million_row_sheet
 from openpyxl import Workbook
 from server_fixtures import Api
 from sqlalchemy import func, select
@@ -107,3 +108,26 @@ def test_import_needs_an_admin_and_a_known_format(api: Api) -> None:
     assert refused.status_code == 422
     assert "XLSX" in refused.json["error"]["message"]
     assert upload(api, data, "ho-so.pdf").status_code == 422
+
+
+def test_many_bad_rows_answer_the_first_100_and_a_count_of_the_rest(api: Api) -> None:
+    rows = b"MaHoSo,TrangThai\n" + b"not-a-code,1\n" * 2_500
+    response = upload(api, rows, "ho-so.csv")
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "import_rejected"
+    assert [p["row"] for p in error["details"]] == list(range(2, 102))
+    assert error["unlisted_problems"] == 2_400
+    assert "2500 rows are not valid" in error["message"]
+    assert len(response.data) < 64 * 1024
+    assert mirrored(api) == 0
+
+
+def test_a_file_over_the_row_cap_is_refused_with_413_and_nothing_kept(api: Api) -> None:
+    response = upload(api, million_row_sheet(), "ho-so.xlsx")
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "import_too_large"
+    assert "Tệp quá lớn" in response.json["error"]["message_vi"]
+    assert mirrored(api) == 0
+    # The importer still works afterwards.
+    assert upload(api, xlsx(upstream_rows(api, 3)), "ho-so.xlsx").json == {"imported": 3}

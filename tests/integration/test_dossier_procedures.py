@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from import_files import million_row_sheet
 from openpyxl import Workbook
 from server_fixtures import Api
 
@@ -80,3 +81,10 @@ def test_import_needs_an_admin_and_json_of_the_right_shape(api: Api) -> None:
     assert upload(api, data, "tthc.json", who="supervisor").status_code == 403
     assert upload(api, b'{"x": 1}', "tthc.json").status_code == 422
     assert upload(api, data, "tthc.json").json == {"imported": 1}
+
+
+def test_a_catalogue_sheet_over_the_row_cap_is_refused_with_413(api: Api) -> None:
+    response = upload(api, million_row_sheet(), "tthc.xlsx")
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "import_too_large"
+    assert api.call("GET", "/procedures").json == []
