@@ -29,6 +29,7 @@ from typing import Any
 from display_board.controller import HallController, HallLayout
 from display_board.fleet import KIND, PAIRING_FILE, big_code, board_dir, board_member
 from display_board.led_bridge import LedBridge, LedRoute
+from drivers.logging_setup import configure_logging
 from queue_server.client import QueueClient
 from queue_server.client.event_stream import (
     EventStream,
@@ -196,10 +197,7 @@ def run_hall(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.INFO if args.verbose else logging.WARNING)
     if args.command == "led-bridge":
         return run_led_bridge(args)
     if args.command == "pair":

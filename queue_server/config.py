@@ -10,6 +10,14 @@ from pathlib import Path
 from typing import Any
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used, in words for the technician who set it."""
+
+    def __init__(self, message: str, message_vi: str) -> None:
+        super().__init__(message)
+        self.message, self.message_vi = message, message_vi
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -36,7 +44,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     for f in fields(Settings):
         env = os.environ.get(f"MOTCUA_{f.name.upper()}")
         if env is not None and f.name != "extra":
-            values[f.name] = _coerce(f.type, env)
+            values[f.name] = _coerce(f"MOTCUA_{f.name.upper()}", f.type, env)
     values.update(overrides or {})
     if "data_dir" in values:
         values["data_dir"] = Path(values["data_dir"])
@@ -46,8 +54,15 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
-def _coerce(kind: Any, raw: str) -> Any:
-    return int(raw) if kind in (int, "int") else raw
+def _coerce(name: str, kind: Any, raw: str) -> Any:
+    if kind not in (int, "int"):
+        return raw
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name}={raw!r} is not a whole number.", f"{name}={raw!r} không phải là số nguyên."
+        ) from None
 
 
 def _stored_secret(data_dir: Path) -> str:

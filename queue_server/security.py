@@ -3,8 +3,9 @@
 - Security headers on every answer (pages set their own stricter CSP first).
 - Signed-in browser sessions (the admin pages) end after ``SESSION_IDLE`` without
   a request and never outlive ``SESSION_MAX``.
-- Log records are scrubbed of bearer tokens, passwords, tracking tokens and
-  12/9-digit citizen ID numbers before any handler sees them.
+- Log records are scrubbed of bearer tokens, passwords, tracking tokens, SQL
+  parameters and 12/9-digit citizen ID numbers before any handler sees them
+  (``drivers.logging_setup``; installed here too for apps built in-process).
 - The client address for lockout comes from ``X-Forwarded-For`` only when the
   peer is the local reverse proxy, so a LAN client cannot spoof it.
 """
@@ -12,13 +13,12 @@
 from __future__ import annotations
 
 import ipaddress
-import logging
-import re
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask, Response, request, session
 
+from drivers.logging_setup import install_redaction
+from drivers.logging_setup import redact as redact  # the audit log masks with it too
 from queue_server.runtime import current_runtime
 
 #: Pages load only their own scripts and styles; a tracking link (its token is in the
@@ -39,26 +39,11 @@ HEADERS = {
     "Permissions-Policy": "geolocation=(), microphone=(), payment=()",
 }
 
-_REDACTIONS = (
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(\"?(?:password|token|secret)\"?\s*[:=]\s*\"?)[^\s\",&}]+"), r"\1[redacted]"),
-    (re.compile(r"(/track/)[A-Za-z0-9_-]+"), r"\1[redacted]"),
-    (re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)"), "[id-number]"),
-)
-
-
-def redact(text: str) -> str:
-    """``text`` without secrets or ID numbers; used on every log record."""
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
 def init_app(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_IDLE
     app.before_request(_expire_idle_session)
     app.after_request(_add_headers)
-    _install_log_redaction()
+    install_redaction()
 
 
 def client_address() -> str:
@@ -93,22 +78,3 @@ def _add_headers(response: Response) -> Response:
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-def _install_log_redaction() -> None:
-    """Wrap the log record factory once per process, so third-party loggers are covered."""
-    factory = logging.getLogRecordFactory()
-    if getattr(factory, "motcua_redacts", False):
-        return
-
-    def scrubbed(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = factory(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return record
-        record.msg, record.args = redact(message), None
-        return record
-
-    scrubbed.motcua_redacts = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(scrubbed)
