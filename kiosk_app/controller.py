@@ -31,6 +31,7 @@ from kiosk_app.offline import Outbox, OutboxState
 from queue_server.client import QueueClient, ServerError, ServerUnreachable
 from queue_server.dossiers.errors import DossierError
 from queue_server.dossiers.qr_payload import extract
+from queue_server.public_url import public_or_none
 
 log = logging.getLogger(__name__)
 
@@ -343,8 +344,9 @@ class KioskController:
             service_name=service["name_vi"],
             number=number,
             issued_at=self.clock().astimezone(ZoneInfo(site.get("timezone") or "Asia/Ho_Chi_Minh")),
-            # Offline tickets have no tracking token yet: the QR leads to the centre's page.
-            tracking_url=track_url or self.client.base_url,
+            # Offline tickets have no tracking token yet: the QR leads to the centre's page,
+            # unless that is a loopback address no phone can open.
+            tracking_url=track_url or public_or_none(self.client.base_url),
             people_ahead=ahead or 0,
             priority_label=self.priority_label(priority)[0],
             hotline=site.get("hotline") or None,

@@ -139,7 +139,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.database_url:
         settings = replace(settings, data_dir=settings.data_dir / "demo")
-    settings = replace(settings, public_url=f"http://{args.host}:{args.port}")
     return run_demo(settings, args.host, args.port)
 
 

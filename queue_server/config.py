@@ -27,8 +27,9 @@ class Settings:
     default_site: str = "default"
     #: How long a signed-in user's bearer token lasts.
     user_token_hours: int = 12
-    #: Public base URL printed in the ticket QR code (tracking page).
-    public_url: str = "http://127.0.0.1:8000"
+    #: Public base URL printed in the ticket QR code (tracking page). Unset, it is
+    #: taken from the request's Host when that is not a loopback address.
+    public_url: str = ""
     #: Finished tickets looked at for the estimated wait.
     wait_sample: int = 20
     extra: dict[str, Any] = field(default_factory=dict)

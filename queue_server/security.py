@@ -50,13 +50,26 @@ def client_address() -> str:
     """The caller's address; trusts ``X-Forwarded-For`` only from a loopback peer."""
     peer = request.remote_addr or "unknown"
     forwarded = request.headers.get("X-Forwarded-For", "")
-    try:
-        from_proxy = ipaddress.ip_address(peer).is_loopback
-    except ValueError:
-        from_proxy = False
-    if from_proxy and forwarded:
+    if _from_local_proxy() and forwarded:
         return forwarded.split(",")[-1].strip()[:64] or peer
     return peer
+
+
+def request_base_url() -> str:
+    """The server's address as the caller used it (``Host``); the scheme from
+    ``X-Forwarded-Proto`` only when the local proxy sent it."""
+    scheme = request.scheme
+    forwarded = request.headers.get("X-Forwarded-Proto", "")
+    if forwarded in ("http", "https") and _from_local_proxy():
+        scheme = forwarded
+    return f"{scheme}://{request.host}"
+
+
+def _from_local_proxy() -> bool:
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
 
 
 def _expire_idle_session() -> None:
