@@ -32,6 +32,7 @@ from device_kit.ui.kivy_setup import configure_kivy
 from display_board.fleet import KIND, PAIRING_FILE, board_dir, board_member
 from display_board.hall_wiring import DEFAULT_COLUMNS, stream_config
 from display_board.led_bridge import LedBridge, LedRoute
+from drivers.logging_setup import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -175,10 +176,7 @@ def run_hall(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.INFO if args.verbose else logging.WARNING)
     if args.command == "led-bridge":
         return run_led_bridge(args)
     if args.command == "pair":

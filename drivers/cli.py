@@ -12,6 +12,7 @@ import logging
 import sys
 
 from drivers.errors import DriverError
+from drivers.logging_setup import configure_logging
 
 COMMAND_MODULES = (
     "drivers.printer.commands",
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO, traffic=args.verbose)
     try:
         return int(args.func(args) or 0)
     except DriverError as exc:

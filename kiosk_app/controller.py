@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from device_kit.client import QueueClient, ServerError, ServerUnreachable
 from device_kit.contract.errors import DossierError
 from device_kit.contract.qr_payload import extract
+from device_kit.public_url import public_or_none
 from drivers.errors import CoverOpen, DriverError, PaperOut, PrinterOffline
 from drivers.printer import Printer, SlipData, TicketData
 from kiosk_app.dossier_view import TIMELINESS_KEYS, DossierView
@@ -343,8 +344,9 @@ class KioskController:
             service_name=service["name_vi"],
             number=number,
             issued_at=self.clock().astimezone(ZoneInfo(site.get("timezone") or "Asia/Ho_Chi_Minh")),
-            # Offline tickets have no tracking token yet: the QR leads to the centre's page.
-            tracking_url=track_url or self.client.base_url,
+            # Offline tickets have no tracking token yet: the QR leads to the centre's page,
+            # unless that is a loopback address no phone can open.
+            tracking_url=track_url or public_or_none(self.client.base_url),
             people_ahead=ahead or 0,
             priority_label=self.priority_label(priority)[0],
             hotline=site.get("hotline") or None,

@@ -7,12 +7,14 @@ Kivy reads its window settings when first imported, so they are set here, in
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from device_kit.ui.kivy_setup import configure_kivy
+from drivers.logging_setup import configure_logging
 from kiosk_app.config import KioskConfig, build_parser, hash_pin, resolve
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging(logging.INFO)
     if args.hash_pin:
         print(hash_pin(args.hash_pin))
         return 0

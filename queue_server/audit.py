@@ -27,9 +27,9 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from drivers.logging_setup import redact
 from queue_server.adapters.tables import auth_attempts, events
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.security import redact
 
 OUTCOMES = ("ok", "failed", "locked")
 MAX_ROWS = 100_000
@@ -109,7 +109,7 @@ def _from_event(row: Any) -> dict[str, Any]:
     return {
         "at": row.at,
         "kind": row.kind,
-        "actor": row.actor,
+        "actor": redact(row.actor),
         "address": "",
         "ticket_id": row.ticket_id,
         "counter_id": row.counter_id,
@@ -121,7 +121,7 @@ def _from_attempt(row: Any) -> dict[str, Any]:
     return {
         "at": row.at,
         "kind": f"auth.{row.outcome}",
-        "actor": f"user:{row.username}",
+        "actor": f"user:{redact(row.username)}",
         "address": row.address,
         "ticket_id": None,
         "counter_id": None,

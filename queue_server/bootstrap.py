@@ -16,12 +16,14 @@ from queue_server.services.dossier_feeds import DEMO, mirror_rows
 from queue_server.services.dossier_mirror import record_feed
 from queue_server.services.procedures import import_procedures
 from queue_server.services.site_config import SiteFile, apply_site_file, parse_site_file
+from queue_server.startup import check_data_dir
 
 EXAMPLE_SITE = Path(__file__).with_name("site_example.toml")
 DEMO_PROCEDURES = Path(__file__).with_name("procedures_demo.json")
 
 
 def open_runtime(settings: Settings) -> Runtime:
+    check_data_dir(settings.data_dir)
     start_mappers()
     return Runtime(settings=settings, db=connect(settings.resolved_database_url))
 

@@ -6,9 +6,11 @@ The sub-commands are a contract technicians script against; keep them stable.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
+import traceback
 from dataclasses import replace
 from datetime import time as datetime_time
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from device_kit.contract.errors import Refusal
+from drivers.logging_setup import configure_logging
 from queue_server.adapters.database import migrate
 from queue_server.bootstrap import load_demo, load_site, open_runtime
 from queue_server.config import Settings, load_settings
@@ -24,6 +27,7 @@ from queue_server.runtime import Runtime
 from queue_server.services.auth import DeviceKind, Role, create_user, issue_token
 from queue_server.services.clock import local_day, utc_now
 from queue_server.services.site_config import parse_site_file
+from queue_server.startup import explain
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -136,7 +140,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.database_url:
         settings = replace(settings, data_dir=settings.data_dir / "demo")
-    settings = replace(settings, public_url=f"http://{args.host}:{args.port}")
     return run_demo(settings, args.host, args.port)
 
 
@@ -296,6 +299,8 @@ def cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="motcua-server", description=__doc__)
+    parser.add_argument("--debug", action="store_true",
+                        help="debug log and, on failure, the full traceback")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("init", help="create or upgrade the database, load a site file")
@@ -390,17 +395,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--due", action="store_true", help="store the regulation reports now due")
     p.add_argument("--site")
     p.set_defaults(func=cmd_report)
+    for command in sub.choices.values():
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help="debug log and, on failure, the full traceback")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = load_settings()
+    configure_logging(logging.DEBUG if args.debug else logging.INFO)
+    settings = Settings()
     try:
+        settings = load_settings()
         return int(args.func(args, settings))
     except Refusal as exc:
         print(f"error: {exc.message}\nlỗi: {exc.message_vi}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        failure = explain(exc, settings.resolved_database_url)
+        if failure is None:
+            raise
+        if args.debug:
+            traceback.print_exc()
+        print(failure.line(), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,14 @@ WORKER_CONNECTIONS = 2000
 STREAM_HEADROOM = 400
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used, in words for the technician who set it."""
+
+    def __init__(self, message: str, message_vi: str) -> None:
+        super().__init__(message)
+        self.message, self.message_vi = message, message_vi
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -25,8 +33,9 @@ class Settings:
     default_site: str = "default"
     #: How long a signed-in user's bearer token lasts.
     user_token_hours: int = 12
-    #: Public base URL printed in the ticket QR code (tracking page).
-    public_url: str = "http://127.0.0.1:8000"
+    #: Public base URL printed in the ticket QR code (tracking page). Unset, it is
+    #: taken from the request's Host when that is not a loopback address.
+    public_url: str = ""
     #: Finished tickets looked at for the estimated wait.
     wait_sample: int = 20
     #: Server processes sharing the database (set by ``motcua-server run``).
@@ -49,7 +58,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     for f in fields(Settings):
         env = os.environ.get(f"MOTCUA_{f.name.upper()}")
         if env is not None and f.name != "extra":
-            values[f.name] = _coerce(f.type, env)
+            values[f.name] = _coerce(f"MOTCUA_{f.name.upper()}", f.type, env)
     values.update(overrides or {})
     if "data_dir" in values:
         values["data_dir"] = Path(values["data_dir"])
@@ -59,8 +68,15 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
-def _coerce(kind: Any, raw: str) -> Any:
-    return int(raw) if kind in (int, "int") else raw
+def _coerce(name: str, kind: Any, raw: str) -> Any:
+    if kind not in (int, "int"):
+        return raw
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name}={raw!r} is not a whole number.", f"{name}={raw!r} không phải là số nguyên."
+        ) from None
 
 
 def _stored_secret(data_dir: Path) -> str:

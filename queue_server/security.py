@@ -3,8 +3,9 @@
 - Security headers on every answer (pages set their own stricter CSP first).
 - Signed-in browser sessions (the admin pages) end after ``SESSION_IDLE`` without
   a request and never outlive ``SESSION_MAX``.
-- Log records are scrubbed of bearer tokens, passwords, tracking tokens and
-  12/9-digit citizen ID numbers before any handler sees them.
+- Log records are scrubbed of bearer tokens, passwords, tracking tokens, SQL
+  parameters and 12/9-digit citizen ID numbers before any handler sees them
+  (``drivers.logging_setup``; installed here too for apps built in-process).
 - The client address for lockout comes from ``X-Forwarded-For`` only when the
   peer is the local reverse proxy, so a LAN client cannot spoof it; likewise
   whether the request came over TLS (``X-Forwarded-Proto``), which makes the
@@ -14,14 +15,13 @@
 from __future__ import annotations
 
 import ipaddress
-import logging
-import re
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask, Response, request, session
 from flask.sessions import SecureCookieSessionInterface
 
+from drivers.logging_setup import install_redaction
+from drivers.logging_setup import redact as redact  # the audit log masks with it too
 from queue_server.runtime import current_runtime
 
 #: Pages load only their own scripts and styles; a tracking link (its token is in the
@@ -42,27 +42,12 @@ HEADERS = {
     "Permissions-Policy": "geolocation=(), microphone=(), payment=()",
 }
 
-_REDACTIONS = (
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(\"?(?:password|token|secret)\"?\s*[:=]\s*\"?)[^\s\",&}]+"), r"\1[redacted]"),
-    (re.compile(r"(/track/)[A-Za-z0-9_-]+"), r"\1[redacted]"),
-    (re.compile(r"(?<!\d)(\d{12}|\d{9})(?!\d)"), "[id-number]"),
-)
-
-
-def redact(text: str) -> str:
-    """``text`` without secrets or ID numbers; used on every log record."""
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
 def init_app(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_IDLE
     app.session_interface = TlsAwareSessions()
     app.before_request(_expire_idle_session)
     app.after_request(_add_headers)
-    _install_log_redaction()
+    install_redaction()
 
 
 def client_address() -> str:
@@ -91,6 +76,16 @@ class TlsAwareSessions(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or came_over_tls()
 
 
+def request_base_url() -> str:
+    """The server's address as the caller used it (``Host``); the scheme from
+    ``X-Forwarded-Proto`` only when the local proxy sent it."""
+    scheme = request.scheme
+    forwarded = request.headers.get("X-Forwarded-Proto", "")
+    if forwarded in ("http", "https") and _from_local_proxy():
+        scheme = forwarded
+    return f"{scheme}://{request.host}"
+
+
 def _from_local_proxy() -> bool:
     try:
         return ipaddress.ip_address(request.remote_addr or "").is_loopback
@@ -117,22 +112,3 @@ def _add_headers(response: Response) -> Response:
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-def _install_log_redaction() -> None:
-    """Wrap the log record factory once per process, so third-party loggers are covered."""
-    factory = logging.getLogRecordFactory()
-    if getattr(factory, "motcua_redacts", False):
-        return
-
-    def scrubbed(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = factory(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return record
-        record.msg, record.args = redact(message), None
-        return record
-
-    scrubbed.motcua_redacts = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(scrubbed)

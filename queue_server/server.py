@@ -12,9 +12,19 @@ import gc
 import os
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from queue_server.config import WORKER_CONNECTIONS
+
+
+class JournalLogger(glogging.Logger):  # type: ignore[misc]
+    """gunicorn's own messages go through the process's logging set-up
+    (``drivers.logging_setup``): one format, scrubbed, journald-friendly."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.error_log.propagate = True
 
 
 class MotcuaServer(BaseApplication):  # type: ignore[misc]
@@ -70,7 +80,8 @@ def serve(
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
+        "errorlog": None,
+        "loglevel": "info",
+        "logger_class": JournalLogger,
     }
     MotcuaServer(options, {**(app_config or {}), "worker_count": count}).run()

@@ -36,7 +36,8 @@ class TicketData:
     service_name: str
     number: str
     issued_at: datetime
-    tracking_url: str
+    #: None prints no QR: better none than one a phone cannot open (a loopback address).
+    tracking_url: str | None
     people_ahead: int = 0
     priority_label: str | None = None
     hotline: str | None = None
@@ -169,11 +170,12 @@ def ticket_ops(data: TicketData, profile: PaperProfile, labels: Labels = LABELS)
         ops.append(_raster("priority", [line], width, TextStyle(size.body, True, invert=True)))
     details = [line.format(count=data.people_ahead) for line in labels.people_ahead]
     details.append(labels.issued_at.format(time=data.issued_at.strftime(labels.time_format)))
-    ops += [
-        _raster("details", details, width, TextStyle(size.body)),
-        QrOp(data.tracking_url, size.qr_module),
-        _raster("scan_hint", labels.scan_hint, width, TextStyle(size.small)),
-    ]
+    ops.append(_raster("details", details, width, TextStyle(size.body)))
+    if data.tracking_url:
+        ops += [
+            QrOp(data.tracking_url, size.qr_module),
+            _raster("scan_hint", labels.scan_hint, width, TextStyle(size.small)),
+        ]
     if data.hotline:
         line = labels.hotline.format(hotline=data.hotline)
         ops.append(_raster("hotline", [line], width, TextStyle(size.small, bold=True)))

@@ -17,17 +17,18 @@ from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site, principal
 from queue_server.api.errors import ApiError, refusal_body
 from queue_server.api.spec import endpoint
+from queue_server.api.throttle import caller_key, throttle
 from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.connectors import webhook
 from queue_server.dossiers.errors import TooManyLookups, WebhookRefused
 from queue_server.import_process import ImportKind, ImportRequest, run_import
 from queue_server.runtime import current_runtime
+from queue_server.security import client_address
 from queue_server.services.auth import Permission
 from queue_server.services.dossier_feeds import IMPORT, PULL, PUSH, accept_push
 from queue_server.services.dossier_lookup import lookup_dossier
 from queue_server.services.dossier_mirror import feed_state
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
-from queue_server.services.rate_limit import RateLimiter
 from queue_server.services.working_calendar import replace_year, stored_overrides
 
 log = logging.getLogger(__name__)
@@ -45,17 +46,6 @@ def _dossier_error(exc: DossierError) -> tuple[Response, int]:
 
 class LookupQuery(BaseModel):
     q: str = Field(min_length=1, max_length=4400, description="dossier code or QR payload")
-
-
-def _limiter(name: str, per_minute: int) -> RateLimiter:
-    """One limiter per kind and size, kept by the app (created on first use)."""
-    limiters: dict[tuple[str, int], RateLimiter] = current_app.extensions.setdefault(
-        "motcua.dossier_limits", {}
-    )
-    key = (name, per_minute)
-    if key not in limiters:
-        limiters[key] = RateLimiter(per_minute, MINUTE)
-    return limiters[key]
 
 
 def _lookup_settings(uow: UnitOfWork, site_id: int) -> DossierSection:
@@ -76,15 +66,13 @@ def _lookup_settings(uow: UnitOfWork, site_id: int) -> DossierSection:
 
 
 def _throttle(settings: DossierSection, now: float) -> None:
-    """Per device token when a device calls, else per client address."""
+    """A paired device has its own, larger budget; anyone else is counted per client."""
     who = principal()
-    if who is not None and who.device is not None:
-        wait = _limiter("device", settings.device_lookups_per_minute).hit(who.name, now)
-    else:
-        address = request.remote_addr or "unknown"
-        wait = _limiter("address", settings.lookups_per_minute).hit(address, now)
+    device = who is not None and who.device is not None
+    per_minute = settings.device_lookups_per_minute if device else settings.lookups_per_minute
+    wait = throttle("dossier_lookup", per_minute, MINUTE, now)
     if wait:
-        log.warning("dossier lookups throttled for %s", who.label if who else request.remote_addr)
+        log.warning("dossier lookups throttled for %s", caller_key())
         raise TooManyLookups(wait)
 
 
@@ -140,7 +128,7 @@ def push() -> Any:
 def _log_refusal(site_id: int, reason: str) -> None:
     """Log and keep an audit event of a refused push (outside the refused transaction)."""
     runtime = current_runtime()
-    address = request.remote_addr or "unknown"
+    address = client_address()
     log.warning("dossier webhook refused (%s) from %s", reason, address)
     with runtime.uow() as uow:
         uow.record(

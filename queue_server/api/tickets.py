@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import jsonify
 
+from device_kit.public_url import public_or_none
 from queue_server.adapters.database import with_retry
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, authorize, current_site, principal
@@ -13,6 +14,7 @@ from queue_server.api.schemas import IssueTicketBody
 from queue_server.api.spec import endpoint
 from queue_server.queueing.errors import UnknownTicket
 from queue_server.runtime import current_runtime
+from queue_server.security import request_base_url
 from queue_server.services.auth import DeviceKind, Permission
 from queue_server.services.public_views import POSITION, TRACK, sees_private, shape
 from queue_server.services.tickets import IssueRequest, get_ticket, issue_ticket, position_view
@@ -52,7 +54,8 @@ def create_ticket(body: IssueTicketBody) -> Any:
             return view
 
     view = with_retry(work)
-    view["track_url"] = f"{runtime.settings.public_url.rstrip('/')}/t/{view['track_token']}"
+    base = public_or_none(runtime.settings.public_url or request_base_url())
+    view["track_url"] = f"{base}/t/{view['track_token']}" if base else None
     return jsonify(view), 201
 
 

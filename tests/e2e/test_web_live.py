@@ -53,7 +53,7 @@ def test_a_call_reaches_the_board_and_the_tracking_phone_live(
     board = open_page(browser, f"{floor.server.url}/board", *BOARD_SIZES["1920x1080"])
     phone = open_page(
         browser,
-        second["track_url"],
+        f"{floor.server.url}/t/{second['track_token']}",  # loopback: never printed
         390,
         844,
         is_mobile=True,

@@ -58,7 +58,7 @@ def test_create_user_and_token_then_use_them_on_the_running_server(tmp_path: Pat
             headers={"Authorization": f"Bearer {kiosk_token}"},
         )
         assert ticket.status_code == 201 and ticket.json()["number"] == "A001"
-        assert ticket.json()["track_url"].startswith(server.url + "/t/")
+        assert ticket.json()["track_url"] is None  # MOTCUA_PUBLIC_URL is loopback here
         called = requests.post(
             f"{base}/counters/2/call-next",
             timeout=5,

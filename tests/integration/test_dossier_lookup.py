@@ -86,6 +86,28 @@ def test_lookups_are_limited_per_address_with_retry_after(api: Api) -> None:
     assert lookup(api, code, address="10.0.0.7").status_code == 200
 
 
+def test_visitors_behind_the_proxy_are_limited_one_by_one(api: Api) -> None:
+    """GIVEN two phones reaching the server through the local reverse proxy
+    WHEN one of them floods the lookup
+    THEN only that phone is refused; the other and a fresh visitor still get answers,
+    and a LAN client cannot escape its own limit by forging X-Forwarded-For."""
+    code = seed_mirror(api.runtime, 3)[0]["MaHoSo"]
+
+    def via_proxy(visitor: str, peer: str = "127.0.0.1") -> int:
+        return api.call(
+            "GET", LOOKUP, query_string={"q": code},
+            headers={"X-Forwarded-For": f"198.51.100.77, {visitor}"},
+            environ_base={"REMOTE_ADDR": peer},
+        ).status_code
+
+    flood = [via_proxy("203.0.113.10") for _ in range(25)]
+    assert flood[:20] == [200] * 20 and flood[20:] == [429] * 5
+    assert [via_proxy("203.0.113.20") for _ in range(20)] == [200] * 20
+    assert via_proxy("203.0.113.10") == 429
+    forged = [via_proxy(f"203.0.113.{n}", peer="10.0.0.50") for n in range(30, 51)]
+    assert forged[:20] == [200] * 20 and forged[20] == 429
+
+
 def test_kiosk_token_has_its_own_larger_budget(api: Api) -> None:
     code = seed_mirror(api.runtime, 3)[0]["MaHoSo"]
     for _ in range(20):
