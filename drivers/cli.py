@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "drivers.led.commands",
     "drivers.keypad.commands",
     "drivers.audio.commands",
+    "drivers.server_check",
 )
 
 

@@ -28,11 +28,14 @@ from drivers.printer import Printer, SlipData, TicketData
 from kiosk_app.dossier_view import TIMELINESS_KEYS, DossierView
 from kiosk_app.i18n import load_catalogue
 from kiosk_app.offline import Outbox, OutboxState
-from queue_server.client import QueueClient, ServerError, ServerUnreachable
+from queue_server.client import QueueClient, ServerError, ServerUnreachable, ServerUntrusted
 from queue_server.dossiers.errors import DossierError
 from queue_server.dossiers.qr_payload import extract
 
 log = logging.getLogger(__name__)
+#: No usable server: unreachable, or refused because it could not prove it is the
+#: centre's (certificate problem). Either way the kiosk works from its number blocks.
+NO_SERVER = (ServerUnreachable, ServerUntrusted)
 
 RATING_UNAVAILABLE = "rate.unavailable"
 
@@ -132,7 +135,7 @@ class KioskController:
         """Site and services from the server, or from the cache when it is unreachable."""
         try:
             site, services = self.client.get_site(), self.client.services()
-        except ServerUnreachable:
+        except NO_SERVER:
             self.state.online = False
             site = self.outbox.cache_get("site") or {}
             services = self.outbox.cache_get("services") or []
@@ -159,6 +162,10 @@ class KioskController:
     def _heartbeat(self) -> bool:
         try:
             self.client.health()
+        except ServerUntrusted as error:
+            log.error("kiosk: %s", error)
+            self.state.online = False
+            return False
         except ServerUnreachable:
             self.state.online = False
             return False
@@ -178,7 +185,7 @@ class KioskController:
                 continue
             try:
                 block = self.client.lease_block(service["code"], self.settings.block_size)
-            except ServerUnreachable:
+            except NO_SERVER:
                 self.state.online = False
                 return
             except ServerError as error:  # closed now, daily limit: try again later
@@ -198,7 +205,7 @@ class KioskController:
                     ticket.priority,
                     ticket.dossier_code,
                 )
-            except ServerUnreachable:
+            except NO_SERVER:
                 self.state.online = False
                 break
             except ServerError as error:
@@ -254,7 +261,7 @@ class KioskController:
     ) -> Issued:
         try:
             view = self.client.issue_ticket(service["code"], priority, dossier_code)
-        except ServerUnreachable:
+        except NO_SERVER:
             self.state.online = False
             return self._issue_offline(printer, service, priority, dossier_code)
         except ServerError as error:
@@ -360,7 +367,7 @@ class KioskController:
             raise Refusal("lookup.example", vi=error.message_vi, en=error.message) from error
         try:
             found = self.client.lookup_dossier(code)
-        except ServerUnreachable as error:
+        except NO_SERVER as error:
             self.state.online = False
             raise Refusal(unavailable) from error
         except ServerError as error:
@@ -441,7 +448,7 @@ class KioskController:
         else the server's own words."""
         try:
             result = call()
-        except ServerUnreachable as error:
+        except NO_SERVER as error:
             self.state.online = False
             raise Refusal(unavailable) from error
         except ServerError as error:

@@ -23,6 +23,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     #: Finished tickets looked at for the estimated wait.
     wait_sample: int = 20
+    #: The centre's CA certificate (``deploy/make-tls.sh``): published at ``/tls/ca.pem``
+    #: for devices to pin, its fingerprint shown on the fleet page.
+    tls_ca_file: str = "/etc/motcua/tls/ca.crt"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -1,0 +1,125 @@
+"""Configuration pushed by the server is checked on the device before it is used.
+
+A server — or a host posing as one — could otherwise send every ticket to a printer
+elsewhere on the network (``tcp://another-host:9100``) or have the device write any
+file it can (``file:///…``). Each setting that names a place is held to an allow-list:
+local devices (serial ports, ``/dev/usb/lp*``, ``/dev/motcua/*``), files inside the
+device's data directory, and TCP hosts the technician entered on the device itself
+(``MOTCUA_PRINTER_HOSTS``, or the printer URL given on the device's command line or
+environment). A refused setting is left out, so the device keeps what it had, and the
+refusal is reported to the fleet.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from queue_server.client.trust import is_loopback
+
+#: Local device paths a pushed setting may name.
+DEVICE_PATHS = (
+    "/dev/ttyS*",
+    "/dev/ttyUSB*",
+    "/dev/ttyACM*",
+    "/dev/serial/by-id/*",
+    "/dev/serial/by-path/*",
+    "/dev/usb/lp*",
+    "/dev/motcua/*",
+)
+
+
+@dataclass(frozen=True)
+class LocalGrants:
+    """What the technician allowed on the device itself, beyond local devices."""
+
+    tcp_hosts: frozenset[str] = frozenset()
+    data_dir: Path | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        data_dir: Path | None = None,
+        local_urls: Iterable[str | None] = (),
+        env: Mapping[str, str] = os.environ,
+    ) -> LocalGrants:
+        """``MOTCUA_PRINTER_HOSTS`` (comma-separated) and the hosts of printer URLs the
+        technician gave on the device (``local_urls``)."""
+        hosts = {h.strip().lower() for h in env.get("MOTCUA_PRINTER_HOSTS", "").split(",")}
+        hosts |= {(urlsplit(u).hostname or "").lower() for u in local_urls if u}
+        return cls(frozenset(h for h in hosts if h), data_dir)
+
+
+@dataclass
+class Screened:
+    """The settings a device may apply, and why each of the others was refused."""
+
+    accepted: dict[str, Any] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def screen(config: Mapping[str, Any], grants: LocalGrants) -> Screened:
+    """Split a pushed configuration into what is allowed and what is refused."""
+    result = Screened()
+    for name, value in config.items():
+        problem = _problem(name, value, grants)
+        if problem:
+            result.refused[name] = problem
+        else:
+            result.accepted[name] = value
+    return result
+
+
+def _problem(name: str, value: Any, grants: LocalGrants) -> str:
+    if value is None:
+        return ""
+    if name == "printer_url":
+        return _printer_problem(str(value), grants)
+    if name == "serial":
+        port = value.get("port", "") if isinstance(value, Mapping) else ""
+        return "" if _is_device(port) else f"serial port {port!r} is not a local serial device"
+    if name == "scanners":
+        for scanner in value:
+            if str(scanner).startswith("serial:") and not _is_device(urlsplit(scanner).path):
+                return f"scanner {scanner!r} is not a local serial device"
+        return ""
+    if name == "led_routes":
+        for route in value:
+            port = str(route).partition("=")[2].rpartition(":")[0]
+            if not _is_device(port):
+                return f"LED route {route!r} is not on a local serial device"
+    return ""
+
+
+def _printer_problem(url: str, grants: LocalGrants) -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "usb":
+        return ""
+    if parts.scheme == "serial" and _is_device(parts.path):
+        return ""
+    if parts.scheme == "tcp":
+        host = (parts.hostname or "").lower()
+        if is_loopback(host) or host in grants.tcp_hosts:
+            return ""
+        return f"printer host {host!r} was not entered on this device"
+    if parts.scheme == "file" and (_is_device(parts.path) or _inside(parts.path, grants)):
+        return ""
+    return f"printer {url!r} is not a local device or an allowed host"
+
+
+def _is_device(path: str) -> bool:
+    normal = posixpath.normpath(path) if path else ""
+    return normal == path and any(fnmatch.fnmatchcase(normal, p) for p in DEVICE_PATHS)
+
+
+def _inside(path: str, grants: LocalGrants) -> bool:
+    if grants.data_dir is None or not path:
+        return False
+    target = Path(os.path.realpath(path))
+    return target.is_relative_to(Path(os.path.realpath(grants.data_dir)))
