@@ -164,8 +164,9 @@ class FleetMember:
     ``health`` is asked for on every heartbeat (printer, scanner, camera, serial,
     detail); ``on_config`` gets each new configuration, on this object's thread —
     a Kivy app hops to its own thread from there — after :mod:`pushed_config
-    <queue_server.client.pushed_config>` took out what ``grants`` do not allow (the
-    device keeps its previous value; the refusal goes into the health ``detail``).
+    <queue_server.client.pushed_config>` took out what ``grants`` do not allow: the
+    device keeps its previous value (also in the cache) and the refusal goes into the
+    health ``detail``.
     """
 
     def __init__(
@@ -252,17 +253,18 @@ class FleetMember:
         if config is None:
             log.warning("fleet: this device is not paired (its token is unknown or revoked)")
             return
-        self._write_cache(config)
         self._apply(config)
+        self._write_cache(self.config)
 
     def _apply(self, config: dict[str, Any]) -> None:
         screened = screen(config, self.grants)
         self.refused = screened.refused
         for name, reason in screened.refused.items():
             log.warning("fleet: refused the server's %s: %s", name, reason)
-        self.config = screened.accepted
+        kept = {name: self.config[name] for name in screened.refused if name in self.config}
+        self.config = {**screened.accepted, **kept}
         try:
-            self.on_config(dict(screened.accepted))
+            self.on_config(dict(self.config))
         except Exception:
             log.exception("fleet: the device could not apply its configuration")
 
