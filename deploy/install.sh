@@ -62,14 +62,14 @@ if has_role server; then
   mkdir -p "$ROOT/etc/nginx/sites-enabled"
   ln -sfn ../sites-available/motcua.conf "$ROOT/etc/nginx/sites-enabled/motcua.conf"
   rm -f "$ROOT/etc/nginx/sites-enabled/default"
-  if [ ! -e "$ROOT/etc/motcua/tls/motcua.key" ]; then
-    mkdir -p "$ROOT/etc/motcua/tls"
-    name=$(hostname -s).local
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$name" \
-      -addext "subjectAltName=DNS:$name,DNS:localhost,IP:127.0.0.1" \
-      -keyout "$ROOT/etc/motcua/tls/motcua.key" -out "$ROOT/etc/motcua/tls/motcua.crt" 2>/dev/null
-    chmod 600 "$ROOT/etc/motcua/tls/motcua.key"
-  fi
+  # The centre's CA and the server certificate for every address devices use: the
+  # configured name (MOTCUA_SERVER_NAME, default motcua.local), this box's .local name,
+  # loopback and its LAN addresses. Kept across runs; renewed when due or when a name
+  # is missing (deploy/make-tls.sh). Devices pin the fingerprint it prints.
+  read -ra lan <<<"$(hostname -I 2>/dev/null || true)"
+  tls_fingerprint=$("$SRC/deploy/make-tls.sh" "$ROOT/etc/motcua/tls" \
+    "${MOTCUA_SERVER_NAME:-motcua.local}" "$(hostname -s).local" localhost 127.0.0.1 ::1 \
+    "${lan[@]}")
   units+=(motcua-server.service motcua-backup.service motcua-backup.timer
           motcua-report.service motcua-report.timer motcua-dossier-pull.service)
 fi
@@ -111,7 +111,9 @@ done
 
 cat <<MSG
 motcua installed for: ${ROLES[*]}
-Next (docs/technician.md):
+${tls_fingerprint:+$tls_fingerprint
+  (devices: pin it when pairing, or use /etc/motcua/tls/ca.crt as MOTCUA_CA_FILE)
+}Next (docs/technician.md):
   - edit /etc/motcua/*.env, then: systemctl restart motcua-*
   - server: sudo -u motcua MOTCUA_DATA_DIR=/var/lib/motcua $PREFIX/.venv/bin/motcua-server \\
       init --site /etc/motcua/site.toml

@@ -2,9 +2,12 @@
 
 Imports no Flask and nothing else of the server: a device needs only this file
 and ``requests``. Every call has a bounded timeout. A server that cannot be
-reached raises :class:`ServerUnreachable`; a server that answers with an error
-raises :class:`ServerError` carrying the server's ``code``, ``message`` and
-``message_vi``, so the device can show the visitor the server's own words.
+reached raises :class:`ServerUnreachable`; one that cannot prove it is the centre's
+(certificate problem, plain HTTP to another host) raises :class:`ServerUntrusted`
+before the request — and its token — is sent (:mod:`device_kit.trust`); a
+server that answers with an error raises :class:`ServerError` carrying the server's
+``code``, ``message`` and ``message_vi``, so the device can show the visitor the
+server's own words.
 """
 
 from __future__ import annotations
@@ -14,37 +17,24 @@ from typing import Any
 
 import requests
 
+from device_kit.errors import (
+    ClientError,
+    ServerError,
+    ServerUnreachable,
+    ServerUntrusted,
+)
+from device_kit.trust import Trust, untrusted
+
+__all__ = [
+    "ClientError",
+    "QueueClient",
+    "ServerError",
+    "ServerUnreachable",
+    "ServerUntrusted",
+    "Trust",
+]
+
 DEFAULT_TIMEOUT = (2.0, 5.0)  # connect, read (seconds)
-
-
-class ClientError(Exception):
-    """Base of every error this client raises."""
-
-    code = "client_error"
-    message = "The queue server could not be used."
-    message_vi = "Không dùng được máy chủ xếp hàng."
-
-
-class ServerUnreachable(ClientError):
-    """No answer: connection refused, timeout, DNS, or a broken connection."""
-
-    code = "server_unreachable"
-    message = "The queue server cannot be reached."
-    message_vi = "Không kết nối được máy chủ."
-
-
-class ServerError(ClientError):
-    """The server answered with an error document ``{"error": {...}}``."""
-
-    def __init__(
-        self, status: int, code: str, message: str, message_vi: str, details: Any = None
-    ) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-        self.message_vi = message_vi
-        self.details = details
 
 
 class QueueClient:
@@ -57,10 +47,14 @@ class QueueClient:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
+        trust: Trust | None = None,
     ) -> None:
+        """``trust``: the CA to verify against (default: ``MOTCUA_CA_FILE``, else the
+        system CAs); a given ``session`` must have been made by that trust."""
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._session = session or requests.Session()
+        self.trust = trust or Trust.from_settings()
+        self._session = session or self.trust.session()
         self._token = token
 
     def close(self) -> None:
@@ -81,6 +75,7 @@ class QueueClient:
         params: dict[str, Any] | None = None,
     ) -> Any:
         """Call ``/api/v1{path}``; the decoded JSON body, or None for 204."""
+        self.trust.check(self.base_url)
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         try:
             response = self._session.request(
@@ -91,6 +86,8 @@ class QueueClient:
                 headers=headers,
                 timeout=self.timeout,
             )
+        except requests.exceptions.SSLError as exc:
+            raise untrusted(exc) from exc
         except requests.RequestException as exc:
             raise ServerUnreachable(f"{method} {path}: {type(exc).__name__}") from exc
         if response.status_code == 204:

@@ -27,7 +27,8 @@ from typing import Any, Protocol
 
 import requests
 
-from device_kit.client import ClientError, QueueClient
+from device_kit.client import ClientError, QueueClient, ServerUntrusted, Trust
+from device_kit.trust import untrusted
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,8 @@ class StreamConfig:
     connect_timeout: float = 5.0
     retry_initial: float = 0.5
     retry_max: float = 5.0
+    #: The centre's CA (default: ``MOTCUA_CA_FILE``, else the system CAs).
+    ca_file: Path | None = None
 
 
 def resolve_server(
@@ -186,16 +189,20 @@ class EventStream:
         """``liveness``: shared with a listener that shows when the server went quiet."""
         self.config = config
         self.listener = listener
-        self.session = session or requests.Session()
+        self.trust = Trust.from_settings(config.ca_file)
+        self.session = session or self.trust.session()
         self.client = QueueClient(
             config.server_url,
             config.token,
             timeout=(config.connect_timeout, config.read_timeout),
             session=self.session,
+            trust=self.trust,
         )
         self.liveness = liveness or Liveness(clock)
         self.last_event_id: int | None = None
         self.state = LinkState.CONNECTING
+        #: Why the server is refused, while it is (shown and reported by the device).
+        self.untrusted: ServerUntrusted | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._response: requests.Response | None = None
@@ -228,6 +235,9 @@ class EventStream:
             try:
                 self.follow_once()
                 delays = backoff(self.config.retry_initial, self.config.retry_max)
+            except ServerUntrusted as exc:
+                self.untrusted = exc
+                log.error("event stream: %s", exc)
             except (requests.RequestException, ClientError) as exc:
                 if self._stop.is_set():
                     break
@@ -243,19 +253,25 @@ class EventStream:
     def follow_once(self) -> None:
         """Resync from the snapshot, then stream until the connection ends."""
         snapshot = self.fetch_snapshot()
+        self.untrusted = None
         self.liveness.heard()
         if self.last_event_id is None:
             self.last_event_id = int(snapshot.get("last_event_id") or 0)
         self.listener.on_snapshot(snapshot)
         headers = {**self._auth(), "Accept": "text/event-stream"}
         headers["Last-Event-ID"] = str(self.last_event_id)
-        with self.session.get(
-            self._url("/api/v1/events"),
-            params=self._filters(),
-            headers=headers,
-            stream=True,
-            timeout=(self.config.connect_timeout, self.config.read_timeout),
-        ) as response:
+        self.trust.check(self.config.server_url)
+        try:
+            response = self.session.get(
+                self._url("/api/v1/events"),
+                params=self._filters(),
+                headers=headers,
+                stream=True,
+                timeout=(self.config.connect_timeout, self.config.read_timeout),
+            )
+        except requests.exceptions.SSLError as exc:
+            raise untrusted(exc) from exc
+        with response:
             self._response = response
             try:
                 response.raise_for_status()

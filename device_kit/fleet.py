@@ -24,8 +24,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from device_kit.client import ClientError, QueueClient, ServerError
+from device_kit.client import ClientError, QueueClient, ServerError, ServerUntrusted, Trust
 from device_kit.event_stream import Event, LinkState, StreamListener
+from device_kit.pushed_config import LocalGrants, screen
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,18 @@ class DeviceAgent:
     the device (e.g. in its pairing file) and used as its bearer token once paired.
     """
 
-    def __init__(self, base_url: str, kind: str, hardware: str = "", token: str | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        kind: str,
+        hardware: str = "",
+        token: str | None = None,
+        trust: Trust | None = None,
+    ) -> None:
+        """``trust``: the centre's CA (default ``MOTCUA_CA_FILE``); checked before the
+        pairing request, so neither the token nor its digest reaches another host."""
         self.base_url = base_url
+        self.trust = trust or Trust.from_settings()
         self.kind = kind
         self.hardware = hardware
         self.token = token
@@ -79,7 +90,7 @@ class DeviceAgent:
         """A fresh secret and the six-digit code to show the technician."""
         self.token = secrets.token_hex(32)  # like server-made tokens: safe on a command line
         digest = hashlib.sha256(self.token.encode()).hexdigest()
-        with QueueClient(self.base_url) as anonymous:
+        with QueueClient(self.base_url, trust=self.trust) as anonymous:
             answer = anonymous.request(
                 "POST", "/pairing",
                 json={"kind": self.kind, "hardware": self.hardware, "token_hash": digest},
@@ -88,7 +99,7 @@ class DeviceAgent:
 
     def config(self) -> dict[str, Any] | None:
         """The device's configuration, or None while it is not paired yet."""
-        with QueueClient(self.base_url, self.token) as client:
+        with QueueClient(self.base_url, self.token, trust=self.trust) as client:
             try:
                 mine = client.request("GET", "/devices/me")
             except ServerError as exc:
@@ -108,7 +119,7 @@ class DeviceAgent:
 
     def heartbeat(self, **health: Any) -> int | None:
         """Report health; the server's current configuration revision, when it says."""
-        with QueueClient(self.base_url, self.token) as client:
+        with QueueClient(self.base_url, self.token, trust=self.trust) as client:
             answer = client.request("POST", "/devices/me/heartbeat", json=health)
         if isinstance(answer, dict) and "revision" in answer:
             return int(answer["revision"])
@@ -127,6 +138,10 @@ def pair(
     while not stop.is_set():
         try:
             show_code(agent.request_code())
+        except ServerUntrusted as exc:
+            log.error("pairing: %s", exc)
+            stop.wait(poll_s)
+            continue
         except ClientError as exc:
             log.warning("pairing: cannot ask for a code (%s); retrying", exc)
             stop.wait(poll_s)
@@ -148,7 +163,10 @@ class FleetMember:
 
     ``health`` is asked for on every heartbeat (printer, scanner, camera, serial,
     detail); ``on_config`` gets each new configuration, on this object's thread —
-    a Kivy app hops to its own thread from there.
+    a Kivy app hops to its own thread from there — after :mod:`pushed_config
+    <device_kit.pushed_config>` took out what ``grants`` do not allow: the
+    device keeps its previous value (also in the cache) and the refusal goes into the
+    health ``detail``.
     """
 
     def __init__(
@@ -161,8 +179,15 @@ class FleetMember:
         cache_file: Path | None = None,
         version: str | None = None,
         interval: float | None = None,
+        grants: LocalGrants | None = None,
     ) -> None:
         self.agent = agent
+        self.grants = grants or LocalGrants.from_settings(
+            cache_file.parent if cache_file is not None else None
+        )
+        #: Refused settings and trust failures, reported in the next heartbeat.
+        self.refused: dict[str, str] = {}
+        self.untrusted: ServerUntrusted | None = None
         self.role = role
         self.version = version or package_version()
         self.health = health
@@ -209,9 +234,13 @@ class FleetMember:
                 if self._pull_wanted.is_set():
                     self._pull()
                 revision = self.agent.heartbeat(**self._health())
+                self.untrusted = None
                 if revision is not None and revision > self.agent.revision:
                     self._pull_wanted.set()
                     continue
+            except ServerUntrusted as exc:
+                self.untrusted = exc
+                log.error("fleet: %s", exc)
             except ClientError as exc:
                 log.info("fleet: server not answering (%s)", exc)
             except Exception:
@@ -224,19 +253,30 @@ class FleetMember:
         if config is None:
             log.warning("fleet: this device is not paired (its token is unknown or revoked)")
             return
-        self._write_cache(config)
         self._apply(config)
+        self._write_cache(self.config)
 
     def _apply(self, config: dict[str, Any]) -> None:
-        self.config = config
+        screened = screen(config, self.grants)
+        self.refused = screened.refused
+        for name, reason in screened.refused.items():
+            log.warning("fleet: refused the server's %s: %s", name, reason)
+        kept = {name: self.config[name] for name in screened.refused if name in self.config}
+        self.config = {**screened.accepted, **kept}
         try:
-            self.on_config(dict(config))
+            self.on_config(dict(self.config))
         except Exception:
             log.exception("fleet: the device could not apply its configuration")
 
     def _health(self) -> dict[str, Any]:
+        health = self.health()
+        notes = [health.get("detail", "")]
+        notes += [f"refused {name}: {reason}" for name, reason in self.refused.items()]
+        if self.untrusted is not None:
+            notes.append(f"server was untrusted: {self.untrusted.problem}")
         return {
-            **self.health(),
+            **health,
+            "detail": "; ".join(n for n in notes if n)[:200],
             "role": self.role,
             "version": self.version,
             "uptime_s": int(time.monotonic() - self._started),

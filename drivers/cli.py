@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "drivers.led.commands",
     "drivers.keypad.commands",
     "drivers.audio.commands",
+    "drivers.server_check",
 )
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from device_kit.client import QueueClient, ServerError, ServerUnreachable
+from device_kit.client import QueueClient, ServerError, ServerUnreachable, ServerUntrusted
 from device_kit.contract.errors import DossierError
 from device_kit.contract.qr_payload import extract
 from device_kit.public_url import public_or_none
@@ -34,6 +34,9 @@ from kiosk_app.i18n import load_catalogue
 from kiosk_app.offline import Outbox, OutboxState
 
 log = logging.getLogger(__name__)
+#: No usable server: unreachable, or refused because it could not prove it is the
+#: centre's (certificate problem). Either way the kiosk works from its number blocks.
+NO_SERVER = (ServerUnreachable, ServerUntrusted)
 
 RATING_UNAVAILABLE = "rate.unavailable"
 
@@ -133,7 +136,7 @@ class KioskController:
         """Site and services from the server, or from the cache when it is unreachable."""
         try:
             site, services = self.client.get_site(), self.client.services()
-        except ServerUnreachable:
+        except NO_SERVER:
             self.state.online = False
             site = self.outbox.cache_get("site") or {}
             services = self.outbox.cache_get("services") or []
@@ -160,6 +163,10 @@ class KioskController:
     def _heartbeat(self) -> bool:
         try:
             self.client.health()
+        except ServerUntrusted as error:
+            log.error("kiosk: %s", error)
+            self.state.online = False
+            return False
         except ServerUnreachable:
             self.state.online = False
             return False
@@ -179,7 +186,7 @@ class KioskController:
                 continue
             try:
                 block = self.client.lease_block(service["code"], self.settings.block_size)
-            except ServerUnreachable:
+            except NO_SERVER:
                 self.state.online = False
                 return
             except ServerError as error:  # closed now, daily limit: try again later
@@ -199,7 +206,7 @@ class KioskController:
                     ticket.priority,
                     ticket.dossier_code,
                 )
-            except ServerUnreachable:
+            except NO_SERVER:
                 self.state.online = False
                 break
             except ServerError as error:
@@ -255,7 +262,7 @@ class KioskController:
     ) -> Issued:
         try:
             view = self.client.issue_ticket(service["code"], priority, dossier_code)
-        except ServerUnreachable:
+        except NO_SERVER:
             self.state.online = False
             return self._issue_offline(printer, service, priority, dossier_code)
         except ServerError as error:
@@ -362,7 +369,7 @@ class KioskController:
             raise Refusal("lookup.example", vi=error.message_vi, en=error.message) from error
         try:
             found = self.client.lookup_dossier(code)
-        except ServerUnreachable as error:
+        except NO_SERVER as error:
             self.state.online = False
             raise Refusal(unavailable) from error
         except ServerError as error:
@@ -443,7 +450,7 @@ class KioskController:
         else the server's own words."""
         try:
             result = call()
-        except ServerUnreachable as error:
+        except NO_SERVER as error:
             self.state.online = False
             raise Refusal(unavailable) from error
         except ServerError as error:

@@ -45,6 +45,9 @@ class Settings:
     max_streams_per_client: int = 30
     #: Open event streams in one worker, below ``WORKER_CONNECTIONS`` by the headroom.
     max_streams: int = WORKER_CONNECTIONS - STREAM_HEADROOM
+    #: The centre's CA certificate (``deploy/make-tls.sh``): published at ``/tls/ca.pem``
+    #: for devices to pin, its fingerprint shown on the fleet page.
+    tls_ca_file: str = "/etc/motcua/tls/ca.crt"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -8,9 +8,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints."""
-    from queue_server.web import admin, fleet, pages, reports
+    from queue_server.web import admin, fleet, pages, reports, tls
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(fleet.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(tls.bp)

@@ -21,6 +21,7 @@ from queue_server.runtime import current_runtime
 from queue_server.services import device_fleet
 from queue_server.services.auth import Role
 from queue_server.web.admin import SIGN_IN_ROLES, change, form_text, guard, site_id
+from queue_server.web.tls import ca_fingerprint
 
 bp = Blueprint("fleet", __name__, url_prefix="/admin/devices", template_folder="templates")
 
@@ -83,7 +84,11 @@ def _guard() -> Response | None:
 @bp.get("")
 def index() -> str:
     return render_template(
-        "fleet.html", **_listing(), counters=_counter_numbers(), is_admin=_is_admin()
+        "fleet.html",
+        **_listing(),
+        counters=_counter_numbers(),
+        is_admin=_is_admin(),
+        ca_fingerprint=ca_fingerprint(),
     )
 
 

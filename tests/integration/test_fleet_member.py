@@ -17,6 +17,10 @@ from live_server import LiveServer
 from server_fixtures import build_runtime, seed_callers
 
 from device_kit.fleet import DeviceAgent, FleetMember, pair
+from device_kit.pushed_config import LocalGrants
+
+#: The printer host the technician entered on the kiosk itself.
+ENTERED = LocalGrants(frozenset({"10.0.0.7"}))
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
@@ -91,7 +95,7 @@ def test_a_device_pairs_then_follows_its_configuration(
     cache = tmp_path / "device" / "config.json"
     member = FleetMember(
         agent, role="kiosk-ticket", version="9.9", health=lambda: dict(health),
-        on_config=applied.append, cache_file=cache, interval=60.0,
+        on_config=applied.append, cache_file=cache, interval=60.0, grants=ENTERED,
     ).start()
     try:
         wait_for(lambda: applied == [{}])
@@ -113,6 +117,17 @@ def test_a_device_pairs_then_follows_its_configuration(
         )
         assert flagged["problems"] == ["printer"]
         assert len(applied) == 2  # stale or foreign announcements pulled nothing
+
+        # A printer on a host nobody entered on the kiosk: refused, reported, not used.
+        revision = technician.configure(device_id, printer_url="tcp://another-host:9100")
+        member.on_event("config.device", {"device": "kiosk-sanh-1", "revision": revision})
+        wait_for(lambda: len(applied) == 3)
+        assert applied[-1] == {"printer_url": "tcp://10.0.0.7:9100"}  # the one it had
+        refused = wait_for(
+            lambda: "refused printer_url" in (d := technician.device("kiosk-sanh-1"))[
+                "health"]["detail"] and d
+        )
+        assert "another-host" in refused["health"]["detail"]
     finally:
         member.stop()
 
@@ -121,10 +136,10 @@ def test_a_device_pairs_then_follows_its_configuration(
     again: list[dict[str, Any]] = []
     offline = FleetMember(
         DeviceAgent(server.url, "kiosk", token=agent.token), role="kiosk-ticket", version="9.9",
-        health=dict, on_config=again.append, cache_file=cache, interval=60.0,
+        health=dict, on_config=again.append, cache_file=cache, interval=60.0, grants=ENTERED,
     ).start()
     offline.stop()
-    assert again[:1] == [{"printer_url": "tcp://10.0.0.7:9100", "paper": 58}]
+    assert again[:1] == [{"printer_url": "tcp://10.0.0.7:9100"}]
 
 
 def test_a_device_without_the_stream_learns_of_a_change_from_its_heartbeat(

@@ -101,6 +101,7 @@ def board_command(box: Path, *args: str) -> subprocess.Popen[str]:
         {k: v for k, v in os.environ.items() if k not in ("MOTCUA_SERVER_URL", "MOTCUA_TOKEN")}
     )
     env |= {"MOTCUA_BOARD_DIR": str(box), "MOTCUA_HEARTBEAT_S": "0.3", "PYTHONUNBUFFERED": "1"}
+    env["MOTCUA_DEVICE_PATHS"] = f"{box.parent}/*"  # the emulated ports, entered on the box
     return subprocess.Popen(
         [sys.executable, "-m", "display_board.main", *args],
         cwd=ROOT,

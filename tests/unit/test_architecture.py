@@ -63,7 +63,7 @@ def imported_roots(prefix: str) -> dict[str, set[str]]:
         ("kiosk_app", {"queue_server", "flask", "sqlalchemy", "display_board"}),
         ("display_board", {"queue_server", "flask", "sqlalchemy", "kiosk_app"}),
         ("device_kit", {"queue_server", "flask", "sqlalchemy", "kiosk_app", "display_board"}),
-        ("drivers", {"queue_server", "kiosk_app", "display_board", "device_kit", "flask"}),
+        ("drivers", {"queue_server", "kiosk_app", "display_board", "flask", "sqlalchemy"}),
         ("queue_server.queueing", {"flask", "kivy", "sqlalchemy", "drivers", "requests"}),
         ("queue_server.dossiers", {"flask", "kivy", "drivers"}),
     ],

@@ -1,0 +1,93 @@
+"""Trust on first pairing: the device takes the centre's CA only when its SHA-256
+fingerprint is the one the technician confirmed, keeps it as its CA file, and from
+then on verifies every connection against it (:class:`device_kit.client.Trust`).
+
+The CA certificate is fetched without verification — it is public, and only the
+fingerprint comparison makes it trusted — and the fetch carries no token.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from device_kit.client import QueueClient
+from device_kit.errors import ServerUnreachable, ServerUntrusted
+from device_kit.trust import CA_PATH, Trust, fingerprint, same_fingerprint
+
+#: The pinned CA's file name, kept beside the device's ``pairing.json``.
+PINNED_CA_FILE = "server-ca.pem"
+
+
+def fetch_ca(server_url: str, timeout: float = 5.0) -> str:
+    """The CA certificate (PEM) the server publishes at ``/tls/ca.pem``, unverified."""
+    parts = urlsplit(server_url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ServerUntrusted("plain_http", server_url)
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # what arrives is checked by its fingerprint
+    connection = http.client.HTTPSConnection(
+        parts.hostname, parts.port or 443, timeout=timeout, context=context
+    )
+    try:
+        connection.request("GET", parts.path.rstrip("/") + CA_PATH)
+        response = connection.getresponse()
+        body = response.read(64 * 1024).decode("ascii", errors="replace")
+    except OSError as exc:
+        raise ServerUnreachable(f"GET {CA_PATH}: {type(exc).__name__}") from exc
+    finally:
+        connection.close()
+    if response.status != 200 or "BEGIN CERTIFICATE" not in body:
+        raise ServerUntrusted("unknown_ca", f"the server publishes no CA at {CA_PATH}")
+    return body
+
+
+def server_ca_fingerprint(server_url: str) -> str:
+    """The fingerprint a device shows on its pairing screen, for the technician to
+    compare with the one on the fleet page before confirming it."""
+    return fingerprint(fetch_ca(server_url))
+
+
+def pin_ca(server_url: str, expected: str, store: Path) -> Trust:
+    """Keep the server's CA in ``store`` when its fingerprint is ``expected`` and the
+    server's certificate verifies against it (names included); the trust to use."""
+    pem = fetch_ca(server_url)
+    try:
+        seen = fingerprint(pem)
+    except ValueError as exc:
+        raise ServerUntrusted("unknown_ca", "the published CA is not a certificate") from exc
+    if not same_fingerprint(seen, expected):
+        raise ServerUntrusted("fingerprint_mismatch", f"the server's CA is {seen}")
+    store.parent.mkdir(parents=True, exist_ok=True)
+    candidate = store.with_suffix(".new")
+    candidate.write_text(pem, "ascii")
+    try:
+        check_server(server_url, Trust(candidate))
+    except Exception:
+        candidate.unlink(missing_ok=True)
+        raise
+    candidate.replace(store)
+    return Trust(store)
+
+
+def check_server(server_url: str, trust: Trust) -> dict[str, Any]:
+    """The server's ``/api/v1/health`` over a verified connection, without a token."""
+    with QueueClient(server_url, trust=trust) as client:
+        return client.health()
+
+
+def trust_for(
+    server_url: str, *, ca_file: Path | None = None, fingerprint: str | None = None,
+    store: Path | None = None,
+) -> Trust:
+    """The trust a device or a technician's command uses: with a ``fingerprint``, the
+    server's CA checked against it (kept in ``store`` when given); else the CA file."""
+    if fingerprint:
+        if store is None:
+            raise ValueError("a pinned CA needs a file to be kept in")
+        return pin_ca(server_url, fingerprint, store)
+    return Trust.from_settings(ca_file)

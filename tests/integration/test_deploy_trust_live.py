@@ -1,0 +1,207 @@
+"""Trust on first pairing, then always: the installer's CA and certificate in front of
+the real server through the shipped nginx site; a device pairs by code and by the CA
+fingerprint the installer printed and the fleet page shows, issues a ticket, and
+gives nothing — no token, not even its digest — to a second server on another port
+with another certificate."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import ssl
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from clocks import TickingClock, process_env
+from live_server import ROOT, LiveServer
+from nginx_site import NginxSite, make_tls, require_nginx, start_site
+from server_fixtures import PASSWORD, build_runtime, seed_callers
+
+from device_kit.client import QueueClient, ServerUntrusted, Trust
+from device_kit.fleet import DeviceAgent
+from device_kit.pinning import PINNED_CA_FILE, pin_ca, server_ca_fingerprint
+from device_kit.trust import fingerprint
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Impostor(ThreadingHTTPServer):
+    """A host on the LAN posing as the server: HTTPS with its own CA's certificate,
+    publishing that CA, answering everything, and keeping every request it decrypts."""
+
+    def __init__(self, tls: Path) -> None:
+        self.seen: list[tuple[str, dict[str, str]]] = []
+        self.ca_pem = (tls / "ca.crt").read_text()
+        super().__init__(("127.0.0.1", 0), _ImpostorHandler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls / "motcua.crt", tls / "motcua.key")
+        self.socket = context.wrap_socket(self.socket, server_side=True)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A refused handshake is the expected outcome, not a failure to print."""
+
+
+class _ImpostorHandler(BaseHTTPRequestHandler):
+    server: Impostor
+
+    def _answer(self) -> None:
+        self.server.seen.append((self.path, dict(self.headers.items())))
+        body = self.server.ca_pem if self.path.endswith("/tls/ca.pem") else json.dumps(
+            {"status": "ok", "code": "123456", "name": "x", "revision": 1, "config": {}}
+        )
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body.encode())))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        """Quiet: what it saw is in ``seen``."""
+
+
+@dataclass
+class Centre:
+    site: NginxSite
+    server: LiveServer
+    tokens: dict[str, str]
+    tls: Path
+    printed_fingerprint: str
+
+
+@pytest.fixture
+def centre(tmp_path: Path, ticking_clock: TickingClock) -> Iterator[Centre]:
+    require_nginx()
+    tls = tmp_path / "tls"
+    printed = make_tls(tls, "motcua.local", "localhost", "127.0.0.1", "::1")
+    url = f"sqlite:///{tmp_path / 'motcua.db'}"
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
+    tokens, _ = seed_callers(runtime)
+    runtime.db.dispose()
+    server = LiveServer(url, tmp_path)
+    server.env["MOTCUA_TLS_CA_FILE"] = str(tls / "ca.crt")
+    server.start()
+    try:
+        site = start_site(tmp_path / "nginx", server.port, tls / "motcua.crt", tls / "motcua.key")
+        try:
+            yield Centre(site, server, tokens, tls, printed)
+        finally:
+            site.stop()
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+def impostor(tmp_path: Path) -> Iterator[Impostor]:
+    other = tmp_path / "other-tls"
+    make_tls(other, "motcua.local", "localhost", "127.0.0.1")
+    listener = Impostor(other)
+    thread = threading.Thread(target=listener.serve_forever, daemon=True)
+    thread.start()
+    yield listener
+    listener.shutdown()
+    listener.server_close()
+
+
+def check_server(*args: str) -> subprocess.CompletedProcess[str]:
+    """``motcua-devices check-server ARGS`` as a technician runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "drivers.cli", "check-server", *args],
+        cwd=ROOT, env=process_env(), capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_device_pairs_by_fingerprint_and_gives_an_impostor_nothing(
+    centre: Centre, impostor: Impostor, tmp_path: Path
+) -> None:
+    base = centre.site.url
+    # The fingerprint the installer printed is the CA's, and the fleet page shows it.
+    assert centre.printed_fingerprint == fingerprint((centre.tls / "ca.crt").read_text())
+    technician = Trust(centre.tls / "ca.crt").session()
+    login = technician.get(f"{base}/admin/login", timeout=10)
+    token = CSRF.search(login.text)
+    assert token is not None
+    signed_in = technician.post(
+        f"{base}/admin/login", timeout=10,
+        data={"username": "technician", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert signed_in.url == f"{base}/admin/devices"  # a technician lands on the fleet page
+    assert centre.printed_fingerprint in signed_in.text
+
+    # The device shows the fingerprint it sees; the technician confirms it is the same.
+    assert server_ca_fingerprint(base) == centre.printed_fingerprint
+    device_dir = tmp_path / "device"
+    trust = pin_ca(base, centre.printed_fingerprint.lower(), device_dir / PINNED_CA_FILE)
+    agent = DeviceAgent(base, "kiosk", hardware="Mini PC #3", trust=trust)
+    code = agent.request_code()
+    paired = technician.post(
+        f"{base}/api/v1/devices/pair", json={"code": code, "name": "kiosk-sanh-1"},
+        headers={"Authorization": f"Bearer {centre.tokens['technician']}"}, timeout=10,
+    )
+    assert paired.status_code == 201
+    assert agent.config() == {}
+    with QueueClient(base, agent.token, trust=trust) as kiosk:
+        ticket = kiosk.issue_ticket("ho-tich")
+    assert re.fullmatch(r"[A-Z]\d{3}", ticket["number"])
+
+    # The impostor answers on another port with another CA: nothing reaches it.
+    with pytest.raises(ServerUntrusted) as refused, QueueClient(
+        impostor.url, agent.token, trust=trust
+    ) as fooled:
+        fooled.issue_ticket("ho-tich")
+    assert refused.value.problem == "unknown_ca"
+    with pytest.raises(ServerUntrusted) as mismatch:
+        pin_ca(impostor.url, centre.printed_fingerprint, tmp_path / "fooled" / PINNED_CA_FILE)
+    assert mismatch.value.problem == "fingerprint_mismatch"
+    assert not (tmp_path / "fooled" / PINNED_CA_FILE).exists()
+    with pytest.raises(ServerUntrusted):
+        DeviceAgent(impostor.url, "kiosk", trust=trust).request_code()
+    # All it ever got: the public CA download, with no credentials.
+    assert [path for path, _ in impostor.seen] == ["/tls/ca.pem"]
+    assert all("Authorization" not in headers for _, headers in impostor.seen)
+
+
+def test_check_server_names_each_certificate_problem(
+    centre: Centre, impostor: Impostor, tmp_path: Path
+) -> None:
+    base, ca = centre.site.url, str(centre.tls / "ca.crt")
+    trusted = check_server("--server", base, "--ca-file", ca)
+    assert trusted.returncode == 0, trusted.stderr
+    pinned = check_server("--server", base, "--fingerprint", centre.printed_fingerprint)
+    assert pinned.returncode == 0, pinned.stderr
+
+    unknown = check_server("--server", impostor.url, "--ca-file", ca)
+    assert unknown.returncode == 2 and "unknown_ca" in unknown.stderr
+    assert "không do CA tin cậy ký" in unknown.stderr
+    mismatch = check_server("--server", impostor.url, "--fingerprint", centre.printed_fingerprint)
+    assert mismatch.returncode == 2 and "fingerprint_mismatch" in mismatch.stderr
+    plain = check_server("--server", f"http://motcua.local:{centre.site.http_port}")
+    assert plain.returncode == 2 and "plain_http" in plain.stderr
+
+    # A certificate from the centre's own CA, but for another name.
+    renamed = tmp_path / "renamed"
+    renamed.mkdir()
+    for name in ("ca.crt", "ca.key"):
+        shutil.copy(centre.tls / name, renamed / name)
+    make_tls(renamed, "other.example")
+    other_site = start_site(
+        tmp_path / "nginx-renamed", centre.server.port, renamed / "motcua.crt",
+        renamed / "motcua.key",
+    )
+    try:
+        wrong_name = check_server("--server", other_site.url, "--ca-file", ca)
+    finally:
+        other_site.stop()
+    assert wrong_name.returncode == 2 and "wrong_name" in wrong_name.stderr
+    assert Trust.from_settings(ca).ca_file == centre.tls / "ca.crt"
