@@ -40,6 +40,10 @@ class MotcuaServer(BaseApplication):  # type: ignore[misc]
         return app
 
 
+# Client connections per gevent worker (motcua-server.service sizes LimitNOFILE to it).
+WORKER_CONNECTIONS = 2000
+
+
 def serve(
     host: str,
     port: int,
@@ -55,7 +59,7 @@ def serve(
         "bind": f"{host}:{port}",
         "workers": count,
         "worker_class": worker_class,
-        "worker_connections": 2000,
+        "worker_connections": WORKER_CONNECTIONS,
         "threads": 32 if worker_class == "gthread" else 1,
         "timeout": 60,
         "graceful_timeout": 10,

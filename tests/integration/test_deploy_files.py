@@ -4,6 +4,7 @@ scripts; the install script lays out the files it promises."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from queue_server.cli import build_parser
+from queue_server.server import WORKER_CONNECTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -22,6 +24,8 @@ UNITS = sorted((DEPLOY / "systemd").glob("motcua-*.*"))
 
 def _need(tool: str) -> str:
     path = shutil.which(tool)
+    if path is None and os.environ.get("CI"):
+        pytest.fail(f"{tool} is required in CI (deploy/setup.sh installs it)")
     if path is None:
         pytest.skip(f"{tool} is not installed (Debian package: see docs/technician.md)")
     return path
@@ -44,6 +48,34 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     )
     # Unknown keys are only warnings (exit 0): none are accepted either.
     assert (result.returncode, result.stderr, result.stdout) == (0, "", "")
+
+
+SERVICES = [unit for unit in UNITS if unit.suffix == ".service"]
+
+
+@pytest.mark.parametrize("unit", SERVICES, ids=[unit.name for unit in SERVICES])
+def test_every_service_is_sandboxed(unit: Path) -> None:
+    """The processes that parse untrusted input in a public hall run confined:
+    systemd's own exposure rating stays at 5.0 or below (10 is unconfined)."""
+    _need("systemd-analyze")
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", "--no-pager", str(unit)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    score = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout)
+    assert score is not None, result.stdout + result.stderr
+    assert float(score.group(1)) <= 5.0, result.stdout
+    text = unit.read_text()
+    if "StateDirectory=" in text:
+        assert "StateDirectoryMode=0750" in text
+
+
+def test_server_may_open_more_files_than_its_connection_limit() -> None:
+    unit = (DEPLOY / "systemd" / "motcua-server.service").read_text()
+    limit = re.search(r"^LimitNOFILE=(\d+)$", unit, re.M)
+    assert limit is not None
+    # A connection's socket plus its database handle, and room for logs and libraries.
+    assert int(limit.group(1)) >= 2 * WORKER_CONNECTIONS + 1024
 
 
 def test_backup_timer_fires_weekly_on_sunday_at_two_in_hanoi() -> None:
