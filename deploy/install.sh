@@ -58,7 +58,12 @@ fi
 units=()
 if has_role server; then
   keep 0640 "$SRC/deploy/systemd/server.env.example" /etc/motcua/server.env
+  keep 0640 "$SRC/deploy/site.example.toml" /etc/motcua/site.toml
   put 0644 "$SRC/deploy/nginx/motcua.conf" /etc/nginx/sites-available/motcua.conf
+  # Staff allow-lists and HSTS names from the site file, regenerated on every run.
+  mkdir -p "$ROOT/etc/motcua/nginx"
+  python3 "$SRC/deploy/nginx/policy.py" "$ROOT/etc/motcua/site.toml" \
+    > "$ROOT/etc/motcua/nginx/policy.conf"
   mkdir -p "$ROOT/etc/nginx/sites-enabled"
   ln -sfn ../sites-available/motcua.conf "$ROOT/etc/nginx/sites-enabled/motcua.conf"
   rm -f "$ROOT/etc/nginx/sites-enabled/default"
@@ -90,7 +95,7 @@ for unit in "${units[@]}"; do
 done
 put 0644 "$SRC/deploy/udev/99-motcua.rules" /etc/udev/rules.d/99-motcua.rules
 
-live chgrp motcua "/etc/motcua/server.env" 2>/dev/null || true
+live chgrp motcua "/etc/motcua/server.env" "/etc/motcua/site.toml" 2>/dev/null || true
 for env in kiosk board led-bridge; do
   [ -e "$ROOT/etc/motcua/$env.env" ] && live chgrp motcua-device "/etc/motcua/$env.env"
 done

@@ -9,6 +9,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,14 @@ def test_proxy_config_passes_nginx_t(tmp_path: Path) -> None:
     site = (DEPLOY / "nginx" / "motcua.conf").read_text()
     site = site.replace("/etc/motcua/tls/motcua.crt", str(tmp_path / "c.crt"))
     site = site.replace("/etc/motcua/tls/motcua.key", str(tmp_path / "k.key"))
+    site = site.replace("/etc/motcua/nginx/policy.conf", str(tmp_path / "policy.conf"))
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
     (tmp_path / "motcua.conf").write_text(site)
+    policy = subprocess.run(
+        [sys.executable, str(DEPLOY / "nginx" / "policy.py"), str(DEPLOY / "site.example.toml")],
+        capture_output=True, text=True, timeout=30, check=True,
+    )
+    (tmp_path / "policy.conf").write_text(policy.stdout)
     # The site file goes inside http {} as in /etc/nginx/sites-enabled.
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
@@ -181,6 +189,7 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     assert (target / "etc/nginx/sites-enabled/motcua.conf").resolve() == (
         target / "etc/nginx/sites-available/motcua.conf"
     )
+    assert "192.168.10.0/24 1;" in (target / "etc/motcua/nginx/policy.conf").read_text()
     key = target / "etc/motcua/tls/motcua.key"
     assert key.stat().st_mode & 0o777 == 0o600
     assert (target / "etc/motcua/server.env").stat().st_mode & 0o777 == 0o640
