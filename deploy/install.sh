@@ -86,6 +86,10 @@ if has_role board; then
   keep 0640 "$SRC/deploy/kiosk/board.env.example" /etc/motcua/board.env
   units+=(motcua-board.service)
 fi
+if has_role kiosk || has_role board; then
+  put 0644 "$SRC/deploy/kiosk/90-motcua-sysrq.conf" /etc/sysctl.d/90-motcua-sysrq.conf
+  put 0644 "$SRC/deploy/kiosk/logind-novt.conf" /etc/systemd/logind.conf.d/motcua-novt.conf
+fi
 if has_role led-bridge; then
   keep 0640 "$SRC/deploy/systemd/led-bridge.env.example" /etc/motcua/led-bridge.env
   units+=(motcua-led-bridge.service)
@@ -107,7 +111,13 @@ if has_role server; then
   live nginx -t
   live systemctl reload-or-restart nginx
 fi
-{ has_role kiosk || has_role board; } && live systemctl set-default graphical.target
+if has_role kiosk || has_role board; then
+  live systemctl set-default graphical.target
+  # Nothing but the app on the screen: no getty or autovt on tty2..6, no SysRq.
+  live systemctl mask getty@tty2.service getty@tty3.service getty@tty4.service \
+    getty@tty5.service getty@tty6.service autovt@.service
+  live sysctl --system
+fi
 for unit in motcua-kiosk.service motcua-board.service motcua-led-bridge.service; do
   for u in "${units[@]}"; do
     [ "$u" = "$unit" ] && live systemctl enable "$unit"

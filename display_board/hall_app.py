@@ -16,7 +16,6 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.widget import Widget
@@ -27,6 +26,7 @@ from display_board.main import hall_parts, stream_config, trace_line
 from display_board.screens import hall, pairing
 from display_board.screens.hall import HallScreen
 from display_board.screens.pairing import PairingScreen
+from kiosk_app.lockdown import LockedApp
 from queue_server.client.event_stream import EventStream, resolve_server
 from queue_server.client.fleet import DeviceAgent, FleetMember, pair, save_pairing
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 TICKER_FPS = 20
 
 
-class HallApp(App):
+class HallApp(LockedApp):
     title = "motcua — bảng gọi số"
 
     def __init__(self, args: argparse.Namespace, **kwargs: Any) -> None:

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import LabelBase
 from kivy.core.window import Window
@@ -29,6 +28,7 @@ from kiosk_app.config import KioskConfig
 from kiosk_app.controller import KioskController, Refusal
 from kiosk_app.fleet import KioskFleet
 from kiosk_app.i18n import Catalog
+from kiosk_app.lockdown import LockedApp
 from kiosk_app.screens import SCREENS
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def use_vietnamese_font() -> None:
         LabelBase.register("Roboto", str(regular), fn_bold=str(bold))
 
 
-class KioskApp(App):
+class KioskApp(LockedApp):
     lang = StringProperty("vi")
     u = NumericProperty(1.0)  # layout scale: 1.0 at 1080 px on the short side
     portrait = BooleanProperty(True)

@@ -199,6 +199,10 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
         " motcua-report.timer" in printed
     )
     assert "would run: systemctl enable motcua-kiosk.service" in printed
+    # A kiosk box shows nothing but the app: no other VT login, no SysRq.
+    assert "kernel.sysrq = 0" in (target / "etc/sysctl.d/90-motcua-sysrq.conf").read_text()
+    assert "NAutoVTs=0" in (target / "etc/systemd/logind.conf.d/motcua-novt.conf").read_text()
+    assert "getty@tty2.service" in printed and "autovt@.service" in printed
 
     edited = target / "etc/motcua/kiosk.env"
     edited.write_text("MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn\n")
