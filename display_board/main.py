@@ -177,8 +177,8 @@ def run_pair(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_hall(args: argparse.Namespace) -> int:
-    # Kivy reads its settings when first imported: set them here, never at import time.
+def configure_kivy(args: argparse.Namespace) -> None:
+    """Kivy reads its settings when first imported: set them here, never at import time."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     from kivy.config import Config
 
@@ -187,6 +187,10 @@ def run_hall(args: argparse.Namespace) -> int:
     Config.set("graphics", "fullscreen", "0" if args.windowed else "auto")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def run_hall(args: argparse.Namespace) -> int:
+    configure_kivy(args)
     from display_board.hall_app import HallApp
 
     app = HallApp(args)
