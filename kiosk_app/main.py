@@ -47,6 +47,7 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
     from kiosk_app.controller import KioskController, KioskSettings
     from kiosk_app.fleet import KioskFleet
     from kiosk_app.offline import Outbox
+    from kiosk_app.pin_guard import STATE_FILE, PinGuard
     from queue_server.client import QueueClient
 
     client = QueueClient(config.server_url, config.token)
@@ -66,7 +67,11 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
         on_problem=lambda _problem: fleet.report_now(),
     )
     fleet = KioskFleet(
-        config, controller, hardware, schedule=lambda job: Clock.schedule_once(lambda _dt: job())
+        config,
+        controller,
+        hardware,
+        schedule=lambda job: Clock.schedule_once(lambda _dt: job()),
+        pin_guard=PinGuard(config.data_dir / STATE_FILE),
     )
     return KioskApp(config, controller, fleet, scanner_factory=scanner_factory)
 
