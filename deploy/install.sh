@@ -37,9 +37,13 @@ keep() {  # keep MODE SOURCE TARGET: copy only when absent (settings the technic
   [ -e "$ROOT$3" ] || install -D -m "$1" "$2" "$ROOT$3"
 }
 
+is_device() { has_role kiosk || has_role board || has_role led-bridge; }
+
 debs=(python3-venv rsync)
-has_role server && debs+=(nginx-light openssl postgresql-client)
+# The server serves time to the LAN (chrony); devices take it from the server.
+has_role server && debs+=(nginx-light openssl postgresql-client chrony)
 { has_role kiosk || has_role board; } && debs+=(cage xwayland)
+if is_device && ! has_role server; then debs+=(systemd-timesyncd); fi
 live apt-get update -qq
 live env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}"
 
@@ -51,7 +55,7 @@ fi
 live "$PREFIX/deploy/setup.sh"
 
 live adduser --system --group --home /var/lib/motcua --no-create-home motcua
-if has_role kiosk || has_role board || has_role led-bridge; then
+if is_device; then
   live adduser --system --group --home /var/lib/motcua-device --no-create-home motcua-device
 fi
 
@@ -97,6 +101,25 @@ fi
 for unit in "${units[@]}"; do
   put 0644 "$SRC/deploy/systemd/$unit" "/etc/systemd/system/$unit"
 done
+
+# Time: every box in the site's zone (site file, else Vietnam's); the server serves
+# time to the staff and device networks; devices take it from the server's name.
+timezone=$(python3 "$SRC/deploy/timesync.py" timezone "$ROOT/etc/motcua/site.toml")
+if has_role server; then
+  mkdir -p "$ROOT/etc/chrony/conf.d"
+  python3 "$SRC/deploy/timesync.py" chrony "$ROOT/etc/motcua/site.toml" \
+    > "$ROOT/etc/chrony/conf.d/motcua.conf"
+elif is_device; then
+  server_url=https://motcua.local
+  for env in kiosk board led-bridge; do
+    [ -e "$ROOT/etc/motcua/$env.env" ] || continue
+    found=$(sed -n 's/^MOTCUA_SERVER_URL=//p' "$ROOT/etc/motcua/$env.env" | tail -n 1)
+    if [ -n "$found" ]; then server_url=$found; fi
+  done
+  mkdir -p "$ROOT/etc/systemd/timesyncd.conf.d"
+  python3 "$SRC/deploy/timesync.py" timesyncd "$server_url" \
+    > "$ROOT/etc/systemd/timesyncd.conf.d/motcua.conf"
+fi
 put 0644 "$SRC/deploy/udev/99-motcua.rules" /etc/udev/rules.d/99-motcua.rules
 
 live chgrp motcua "/etc/motcua/server.env" "/etc/motcua/site.toml" 2>/dev/null || true
@@ -106,6 +129,13 @@ done
 live udevadm control --reload
 live udevadm trigger
 live systemctl daemon-reload
+live timedatectl set-timezone "$timezone"
+if has_role server; then
+  live systemctl restart chrony.service
+elif is_device; then
+  live timedatectl set-ntp true
+  live systemctl restart systemd-timesyncd.service
+fi
 if has_role server; then
   live systemctl enable --now motcua-server.service motcua-backup.timer motcua-report.timer
   live nginx -t

@@ -203,6 +203,13 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     assert "kernel.sysrq = 0" in (target / "etc/sysctl.d/90-motcua-sysrq.conf").read_text()
     assert "NAutoVTs=0" in (target / "etc/systemd/logind.conf.d/motcua-novt.conf").read_text()
     assert "getty@tty2.service" in printed and "autovt@.service" in printed
+    # Time: the site's zone; the server serves time to the staff and device networks.
+    assert "would run: timedatectl set-timezone Asia/Ho_Chi_Minh" in printed
+    assert "chrony" in printed.split("apt-get install", 1)[1].splitlines()[0]
+    chrony = (target / "etc/chrony/conf.d/motcua.conf").read_text().splitlines()
+    assert chrony[1:] == ["local stratum 10", "allow 192.168.10.0/24", "allow 192.168.20.0/24"]
+    assert "would run: systemctl restart chrony.service" in printed
+    assert not (target / "etc/systemd/timesyncd.conf.d").exists()  # chrony keeps time here
 
     edited = target / "etc/motcua/kiosk.env"
     edited.write_text("MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn\n")
@@ -211,6 +218,34 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     assert edited.read_text() == "MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn\n"
     assert key.read_bytes() == first_key
     assert (system / "motcua-led-bridge.service").is_file()
+
+
+def test_device_boxes_take_time_from_the_server_in_the_site_zone(tmp_path: Path) -> None:
+    """A board box whose technician already set the server's address, and a fresh kiosk
+    box (the documented https://motcua.local)."""
+    board, kiosk = tmp_path / "board", tmp_path / "kiosk"
+    (board / "etc/motcua").mkdir(parents=True)
+    (board / "etc/motcua/board.env").write_text(
+        "MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn:8443\nMOTCUA_TOKEN=\n"
+    )
+    for target, role in ((board, "board"), (kiosk, "kiosk")):
+        result = subprocess.run(
+            ["bash", str(DEPLOY / "install.sh"), role],
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DESTDIR": str(target)},
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        printed = result.stdout
+        assert "would run: timedatectl set-timezone Asia/Ho_Chi_Minh" in printed
+        assert "systemd-timesyncd" in printed.split("apt-get install", 1)[1].splitlines()[0]
+        assert "would run: timedatectl set-ntp true" in printed
+        assert "would run: systemctl restart systemd-timesyncd.service" in printed
+        assert not (target / "etc/chrony").exists()
+    drop_in = "etc/systemd/timesyncd.conf.d/motcua.conf"
+    assert (board / drop_in).read_text().splitlines()[1:] == [
+        "[Time]", "NTP=mot-cua.huyen.gov.vn", "FallbackNTP=",
+    ]
+    assert "NTP=motcua.local" in (kiosk / drop_in).read_text().splitlines()
 
 
 def test_install_script_refuses_an_unknown_role(tmp_path: Path) -> None:
