@@ -20,6 +20,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,8 @@ class FleetMember:
 
     ``health`` is asked for on every heartbeat (printer, scanner, camera, serial,
     detail); ``on_config`` gets each new configuration, on this object's thread —
-    a Kivy app hops to its own thread from there.
+    a Kivy app hops to its own thread from there. Each heartbeat also carries the
+    device's UTC ``clock``, so the server can flag a box whose time is off.
     """
 
     def __init__(
@@ -161,8 +163,10 @@ class FleetMember:
         cache_file: Path | None = None,
         version: str | None = None,
         interval: float | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.agent = agent
+        self.clock = clock
         self.role = role
         self.version = version or package_version()
         self.health = health
@@ -240,6 +244,7 @@ class FleetMember:
             "role": self.role,
             "version": self.version,
             "uptime_s": int(time.monotonic() - self._started),
+            "clock": self.clock().isoformat(),
         }
 
     def _read_cache(self) -> dict[str, Any] | None:
