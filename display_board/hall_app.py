@@ -13,7 +13,7 @@ import argparse
 import logging
 import socket
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kivy.clock import Clock
@@ -29,6 +29,7 @@ from display_board.screens.pairing import PairingScreen
 from kiosk_app.lockdown import LockedApp
 from queue_server.client.event_stream import EventStream, resolve_server
 from queue_server.client.fleet import DeviceAgent, FleetMember, pair, save_pairing
+from queue_server.client.site_time import site_time
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,9 @@ class HallApp(LockedApp):
                 )
 
     def _tick(self, dt: float) -> None:
-        self.root.tick(datetime.now(), dt)
+        """The clock in the site's zone (the box's may be UTC), and the ticker."""
+        assert self.controller is not None
+        self.root.tick(site_time(self.controller.site_info, datetime.now(UTC)), dt)
 
     def _flush_trace(self, *_: Any) -> None:
         """After the frame is on screen: record what it showed."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +200,7 @@ class KioskApp(LockedApp):
         self._last_touch = Clock.get_boottime()
 
     def _tick(self, _dt: float) -> None:
-        self.clock_text = datetime.now().strftime("%H:%M  %d/%m/%Y")
+        self.clock_text = self.controller.local_now().strftime("%H:%M  %d/%m/%Y")
         idle = Clock.get_boottime() - self._last_touch
         if idle >= self.kiosk.idle_s and not self._at_rest():
             self.go_home()

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from drivers.errors import CoverOpen, DriverError, PaperOut, PrinterOffline
 from drivers.printer import Printer, SlipData, TicketData
@@ -29,6 +28,7 @@ from kiosk_app.dossier_view import TIMELINESS_KEYS, DossierView
 from kiosk_app.i18n import load_catalogue
 from kiosk_app.offline import Outbox, OutboxState
 from queue_server.client import QueueClient, ServerError, ServerUnreachable
+from queue_server.client.site_time import site_time
 from queue_server.dossiers.errors import DossierError
 from queue_server.dossiers.qr_payload import extract
 
@@ -142,9 +142,12 @@ class KioskController:
             self.outbox.cache_put("services", services)
         self.state.site, self.state.services = site, services
 
+    def local_now(self) -> datetime:
+        """Now on the centre's clocks (the site's zone, not the box's)."""
+        return site_time(self.state.site, self.clock())
+
     def today(self) -> str:
-        zone = ZoneInfo(self.state.site.get("timezone") or "Asia/Ho_Chi_Minh")
-        return self.clock().astimezone(zone).date().isoformat()
+        return self.local_now().date().isoformat()
 
     def heartbeat(self) -> bool:
         """Check the server; when it answers, refresh the catalogue, hand over the outbox
@@ -342,7 +345,7 @@ class KioskController:
             centre_name=site.get("name_vi") or "Bộ phận Một cửa",
             service_name=service["name_vi"],
             number=number,
-            issued_at=self.clock().astimezone(ZoneInfo(site.get("timezone") or "Asia/Ho_Chi_Minh")),
+            issued_at=self.local_now(),
             # Offline tickets have no tracking token yet: the QR leads to the centre's page.
             tracking_url=track_url or self.client.base_url,
             people_ahead=ahead or 0,

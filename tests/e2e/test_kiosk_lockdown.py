@@ -6,7 +6,8 @@ app's name. Once the app shows its main screen, it gets F1, Alt+F4 (then the
 window close request a window manager would turn it into), Ctrl+Alt+F2 and Esc the
 way SDL hands keys to Kivy; after each, the app must still be running, on the same
 screen, with its own root the only widget in the window (so no settings panel). A
-screenshot of each app after the last key is saved under tests/artifacts/lockdown/.
+screenshot of each app after the last key is saved under tests/artifacts/lockdown/;
+its on-screen clock shows the site's time, not the box's (UTC here).
 The apps run windowed, where Kivy's ``exit_on_escape`` is on: Esc must still not end
 them.
 """
@@ -21,9 +22,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from clocks import process_env
+from clocks import TEST_NOW, process_env
 
 if TYPE_CHECKING:
     from floor import Floor
@@ -89,6 +91,10 @@ def test_keys_and_close_requests_leave_nothing_but_the_app(
     assert result["close_refused"] is True
     assert result["after"]["close request"] == alone
     assert result["kivy_settings_built"] is False
+    if which != "rating":  # the rating terminal shows no clock
+        # The site's time (the suite's clock: 09:00 in Hà Nội), not the box's UTC.
+        hanoi = TEST_NOW.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+        assert result["clock"].startswith(f"{hanoi:%H}:"), result["clock"]
     shot = Path(result["shot"])
     assert shot == SHOTS / f"{which}.png" and shot.stat().st_size > 10_000
 
@@ -150,7 +156,7 @@ def _board(params: dict[str, Any]) -> tuple[Any, Callable[[], str]]:
 
     args = build_parser().parse_args(
         ["--server", params["server_url"], "--token", params["token"], "hall"]
-        + ["--windowed", "--size", "1366x768", "--audio", "off"]
+        + ["--windowed", "--size", "1920x1080", "--audio", "off"]
     )
     configure_kivy(args)
     from display_board.hall_app import HallApp
@@ -222,6 +228,7 @@ def child(which: str, params: dict[str, Any]) -> None:
         taken = Path(Window.screenshot(name=str(out / f"{which}.png")))
         result["shot"] = str(taken.replace(out / f"{which}.png"))
         result["kivy_settings_built"] = app._app_settings is not None
+        result["clock"] = getattr(app, "clock_text", None) or getattr(app.root, "clock", None)
         app.stop()
 
     steps = drive()
