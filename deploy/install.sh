@@ -37,9 +37,13 @@ keep() {  # keep MODE SOURCE TARGET: copy only when absent (settings the technic
   [ -e "$ROOT$3" ] || install -D -m "$1" "$2" "$ROOT$3"
 }
 
+is_device() { has_role kiosk || has_role board || has_role led-bridge; }
+
 debs=(python3-venv rsync)
-has_role server && debs+=(nginx-light openssl postgresql-client)
+# The server serves time to the LAN (chrony); devices take it from the server.
+has_role server && debs+=(nginx-light openssl postgresql-client chrony)
 { has_role kiosk || has_role board; } && debs+=(cage xwayland)
+if is_device && ! has_role server; then debs+=(systemd-timesyncd); fi
 live apt-get update -qq
 live env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}"
 
@@ -51,14 +55,19 @@ fi
 live "$PREFIX/deploy/setup.sh"
 
 live adduser --system --group --home /var/lib/motcua --no-create-home motcua
-if has_role kiosk || has_role board || has_role led-bridge; then
+if is_device; then
   live adduser --system --group --home /var/lib/motcua-device --no-create-home motcua-device
 fi
 
 units=()
 if has_role server; then
   keep 0640 "$SRC/deploy/systemd/server.env.example" /etc/motcua/server.env
+  keep 0640 "$SRC/deploy/site.example.toml" /etc/motcua/site.toml
   put 0644 "$SRC/deploy/nginx/motcua.conf" /etc/nginx/sites-available/motcua.conf
+  # Staff allow-lists and HSTS names from the site file, regenerated on every run.
+  mkdir -p "$ROOT/etc/motcua/nginx"
+  python3 "$SRC/deploy/nginx/policy.py" "$ROOT/etc/motcua/site.toml" \
+    > "$ROOT/etc/motcua/nginx/policy.conf"
   mkdir -p "$ROOT/etc/nginx/sites-enabled"
   ln -sfn ../sites-available/motcua.conf "$ROOT/etc/nginx/sites-enabled/motcua.conf"
   rm -f "$ROOT/etc/nginx/sites-enabled/default"
@@ -81,6 +90,10 @@ if has_role board; then
   keep 0640 "$SRC/deploy/kiosk/board.env.example" /etc/motcua/board.env
   units+=(motcua-board.service)
 fi
+if has_role kiosk || has_role board; then
+  put 0644 "$SRC/deploy/kiosk/90-motcua-sysrq.conf" /etc/sysctl.d/90-motcua-sysrq.conf
+  put 0644 "$SRC/deploy/kiosk/logind-novt.conf" /etc/systemd/logind.conf.d/motcua-novt.conf
+fi
 if has_role led-bridge; then
   keep 0640 "$SRC/deploy/systemd/led-bridge.env.example" /etc/motcua/led-bridge.env
   units+=(motcua-led-bridge.service)
@@ -88,21 +101,53 @@ fi
 for unit in "${units[@]}"; do
   put 0644 "$SRC/deploy/systemd/$unit" "/etc/systemd/system/$unit"
 done
+
+# Time: every box in the site's zone (site file, else Vietnam's); the server serves
+# time to the staff and device networks; devices take it from the server's name.
+timezone=$(python3 "$SRC/deploy/timesync.py" timezone "$ROOT/etc/motcua/site.toml")
+if has_role server; then
+  mkdir -p "$ROOT/etc/chrony/conf.d"
+  python3 "$SRC/deploy/timesync.py" chrony "$ROOT/etc/motcua/site.toml" \
+    > "$ROOT/etc/chrony/conf.d/motcua.conf"
+elif is_device; then
+  server_url=https://motcua.local
+  for env in kiosk board led-bridge; do
+    [ -e "$ROOT/etc/motcua/$env.env" ] || continue
+    found=$(sed -n 's/^MOTCUA_SERVER_URL=//p' "$ROOT/etc/motcua/$env.env" | tail -n 1)
+    if [ -n "$found" ]; then server_url=$found; fi
+  done
+  mkdir -p "$ROOT/etc/systemd/timesyncd.conf.d"
+  python3 "$SRC/deploy/timesync.py" timesyncd "$server_url" \
+    > "$ROOT/etc/systemd/timesyncd.conf.d/motcua.conf"
+fi
 put 0644 "$SRC/deploy/udev/99-motcua.rules" /etc/udev/rules.d/99-motcua.rules
 
-live chgrp motcua "/etc/motcua/server.env" 2>/dev/null || true
+live chgrp motcua "/etc/motcua/server.env" "/etc/motcua/site.toml" 2>/dev/null || true
 for env in kiosk board led-bridge; do
   [ -e "$ROOT/etc/motcua/$env.env" ] && live chgrp motcua-device "/etc/motcua/$env.env"
 done
 live udevadm control --reload
 live udevadm trigger
 live systemctl daemon-reload
+live timedatectl set-timezone "$timezone"
+if has_role server; then
+  live systemctl restart chrony.service
+elif is_device; then
+  live timedatectl set-ntp true
+  live systemctl restart systemd-timesyncd.service
+fi
 if has_role server; then
   live systemctl enable --now motcua-server.service motcua-backup.timer motcua-report.timer
   live nginx -t
   live systemctl reload-or-restart nginx
 fi
-{ has_role kiosk || has_role board; } && live systemctl set-default graphical.target
+if has_role kiosk || has_role board; then
+  live systemctl set-default graphical.target
+  # Nothing but the app on the screen: no getty or autovt on tty2..6, no SysRq.
+  live systemctl mask getty@tty2.service getty@tty3.service getty@tty4.service \
+    getty@tty5.service getty@tty6.service autovt@.service
+  live sysctl --system
+fi
 for unit in motcua-kiosk.service motcua-board.service motcua-led-bridge.service; do
   for u in "${units[@]}"; do
     [ "$u" = "$unit" ] && live systemctl enable "$unit"

@@ -20,6 +20,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,8 @@ class FleetMember:
     a Kivy app hops to its own thread from there — after :mod:`pushed_config
     <device_kit.pushed_config>` took out what ``grants`` do not allow: the
     device keeps its previous value (also in the cache) and the refusal goes into the
-    health ``detail``.
+    health ``detail``. Each heartbeat also carries the
+    device's UTC ``clock``, so the server can flag a box whose time is off.
     """
 
     def __init__(
@@ -180,8 +182,10 @@ class FleetMember:
         version: str | None = None,
         interval: float | None = None,
         grants: LocalGrants | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.agent = agent
+        self.clock = clock
         self.grants = grants or LocalGrants.from_settings(
             cache_file.parent if cache_file is not None else None
         )
@@ -280,6 +284,7 @@ class FleetMember:
             "role": self.role,
             "version": self.version,
             "uptime_s": int(time.monotonic() - self._started),
+            "clock": self.clock().isoformat(),
         }
 
     def _read_cache(self) -> dict[str, Any] | None:

@@ -13,10 +13,9 @@ import argparse
 import logging
 import socket
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.widget import Widget
@@ -24,7 +23,9 @@ from kivy.uix.widget import Widget
 from device_kit.event_stream import EventStream, resolve_server
 from device_kit.fleet import DeviceAgent, FleetMember, pair, save_pairing
 from device_kit.pairing_code import big_code
+from device_kit.site_time import site_time
 from device_kit.ui import pairing
+from device_kit.ui.lockdown import LockedApp
 from device_kit.ui.pairing import PairingScreen
 from display_board.controller import HallController
 from display_board.fleet import KIND
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 TICKER_FPS = 20
 
 
-class HallApp(App):
+class HallApp(LockedApp):
     title = "motcua — bảng gọi số"
 
     def __init__(self, args: argparse.Namespace, **kwargs: Any) -> None:
@@ -142,7 +143,9 @@ class HallApp(App):
                 )
 
     def _tick(self, dt: float) -> None:
-        self.root.tick(datetime.now(), dt)
+        """The clock in the site's zone (the box's may be UTC), and the ticker."""
+        assert self.controller is not None
+        self.root.tick(site_time(self.controller.site_info, datetime.now(UTC)), dt)
 
     def _flush_trace(self, *_: Any) -> None:
         """After the frame is on screen: record what it showed."""

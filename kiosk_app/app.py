@@ -13,11 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import LabelBase
 from kivy.core.window import Window
@@ -25,6 +23,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from device_kit.ui.lockdown import LockedApp
 from kiosk_app.config import KioskConfig
 from kiosk_app.controller import KioskController, Refusal
 from kiosk_app.fleet import KioskFleet
@@ -46,7 +45,7 @@ def use_vietnamese_font() -> None:
         LabelBase.register("Roboto", str(regular), fn_bold=str(bold))
 
 
-class KioskApp(App):
+class KioskApp(LockedApp):
     lang = StringProperty("vi")
     u = NumericProperty(1.0)  # layout scale: 1.0 at 1080 px on the short side
     portrait = BooleanProperty(True)
@@ -201,7 +200,7 @@ class KioskApp(App):
         self._last_touch = Clock.get_boottime()
 
     def _tick(self, _dt: float) -> None:
-        self.clock_text = datetime.now().strftime("%H:%M  %d/%m/%Y")
+        self.clock_text = self.controller.local_now().strftime("%H:%M  %d/%m/%Y")
         idle = Clock.get_boottime() - self._last_touch
         if idle >= self.kiosk.idle_s and not self._at_rest():
             self.go_home()

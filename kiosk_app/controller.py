@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from device_kit.client import QueueClient, ServerError, ServerUnreachable, ServerUntrusted
 from device_kit.contract.errors import DossierError
 from device_kit.contract.qr_payload import extract
 from device_kit.public_url import public_or_none
+from device_kit.site_time import site_time
 from drivers.errors import CoverOpen, DriverError, PaperOut, PrinterOffline
 from drivers.printer import Printer, SlipData, TicketData
 from kiosk_app.dossier_view import TIMELINESS_KEYS, DossierView
@@ -146,9 +146,12 @@ class KioskController:
             self.outbox.cache_put("services", services)
         self.state.site, self.state.services = site, services
 
+    def local_now(self) -> datetime:
+        """Now on the centre's clocks (the site's zone, not the box's)."""
+        return site_time(self.state.site, self.clock())
+
     def today(self) -> str:
-        zone = ZoneInfo(self.state.site.get("timezone") or "Asia/Ho_Chi_Minh")
-        return self.clock().astimezone(zone).date().isoformat()
+        return self.local_now().date().isoformat()
 
     def heartbeat(self) -> bool:
         """Check the server; when it answers, refresh the catalogue, hand over the outbox
@@ -350,7 +353,7 @@ class KioskController:
             centre_name=site.get("name_vi") or "Bộ phận Một cửa",
             service_name=service["name_vi"],
             number=number,
-            issued_at=self.clock().astimezone(ZoneInfo(site.get("timezone") or "Asia/Ho_Chi_Minh")),
+            issued_at=self.local_now(),
             # Offline tickets have no tracking token yet: the QR leads to the centre's page,
             # unless that is a loopback address no phone can open.
             tracking_url=track_url or public_or_none(self.client.base_url),

@@ -26,6 +26,7 @@ from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember, pair
 from kiosk_app.config import Hardware, KioskConfig
 from kiosk_app.controller import KioskController
 from kiosk_app.i18n import load_catalogue
+from kiosk_app.pin_guard import PinGuard
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,10 @@ class KioskFleet:
         hardware: Hardware,
         *,
         schedule: Schedule,
+        pin_guard: PinGuard,
     ) -> None:
         self.config = config
+        self.pin_guard = pin_guard
         self.controller = controller
         self.hardware = hardware
         self.schedule = schedule
@@ -106,7 +109,8 @@ class KioskFleet:
         self.scanners[part] = state
 
     def health(self) -> dict[str, Any]:
-        """What the heartbeat carries; ``detail`` is the problem in Vietnamese."""
+        """What the heartbeat carries; ``detail`` is the problem in Vietnamese, PIN
+        lock-outs included."""
         printer = self.controller.state.printer
         words = load_catalogue("vi")
         problems = [] if printer in ("", "ok") else [f"Máy in: {words[f'printer.{printer}']}"]
@@ -115,6 +119,11 @@ class KioskFleet:
             for part, state in sorted(self.scanners.items())
             if state != "ok"
         ]
+        guard = self.pin_guard
+        if guard.lockouts:  # until a right PIN: someone has been trying PINs
+            problems.append(
+                words["tech.pin_lockouts"].format(failures=guard.failures, count=guard.lockouts)
+            )
         return {
             "printer": printer,
             "scanner": self.scanners.get("scanner", ""),

@@ -37,6 +37,7 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
     from kiosk_app.controller import KioskController, KioskSettings
     from kiosk_app.fleet import KioskFleet
     from kiosk_app.offline import Outbox
+    from kiosk_app.pin_guard import STATE_FILE, PinGuard
 
     client = QueueClient(config.server_url, config.token)
     outbox = Outbox(config.data_dir / "kiosk.db").open()
@@ -55,7 +56,11 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
         on_problem=lambda _problem: fleet.report_now(),
     )
     fleet = KioskFleet(
-        config, controller, hardware, schedule=lambda job: Clock.schedule_once(lambda _dt: job())
+        config,
+        controller,
+        hardware,
+        schedule=lambda job: Clock.schedule_once(lambda _dt: job()),
+        pin_guard=PinGuard(config.data_dir / STATE_FILE),
     )
     return KioskApp(config, controller, fleet, scanner_factory=scanner_factory)
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-#: Connections one gunicorn worker holds at once (``server.serve``): event streams
+#: Connections one gunicorn worker holds at once (``server.serve``; the server unit
+#: sizes LimitNOFILE to it): event streams
 #: plus API requests.
 WORKER_CONNECTIONS = 2000
 #: Connections of each worker kept for API requests, whatever the streams do.

@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
 from device_kit.pairing_code import big_code
+from device_kit.ui.lockdown import LockedApp
 from kiosk_app.rating import pairing
 from kiosk_app.rating.app import KEY_LEVELS, RatingOptions, RatingTerminal
 from kiosk_app.rating.pairing import RatingPairingScreen
@@ -28,7 +28,7 @@ from kiosk_app.rating.screen import RatingScreen, load_kv
 log = logging.getLogger(__name__)
 
 
-class RatingApp(App):
+class RatingApp(LockedApp):
     title = "motcua — đánh giá mức độ hài lòng"
 
     def __init__(

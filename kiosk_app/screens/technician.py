@@ -8,6 +8,7 @@ the code gives nothing away, the technician confirms it with their own account.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kivy.app import App
@@ -15,7 +16,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from device_kit.fleet import package_version
-from kiosk_app.config import pin_matches
+from kiosk_app.pin_guard import PinAnswer
 
 
 class TechnicianScreen(Screen):
@@ -38,12 +39,19 @@ class TechnicianScreen(Screen):
 
     def unlock(self) -> None:
         app = App.get_running_app()
-        if pin_matches(app.kiosk.pin_hash, self.pin):
+        guard = app.fleet.pin_guard
+        answer = guard.try_pin(app.kiosk.pin_hash, self.pin)
+        self.pin = ""
+        if answer is PinAnswer.OPEN:
             self.unlocked, self.message, self.panel = True, "", "info"
             self.check_printer()
-        else:
+        elif answer is PinAnswer.WRONG:
             self.message = app.t("tech.pin_wrong")
-        self.pin = ""
+        else:
+            minutes = math.ceil(guard.remaining().total_seconds() / 60)
+            self.message = app.t("tech.pin_locked", minutes=minutes)
+            if answer is PinAnswer.LOCKED_OUT:
+                app.fleet.report_now()  # the technician's fleet page sees it at once
 
     def check_printer(self) -> None:
         app = App.get_running_app()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from flask import current_app, jsonify
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, authorize, bearer_token, current_site
@@ -80,6 +80,9 @@ class Health(BaseModel):
     )
     detail: str = Field(
         "", max_length=200, description="the problem in words, e.g. «Máy in hết giấy»"
+    )
+    clock: AwareDatetime | None = Field(
+        None, description="the device's own clock when it sent this; the server keeps the skew"
     )
 
 

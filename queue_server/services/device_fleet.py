@@ -41,6 +41,9 @@ SILENT_AFTER = timedelta(seconds=90)
 HEALTHY = frozenset({"ok", ""})
 #: The parts a heartbeat reports on; any not in ``HEALTHY`` is a problem.
 PARTS = ("printer", "scanner", "camera", "serial", "audio")
+#: A device clock further off than this is a problem ("clock"): its tickets, logs and
+#: certificate checks go wrong.
+CLOCK_SKEW_LIMIT = timedelta(seconds=30)
 #: Devices whose token is bound to the counter they serve.
 COUNTER_BOUND = frozenset({DeviceKind.RATING.value, DeviceKind.COUNTER.value})
 #: Fleet order: what needs a technician first.
@@ -215,9 +218,13 @@ def heartbeat(
     follows no stream learns of a change within one heartbeat.
 
     When the set of failing parts changes, ``devices.health`` tells the technician
-    (on the stream and in the log) — once per change, not once per heartbeat.
+    (on the stream and in the log) — once per change, not once per heartbeat. The
+    device's ``clock`` is kept as its skew from the server's (``clock_skew_s``).
     """
     row = _member(uow, site_id, token_hash, now)
+    clock = health.pop("clock", None)
+    if clock is not None:
+        health["clock_skew_s"] = round((clock - now).total_seconds(), 1)
     uow.session.execute(
         update(devices).where(devices.c.id == row.id)
         .values(last_seen_at=now, health=json.dumps(health, ensure_ascii=False))
@@ -252,7 +259,10 @@ def needs_attention(entries: list[dict[str, Any]]) -> int:
 
 
 def _problems(health: dict[str, Any]) -> list[str]:
-    return [part for part in PARTS if str(health.get(part, "")) not in HEALTHY]
+    problems = [part for part in PARTS if str(health.get(part, "")) not in HEALTHY]
+    if abs(float(health.get("clock_skew_s") or 0)) > CLOCK_SKEW_LIMIT.total_seconds():
+        problems.append("clock")
+    return problems
 
 
 def _fleet_entry(row: Any, now: datetime) -> dict[str, Any]:
@@ -271,6 +281,7 @@ def _fleet_entry(row: Any, now: datetime) -> dict[str, Any]:
         "hardware": row.hardware, "status": status, "problems": problems,
         "detail": health.get("detail", ""), "health": health,
         "version": health.get("version", ""), "uptime_s": health.get("uptime_s"),
+        "clock_skew_s": health.get("clock_skew_s"),
         "last_seen_at": row.last_seen_at.isoformat() if row.last_seen_at else None,
         "config": json.loads(row.config), "config_revision": row.config_revision,
     }

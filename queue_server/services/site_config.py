@@ -11,7 +11,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    ValidationError,
+    field_validator,
+)
 
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import InvalidConfiguration
@@ -60,12 +67,21 @@ class CounterSection(_Strict):
     services: list[str] = Field(min_length=1)
 
 
+class NetworkSection(_Strict):
+    """Read by deploy/nginx/policy.py for the proxy's allow-lists; checked here."""
+
+    staff_networks: list[IPvAnyNetwork] = Field(default_factory=list)
+    device_networks: list[IPvAnyNetwork] = Field(default_factory=list)
+    hsts_names: list[str] = Field(default_factory=list)
+
+
 class SiteFile(_Strict):
     site: SiteSection
     services: list[ServiceSection] = Field(min_length=1)
     counters: list[CounterSection] = Field(default_factory=list)
     #: Dossier mirror: connectors, field mapping, lookup limits (optional).
     dossiers: DossierSection | None = None
+    network: NetworkSection | None = None
 
 
 def parse_site_file(path: Path) -> SiteFile:

@@ -183,6 +183,9 @@ def _shown(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
     health = entry["health"]
     problems = []
     for part in entry["problems"]:
+        if part == "clock":
+            problems.append(_clock_off(float(health["clock_skew_s"])))
+            continue
         state = STATES.get(health[part], (health[part], health[part]))
         problems.append((f"{PARTS[part][0]}: {state[0]}", f"{PARTS[part][1]}: {state[1]}"))
     seen = datetime.fromisoformat(entry["last_seen_at"]) if entry["last_seen_at"] else None
@@ -195,6 +198,15 @@ def _shown(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
         "seen_text": _ago(now - seen) if seen else None,
         "uptime_text": _uptime(entry["uptime_s"]) if entry["uptime_s"] else None,
     }
+
+
+def _clock_off(skew_s: float) -> tuple[str, str]:
+    """How far and which way the device's clock is off (ahead: its time is later)."""
+    seconds, ahead = round(abs(skew_s)), skew_s > 0
+    return (
+        f"Đồng hồ lệch {seconds} giây ({'nhanh' if ahead else 'chậm'})",
+        f"Clock {seconds} s {'ahead' if ahead else 'behind'}",
+    )
 
 
 def _ago(elapsed: timedelta) -> tuple[str, str]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from live_server import LiveServer
 from server_fixtures import Api
 
+from queue_server.services.auth import issue_token
+
 
 @dataclass
 class Floor:
@@ -18,3 +20,20 @@ class Floor:
 
     def token(self, who: str) -> str:
         return self.api.tokens[who]
+
+    def rating_token(self, counter: int) -> str:
+        """A rating terminal's token, bound to ``counter``."""
+        runtime = self.api.runtime
+        with runtime.uow() as uow:
+            site = uow.repo.site("default")
+            assert site is not None and site.id is not None
+            token = issue_token(
+                uow,
+                site_id=site.id,
+                kind="rating",
+                name=f"rating-{counter}",
+                now=runtime.clock(),
+                counter_id=self.api.counters[counter],
+            )
+            uow.commit()
+        return token

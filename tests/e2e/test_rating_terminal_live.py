@@ -20,7 +20,6 @@ from sqlalchemy import select
 from drivers.keypad import Key
 from drivers.keypad.emulator import KeypadEmulator
 from queue_server.adapters.tables import quick_ratings
-from queue_server.services.auth import issue_token
 
 if TYPE_CHECKING:
     from floor import Floor
@@ -31,23 +30,6 @@ SHOTS = ROOT / "tests" / "artifacts" / "rating"
 PIN_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
 
-def rating_token(floor: Floor, counter: int) -> str:
-    runtime = floor.api.runtime
-    with runtime.uow() as uow:
-        site = uow.repo.site("default")
-        assert site is not None and site.id is not None
-        token = issue_token(
-            uow,
-            site_id=site.id,
-            kind="rating",
-            name=f"rating-{counter}",
-            now=runtime.clock(),
-            counter_id=floor.api.counters[counter],
-        )
-        uow.commit()
-    return token
-
-
 class Terminal:
     """The terminal process; ``paired=False`` starts it with no token (it pairs by code)."""
 
@@ -56,7 +38,7 @@ class Terminal:
     ) -> None:
         self.trace = workdir / "rating-trace.jsonl"
         self.data_dir = workdir / "terminal"
-        self.token = rating_token(floor, 3) if paired else "none"
+        self.token = floor.rating_token(3) if paired else "none"
         self.process = KivyProcess(
             [
                 str(ROOT / "tests/e2e/rating_driver.py"),

@@ -4,16 +4,19 @@ scripts; the install script lays out the files it promises."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from queue_server.cli import build_parser
+from queue_server.config import WORKER_CONNECTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -22,6 +25,8 @@ UNITS = sorted((DEPLOY / "systemd").glob("motcua-*.*"))
 
 def _need(tool: str) -> str:
     path = shutil.which(tool)
+    if path is None and os.environ.get("CI"):
+        pytest.fail(f"{tool} is required in CI (deploy/setup.sh installs it)")
     if path is None:
         pytest.skip(f"{tool} is not installed (Debian package: see docs/technician.md)")
     return path
@@ -44,6 +49,34 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     )
     # Unknown keys are only warnings (exit 0): none are accepted either.
     assert (result.returncode, result.stderr, result.stdout) == (0, "", "")
+
+
+SERVICES = [unit for unit in UNITS if unit.suffix == ".service"]
+
+
+@pytest.mark.parametrize("unit", SERVICES, ids=[unit.name for unit in SERVICES])
+def test_every_service_is_sandboxed(unit: Path) -> None:
+    """The processes that parse untrusted input in a public hall run confined:
+    systemd's own exposure rating stays at 5.0 or below (10 is unconfined)."""
+    _need("systemd-analyze")
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", "--no-pager", str(unit)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    score = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout)
+    assert score is not None, result.stdout + result.stderr
+    assert float(score.group(1)) <= 5.0, result.stdout
+    text = unit.read_text()
+    if "StateDirectory=" in text:
+        assert "StateDirectoryMode=0750" in text
+
+
+def test_server_may_open_more_files_than_its_connection_limit() -> None:
+    unit = (DEPLOY / "systemd" / "motcua-server.service").read_text()
+    limit = re.search(r"^LimitNOFILE=(\d+)$", unit, re.M)
+    assert limit is not None
+    # A connection's socket plus its database handle, and room for logs and libraries.
+    assert int(limit.group(1)) >= 2 * WORKER_CONNECTIONS + 1024
 
 
 def test_backup_timer_fires_weekly_on_sunday_at_two_in_hanoi() -> None:
@@ -83,7 +116,14 @@ def test_proxy_config_passes_nginx_t(tmp_path: Path) -> None:
     site = (DEPLOY / "nginx" / "motcua.conf").read_text()
     site = site.replace("/etc/motcua/tls/motcua.crt", str(tmp_path / "c.crt"))
     site = site.replace("/etc/motcua/tls/motcua.key", str(tmp_path / "k.key"))
+    site = site.replace("/etc/motcua/nginx/policy.conf", str(tmp_path / "policy.conf"))
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
     (tmp_path / "motcua.conf").write_text(site)
+    policy = subprocess.run(
+        [sys.executable, str(DEPLOY / "nginx" / "policy.py"), str(DEPLOY / "site.example.toml")],
+        capture_output=True, text=True, timeout=30, check=True,
+    )
+    (tmp_path / "policy.conf").write_text(policy.stdout)
     # The site file goes inside http {} as in /etc/nginx/sites-enabled.
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
@@ -149,6 +189,7 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     assert (target / "etc/nginx/sites-enabled/motcua.conf").resolve() == (
         target / "etc/nginx/sites-available/motcua.conf"
     )
+    assert "192.168.10.0/24 1;" in (target / "etc/motcua/nginx/policy.conf").read_text()
     key = target / "etc/motcua/tls/motcua.key"
     assert key.stat().st_mode & 0o777 == 0o600
     assert (target / "etc/motcua/server.env").stat().st_mode & 0o777 == 0o640
@@ -158,6 +199,17 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
         " motcua-report.timer" in printed
     )
     assert "would run: systemctl enable motcua-kiosk.service" in printed
+    # A kiosk box shows nothing but the app: no other VT login, no SysRq.
+    assert "kernel.sysrq = 0" in (target / "etc/sysctl.d/90-motcua-sysrq.conf").read_text()
+    assert "NAutoVTs=0" in (target / "etc/systemd/logind.conf.d/motcua-novt.conf").read_text()
+    assert "getty@tty2.service" in printed and "autovt@.service" in printed
+    # Time: the site's zone; the server serves time to the staff and device networks.
+    assert "would run: timedatectl set-timezone Asia/Ho_Chi_Minh" in printed
+    assert "chrony" in printed.split("apt-get install", 1)[1].splitlines()[0]
+    chrony = (target / "etc/chrony/conf.d/motcua.conf").read_text().splitlines()
+    assert chrony[1:] == ["local stratum 10", "allow 192.168.10.0/24", "allow 192.168.20.0/24"]
+    assert "would run: systemctl restart chrony.service" in printed
+    assert not (target / "etc/systemd/timesyncd.conf.d").exists()  # chrony keeps time here
 
     edited = target / "etc/motcua/kiosk.env"
     edited.write_text("MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn\n")
@@ -166,6 +218,34 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     assert edited.read_text() == "MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn\n"
     assert key.read_bytes() == first_key
     assert (system / "motcua-led-bridge.service").is_file()
+
+
+def test_device_boxes_take_time_from_the_server_in_the_site_zone(tmp_path: Path) -> None:
+    """A board box whose technician already set the server's address, and a fresh kiosk
+    box (the documented https://motcua.local)."""
+    board, kiosk = tmp_path / "board", tmp_path / "kiosk"
+    (board / "etc/motcua").mkdir(parents=True)
+    (board / "etc/motcua/board.env").write_text(
+        "MOTCUA_SERVER_URL=https://mot-cua.huyen.gov.vn:8443\nMOTCUA_TOKEN=\n"
+    )
+    for target, role in ((board, "board"), (kiosk, "kiosk")):
+        result = subprocess.run(
+            ["bash", str(DEPLOY / "install.sh"), role],
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DESTDIR": str(target)},
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        printed = result.stdout
+        assert "would run: timedatectl set-timezone Asia/Ho_Chi_Minh" in printed
+        assert "systemd-timesyncd" in printed.split("apt-get install", 1)[1].splitlines()[0]
+        assert "would run: timedatectl set-ntp true" in printed
+        assert "would run: systemctl restart systemd-timesyncd.service" in printed
+        assert not (target / "etc/chrony").exists()
+    drop_in = "etc/systemd/timesyncd.conf.d/motcua.conf"
+    assert (board / drop_in).read_text().splitlines()[1:] == [
+        "[Time]", "NTP=mot-cua.huyen.gov.vn", "FallbackNTP=",
+    ]
+    assert "NTP=motcua.local" in (kiosk / drop_in).read_text().splitlines()
 
 
 def test_install_script_refuses_an_unknown_role(tmp_path: Path) -> None:

@@ -1,94 +1,147 @@
-"""The nginx site in front of the real server: TLS, the HTTP redirect, and server-sent
+"""The nginx site in front of the real server: TLS, the HTTP redirect, server-sent
 events delivered as they happen through it (the site turns buffering off for the
-stream, and the server also answers ``X-Accel-Buffering: no``)."""
+stream, and the server also answers ``X-Accel-Buffering: no``), and the limits the
+site puts on the hall's networks: staff pages only from the staff allow-list,
+pairing rate-limited per address, an access log without secrets, TLS 1.2 only
+with forward secrecy."""
 
 from __future__ import annotations
 
+import http.client
 import shutil
+import ssl
 import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 import urllib3
-from clocks import TickingClock
+from clocks import TickingClock, process_env
 from live_server import LiveServer, free_port
 from server_fixtures import build_runtime, seed_callers
 from sse_reader import messages
 
-SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "motcua.conf"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+SITE = DEPLOY / "nginx" / "motcua.conf"
+TRACKING_TOKEN = "Zx9secretTrackingToken"
+DOSSIER_CODE = "000.00.06.H56-231027-0361"
+
+
+@dataclass
+class Proxied:
+    base: str
+    plain: str
+    port: int
+    tokens: dict[str, str]
+    access_log: Path
+
+
+def _wait_until(ready: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _answers(url: str) -> bool:
+    try:
+        requests.get(url, verify=False, timeout=2)
+    except requests.ConnectionError:
+        return False
+    return True
 
 
 @pytest.fixture
-def proxied(
-    tmp_path: Path,
-    ticking_clock: TickingClock,
-) -> Iterator[tuple[str, str, dict[str, str]]]:
+def start_site(
+    tmp_path: Path, ticking_clock: TickingClock
+) -> Iterator[Callable[[str], Proxied]]:
+    """Starts the real server and, in front of it, the shipped site with the policy
+    generated from a site file whose ``[network]`` section is given."""
     nginx = shutil.which("nginx")
     if nginx is None or shutil.which("openssl") is None:
         pytest.skip("nginx or openssl is not installed (Debian: nginx-light, openssl)")
-    url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, ticking_clock)
-    tokens, _ = seed_callers(runtime)
-    runtime.db.dispose()
-    server = LiveServer(url, tmp_path).start()
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(tmp_path / "k.key"),
-         "-out", str(tmp_path / "c.crt")],
-        capture_output=True, check=True, timeout=60,
-    )
-    https, http = free_port(), free_port()
-    site = (
-        SITE.read_text()
-        .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{server.port};")
-        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
-        .replace("listen 80;", f"listen 127.0.0.1:{http};")
-        .replace("/etc/motcua/tls/motcua.crt", str(tmp_path / "c.crt"))
-        .replace("/etc/motcua/tls/motcua.key", str(tmp_path / "k.key"))
-    )
-    site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
-    (tmp_path / "motcua.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(
-        f"daemon off;\nmaster_process off;\npid {tmp_path}/nginx.pid;\n"
-        f"error_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n access_log off;\n client_body_temp_path {tmp_path}/body;\n"
-        f" proxy_temp_path {tmp_path}/proxy;\n include {tmp_path}/motcua.conf;\n}}\n"
-    )
-    proxy = subprocess.Popen(
-        [nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
-         "-c", str(tmp_path / "nginx.conf")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    running: list[tuple[subprocess.Popen[bytes], LiveServer]] = []
+
+    def start(network: str) -> Proxied:
+        url = f"sqlite:///{tmp_path / 'motcua.db'}"
+        runtime = build_runtime(url, None, tmp_path, ticking_clock)
+        tokens, _ = seed_callers(runtime)
+        runtime.db.dispose()
+        server = LiveServer(url, tmp_path).start()
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-keyout", str(tmp_path / "k.key"),
+             "-out", str(tmp_path / "c.crt")],
+            capture_output=True, check=True, timeout=60, env=process_env(),
+        )
+        (tmp_path / "site.toml").write_text(
+            (DEPLOY / "site.example.toml").read_text().split("[network]")[0]
+            + "[network]\n" + network
+        )
+        policy = subprocess.run(
+            [sys.executable, str(DEPLOY / "nginx" / "policy.py"), str(tmp_path / "site.toml")],
+            capture_output=True, text=True, check=True, timeout=30, env=process_env(),
+        )
+        (tmp_path / "policy.conf").write_text(policy.stdout)
+        https, plain = free_port(), free_port()
+        site = (
+            SITE.read_text()
+            .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{server.port};")
+            .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
+            .replace("listen 80;", f"listen 127.0.0.1:{plain};")
+            .replace("/etc/motcua/tls/motcua.crt", str(tmp_path / "c.crt"))
+            .replace("/etc/motcua/tls/motcua.key", str(tmp_path / "k.key"))
+            .replace("/etc/motcua/nginx/policy.conf", str(tmp_path / "policy.conf"))
+            .replace("/var/log/nginx/motcua.access.log", str(tmp_path / "access.log"))
+        )
+        site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
+        (tmp_path / "motcua.conf").write_text(site)
+        (tmp_path / "nginx.conf").write_text(
+            f"daemon off;\nmaster_process off;\npid {tmp_path}/nginx.pid;\n"
+            f"error_log {tmp_path}/error.log;\nevents {{}}\n"
+            f"http {{\n client_body_temp_path {tmp_path}/body;\n"
+            f" proxy_temp_path {tmp_path}/proxy;\n include {tmp_path}/motcua.conf;\n}}\n"
+        )
+        command = [nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+                   "-c", str(tmp_path / "nginx.conf")]
+        checked = subprocess.run(
+            [*command, "-t"], capture_output=True, text=True, timeout=60, env=process_env()
+        )
+        assert checked.returncode == 0 and "[warn]" not in checked.stderr, checked.stderr
+        proxy = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=process_env()
+        )
+        running.append((proxy, server))
+        base = f"https://127.0.0.1:{https}"
+        _wait_until(lambda: _answers(f"{base}/api/v1/health"))
+        return Proxied(base, f"http://127.0.0.1:{plain}", https, tokens, tmp_path / "access.log")
+
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    base = f"https://127.0.0.1:{https}"
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/api/v1/health", verify=False, timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        yield base, f"http://127.0.0.1:{http}", tokens
+        yield start
     finally:
-        proxy.terminate()
-        proxy.wait(timeout=10)
-        server.kill()  # no graceful wait on a quiet event stream
+        for proxy, server in running:
+            proxy.terminate()
+            proxy.wait(timeout=10)
+            server.kill()  # no graceful wait on a quiet event stream
 
 
-def test_events_pass_the_proxy_as_they_happen(
-    proxied: tuple[str, str, dict[str, str]],
-) -> None:
-    base, plain, tokens = proxied
+def test_events_pass_the_proxy_as_they_happen(start_site: Callable[[str], Proxied]) -> None:
+    site = start_site('staff_networks = ["127.0.0.1"]\n')
+    base, tokens = site.base, site.tokens
     health = requests.get(f"{base}/api/v1/health", verify=False, timeout=10)
     assert health.status_code == 200
-    assert health.headers["Strict-Transport-Security"] == "max-age=31536000"
+    # The test certificate is not trusted by anyone: no HSTS for it.
+    assert "Strict-Transport-Security" not in health.headers
     assert health.headers["X-Frame-Options"] == "DENY"
     login = requests.get(f"{base}/admin/login", verify=False, timeout=10)
     assert login.status_code == 200 and "csrf_token" in login.text
-    redirect = requests.get(f"{plain}/board", allow_redirects=False, timeout=10)
+    assert "secure" in login.headers["Set-Cookie"].lower()
+    redirect = requests.get(f"{site.plain}/board", allow_redirects=False, timeout=10)
     assert redirect.status_code == 301 and redirect.headers["Location"].startswith("https://")
 
     with requests.get(
@@ -105,3 +158,82 @@ def test_events_pass_the_proxy_as_they_happen(
         seen = next(m for _, m in zip(range(20), events, strict=False) if m.id is not None)
     assert seen.kind == "ticket.issued"
     assert seen.data["number"] == issued.json()["number"]
+
+
+def _get_from(source: str, port: int, path: str) -> int:
+    """The status of ``path`` asked from the local address ``source``."""
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", port, timeout=10, source_address=(source, 0),
+        context=ssl._create_unverified_context(),
+    )
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_staff_pages_answer_only_the_staff_networks(
+    start_site: Callable[[str], Proxied],
+) -> None:
+    site = start_site('staff_networks = ["127.0.0.2"]\nhsts_names = ["127.0.0.1"]\n')
+    for path in ("/admin/login", "/admin/devices/live", "/counter", "/reports"):
+        assert _get_from("127.0.0.1", site.port, path) == 403, path
+    token = requests.post(
+        f"{site.base}/api/v1/auth/token", json={"username": "x", "password": "y"},
+        verify=False, timeout=10,
+    )
+    assert token.status_code == 403
+    # The visitors' side stays open; the staff network gets the sign-in page.
+    assert _get_from("127.0.0.1", site.port, "/api/v1/health") == 200
+    assert _get_from("127.0.0.1", site.port, "/board") == 200
+    assert _get_from("127.0.0.2", site.port, "/admin/login") == 200
+    # A name listed as publicly trusted gets HSTS.
+    health = requests.get(f"{site.base}/api/v1/health", verify=False, timeout=10)
+    assert health.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_pairing_requests_are_limited_per_address(start_site: Callable[[str], Proxied]) -> None:
+    site = start_site("")
+    # An empty request: the server refuses it (400) for as long as nginx lets it through.
+    statuses = [
+        requests.post(f"{site.base}/api/v1/pairing", json={}, verify=False, timeout=10).status_code
+        for _ in range(8)
+    ]
+    assert statuses[:6] == [400] * 6  # the first and a burst of five
+    assert statuses[6:] == [429, 429]
+
+
+def test_access_log_keeps_no_tracking_token_nor_query(
+    start_site: Callable[[str], Proxied],
+) -> None:
+    site = start_site("")
+    for path in (f"/t/{TRACKING_TOKEN}?lang=en", f"/api/v1/track/{TRACKING_TOKEN}",
+                 f"/api/v1/dossiers/lookup?q={DOSSIER_CODE}",
+                 f"/api/v1/dossier-ratings/{DOSSIER_CODE}"):
+        requests.get(f"{site.base}{path}", verify=False, timeout=10)
+    _wait_until(lambda: site.access_log.read_text().count("\n") >= 5)  # health, then these
+    log = site.access_log.read_text()
+    assert '"GET /t/*"' in log and '"GET /api/v1/dossiers/lookup"' in log
+    assert TRACKING_TOKEN not in log and DOSSIER_CODE not in log and "?" not in log
+
+
+def _handshake(port: int, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", *options],
+        input="", capture_output=True, text=True, timeout=30, env=process_env(),
+    )
+
+
+def test_tls_refuses_suites_without_forward_secrecy_or_aead(
+    start_site: Callable[[str], Proxied],
+) -> None:
+    site = start_site("")
+    for suite in ("AES128-SHA", "CAMELLIA256-SHA", "ECDHE-RSA-AES128-SHA"):
+        refused = _handshake(site.port, "-tls1_2", "-cipher", suite)
+        assert refused.returncode != 0 and f"Cipher is {suite}" not in refused.stdout
+    accepted = _handshake(site.port, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256")
+    assert accepted.returncode == 0 and "Cipher is ECDHE-RSA-AES128-GCM-SHA256" in accepted.stdout
+    # No session tickets: resumption keys never outlive the session cache.
+    assert "session ticket" not in accepted.stdout.lower()
+    assert _handshake(site.port, "-tls1_3").returncode == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -404,3 +405,27 @@ def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, cloc
     assert "Đã thu hồi thiết bị" in revoked.get_data(as_text=True)
     assert api.client.get("/api/v1/devices/me", headers=_as(secret)).status_code == 401
     assert "Chưa có thiết bị nào" in api.client.get("/admin/devices/live").get_data(as_text=True)
+
+
+def test_a_device_clock_more_than_30_s_off_is_flagged_on_the_fleet(api: Api, clock: Any) -> None:
+    secret = "bi-mat-cua-ki-ot-co-dong-ho-chay-nhanh"
+    _pair(api, secret, "kiosk-dong-ho")
+    _signed_in(api, "technician")
+    ahead = clock() + timedelta(seconds=45)
+    _beat(api, secret, printer="ok", role="kiosk-ticket", clock=ahead.isoformat())
+    device = _fleet(api)["kiosk-dong-ho"]
+    assert (device["status"], device["problems"], device["clock_skew_s"]) == (
+        "unhealthy", ["clock"], 45.0
+    )
+    page = api.client.get("/admin/devices").get_data(as_text=True)
+    assert "1 thiết bị cần kiểm tra" in page
+    assert "Đồng hồ lệch 45 giây (nhanh)" in page and "Clock 45 s ahead" in page
+    # Set right (within 30 s, network delay included): no longer a problem.
+    _beat(api, secret, printer="ok", clock=(clock() - timedelta(seconds=3)).isoformat())
+    device = _fleet(api)["kiosk-dong-ho"]
+    assert (device["status"], device["problems"], device["clock_skew_s"]) == ("ok", [], -3.0)
+    # A clock without a zone says nothing about UTC: refused.
+    naive = api.client.post(
+        "/api/v1/devices/me/heartbeat", json={"clock": "2026-11-25T02:00:00"}, headers=_as(secret)
+    )
+    assert naive.status_code == 400

@@ -86,7 +86,7 @@ def paired_agent(server: LiveServer, technician: Technician, name: str) -> tuple
 
 
 def test_a_device_pairs_then_follows_its_configuration(
-    live: tuple[LiveServer, Technician], tmp_path: Path
+    live: tuple[LiveServer, Technician], tmp_path: Path, ticking_clock: TickingClock
 ) -> None:
     server, technician = live
     agent, device_id = paired_agent(server, technician, "kiosk-sanh-1")
@@ -96,11 +96,13 @@ def test_a_device_pairs_then_follows_its_configuration(
     member = FleetMember(
         agent, role="kiosk-ticket", version="9.9", health=lambda: dict(health),
         on_config=applied.append, cache_file=cache, interval=60.0, grants=ENTERED,
+        clock=ticking_clock,
     ).start()
     try:
         wait_for(lambda: applied == [{}])
         assert wait_for(lambda: technician.device("kiosk-sanh-1")["status"] == "ok")
-        assert technician.device("kiosk-sanh-1")["health"]["version"] == "9.9"
+        device = technician.device("kiosk-sanh-1")
+        assert device["health"]["version"] == "9.9" and abs(device["clock_skew_s"]) < 5
 
         # Pushed: the stream's event for this device makes it pull at once.
         revision = technician.configure(device_id, printer_url="tcp://10.0.0.7:9100", paper=58)

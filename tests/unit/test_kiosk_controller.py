@@ -344,12 +344,16 @@ def test_rating_says_what_a_code_looks_like_or_that_it_is_unavailable(parts: Any
 def test_the_fleet_heartbeat_carries_the_printer_state_in_vietnamese(
     parts: Any, tmp_path: Path
 ) -> None:
-    from kiosk_app.config import KioskConfig
+    from kiosk_app.config import KioskConfig, hash_pin
     from kiosk_app.fleet import KioskFleet
+    from kiosk_app.pin_guard import PinGuard
 
     controller, _, printer, _ = parts
     config = KioskConfig("ticket", "http://127.0.0.1:9", "token", tmp_path, "tcp://127.0.0.1:9")
-    fleet = KioskFleet(config, controller, config.hardware(), schedule=lambda job: job())
+    guard = PinGuard(tmp_path / "pin-guard.json")
+    fleet = KioskFleet(
+        config, controller, config.hardware(), schedule=lambda job: job(), pin_guard=guard
+    )
     printer.status_now = PrinterStatus(online=True, paper_out=True)
     with pytest.raises(Refusal):
         controller.take_ticket("ho-tich")
@@ -364,3 +368,9 @@ def test_the_fleet_heartbeat_carries_the_printer_state_in_vietnamese(
     fleet.note_scanner("camera", "offline")
     assert fleet.health()["printer"] == "ok"
     assert fleet.health()["detail"] == "Camera: Mất kết nối"
+    # Someone tries PINs on the technician screen: the fleet sees each lock-out.
+    for _ in range(5):
+        guard.try_pin(hash_pin("2468"), "0000")
+    assert fleet.health()["detail"] == (
+        "Camera: Mất kết nối; PIN kỹ thuật: sai 5 lần liên tiếp, đã khóa 1 lần"
+    )
