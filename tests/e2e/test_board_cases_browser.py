@@ -46,7 +46,7 @@ def test_the_browser_board_passes_the_shared_case(
         body=LINK_STUB, content_type="application/javascript"
     ))
     for name in answers:
-        page.route(f"**/api/v1/{name}", lambda route, name=name: route.fulfill(
+        page.route(f"**/api/v1/{name}", lambda route, _request, name=name: route.fulfill(
             body=json.dumps(answers[name]), content_type="application/json"
         ))
     page.goto(f"{floor.server.url}/board")
