@@ -237,8 +237,12 @@ def _max_connections(url: str, connect_args: dict[str, Any]) -> int:
             reserved = conn.scalar(text("SELECT current_setting('superuser_reserved_connections')"))
         return total - int(reserved or 0)
     except DBAPIError as exc:
-        log.warning("could not read max_connections (%s); assuming %d",
-                    exc.orig, PG_DEFAULT_MAX_CONNECTIONS)
+        # Unreachable now: the first real query says so in its own words (one line
+        # at start-up, a 503 later); only a server that answers but will not tell
+        # is worth a warning.
+        level = logging.DEBUG if isinstance(exc, OperationalError) else logging.WARNING
+        log.log(level, "could not read max_connections (%s); assuming %d",
+                type(exc.orig).__name__, PG_DEFAULT_MAX_CONNECTIONS)
         return PG_DEFAULT_MAX_CONNECTIONS - 3
     finally:
         probe.dispose()

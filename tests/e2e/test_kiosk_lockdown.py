@@ -103,8 +103,9 @@ def test_keys_and_close_requests_leave_nothing_but_the_app(
 
 
 def _kiosk(params: dict[str, Any]) -> tuple[Any, Callable[[], str]]:
+    from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import KioskConfig
-    from kiosk_app.main import build_app, configure_kivy
+    from kiosk_app.main import build_app
 
     config = KioskConfig(
         mode="ticket",
@@ -116,7 +117,7 @@ def _kiosk(params: dict[str, Any]) -> tuple[Any, Callable[[], str]]:
         size=(1080, 1920),
         device="kiosk-lockdown",
     )
-    configure_kivy(config)
+    configure_kivy(config.size, config.windowed)
     app = build_app(config)
 
     def screen() -> str:
@@ -129,14 +130,14 @@ def _kiosk(params: dict[str, Any]) -> tuple[Any, Callable[[], str]]:
 def _rating(params: dict[str, Any]) -> tuple[Any, Callable[[], str]]:
     from dataclasses import replace
 
+    from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import load
-    from kiosk_app.main import configure_kivy
 
     config = load(
         ["--mode", "rating", "--server", params["server_url"], "--token", params["token"]]
         + ["--windowed", "--size", "800x480", "--data-dir", params["data_dir"]]
     )
-    configure_kivy(config)
+    configure_kivy(config.size, config.windowed)
     from kiosk_app.rating.app import RatingOptions
     from kiosk_app.rating.terminal import RatingApp
 
@@ -152,13 +153,14 @@ def _rating(params: dict[str, Any]) -> tuple[Any, Callable[[], str]]:
 
 
 def _board(params: dict[str, Any]) -> tuple[Any, Callable[[], str]]:
-    from display_board.main import build_parser, configure_kivy
+    from device_kit.ui.kivy_setup import configure_kivy
+    from display_board.main import build_parser
 
     args = build_parser().parse_args(
         ["--server", params["server_url"], "--token", params["token"], "hall"]
         + ["--windowed", "--size", "1920x1080", "--audio", "off"]
     )
-    configure_kivy(args)
+    configure_kivy(args.size, args.windowed)
     from display_board.hall_app import HallApp
 
     app = HallApp(args)

@@ -6,15 +6,18 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from clocks import process_env
 from live_server import free_port
 
-SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "motcua.conf"
-MAKE_TLS = SITE.parents[1] / "make-tls.sh"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+SITE = DEPLOY / "nginx" / "motcua.conf"
+MAKE_TLS = DEPLOY / "make-tls.sh"
 
 
 def require_nginx() -> str:
@@ -39,6 +42,7 @@ class NginxSite:
     https_port: int
     http_port: int
     process: subprocess.Popen[bytes]
+    access_log: Path
 
     @property
     def url(self) -> str:
@@ -49,9 +53,27 @@ class NginxSite:
         self.process.wait(timeout=10)
 
 
-def start_site(directory: Path, upstream_port: int, certificate: Path, key: Path) -> NginxSite:
-    """The site in ``directory`` proxying to ``upstream_port``; returns once it listens."""
+def start_site(
+    directory: Path,
+    upstream_port: int,
+    certificate: Path,
+    key: Path,
+    network: str = 'staff_networks = ["127.0.0.1"]\n',
+) -> NginxSite:
+    """The site in ``directory`` proxying to ``upstream_port``, its staff policy made
+    by the installer's own script from a site file whose ``[network]`` section is
+    ``network``; checked with ``nginx -t``, returned once it listens."""
     nginx = require_nginx()
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "site.toml").write_text(
+        (DEPLOY / "site.example.toml").read_text().split("[network]")[0]
+        + "[network]\n" + network
+    )
+    policy = subprocess.run(
+        [sys.executable, str(DEPLOY / "nginx" / "policy.py"), str(directory / "site.toml")],
+        capture_output=True, text=True, check=True, timeout=30, env=process_env(),
+    )
+    (directory / "policy.conf").write_text(policy.stdout)
     https, http = free_port(), free_port()
     site = (
         SITE.read_text()
@@ -60,26 +82,31 @@ def start_site(directory: Path, upstream_port: int, certificate: Path, key: Path
         .replace("listen 80;", f"listen 127.0.0.1:{http};")
         .replace("/etc/motcua/tls/motcua.crt", str(certificate))
         .replace("/etc/motcua/tls/motcua.key", str(key))
+        .replace("/etc/motcua/nginx/policy.conf", str(directory / "policy.conf"))
+        .replace("/var/log/nginx/motcua.access.log", str(directory / "access.log"))
     )
     site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
-    directory.mkdir(parents=True, exist_ok=True)
     (directory / "motcua.conf").write_text(site)
     (directory / "nginx.conf").write_text(
         f"daemon off;\nmaster_process off;\npid {directory}/nginx.pid;\n"
         f"error_log {directory}/error.log;\nevents {{}}\n"
-        f"http {{\n access_log off;\n client_body_temp_path {directory}/body;\n"
+        f"http {{\n client_body_temp_path {directory}/body;\n"
         f" proxy_temp_path {directory}/proxy;\n include {directory}/motcua.conf;\n}}\n"
     )
+    command = [nginx, "-p", str(directory), "-e", str(directory / "error.log"),
+               "-c", str(directory / "nginx.conf")]
+    checked = subprocess.run(
+        [*command, "-t"], capture_output=True, text=True, timeout=60, env=process_env()
+    )
+    assert checked.returncode == 0 and "[warn]" not in checked.stderr, checked.stderr
     process = subprocess.Popen(
-        [nginx, "-p", str(directory), "-e", str(directory / "error.log"),
-         "-c", str(directory / "nginx.conf")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=process_env()
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
             with socket_to(https):
-                return NginxSite(https, http, process)
+                return NginxSite(https, http, process, directory / "access.log")
         except OSError:
             if process.poll() is not None:
                 break

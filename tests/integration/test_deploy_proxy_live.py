@@ -8,10 +8,8 @@ with forward secrecy."""
 from __future__ import annotations
 
 import http.client
-import shutil
 import ssl
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,12 +19,12 @@ import pytest
 import requests
 import urllib3
 from clocks import TickingClock, process_env
-from live_server import LiveServer, free_port
+from live_server import LiveServer
+from nginx_site import NginxSite, require_nginx
+from nginx_site import start_site as start_nginx
 from server_fixtures import build_runtime, seed_callers
 from sse_reader import messages
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-SITE = DEPLOY / "nginx" / "motcua.conf"
 TRACKING_TOKEN = "Zx9secretTrackingToken"
 DOSSIER_CODE = "000.00.06.H56-231027-0361"
 
@@ -61,10 +59,8 @@ def start_site(
 ) -> Iterator[Callable[[str], Proxied]]:
     """Starts the real server and, in front of it, the shipped site with the policy
     generated from a site file whose ``[network]`` section is given."""
-    nginx = shutil.which("nginx")
-    if nginx is None or shutil.which("openssl") is None:
-        pytest.skip("nginx or openssl is not installed (Debian: nginx-light, openssl)")
-    running: list[tuple[subprocess.Popen[bytes], LiveServer]] = []
+    require_nginx()
+    running: list[tuple[NginxSite, LiveServer]] = []
 
     def start(network: str) -> Proxied:
         url = f"sqlite:///{tmp_path / 'motcua.db'}"
@@ -78,55 +74,21 @@ def start_site(
              "-out", str(tmp_path / "c.crt")],
             capture_output=True, check=True, timeout=60, env=process_env(),
         )
-        (tmp_path / "site.toml").write_text(
-            (DEPLOY / "site.example.toml").read_text().split("[network]")[0]
-            + "[network]\n" + network
+        site = start_nginx(
+            tmp_path / "nginx", server.port, tmp_path / "c.crt", tmp_path / "k.key", network
         )
-        policy = subprocess.run(
-            [sys.executable, str(DEPLOY / "nginx" / "policy.py"), str(tmp_path / "site.toml")],
-            capture_output=True, text=True, check=True, timeout=30, env=process_env(),
-        )
-        (tmp_path / "policy.conf").write_text(policy.stdout)
-        https, plain = free_port(), free_port()
-        site = (
-            SITE.read_text()
-            .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{server.port};")
-            .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
-            .replace("listen 80;", f"listen 127.0.0.1:{plain};")
-            .replace("/etc/motcua/tls/motcua.crt", str(tmp_path / "c.crt"))
-            .replace("/etc/motcua/tls/motcua.key", str(tmp_path / "k.key"))
-            .replace("/etc/motcua/nginx/policy.conf", str(tmp_path / "policy.conf"))
-            .replace("/var/log/nginx/motcua.access.log", str(tmp_path / "access.log"))
-        )
-        site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
-        (tmp_path / "motcua.conf").write_text(site)
-        (tmp_path / "nginx.conf").write_text(
-            f"daemon off;\nmaster_process off;\npid {tmp_path}/nginx.pid;\n"
-            f"error_log {tmp_path}/error.log;\nevents {{}}\n"
-            f"http {{\n client_body_temp_path {tmp_path}/body;\n"
-            f" proxy_temp_path {tmp_path}/proxy;\n include {tmp_path}/motcua.conf;\n}}\n"
-        )
-        command = [nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
-                   "-c", str(tmp_path / "nginx.conf")]
-        checked = subprocess.run(
-            [*command, "-t"], capture_output=True, text=True, timeout=60, env=process_env()
-        )
-        assert checked.returncode == 0 and "[warn]" not in checked.stderr, checked.stderr
-        proxy = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=process_env()
-        )
-        running.append((proxy, server))
-        base = f"https://127.0.0.1:{https}"
+        running.append((site, server))
+        base = site.url
         _wait_until(lambda: _answers(f"{base}/api/v1/health"))
-        return Proxied(base, f"http://127.0.0.1:{plain}", https, tokens, tmp_path / "access.log")
+        return Proxied(base, f"http://127.0.0.1:{site.http_port}", site.https_port, tokens,
+                       site.access_log)
 
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     try:
         yield start
     finally:
-        for proxy, server in running:
-            proxy.terminate()
-            proxy.wait(timeout=10)
+        for site, server in running:
+            site.stop()
             server.kill()  # no graceful wait on a quiet event stream
 
 
