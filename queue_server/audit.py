@@ -30,6 +30,7 @@ from sqlalchemy import Select, select
 from drivers.logging_setup import redact
 from queue_server.adapters.tables import auth_attempts, events
 from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.spreadsheet import csv_cell
 
 OUTCOMES = ("ok", "failed", "locked")
 MAX_ROWS = 100_000
@@ -59,19 +60,19 @@ def audit_entries(uow: UnitOfWork, site_id: int, wanted: AuditFilter) -> list[di
 
 
 def to_csv(entries: Iterable[dict[str, Any]]) -> str:
-    """CSV with a BOM, so Excel opens the Vietnamese text as UTF-8."""
+    """CSV with a BOM, so Excel opens the Vietnamese text as UTF-8; entries are masked
+    as in the view (:func:`audit_entries`), and no cell is read as a formula."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for entry in entries:
-        writer.writerow(
-            {
-                **entry,
-                "at": entry["at"].isoformat(),
-                "detail": json.dumps(entry["detail"], ensure_ascii=False, sort_keys=True),
-            }
-        )
+        row = {
+            **entry,
+            "at": entry["at"].isoformat(),
+            "detail": json.dumps(entry["detail"], ensure_ascii=False, sort_keys=True),
+        }
+        writer.writerow({column: csv_cell(value) for column, value in row.items()})
     return out.getvalue()
 
 

@@ -4,12 +4,12 @@ SQLite is copied with its online backup API in a single step, which reads one
 consistent snapshot while kiosks keep issuing tickets (WAL readers never block
 writers). PostgreSQL is dumped with ``pg_dump`` in custom format, itself one
 snapshot transaction. Each backup gets a ``.sha256`` sidecar so a file damaged
-later on a USB stick is caught by ``verify`` even where the format would not notice.
+later on a USB stick is caught by ``verify`` (:mod:`queue_server.backup_check`) even
+where the format would not notice.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -18,16 +18,20 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from queue_server.adapters.database import MIGRATIONS, Database
+from queue_server.adapters.database import Database
+from queue_server.backup_check import (
+    SQLITE_MAGIC,
+    BadBackup,
+    checksum_path,
+    file_magic,
+    sha256,
+    verify,
+)
 from queue_server.queueing.errors import QueueError
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-PGDUMP_MAGIC = b"PGDMP"
 #: ``motcua-20261129T190000Z.sqlite`` / ``.dump``: sortable by name = by time.
 NAME_PATTERN = re.compile(r"^motcua-\d{8}T\d{6}Z\.(sqlite|dump)$")
 
@@ -53,19 +57,21 @@ def backup(db: Database, out: Path) -> Path:
         _pg_dump(db, partial)
     partial.chmod(0o600)  # a full copy of personal data: owner only, whatever the umask
     partial.replace(out)
-    _checksum_path(out).write_text(f"{_sha256(out)}  {out.name}\n")
+    checksum_path(out).write_text(f"{sha256(out)}  {out.name}\n")
     return out
 
 
 def restore(db: Database, source: Path) -> None:
-    """Replace the database's content with a verified backup (stop the server first)."""
-    problem = verify(source)
-    if problem:
+    """Replace the database's content with a backup that passes :func:`verify`, and
+    with nothing else (stop the server first)."""
+    try:
+        verify(source)
+    except BadBackup as bad:
         raise BackupError(
-            f"Not restoring {source}: {problem}",
-            f"Không khôi phục từ {source}: tệp sao lưu bị hỏng ({problem}).",
-        )
-    if _magic(source) == SQLITE_MAGIC:
+            f"Not restoring {source}: {bad.message}",
+            f"Không khôi phục từ {source}: {bad.message_vi}.",
+        ) from None
+    if file_magic(source) == SQLITE_MAGIC:
         if not db.is_sqlite:
             raise BackupError(
                 "A SQLite backup cannot be restored into PostgreSQL.",
@@ -86,21 +92,6 @@ def restore(db: Database, source: Path) -> None:
     )
 
 
-def verify(path: Path) -> str | None:
-    """None when ``path`` is a complete, readable backup; otherwise what is wrong."""
-    if not path.is_file():
-        return "no such file"
-    sidecar = _checksum_path(path)
-    if sidecar.exists() and sidecar.read_text().split()[:1] != [_sha256(path)]:
-        return "checksum does not match the .sha256 file"
-    magic = _magic(path)
-    if magic == SQLITE_MAGIC:
-        return _verify_sqlite(path)
-    if magic.startswith(PGDUMP_MAGIC):
-        return _verify_pg_dump(path)
-    return "not a SQLite database nor a pg_dump custom archive"
-
-
 def next_backup_time(now: datetime, weekday: int, at: time, tz: ZoneInfo) -> datetime:
     """The next weekly slot (``weekday`` 0 = Monday, ``at`` local time) strictly after ``now``."""
     local = now.astimezone(tz)
@@ -119,7 +110,7 @@ def prune(directory: Path, keep: int) -> list[Path]:
     doomed = found[:-keep]
     for path in doomed:
         path.unlink()
-        _checksum_path(path).unlink(missing_ok=True)
+        checksum_path(path).unlink(missing_ok=True)
     return doomed
 
 
@@ -139,54 +130,6 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
-
-
-def _verify_sqlite(path: Path) -> str | None:
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-        try:
-            page_size, page_count = (
-                conn.execute("PRAGMA page_size").fetchone()[0],
-                conn.execute("PRAGMA page_count").fetchone()[0],
-            )
-            if path.stat().st_size < page_size * page_count:
-                return "truncated: shorter than its page count"
-            result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-            if result != ["ok"]:
-                return "integrity check failed: " + "; ".join(result[:3])
-            version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        return f"unreadable: {exc}"
-    return _check_revision(version[0] if version else None)
-
-
-def _verify_pg_dump(path: Path) -> str | None:
-    listing = subprocess.run(
-        ["pg_restore", "--list", str(path)], capture_output=True, text=True, check=False
-    )
-    if listing.returncode != 0:
-        return f"pg_restore cannot read the table of contents: {listing.stderr.strip()}"
-    if "TABLE DATA" not in listing.stdout or "alembic_version" not in listing.stdout:
-        return "the dump holds no motcua tables"
-    # --list reads only the table of contents; replaying to /dev/null reads every block.
-    replay = subprocess.run(
-        ["pg_restore", "--file=/dev/null", str(path)], capture_output=True, text=True, check=False
-    )
-    if replay.returncode != 0:
-        return f"the data cannot be read: {replay.stderr.strip()}"
-    return None
-
-
-def _check_revision(revision: str | None) -> str | None:
-    """A backup from a release this code knows how to migrate from."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
-    if revision not in known:
-        return f"unknown schema revision {revision!r}"
-    return None
 
 
 def _pg_dump(db: Database, out: Path) -> None:
@@ -223,23 +166,6 @@ def _run(command: list[str], env: dict[str, str]) -> None:
             f"{command[0]} failed: {result.stderr.strip()}",
             f"{command[0]} thất bại: {result.stderr.strip()}",
         )
-
-
-def _magic(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(len(SQLITE_MAGIC))
-
-
-def _checksum_path(path: Path) -> Path:
-    return path.with_name(path.name + ".sha256")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def take_backup(

@@ -222,13 +222,22 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from queue_server.backup import verify
+    from queue_server.backup_check import BadBackup, checksum_path, verify
 
-    problem = verify(Path(args.file))
-    if problem:
-        print(f"BAD {args.file}: {problem}\ntệp sao lưu hỏng: {problem}", file=sys.stderr)
+    try:
+        checked = verify(Path(args.file))
+    except BadBackup as bad:
+        print(f"BAD {args.file}: {bad.message}\nkhông dùng được: {bad.message_vi}",
+              file=sys.stderr)
         return 1
-    print(f"OK {args.file}")
+    print(f"OK {args.file}: {checked.engine}, schema revision {checked.revision}, "
+          f"{checked.tables} tables and their columns as motcua expects")
+    sidecar = checksum_path(Path(args.file)).name
+    if checked.checksum_checked:
+        print(f"checksum matches {sidecar} / mã kiểm tra khớp {sidecar}")
+    else:
+        print(f"no checksum checked: no {sidecar} beside the file / "
+              f"chưa kiểm tra mã kiểm tra (checksum): không có tệp {sidecar} bên cạnh")
     return 0
 
 

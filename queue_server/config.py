@@ -49,6 +49,9 @@ class Settings:
     #: The centre's CA certificate (``deploy/make-tls.sh``): published at ``/tls/ca.pem``
     #: for devices to pin, its fingerprint shown on the fleet page.
     tls_ca_file: str = "/etc/motcua/tls/ca.crt"
+    #: Seconds between heartbeats on a quiet event stream: they keep proxies from
+    #: closing it and tell a board its link is alive, database or not.
+    sse_heartbeat_s: float = 15.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -73,6 +76,17 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 
 def _coerce(name: str, kind: Any, raw: str) -> Any:
+    if kind in (float, "float"):
+        try:
+            value = float(raw)
+        except ValueError:
+            value = 0.0
+        if not 0 < value < float("inf"):
+            raise SettingsError(
+                f"{name}={raw!r} is not a positive number.",
+                f"{name}={raw!r} không phải là số dương.",
+            )
+        return value
     if kind not in (int, "int"):
         return raw
     try:

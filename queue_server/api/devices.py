@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask import current_app, jsonify
+from flask import jsonify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, authorize, bearer_token, current_site
 from queue_server.api.spec import endpoint
+from queue_server.api.throttle import throttle
 from queue_server.runtime import current_runtime
-from queue_server.security import client_address
 from queue_server.services import device_fleet
 from queue_server.services.auth import DeviceKind, Forbidden, Permission, hash_token
-from queue_server.services.rate_limit import RateLimiter
 
 Kind = Literal["kiosk", "board", "rating", "counter"]
 #: ``COUNTER=PORT:ADDRESS``, e.g. ``3=/dev/ttyUSB0:3`` (see display_board.led_bridge.LedRoute).
@@ -100,15 +99,12 @@ def _may_bind() -> bool:
 
 
 def _throttle_pairing(now: float) -> None:
-    """Codes per trusted client address, so one address cannot take every open code
-    and keep the hall's real devices from pairing."""
-    limiter: RateLimiter = current_app.extensions.setdefault(
-        "motcua.pairing_limit",
-        RateLimiter(
-            device_fleet.PAIRINGS_PER_ADDRESS, device_fleet.PAIRING_TTL.total_seconds()
-        ),
+    """Codes per caller (the trusted client address), so one address cannot take every
+    open code and keep the hall's real devices from pairing."""
+    wait = throttle(
+        "pairing", device_fleet.PAIRINGS_PER_ADDRESS, device_fleet.PAIRING_TTL.total_seconds(),
+        now,
     )
-    wait = limiter.hit(client_address(), now)
     if wait:
         raise device_fleet.PairingThrottled(wait)
 

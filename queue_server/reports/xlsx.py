@@ -29,9 +29,8 @@ from queue_server.reports.layout import (
     summary_lines,
     timeliness_rows,
 )
+from queue_server.spreadsheet import reads_as_formula
 
-#: Starts that make a spreadsheet read a cell as a formula (or, pasted, run one).
-FORMULA_STARTS = ("=", "+", "-", "@")
 HEAD = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
 DECIMAL = "0.0"
@@ -41,7 +40,7 @@ def _cell(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
     """Write one cell. Names come from people (services, counters, officers): text that
     starts like a formula is stored as text, quote-prefixed, never as a formula."""
     cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if reads_as_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
 from device_kit.contract.errors import Refusal
+from device_kit.public_url import public_or_none
 from queue_server.api.admin import NewDeviceToken, NewUser
 from queue_server.api.schemas import ServicePatch, SitePatch
 from queue_server.runtime import current_runtime
@@ -171,6 +172,17 @@ def logout() -> Response:
     return redirect(url_for("admin.login"))
 
 
+def public_url_warning() -> str | None:
+    """Why printed tickets may carry no tracking QR: ``"unset"`` while
+    ``MOTCUA_PUBLIC_URL`` is not set (tickets then take the address each caller used,
+    and a kiosk on the server box uses 127.0.0.1), ``"local"`` when it names this
+    machine only; None when a visitor's phone can open it."""
+    configured = current_runtime().settings.public_url
+    if not configured:
+        return "unset"
+    return "local" if public_or_none(configured) is None else None
+
+
 @bp.get("")
 def index() -> str:
     runtime = current_runtime()
@@ -193,6 +205,7 @@ def index() -> str:
             tokens=administration.list_device_tokens(uow, here),
             roles=list(Role),
             kinds=list(DeviceKind),
+            public_url_warning=public_url_warning(),
         )
 
 

@@ -20,7 +20,14 @@ from queue_server.api.devices import DeviceConfig
 from queue_server.runtime import current_runtime
 from queue_server.services import device_fleet
 from queue_server.services.auth import Role
-from queue_server.web.admin import SIGN_IN_ROLES, change, form_text, guard, site_id
+from queue_server.web.admin import (
+    SIGN_IN_ROLES,
+    change,
+    form_text,
+    guard,
+    public_url_warning,
+    site_id,
+)
 from queue_server.web.tls import ca_fingerprint
 
 bp = Blueprint("fleet", __name__, url_prefix="/admin/devices", template_folder="templates")
@@ -89,6 +96,7 @@ def index() -> str:
         counters=_counter_numbers(),
         is_admin=_is_admin(),
         ca_fingerprint=ca_fingerprint(),
+        public_url_warning=public_url_warning(),
     )
 
 

@@ -1,21 +1,26 @@
 """Backups taken while kiosks issue tickets, restored into an empty database, and
-damaged backup files refused by ``verify``."""
+damaged or foreign backup files refused by ``verify`` and so by ``restore``."""
 
 from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from live_server import LiveServer, database_env, run_cli
+from pg_schema import temporary_schema
 from server_fixtures import Api
 from sqlalchemy import create_engine, func, select, text
 
-from queue_server.adapters.database import connect
+from queue_server.adapters.database import Database, alembic_config, connect, migrate
 from queue_server.adapters.tables import daily_sequences, events, tickets
-from queue_server.backup import backup, verify
+from queue_server.backup import backup
+from queue_server.backup_check import BadBackup, checksum_path, verify
 from queue_server.cli import main
 from queue_server.runtime import Runtime
 
@@ -143,16 +148,20 @@ def good_backup(runtime: Runtime, api: Api, tmp_path: Path) -> Path:
 
 
 def test_a_good_backup_verifies(good_backup: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert verify(good_backup) is None
+    checked = verify(good_backup)
+    assert checked.revision == "0008" and checked.checksum_checked
     assert main(["verify", str(good_backup)]) == 0
-    assert capsys.readouterr().out == f"OK {good_backup}\n"
+    out = capsys.readouterr().out
+    assert out.startswith(f"OK {good_backup}: ")
+    assert "schema revision 0008" in out and "checksum matches good.sha256" in out
 
 
 def test_a_truncated_backup_is_refused(good_backup: Path, tmp_path: Path) -> None:
     cut = tmp_path / "cut"
     data = good_backup.read_bytes()
     cut.write_bytes(data[: len(data) * 2 // 3])
-    assert verify(cut) is not None
+    with pytest.raises(BadBackup):
+        verify(cut)
     assert main(["verify", str(cut)]) == 1
 
 
@@ -160,7 +169,8 @@ def test_a_flipped_byte_is_caught_by_the_checksum(good_backup: Path) -> None:
     data = bytearray(good_backup.read_bytes())
     data[len(data) // 2] ^= 0xFF
     good_backup.write_bytes(bytes(data))
-    assert "checksum" in (verify(good_backup) or "")
+    with pytest.raises(BadBackup, match="checksum"):
+        verify(good_backup)
     assert main(["verify", str(good_backup)]) == 1
 
 
@@ -170,13 +180,15 @@ def test_a_damaged_backup_without_checksum_is_refused(good_backup: Path, tmp_pat
     middle = len(data) // 2
     data[middle : middle + 4096] = b"\x00\xff" * 2048
     damaged.write_bytes(bytes(data))
-    assert verify(damaged) is not None
+    with pytest.raises(BadBackup):
+        verify(damaged)
 
 
 def test_a_file_that_is_no_backup_is_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_text("bản sao lưu giả\n")
-    assert verify(junk) == "not a SQLite database nor a pg_dump custom archive"
+    with pytest.raises(BadBackup, match="not a SQLite database nor a pg_dump custom archive"):
+        verify(junk)
     assert main(["verify", str(tmp_path / "missing")]) == 1
 
 
@@ -216,3 +228,131 @@ def test_restore_refuses_while_a_server_runs_on_the_database(
     restored = run_cli("restore", str(good_backup), **env)
     assert restored.returncode == 0, restored.stderr
     assert len(_contents(url, schema)["ids"]) == len(SERVICES)
+
+
+def test_verify_says_when_no_checksum_was_checked(
+    good_backup: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checksum_path(good_backup).unlink()
+    assert main(["verify", str(good_backup)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"OK {good_backup}: ")
+    assert "no checksum checked: no good.sha256 beside the file" in out
+    assert "chưa kiểm tra mã kiểm tra (checksum)" in out
+    assert not verify(good_backup).checksum_checked
+
+
+@contextmanager
+def _other_database(database_url: tuple[str, str | None], tmp_path: Path) -> Iterator[Database]:
+    """An empty database on the same engine, apart from the one the test serves."""
+    url, schema = database_url
+    if schema is None:
+        db = connect(f"sqlite:///{tmp_path / 'other' / 'motcua.db'}")
+        try:
+            yield db
+        finally:
+            db.dispose()
+        return
+    with temporary_schema() as other:
+        db = connect(url, schema=other)
+        try:
+            yield db
+        finally:
+            db.dispose()
+
+
+def _refused_by_verify_and_restore(
+    path: Path, database_url: tuple[str, str | None], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> BadBackup:
+    """``verify`` refuses ``path``; ``restore`` refuses it with the same words and
+    leaves the served database as it was."""
+    with pytest.raises(BadBackup) as refused:
+        verify(path)
+    url, schema = database_url
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(url, schema))
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    capsys.readouterr()
+    assert main(["verify", str(path)]) == 1
+    said = capsys.readouterr().err
+    assert refused.value.message in said and refused.value.message_vi in said
+    assert main(["restore", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert refused.value.message in said and refused.value.message_vi in said
+    assert len(_contents(url, schema)["ids"]) == len(SERVICES)
+    return refused.value
+
+
+def test_a_foreign_file_holding_only_alembic_version_is_refused(
+    good_backup: Path, database_url: tuple[str, str | None], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    with _other_database(database_url, tmp_path) as other:
+        with other.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            conn.execute(text("INSERT INTO alembic_version VALUES ('0008')"))
+        foreign = backup(other, tmp_path / "foreign" / "motcua")
+    refused = _refused_by_verify_and_restore(
+        foreign, database_url, tmp_path, monkeypatch, capsys
+    )
+    assert refused.message == (
+        "not a motcua backup: it holds none of motcua's tables (only: alembic_version)"
+    )
+    assert refused.message_vi == (
+        "không phải bản sao lưu motcua: tệp không có bảng nào của motcua "
+        "(chỉ có: alembic_version)"
+    )
+
+
+def test_a_backup_whose_tables_or_columns_differ_is_refused(
+    good_backup: Path, database_url: tuple[str, str | None], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    with _other_database(database_url, tmp_path) as other:
+        migrate(other)
+        with other.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE tickets ADD COLUMN ghi_chu_la VARCHAR(20)"))
+            conn.execute(text("ALTER TABLE users DROP COLUMN full_name"))
+            conn.execute(text("CREATE TABLE bang_la (id INTEGER PRIMARY KEY)"))
+        altered = backup(other, tmp_path / "altered" / "motcua")
+    refused = _refused_by_verify_and_restore(
+        altered, database_url, tmp_path, monkeypatch, capsys
+    )
+    assert refused.message == (
+        "its tables differ from motcua's schema at revision 0008: "
+        "tables motcua does not have bang_la; "
+        "tickets has columns motcua does not have ghi_chu_la; users lacks columns full_name"
+    )
+    assert "bảng users thiếu cột full_name" in refused.message_vi
+    assert "bảng tickets có cột lạ ghi_chu_la" in refused.message_vi
+    assert "có bảng lạ bang_la" in refused.message_vi
+
+
+def test_a_backup_of_an_older_release_verifies_and_restores(
+    database_url: tuple[str, str | None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A backup at an older revision holds that revision's tables; restore upgrades it."""
+    url, schema = database_url
+    db = connect(url, schema=schema)
+    command.upgrade(alembic_config(db), "0007")
+    older = backup(db, tmp_path / "older" / "motcua")
+    db.dispose()
+    assert verify(older).revision == "0007"
+    with _other_database(database_url, tmp_path) as other:
+        with other.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            conn.execute(text("INSERT INTO alembic_version VALUES ('0007')"))
+        with pytest.raises(BadBackup, match="holds none of motcua's tables"):
+            verify(backup(other, tmp_path / "foreign" / "motcua"))
+
+    fresh = _empty_target(database_url, tmp_path)
+    monkeypatch.setenv("MOTCUA_DATABASE_URL", database_env(fresh, schema))
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path))
+    assert main(["restore", str(older)]) == 0
+    restored = connect(fresh, schema=schema)
+    try:
+        with restored.engine.connect() as conn:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    finally:
+        restored.dispose()
+    assert revision == "0008"

@@ -1,7 +1,8 @@
 """A PostgreSQL that accepts TCP but never answers (a hung server, a dead VM behind
 a live NAT) must not freeze the server: while one request waits to connect, pages
-that need no database answer, and the API answers 503 ``database_unavailable``,
-never 500 and never a hang. Run against the real server (gunicorn + gevent)."""
+that need no database answer, open event streams keep their heartbeats, and the API
+answers 503 ``database_unavailable``, never 500 and never a hang. Run against the
+real server (gunicorn + gevent)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from live_server import LiveServer, database_env
 from pg_schema import POSTGRES_URL, temporary_schema
 from server_fixtures import build_runtime, seed_callers
 from sqlalchemy import make_url
+from sse_reader import Message, messages
+
+#: Heartbeat of the live server's event streams, short so the test sees several.
+HEARTBEAT_S = "0.5"
 
 
 class HangingProxy:
@@ -97,6 +102,7 @@ def outage(
             hide_password=False
         )
         live = LiveServer(f"{database_env(via_proxy, schema)}&connect_timeout=10", tmp_path)
+        live.env["MOTCUA_SSE_HEARTBEAT_S"] = HEARTBEAT_S
         try:
             live.start()
             yield live, proxy, tokens
@@ -143,3 +149,61 @@ def test_a_hung_database_leaves_pages_up_and_the_api_answering_503(
     error = ticket.json()["error"]
     assert error["code"] == "database_unavailable"
     assert error["message_vi"]
+
+
+def _next_heartbeat(stream: Iterator[Message]) -> Message:
+    """The next heartbeat; the stream's read timeout fails the test if none comes."""
+    for message in stream:
+        if message.kind == "heartbeat":
+            return message
+    raise AssertionError("the event stream ended")
+
+
+def test_an_open_event_stream_keeps_its_heartbeat_while_the_database_hangs(
+    outage: tuple[LiveServer, HangingProxy, dict[str, str]],
+) -> None:
+    """GIVEN a board's open event stream WHEN the database stops answering THEN the
+    stream keeps sending heartbeats, while a request waits on the database and after
+    it was answered 503, so the board shows its link alive and resumes from the
+    heartbeat's last event id."""
+    live, proxy, tokens = outage
+    issued = requests.post(
+        f"{live.url}/api/v1/tickets",
+        headers={"Authorization": f"Bearer {tokens['kiosk']}"},
+        json={"service": "ho-tich"},
+        timeout=10,
+    )
+    assert issued.status_code == 201
+    # A read timeout well above the heartbeat: a silent stream fails the test.
+    with requests.get(
+        f"{live.url}/api/v1/events", params={"since": 0}, stream=True, timeout=(5, 8),
+        headers={"Authorization": f"Bearer {tokens['board']}"},
+    ) as response:
+        assert response.status_code == 200
+        stream = messages(response.iter_content(chunk_size=None))
+        before = _next_heartbeat(stream)  # after the replayed ticket.issued
+        proxy.hang()
+
+        answer: dict[str, Any] = {}
+
+        def wait_for_health() -> None:
+            answer["response"] = requests.get(f"{live.url}/api/v1/health", timeout=40)
+
+        pending = threading.Thread(target=wait_for_health)
+        pending.start()
+        deadline = time.monotonic() + 10
+        while proxy.hung_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proxy.hung_count() > 0, "the server never tried to reconnect"
+
+        while_waiting = [_next_heartbeat(stream) for _ in range(3)]
+        beat_while_connecting = pending.is_alive()
+        pending.join(timeout=40)
+        after_503 = [_next_heartbeat(stream) for _ in range(3)]
+
+    assert beat_while_connecting, "heartbeats came only after the connect gave up"
+    assert answer["response"].status_code == 503
+    assert answer["response"].json()["error"]["code"] == "database_unavailable"
+    assert before.data["last_event_id"] >= 1
+    for beat in while_waiting + after_503:
+        assert beat.comment and beat.data == before.data

@@ -18,7 +18,7 @@ def fast_api(api: Api) -> Iterator[Api]:
     """Heartbeats every 20 ms, so an idle stream yields instead of blocking a test;
     streams opened by the test are closed after it."""
     api.runtime.settings = dataclasses.replace(
-        api.runtime.settings, extra={"sse_heartbeat_s": 0.02}
+        api.runtime.settings, sse_heartbeat_s=0.02
     )
     api.streams = []  # type: ignore[attr-defined]
     yield api

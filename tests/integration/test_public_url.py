@@ -1,5 +1,6 @@
 """A printed ticket's tracking QR must open on a visitor's phone: never a
-loopback address; without MOTCUA_PUBLIC_URL, the address the caller used."""
+loopback address; without MOTCUA_PUBLIC_URL, the address the caller used, and the
+admin and fleet pages say so until it is set."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from server_fixtures import Api
+from test_web_admin import admin_session
 
 from drivers.printer.profiles import paper_profile
 from drivers.printer.ticket_layout import QrOp, TicketData, ticket_ops
@@ -48,3 +50,36 @@ def test_a_ticket_without_a_public_address_prints_no_qr() -> None:
     with_url = replace(data, tracking_url="https://hcc.example.vn/t/abc")
     printed = ticket_ops(with_url, paper_profile(80))
     assert [op.payload for op in printed if isinstance(op, QrOp)] == ["https://hcc.example.vn/t/abc"]
+
+
+ADMIN_PAGES = ["/admin", "/admin/devices"]
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_admin_pages_warn_while_the_public_url_is_unset(api: Api, page: str) -> None:
+    admin_session(api)
+    text = api.client.get(page).get_data(as_text=True)
+    assert 'id="public-url-warning"' in text
+    assert "Chưa đặt MOTCUA_PUBLIC_URL" in text
+    assert "MOTCUA_PUBLIC_URL is not set" in text
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_admin_pages_warn_when_the_public_url_is_this_machine_only(
+    api: Api, page: str
+) -> None:
+    api.runtime.settings = replace(api.runtime.settings, public_url="http://127.0.0.1:8000")
+    admin_session(api)
+    text = api.client.get(page).get_data(as_text=True)
+    assert "MOTCUA_PUBLIC_URL chỉ trỏ tới chính máy chủ này" in text
+    assert "MOTCUA_PUBLIC_URL names this machine only" in text
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_admin_pages_do_not_warn_once_the_public_url_is_set(api: Api, page: str) -> None:
+    api.runtime.settings = replace(api.runtime.settings, public_url="https://hcc.example.vn")
+    admin_session(api)
+    page_text = api.client.get(page)
+    assert page_text.status_code == 200
+    assert "public-url-warning" not in page_text.get_data(as_text=True)
+    assert "MOTCUA_PUBLIC_URL" not in page_text.get_data(as_text=True)

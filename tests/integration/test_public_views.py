@@ -53,7 +53,7 @@ def assert_public(body: Any, ticket: dict[str, Any]) -> None:
 def floor(api: Api) -> Iterator[tuple[Api, dict[str, Any]]]:
     """An elderly visitor with a dossier, issued by an officer and called to counter 3."""
     api.runtime.settings = dataclasses.replace(
-        api.runtime.settings, extra={"sse_heartbeat_s": 0.02}
+        api.runtime.settings, sse_heartbeat_s=0.02
     )
     assert api.desk(3, "sign-in", "officer").status_code == 200
     body = {"service": "ho-tich", "priority": "elderly", "dossier_code": DOSSIER}

@@ -1,9 +1,10 @@
 """Names typed by people reach the reports as text (issue 13, finding 13): a service
 named like markup still renders in the PDF, a name starting like a formula stays text
-in the workbook, and the admin forms refuse what the API refuses."""
+in the workbook and in the audit CSV, and the admin forms refuse what the API refuses."""
 
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 from datetime import UTC, date, datetime
@@ -23,6 +24,9 @@ MARKUP = "<b>Đất đai & nhà ở"
 FORMULA = '=HYPERLINK("http://127.0.0.1/x","Bấm vào đây")'
 OFFICER_NAMES = (FORMULA, "+84 Lan", "-Hương", "@Minh")
 MONTH = {"period": "month", "from": "2026-11-01"}
+#: What a caller can put in a forwarded address (no commas: the last hop is kept).
+ADDRESS_FORMULAS = ("=cmd|' /C calc'!A0", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)")
+CITIZEN_ID = "079185001234"
 
 
 @pytest.fixture
@@ -101,3 +105,41 @@ def test_the_admin_form_refuses_a_hotline_longer_than_the_api_allows(api: Api) -
     assert api.call("GET", "/site").json["hotline"] == site["hotline"]
     assert api.client.post("/admin/site", data={**form, "hotline": "1900 1234"}).status_code == 302
     assert api.call("GET", "/site").json["hotline"] == "1900 1234"
+
+
+def test_the_audit_csv_writes_formula_like_cells_as_text_and_masks_id_numbers(
+    api: Api,
+) -> None:
+    for address in ADDRESS_FORMULAS:
+        refused = api.client.post(
+            "/api/v1/auth/token",
+            json={"username": "officer", "password": "khong-dung"},
+            headers={"X-Forwarded-For": address},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+        assert refused.status_code == 401
+    # An account named like a citizen ID number makes an audited change.
+    created = api.call(
+        "POST", "/users", "admin",
+        json={"username": CITIZEN_ID, "password": PASSWORD, "role": "admin"},
+    )
+    assert created.status_code == 201
+    signed_in = api.call("POST", "/auth/token", json={"username": CITIZEN_ID, "password": PASSWORD})
+    api.tokens["id-like"] = signed_in.json["token"]
+    assert api.call("PATCH", "/site", "id-like", json={"hotline": "1900 1234"}).status_code == 200
+
+    view = api.call("GET", "/audit", "admin").json["entries"]
+    exported = api.call("GET", "/audit.csv", "admin").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+
+    failed = sorted(row["address"] for row in rows if row["kind"] == "auth.failed")
+    assert failed == sorted(f"'{address}" for address in ADDRESS_FORMULAS)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    # The JSON view is no spreadsheet: it keeps the address as it came.
+    viewed = {e["address"] for e in view if e["kind"] == "auth.failed"}
+    assert viewed == set(ADDRESS_FORMULAS)
+    # The ID-like name is masked in the export as in the view.
+    assert CITIZEN_ID not in exported and CITIZEN_ID not in str(view)
+    site_change = next(row for row in rows if row["kind"] == "config.changed")
+    assert site_change["actor"] == "user:[id-number]"
+    assert "user:[id-number]" in {e["actor"] for e in view if e["kind"] == "config.changed"}

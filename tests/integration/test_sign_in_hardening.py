@@ -129,6 +129,35 @@ def test_one_address_cannot_take_the_open_pairing_codes(api: Api, clock: Any) ->
     assert _ask_code(api, 101, "192.168.1.66").status_code == 201
 
 
+def test_two_visitors_behind_the_proxy_pair_independently(api: Api) -> None:
+    """Both come through nginx (a loopback peer); each is counted by its own
+    forwarded address, so one's flood never uses up the other's share."""
+    flood = [_ask_code(api, n, "192.168.1.66") for n in range(PAIRINGS_PER_ADDRESS + 5)]
+    assert [r.status_code for r in flood].count(201) == PAIRINGS_PER_ADDRESS
+    assert {r.status_code for r in flood[PAIRINGS_PER_ADDRESS:]} == {429}
+    other = [_ask_code(api, 200 + n, "192.168.1.20") for n in range(PAIRINGS_PER_ADDRESS)]
+    assert [r.status_code for r in other] == [201] * PAIRINGS_PER_ADDRESS
+    assert _ask_code(api, 300, "192.168.1.20").status_code == 429
+    assert _ask_code(api, 301, "192.168.1.66").status_code == 429
+
+
+def test_the_sign_in_lockout_counts_each_visitor_behind_the_proxy(api: Api) -> None:
+    users = ["admin", "technician", "supervisor", "officer", "officer2"]
+
+    def through_proxy(user: str, password: str, visitor: str) -> Any:
+        return api.client.post(
+            "/api/v1/auth/token",
+            json={"username": user, "password": password},
+            headers={"X-Forwarded-For": visitor},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+
+    for n in range(POLICY.address_failures):
+        assert through_proxy(users[n % 5], f"thu-so-{n}", "192.168.1.66").status_code == 401
+    assert through_proxy("admin", PASSWORD, "192.168.1.66").status_code == 429
+    assert through_proxy("admin", PASSWORD, "192.168.1.20").status_code == 201
+
+
 def _user_id(api: Api, username: str) -> int:
     users = api.call("GET", "/users", "admin").json["users"]
     return int(next(u["id"] for u in users if u["username"] == username))

@@ -95,6 +95,19 @@ def test_the_pure_domain_imports_no_database_outside_its_connectors() -> None:
     assert offenders == []
 
 
+def test_every_per_client_limit_goes_through_the_one_throttle() -> None:
+    """Routes and pages count callers only through ``queue_server.api.throttle``, so
+    every limit keys on the trusted client address (DESIGN: Trust and privacy)."""
+    own_limiters = [
+        name
+        for prefix in ("queue_server.api", "queue_server.web")
+        for name, path in MODULES.items()
+        if name.startswith(prefix + ".") and name != "queue_server.api.throttle"
+        and "queue_server.services.rate_limit" in set(imports_of(path))
+    ]
+    assert own_limiters == []
+
+
 def graph() -> dict[str, set[str]]:
     """Module -> the product modules it imports (a package's own ``__init__`` and
     its parents are not edges: importing ``a.b`` runs ``a`` by Python's rules)."""
