@@ -11,7 +11,6 @@ import os
 import sys
 import time
 import traceback
-from dataclasses import replace
 from datetime import time as datetime_time
 from pathlib import Path
 from typing import Any
@@ -139,7 +138,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from queue_server.demo import run_demo
 
     if not settings.database_url:
-        settings = replace(settings, data_dir=settings.data_dir / "demo")
+        settings = settings.model_copy(update={"data_dir": settings.data_dir / "demo"})
     return run_demo(settings, args.host, args.port)
 
 
@@ -404,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(logging.DEBUG if args.debug else logging.INFO)
-    settings = Settings()
+    settings: Settings | None = None
     try:
         settings = load_settings()
         return int(args.func(args, settings))
@@ -412,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.message}\nlỗi: {exc.message_vi}", file=sys.stderr)
         return 2
     except Exception as exc:
-        failure = explain(exc, settings.resolved_database_url)
+        failure = explain(exc, settings.resolved_database_url if settings else "")
         if failure is None:
             raise
         if args.debug:

@@ -107,7 +107,7 @@ def _open_stream(query: StreamQuery) -> Response:
         backlog[:REPLAY_LIMIT],
         service_id=service_id,
         counter_id=counter_id,
-        heartbeat_s=float(runtime.settings.extra.get("sse_heartbeat_s", 15)),
+        heartbeat_s=runtime.settings.sse_heartbeat_s,
         overflowed_backlog=len(backlog) > REPLAY_LIMIT,
         peer_gone=(lambda: socket_gone(sock)) if sock is not None else lambda: False,
         check_s=PEER_CHECK_S,
