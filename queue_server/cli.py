@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from device_kit.contract.errors import Refusal
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from drivers.logging_setup import configure_logging
 from queue_server.adapters.database import migrate
 from queue_server.bootstrap import load_demo, load_site, open_runtime
@@ -83,12 +84,7 @@ def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
                     "A counter token needs --counter NUMBER.",
                     "Mã của bàn phím quầy cần --counter SỐ_QUẦY.",
                 )
-            matches = [c for c in uow.repo.counters(site_id) if c.number == args.counter]
-            if not matches:
-                raise QueueError(
-                    f"There is no counter {args.counter}.", f"Không có quầy {args.counter}."
-                )
-            counter_id = matches[0].id
+            counter_id = uow.repo.counter_by_number(site_id, args.counter).id
         token = issue_token(
             uow,
             site_id=site_id,
@@ -360,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weekly", action="store_true", help="stay running, back up once a week")
     p.add_argument("--weekday", type=int, default=6, choices=range(7), help="0=Mon … 6=Sun")
     p.add_argument("--at", default="02:00", help="local time of the weekly backup")
-    p.add_argument("--timezone", default="Asia/Ho_Chi_Minh")
+    p.add_argument("--timezone", default=DEFAULT_ZONE)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="replace the database with a backup (server stopped)")

@@ -16,11 +16,10 @@ from typing import Any, Self
 import serial
 
 from drivers.errors import (
-    DeviceBusy,
     DeviceDisconnected,
-    DeviceNotFound,
     DeviceTimeout,
     ProtocolError,
+    port_open_error,
 )
 from drivers.gsm import at
 from drivers.gsm.at import Sms
@@ -58,9 +57,7 @@ class GsmModem:
                     exclusive=True,
                 )
             except serial.SerialException as exc:
-                if "busy" in str(exc).lower() or "lock" in str(exc).lower():
-                    raise DeviceBusy(f"{self.port} is used by another program") from exc
-                raise DeviceNotFound(f"cannot open {self.port}: {exc}") from exc
+                raise port_open_error(self.port, exc) from exc
             self._buffer = b""
         return self
 

@@ -9,7 +9,6 @@ terminator cannot break it or grow memory without bound.
 
 from __future__ import annotations
 
-import errno
 import logging
 import re
 import threading
@@ -18,11 +17,9 @@ import time
 import serial
 
 from drivers.errors import (
-    DeviceBusy,
     DeviceDisconnected,
-    DeviceNotFound,
-    DevicePermission,
     DriverError,
+    port_open_error,
 )
 from drivers.scanner.base import Clock, ErrorCallback, ScanCallback, ScanStream
 
@@ -85,17 +82,7 @@ def open_port(port: str, baudrate: int, timeout: float) -> serial.Serial:
     try:
         return serial.Serial(port, baudrate=baudrate, timeout=timeout, exclusive=True)
     except serial.SerialException as exc:
-        code = getattr(exc, "errno", None)
-        if code == errno.ENOENT or "No such file" in str(exc):
-            raise DeviceNotFound(f"serial port {port} does not exist") from exc
-        if code == errno.EACCES or "Permission denied" in str(exc):
-            raise DevicePermission(
-                f"no permission to open {port}: add the user to the 'dialout' group "
-                "or install the motcua udev rule"
-            ) from exc
-        if code == errno.EBUSY or "lock" in str(exc).lower() or "busy" in str(exc).lower():
-            raise DeviceBusy(f"serial port {port} is in use by another program") from exc
-        raise DeviceNotFound(f"cannot open serial port {port}: {exc}") from exc
+        raise port_open_error(port, exc) from exc
 
 
 class SerialScanner(ScanStream):
