@@ -23,9 +23,9 @@ from drivers.errors import (
     DeviceTimeout,
     DriverError,
     ProtocolError,
-    port_open_error,
 )
 from drivers.serial_frame import BROADCAST, Command, Frame, FrameParser, answers, encode_frame
+from drivers.serial_port import close_quietly, open_exclusive
 
 logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
@@ -101,16 +101,13 @@ class FrameLink:
     def open(self) -> Self:
         with self._lock:
             if self._serial is None:
-                try:
-                    self._serial = self._serial_factory(
-                        self.port,
-                        baudrate=self.baudrate,
-                        timeout=IDLE_GAP,
-                        write_timeout=self.timeout,
-                        exclusive=True,
-                    )
-                except serial.SerialException as exc:
-                    raise port_open_error(self.port, exc) from exc
+                self._serial = open_exclusive(
+                    self.port,
+                    factory=self._serial_factory,
+                    baudrate=self.baudrate,
+                    timeout=IDLE_GAP,
+                    write_timeout=self.timeout,
+                )
                 self._parser.reset()
                 self._received.clear()
         return self
@@ -118,10 +115,7 @@ class FrameLink:
     def close(self) -> None:
         with self._lock:
             if self._serial is not None:
-                try:
-                    self._serial.close()
-                except (serial.SerialException, OSError):
-                    logger.debug("closing %s failed; it is gone already", self.port)
+                close_quietly(self._serial, self.port)
                 self._serial = None
 
     def __enter__(self) -> Self:

@@ -19,10 +19,10 @@ from drivers.errors import (
     DeviceDisconnected,
     DeviceTimeout,
     ProtocolError,
-    port_open_error,
 )
 from drivers.gsm import at
 from drivers.gsm.at import Sms
+from drivers.serial_port import close_quietly, open_exclusive
 
 logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
@@ -48,25 +48,19 @@ class GsmModem:
 
     def open(self) -> Self:
         if self._serial is None:
-            try:
-                self._serial = self._serial_factory(
-                    self.port,
-                    baudrate=self.baudrate,
-                    timeout=READ_SLICE,
-                    write_timeout=self.timeout,
-                    exclusive=True,
-                )
-            except serial.SerialException as exc:
-                raise port_open_error(self.port, exc) from exc
+            self._serial = open_exclusive(
+                self.port,
+                factory=self._serial_factory,
+                baudrate=self.baudrate,
+                timeout=READ_SLICE,
+                write_timeout=self.timeout,
+            )
             self._buffer = b""
         return self
 
     def close(self) -> None:
         if self._serial is not None:
-            try:
-                self._serial.close()
-            except (serial.SerialException, OSError):
-                logger.debug("closing %s failed; it is gone already", self.port)
+            close_quietly(self._serial, self.port)
             self._serial = None
 
     def __enter__(self) -> Self:

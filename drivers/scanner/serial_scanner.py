@@ -19,9 +19,9 @@ import serial
 from drivers.errors import (
     DeviceDisconnected,
     DriverError,
-    port_open_error,
 )
 from drivers.scanner.base import Clock, ErrorCallback, ScanCallback, ScanStream
+from drivers.serial_port import open_exclusive
 
 log = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic.scanner")
@@ -77,14 +77,6 @@ class LineFramer:
             self._buffer += part
 
 
-def open_port(port: str, baudrate: int, timeout: float) -> serial.Serial:
-    """Open a serial port exclusively, turning OS failures into typed driver errors."""
-    try:
-        return serial.Serial(port, baudrate=baudrate, timeout=timeout, exclusive=True)
-    except serial.SerialException as exc:
-        raise port_open_error(port, exc) from exc
-
-
 class SerialScanner(ScanStream):
     """Reads payloads from a serial barcode scanner on a background thread.
 
@@ -117,7 +109,7 @@ class SerialScanner(ScanStream):
 
     def open(self) -> None:
         super().open()
-        self._serial = open_port(self.port, self.baudrate, self.poll_s)
+        self._serial = open_exclusive(self.port, baudrate=self.baudrate, timeout=self.poll_s)
         self.connected.set()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="serial-scanner", daemon=True)
@@ -171,7 +163,9 @@ class SerialScanner(ScanStream):
         assert self.reconnect_s is not None
         while not self._stop.wait(self.reconnect_s):
             try:
-                self._serial = open_port(self.port, self.baudrate, self.poll_s)
+                self._serial = open_exclusive(
+                    self.port, baudrate=self.baudrate, timeout=self.poll_s
+                )
             except DriverError:
                 continue
             log.info("serial scanner on %s is back", self.port)
