@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import requests
 
+from device_kit.backoff import Backoff
 from device_kit.client import ClientError, QueueClient, ServerUntrusted, Trust
 from device_kit.trust import untrusted
 
@@ -135,13 +136,6 @@ class Liveness:
         return self.silent_for() > limit
 
 
-def backoff(initial: float, maximum: float) -> Iterator[float]:
-    delay = initial
-    while True:
-        yield delay
-        delay = min(delay * 2, maximum)
-
-
 @dataclass(frozen=True)
 class StreamConfig:
     """Where and how to follow the server."""
@@ -230,11 +224,11 @@ class EventStream:
         return self._thread is not None and self._thread.is_alive()
 
     def run(self) -> None:
-        delays = backoff(self.config.retry_initial, self.config.retry_max)
+        delays = Backoff(self.config.retry_initial, self.config.retry_max)
         while not self._stop.is_set():
             try:
                 self.follow_once()
-                delays = backoff(self.config.retry_initial, self.config.retry_max)
+                delays.reset()
             except ServerUntrusted as exc:
                 self.untrusted = exc
                 log.error("event stream: %s", exc)

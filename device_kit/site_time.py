@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-log = logging.getLogger(__name__)
+from device_kit.contract.site_zone import DEFAULT_ZONE
 
-DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+log = logging.getLogger(__name__)
 
 
 def site_zone(site: Mapping[str, Any]) -> ZoneInfo:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from device_kit.backoff import Backoff
 from device_kit.event_stream import Event, LinkState
 from display_board.board_state import BoardModel, CounterTile
 from drivers.errors import DeviceDisconnected, DriverError
@@ -140,7 +141,7 @@ class PortWorker:
             self._bus.close()
 
     def _run(self) -> None:
-        delay = self.tick
+        delays = Backoff(self.tick, self.retry_max)
         while True:
             with self._changed:
                 if self._stop:
@@ -156,12 +157,11 @@ class PortWorker:
                 self._drop_bus()
                 self._set_connected(False)
             if self.shown == wanted:
-                delay = self.tick
+                delays.reset()
                 continue
             with self._changed:
                 if not self._stop:
-                    self._changed.wait(delay)
-            delay = min(delay * 2, self.retry_max)
+                    self._changed.wait(next(delays))
 
     def sync(self, wanted: dict[int, Display]) -> None:
         """Bring every board on the port to ``wanted``; a silent board is retried later."""

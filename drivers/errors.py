@@ -7,6 +7,8 @@ without knowing which driver raised it.
 
 from __future__ import annotations
 
+import errno
+
 
 class DriverError(Exception):
     """Base of every device error."""
@@ -95,3 +97,38 @@ class FontMissing(DriverError):
 
     code = "printer_font_missing"
     message_vi = "Thiếu phông chữ tiếng Việt để in phiếu. Cài gói fonts-dejavu-core."
+
+
+#: What lets the device user open a port, for the technician who reads the error.
+PERMISSION_HINT = (
+    "add the kiosk user to the 'dialout' group (serial) or 'lp' group, or install "
+    "the udev rule from deploy/udev/ (USB), then log in again"
+)
+
+
+def port_open_error(port: str, exc: BaseException) -> DriverError:
+    """Why ``port`` did not open, as the one typed error and message every driver gives.
+
+    pyserial sets ``errno`` for most failures but reports a lock held by another
+    program only in words, so without an errno the words are read.
+    """
+    code = getattr(exc, "errno", None)
+    if code is None:
+        text = str(exc).lower()
+        code = next((c for words, c in _OPEN_WORDS if words in text), None)
+    if code in (errno.EACCES, errno.EPERM):
+        return DevicePermission(f"no permission to open {port}: {PERMISSION_HINT}")
+    if code in (errno.EBUSY, errno.EAGAIN):
+        return DeviceBusy(f"{port} is used by another program (close it first)")
+    if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
+        return DeviceNotFound(f"cannot open {port}: it does not exist (check the cable)")
+    return DeviceNotFound(f"cannot open {port}: {exc}")
+
+
+#: What pyserial says when it gives no errno, and the errno it means.
+_OPEN_WORDS = (
+    ("permission denied", errno.EACCES),
+    ("lock", errno.EBUSY),
+    ("busy", errno.EBUSY),
+    ("no such file", errno.ENOENT),
+)

@@ -8,26 +8,24 @@ exchange. Every wait is bounded; every pyserial failure becomes a typed
 
 from __future__ import annotations
 
-import errno
 import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
 import serial
 
+from device_kit.backoff import Backoff
 from drivers.errors import (
-    DeviceBusy,
     DeviceDisconnected,
-    DeviceNotFound,
-    DevicePermission,
     DeviceTimeout,
     DriverError,
     ProtocolError,
 )
 from drivers.serial_frame import BROADCAST, Command, Frame, FrameParser, answers, encode_frame
+from drivers.serial_port import close_quietly, open_exclusive
 
 logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
@@ -35,14 +33,6 @@ traffic = logging.getLogger("drivers.traffic")
 IDLE_GAP = 0.05  # seconds of silence after which a half-received frame is given up
 INBOX_SIZE = 256
 T = TypeVar("T")
-
-
-def backoff_delays(initial: float = 0.2, maximum: float = 5.0) -> Iterator[float]:
-    """Endless doubling delays, capped: 0.2, 0.4, 0.8, ... 5, 5, ..."""
-    delay = initial
-    while True:
-        yield delay
-        delay = min(delay * 2, maximum)
 
 
 def retry_with_backoff(
@@ -57,7 +47,7 @@ def retry_with_backoff(
 
     Used to reopen a port that vanished: the caller decides how long to keep trying.
     """
-    delays = backoff_delays(initial, maximum)
+    delays = Backoff(initial, maximum)
     for attempt in range(1, attempts + 1):
         try:
             return action()
@@ -68,19 +58,6 @@ def retry_with_backoff(
             logger.info("attempt %d failed (%s); retrying in %.1f s", attempt, exc, delay)
             sleep(delay)
     raise ValueError("attempts must be at least 1")
-
-
-def _open_error(port: str, exc: serial.SerialException) -> DriverError:
-    """Translate why pyserial could not open ``port`` into what a technician can fix."""
-    code = getattr(exc, "errno", None)
-    if code in (errno.EACCES, errno.EPERM):
-        return DevicePermission(
-            f"no permission to open {port}: add the user to the 'dialout' group "
-            "or install deploy/udev rules"
-        )
-    if code in (errno.EBUSY, errno.EAGAIN):
-        return DeviceBusy(f"{port} is used by another program")
-    return DeviceNotFound(f"cannot open {port}: {exc}")
 
 
 class FrameLink:
@@ -124,16 +101,13 @@ class FrameLink:
     def open(self) -> Self:
         with self._lock:
             if self._serial is None:
-                try:
-                    self._serial = self._serial_factory(
-                        self.port,
-                        baudrate=self.baudrate,
-                        timeout=IDLE_GAP,
-                        write_timeout=self.timeout,
-                        exclusive=True,
-                    )
-                except serial.SerialException as exc:
-                    raise _open_error(self.port, exc) from exc
+                self._serial = open_exclusive(
+                    self.port,
+                    factory=self._serial_factory,
+                    baudrate=self.baudrate,
+                    timeout=IDLE_GAP,
+                    write_timeout=self.timeout,
+                )
                 self._parser.reset()
                 self._received.clear()
         return self
@@ -141,10 +115,7 @@ class FrameLink:
     def close(self) -> None:
         with self._lock:
             if self._serial is not None:
-                try:
-                    self._serial.close()
-                except (serial.SerialException, OSError):
-                    logger.debug("closing %s failed; it is gone already", self.port)
+                close_quietly(self._serial, self.port)
                 self._serial = None
 
     def __enter__(self) -> Self:

@@ -25,6 +25,7 @@ from urllib.parse import quote
 from device_kit.client import QueueClient, ServerError, ServerUnreachable, ServerUntrusted
 from device_kit.contract.errors import DossierError
 from device_kit.contract.qr_payload import extract
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from device_kit.public_url import public_or_none
 from device_kit.site_time import site_time
 from drivers.errors import CoverOpen, DriverError, PaperOut, PrinterOffline
@@ -380,7 +381,7 @@ class KioskController:
                 raise Refusal("lookup.not_found", code=code) from error
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.online = True
-        return DossierView.from_api(found, self.state.site.get("timezone") or "Asia/Ho_Chi_Minh")
+        return DossierView.from_api(found, self.state.site.get("timezone") or DEFAULT_ZONE)
 
     def take_result_ticket(self, dossier_code: str) -> Issued:
         """A ticket for the result-return service carrying the dossier code."""

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from device_kit.contract.site_zone import DEFAULT_ZONE
+
 READY_STATUS = 9
 TIMELINESS_KEYS = {
     "early": "timeliness.early",
@@ -48,7 +50,7 @@ class DossierView:
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_api(cls, raw: dict[str, Any], timezone: str = "Asia/Ho_Chi_Minh") -> DossierView:
+    def from_api(cls, raw: dict[str, Any], timezone: str = DEFAULT_ZONE) -> DossierView:
         """Read the lookup answer; times are shown in the centre's ``timezone``."""
         status = raw.get("status")
         status = status if isinstance(status, dict) else {"code": status}

@@ -11,13 +11,13 @@ import os
 import sys
 import time
 import traceback
-from dataclasses import replace
 from datetime import time as datetime_time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from device_kit.contract.errors import Refusal
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from drivers.logging_setup import configure_logging
 from queue_server.adapters.database import migrate
 from queue_server.bootstrap import load_demo, load_site, open_runtime
@@ -84,12 +84,7 @@ def cmd_create_token(args: argparse.Namespace, settings: Settings) -> int:
                     "A counter token needs --counter NUMBER.",
                     "Mã của bàn phím quầy cần --counter SỐ_QUẦY.",
                 )
-            matches = [c for c in uow.repo.counters(site_id) if c.number == args.counter]
-            if not matches:
-                raise QueueError(
-                    f"There is no counter {args.counter}.", f"Không có quầy {args.counter}."
-                )
-            counter_id = matches[0].id
+            counter_id = uow.repo.counter_by_number(site_id, args.counter).id
         token = issue_token(
             uow,
             site_id=site_id,
@@ -139,7 +134,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from queue_server.demo import run_demo
 
     if not settings.database_url:
-        settings = replace(settings, data_dir=settings.data_dir / "demo")
+        settings = settings.model_copy(update={"data_dir": settings.data_dir / "demo"})
     return run_demo(settings, args.host, args.port)
 
 
@@ -370,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weekly", action="store_true", help="stay running, back up once a week")
     p.add_argument("--weekday", type=int, default=6, choices=range(7), help="0=Mon … 6=Sun")
     p.add_argument("--at", default="02:00", help="local time of the weekly backup")
-    p.add_argument("--timezone", default="Asia/Ho_Chi_Minh")
+    p.add_argument("--timezone", default=DEFAULT_ZONE)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="replace the database with a backup (server stopped)")
@@ -413,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(logging.DEBUG if args.debug else logging.INFO)
-    settings = Settings()
+    settings: Settings | None = None
     try:
         settings = load_settings()
         return int(args.func(args, settings))
@@ -421,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.message}\nlỗi: {exc.message_vi}", file=sys.stderr)
         return 2
     except Exception as exc:
-        failure = explain(exc, settings.resolved_database_url)
+        failure = explain(exc, settings.resolved_database_url if settings else "")
         if failure is None:
             raise
         if args.debug:

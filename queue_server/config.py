@@ -1,13 +1,30 @@
-"""Server settings: defaults, overridden by ``MOTCUA_*`` environment variables,
-overridden by the dict a test or the CLI passes to ``create_app``."""
+"""Server settings, one typed model read once at start-up.
+
+Each setting is taken from the first of: the dict a test or the CLI passes to
+``create_app``; the environment variable ``MOTCUA_<NAME>``; the settings file named
+by ``MOTCUA_SETTINGS_FILE``; the default below. The file is either the same
+``MOTCUA_NAME=value`` lines systemd reads (``/etc/motcua/server.env``), so one file
+serves both, or TOML with the setting names as keys (``user_token_hours = 12``).
+A value that cannot be used stops the start with one line naming the variable
+(:class:`SettingsError`, printed by :mod:`queue_server.startup`).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field, PositiveInt, ValidationError
+from pydantic_core import ErrorDetails
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 #: Connections one gunicorn worker holds at once (``server.serve``; the server unit
 #: sizes LimitNOFILE to it): event streams
@@ -15,6 +32,10 @@ from typing import Any
 WORKER_CONNECTIONS = 2000
 #: Connections of each worker kept for API requests, whatever the streams do.
 STREAM_HEADROOM = 400
+
+ENV_PREFIX = "MOTCUA_"
+#: The environment variable naming the optional settings file.
+SETTINGS_FILE = f"{ENV_PREFIX}SETTINGS_FILE"
 
 
 class SettingsError(ValueError):
@@ -25,76 +46,95 @@ class SettingsError(ValueError):
         self.message, self.message_vi = message, message_vi
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
     data_dir: Path = Path("var")
     database_url: str = ""
     secret_key: str = ""
     #: Site used when a request names none: the single-site default.
     default_site: str = "default"
     #: How long a signed-in user's bearer token lasts.
-    user_token_hours: int = 12
+    user_token_hours: PositiveInt = 12
     #: Public base URL printed in the ticket QR code (tracking page). Unset, it is
     #: taken from the request's Host when that is not a loopback address.
     public_url: str = ""
     #: Finished tickets looked at for the estimated wait.
-    wait_sample: int = 20
+    wait_sample: PositiveInt = 20
     #: Server processes sharing the database (set by ``motcua-server run``).
-    worker_count: int = 1
+    worker_count: PositiveInt = 1
     #: Open event streams one client address may hold in one worker (boards,
     #: consoles and phones each need one or two).
-    max_streams_per_client: int = 30
+    max_streams_per_client: PositiveInt = 30
     #: Open event streams in one worker, below ``WORKER_CONNECTIONS`` by the headroom.
-    max_streams: int = WORKER_CONNECTIONS - STREAM_HEADROOM
+    max_streams: PositiveInt = WORKER_CONNECTIONS - STREAM_HEADROOM
+    #: Seconds between the comment lines that keep an idle event stream open
+    #: through proxies (tests shorten it).
+    sse_heartbeat_s: float = Field(15.0, gt=0, allow_inf_nan=False)
     #: The centre's CA certificate (``deploy/make-tls.sh``): published at ``/tls/ca.pem``
     #: for devices to pin, its fingerprint shown on the fleet page.
     tls_ca_file: str = "/etc/motcua/tls/ca.crt"
-    #: Seconds between heartbeats on a quiet event stream: they keep proxies from
-    #: closing it and tell a board its link is alive, database or not.
-    sse_heartbeat_s: float = 15.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'motcua.db').resolve()}"
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then the settings file, then defaults."""
+        named = os.environ.get(SETTINGS_FILE)
+        if not named:
+            return init_settings, env_settings
+        return init_settings, env_settings, _file_source(settings_cls, Path(named))
+
+
+def _file_source(settings_cls: type[BaseSettings], path: Path) -> PydanticBaseSettingsSource:
+    if not path.is_file():
+        raise SettingsError(
+            f"{SETTINGS_FILE}={str(path)!r}: there is no such file.",
+            f"{SETTINGS_FILE}={str(path)!r}: không có tệp này.",
+        )
+    if path.suffix == ".toml":
+        return TomlConfigSettingsSource(settings_cls, toml_file=path)
+    return DotEnvSettingsSource(settings_cls, env_file=path, env_file_encoding="utf-8")
+
 
 def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     """Build the settings once, at start-up; everything else receives them."""
-    values: dict[str, Any] = {}
-    for f in fields(Settings):
-        env = os.environ.get(f"MOTCUA_{f.name.upper()}")
-        if env is not None and f.name != "extra":
-            values[f.name] = _coerce(f"MOTCUA_{f.name.upper()}", f.type, env)
-    values.update(overrides or {})
-    if "data_dir" in values:
-        values["data_dir"] = Path(values["data_dir"])
-    settings = Settings(**values)
+    try:
+        settings = Settings(**(overrides or {}))
+    except ValidationError as exc:
+        raise _refusal(exc.errors()[0]) from None
     if not settings.secret_key:
-        settings = replace(settings, secret_key=_stored_secret(settings.data_dir))
+        settings = settings.model_copy(update={"secret_key": _stored_secret(settings.data_dir)})
     return settings
 
 
-def _coerce(name: str, kind: Any, raw: str) -> Any:
-    if kind in (float, "float"):
-        try:
-            value = float(raw)
-        except ValueError:
-            value = 0.0
-        if not 0 < value < float("inf"):
-            raise SettingsError(
-                f"{name}={raw!r} is not a positive number.",
-                f"{name}={raw!r} không phải là số dương.",
-            )
-        return value
-    if kind not in (int, "int"):
-        return raw
-    try:
-        return int(raw)
-    except ValueError:
-        raise SettingsError(
-            f"{name}={raw!r} is not a whole number.", f"{name}={raw!r} không phải là số nguyên."
-        ) from None
+#: pydantic error type -> what is wrong, in English and Vietnamese.
+_PROBLEMS = {
+    "int_parsing": ("is not a whole number", "không phải là số nguyên"),
+    "int_from_float": ("is not a whole number", "không phải là số nguyên"),
+    "float_parsing": ("is not a number", "không phải là số"),
+    "finite_number": ("is not a finite number", "không phải là số hữu hạn"),
+    "greater_than": ("must be above {gt}", "phải lớn hơn {gt}"),
+}
+
+
+def _refusal(error: ErrorDetails) -> SettingsError:
+    """The first bad value as one sentence naming its variable."""
+    name = ENV_PREFIX + "_".join(str(part) for part in error["loc"]).upper()
+    shown = f"{name}={str(error['input'])!r}"
+    if error["type"] not in _PROBLEMS:
+        return SettingsError(f"{shown}: {error['msg']}.", f"{shown} không hợp lệ ({error['msg']}).")
+    en, vi = (words.format(**error.get("ctx", {})) for words in _PROBLEMS[error["type"]])
+    return SettingsError(f"{shown} {en}.", f"{shown} {vi}.")
 
 
 def _stored_secret(data_dir: Path) -> str:

@@ -23,9 +23,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask, jsonify, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.dossiers.calendar import WorkingCalendar
 
-SITE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+SITE_ZONE = ZoneInfo(DEFAULT_ZONE)
 FAMILY = [
     "Nguyễn",
     "Trần",

@@ -16,14 +16,13 @@ from typing import Any, Self
 import serial
 
 from drivers.errors import (
-    DeviceBusy,
     DeviceDisconnected,
-    DeviceNotFound,
     DeviceTimeout,
     ProtocolError,
 )
 from drivers.gsm import at
 from drivers.gsm.at import Sms
+from drivers.serial_port import close_quietly, open_exclusive
 
 logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
@@ -49,27 +48,19 @@ class GsmModem:
 
     def open(self) -> Self:
         if self._serial is None:
-            try:
-                self._serial = self._serial_factory(
-                    self.port,
-                    baudrate=self.baudrate,
-                    timeout=READ_SLICE,
-                    write_timeout=self.timeout,
-                    exclusive=True,
-                )
-            except serial.SerialException as exc:
-                if "busy" in str(exc).lower() or "lock" in str(exc).lower():
-                    raise DeviceBusy(f"{self.port} is used by another program") from exc
-                raise DeviceNotFound(f"cannot open {self.port}: {exc}") from exc
+            self._serial = open_exclusive(
+                self.port,
+                factory=self._serial_factory,
+                baudrate=self.baudrate,
+                timeout=READ_SLICE,
+                write_timeout=self.timeout,
+            )
             self._buffer = b""
         return self
 
     def close(self) -> None:
         if self._serial is not None:
-            try:
-                self._serial.close()
-            except (serial.SerialException, OSError):
-                logger.debug("closing %s failed; it is gone already", self.port)
+            close_quietly(self._serial, self.port)
             self._serial = None
 
     def __enter__(self) -> Self:

@@ -37,17 +37,13 @@ from drivers.errors import (
     DevicePermission,
     DeviceTimeout,
     DriverError,
+    port_open_error,
 )
 
 traffic = logging.getLogger("drivers.traffic")
 
 DEFAULT_TCP_PORT = 9100
 SERIAL_CHUNK = 1024
-PERMISSION_HINT = (
-    "add the kiosk user to the 'dialout' group (serial) or 'lp' group, or install "
-    "the udev rule from deploy/udev/ (USB), then log in again"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class PrinterAddress:
@@ -120,10 +116,8 @@ def translate_error(exc: BaseException, where: str) -> DriverError:
         if isinstance(cause, TimeoutError) or type(cause).__name__ == "SerialTimeoutException":
             return DeviceTimeout(f"{where}: no progress within the time limit ({cause})")
         error_class = _ERRNO_ERRORS.get(getattr(cause, "errno", None) or -1)
-        if error_class is DevicePermission:
-            return DevicePermission(f"{where}: {cause}; {PERMISSION_HINT}")
-        if error_class is DeviceBusy:
-            return DeviceBusy(f"{where}: {cause}; another program holds it (close it first)")
+        if error_class in (DevicePermission, DeviceBusy):
+            return port_open_error(where, cause)
         if error_class is not None:
             return error_class(f"{where}: {cause}")
     text = str(exc).lower()

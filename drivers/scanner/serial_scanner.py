@@ -9,7 +9,6 @@ terminator cannot break it or grow memory without bound.
 
 from __future__ import annotations
 
-import errno
 import logging
 import re
 import threading
@@ -18,13 +17,11 @@ import time
 import serial
 
 from drivers.errors import (
-    DeviceBusy,
     DeviceDisconnected,
-    DeviceNotFound,
-    DevicePermission,
     DriverError,
 )
 from drivers.scanner.base import Clock, ErrorCallback, ScanCallback, ScanStream
+from drivers.serial_port import open_exclusive
 
 log = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic.scanner")
@@ -80,24 +77,6 @@ class LineFramer:
             self._buffer += part
 
 
-def open_port(port: str, baudrate: int, timeout: float) -> serial.Serial:
-    """Open a serial port exclusively, turning OS failures into typed driver errors."""
-    try:
-        return serial.Serial(port, baudrate=baudrate, timeout=timeout, exclusive=True)
-    except serial.SerialException as exc:
-        code = getattr(exc, "errno", None)
-        if code == errno.ENOENT or "No such file" in str(exc):
-            raise DeviceNotFound(f"serial port {port} does not exist") from exc
-        if code == errno.EACCES or "Permission denied" in str(exc):
-            raise DevicePermission(
-                f"no permission to open {port}: add the user to the 'dialout' group "
-                "or install the motcua udev rule"
-            ) from exc
-        if code == errno.EBUSY or "lock" in str(exc).lower() or "busy" in str(exc).lower():
-            raise DeviceBusy(f"serial port {port} is in use by another program") from exc
-        raise DeviceNotFound(f"cannot open serial port {port}: {exc}") from exc
-
-
 class SerialScanner(ScanStream):
     """Reads payloads from a serial barcode scanner on a background thread.
 
@@ -130,7 +109,7 @@ class SerialScanner(ScanStream):
 
     def open(self) -> None:
         super().open()
-        self._serial = open_port(self.port, self.baudrate, self.poll_s)
+        self._serial = open_exclusive(self.port, baudrate=self.baudrate, timeout=self.poll_s)
         self.connected.set()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="serial-scanner", daemon=True)
@@ -184,7 +163,9 @@ class SerialScanner(ScanStream):
         assert self.reconnect_s is not None
         while not self._stop.wait(self.reconnect_s):
             try:
-                self._serial = open_port(self.port, self.baudrate, self.poll_s)
+                self._serial = open_exclusive(
+                    self.port, baudrate=self.baudrate, timeout=self.poll_s
+                )
             except DriverError:
                 continue
             log.info("serial scanner on %s is back", self.port)

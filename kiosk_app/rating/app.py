@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from device_kit.backoff import Backoff
 from device_kit.client import ClientError, QueueClient, ServerError
 from device_kit.contract.events import EventKind
 from device_kit.contract.rating_levels import QuickLevel
@@ -71,7 +72,7 @@ class RatingOptions:
 
 def desk_with_retry(client: QueueClient, stop: threading.Event) -> dict[str, Any] | None:
     """The paired counter and its officer; waits for the server to be reachable."""
-    delay = 0.5
+    delays = Backoff(0.5, 5.0)
     while not stop.is_set():
         try:
             desk: dict[str, Any] = client.request("GET", "/ratings/desk")
@@ -79,8 +80,7 @@ def desk_with_retry(client: QueueClient, stop: threading.Event) -> dict[str, Any
         except ServerError:
             raise
         except ClientError:
-            stop.wait(delay)
-            delay = min(delay * 2, 5.0)
+            stop.wait(next(delays))
     return None
 
 

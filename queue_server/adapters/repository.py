@@ -194,6 +194,17 @@ class QueueRepository:
         query = select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)
         return self.session.scalars(query).all()
 
+    def find_counter(self, site_id: int, number: int) -> Counter | None:
+        """The counter people know by ``number`` (the sign above it), if the site has one."""
+        query = select(Counter).where(Counter.site_id == site_id, Counter.number == number)
+        return self.session.scalars(query).first()
+
+    def counter_by_number(self, site_id: int, number: int) -> Counter:
+        found = self.find_counter(site_id, number)
+        if found is None:
+            raise UnknownCounter(f"There is no counter {number}.", f"Không có quầy {number}.")
+        return found
+
     def counter(self, site_id: int, counter_id: int, *, lock: bool = False) -> Counter:
         found = self.session.scalars(
             _counter_query(lock), {"site_id": site_id, "counter_id": counter_id}

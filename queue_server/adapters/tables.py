@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.queueing.model import (
     Counter,
     CounterState,
@@ -81,7 +82,7 @@ sites = Table(
     Column("name_vi", String(200), nullable=False),
     Column("name_en", String(200), nullable=False, default=""),
     Column("hotline", String(40), nullable=False, default=""),
-    Column("timezone", String(60), nullable=False, default="Asia/Ho_Chi_Minh"),
+    Column("timezone", String(60), nullable=False, default=DEFAULT_ZONE),
     Column("max_recalls", Integer, nullable=False, default=3),
     Column("ticker_vi", Text, nullable=False, default=""),
     Column("ticker_en", Text, nullable=False, default=""),

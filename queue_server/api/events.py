@@ -22,7 +22,6 @@ from queue_server.api.spec import endpoint
 from queue_server.api.stream_gate import PEER_CHECK_S, client_socket, current_gate, keep_alive
 from queue_server.api.stream_gate import peer_gone as socket_gone
 from queue_server.events import REPLAY_LIMIT, current_broker, read_events, recent_events, stream
-from queue_server.queueing.errors import NotFound
 from queue_server.runtime import current_runtime
 from queue_server.security import client_address
 
@@ -87,12 +86,7 @@ def _open_stream(query: StreamQuery) -> Response:
         service_id = uow.repo.service(site_id, query.service).id if query.service else None
         counter_id = None
         if query.counter is not None:
-            match = [c.id for c in uow.repo.counters(site_id) if c.number == query.counter]
-            if not match:
-                raise NotFound(
-                    f"There is no counter {query.counter}.", f"Không có quầy {query.counter}."
-                )
-            counter_id = match[0]
+            counter_id = uow.repo.counter_by_number(site_id, query.counter).id
     sock = client_socket(request.environ)
     if sock is not None:
         keep_alive(sock)

@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 
 from lunar_vn import LunarDate, lunar_to_solar
 
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.dossiers.errors import InvalidCalendar
 
-SITE_ZONE = "Asia/Ho_Chi_Minh"
 WORKING_DAY = timedelta(hours=8)
 WEEKEND = frozenset({5, 6})
 # Longest run of days off tolerated before the calendar is declared broken.
@@ -184,7 +184,7 @@ class WorkingCalendar:
         overrides: Iterable[DayOverride] = (),
         hours: SiteHours | None = None,
         national_day_extra: NationalDayExtra = "auto",
-        zone: str = SITE_ZONE,
+        zone: str = DEFAULT_ZONE,
         weekend: frozenset[int] = WEEKEND,
     ) -> None:
         if set(range(7)) <= weekend:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from device_kit.contract.dossier_codes import DossierCode, find_codes
 from device_kit.contract.errors import InvalidDossierCode
-from queue_server.dossiers.calendar import SITE_ZONE
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.dossiers.status import DossierStatus
 from queue_server.text import strip_accents
 
@@ -87,7 +87,7 @@ def status_reply(
     """
     parts = [f"HS {code}: {status.label_vi}."]
     if due is not None and not status.is_finished and not status.is_closed:
-        parts.append(f"Hẹn trả: {due.astimezone(ZoneInfo(SITE_ZONE)):%d/%m/%Y %H:%M}.")
+        parts.append(f"Hẹn trả: {due.astimezone(ZoneInfo(DEFAULT_ZONE)):%d/%m/%Y %H:%M}.")
     if status in SMS_HINTS:
         parts.append(SMS_HINTS[status])
     if collect_at and not status.is_closed:

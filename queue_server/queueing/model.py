@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.queueing.errors import CounterPaused, InvalidPriority, InvalidTransition
 from queue_server.queueing.hours import OpeningHours
 
@@ -96,7 +97,7 @@ class Site:
     name_vi: str
     name_en: str = ""
     hotline: str = ""
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_ZONE
     max_recalls: int = 3
     ticker_vi: str = ""
     ticker_en: str = ""

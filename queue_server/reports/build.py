@@ -9,9 +9,9 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from queue_server.adapters.tables import counters, users
+from queue_server.adapters.tables import users
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.queueing.errors import NotFound, UnknownCounter
+from queue_server.queueing.errors import NotFound
 from queue_server.queueing.model import Site
 from queue_server.reports.figures import Report
 from queue_server.reports.periods import ReportPeriod
@@ -44,15 +44,7 @@ def _scope(uow: UnitOfWork, site: Site, wanted: ReportRequest) -> ReportFilter:
     if wanted.service:
         service_id = uow.repo.service(site_id, wanted.service).id
     if wanted.counter is not None:
-        counter_id = uow.session.execute(
-            select(counters.c.id).where(
-                counters.c.site_id == site_id, counters.c.number == wanted.counter
-            )
-        ).scalar()
-        if counter_id is None:
-            raise UnknownCounter(
-                f"There is no counter {wanted.counter}.", f"Không có quầy {wanted.counter}."
-            )
+        counter_id = uow.repo.counter_by_number(site_id, wanted.counter).id
     if wanted.officer:
         officer_id = uow.session.execute(
             select(users.c.id).where(users.c.username == wanted.officer)

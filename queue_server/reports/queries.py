@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.adapters.tables import (
     counters,
     dossier_ratings,
@@ -339,7 +340,7 @@ def collect_report(
     period: ReportPeriod,
     calendar: WorkingCalendar,
     now: datetime,
-    zone: str = "Asia/Ho_Chi_Minh",
+    zone: str = DEFAULT_ZONE,
 ) -> Report:
     """Every figure of a report for ``scope`` over ``period``, as of ``now``."""
     where = _entry_filter(scope, period)

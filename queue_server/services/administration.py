@@ -159,12 +159,7 @@ def add_device_token(
     """A token for a kiosk, board, rating terminal or counter keypad; returned once."""
     counter_id = None
     if counter_number is not None:
-        match = [c.id for c in uow.repo.counters(site_id) if c.number == counter_number]
-        if not match:
-            raise NotFound(
-                f"There is no counter {counter_number}.", f"Không có quầy {counter_number}."
-            )
-        counter_id = match[0]
+        counter_id = uow.repo.counter_by_number(site_id, counter_number).id
     if kind is DeviceKind.COUNTER and counter_id is None:
         raise QueueError("A counter device needs its counter number.", "Thiết bị quầy cần số quầy.")
     token = issue_token(

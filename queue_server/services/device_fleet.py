@@ -121,7 +121,9 @@ def confirm_pairing(
         )
     if not _free_name(uow, site_id, name):
         raise AlreadyExists(f"A device is already named {name!r}.", f"Đã có thiết bị «{name}».")
-    counter_id = None if counter_number is None else _counter_id(uow, site_id, counter_number)
+    counter_id = (
+        None if counter_number is None else uow.repo.counter_by_number(site_id, counter_number).id
+    )
     acts_at_counter = pending.kind == DeviceKind.COUNTER.value or (
         pending.kind in COUNTER_BOUND and counter_id is not None
     )
@@ -163,7 +165,7 @@ def set_config(
     """
     row = _device(uow, site_id, devices.c.id == device_id)
     counter = config.get("counter")
-    counter_id = None if counter is None else _counter_id(uow, site_id, counter)
+    counter_id = None if counter is None else uow.repo.counter_by_number(site_id, counter).id
     if row.kind == DeviceKind.COUNTER.value and counter_id is None:
         raise QueueError("A counter device needs its counter number.", "Thiết bị quầy cần số quầy.")
     if row.kind in COUNTER_BOUND and counter_id is not None and not may_bind:
@@ -344,13 +346,6 @@ def _free_name(uow: UnitOfWork, site_id: int, name: str) -> bool:
     uow.session.execute(delete(pairing_codes).where(pairing_codes.c.device_id == holder.id))
     uow.session.execute(delete(devices).where(devices.c.id == holder.id))
     return True
-
-
-def _counter_id(uow: UnitOfWork, site_id: int, number: int) -> int:
-    match = [c.id for c in uow.repo.counters(site_id) if c.number == number]
-    if not match:
-        raise NotFound(f"There is no counter {number}.", f"Không có quầy {number}.")
-    return int(match[0] or 0)
 
 
 def _device(uow: UnitOfWork, site_id: int, which: Any) -> Any:

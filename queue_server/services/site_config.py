@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
 )
 
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import InvalidConfiguration
 from queue_server.queueing.hours import OpeningHours
@@ -36,7 +37,7 @@ class SiteSection(_Strict):
     name_vi: str
     name_en: str = ""
     hotline: str = ""
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_ZONE
     max_recalls: int = Field(3, ge=0, le=10)
     ticker_vi: str = ""
     ticker_en: str = ""
@@ -158,7 +159,7 @@ def upsert_counter(
             f"Counter {section.number} serves unknown services: {', '.join(unknown)}",
             f"Quầy {section.number} gắn với dịch vụ không tồn tại: {', '.join(unknown)}",
         )
-    counter = next((c for c in uow.repo.counters(site_id) if c.number == section.number), None)
+    counter = uow.repo.find_counter(site_id, section.number)
     name = section.name or f"Quầy {section.number}"
     if counter is None:
         counter = Counter(site_id=site_id, number=section.number, name=name)

@@ -3,7 +3,6 @@ event streams held by another (LISTEN/NOTIFY relay on PostgreSQL, polling on SQL
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,7 +116,7 @@ def test_on_sqlite_a_change_by_another_process_reaches_the_stream(
     each has its own broker, so only the relay can carry the event across."""
     url = f"sqlite:///{tmp_path / 'motcua.db'}"
     here = build_runtime(url, None, tmp_path, clock)
-    here.settings = dataclasses.replace(here.settings, sse_heartbeat_s=0.05)
+    here.settings = here.settings.model_copy(update={"sse_heartbeat_s": 0.05})
     tokens, _ = seed_callers(here)
     there = Runtime(settings=here.settings, db=connect(url), clock=clock)
     other_process = create_app(runtime=there).test_client()

@@ -3,7 +3,6 @@ filters, heartbeats, privacy, and the resync signal when too much was missed."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -17,9 +16,7 @@ from queue_server.api import events as events_api
 def fast_api(api: Api) -> Iterator[Api]:
     """Heartbeats every 20 ms, so an idle stream yields instead of blocking a test;
     streams opened by the test are closed after it."""
-    api.runtime.settings = dataclasses.replace(
-        api.runtime.settings, sse_heartbeat_s=0.02
-    )
+    api.runtime.settings = api.runtime.settings.model_copy(update={"sse_heartbeat_s": 0.02})
     api.streams = []  # type: ignore[attr-defined]
     yield api
     for response in api.streams:  # type: ignore[attr-defined]

@@ -36,7 +36,9 @@ def test_unset_public_url_takes_the_address_the_visitor_used(api: Api) -> None:
 
 
 def test_a_configured_public_url_wins(api: Api) -> None:
-    api.runtime.settings = replace(api.runtime.settings, public_url="https://hcc.example.vn/")
+    api.runtime.settings = api.runtime.settings.model_copy(
+        update={"public_url": "https://hcc.example.vn/"}
+    )
     ticket = issue(api, "10.0.0.5:8000")
     assert ticket["track_url"] == f"https://hcc.example.vn/t/{ticket['track_token']}"
 

@@ -8,7 +8,6 @@ keep their full views.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -52,9 +51,7 @@ def assert_public(body: Any, ticket: dict[str, Any]) -> None:
 @pytest.fixture
 def floor(api: Api) -> Iterator[tuple[Api, dict[str, Any]]]:
     """An elderly visitor with a dossier, issued by an officer and called to counter 3."""
-    api.runtime.settings = dataclasses.replace(
-        api.runtime.settings, sse_heartbeat_s=0.02
-    )
+    api.runtime.settings = api.runtime.settings.model_copy(update={"sse_heartbeat_s": 0.02})
     assert api.desk(3, "sign-in", "officer").status_code == 200
     body = {"service": "ho-tich", "priority": "elderly", "dossier_code": DOSSIER}
     issued = api.call("POST", "/tickets", "officer", json=body)

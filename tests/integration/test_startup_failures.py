@@ -103,9 +103,22 @@ def test_a_data_dir_that_is_a_file_is_named_with_its_cause(tmp_path: Path) -> No
     [
         ({"MOTCUA_USER_TOKEN_HOURS": "twelve"}, "MOTCUA_USER_TOKEN_HOURS='twelve'"),
         ({"MOTCUA_DATABASE_URL": "postgres//motcua:pw@db"}, "(MOTCUA_DATABASE_URL)"),
+        ({"MOTCUA_MAX_STREAMS": "0"}, "MOTCUA_MAX_STREAMS='0' must be above 0"),
+        ({"MOTCUA_SETTINGS_FILE": "/nonexistent/server.env"},
+         "MOTCUA_SETTINGS_FILE='/nonexistent/server.env': there is no such file"),
     ],
 )
 def test_bad_settings_name_the_setting(tmp_path: Path, env: dict[str, str], named: str) -> None:
     result = run_cli("init", MOTCUA_DATA_DIR=str(tmp_path), **env)
     line = one_line(result)
     assert named in line and ":pw@" not in line
+
+
+def test_a_bad_value_in_the_settings_file_is_named(tmp_path: Path) -> None:
+    settings_file = tmp_path / "server.env"
+    settings_file.write_text("MOTCUA_DATABASE_URL=\nMOTCUA_USER_TOKEN_HOURS=twelve\n")
+    line = one_line(
+        run_cli("init", MOTCUA_DATA_DIR=str(tmp_path), MOTCUA_SETTINGS_FILE=str(settings_file))
+    )
+    assert "MOTCUA_USER_TOKEN_HOURS='twelve' is not a whole number" in line
+    assert "MOTCUA_USER_TOKEN_HOURS='twelve' không phải là số nguyên" in line

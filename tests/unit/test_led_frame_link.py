@@ -9,7 +9,7 @@ import pytest
 import serial
 
 from drivers.errors import DeviceBusy, DeviceNotFound, DevicePermission, DriverError
-from drivers.frame_link import FrameLink, backoff_delays, retry_with_backoff
+from drivers.frame_link import FrameLink, retry_with_backoff
 
 
 def failing_port(code: int) -> Callable[..., None]:
@@ -38,11 +38,6 @@ def test_open_failures_become_typed_errors_a_technician_can_act_on(
         link.open()
     assert "/dev/ttyUSB9" in str(caught.value)
     assert not link.is_open
-
-
-def test_backoff_doubles_up_to_the_cap() -> None:
-    delays = backoff_delays(0.2, 1.0)
-    assert [next(delays) for _ in range(6)] == [0.2, 0.4, 0.8, 1.0, 1.0, 1.0]
 
 
 def test_retry_gives_up_after_the_attempts_with_the_last_error() -> None:

@@ -27,4 +27,5 @@ def test_a_heartbeat_that_cannot_work_is_refused(
     with pytest.raises(SettingsError) as refused:
         load_settings({"data_dir": tmp_path})
     assert "MOTCUA_SSE_HEARTBEAT_S" in str(refused.value)
-    assert "số dương" in refused.value.message_vi
+    assert "MOTCUA_SSE_HEARTBEAT_S" in refused.value.message_vi
+    assert refused.value.message_vi != str(refused.value)  # said in both languages

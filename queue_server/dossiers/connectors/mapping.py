@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 from device_kit.contract.dossier_codes import DossierCode
 from device_kit.contract.errors import InvalidDossierCode
-from queue_server.dossiers.calendar import SITE_ZONE, WorkingCalendar
+from device_kit.contract.site_zone import DEFAULT_ZONE
+from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.errors import UnknownStatus
 from queue_server.dossiers.record import DossierRecord, Step
 from queue_server.dossiers.status import StatusMapping
@@ -220,7 +221,7 @@ def _step(item: Mapping[str, Any]) -> Step:
     )
 
 
-def parse_moment(value: Any, zone: str = SITE_ZONE) -> datetime:
+def parse_moment(value: Any, zone: str = DEFAULT_ZONE) -> datetime:
     """A datetime from ISO 8601, ``dd/mm/yyyy[ HH:MM[:SS]]`` or a spreadsheet cell.
 
     Times without an offset are the site's local time (UTC+7), as upstream
