@@ -5,6 +5,8 @@ Run as its own process (Kivy's window is process-global)::
     python tests/e2e/board_screens.py hall 1920x1080 8 out.png
     python tests/e2e/board_screens.py rating 800x480 ask out.png
     python tests/e2e/board_screens.py pairing 1920x1080 482913 out.png
+    python tests/e2e/board_screens.py pairing 1920x1080 confirm out.png
+    python tests/e2e/board_screens.py rating-pairing 800x480 482913+fp out.png
 """
 
 from __future__ import annotations
@@ -86,6 +88,27 @@ def rating_screen(step: str):  # noqa: ANN201 - built after Kivy is configured
     return screen
 
 
+FINGERPRINT = "3F:A9:0C:17:B2:44:E8:5D:91:C6:7A:02:DE:38:F1:6B:" \
+    "05:9E:C4:2A:77:B0:13:8F:E6:4D:29:A1:5C:F3:80:D7"
+
+
+def pairing_state(screen, variant: str) -> None:  # noqa: ANN001 - a Kivy pairing screen
+    """``482913`` (a code), ``482913+fp`` (a code and the given fingerprint),
+    ``confirm`` (a fetched fingerprint waiting for the technician), ``mismatch``."""
+    from device_kit.errors import ServerUntrusted, untrusted_text
+
+    code, _, extra = variant.partition("+")
+    if code.isdigit():
+        screen.server = "https://motcua.local" if extra else screen.server
+        screen.code = code
+    if extra or variant in ("confirm", "mismatch"):
+        screen.server = "https://motcua.local"
+        screen.fingerprint = FINGERPRINT
+        screen.confirm = variant == "confirm"
+    if variant == "mismatch":
+        screen.problem = untrusted_text(ServerUntrusted("fingerprint_mismatch"))
+
+
 def main() -> int:
     kind, size, variant, out = sys.argv[1:5]
     width, height = (int(v) for v in size.split("x"))
@@ -110,7 +133,13 @@ def main() -> int:
 
         load_kv()
         screen = PairingScreen(server="http://192.168.1.10:8000")
-        screen.code = variant
+        pairing_state(screen, variant)
+    elif kind == "rating-pairing":
+        from kiosk_app.rating.pairing import RatingPairingScreen, load_kv
+
+        load_kv()
+        screen = RatingPairingScreen(server="https://motcua.local")
+        pairing_state(screen, variant)
     else:
         screen = rating_screen(variant)
     Window.add_widget(screen)
