@@ -65,11 +65,13 @@ def hall_view(counters: int):  # noqa: ANN201 - built after Kivy is configured
 
 def rating_screen(step: str):  # noqa: ANN201 - built after Kivy is configured
     from device_kit.contract.rating_levels import QuickLevel
+    from device_kit.errors import ServerUntrusted, untrusted_text
     from device_kit.event_stream import Event
     from kiosk_app.rating.flow import RatingFlow
     from kiosk_app.rating.screen import RatingScreen, load_kv
 
     load_kv()
+    step, _, problem = step.partition("+")  # e.g. idle+unknown_ca: the server refused
     flow = RatingFlow(counter=3)
     if step != "idle":
         ticket = {"id": 7, "number": "B007"}
@@ -85,6 +87,9 @@ def rating_screen(step: str):  # noqa: ANN201 - built after Kivy is configured
     screen.build_choices(flow.levels)
     desk = {"counter": 3, "counter_name": "Quầy 3 – Hộ tịch", "officer": "Nguyễn Thị Hường"}
     screen.show(flow, 4, desk)
+    if problem:
+        screen.offline = True
+        screen.untrusted = untrusted_text(ServerUntrusted(problem))
     return screen
 
 
@@ -120,10 +125,18 @@ def main() -> int:
     from kivy.core.window import Window
 
     if kind == "hall":
+        from dataclasses import replace
+
+        from device_kit.errors import ServerUntrusted, untrusted_text
         from display_board.screens.hall import HallScreen, load_kv
 
         load_kv()
-        view = hall_view(int(variant))
+        counters, _, problem = variant.partition("+")
+        variant = counters
+        view = hall_view(int(counters))
+        if problem:  # e.g. 8+fingerprint_mismatch: the server refused, named
+            named = untrusted_text(ServerUntrusted(problem))
+            view = replace(view, offline=True, untrusted=named)
         screen = HallScreen(columns=4 if int(variant) <= 8 else 5, recent_slots=6)
         screen.clock = "09:41\nThứ Tư, 25/11/2026"
         screen.ticker_x = 20
