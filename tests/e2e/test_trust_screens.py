@@ -2,14 +2,23 @@
 the rating terminal show the fingerprint the device will pin (the first sixteen hex
 digits big), ask for a confirmation when the device fetched the CA itself, and a
 server that cannot prove it is the centre's is named on every screen — in Vietnamese
-and English, with the reason — instead of "offline". Screenshots in
-tests/artifacts/board/, looked at by a person; each is drawn in its own process."""
+and English, with the reason — instead of "offline". The kiosk, with
+its own pairing panel and banner, runs against a TLS server on loopback. Screenshots
+in tests/artifacts/board/ and tests/artifacts/kiosk/, looked at by a person; each
+is drawn in its own process."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from test_board_screenshots import draw
+from test_kiosk_flow import ARTIFACTS, Hall
+from tls_centre import Impostor
+
+from device_kit.pinning import PINNED_CA_FILE
+from device_kit.trust import fingerprint
 
 CONFIRM_GREEN = (26, 128, 51)  # the confirm button, as the panel draws it
 HALL_AMBER = (255, 193, 7)  # the big fingerprint digits on the hall board's pairing screen
@@ -57,3 +66,36 @@ def test_a_refused_server_is_named_on_the_device_screen(
     normal = colours(draw(kind, size, plain, tmp_path))
     # A red band across the screen carries the reason in both languages.
     assert named.get(RATING_RED, 0) > normal.get(RATING_RED, 0) + width * height * 0.04
+
+
+def kiosk(impostor: Impostor, tmp_path: Path) -> Hall:
+    """A kiosk run against ``impostor``, a TLS server with its own CA (no printer)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return Hall(impostor.url, {"kiosk": ""}, {}, 9, None, tmp_path)
+
+
+def test_an_unpaired_kiosk_shows_the_fetched_fingerprint_and_waits_for_a_yes(
+    impostor: Impostor, tmp_path: Path
+) -> None:
+    result = kiosk(impostor, tmp_path).run("trust_pairing", token=None)
+    assert result["fingerprint"] == fingerprint(impostor.ca_pem)
+    assert result["code"] == ""  # no code was asked for before the confirmation
+    assert result["after_code"] == "123456"
+    assert (tmp_path / "kiosk" / PINNED_CA_FILE).read_text() == impostor.ca_pem
+    assert all(Path(shot).is_file() for shot in result["shots"])
+
+
+def test_a_kiosk_names_a_fingerprint_mismatch_on_its_banner(
+    impostor: Impostor, tmp_path: Path
+) -> None:
+    result = kiosk(impostor, tmp_path).run(
+        "untrusted_banner", token="kiosk-token", fingerprint="3F" * 32
+    )
+    assert result["online"] is False
+    assert "Máy chủ không tin cậy" in result["banner"]
+    assert "fingerprint is not the one the technician confirmed" in result["banner"]
+    assert "Mất kết nối" not in result["banner"]  # named, not "server unreachable"
+    assert Path(result["shot"]).is_file()
+    # The kiosk read the public CA, compared it, and sent that server nothing else.
+    assert {path for path, _ in impostor.seen} == {"/tls/ca.pem"}
+    assert all("Authorization" not in headers for _, headers in impostor.seen)
