@@ -72,6 +72,16 @@ class ServerUntrusted(ClientError):
         self.message_vi = f"Máy chủ không tin cậy: {vietnamese}."
         super().__init__(f"{self.message} {detail}".strip())
 
+    @property
+    def screen_text(self) -> str:
+        """Both languages, Vietnamese first, as a device screen names the problem."""
+        return f"{self.message_vi}\n{self.message}"
+
+
+def untrusted_text(problem: ServerUntrusted | None) -> str:
+    """A refused server in both languages, for a screen ("" when there is none)."""
+    return "" if problem is None else problem.screen_text
+
 
 class ServerError(ClientError):
     """The server answered with an error document ``{"error": {...}}``."""

@@ -121,10 +121,12 @@ class StreamListener(Protocol):
 
 @dataclass
 class Liveness:
-    """When the server was last heard from, on a monotonic clock."""
+    """When the server was last heard from, on a monotonic clock, and — while it is
+    refused — why (the certificate problem a screen names instead of "offline")."""
 
     clock: Callable[[], float] = time.monotonic
     last_heard: float | None = None
+    untrusted: ServerUntrusted | None = None
 
     def heard(self) -> None:
         self.last_heard = self.clock()
@@ -152,6 +154,8 @@ class StreamConfig:
     retry_max: float = 5.0
     #: The centre's CA (default: ``MOTCUA_CA_FILE``, else the system CAs).
     ca_file: Path | None = None
+    #: The device's trust as its settings chose it (wins over ``ca_file``).
+    trust: Trust | None = None
 
 
 def resolve_server(
@@ -183,7 +187,7 @@ class EventStream:
         """``liveness``: shared with a listener that shows when the server went quiet."""
         self.config = config
         self.listener = listener
-        self.trust = Trust.from_settings(config.ca_file)
+        self.trust = config.trust or Trust.from_settings(config.ca_file)
         self.session = session or self.trust.session()
         self.client = QueueClient(
             config.server_url,
@@ -195,8 +199,6 @@ class EventStream:
         self.liveness = liveness or Liveness(clock)
         self.last_event_id: int | None = None
         self.state = LinkState.CONNECTING
-        #: Why the server is refused, while it is (shown and reported by the device).
-        self.untrusted: ServerUntrusted | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._response: requests.Response | None = None
@@ -220,6 +222,11 @@ class EventStream:
             self._thread.join(timeout)
         self.session.close()
 
+    @property
+    def untrusted(self) -> ServerUntrusted | None:
+        """Why the server is refused, while it is (shown and reported by the device)."""
+        return self.liveness.untrusted
+
     def is_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -230,7 +237,7 @@ class EventStream:
                 self.follow_once()
                 delays.reset()
             except ServerUntrusted as exc:
-                self.untrusted = exc
+                self.liveness.untrusted = exc
                 log.error("event stream: %s", exc)
             except (requests.RequestException, ClientError) as exc:
                 if self._stop.is_set():
@@ -247,7 +254,7 @@ class EventStream:
     def follow_once(self) -> None:
         """Resync from the snapshot, then stream until the connection ends."""
         snapshot = self.fetch_snapshot()
-        self.untrusted = None
+        self.liveness.untrusted = None
         self.liveness.heard()
         if self.last_event_id is None:
             self.last_event_id = int(snapshot.get("last_event_id") or 0)

@@ -48,11 +48,16 @@ def heartbeat_interval(env: Mapping[str, str] = os.environ) -> float:
     return float(env.get("MOTCUA_HEARTBEAT_S") or HEARTBEAT_S)
 
 
-def save_pairing(path: Path, server_url: str, token: str) -> None:
+def save_pairing(
+    path: Path, server_url: str, token: str, trust: Mapping[str, str] | None = None
+) -> None:
     """Keep a new device token in ``pairing.json``: readable by this user only, written
-    in one step (never a partial file); other entries (a kiosk's PIN hash) stay."""
+    in one step (never a partial file); other entries (a kiosk's PIN hash) stay.
+    ``trust``: the CA file or pinned fingerprint pairing used
+    (:meth:`device_kit.trust_settings.TrustSettings.recorded`), so a restart keeps
+    trusting the same server."""
     kept = json.loads(path.read_text("utf-8")) if path.is_file() else {}
-    kept.update(server_url=server_url, token=token)
+    kept.update(server_url=server_url, token=token, **(trust or {}))
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
     temporary.unlink(missing_ok=True)
@@ -132,25 +137,34 @@ def pair(
     show_code: Callable[[str], None],
     stop: threading.Event,
     poll_s: float = 2.0,
+    on_problem: Callable[[ServerUntrusted | None], None] = lambda _problem: None,
 ) -> dict[str, Any] | None:
     """Show a code until a technician enters it; the device's configuration, or None
     when ``stop`` is set first. An expired code is replaced by a fresh one; a server
-    that cannot be reached is retried. Afterwards ``agent.token`` is the device token."""
+    that cannot be reached is retried. Afterwards ``agent.token`` is the device token.
+    ``on_problem`` hears why the server is refused (a certificate problem the screen
+    names), and None once it is trusted again."""
     while not stop.is_set():
         try:
-            show_code(agent.request_code())
+            code = agent.request_code()
         except ServerUntrusted as exc:
             log.error("pairing: %s", exc)
+            on_problem(exc)
             stop.wait(poll_s)
             continue
         except ClientError as exc:
             log.warning("pairing: cannot ask for a code (%s); retrying", exc)
             stop.wait(poll_s)
             continue
+        on_problem(None)
+        show_code(code)
         deadline = time.monotonic() + PAIRING_CODE_S
         while not stop.wait(poll_s) and time.monotonic() < deadline:
             try:
                 config = agent.config()
+            except ServerUntrusted as exc:
+                on_problem(exc)
+                continue
             except ClientError as exc:
                 log.info("pairing: server not answering (%s)", exc)
                 continue

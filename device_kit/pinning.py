@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import http.client
 import ssl
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +22,9 @@ from device_kit.trust import CA_PATH, Trust, fingerprint, same_fingerprint
 
 #: The pinned CA's file name, kept beside the device's ``pairing.json``.
 PINNED_CA_FILE = "server-ca.pem"
+
+#: One pin at a time per process: the fleet, the stream and the screen may all ask.
+_PINNING = threading.Lock()
 
 
 def fetch_ca(server_url: str, timeout: float = 5.0) -> str:
@@ -91,3 +96,37 @@ def trust_for(
             raise ValueError("a pinned CA needs a file to be kept in")
         return pin_ca(server_url, fingerprint, store)
     return Trust.from_settings(ca_file)
+
+
+@dataclass(frozen=True)
+class PinnedTrust(Trust):
+    """A CA file that must carry ``fingerprint``. When the file is the device's own pin
+    store (``fetch``), a missing one — or one left by another fingerprint — is fetched
+    from the server and kept only if it matches, on the first request; a CA file the
+    technician gave is never replaced, only refused when it does not match."""
+
+    fingerprint: str = ""
+    fetch: bool = True
+
+    def check(self, url: str) -> None:
+        if urlsplit(url).scheme != "https":
+            super().check(url)  # loopback http passes; anything else is refused
+            return
+        with _PINNING:
+            if self._holds_fingerprint():
+                return
+            if not self.fetch:
+                seen = self._file_fingerprint() or "unreadable"
+                raise ServerUntrusted("fingerprint_mismatch", f"{self.ca_file} is {seen}")
+            assert self.ca_file is not None
+            pin_ca(url, self.fingerprint, self.ca_file)
+
+    def _file_fingerprint(self) -> str | None:
+        try:
+            return fingerprint(self.ca_file.read_text("ascii")) if self.ca_file else None
+        except (OSError, ValueError):
+            return None
+
+    def _holds_fingerprint(self) -> bool:
+        seen = self._file_fingerprint()
+        return seen is not None and same_fingerprint(seen, self.fingerprint)

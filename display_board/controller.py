@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from device_kit.errors import untrusted_text
 from device_kit.event_stream import SILENCE_LIMIT, Event, LinkState, Liveness
 from display_board.board_state import BoardModel, Call, CounterTile
 
@@ -57,6 +58,8 @@ class HallView:
     site_info: dict[str, Any] = field(default_factory=dict)
     columns: int = 4
     languages: tuple[str, ...] = ("vi", "en")
+    #: Why the server is refused (both languages), shown in place of "offline".
+    untrusted: str = ""
 
 
 class HallController:
@@ -144,7 +147,9 @@ class HallController:
             return HallView(
                 tiles=tiles,
                 recent=list(self.model.recent),
-                offline=self.liveness.is_silent(self.silence_limit),
+                offline=self.liveness.is_silent(self.silence_limit)
+                or self.liveness.untrusted is not None,
+                untrusted=untrusted_text(self.liveness.untrusted),
                 site=self.model.site,
                 newest=newest,
                 calls_seen=self.calls_seen,

@@ -21,14 +21,14 @@ from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
 from device_kit.event_stream import EventStream, resolve_server
-from device_kit.fleet import DeviceAgent, FleetMember, pair, save_pairing
-from device_kit.pairing_code import big_code
+from device_kit.first_pairing import FirstPairing
+from device_kit.fleet import FleetMember, save_pairing
 from device_kit.site_time import site_time
 from device_kit.ui import pairing
 from device_kit.ui.lockdown import LockedApp
-from device_kit.ui.pairing import PairingScreen
+from device_kit.ui.pairing import PairingScreen, ScreenView
 from display_board.controller import HallController
-from display_board.fleet import KIND
+from display_board.fleet import KIND, pin_store, trust_settings
 from display_board.hall_wiring import hall_parts, stream_config, trace_line
 from display_board.screens import hall
 from display_board.screens.hall import HallScreen
@@ -49,13 +49,20 @@ class HallApp(LockedApp):
         self.stream: EventStream | None = None
         self._traced: tuple[Any, ...] | None = None
         self._trace_pending: str | None = None
-        self._pairing_stop = threading.Event()
+        self.pairing: FirstPairing | None = None
 
     def build(self) -> Widget:
         if stream_config(self.args).token:
             return self._hall_screen()
         pairing.load_kv()
-        return PairingScreen(server=resolve_server(self.args.server, None, None)[0])
+        url = resolve_server(self.args.server, None, None)[0]
+        self.pairing = FirstPairing(
+            url, KIND, socket.gethostname(), trust_settings(self.args), pin_store(self.args),
+            ScreenView(lambda: self.root),
+        )
+        screen = PairingScreen(server=url)
+        screen.when_confirmed = self.pairing.confirm
+        return screen
 
     def on_start(self) -> None:
         if isinstance(self.root, HallScreen):
@@ -64,7 +71,8 @@ class HallApp(LockedApp):
             threading.Thread(target=self._pair, name="pairing", daemon=True).start()
 
     def on_stop(self) -> None:
-        self._pairing_stop.set()
+        if self.pairing is not None:
+            self.pairing.stop()
         if self.stream is not None:
             self.stream.stop()
         if self.member is not None:
@@ -75,18 +83,16 @@ class HallApp(LockedApp):
 
     # pairing ------------------------------------------------------------------------
     def _pair(self) -> None:
-        """Show codes until a technician enters one, then become the hall board."""
-        url, _ = resolve_server(self.args.server, None, None)
-        agent = DeviceAgent(url, KIND, hardware=socket.gethostname())
-        if pair(agent, self._show_code, self._pairing_stop) is None or agent.token is None:
+        """The server's CA shown (and confirmed), codes until a technician enters one;
+        then keep what pairing gave and become the hall board."""
+        assert self.pairing is not None
+        paired = self.pairing.run()
+        if paired is None or paired.agent.token is None:
             return
-        save_pairing(self.args.pairing, url, agent.token)
-        log.warning("paired as %s; pairing stored in %s", agent.name, self.args.pairing)
+        url = self.pairing.server_url
+        save_pairing(self.args.pairing, url, paired.agent.token, paired.trust.recorded())
+        log.warning("paired as %s; pairing stored in %s", paired.agent.name, self.args.pairing)
         Clock.schedule_once(lambda _dt: self._become_hall())
-
-    def _show_code(self, code: str) -> None:
-        print(big_code(code), flush=True)  # for a technician at the box's console
-        Clock.schedule_once(lambda _dt: setattr(self.root, "code", code))
 
     def _become_hall(self) -> None:
         Window.remove_widget(self.root)

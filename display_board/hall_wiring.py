@@ -19,7 +19,7 @@ from device_kit.client import QueueClient
 from device_kit.event_stream import EventStream, Liveness, StreamConfig, resolve_server
 from device_kit.fleet import FleetFeed, FleetMember
 from display_board.controller import HallController, HallLayout
-from display_board.fleet import board_dir, board_member
+from display_board.fleet import board_dir, board_member, board_trust
 
 DEFAULT_COLUMNS = 4
 DEFAULT_LANGUAGES = "vi,en"
@@ -27,7 +27,7 @@ DEFAULT_LANGUAGES = "vi,en"
 
 def stream_config(args: argparse.Namespace) -> StreamConfig:
     url, token = resolve_server(args.server, args.token, args.pairing)
-    return StreamConfig(url, token, site=args.site)
+    return StreamConfig(url, token, site=args.site, trust=board_trust(args))
 
 
 def hall_layout(args: argparse.Namespace, config: dict[str, Any]) -> HallLayout:
@@ -49,7 +49,7 @@ def hall_parts(
     the audio is chosen by ``--audio``."""
     config = stream_config(args)
     liveness = Liveness()
-    client = QueueClient(config.server_url, config.token)
+    client = QueueClient(config.server_url, config.token, trust=config.trust)
     announcer = build_announcer(args)
     controller = HallController(
         hall_layout(args, {}),
@@ -68,6 +68,7 @@ def hall_parts(
         health=lambda: {"serial": "", **audio_health(args, announcer)},
         on_config=lambda c: controller.set_layout(hall_layout(args, c)),
         data_dir=board_dir(),
+        trust=config.trust,
     )
     stream = EventStream(config, FleetFeed(member, controller), liveness=liveness)
     return controller, stream, member

@@ -17,24 +17,35 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from device_kit.errors import ServerUntrusted
 from device_kit.event_stream import (
     EventStream,
     StreamListener,
     resolve_server,
 )
-from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember, pair, save_pairing
-from device_kit.pairing_code import big_code
+from device_kit.first_pairing import FirstPairing
+from device_kit.fleet import FleetFeed, FleetMember, save_pairing
+from device_kit.pairing_code import big_code, console_fingerprint
 from device_kit.ui.kivy_setup import configure_kivy
-from display_board.fleet import KIND, PAIRING_FILE, board_dir, board_member
+from display_board.fleet import (
+    KIND,
+    PAIRING_FILE,
+    board_dir,
+    board_member,
+    pin_store,
+    trust_settings,
+)
 from display_board.hall_wiring import DEFAULT_COLUMNS, stream_config
 from display_board.led_bridge import LedBridge, LedRoute
 from drivers.logging_setup import configure_logging
 
 log = logging.getLogger(__name__)
+
+CONSOLE_CONFIRM = "Vân tay giống trang Thiết bị? / Same as the fleet page? [y/N] "
 
 
 def counter_list(text: str) -> list[int]:
@@ -61,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=board_dir() / PAIRING_FILE,
         help="server_url and token stored at pairing (used when neither is given)",
+    )
+    parser.add_argument(
+        "--ca-file", type=Path, help="the centre's CA certificate (MOTCUA_CA_FILE)"
+    )
+    parser.add_argument(
+        "--fingerprint",
+        help="the server CA's SHA-256 fingerprint from the fleet page (MOTCUA_SERVER_FINGERPRINT)",
     )
     parser.add_argument("-v", "--verbose", action="store_true")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +144,7 @@ def run_led_bridge(args: argparse.Namespace) -> int:
             health=bridge.health,
             on_config=lambda c: bridge.reroute(led_routes(args.routes, c)),
             data_dir=board_dir(),
+            trust=config.trust,
         )
         bridge.on_link = member.report_now
         listener = FleetFeed(member, bridge)
@@ -146,21 +165,50 @@ def run_led_bridge(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_pair(args: argparse.Namespace) -> int:
-    """Show a code on the console until a technician enters it, then store the pairing."""
-    url, _ = resolve_server(args.server, None, None)
-    agent = DeviceAgent(url, args.kind, hardware=args.hardware)
-    stopped = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopped.set())
+class ConsoleView:
+    """The pairing on a console: the CA's fingerprint (a fetched one is confirmed by
+    typing ``y``), the code drawn large, and why the server is refused."""
 
-    def show(code: str) -> None:
+    def __init__(self, answer: Callable[[str], str] = input) -> None:
+        self.answer = answer
+        self.pairing: FirstPairing | None = None
+
+    def show_fingerprint(self, fingerprint: str, confirm: bool) -> None:
+        print(console_fingerprint(fingerprint, confirm), flush=True)
+        if not confirm or self.pairing is None:
+            return
+        try:
+            said = self.answer(CONSOLE_CONFIRM)
+        except EOFError:
+            said = ""
+        if said.strip().lower() in ("y", "c", "yes", "có"):
+            self.pairing.confirm()
+        else:
+            self.pairing.stop()
+
+    def show_code(self, code: str) -> None:
         print(big_code(code), flush=True)
 
-    if pair(agent, show, stopped) is None or agent.token is None:
+    def show_problem(self, problem: ServerUntrusted | None) -> None:
+        if problem is not None:
+            print(problem.screen_text, file=sys.stderr, flush=True)
+
+
+def run_pair(args: argparse.Namespace, view: ConsoleView | None = None) -> int:
+    """The server's CA on the console (a fetched one confirmed by the technician), then
+    a code until a technician enters it; then store the pairing and the trust it used."""
+    url, _ = resolve_server(args.server, None, None)
+    view = view or ConsoleView()
+    session = view.pairing = FirstPairing(
+        url, args.kind, args.hardware, trust_settings(args), pin_store(args), view
+    )
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: session.stop())
+    paired = session.run()
+    if paired is None or paired.agent.token is None:
         return 1
-    save_pairing(args.pairing, url, agent.token)
-    print(f"Đã ghép nối / Paired: {agent.name} -> {args.pairing}", flush=True)
+    save_pairing(args.pairing, url, paired.agent.token, paired.trust.recorded())
+    print(f"Đã ghép nối / Paired: {paired.agent.name} -> {args.pairing}", flush=True)
     return 0
 
 

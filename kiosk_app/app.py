@@ -23,6 +23,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from device_kit.errors import untrusted_text
+from device_kit.ui import fingerprint
 from device_kit.ui.lockdown import LockedApp
 from kiosk_app.config import KioskConfig
 from kiosk_app.controller import KioskController, Refusal
@@ -50,6 +52,8 @@ class KioskApp(LockedApp):
     u = NumericProperty(1.0)  # layout scale: 1.0 at 1080 px on the short side
     portrait = BooleanProperty(True)
     online = BooleanProperty(True)
+    #: Why the server is refused, in both languages ("" when it is not).
+    untrusted = StringProperty("")
     clock_text = StringProperty("")
     site_name = StringProperty("")
     hotline = StringProperty("")
@@ -80,6 +84,7 @@ class KioskApp(LockedApp):
         use_vietnamese_font()
         self.title = "motcua"
         Builder.load_file(str(HERE / "frame.kv"))
+        fingerprint.load_kv()  # the technician's pairing panel shows the server CA's
         manager = ScreenManager(transition=NoTransition())
         for name, screen_class in SCREENS.items():
             Builder.load_file(str(HERE / "screens" / f"{name}.kv"))
@@ -162,7 +167,7 @@ class KioskApp(LockedApp):
         threading.Thread(target=run, daemon=True, name="kiosk-job").start()
 
     def _after(self, done: Callable[[Any], None], result: Any) -> None:
-        self.online = self.controller.state.online
+        self._show_link()
         done(result)
 
     def refresh(self, load: bool = False) -> None:
@@ -179,9 +184,15 @@ class KioskApp(LockedApp):
         site = self.controller.state.site
         self.site_name = site.get("name_vi") or self.t("app.title")
         self.hotline = site.get("hotline") or ""
-        self.online = online
+        self._show_link(online)
         services = self.manager.get_screen("services")
         services.populate(self.controller.state.services)
+
+    def _show_link(self, online: bool | None = None) -> None:
+        """The banner: nothing online; a refused server named, else "offline"."""
+        state = self.controller.state
+        self.online = state.online if online is None else online
+        self.untrusted = "" if self.online else untrusted_text(state.untrusted)
 
     def title_tapped(self) -> None:
         """The hidden gesture: five taps on the centre's name within three seconds."""

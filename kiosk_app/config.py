@@ -2,7 +2,8 @@
 
 Started unattended, a kiosk finds its server URL and device token in
 ``--server``/``--token``, or ``MOTCUA_SERVER_URL``/``MOTCUA_TOKEN``, or the
-``pairing.json`` the technician screen stored in the data directory.
+``pairing.json`` the technician screen stored in the data directory; the server's CA
+likewise (``--ca-file``/``--fingerprint``, :mod:`device_kit.trust_settings`).
 
 The devices it drives (printer URL, paper, printer profile, scanners) are also
 set by a technician on the server and pulled by the kiosk (issue 9), which may
@@ -25,6 +26,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from device_kit.fleet import heartbeat_interval, save_pairing
+from device_kit.pinning import PINNED_CA_FILE
+from device_kit.trust import Trust
+from device_kit.trust_settings import TrustSettings
 
 MODES = ("ticket", "lookup", "rating")
 PAIRING_FILE = "pairing.json"
@@ -48,15 +52,28 @@ class KioskConfig:
     printer_profile: str | None = None
     fixed: frozenset[str] = frozenset()  # Hardware fields given on the command line or env
     fleet_interval_s: float = 30.0  # heartbeat to the device fleet
+    #: The server's CA: ``--ca-file``/``--fingerprint``, environment, or pairing.json.
+    trust_settings: TrustSettings = TrustSettings()
 
     def hardware(self) -> Hardware:
         return Hardware(
             self.printer_url, self.paper, self.printer_profile, self.scanners, self.fixed
         )
 
-    def save_pairing(self, server_url: str, token: str) -> None:
-        """Keep a new token; other entries of the file (the PIN hash) stay as they were."""
-        save_pairing(self.data_dir / PAIRING_FILE, server_url, token)
+    @property
+    def pin_store(self) -> Path:
+        """Where a CA pinned by its fingerprint is kept: beside ``pairing.json``."""
+        return self.data_dir / PINNED_CA_FILE
+
+    def trust(self) -> Trust:
+        return self.trust_settings.trust(self.pin_store)
+
+    def save_pairing(
+        self, server_url: str, token: str, trust: Mapping[str, str] | None = None
+    ) -> None:
+        """Keep a new token (and the trust pairing used); other entries of the file (the
+        PIN hash) stay as they were."""
+        save_pairing(self.data_dir / PAIRING_FILE, server_url, token, trust)
 
 
 @dataclass
@@ -95,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mode", choices=MODES, default="ticket")
     parser.add_argument("--server", help="queue server URL (or MOTCUA_SERVER_URL)")
     parser.add_argument("--token", help="device token (or MOTCUA_TOKEN)")
+    parser.add_argument("--ca-file", type=Path, help="the centre's CA (or MOTCUA_CA_FILE)")
+    parser.add_argument(
+        "--fingerprint",
+        help="the server CA's SHA-256 fingerprint from the fleet page (MOTCUA_SERVER_FINGERPRINT)",
+    )
     parser.add_argument("--printer", help="printer URL, e.g. tcp://127.0.0.1:9100")
     parser.add_argument("--paper", type=int, choices=(58, 80), default=None)
     parser.add_argument("--printer-profile", help="python-escpos profile, e.g. TM-T88V")
@@ -165,6 +187,9 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> Ki
         device=args.device or env.get("MOTCUA_DEVICE_ID") or os.uname().nodename,
         pin_hash=env.get("MOTCUA_KIOSK_PIN_HASH") or pairing.get("pin_hash"),
         fleet_interval_s=heartbeat_interval(env),
+        trust_settings=TrustSettings.resolve(
+            ca_file=args.ca_file, fingerprint=args.fingerprint, env=env, pairing=pairing
+        ),
     )
 
 

@@ -22,7 +22,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from device_kit.client import QueueClient, ServerError, ServerUnreachable, ServerUntrusted
+from device_kit.client import (
+    ClientError,
+    QueueClient,
+    ServerError,
+    ServerUnreachable,
+    ServerUntrusted,
+)
 from device_kit.contract.errors import DossierError
 from device_kit.contract.qr_payload import extract
 from device_kit.contract.site_zone import DEFAULT_ZONE
@@ -93,6 +99,15 @@ class KioskState:
     services: list[dict[str, Any]] = field(default_factory=list)
     last_problem: str | None = None
     printer: str = ""  # the printer's last seen state for the fleet: ok, paper_out, offline…
+    #: Why the server is refused, while it is: the banner names it instead of "offline".
+    untrusted: ServerUntrusted | None = None
+
+    def went_offline(self, error: ClientError) -> None:
+        self.online = False
+        self.untrusted = error if isinstance(error, ServerUntrusted) else None
+
+    def came_online(self) -> None:
+        self.online, self.untrusted = True, None
 
 
 def printer_health(problem_key: str | None) -> str:
@@ -137,12 +152,12 @@ class KioskController:
         """Site and services from the server, or from the cache when it is unreachable."""
         try:
             site, services = self.client.get_site(), self.client.services()
-        except NO_SERVER:
-            self.state.online = False
+        except NO_SERVER as error:
+            self.state.went_offline(error)
             site = self.outbox.cache_get("site") or {}
             services = self.outbox.cache_get("services") or []
         else:
-            self.state.online = True
+            self.state.came_online()
             self.outbox.cache_put("site", site)
             self.outbox.cache_put("services", services)
         self.state.site, self.state.services = site, services
@@ -169,10 +184,10 @@ class KioskController:
             self.client.health()
         except ServerUntrusted as error:
             log.error("kiosk: %s", error)
-            self.state.online = False
+            self.state.went_offline(error)
             return False
-        except ServerUnreachable:
-            self.state.online = False
+        except ServerUnreachable as error:
+            self.state.went_offline(error)
             return False
         self.load_catalogue()  # services edited by an admin show without a restart
         self.sync()
@@ -190,8 +205,8 @@ class KioskController:
                 continue
             try:
                 block = self.client.lease_block(service["code"], self.settings.block_size)
-            except NO_SERVER:
-                self.state.online = False
+            except NO_SERVER as error:
+                self.state.went_offline(error)
                 return
             except ServerError as error:  # closed now, daily limit: try again later
                 log.info("no block for %s: %s", service["code"], error.code)
@@ -210,8 +225,8 @@ class KioskController:
                     ticket.priority,
                     ticket.dossier_code,
                 )
-            except NO_SERVER:
-                self.state.online = False
+            except NO_SERVER as error:
+                self.state.went_offline(error)
                 break
             except ServerError as error:
                 if error.status >= 500:
@@ -266,12 +281,12 @@ class KioskController:
     ) -> Issued:
         try:
             view = self.client.issue_ticket(service["code"], priority, dossier_code)
-        except NO_SERVER:
-            self.state.online = False
+        except NO_SERVER as error:
+            self.state.went_offline(error)
             return self._issue_offline(printer, service, priority, dossier_code)
         except ServerError as error:
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
-        self.state.online = True
+        self.state.came_online()
         ticket = self._ticket_data(
             view["number"], service, priority, view.get("track_url"), view.get("ahead", 0)
         )
@@ -374,13 +389,13 @@ class KioskController:
         try:
             found = self.client.lookup_dossier(code)
         except NO_SERVER as error:
-            self.state.online = False
+            self.state.went_offline(error)
             raise Refusal(unavailable) from error
         except ServerError as error:
             if error.status == 404:
                 raise Refusal("lookup.not_found", code=code) from error
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
-        self.state.online = True
+        self.state.came_online()
         return DossierView.from_api(found, self.state.site.get("timezone") or DEFAULT_ZONE)
 
     def take_result_ticket(self, dossier_code: str) -> Issued:
@@ -455,11 +470,11 @@ class KioskController:
         try:
             result = call()
         except NO_SERVER as error:
-            self.state.online = False
+            self.state.went_offline(error)
             raise Refusal(unavailable) from error
         except ServerError as error:
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
-        self.state.online = True
+        self.state.came_online()
         return result
 
     # technician --------------------------------------------------------------------

@@ -22,7 +22,8 @@ from typing import Any
 
 from device_kit.client import QueueClient
 from device_kit.event_stream import EventStream, StreamConfig
-from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember, pair
+from device_kit.first_pairing import FirstPairing, PairingView
+from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember
 from kiosk_app.config import Hardware, KioskConfig
 from kiosk_app.controller import KioskController
 from kiosk_app.i18n import load_catalogue
@@ -53,11 +54,13 @@ class KioskFleet:
         self.controller = controller
         self.hardware = hardware
         self.schedule = schedule
-        self.agent = DeviceAgent(config.server_url, "kiosk", config.device, config.token)
+        self.agent = DeviceAgent(
+            config.server_url, "kiosk", config.device, config.token, trust=config.trust()
+        )
         self.member: FleetMember | None = None
         self.stream: EventStream | None = None
         self.scanners: dict[str, str] = {}  # "scanner"/"camera" -> ok | offline
-        self._pairing: threading.Event | None = None
+        self._pairing: FirstPairing | None = None
 
     @property
     def paired(self) -> bool:
@@ -83,9 +86,8 @@ class KioskFleet:
                 interval=self.config.fleet_interval_s,
             ).start()
             # The kiosk has no use for the queue's events: the feed is for the member.
-            self.stream = EventStream(
-                StreamConfig(self.config.server_url, self.agent.token), FleetFeed(self.member)
-            ).start()
+            config = StreamConfig(self.config.server_url, self.agent.token, trust=self.agent.trust)
+            self.stream = EventStream(config, FleetFeed(self.member)).start()
 
     def stop(self) -> None:
         self.stop_pairing()
@@ -136,25 +138,35 @@ class KioskFleet:
         self.schedule(lambda: self.hardware.apply(config))
 
     # pairing -------------------------------------------------------------------------
-    def start_pairing(self, show_code: Callable[[str], None], done: Callable[[], None]) -> None:
-        """Show codes (through ``show_code``, on the UI thread) until a technician enters
-        one; then keep and use the new token, join the fleet and call ``done``."""
+    def start_pairing(self, view: PairingView, done: Callable[[], None]) -> None:
+        """Show the server CA's fingerprint (confirmed by the technician when the kiosk
+        fetched it itself) and codes until a technician enters one, through ``view``;
+        then keep and use the new token and trust, join the fleet and call ``done``."""
         self.stop_pairing()
-        stop = self._pairing = threading.Event()
-        agent = DeviceAgent(self.config.server_url, "kiosk", self.config.device)
+        config = self.config
+        session = self._pairing = FirstPairing(
+            config.server_url, "kiosk", config.device, config.trust_settings,
+            config.pin_store, view,
+        )
 
         def run() -> None:
-            config = pair(agent, lambda code: self.schedule(lambda: show_code(code)), stop)
-            if config is None or stop.is_set():
+            paired = session.run()
+            if paired is None or session.stopped.is_set():
                 return
-            self.config.save_pairing(self.config.server_url, agent.token or "")
-            self.schedule(lambda: self._paired(agent, done))
+            token, trust = paired.agent.token or "", paired.trust.recorded()
+            config.save_pairing(config.server_url, token, trust)
+            self.schedule(lambda: self._paired(paired.agent, done))
 
         threading.Thread(target=run, daemon=True, name="kiosk-pairing").start()
 
+    def confirm_fingerprint(self) -> None:
+        """The technician says the fingerprint on the screen is the fleet page's."""
+        if self._pairing is not None:
+            self._pairing.confirm()
+
     def stop_pairing(self) -> None:
         if self._pairing is not None:
-            self._pairing.set()
+            self._pairing.stop()
             self._pairing = None
 
     def _paired(self, agent: DeviceAgent, done: Callable[[], None]) -> None:
@@ -162,7 +174,7 @@ class KioskFleet:
         self._leave()
         self.agent = agent
         old = self.controller.client
-        self.controller.client = QueueClient(self.config.server_url, agent.token)
+        self.controller.client = QueueClient(self.config.server_url, agent.token, trust=agent.trust)
         old.close()
         log.info("paired as %s", agent.name)
         self.start()

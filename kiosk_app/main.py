@@ -39,7 +39,7 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
     from kiosk_app.offline import Outbox
     from kiosk_app.pin_guard import STATE_FILE, PinGuard
 
-    client = QueueClient(config.server_url, config.token)
+    client = QueueClient(config.server_url, config.token, trust=config.trust())
     outbox = Outbox(config.data_dir / "kiosk.db").open()
     hardware = config.hardware()
 
@@ -88,7 +88,9 @@ def run_rating(config: KioskConfig) -> None:
     from kiosk_app.rating.terminal import RatingApp
 
     options = replace(RatingOptions.from_env(), data_dir=config.data_dir)
-    RatingApp(config.server_url, config.token, options, config.save_pairing).run()
+    RatingApp(
+        config.server_url, config.token, options, config.save_pairing, config.trust_settings
+    ).run()
 
 
 if __name__ == "__main__":

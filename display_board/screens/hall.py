@@ -51,6 +51,8 @@ class HallScreen(BoxLayout):
     clock = StringProperty("")
     logo = StringProperty("")
     offline = BooleanProperty(False)
+    #: Why the server is refused, in both languages ("" when it is not).
+    untrusted = StringProperty("")
     english = BooleanProperty(True)
     columns = NumericProperty(4)
     rows = NumericProperty(2)
@@ -69,6 +71,7 @@ class HallScreen(BoxLayout):
                 ticker.append(info.get("ticker_en", ""))
             self.ticker = "   •   ".join(t for t in ticker if t)
         self.offline = view.offline
+        self.untrusted = view.untrusted
         self.columns = view.columns
         self.english = "en" in view.languages
         grid = self.ids.counters

@@ -29,18 +29,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from device_kit.backoff import Backoff
-from device_kit.client import ClientError, QueueClient, ServerError
+from device_kit.client import ClientError, QueueClient, ServerError, ServerUntrusted
 from device_kit.contract.events import EventKind
 from device_kit.contract.rating_levels import QuickLevel
 from device_kit.event_stream import Event, EventStream, LinkState, StreamConfig
-from device_kit.fleet import DeviceAgent, FleetMember, pair
+from device_kit.first_pairing import FirstPairing
+from device_kit.fleet import DeviceAgent, FleetMember
+from device_kit.pinning import PINNED_CA_FILE
+from device_kit.trust_settings import TrustSettings
 from kiosk_app.rating.flow import RatingFlow, Submission
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,13 @@ class RatingOptions:
         return cls(keypad, Path(trace) if trace else None)
 
 
-def desk_with_retry(client: QueueClient, stop: threading.Event) -> dict[str, Any] | None:
-    """The paired counter and its officer; waits for the server to be reachable."""
+def desk_with_retry(
+    client: QueueClient,
+    stop: threading.Event,
+    on_untrusted: Callable[[ServerUntrusted], None] = lambda _problem: None,
+) -> dict[str, Any] | None:
+    """The paired counter and its officer; waits for the server to be reachable (and
+    says why it is refused, while it is)."""
     delays = Backoff(0.5, 5.0)
     while not stop.is_set():
         try:
@@ -79,7 +84,9 @@ def desk_with_retry(client: QueueClient, stop: threading.Event) -> dict[str, Any
             return desk
         except ServerError:
             raise
-        except ClientError:
+        except ClientError as exc:
+            if isinstance(exc, ServerUntrusted):
+                on_untrusted(exc)
             stop.wait(next(delays))
     return None
 
@@ -93,13 +100,18 @@ class RatingTerminal:
         token: str | None,
         on_change: Any,
         *,
-        save_pairing: Callable[[str, str], None],
+        save_pairing: Callable[[str, str, Mapping[str, str]], None],
         data_dir: Path | None = None,
         health: Callable[[], dict[str, Any]] = dict,
+        trust: TrustSettings | None = None,
     ) -> None:
         """``health``: the parts the app knows of (the keypad), for each heartbeat;
-        ``save_pairing``: keeps the server URL and the token pairing gave."""
-        self.client = QueueClient(server_url, token)
+        ``save_pairing``: keeps the server URL, the token and the trust pairing gave;
+        ``trust``: the CA file or fingerprint from the settings (the kiosk's)."""
+        self.trust_settings = trust or TrustSettings()
+        self.pin_store = (data_dir or Path.cwd()) / PINNED_CA_FILE
+        self.trust = self.trust_settings.trust(self.pin_store)
+        self.client = QueueClient(server_url, token, trust=self.trust)
         self.server_url, self.token = server_url, token
         self.on_change = on_change
         self.save_pairing = save_pairing
@@ -110,10 +122,16 @@ class RatingTerminal:
         self.member: FleetMember | None = None
         #: The code on the pairing screen ("" until the server gave one).
         self.pairing_code = ""
+        #: The CA fingerprint on the pairing screen, and whether it waits for a yes.
+        self.pairing_fingerprint = ""
+        self.pairing_confirm = False
+        #: Why the server is refused, while it is (pairing, desk or stream).
+        self.untrusted: ServerUntrusted | None = None
+        self.pairing: FirstPairing | None = None
         self._health = health
         self._cache_file = data_dir / "rating.config.json" if data_dir else None
         if token:
-            self._join(DeviceAgent(server_url, "rating", token=token))
+            self._join(DeviceAgent(server_url, "rating", token=token, trust=self.trust))
         self._stop = threading.Event()
         self._lock = threading.RLock()
 
@@ -126,6 +144,8 @@ class RatingTerminal:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.pairing is not None:
+            self.pairing.stop()
         if self.member is not None:
             self.member.stop()
         if self.stream is not None:
@@ -145,26 +165,49 @@ class RatingTerminal:
         )
 
     def _pair(self) -> bool:
-        """Show codes until a technician enters one; keep the token and use it."""
-        agent = DeviceAgent(self.server_url, "rating", hardware=socket.gethostname())
-        if pair(agent, self._show_code, self._stop) is None or agent.token is None:
+        """The server's CA shown (and confirmed), codes until a technician enters one;
+        keep the token and the trust, and use them."""
+        self.pairing = FirstPairing(
+            self.server_url, "rating", socket.gethostname(), self.trust_settings,
+            self.pin_store, self,
+        )
+        paired = self.pairing.run()
+        if paired is None or paired.agent.token is None:
             return False
-        self.save_pairing(self.server_url, agent.token)
+        agent = paired.agent
+        self.save_pairing(self.server_url, agent.token, paired.trust.recorded())
         log.warning("paired as %s", agent.name)
+        self.trust_settings, self.trust = paired.trust, agent.trust
         self.client.close()
-        self.client = QueueClient(self.server_url, agent.token)
+        self.client = QueueClient(self.server_url, agent.token, trust=self.trust)
         self._join(agent)
         self.token = agent.token
         self.on_change()
         return True
 
-    def _show_code(self, code: str) -> None:
+    def confirm_fingerprint(self) -> None:
+        """UI thread: the technician says the CA on the screen is the fleet page's."""
+        self.pairing_confirm = False
+        if self.pairing is not None:
+            self.pairing.confirm()
+        self.on_change()
+
+    # PairingView (pairing thread) ---------------------------------------------------
+    def show_fingerprint(self, fingerprint: str, confirm: bool) -> None:
+        self.pairing_fingerprint, self.pairing_confirm = fingerprint, confirm
+        self.on_change()
+
+    def show_code(self, code: str) -> None:
         self.pairing_code = code
+        self.on_change()
+
+    def show_problem(self, problem: ServerUntrusted | None) -> None:
+        self.untrusted = problem
         self.on_change()
 
     def _connect(self) -> None:
         try:
-            desk = desk_with_retry(self.client, self._stop)
+            desk = desk_with_retry(self.client, self._stop, self.show_problem)
         except ServerError as refused:
             # Paired without a counter (or the token was revoked): say so on the screen
             # instead of an empty one, and stay in the fleet, so the counter a technician
@@ -173,13 +216,15 @@ class RatingTerminal:
             desk = {"counter": 0, "counter_name": refused.message_vi, "officer": refused.message}
         if desk is None:
             return
+        self.untrusted = None
         with self._lock:
             self.desk = desk
             self.flow.counter = int(desk["counter"])
         self.on_change()
         if self.member is not None:
             self.member.start()
-        self.stream = EventStream(StreamConfig(self.server_url, self.token), self).start()
+        config = StreamConfig(self.server_url, self.token, trust=self.trust)
+        self.stream = EventStream(config, self).start()
 
     def _on_config(self, config: dict[str, Any]) -> None:
         """Fleet thread: moved to another counter (the token is rebound already)."""
@@ -203,6 +248,8 @@ class RatingTerminal:
 
     def on_state(self, state: LinkState) -> None:
         self.link = state
+        if self.stream is not None:
+            self.untrusted = self.stream.untrusted
         self.on_change()
 
     def _refresh_desk(self) -> None:
@@ -278,4 +325,7 @@ class RatingTerminal:
                 "counter": self.desk.get("counter"),
                 "message_vi": self.flow.message_vi,
                 "offline": self.link is LinkState.OFFLINE,
+                "fingerprint": self.pairing_fingerprint,
+                "confirm": self.pairing_confirm,
+                "untrusted": self.untrusted.problem if self.untrusted else "",
             }

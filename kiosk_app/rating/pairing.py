@@ -1,10 +1,12 @@
-"""The rating terminal before it is paired: the hall board's pairing screen, drawn at
-the terminal's sizes and telling the technician to pick the counter it rates."""
+"""The rating terminal before it is paired: the hall board's pairing screen — code and
+server CA fingerprint — drawn at the terminal's sizes and telling the technician to
+pick the counter it rates."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from device_kit.ui import fingerprint
 from device_kit.ui.kivy_setup import load_kv_once
 from device_kit.ui.pairing import PairingScreen
 
@@ -14,6 +16,7 @@ HINT_EN = "A technician enters this code on the Devices page and picks this term
 
 
 def load_kv() -> None:
+    fingerprint.load_kv()
     load_kv_once(KV_FILE)
 
 

@@ -59,6 +59,8 @@ class RatingScreen(BoxLayout):
     message_vi = StringProperty("")
     message_en = StringProperty("")
     offline = BooleanProperty(False)
+    #: Why the server is refused, in both languages ("" when it is not).
+    untrusted = StringProperty("")
     question_vi = StringProperty(QUESTION_VI)
     question_en = StringProperty(QUESTION_EN)
 

@@ -11,14 +11,16 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
+from device_kit.errors import untrusted_text
 from device_kit.pairing_code import big_code
+from device_kit.trust_settings import TrustSettings
 from device_kit.ui.lockdown import LockedApp
 from kiosk_app.rating import pairing
 from kiosk_app.rating.app import KEY_LEVELS, RatingOptions, RatingTerminal
@@ -36,7 +38,8 @@ class RatingApp(LockedApp):
         server_url: str,
         token: str | None,
         options: RatingOptions,
-        save_pairing: Callable[[str, str], None],
+        save_pairing: Callable[[str, str, Mapping[str, str]], None],
+        trust: TrustSettings | None = None,
     ) -> None:
         super().__init__()
         self.options = options
@@ -49,6 +52,7 @@ class RatingApp(LockedApp):
             save_pairing=save_pairing,
             data_dir=options.data_dir,
             health=self.health,
+            trust=trust,
         )
         self._trace_pending: str | None = None
         self._traced: dict[str, Any] = {}
@@ -60,7 +64,9 @@ class RatingApp(LockedApp):
         if self.terminal.paired:
             return self._rating_screen()
         pairing.load_kv()
-        return RatingPairingScreen(server=self.terminal.server_url)
+        screen = RatingPairingScreen(server=self.terminal.server_url)
+        screen.when_confirmed = self.terminal.confirm_fingerprint
+        return screen
 
     def _rating_screen(self) -> RatingScreen:
         load_kv()
@@ -89,10 +95,15 @@ class RatingApp(LockedApp):
         terminal = self.terminal
         if isinstance(self.root, RatingPairingScreen) and terminal.paired:
             self._become_terminal()
+        problem = untrusted_text(terminal.untrusted)
         if isinstance(self.root, RatingPairingScreen):
             self._show_code(terminal.pairing_code)
+            self.root.fingerprint = terminal.pairing_fingerprint
+            self.root.confirm = terminal.pairing_confirm
+            self.root.problem = problem
         else:
-            self.root.offline = terminal.link.value == "offline"
+            self.root.offline = terminal.link.value == "offline" or bool(problem)
+            self.root.untrusted = problem
             self.root.show(terminal.flow, time.monotonic(), terminal.desk)
         if self.options.trace:
             state = terminal.trace_state()

@@ -1,9 +1,11 @@
 """The technician screen, behind five taps on the centre's name and a PIN (argon2 hash).
 
-"Ghép nối" pairs the kiosk with the server's device fleet: it shows a six-digit
-code big until a technician enters it in the admin tools, then keeps the new
-token. A kiosk without any token opens here, on its pairing code, without a PIN:
-the code gives nothing away, the technician confirms it with their own account.
+"Ghép nối" pairs the kiosk with the server's device fleet: it shows the server CA's
+fingerprint (to compare with the fleet page, or to confirm when the kiosk fetched
+it itself) and a six-digit code big until a technician enters it in the admin
+tools, then keeps the new token and the trust. A kiosk without any token opens
+here, on its pairing code, without a PIN: the code gives nothing away, the
+technician confirms it with their own account.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from device_kit.fleet import package_version
+from device_kit.ui.pairing import ScreenView
 from kiosk_app.pin_guard import PinAnswer
 
 
@@ -26,6 +29,10 @@ class TechnicianScreen(Screen):
     message = StringProperty("")
     printer_state = StringProperty("")
     pairing_code = StringProperty("")
+    #: The server CA's fingerprint the kiosk will pin, and whether it waits for a yes.
+    fingerprint = StringProperty("")
+    confirm = BooleanProperty(False)
+    problem = StringProperty("")
 
     def prepare(self, pairing: bool = False) -> None:
         self.pin, self.unlocked, self.message, self.printer_state = "", False, "", ""
@@ -70,10 +77,13 @@ class TechnicianScreen(Screen):
     # pairing ---------------------------------------------------------------------------
     def pair(self) -> None:
         self.pairing_code, self.panel = "", "pair"
-        App.get_running_app().fleet.start_pairing(self._show_code, self._paired)
+        self.fingerprint, self.confirm, self.problem = "", False, ""
+        view = ScreenView(lambda: self, code_property="pairing_code")
+        App.get_running_app().fleet.start_pairing(view, self._paired)
 
-    def _show_code(self, code: str) -> None:
-        self.pairing_code = code
+    def fingerprint_confirmed(self) -> None:
+        self.confirm = False
+        App.get_running_app().fleet.confirm_fingerprint()
 
     def _paired(self) -> None:
         app = App.get_running_app()

@@ -5,6 +5,8 @@ Run as its own process (Kivy's window is process-global)::
     python tests/e2e/board_screens.py hall 1920x1080 8 out.png
     python tests/e2e/board_screens.py rating 800x480 ask out.png
     python tests/e2e/board_screens.py pairing 1920x1080 482913 out.png
+    python tests/e2e/board_screens.py pairing 1920x1080 confirm out.png
+    python tests/e2e/board_screens.py rating-pairing 800x480 482913+fp out.png
 """
 
 from __future__ import annotations
@@ -63,11 +65,13 @@ def hall_view(counters: int):  # noqa: ANN201 - built after Kivy is configured
 
 def rating_screen(step: str):  # noqa: ANN201 - built after Kivy is configured
     from device_kit.contract.rating_levels import QuickLevel
+    from device_kit.errors import ServerUntrusted, untrusted_text
     from device_kit.event_stream import Event
     from kiosk_app.rating.flow import RatingFlow
     from kiosk_app.rating.screen import RatingScreen, load_kv
 
     load_kv()
+    step, _, problem = step.partition("+")  # e.g. idle+unknown_ca: the server refused
     flow = RatingFlow(counter=3)
     if step != "idle":
         ticket = {"id": 7, "number": "B007"}
@@ -83,7 +87,31 @@ def rating_screen(step: str):  # noqa: ANN201 - built after Kivy is configured
     screen.build_choices(flow.levels)
     desk = {"counter": 3, "counter_name": "Quầy 3 – Hộ tịch", "officer": "Nguyễn Thị Hường"}
     screen.show(flow, 4, desk)
+    if problem:
+        screen.offline = True
+        screen.untrusted = untrusted_text(ServerUntrusted(problem))
     return screen
+
+
+FINGERPRINT = "3F:A9:0C:17:B2:44:E8:5D:91:C6:7A:02:DE:38:F1:6B:" \
+    "05:9E:C4:2A:77:B0:13:8F:E6:4D:29:A1:5C:F3:80:D7"
+
+
+def pairing_state(screen, variant: str) -> None:  # noqa: ANN001 - a Kivy pairing screen
+    """``482913`` (a code), ``482913+fp`` (a code and the given fingerprint),
+    ``confirm`` (a fetched fingerprint waiting for the technician), ``mismatch``."""
+    from device_kit.errors import ServerUntrusted, untrusted_text
+
+    code, _, extra = variant.partition("+")
+    if code.isdigit():
+        screen.server = "https://motcua.local" if extra else screen.server
+        screen.code = code
+    if extra or variant in ("confirm", "mismatch"):
+        screen.server = "https://motcua.local"
+        screen.fingerprint = FINGERPRINT
+        screen.confirm = variant == "confirm"
+    if variant == "mismatch":
+        screen.problem = untrusted_text(ServerUntrusted("fingerprint_mismatch"))
 
 
 def main() -> int:
@@ -97,10 +125,18 @@ def main() -> int:
     from kivy.core.window import Window
 
     if kind == "hall":
+        from dataclasses import replace
+
+        from device_kit.errors import ServerUntrusted, untrusted_text
         from display_board.screens.hall import HallScreen, load_kv
 
         load_kv()
-        view = hall_view(int(variant))
+        counters, _, problem = variant.partition("+")
+        variant = counters
+        view = hall_view(int(counters))
+        if problem:  # e.g. 8+fingerprint_mismatch: the server refused, named
+            named = untrusted_text(ServerUntrusted(problem))
+            view = replace(view, offline=True, untrusted=named)
         screen = HallScreen(columns=4 if int(variant) <= 8 else 5, recent_slots=6)
         screen.clock = "09:41\nThứ Tư, 25/11/2026"
         screen.ticker_x = 20
@@ -110,7 +146,13 @@ def main() -> int:
 
         load_kv()
         screen = PairingScreen(server="http://192.168.1.10:8000")
-        screen.code = variant
+        pairing_state(screen, variant)
+    elif kind == "rating-pairing":
+        from kiosk_app.rating.pairing import RatingPairingScreen, load_kv
+
+        load_kv()
+        screen = RatingPairingScreen(server="https://motcua.local")
+        pairing_state(screen, variant)
     else:
         screen = rating_screen(variant)
     Window.add_widget(screen)

@@ -10,6 +10,7 @@ import pytest
 from floor import Floor
 from live_server import LiveServer
 from server_fixtures import Api, build_runtime, seed_callers
+from tls_centre import impostor  # noqa: F401 - a TLS server with its own CA
 
 from queue_server.app import create_app
 

@@ -44,6 +44,7 @@ def test_hall_board_screenshot(size: str, counters: str, tmp_path: Path) -> None
 def test_pairing_screen_screenshot(tmp_path: Path) -> None:
     image = draw("pairing", "1920x1080", "482913", tmp_path)
     assert image.size == (1920, 1080)
-    # The code is drawn big in amber (as the screen draws it, unblended) on the dark panel.
+    # The code is drawn big in amber (as the screen draws it, unblended) on the dark panel,
+    # above the room kept for the server CA's fingerprint.
     colours = dict((rgb, n) for n, rgb in image.getcolors(maxcolors=1 << 22) or [])
-    assert colours.get((255, 193, 7), 0) > 1920 * 1080 * 0.02
+    assert colours.get((255, 193, 7), 0) > 1920 * 1080 * 0.015

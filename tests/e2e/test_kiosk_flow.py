@@ -575,7 +575,30 @@ def scenario_steps(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
     return results
 
 
+def scenario_trust_pairing(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    """An unpaired kiosk given no CA: the fingerprint of the CA it fetched waits for the
+    technician's confirmation; only then does a pairing code come."""
+    tech = driver.screen("technician")
+    driver.until(lambda: tech.panel == "pair" and tech.confirm and bool(tech.fingerprint))
+    before = {"fingerprint": tech.fingerprint, "code": tech.pairing_code}
+    shot = driver.shot(ARTIFACTS, "technician-pair-confirm-fingerprint")
+    driver.tap(tech.ids.fingerprint.ids.confirm)
+    driver.until(lambda: bool(tech.pairing_code))
+    after = driver.shot(ARTIFACTS, "technician-pair-after-confirm")
+    return {**before, "after_code": tech.pairing_code, "shots": [shot, after]}
+
+
+def scenario_untrusted_banner(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    """A kiosk whose server is refused names the certificate problem on its banner."""
+    app = driver.app
+    driver.until(lambda: bool(app.untrusted))
+    shot = driver.shot(ARTIFACTS, f"home-untrusted-{app.lang}")
+    return {"banner": app.root.ids.banner.text, "online": app.online, "shot": shot}
+
+
 SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
+    "trust_pairing": scenario_trust_pairing,
+    "untrusted_banner": scenario_untrusted_banner,
     "take_ticket": scenario_take_ticket,
     "scan_and_collect": scenario_scan_and_collect,
     "type_code": scenario_type_code,
@@ -603,6 +626,7 @@ def camera_factory(payload: str) -> Callable[[str, Any], Any]:
 
 
 def child(scenario: str, params: dict[str, Any]) -> None:
+    from device_kit.trust_settings import TrustSettings
     from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import KioskConfig
     from kiosk_app.main import build_app
@@ -618,6 +642,7 @@ def child(scenario: str, params: dict[str, Any]) -> None:
         size=tuple(params["size"]),
         device="kiosk-e2e",
         pin_hash=params.get("pin_hash"),
+        trust_settings=TrustSettings(fingerprint=params.get("fingerprint")),
     )
     configure_kivy(config.size, config.windowed)
     factory = camera_factory(params["qr_payload"]) if "qr_payload" in params else None
