@@ -157,10 +157,11 @@ def test_event_stream_is_proxied_unbuffered_with_a_long_timeout() -> None:
 
 def test_shell_scripts_pass_shellcheck() -> None:
     shellcheck = _need("shellcheck")
-    scripts = [DEPLOY / "install.sh", DEPLOY / "kiosk" / "motcua-session",
+    scripts = [*DEPLOY.glob("*.sh"), DEPLOY / "kiosk" / "motcua-session",
                DEPLOY / "kiosk" / "xsession"]
     result = subprocess.run(
-        [shellcheck, *map(str, scripts)], capture_output=True, text=True, timeout=60, check=False
+        [shellcheck, "-x", *map(str, scripts)],
+        capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stdout
 
