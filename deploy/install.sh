@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Installs motcua on a fresh Debian 12 box for one or more roles:
 #   sudo deploy/install.sh server              # queue server + nginx + weekly backup
 #   sudo deploy/install.sh kiosk               # ticket kiosk on tty1 (cage)
+#   sudo deploy/install.sh rating              # rating terminal at a counter (cage)
 #   sudo deploy/install.sh board led-bridge    # hall board and counter LED boards
 # Safe to run again: existing settings in /etc/motcua and the TLS key are kept.
+# Each role gets only its own Debian packages and its locked Python packages
+# (deploy/packages.sh, requirements/ROLE.lock, checked by hash): a device box gets
+# no web server, database driver or test tool.
 # DESTDIR=/some/dir writes the files under that root only and changes nothing
 # else (no packages, users or services) — for checking what would be installed.
 set -euo pipefail
@@ -13,10 +18,10 @@ PREFIX=/opt/motcua
 DESTDIR=${DESTDIR:-}
 ROOT=${DESTDIR%/}
 
-usage() { echo "usage: $0 server|kiosk|board|led-bridge ..." >&2; exit 64; }
+usage() { echo "usage: $0 server|kiosk|rating|board|led-bridge ..." >&2; exit 64; }
 [ $# -ge 1 ] || usage
 for role in "$@"; do
-  case "$role" in server|kiosk|board|led-bridge) ;; *) usage ;; esac
+  case "$role" in server|kiosk|rating|board|led-bridge) ;; *) usage ;; esac
 done
 if [ -z "$DESTDIR" ] && [ "$(id -u)" -ne 0 ]; then
   echo "run as root (sudo)" >&2
@@ -27,6 +32,8 @@ fi
 live() {
   if [ -n "$DESTDIR" ]; then echo "would run: $*"; else "$@"; fi
 }
+# shellcheck source=packages.sh
+. "$SRC/deploy/packages.sh"
 has_role() { local r; for r in "${ROLES[@]}"; do [ "$r" = "$1" ] && return 0; done; return 1; }
 ROLES=("$@")
 
@@ -37,22 +44,40 @@ keep() {  # keep MODE SOURCE TARGET: copy only when absent (settings the technic
   [ -e "$ROOT$3" ] || install -D -m "$1" "$2" "$ROOT$3"
 }
 
-is_device() { has_role kiosk || has_role board || has_role led-bridge; }
+is_device() { has_role kiosk || has_role rating || has_role board || has_role led-bridge; }
+has_screen() { has_role kiosk || has_role rating || has_role board; }
+# The kiosk and the rating terminal are one program (motcua-kiosk --mode) and one unit.
+if has_role kiosk && has_role rating; then
+  echo "a box is a kiosk or a rating terminal, not both" >&2
+  exit 64
+fi
 
 debs=(python3-venv rsync)
+extras=()
+for role in "${ROLES[@]}"; do
+  read -ra role_packages <<<"$(role_debs "$role")"
+  debs+=("${role_packages[@]}")
+  extra=$(role_extra "$role")
+  case " ${extras[*]} " in *" $extra "*) ;; *) extras+=("$extra") ;; esac
+done
 # The server serves time to the LAN (chrony); devices take it from the server.
 has_role server && debs+=(nginx-light openssl postgresql-client chrony)
-{ has_role kiosk || has_role board; } && debs+=(cage xwayland)
+has_screen && debs+=(cage xwayland)
 if is_device && ! has_role server; then debs+=(systemd-timesyncd); fi
 live apt-get update -qq
 live env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}"
 
-# The code and its virtualenv in /opt/motcua (deploy/setup.sh does the Python part).
+# The code in /opt/motcua; its virtualenv gets the roles' locked packages, each
+# file checked against the lock's hashes, then motcua itself without dependencies.
 if [ "$SRC" != "$PREFIX" ]; then
   live rsync -a --delete --exclude .venv --exclude var --exclude tests/artifacts \
     "$SRC/" "$PREFIX/"
 fi
-live "$PREFIX/deploy/setup.sh"
+[ -x "$ROOT$PREFIX/.venv/bin/python" ] || live python3 -m venv "$PREFIX/.venv"
+for extra in "${extras[@]}"; do
+  live "$PREFIX/.venv/bin/pip" install -q --require-hashes -r "$PREFIX/requirements/$extra.lock"
+done
+live "$PREFIX/.venv/bin/pip" install -q --no-deps "$PREFIX"
 
 live adduser --system --group --home /var/lib/motcua --no-create-home motcua
 if is_device; then
@@ -82,15 +107,19 @@ if has_role server; then
   units+=(motcua-server.service motcua-backup.service motcua-backup.timer
           motcua-report.service motcua-report.timer motcua-dossier-pull.service)
 fi
-if has_role kiosk; then
+if has_role kiosk || has_role rating; then
   keep 0640 "$SRC/deploy/kiosk/kiosk.env.example" /etc/motcua/kiosk.env
   units+=(motcua-kiosk.service)
+fi
+if has_role rating && grep -q '^MOTCUA_KIOSK_ARGS=--mode ticket$' "$ROOT/etc/motcua/kiosk.env"; then
+  sed -i 's/^MOTCUA_KIOSK_ARGS=--mode ticket$/MOTCUA_KIOSK_ARGS=--mode rating/' \
+    "$ROOT/etc/motcua/kiosk.env"
 fi
 if has_role board; then
   keep 0640 "$SRC/deploy/kiosk/board.env.example" /etc/motcua/board.env
   units+=(motcua-board.service)
 fi
-if has_role kiosk || has_role board; then
+if has_screen; then
   put 0644 "$SRC/deploy/kiosk/90-motcua-sysrq.conf" /etc/sysctl.d/90-motcua-sysrq.conf
   put 0644 "$SRC/deploy/kiosk/logind-novt.conf" /etc/systemd/logind.conf.d/motcua-novt.conf
 fi
@@ -141,7 +170,7 @@ if has_role server; then
   live nginx -t
   live systemctl reload-or-restart nginx
 fi
-if has_role kiosk || has_role board; then
+if has_screen; then
   live systemctl set-default graphical.target
   # Nothing but the app on the screen: no getty or autovt on tty2..6, no SysRq.
   live systemctl mask getty@tty2.service getty@tty3.service getty@tty4.service \

@@ -1,28 +1,45 @@
 #!/usr/bin/env bash
-# Installs what motcua needs on a fresh Debian box: Debian packages (only those
-# missing) and the Python packages into ./.venv. Safe to run again.
+# shellcheck source-path=SCRIPTDIR
+# Installs what the given roles need on a fresh Debian box: their Debian packages
+# (only those missing) and their locked Python packages into ./.venv, then this
+# checkout itself (editable). Safe to run again: a role is reinstalled only when
+# pyproject.toml or a lock file changed.
+#   deploy/setup.sh server kiosk board rating    # deploy/demo.sh
+#   deploy/setup.sh test                         # deploy/test.sh: every role and the test tools
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=packages.sh
+. deploy/packages.sh
 
-DEBS=(libzbar0 libgl1 libegl1 libgl1-mesa-dri libmtdev1 espeak-ng sox alsa-utils fonts-dejavu-core
-      poppler-utils chromium nginx-light shellcheck cage systemd postgresql-client)
-missing=()
-for p in "${DEBS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+[ $# -ge 1 ] || { echo "usage: $0 server|kiosk|rating|board|led-bridge|test ..." >&2; exit 64; }
+debs=(python3-venv)
+extras=()
+for role in "$@"; do
+  extra=$(role_extra "$role") || { echo "unknown role: $role" >&2; exit 64; }
+  read -ra role_packages <<<"$(role_debs "$role")"
+  debs+=("${role_packages[@]}")
+  extras+=("$extra")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing Debian packages: ${missing[*]}" >&2
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
-fi
+apt_missing "${debs[@]}"
 
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
+# The stamp lists the extras installed since pyproject.toml and the locks last changed.
 stamp=.venv/.motcua-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip >&2
-  .venv/bin/python -m pip install -q -e ".[ui,test]" >&2
-  touch "$stamp"
-fi
+for file in pyproject.toml requirements/*.lock; do
+  if [ -f "$stamp" ] && [ "$file" -nt "$stamp" ]; then rm "$stamp"; fi
+done
+installed=" "
+if [ -f "$stamp" ]; then installed=" $(tr '\n' ' ' <"$stamp")"; fi
+todo=()
+for extra in "${extras[@]}"; do
+  case "$installed" in *" $extra "*) ;; *) todo+=("$extra") ;; esac
+done
+[ ${#todo[@]} -gt 0 ] || exit 0
+.venv/bin/python -m pip install -q --upgrade pip >&2
+for extra in "${todo[@]}"; do
+  .venv/bin/python -m pip install -q --require-hashes -r "requirements/$extra.lock" >&2
+done
+.venv/bin/python -m pip install -q --no-deps -e . >&2
+printf '%s\n' "${todo[@]}" >>"$stamp"

@@ -22,14 +22,27 @@ COMMAND_MODULES = (
     "drivers.audio.commands",
     "drivers.server_check",
 )
+PRODUCT_PACKAGES = ("drivers", "device_kit")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every family whose libraries this box has: a box installs only its role's
+    (a board has no camera or printer stack), so the others are named, not offered."""
     parser = argparse.ArgumentParser(prog="motcua-devices", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log device traffic")
     subparsers = parser.add_subparsers(dest="command", required=True)
+    absent = []
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] in PRODUCT_PACKAGES:
+                raise
+            absent.append(f"{name.split('.')[1]} (needs {exc.name})")
+            continue
+        module.register(subparsers)
+    if absent:
+        parser.epilog = "Not installed for this box's role: " + ", ".join(absent)
     return parser
 
 

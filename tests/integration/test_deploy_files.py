@@ -157,10 +157,11 @@ def test_event_stream_is_proxied_unbuffered_with_a_long_timeout() -> None:
 
 def test_shell_scripts_pass_shellcheck() -> None:
     shellcheck = _need("shellcheck")
-    scripts = [DEPLOY / "install.sh", DEPLOY / "kiosk" / "motcua-session",
+    scripts = [*DEPLOY.glob("*.sh"), DEPLOY / "kiosk" / "motcua-session",
                DEPLOY / "kiosk" / "xsession"]
     result = subprocess.run(
-        [shellcheck, *map(str, scripts)], capture_output=True, text=True, timeout=60, check=False
+        [shellcheck, "-x", *map(str, scripts)],
+        capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stdout
 
@@ -246,6 +247,41 @@ def test_device_boxes_take_time_from_the_server_in_the_site_zone(tmp_path: Path)
         "[Time]", "NTP=mot-cua.huyen.gov.vn", "FallbackNTP=",
     ]
     assert "NTP=motcua.local" in (kiosk / drop_in).read_text().splitlines()
+
+
+SERVER_DEBS = {"nginx-light", "postgresql-client", "chrony", "chromium", "shellcheck",
+               "poppler-utils"}
+SERVER_PYTHON = {"flask", "sqlalchemy", "alembic", "gunicorn", "gevent", "psycopg",
+                 "psycopg-binary", "pytest", "playwright"}
+
+
+@pytest.mark.parametrize("role", ["kiosk", "rating", "board", "led-bridge"])
+def test_a_device_box_gets_no_server_or_test_package(role: str, tmp_path: Path) -> None:
+    """Only the role's Debian packages, and only its lock, installed hash-checked."""
+    result = subprocess.run(
+        ["bash", str(DEPLOY / "install.sh"), role],
+        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DESTDIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout.splitlines()
+    apt = next(line for line in printed if "apt-get install" in line).split()
+    assert sorted(SERVER_DEBS & set(apt)) == []
+    assert ("libzbar0" in apt) == (role == "kiosk")
+    assert ("espeak-ng" in apt) == (role == "board")
+    pip = [line.split()[2:] for line in printed if line.startswith("would run: /opt/motcua/.venv")]
+    extra = "board" if role == "led-bridge" else role
+    assert pip == [
+        ["/opt/motcua/.venv/bin/pip", "install", "-q", "--require-hashes", "-r",
+         f"/opt/motcua/requirements/{extra}.lock"],
+        ["/opt/motcua/.venv/bin/pip", "install", "-q", "--no-deps", "/opt/motcua"],
+    ]
+    locked = re.findall(r"^([A-Za-z0-9._-]+)==", (ROOT / "requirements" / f"{extra}.lock")
+                        .read_text(), re.M)
+    assert sorted({name.lower() for name in locked} & SERVER_PYTHON) == []
+    if role == "rating":
+        env = (tmp_path / "etc/motcua/kiosk.env").read_text()
+        assert "MOTCUA_KIOSK_ARGS=--mode rating" in env.splitlines()
 
 
 def test_install_script_refuses_an_unknown_role(tmp_path: Path) -> None:
