@@ -5,10 +5,14 @@ Run as its own process (Kivy's window is process-global)::
     python tests/e2e/board_screens.py hall 1920x1080 8 out.png
     python tests/e2e/board_screens.py rating 800x480 ask out.png
     python tests/e2e/board_screens.py pairing 1920x1080 482913 out.png
+
+Prints one JSON line: the texts of the drawn widget tree and, for the hall
+board, the tiles the board's model says are shown (for the test to compare).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -96,11 +100,16 @@ def main() -> int:
     from kivy.base import EventLoop
     from kivy.core.window import Window
 
+    model: dict[str, object] = {}
     if kind == "hall":
         from display_board.screens.hall import HallScreen, load_kv
 
         load_kv()
         view = hall_view(int(variant))
+        model = {
+            "tiles": [{"number": t.number, "current": t.current} for t in view.tiles],
+            "newest": view.newest.number if view.newest else None,
+        }
         screen = HallScreen(columns=4 if int(variant) <= 8 else 5, recent_slots=6)
         screen.clock = "09:41\nThứ Tư, 25/11/2026"
         screen.ticker_x = 20
@@ -118,6 +127,8 @@ def main() -> int:
     for _ in range(5):
         EventLoop.idle()
     screen.export_to_png(out)
+    texts = [w.text for w in screen.walk() if isinstance(getattr(w, "text", None), str)]
+    print(json.dumps({"texts": texts, **model}, ensure_ascii=False))
     return 0
 
 
