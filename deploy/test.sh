@@ -10,4 +10,4 @@ cd "$(dirname "$0")/.."
 apt_missing chromium shellcheck poppler-utils nginx-light openssl cage systemd postgresql-client
 bash deploy/setup.sh test
 export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest --cov --cov-report=term "$@"

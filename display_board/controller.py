@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 class CallAnnouncer(Protocol):
     def announce(self, number: str, counter: int, *, recall: bool = False) -> Any: ...
 
+    def stop(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class HallLayout:

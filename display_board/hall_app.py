@@ -79,7 +79,7 @@ class HallApp(LockedApp):
             self.member.stop()
         announcer = self.controller.announcer if self.controller else None
         if announcer is not None:
-            announcer.queue.stop()
+            announcer.stop()
 
     # pairing ------------------------------------------------------------------------
     def _pair(self) -> None:
@@ -95,7 +95,7 @@ class HallApp(LockedApp):
         Clock.schedule_once(lambda _dt: self._become_hall())
 
     def _become_hall(self) -> None:
-        Window.remove_widget(self.root)
+        Window.remove_widget(self.root)  # type: ignore[has-type]
         self.root = self._hall_screen()
         Window.add_widget(self.root)
         self._begin()

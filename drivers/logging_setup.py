@@ -65,7 +65,8 @@ def install_redaction() -> None:
 
 def _scrub(record: logging.LogRecord) -> None:
     if record.name.startswith("sqlalchemy.engine") and record.msg == _SQL_PARAMETERS:
-        record.args = (record.args or ("",))[:1] + ("[parameters redacted]",)  # type: ignore[operator]
+        args = record.args if isinstance(record.args, tuple) and record.args else ("",)
+        record.args = args[:1] + ("[parameters redacted]",)
     try:
         message = record.getMessage()
     except (TypeError, ValueError):
@@ -92,7 +93,7 @@ class OneLineFormatter(logging.Formatter):
         return line
 
 
-class _MotcuaHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _MotcuaHandler(logging.StreamHandler):
     """Marks the handlers this module installed, so a second call replaces them."""
 
 

@@ -279,6 +279,8 @@ class TableRelay:
         raw = self._db.engine.raw_connection()
         conn = raw.driver_connection
         raw.detach()
+        if conn is None:
+            raise RuntimeError("the pool handed out a closed connection")
         try:
             conn.autocommit = True
             conn.execute(f"LISTEN {EVENTS_CHANNEL}")

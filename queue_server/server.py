@@ -18,7 +18,7 @@ from gunicorn.app.base import BaseApplication
 from queue_server.config import WORKER_CONNECTIONS
 
 
-class JournalLogger(glogging.Logger):  # type: ignore[misc]
+class JournalLogger(glogging.Logger):
     """gunicorn's own messages go through the process's logging set-up
     (``drivers.logging_setup``): one format, scrubbed, journald-friendly."""
 
@@ -27,7 +27,7 @@ class JournalLogger(glogging.Logger):  # type: ignore[misc]
         self.error_log.propagate = True
 
 
-class MotcuaServer(BaseApplication):  # type: ignore[misc]
+class MotcuaServer(BaseApplication):
     def __init__(self, options: dict[str, Any], app_config: dict[str, Any] | None = None):
         self.options = options
         self.app_config = app_config

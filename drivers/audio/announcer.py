@@ -44,3 +44,7 @@ class Announcer:
             self.queue.say(spoken_text(number, counter, each, mode, recall=recall), each, number)
             for each in langs
         ]
+
+    def stop(self) -> None:
+        """Finish what is queued (bounded), then stop the playback worker."""
+        self.queue.stop()

@@ -126,7 +126,7 @@ class GsmModem:
                 raise DeviceTimeout(f"{self.port}: no > prompt to send a message")
         self._buffer = self._buffer.split(at.PROMPT, 1)[1]
         self._write(at.send_body(text))
-        lines = []
+        lines: list[str] = []
         while True:
             line = self._read_line(time.monotonic() + max(self.timeout, 30.0))
             if line is None:

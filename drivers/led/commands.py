@@ -47,11 +47,16 @@ def board_test(args: argparse.Namespace) -> int:
         if not board.ping():
             print(f"bảng {args.address} không trả lời / board {args.address} does not answer")
             return 1
+
+        def steady() -> None:
+            board.blink(0)
+            board.set_brightness(100)
+
         steps = (
             (f"show {SAMPLE_NUMBER}", lambda: board.show_number(SAMPLE_NUMBER)),
             ("blink 0.5 s", lambda: board.blink(0.5)),
             ("brightness 50 %", lambda: board.set_brightness(50)),
-            ("steady, brightness 100 %", lambda: (board.blink(0), board.set_brightness(100))),
+            ("steady, brightness 100 %", steady),
             (f"show text {SAMPLE_TEXT!r}", lambda: board.show_text(SAMPLE_TEXT)),
             ("blank", board.blank),
         )

@@ -157,7 +157,7 @@ class TcpLink:
 
     @property
     def _socket(self) -> socket.socket:
-        return self._printer._device  # type: ignore[return-value]
+        return self._printer._device
 
     def open(self) -> None:
         # Connected here rather than by Network.open(), which leaks the socket when the

@@ -28,6 +28,7 @@ import socket
 import threading
 import time
 import tty
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -248,7 +249,7 @@ class PrinterEmulator:
             self._changed.wait_for(lambda: len(self.jobs) >= count, timeout)
             return self.jobs[:count]
 
-    def _spawn(self, target: object, name: str, *args: object) -> None:
+    def _spawn(self, target: Callable[..., object], name: str, *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
         self._threads.append(thread)
         thread.start()

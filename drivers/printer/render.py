@@ -42,7 +42,9 @@ def _text_block(op: TextLine) -> Image.Image:
     for index, char in enumerate(op.text):
         draw.text((index * CELL_WIDTH, 1), char, font=font, fill=0)
     cells = cells.point(lambda value: 0 if value < 128 else 255)  # thermal dots: on or off
-    scaled = cells.resize((cells.width * op.width, CELL_HEIGHT * op.height), Image.NEAREST)
+    scaled = cells.resize(
+        (cells.width * op.width, CELL_HEIGHT * op.height), Image.Resampling.NEAREST
+    )
     block = Image.new("L", (scaled.width, LINE_SPACING - CELL_HEIGHT + scaled.height), 255)
     block.paste(scaled, (0, 0))
     return block

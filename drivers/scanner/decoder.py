@@ -27,7 +27,7 @@ from pyzbar.pyzbar import ZBarSymbol
 try:
     import zxingcpp
 except ImportError:  # optional: pyzbar alone still reads most codes
-    zxingcpp = None
+    zxingcpp = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def zxing_engine(gray: np.ndarray) -> list[Decoded]:
     )
     return [
         Decoded(r.text, r.format.name)
-        for r in zxingcpp.read_barcodes(gray, formats=formats)
+        for r in zxingcpp.read_barcodes(gray, formats=formats)  # type: ignore[arg-type]
         if r.valid
     ]
 

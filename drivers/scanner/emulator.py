@@ -59,9 +59,8 @@ def render_code_frame(
         quiet = 10
     else:
         quiet = 4
-    code = np.where(modules, 0, 255).astype(np.uint8)
-    code = np.pad(code, quiet, constant_values=255)
-    code = cv2.resize(code, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
+    dots = np.pad(np.where(modules, 0, 255), quiet, constant_values=255).astype(np.uint8)
+    code = cv2.resize(dots, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
     width, height = size
     frame = np.full((height, width), BACKGROUND_GREY, dtype=np.uint8)
     ch, cw = code.shape

@@ -118,7 +118,7 @@ class RatingApp(LockedApp):
             self.root.code = code
 
     def _become_terminal(self) -> None:
-        Window.remove_widget(self.root)
+        Window.remove_widget(self.root)  # type: ignore[has-type]
         self.root = self._rating_screen()
         Window.add_widget(self.root)
 

@@ -10,6 +10,7 @@ from kivy.app import App
 from kivy.core.image import Image as CoreImage
 from kivy.properties import DictProperty, StringProperty
 from kivy.uix.screenmanager import Screen
+from qrcode.image.pil import PilImage
 
 from kiosk_app.controller import Refusal
 
@@ -17,7 +18,7 @@ from kiosk_app.controller import Refusal
 def qr_texture(url: str) -> Any:
     """The QR code of ``url`` as a Kivy texture, drawn crisp (nearest-neighbour scaling)."""
     buffer = io.BytesIO()
-    qrcode.make(url, box_size=8, border=2).save(buffer, format="PNG")
+    qrcode.make(url, box_size=8, border=2, image_factory=PilImage).save(buffer, format="PNG")
     buffer.seek(0)
     texture = CoreImage(buffer, ext="png").texture
     texture.mag_filter = "nearest"

@@ -293,7 +293,7 @@ def make_psycopg_cooperative() -> None:
     if monkey.is_module_patched("selectors"):
         import selectors
 
-        waiting.DefaultSelector = selectors.DefaultSelector  # type: ignore[attr-defined]
+        waiting.DefaultSelector = selectors.DefaultSelector  # type: ignore[misc]
 
 
 def failure_kind(exc: BaseException) -> str | None:
@@ -319,7 +319,7 @@ def failure_kind(exc: BaseException) -> str | None:
     return None
 
 
-def _sqlite_misuse(orig: BaseException) -> bool:
+def _sqlite_misuse(orig: BaseException | None) -> bool:
     """SQLite errors that are bugs in a query, not a database that cannot serve."""
     text_ = str(orig).lower()
     return "syntax error" in text_ or "no such" in text_

@@ -60,7 +60,7 @@ def current_site(uow: UnitOfWork) -> Site:
             )
         return site
     code = requested or current_runtime().settings.default_site
-    site = uow.repo.site(code)
-    if site is None:
+    named = uow.repo.site(code)
+    if named is None:
         raise NotFound(f"There is no centre {code!r}.", f"Không có trung tâm «{code}».")
-    return site
+    return named

@@ -36,25 +36,27 @@ class PauseBody(_Body):
 
 class ServicePatch(_Body):
     """Fields left out keep their value. Only ``daily_limit`` takes null (no limit):
-    the others are typed without it, so a null is refused like any wrong type."""
+    the others are typed without it, so a null is refused like any wrong type.
+    (Their ``None`` default stands for "left out", which pydantic never validates;
+    the type checker cannot know that, hence the ignores.)"""
 
-    name_vi: str = Field(None, min_length=1, max_length=200)
-    name_en: str = Field(None, max_length=200)
-    hours: str = Field(None, min_length=1, max_length=400)
+    name_vi: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    name_en: str = Field(None, max_length=200)  # type: ignore[assignment]
+    hours: str = Field(None, min_length=1, max_length=400)  # type: ignore[assignment]
     daily_limit: int | None = Field(None, ge=1, le=9999)
-    priority_policy: PriorityPolicy = Field(None)
-    interleave_every: int = Field(None, ge=1, le=50)
-    active: bool = Field(None)
+    priority_policy: PriorityPolicy = Field(None)  # type: ignore[assignment]
+    interleave_every: int = Field(None, ge=1, le=50)  # type: ignore[assignment]
+    active: bool = Field(None)  # type: ignore[assignment]
 
 
 class SitePatch(_Body):
     """Fields left out keep their value; none takes null (every one is stored text)."""
 
-    name_vi: str = Field(None, min_length=1, max_length=200)
-    name_en: str = Field(None, max_length=200)
-    hotline: str = Field(None, max_length=40)
-    ticker_vi: str = Field(None, max_length=2000)
-    ticker_en: str = Field(None, max_length=2000)
+    name_vi: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    name_en: str = Field(None, max_length=200)  # type: ignore[assignment]
+    hotline: str = Field(None, max_length=40)  # type: ignore[assignment]
+    ticker_vi: str = Field(None, max_length=2000)  # type: ignore[assignment]
+    ticker_en: str = Field(None, max_length=2000)  # type: ignore[assignment]
 
 
 class SiteQuery(BaseModel):

@@ -59,7 +59,12 @@ def gsm7_length(text: str) -> int | None:
     """Septets ``text`` takes in GSM-7 (extension characters count two), or None."""
     if not set(text) <= _GSM7_BASIC | _GSM7_EXTENDED:
         return None
-    return len(text) + sum(ch in _GSM7_EXTENDED for ch in text)
+    return _septets(text)
+
+
+def _septets(gsm7_text: str) -> int:
+    """Septets of text known to be GSM-7 (``to_gsm7`` made it so)."""
+    return len(gsm7_text) + sum(ch in _GSM7_EXTENDED for ch in gsm7_text)
 
 
 def fits_one_sms(text: str) -> bool:
@@ -128,10 +133,10 @@ def _fit(parts: list[str]) -> str:
     reply = ""
     for part in map(to_gsm7, parts):
         candidate = f"{reply} {part}".strip()
-        if gsm7_length(candidate) <= GSM7_LIMIT:
+        if _septets(candidate) <= GSM7_LIMIT:
             reply = candidate
             continue
-        room = GSM7_LIMIT - (gsm7_length(reply) or 0) - 1 - len(_ELLIPSIS)
+        room = GSM7_LIMIT - _septets(reply) - 1 - len(_ELLIPSIS)
         if room >= len(part) // 3:
             reply = f"{reply} {_cut(part, room)}{_ELLIPSIS}".strip()
         break
@@ -142,7 +147,7 @@ def _cut(text: str, room: int) -> str:
     """``text`` shortened to ``room`` septets, at a word boundary when one is near."""
     cut = ""
     for ch in text:
-        if gsm7_length(cut + ch) > room:
+        if _septets(cut + ch) > room:
             break
         cut += ch
     head, _, _ = cut.rpartition(" ")

@@ -41,7 +41,7 @@ def _title(drawing: Drawing, text: str) -> None:
 
 def _legend(drawing: Drawing, x: float, y: float, items: list[tuple[colors.Color, str]]) -> None:
     legend = Legend()
-    legend.x, legend.y = x, y
+    legend.x, legend.y = x, y  # type: ignore[assignment]
     legend.fontName, legend.fontSize = FONT, 8
     legend.alignment = "right"
     legend.columnMaximum = 1
@@ -69,7 +69,7 @@ def volume_chart(report: Report, width: float) -> Drawing:
     drawing = Drawing(width, 200)
     _title(drawing, "Số lượt theo " + ("tháng / per month" if monthly else "ngày / per day"))
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 35, 40, width - 45, 125
+    chart.x, chart.y, chart.width, chart.height = 35, 40, width - 45, 125  # type: ignore[assignment]
     chart.data = [[v[0] for v in buckets.values()] or [0], [v[1] for v in buckets.values()] or [0]]
     chart.categoryAxis.categoryNames = list(buckets) or ["–"]
     chart.categoryAxis.labels.angle = 60 if len(buckets) > 12 else 0
@@ -110,7 +110,7 @@ def heatmap_chart(report: Report, width: float) -> Drawing:
             count, share = counts[hour], counts[hour] / peak
             x = left + column * cell_w
             fill = colors.Color(1 - 0.25 * share, 1 - 0.8 * share, 1 - 0.85 * share)
-            drawing.add(Rect(x, y, cell_w - 1, cell_h - 1, fillColor=fill, strokeColor=None))
+            drawing.add(Rect(x, y, cell_w - 1, cell_h - 1, fillColor=fill, strokeColor=None))  # type: ignore[arg-type]
             if count:
                 ink = colors.white if share > 0.6 else colors.black
                 drawing.add(
@@ -148,7 +148,7 @@ def times_chart(report: Report, width: float) -> Drawing:
         "Thời gian chờ và phục vụ theo dịch vụ (phút) / Wait and service time by service (min)",
     )
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 150, 10, width - 170, height - 50
+    chart.x, chart.y, chart.width, chart.height = 150, 10, width - 170, height - 50  # type: ignore[assignment]
     minutes = [
         [round((g.wait.mean_s or 0) / 60, 1) for g in services] or [0],
         [round((g.wait.p90_s or 0) / 60, 1) for g in services] or [0],
@@ -185,7 +185,7 @@ def count_chart(
     drawing = Drawing(width, height)
     _title(drawing, title)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 210, 5, width - 250, height - 30
+    chart.x, chart.y, chart.width, chart.height = 210, 5, width - 250, height - 30  # type: ignore[assignment]
     chart.data = [[count for _, count in reversed(rows)] or [0]]
     chart.categoryAxis.categoryNames = [label for label, _ in reversed(rows)] or ["–"]
     for index, _ in enumerate(rows):

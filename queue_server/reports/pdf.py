@@ -77,7 +77,7 @@ def _table(
     rows: list[list[Any]], widths: list[float], header: bool = True, total: bool = False
 ) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
+    style: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("FONTSIZE", (0, 0), (-1, -1), 7.5),
         ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#BBBBBB")),
@@ -116,7 +116,7 @@ def _group_section(
     title = Paragraph(" / ".join(DIMENSION_TITLES[dimension]), styles["h2"])
     if not rows:
         return [title, _no_data(styles)]
-    cells = [[Paragraph(h, styles["head"]) for h in header]]
+    cells: list[list[Any]] = [[Paragraph(h, styles["head"]) for h in header]]
     cells += [
         [Paragraph(escape(str(row[0])), styles["cell"]), *(decimal_text(v) for v in row[1:])]
         for row in rows

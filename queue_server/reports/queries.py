@@ -228,7 +228,7 @@ def _ratings(
         "counter": {},
         "officer": {},
     }
-    for site_id, service_id, counter_id, officer_id, level, count in session.execute(query):
+    for site_id, service_id, counter_id, officer_id, level, count in session.execute(query):  # type: ignore[misc]
         for dimension, key in (
             ("site", site_id),
             ("service", service_id),

@@ -80,7 +80,7 @@ def store_report(
     data = render(report, fmt)
     relative = folder / f"bao-cao-{wanted.period.slug}.{fmt.value}"
     _write_atomically(runtime.settings.data_dir / relative, data)
-    key = {
+    key: dict[str, Any] = {
         "site_id": site_id,
         "kind": wanted.period.kind.value,
         "period_start": wanted.period.start.isoformat(),
@@ -93,7 +93,7 @@ def store_report(
             uow.session.execute(
                 delete(report_files).where(*(report_files.c[k] == v for k, v in key.items()))
             )
-            row_id = uow.session.execute(
+            row_id = uow.session.execute(  # type: ignore[attr-defined]
                 insert(report_files).values(
                     **key, path=str(relative), size=len(data), created_at=now, created_by=by
                 )

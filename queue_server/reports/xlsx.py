@@ -73,7 +73,7 @@ def _pairs(sheet: Worksheet, title: str, rows: Iterable[tuple[str, Any]], start:
 
 
 def _summary(book: Workbook, report: Report) -> None:
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "Tổng hợp"
     sheet["A1"] = f"{TITLE[0]} / {TITLE[1]}"
     sheet["A1"].font = Font(bold=True, size=14)

@@ -182,7 +182,7 @@ def revoke_device_token(
         )
         .values(revoked_at=now)
     )
-    if result.rowcount == 0:
+    if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound("No such active device token.", "Không có mã thiết bị đang hiệu lực này.")
     _record(uow, site_id, actor, now, {"token_revoked": token_id})
 

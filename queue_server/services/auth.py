@@ -142,7 +142,7 @@ def create_user(
         revoke_user_tokens(uow, int(existing), now)
         return int(existing)
     result = uow.session.execute(insert(users).values(created_at=now, **values))
-    return int(result.inserted_primary_key[0])
+    return int(result.inserted_primary_key[0])  # type: ignore[attr-defined]
 
 
 def issue_token(
@@ -274,7 +274,7 @@ def revoke_user_tokens(uow: UnitOfWork, user_id: int, now: datetime) -> int:
         .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def signed_in_anywhere(uow: UnitOfWork, user_id: int, now: datetime) -> bool:

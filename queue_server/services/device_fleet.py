@@ -129,14 +129,14 @@ def confirm_pairing(
     )
     if acts_at_counter and not may_bind:
         _refuse_binding(uow, site_id, name, pending.kind, counter_number, actor, now)
-    token_id = uow.session.execute(
+    token_id = uow.session.execute(  # type: ignore[attr-defined]
         insert(api_tokens).values(
             site_id=site_id, kind=pending.kind, name=name, token_hash=pending.token_hash,
             counter_id=counter_id, created_at=now,
         )
     ).inserted_primary_key[0]
     config = {"counter": counter_number} if counter_number is not None else {}
-    device_id = uow.session.execute(
+    device_id = uow.session.execute(  # type: ignore[attr-defined]
         insert(devices).values(
             site_id=site_id, kind=pending.kind, name=name, token_id=token_id,
             hardware=pending.hardware, config=json.dumps(config), config_revision=1,

@@ -104,6 +104,7 @@ def rate_ticket(
     ).first()
     if taken is not None:
         raise AlreadyRated()
+    reasons = sorted(r.code for r in rating.reasons)
     values = {
         "site_id": site.id,
         "ticket_id": ticket.id,
@@ -111,7 +112,7 @@ def rate_ticket(
         "officer_id": ticket.officer_id,
         "service_id": ticket.service_id,
         "level": rating.level.value,
-        "reasons": json.dumps(sorted(r.code for r in rating.reasons)),
+        "reasons": json.dumps(reasons),
         "comment": rating.comment,
         "device": rater.label,
         "at": now,
@@ -138,13 +139,13 @@ def rate_ticket(
         },
     )
     return {
-        "id": int(result.inserted_primary_key[0]),
+        "id": int(result.inserted_primary_key[0]),  # type: ignore[attr-defined]
         "ticket_id": ticket.id,
         "number": ticket.number,
         "counter": counter.number,
         "officer_id": ticket.officer_id,
         "level": rating.level.value,
-        "reasons": json.loads(values["reasons"]),
+        "reasons": reasons,
         "at": now.isoformat(),
     }
 
@@ -217,7 +218,7 @@ def rate_dossier(
     except IntegrityError:
         raise DossierAlreadyRated() from None
     return {
-        "id": int(result.inserted_primary_key[0]),
+        "id": int(result.inserted_primary_key[0]),  # type: ignore[attr-defined]
         "dossier_code": dossier,
         "scores": {str(n): s for n, s in sorted(rating.scores.items())},
         "total": rating.total,

@@ -40,8 +40,8 @@ def queue_snapshot(uow: UnitOfWork, site: Site) -> dict[str, Any]:
                 "code": service.code,
                 "name_vi": service.name_vi,
                 "name_en": service.name_en,
-                "waiting": sum(waiting.get(service_id, {}).values()),
-                "waiting_priority": waiting.get(service_id, {}).get("priority", 0),
+                "waiting": sum(waiting.get(service_id or 0, {}).values()),
+                "waiting_priority": waiting.get(service_id or 0, {}).get("priority", 0),
             }
             for service_id, service in services.items()
         ],

@@ -267,11 +267,11 @@ def edit_service(code: str) -> Response:
     if body is None:
         return redirect(url_for("admin.index"))
     changes = body.model_dump(exclude_unset=True, mode="json")
-    return change(
-        lambda uow, site, who, now: administration.update_service(
-            uow, site, code, changes, who, now
-        )
-    )
+
+    def work(uow: Any, site: Any, who: str, now: Any) -> None:
+        administration.update_service(uow, site, code, changes, who, now)
+
+    return change(work)
 
 
 @bp.post("/users")

@@ -7,10 +7,14 @@ Run as its own process (Kivy's window is process-global)::
     python tests/e2e/board_screens.py pairing 1920x1080 482913 out.png
     python tests/e2e/board_screens.py pairing 1920x1080 confirm out.png
     python tests/e2e/board_screens.py rating-pairing 800x480 482913+fp out.png
+
+Prints one JSON line: the texts of the drawn widget tree and, for the hall
+board, the tiles the board's model says are shown (for the test to compare).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -124,6 +128,7 @@ def main() -> int:
     from kivy.base import EventLoop
     from kivy.core.window import Window
 
+    model: dict[str, object] = {}
     if kind == "hall":
         from dataclasses import replace
 
@@ -137,6 +142,10 @@ def main() -> int:
         if problem:  # e.g. 8+fingerprint_mismatch: the server refused, named
             named = untrusted_text(ServerUntrusted(problem))
             view = replace(view, offline=True, untrusted=named)
+        model = {
+            "tiles": [{"number": t.number, "current": t.current} for t in view.tiles],
+            "newest": view.newest.number if view.newest else None,
+        }
         screen = HallScreen(columns=4 if int(variant) <= 8 else 5, recent_slots=6)
         screen.clock = "09:41\nThứ Tư, 25/11/2026"
         screen.ticker_x = 20
@@ -160,6 +169,8 @@ def main() -> int:
     for _ in range(5):
         EventLoop.idle()
     screen.export_to_png(out)
+    texts = [w.text for w in screen.walk() if isinstance(getattr(w, "text", None), str)]
+    print(json.dumps({"texts": texts, **model}, ensure_ascii=False))
     return 0
 
 

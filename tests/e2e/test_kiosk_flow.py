@@ -25,6 +25,24 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
 PIN = "2468"
 DOSSIER = "000.00.06.H56-231027-0361"
+#: Each screenshot of the sweep, and the screen the kiosk must be showing in it.
+SCREEN_OF_SHOT = {
+    "home": "home",
+    "services": "services",
+    "priority": "priority",
+    "ticket": "ticket",
+    "lookup-error": "lookup",
+    "dossier": "dossier",
+    "rate-lookup": "lookup",
+    "rating": "rating",
+    "thanks": "thanks",
+    "procedures": "procedures",
+    "procedure": "procedure",
+    "technician-pin": "technician",
+    "technician": "technician",
+    "technician-pair": "technician",
+    "home-offline": "home",
+}
 # One finished dossier per screenshot pass, each rated once there.
 SWEEP_DOSSIERS = {
     f"{orientation}-{lang}": f"000.00.06.H56-231027-{371 + i:04d}"
@@ -273,14 +291,24 @@ def test_procedures_found_without_accents_show_documents_fees_and_qr(
 def test_screenshots_of_every_screen_in_both_languages(hall: Hall, size: tuple[int, int]) -> None:
     """Saved under tests/artifacts/kiosk/ to be looked at: glyphs, clipping, layout."""
     from kiosk_app.config import hash_pin
+    from kiosk_app.i18n import load_catalogue
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     result = hall.run(
         "screenshots", size=list(size), pin_hash=hash_pin(PIN), out=str(ARTIFACTS), mode="ticket"
     )
-    assert len(result["shots"]) == 30
-    for shot in result["shots"]:
-        assert Path(shot).stat().st_size > 10_000
+    # The pictures are for a person; what each one shows is checked here, from the
+    # app's own state: the screen on show and the texts of its widgets.
+    orientation = "portrait" if size[1] > size[0] else "landscape"
+    for lang in ("vi", "en"):
+        shots = {s["name"]: s for s in result["shots"] if s["lang"] == lang}
+        assert {name: s["screen"] for name, s in shots.items()} == SCREEN_OF_SHOT, lang
+        assert all(Path(s["path"]).is_file() for s in shots.values())
+        assert load_catalogue(lang)["home.take_ticket"] in shots["home"]["texts"], lang
+        issued = load_catalogue(lang)["ticket.take"].format(number="B")
+        assert any(text.startswith(issued) for text in shots["ticket"]["texts"]), lang
+        assert any(DOSSIER in text for text in shots["dossier"]["texts"]), lang
+    assert len(result["shots"]) == 2 * len(SCREEN_OF_SHOT), orientation
 
 
 # ---------------------------------------------------------------- child side (Kivy)
@@ -432,18 +460,23 @@ def scenario_screenshots(driver: Driver, params: dict[str, Any]) -> dict[str, An
     out = Path(params["out"])
     orientation = "portrait" if params["size"][1] > params["size"][0] else "landscape"
     driver.until(_services_ready(driver))
-    shots: list[str] = []
+    shots: list[dict[str, Any]] = []
     for lang in ("vi", "en"):
         shots += _screenshot_pass(driver, out, f"{orientation}-{lang}", lang)
     return {"shots": shots}
 
 
-def _screenshot_pass(driver: Driver, out: Path, prefix: str, lang: str) -> list[str]:
+def _screenshot_pass(
+    driver: Driver, out: Path, prefix: str, lang: str
+) -> list[dict[str, Any]]:
     """Every screen once, in ``lang``, reached by touch as a visitor would."""
     app, shots = driver.app, []
 
     def shot(name: str) -> None:
-        shots.append(driver.shot(out, f"{prefix}-{name}"))
+        path = driver.shot(out, f"{prefix}-{name}")
+        texts = [w.text for w in app.root.walk() if isinstance(getattr(w, "text", None), str)]
+        screen = app.manager.current
+        shots.append({"name": name, "lang": lang, "path": path, "screen": screen, "texts": texts})
 
     app.go("home")
     if app.lang != lang:

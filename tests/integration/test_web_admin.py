@@ -179,3 +179,17 @@ def test_account_changes_stay_off_the_public_stream(api: Api) -> None:
     response.close()
 
     assert "ticket.issued" in first_event and "an-danh" not in first_event
+
+
+def test_saving_a_service_in_the_admin_page_says_saved(api: Api) -> None:
+    """Not the service's fields dumped as a dict (found by the type checker)."""
+    token = admin_session(api)
+
+    saved = api.client.post(
+        "/admin/services/ho-tich",
+        data={"csrf_token": token, "name_vi": "Hộ tịch", "name_en": "Civil status", "active": "on"},
+    )
+    page = api.client.get("/admin").get_data(as_text=True)
+
+    assert saved.status_code == 302
+    assert '<p class="flash ok" role="status">Đã lưu. / Saved.</p>' in page

@@ -18,6 +18,9 @@ class FakeAnnouncer:
     def announce(self, number: str, counter: int, *, recall: bool = False) -> None:
         self.said.append((number, counter, recall))
 
+    def stop(self) -> None:
+        pass
+
 
 class Clock:
     def __init__(self) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import string
 import unicodedata
+from pathlib import Path
 
 from kiosk_app.i18n import Catalog, load_catalogue
 
@@ -19,10 +21,24 @@ def test_both_catalogues_have_the_same_keys_and_placeholders() -> None:
         assert placeholders(vi[key]) == placeholders(en[key]), key
 
 
-def test_vietnamese_texts_are_nfc_with_diacritics() -> None:
+LOCALES = Path(__file__).resolve().parents[2] / "kiosk_app" / "locales"
+
+
+def is_nfc(text: str) -> bool:
+    return unicodedata.is_normalized("NFC", text)
+
+
+def test_the_catalogue_files_are_stored_nfc() -> None:
+    """On disk, not after the loader normalised them: a search of the files for a
+    word finds it, and a text pasted decomposed from elsewhere is caught here."""
+    for path in sorted(LOCALES.glob("*.json")):
+        texts = json.loads(path.read_text("utf-8"))
+        decomposed = [key for key, text in texts.items() if not is_nfc(text)]
+        assert decomposed == [], path.name
+
+
+def test_vietnamese_texts_keep_their_diacritics() -> None:
     vi = load_catalogue("vi")
-    for key, text in vi.items():
-        assert unicodedata.is_normalized("NFC", text), key
     assert vi["home.take_ticket"] == "Lấy số thứ tự"
     assert vi["priority.title"] == "Bạn thuộc diện ưu tiên?"
 
