@@ -3,11 +3,14 @@ overridden by the dict a test or the CLI passes to ``create_app``."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: Connections one gunicorn worker holds at once (``server.serve``; the server unit
 #: sizes LimitNOFILE to it): event streams
@@ -15,6 +18,9 @@ from typing import Any
 WORKER_CONNECTIONS = 2000
 #: Connections of each worker kept for API requests, whatever the streams do.
 STREAM_HEADROOM = 400
+#: Peers whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed: the reverse
+#: proxy on the same box.
+LOOPBACK = "127.0.0.0/8,::1"
 
 
 class SettingsError(ValueError):
@@ -49,6 +55,11 @@ class Settings:
     #: The centre's CA certificate (``deploy/make-tls.sh``): published at ``/tls/ca.pem``
     #: for devices to pin, its fingerprint shown on the fleet page.
     tls_ca_file: str = "/etc/motcua/tls/ca.crt"
+    #: Reverse proxies (addresses or networks) whose forwarded client address and
+    #: scheme are believed; ``MOTCUA_TRUSTED_PROXIES`` is a comma-separated list.
+    trusted_proxies: tuple[Network, ...] = field(
+        default_factory=lambda: parse_networks("MOTCUA_TRUSTED_PROXIES", LOOPBACK)
+    )
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -72,7 +83,24 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
+def parse_networks(name: str, raw: str) -> tuple[Network, ...]:
+    """``"127.0.0.1, 172.30.0.0/24"`` as networks; a bare address is a /32 (/128)."""
+    try:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in raw.split(",")
+            if part.strip()
+        )
+    except ValueError:
+        raise SettingsError(
+            f"{name}={raw!r} is not a comma-separated list of IP addresses or networks.",
+            f"{name}={raw!r} không phải là danh sách địa chỉ IP hoặc mạng, cách nhau bởi dấu phẩy.",
+        ) from None
+
+
 def _coerce(name: str, kind: Any, raw: str) -> Any:
+    if name == "MOTCUA_TRUSTED_PROXIES":
+        return parse_networks(name, raw)
     if kind not in (int, "int"):
         return raw
     try:
