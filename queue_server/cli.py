@@ -6,6 +6,7 @@ The sub-commands are a contract technicians script against; keep them stable.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
@@ -55,7 +56,25 @@ def _site_id(runtime: Runtime, code: str) -> int:
         return site.id or 0
 
 
+def _new_password(from_stdin: bool) -> str:
+    """The password from one line of standard input, or typed twice at a hidden
+    prompt; never from the command line, where ``ps`` and the shell history keep it."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password / Mật khẩu: ")
+        if getpass.getpass("Again / Nhập lại: ") != password:
+            raise QueueError(
+                "The two passwords differ; nothing was saved.",
+                "Hai lần nhập mật khẩu không khớp; chưa lưu gì.",
+            )
+    if not password:
+        raise QueueError("No password given.", "Chưa nhập mật khẩu.")
+    return password
+
+
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    password = _new_password(args.password_stdin)
     runtime = open_runtime(settings)
     site_id = _site_id(runtime, args.site or settings.default_site)
     with runtime.uow() as uow:
@@ -64,7 +83,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
             site_id,
             args.name,
             Role(args.role),
-            args.password,
+            password,
             utc_now(),
             full_name=args.full_name or "",
         )
@@ -321,10 +340,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("create-user", help="create or update a user")
+    p = sub.add_parser(
+        "create-user", help="create or update a user; asks for the password", allow_abbrev=False
+    )
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    p.add_argument("--password", required=True)
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
     p.add_argument("--full-name")
     p.add_argument("--site")
     p.set_defaults(func=cmd_create_user)
