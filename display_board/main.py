@@ -28,6 +28,7 @@ from device_kit.event_stream import (
 )
 from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember, pair, save_pairing
 from device_kit.pairing_code import big_code
+from device_kit.trust import Trust
 from device_kit.ui.kivy_setup import configure_kivy
 from display_board.fleet import KIND, PAIRING_FILE, board_dir, board_member
 from display_board.hall_wiring import DEFAULT_COLUMNS, stream_config
@@ -99,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     bridge.add_argument("--blink", type=float, default=5.0, help="seconds a new call blinks")
 
     pairing = commands.add_parser("pair", help="pair this box by a code a technician enters")
+    # Also after the command (``sudo -u … motcua-board pair --server URL`` drops the
+    # environment); SUPPRESS keeps a ``--server`` given before ``pair``.
+    pairing.add_argument(
+        "--server", default=argparse.SUPPRESS, help="queue server URL (MOTCUA_SERVER_URL)"
+    )
+    pairing.add_argument("--ca-file", type=Path, help="the centre's CA (MOTCUA_CA_FILE)")
     pairing.add_argument("--kind", choices=(KIND,), default=KIND, help="device kind to register")
     pairing.add_argument(
         "--hardware", default=socket.gethostname(), help="model or name shown to the technician"
@@ -149,7 +156,9 @@ def run_led_bridge(args: argparse.Namespace) -> int:
 def run_pair(args: argparse.Namespace) -> int:
     """Show a code on the console until a technician enters it, then store the pairing."""
     url, _ = resolve_server(args.server, None, None)
-    agent = DeviceAgent(url, args.kind, hardware=args.hardware)
+    agent = DeviceAgent(
+        url, args.kind, hardware=args.hardware, trust=Trust.from_settings(args.ca_file)
+    )
     stopped = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopped.set())
