@@ -204,15 +204,31 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings)
     if not args.weekly:
         out = Path(args.out) if args.out else None
-        print(backup.take_backup(runtime.db, settings.data_dir, out, args.keep, utc_now()))
+        print(_backup_once(runtime, out, args.keep))
         return 0
     weekday, at = args.weekday, datetime_time.fromisoformat(args.at)
     while True:
         slot = backup.next_backup_time(utc_now(), weekday, at, ZoneInfo(args.timezone))
         print(f"next backup at {slot.isoformat()}", file=sys.stderr, flush=True)
         time.sleep(max(0.0, (slot - utc_now()).total_seconds()))
-        print(backup.take_backup(runtime.db, settings.data_dir, None, args.keep, utc_now()),
-              flush=True)
+        try:
+            print(_backup_once(runtime, None, args.keep), flush=True)
+        except Exception as exc:  # recorded for the pages; next week tries again
+            print(f"backup failed / sao lưu thất bại: {exc}", file=sys.stderr, flush=True)
+
+
+def _backup_once(runtime: Runtime, out: Path | None, keep: int | None) -> Path:
+    """One backup, its outcome recorded where the admin and fleet pages read it."""
+    from queue_server import backup, backup_status
+
+    data_dir = runtime.settings.data_dir
+    try:
+        path = backup.take_backup(runtime.db, data_dir, out, keep, utc_now())
+    except Exception as exc:
+        backup_status.record_failure(data_dir, utc_now(), str(exc) or type(exc).__name__)
+        raise
+    backup_status.record_success(data_dir, utc_now(), path)
+    return path
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:

@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response
 from device_kit.contract.errors import Refusal
 from queue_server.api.admin import NewDeviceToken, NewUser
 from queue_server.api.schemas import ServicePatch, SitePatch
+from queue_server.backup_status import notice as backup_notice
 from queue_server.runtime import current_runtime
 from queue_server.security import SESSION_MAX, client_address
 from queue_server.services import administration
@@ -193,6 +194,7 @@ def index() -> str:
             tokens=administration.list_device_tokens(uow, here),
             roles=list(Role),
             kinds=list(DeviceKind),
+            backup=backup_notice(runtime.settings.data_dir, runtime.clock()),
         )
 
 

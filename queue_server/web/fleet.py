@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from queue_server.api.devices import DeviceConfig
+from queue_server.backup_status import notice as backup_notice
 from queue_server.runtime import current_runtime
 from queue_server.services import device_fleet
 from queue_server.services.auth import Role
@@ -83,12 +84,14 @@ def _guard() -> Response | None:
 
 @bp.get("")
 def index() -> str:
+    runtime = current_runtime()
     return render_template(
         "fleet.html",
         **_listing(),
         counters=_counter_numbers(),
         is_admin=_is_admin(),
         ca_fingerprint=ca_fingerprint(),
+        backup=backup_notice(runtime.settings.data_dir, runtime.clock()),
     )
 
 
