@@ -191,5 +191,6 @@ ${tls_fingerprint:+$tls_fingerprint
   - edit /etc/motcua/*.env, then: systemctl restart motcua-*
   - server: sudo -u motcua MOTCUA_DATA_DIR=/var/lib/motcua $PREFIX/.venv/bin/motcua-server \\
       init --site /etc/motcua/site.toml
-    and create the first admin with 'motcua-server create-user NAME --role admin --password ...'
+    and create the first admin with 'motcua-server create-user NAME --role admin'
+    (it asks for the password; scripts use --password-stdin)
 MSG

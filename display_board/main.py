@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     bridge.add_argument("--blink", type=float, default=5.0, help="seconds a new call blinks")
 
     pairing = commands.add_parser("pair", help="pair this box by a code a technician enters")
+    # Also after the command (``sudo -u … motcua-board pair --server URL`` drops the
+    # environment); SUPPRESS keeps a ``--server`` given before ``pair``.
+    pairing.add_argument(
+        "--server", default=argparse.SUPPRESS, help="queue server URL (MOTCUA_SERVER_URL)"
+    )
+    pairing.add_argument("--ca-file", type=Path, help="the centre's CA (MOTCUA_CA_FILE)")
     pairing.add_argument("--kind", choices=(KIND,), default=KIND, help="device kind to register")
     pairing.add_argument(
         "--hardware", default=socket.gethostname(), help="model or name shown to the technician"

@@ -6,6 +6,7 @@ The sub-commands are a contract technicians script against; keep them stable.
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
@@ -55,7 +56,25 @@ def _site_id(runtime: Runtime, code: str) -> int:
         return site.id or 0
 
 
+def _new_password(from_stdin: bool) -> str:
+    """The password from one line of standard input, or typed twice at a hidden
+    prompt; never from the command line, where ``ps`` and the shell history keep it."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password / Mật khẩu: ")
+        if getpass.getpass("Again / Nhập lại: ") != password:
+            raise QueueError(
+                "The two passwords differ; nothing was saved.",
+                "Hai lần nhập mật khẩu không khớp; chưa lưu gì.",
+            )
+    if not password:
+        raise QueueError("No password given.", "Chưa nhập mật khẩu.")
+    return password
+
+
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    password = _new_password(args.password_stdin)
     runtime = open_runtime(settings)
     site_id = _site_id(runtime, args.site or settings.default_site)
     with runtime.uow() as uow:
@@ -64,7 +83,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
             site_id,
             args.name,
             Role(args.role),
-            args.password,
+            password,
             utc_now(),
             full_name=args.full_name or "",
         )
@@ -180,15 +199,31 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings)
     if not args.weekly:
         out = Path(args.out) if args.out else None
-        print(backup.take_backup(runtime.db, settings.data_dir, out, args.keep, utc_now()))
+        print(_backup_once(runtime, out, args.keep))
         return 0
     weekday, at = args.weekday, datetime_time.fromisoformat(args.at)
     while True:
         slot = backup.next_backup_time(utc_now(), weekday, at, ZoneInfo(args.timezone))
         print(f"next backup at {slot.isoformat()}", file=sys.stderr, flush=True)
         time.sleep(max(0.0, (slot - utc_now()).total_seconds()))
-        print(backup.take_backup(runtime.db, settings.data_dir, None, args.keep, utc_now()),
-              flush=True)
+        try:
+            print(_backup_once(runtime, None, args.keep), flush=True)
+        except Exception as exc:  # recorded for the pages; next week tries again
+            print(f"backup failed / sao lưu thất bại: {exc}", file=sys.stderr, flush=True)
+
+
+def _backup_once(runtime: Runtime, out: Path | None, keep: int | None) -> Path:
+    """One backup, its outcome recorded where the admin and fleet pages read it."""
+    from queue_server import backup, backup_status
+
+    data_dir = runtime.settings.data_dir
+    try:
+        path = backup.take_backup(runtime.db, data_dir, out, keep, utc_now())
+    except Exception as exc:
+        backup_status.record_failure(data_dir, utc_now(), str(exc) or type(exc).__name__)
+        raise
+    backup_status.record_success(data_dir, utc_now(), path)
+    return path
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
@@ -325,10 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("create-user", help="create or update a user")
+    p = sub.add_parser(
+        "create-user", help="create or update a user; asks for the password", allow_abbrev=False
+    )
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
-    p.add_argument("--password", required=True)
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
     p.add_argument("--full-name")
     p.add_argument("--site")
     p.set_defaults(func=cmd_create_user)

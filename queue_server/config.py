@@ -11,20 +11,24 @@ A value that cannot be used stops the start with one line naming the variable
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, PositiveInt, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import Field, PositiveInt, ValidationError, field_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: Connections one gunicorn worker holds at once (``server.serve``; the server unit
 #: sizes LimitNOFILE to it): event streams
@@ -32,10 +36,21 @@ from pydantic_settings import (
 WORKER_CONNECTIONS = 2000
 #: Connections of each worker kept for API requests, whatever the streams do.
 STREAM_HEADROOM = 400
+#: Peers whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed: the reverse
+#: proxy on the same box.
+LOOPBACK = "127.0.0.0/8,::1"
 
 ENV_PREFIX = "MOTCUA_"
 #: The environment variable naming the optional settings file.
 SETTINGS_FILE = f"{ENV_PREFIX}SETTINGS_FILE"
+
+
+def parse_networks(raw: str) -> tuple[Network, ...]:
+    """``"127.0.0.1, 172.30.0.0/24"`` as networks; a bare address is a /32 (/128).
+    Raises ValueError for anything else."""
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()
+    )
 
 
 class SettingsError(ValueError):
@@ -74,6 +89,21 @@ class Settings(BaseSettings):
     #: The centre's CA certificate (``deploy/make-tls.sh``): published at ``/tls/ca.pem``
     #: for devices to pin, its fingerprint shown on the fleet page.
     tls_ca_file: str = "/etc/motcua/tls/ca.crt"
+    #: Reverse proxies (addresses or networks) whose forwarded client address and
+    #: scheme are believed; ``MOTCUA_TRUSTED_PROXIES`` is a comma-separated list.
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = Field(
+        LOOPBACK, validate_default=True
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_networks(value)
+        except ValueError:
+            raise PydanticCustomError("ip_networks", "not IP networks") from None
 
     @property
     def resolved_database_url(self) -> str:
@@ -124,6 +154,10 @@ _PROBLEMS = {
     "float_parsing": ("is not a number", "không phải là số"),
     "finite_number": ("is not a finite number", "không phải là số hữu hạn"),
     "greater_than": ("must be above {gt}", "phải lớn hơn {gt}"),
+    "ip_networks": (
+        "is not a comma-separated list of IP addresses or networks",
+        "không phải là danh sách địa chỉ IP hoặc mạng, cách nhau bởi dấu phẩy",
+    ),
 }
 
 

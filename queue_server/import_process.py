@@ -27,10 +27,11 @@ from typing import Any
 
 from sqlalchemy import text
 
+from device_kit.contract.errors import Refusal
 from queue_server.adapters.database import Database, connect, with_retry
 from queue_server.adapters.tables import start_mappers
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.queueing.errors import QueueError, error_body, refusal_body
+from queue_server.queueing.errors import error_body, refusal_body
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def import_in_this_process(db: Database, request: ImportRequest, data: bytes) ->
 
     try:
         return 200, with_retry(attempt)
-    except QueueError as refusal:
+    except Refusal as refusal:
         return refusal.status, refusal_body(refusal)
 
 

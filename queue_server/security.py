@@ -6,10 +6,10 @@
 - Log records are scrubbed of bearer tokens, passwords, tracking tokens, SQL
   parameters and 12/9-digit citizen ID numbers before any handler sees them
   (``drivers.logging_setup``; installed here too for apps built in-process).
-- The client address for lockout comes from ``X-Forwarded-For`` only when the
-  peer is the local reverse proxy, so a LAN client cannot spoof it; likewise
-  whether the request came over TLS (``X-Forwarded-Proto``), which makes the
-  session cookie ``Secure``.
+- The client address for lockout and limits comes from ``X-Forwarded-For`` only
+  when the peer is a trusted proxy (``MOTCUA_TRUSTED_PROXIES``, loopback by
+  default), so a LAN client cannot spoof it; likewise whether the request came
+  over TLS (``X-Forwarded-Proto``), which makes the session cookie ``Secure``.
 """
 
 from __future__ import annotations
@@ -51,21 +51,22 @@ def init_app(app: Flask) -> None:
 
 
 def client_address() -> str:
-    """The caller's address; trusts ``X-Forwarded-For`` only from a loopback peer."""
+    """The caller's address: the peer, or, when the peer is a trusted proxy, the
+    nearest ``X-Forwarded-For`` entry that is not itself a trusted proxy."""
     peer = request.remote_addr or "unknown"
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if _from_local_proxy() and forwarded:
-        return forwarded.split(",")[-1].strip()[:64] or peer
+    if not _trusted(peer):
+        return peer
+    hops = [h.strip()[:64] for h in request.headers.get("X-Forwarded-For", "").split(",")]
+    for hop in reversed([h for h in hops if h]):
+        if not _trusted(hop):
+            return hop
     return peer
 
 
 def came_over_tls() -> bool:
-    """Whether the caller used TLS: to this server, or to the local proxy that says so
-    in ``X-Forwarded-Proto`` (trusted only from a loopback peer)."""
-    if request.scheme == "https":
-        return True
-    forwarded = request.headers.get("X-Forwarded-Proto", "")
-    return _from_local_proxy() and forwarded.split(",")[-1].strip().lower() == "https"
+    """Whether the caller used TLS: to this server, or to a trusted proxy that says so
+    in ``X-Forwarded-Proto``."""
+    return _scheme() == "https"
 
 
 class TlsAwareSessions(SecureCookieSessionInterface):
@@ -78,19 +79,25 @@ class TlsAwareSessions(SecureCookieSessionInterface):
 
 def request_base_url() -> str:
     """The server's address as the caller used it (``Host``); the scheme from
-    ``X-Forwarded-Proto`` only when the local proxy sent it."""
-    scheme = request.scheme
-    forwarded = request.headers.get("X-Forwarded-Proto", "")
-    if forwarded in ("http", "https") and _from_local_proxy():
-        scheme = forwarded
-    return f"{scheme}://{request.host}"
+    ``X-Forwarded-Proto`` only when a trusted proxy sent it."""
+    return f"{_scheme()}://{request.host}"
 
 
-def _from_local_proxy() -> bool:
+def _scheme() -> str:
+    """``https`` or ``http``, as the caller reached this server or a trusted proxy."""
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip().lower()
+    if request.scheme == "https" or forwarded not in ("http", "https"):
+        return request.scheme
+    return forwarded if _trusted(request.remote_addr or "") else request.scheme
+
+
+def _trusted(address: str) -> bool:
+    """Whether ``address`` is one of ``MOTCUA_TRUSTED_PROXIES`` (loopback by default)."""
     try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    return any(ip in network for network in current_runtime().settings.trusted_proxies)
 
 
 def _expire_idle_session() -> None:

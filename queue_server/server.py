@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from typing import Any
 
 from gunicorn import glogging
@@ -47,13 +48,18 @@ class MotcuaServer(BaseApplication):
         from queue_server.adapters.database import make_psycopg_cooperative
         from queue_server.app import create_app
         from queue_server.server_lock import ServerLock
+        from queue_server.services.retention import keep_pruning
 
         make_psycopg_cooperative()
         app = create_app(self.app_config)
+        runtime = app.extensions["motcua"]
         # Held while this worker lives: ``motcua-server restore`` refuses meanwhile.
-        lock = ServerLock(app.extensions["motcua"].db)
+        lock = ServerLock(runtime.db)
         lock.hold_shared()
         app.extensions["motcua.server_lock"] = lock
+        threading.Thread(
+            target=keep_pruning, args=(runtime, threading.Event()), name="retention", daemon=True
+        ).start()
         gc.collect()
         gc.freeze()
         return app

@@ -174,14 +174,14 @@ class RatingTerminal:
         paired = self.pairing.run()
         if paired is None or paired.agent.token is None:
             return False
-        agent = paired.agent
-        self.save_pairing(self.server_url, agent.token, paired.trust.recorded())
+        agent, token = paired.agent, paired.agent.token
+        self.save_pairing(self.server_url, token, paired.trust.recorded())
         log.warning("paired as %s", agent.name)
         self.trust_settings, self.trust = paired.trust, agent.trust
         self.client.close()
-        self.client = QueueClient(self.server_url, agent.token, trust=self.trust)
+        self.client = QueueClient(self.server_url, token, trust=self.trust)
         self._join(agent)
-        self.token = agent.token
+        self.token = token
         self.on_change()
         return True
 

@@ -33,6 +33,7 @@ from device_kit.contract.errors import Refusal
 from device_kit.public_url import public_or_none
 from queue_server.api.admin import NewDeviceToken, NewUser
 from queue_server.api.schemas import ServicePatch, SitePatch
+from queue_server.backup_status import notice as backup_notice
 from queue_server.runtime import current_runtime
 from queue_server.security import SESSION_MAX, client_address
 from queue_server.services import administration
@@ -206,6 +207,7 @@ def index() -> str:
             roles=list(Role),
             kinds=list(DeviceKind),
             public_url_warning=public_url_warning(),
+            backup=backup_notice(runtime.settings.data_dir, runtime.clock()),
         )
 
 

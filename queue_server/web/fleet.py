@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from queue_server.api.devices import DeviceConfig
+from queue_server.backup_status import notice as backup_notice
 from queue_server.runtime import current_runtime
 from queue_server.services import device_fleet
 from queue_server.services.auth import Role
@@ -90,6 +91,7 @@ def _guard() -> Response | None:
 
 @bp.get("")
 def index() -> str:
+    runtime = current_runtime()
     return render_template(
         "fleet.html",
         **_listing(),
@@ -97,6 +99,7 @@ def index() -> str:
         is_admin=_is_admin(),
         ca_fingerprint=ca_fingerprint(),
         public_url_warning=public_url_warning(),
+        backup=backup_notice(runtime.settings.data_dir, runtime.clock()),
     )
 
 

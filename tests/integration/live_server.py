@@ -29,12 +29,14 @@ def database_env(url: str, schema: str | None) -> str:
     return f"{url}?options=-csearch_path%3D{schema}"
 
 
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``motcua-server ARGS`` in its own process on the test clock, with ``env`` added."""
+def run_cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    """``motcua-server ARGS`` in its own process on the test clock, with ``env`` added
+    and ``stdin`` as its standard input."""
     return subprocess.run(
         [sys.executable, "-m", "queue_server.cli", *args],
         cwd=ROOT,
         env=process_env({k: v for k, v in os.environ.items() if k != "MOTCUA_DATABASE_URL"}, **env),
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,

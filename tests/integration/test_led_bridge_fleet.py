@@ -128,7 +128,8 @@ def test_paired_bridge_follows_the_servers_map_and_reports_a_lost_port(
     box = tmp_path / "box"
 
     # Pairing: the code on the console, entered by the technician, stored for the bridge.
-    pairing = board_command(box, "--server", server.url, "pair", "--kind", "board")
+    # As the technician guide has it: the URL after the command, no MOTCUA_SERVER_URL.
+    pairing = board_command(box, "pair", "--server", server.url, "--kind", "board")
     output = lines_of(pairing)
     code = eventually(
         lambda: next((m for line in output if (m := CODE_LINE.search(line))), None), "a code"

@@ -70,7 +70,9 @@ def test_admin_pages_warn_while_the_public_url_is_unset(api: Api, page: str) -> 
 def test_admin_pages_warn_when_the_public_url_is_this_machine_only(
     api: Api, page: str
 ) -> None:
-    api.runtime.settings = replace(api.runtime.settings, public_url="http://127.0.0.1:8000")
+    api.runtime.settings = api.runtime.settings.model_copy(
+        update={"public_url": "http://127.0.0.1:8000"}
+    )
     admin_session(api)
     text = api.client.get(page).get_data(as_text=True)
     assert "MOTCUA_PUBLIC_URL chỉ trỏ tới chính máy chủ này" in text
@@ -79,7 +81,9 @@ def test_admin_pages_warn_when_the_public_url_is_this_machine_only(
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_admin_pages_do_not_warn_once_the_public_url_is_set(api: Api, page: str) -> None:
-    api.runtime.settings = replace(api.runtime.settings, public_url="https://hcc.example.vn")
+    api.runtime.settings = api.runtime.settings.model_copy(
+        update={"public_url": "https://hcc.example.vn"}
+    )
     admin_session(api)
     page_text = api.client.get(page)
     assert page_text.status_code == 200

@@ -112,3 +112,12 @@ def test_the_feed_gives_the_member_every_event_and_the_board_everything(kind: st
     feed.on_state(LinkState.LIVE)
     assert board.seen == [{"last_event_id": 4}, event, LinkState.LIVE]
     assert member.events == [(kind, {"device": "board-1", "revision": 2})]
+
+
+def test_pair_takes_the_server_and_ca_file_after_the_command_or_before() -> None:
+    url = "https://motcua.local"
+    after = build_parser().parse_args(["pair", "--server", url, "--ca-file", "/etc/motcua/ca.crt"])
+    before = build_parser().parse_args(["--server", url, "pair"])
+    assert after.server == before.server == url
+    assert str(after.ca_file) == "/etc/motcua/ca.crt" and before.ca_file is None
+    assert build_parser().parse_args(["pair"]).server is None  # then MOTCUA_SERVER_URL
