@@ -16,6 +16,8 @@ from queue_server.adapters.tables import api_tokens
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound
 from queue_server.services.auth import issue_token
+from queue_server.services.site_ref import SiteRef
+from queue_server.services.unit_of_work import UnitOfWorkFactory, run
 
 
 def rotate_token(
@@ -46,3 +48,27 @@ def rotate_token(
         payload={"token_rotated": row.name, "kind": row.kind},
     )
     return {"token": token, "name": row.name, "kind": row.kind}
+
+
+def rotate_own_token(
+    uows: UnitOfWorkFactory, token_hash: str, actor: str, now: datetime
+) -> dict[str, Any]:
+    """The use case: the caller replaces the token it called with."""
+    which = api_tokens.c.token_hash == token_hash
+    return run(uows, lambda uow: rotate_token(uow, which, actor, now))
+
+
+def rotate_device_token(
+    uows: UnitOfWorkFactory, site: SiteRef, token_id: int, actor: str, now: datetime
+) -> dict[str, Any]:
+    """The use case: an admin replaces one of the site's device tokens."""
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        which = (
+            (api_tokens.c.id == token_id)
+            & (api_tokens.c.site_id == site.load(uow).id)
+            & api_tokens.c.user_id.is_(None)
+        )
+        return rotate_token(uow, which, actor, now)
+
+    return run(uows, work)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from queue_server.api.devices import DeviceConfig
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 from queue_server.services import device_fleet
 from queue_server.services.auth import Role
 from queue_server.web.admin import SIGN_IN_ROLES, change, form_text, guard, site_id
