@@ -13,6 +13,7 @@ the relay that already carries the CLI's.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -28,10 +29,11 @@ from typing import Any
 from sqlalchemy import text
 
 from device_kit.contract.errors import Refusal
-from queue_server.adapters.database import Database, connect, with_retry
+from queue_server.adapters.database import Database, connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import error_body, refusal_body
+from queue_server.services.unit_of_work import run
 
 log = logging.getLogger(__name__)
 
@@ -145,15 +147,8 @@ def _work(request: ImportRequest) -> Callable[[UnitOfWork, bytes], dict[str, Any
 def import_in_this_process(db: Database, request: ImportRequest, data: bytes) -> Answer:
     """What the child does: the import in one transaction, retried on a busy database."""
     work = _work(request)
-
-    def attempt() -> dict[str, Any]:
-        with UnitOfWork(db) as uow:
-            body = work(uow, data)
-            uow.commit()
-            return body
-
     try:
-        return 200, with_retry(attempt)
+        return 200, run(functools.partial(UnitOfWork, db), lambda uow: work(uow, data))
     except Refusal as refusal:
         return refusal.status, refusal_body(refusal)
 

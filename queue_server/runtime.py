@@ -1,13 +1,13 @@
 """What a running server holds: settings, database, clock and event listeners.
 
-Built once by ``create_app`` and reached from views through ``current_runtime()``.
+Built once by ``create_app`` (or a command) and passed to the use cases; views reach
+it through ``queue_server.flask_runtime.current_runtime()``. Nothing here imports
+Flask, so the use cases that take a runtime stay free of the web framework.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from flask import current_app
 
 from queue_server.adapters.database import Database
 from queue_server.adapters.unit_of_work import EventListener, UnitOfWork
@@ -24,7 +24,3 @@ class Runtime:
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.db, readonly=readonly, listeners=self.listeners)
-
-
-def current_runtime() -> Runtime:
-    return current_app.extensions["motcua"]

@@ -22,7 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from drivers.logging_setup import install_redaction
 from drivers.logging_setup import redact as redact  # the audit log masks with it too
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 
 #: Pages load only their own scripts and styles; a tracking link (its token is in the
 #: URL) never leaks through the Referer.

@@ -17,11 +17,10 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -85,7 +84,6 @@ class DatabaseState:
             "expected_schema": self.expected_schema,
         }
 
-T = TypeVar("T")
 
 
 @dataclass
@@ -357,17 +355,6 @@ def is_retryable(exc: BaseException) -> bool:
         return True
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return isinstance(exc, DBAPIError) and code in {"40001", "40P01"}
-
-
-def with_retry(work: Callable[[], T], attempts: int = 5) -> T:
-    for attempt in range(attempts):
-        try:
-            return work()
-        except DBAPIError as exc:
-            if attempt == attempts - 1 or not is_retryable(exc):
-                raise
-            time.sleep(0.02 * (2**attempt))
-    raise AssertionError("unreachable")
 
 
 def alembic_config(db: Database) -> Config:

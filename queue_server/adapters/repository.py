@@ -155,6 +155,11 @@ class QueueRepository:
         SQLite write transactions are serialised whole (``BEGIN IMMEDIATE``)."""
         return self._postgres
 
+    def add(self, entity: Site | Service | Counter | Ticket) -> None:
+        """Store a new domain object now, so it has its id."""
+        self.session.add(entity)
+        self.session.flush()
+
     # sites, services, counters ------------------------------------------------
     def site(self, code: str) -> Site | None:
         return self.session.scalars(select(Site).where(Site.code == code)).first()

@@ -8,11 +8,12 @@ from flask import jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, current_site
+from queue_server.api.context import actor, current_site, site_ref
 from queue_server.api.spec import endpoint
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 from queue_server.services import administration
 from queue_server.services.auth import DeviceKind, Permission, Role
+from queue_server.services.site_ref import run_step
 
 
 class NewUser(BaseModel):
@@ -50,18 +51,17 @@ def list_users() -> Any:
 @_admin_route("/users", "POST", "Create an account", body=NewUser, responses={201: "Created"})
 def create_user(body: NewUser) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        user_id = administration.add_user(
-            uow,
-            current_site(uow).id or 0,
-            body.username,
-            Role(body.role),
-            body.password,
-            body.full_name,
-            actor().label,
-            runtime.clock(),
-        )
-        uow.commit()
+    user_id = run_step(
+        runtime.uow,
+        site_ref(),
+        administration.add_user,
+        body.username,
+        Role(body.role),
+        body.password,
+        body.full_name,
+        actor().label,
+        runtime.clock(),
+    )
     return jsonify(id=user_id, username=body.username, role=body.role), 201
 
 
@@ -74,23 +74,31 @@ def create_user(body: NewUser) -> Any:
 def disable_user(user_id: int) -> Any:
     runtime = current_runtime()
     who = actor()
-    with runtime.uow() as uow:
-        ended = administration.set_user_active(
-            uow, current_site(uow).id or 0, user_id, False, who.label, runtime.clock(),
-            by_user_id=who.user_id,
-        )
-        uow.commit()
+    ended = run_step(
+        runtime.uow,
+        site_ref(),
+        administration.set_user_active,
+        user_id,
+        False,
+        who.label,
+        runtime.clock(),
+        by_user_id=who.user_id,
+    )
     return jsonify(id=user_id, active=False, tokens_revoked=ended)
 
 
 @_admin_route("/users/<int:user_id>/enable", "POST", "Let a disabled account sign in again")
 def enable_user(user_id: int) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        administration.set_user_active(
-            uow, current_site(uow).id or 0, user_id, True, actor().label, runtime.clock()
-        )
-        uow.commit()
+    run_step(
+        runtime.uow,
+        site_ref(),
+        administration.set_user_active,
+        user_id,
+        True,
+        actor().label,
+        runtime.clock(),
+    )
     return jsonify(id=user_id, active=True)
 
 
@@ -102,11 +110,14 @@ def enable_user(user_id: int) -> Any:
 )
 def revoke_user_tokens(user_id: int) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        ended = administration.end_user_tokens(
-            uow, current_site(uow).id or 0, user_id, actor().label, runtime.clock()
-        )
-        uow.commit()
+    ended = run_step(
+        runtime.uow,
+        site_ref(),
+        administration.end_user_tokens,
+        user_id,
+        actor().label,
+        runtime.clock(),
+    )
     return jsonify(id=user_id, tokens_revoked=ended)
 
 
@@ -119,12 +130,15 @@ def revoke_user_tokens(user_id: int) -> Any:
 )
 def set_password(user_id: int, body: NewPassword) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        ended = administration.set_password(
-            uow, current_site(uow).id or 0, user_id, body.password, actor().label,
-            runtime.clock(),
-        )
-        uow.commit()
+    ended = run_step(
+        runtime.uow,
+        site_ref(),
+        administration.set_password,
+        user_id,
+        body.password,
+        actor().label,
+        runtime.clock(),
+    )
     return jsonify(id=user_id, tokens_revoked=ended)
 
 
@@ -143,17 +157,16 @@ def list_tokens() -> Any:
 )
 def create_device_token(body: NewDeviceToken) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        token = administration.add_device_token(
-            uow,
-            current_site(uow).id or 0,
-            DeviceKind(body.kind),
-            body.name,
-            body.counter,
-            actor().label,
-            runtime.clock(),
-        )
-        uow.commit()
+    token = run_step(
+        runtime.uow,
+        site_ref(),
+        administration.add_device_token,
+        DeviceKind(body.kind),
+        body.name,
+        body.counter,
+        actor().label,
+        runtime.clock(),
+    )
     return jsonify(token=token, kind=body.kind, name=body.name), 201
 
 
@@ -162,9 +175,12 @@ def create_device_token(body: NewDeviceToken) -> Any:
 )
 def revoke_device_token(token_id: int) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        administration.revoke_device_token(
-            uow, current_site(uow).id or 0, token_id, actor().label, runtime.clock()
-        )
-        uow.commit()
+    run_step(
+        runtime.uow,
+        site_ref(),
+        administration.revoke_device_token,
+        token_id,
+        actor().label,
+        runtime.clock(),
+    )
     return "", 204

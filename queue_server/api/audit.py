@@ -8,16 +8,15 @@ from typing import Any
 from flask import Response, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
-from queue_server.adapters.tables import api_tokens
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, bearer_token, current_site
+from queue_server.api.context import actor, bearer_token, current_site, site_ref
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
 from queue_server.audit import MAX_ROWS, AuditFilter, audit_entries, to_csv
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
+from queue_server.services import token_rotation
 from queue_server.services.auth import Permission, hash_token
 from queue_server.services.clock import at_site
-from queue_server.services.token_rotation import rotate_token
 
 
 class AuditQuery(BaseModel):
@@ -85,12 +84,9 @@ def audit_csv(query: AuditQuery) -> Any:
 )
 def rotate_own_token() -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        rotated = rotate_token(
-            uow, api_tokens.c.token_hash == hash_token(bearer_token() or ""), actor().label,
-            runtime.clock(),
-        )
-        uow.commit()
+    rotated = token_rotation.rotate_own_token(
+        runtime.uow, hash_token(bearer_token() or ""), actor().label, runtime.clock()
+    )
     return jsonify(rotated), 201
 
 
@@ -100,15 +96,7 @@ def rotate_own_token() -> Any:
 )
 def rotate_device_token(token_id: int) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        site_id = current_site(uow).id or 0
-        rotated = rotate_token(
-            uow,
-            (api_tokens.c.id == token_id)
-            & (api_tokens.c.site_id == site_id)
-            & api_tokens.c.user_id.is_(None),
-            actor().label,
-            runtime.clock(),
-        )
-        uow.commit()
+    rotated = token_rotation.rotate_device_token(
+        runtime.uow, site_ref(), token_id, actor().label, runtime.clock()
+    )
     return jsonify(rotated), 201

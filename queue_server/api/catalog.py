@@ -6,21 +6,23 @@ from typing import Any
 
 from flask import jsonify
 
+from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, current_site, principal
+from queue_server.api.context import actor, current_site, principal, site_ref
 from queue_server.api.schemas import ServicePatch, SitePatch, SiteQuery
 from queue_server.api.spec import endpoint
+from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.model import PRIORITY_LABELS, Site
-from queue_server.runtime import current_runtime
 from queue_server.services.administration import update_service, update_site
 from queue_server.services.auth import Permission
 from queue_server.services.public_views import COUNTER, sees_private, shape
 from queue_server.services.site_config import (
     CounterSection,
     ServiceSection,
-    upsert_counter,
-    upsert_service,
+    configure_counter,
+    configure_service,
 )
+from queue_server.services.site_ref import run_with_site
 from queue_server.services.views import counter_view, service_view
 
 
@@ -59,11 +61,13 @@ def get_site(query: SiteQuery) -> Any:
 )
 def patch_site(body: SitePatch) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        site = current_site(uow)
-        update_site(uow, site, body.model_dump(exclude_unset=True), actor().label, runtime.clock())
-        uow.commit()
-        return jsonify(site_view(site))
+    changes, who, now = body.model_dump(exclude_unset=True), actor().label, runtime.clock()
+
+    def edit(uow: UnitOfWork, site: Site) -> Site:
+        update_site(uow, site, changes, who, now)
+        return site
+
+    return jsonify(site_view(run_with_site(runtime.uow, site_ref(), edit)))
 
 
 @endpoint(bp, "/services", "GET", summary="Services of the centre", tag="catalog", query=SiteQuery)
@@ -85,12 +89,13 @@ def list_services(query: SiteQuery) -> Any:
 def patch_service(code: str, body: ServicePatch) -> Any:
     runtime = current_runtime()
     changes = body.model_dump(exclude_unset=True, mode="json")
-    with runtime.uow() as uow:
-        service = update_service(
-            uow, current_site(uow), code, changes, actor().label, runtime.clock()
-        )
-        uow.commit()
-        return jsonify(service_view(service))
+    who, now = actor().label, runtime.clock()
+    service = run_with_site(
+        runtime.uow,
+        site_ref(),
+        lambda uow, site: update_service(uow, site, code, changes, who, now),
+    )
+    return jsonify(service_view(service))
 
 
 @endpoint(
@@ -125,19 +130,11 @@ def list_counters(query: SiteQuery) -> Any:
 )
 def put_service(body: ServiceSection) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        site = current_site(uow)
-        service = upsert_service(uow, site.id or 0, body)
-        uow.record(
-            site_id=site.id,
-            kind="config.changed",
-            actor=actor().label,
-            at=runtime.clock(),
-            service_id=service.id,
-            payload={"service": body.code, "changes": body.model_dump(mode="json")},
-        )
-        uow.commit()
-        return jsonify(service_view(service))
+    who, now = actor().label, runtime.clock()
+    service = run_with_site(
+        runtime.uow, site_ref(), lambda uow, site: configure_service(uow, site, body, who, now)
+    )
+    return jsonify(service_view(service))
 
 
 @endpoint(
@@ -152,17 +149,8 @@ def put_service(body: ServiceSection) -> Any:
 )
 def put_counter(body: CounterSection) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        site = current_site(uow)
-        services = {s.code: s for s in uow.repo.services(site.id or 0)}
-        counter = upsert_counter(uow, site.id or 0, body, services)
-        uow.record(
-            site_id=site.id,
-            kind="config.changed",
-            actor=actor().label,
-            at=runtime.clock(),
-            counter_id=counter.id,
-            payload={"counter": body.number, "changes": body.model_dump(mode="json")},
-        )
-        uow.commit()
-        return jsonify(counter_view(counter, body.services))
+    who, now = actor().label, runtime.clock()
+    counter = run_with_site(
+        runtime.uow, site_ref(), lambda uow, site: configure_counter(uow, site, body, who, now)
+    )
+    return jsonify(counter_view(counter, body.services))

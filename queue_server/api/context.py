@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import g, request
 
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.queueing.errors import NotFound
+from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.model import Site
-from queue_server.runtime import current_runtime
-from queue_server.services.auth import AuthError, Forbidden, Permission, Principal, resolve_token
+from queue_server.services.auth import AuthError, Permission, Principal, resolve_token
 from queue_server.services.counter_actions import Actor
+from queue_server.services.site_ref import SiteRef
 
 
 def bearer_token() -> str | None:
@@ -48,19 +48,15 @@ def actor() -> Actor:
     return Actor(who.label, who.user_id)
 
 
-def current_site(uow: UnitOfWork) -> Site:
+def site_ref() -> SiteRef:
     """The caller's site; anonymous callers name one with ``?site=`` or get the default."""
     who = principal()
     requested = request.args.get("site")
     if who is not None:
-        site = uow.repo.site_by_id(who.site_id)
-        if requested and requested != site.code:
-            raise Forbidden(
-                "This token belongs to another centre.", "Mã truy cập thuộc trung tâm khác."
-            )
-        return site
-    code = requested or current_runtime().settings.default_site
-    named = uow.repo.site(code)
-    if named is None:
-        raise NotFound(f"There is no centre {code!r}.", f"Không có trung tâm «{code}».")
-    return named
+        return SiteRef(site_id=who.site_id, code=requested)
+    return SiteRef(code=requested or current_runtime().settings.default_site)
+
+
+def current_site(uow: UnitOfWork) -> Site:
+    """The caller's site, read in ``uow`` (see :func:`site_ref`)."""
+    return site_ref().load(uow)

@@ -10,12 +10,12 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from queue_server.adapters.database import with_retry
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, authorize, current_site
+from queue_server.api.context import actor, authorize, current_site, site_ref
 from queue_server.api.schemas import CallNumberBody, PauseBody, TransferBody
 from queue_server.api.spec import endpoint
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
+from queue_server.services import counter_actions
 from queue_server.services.auth import Forbidden, Permission, Principal, Role
 from queue_server.services.counter_actions import CounterDesk
 from queue_server.services.public_views import COUNTER, sees_private, shape
@@ -49,16 +49,13 @@ def _at_counter(
     runtime = current_runtime()
     who = authorize(permission)
 
-    def work() -> Any:
-        with runtime.uow() as uow:
-            desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
-            if permission is Permission.COUNTER:
-                _check_binding(who, desk, signing_in)
-            result = action(desk)
-            uow.commit()
-            return result
+    def guard(desk: CounterDesk) -> None:
+        if permission is Permission.COUNTER:
+            _check_binding(who, desk, signing_in)
 
-    return with_retry(work)
+    return counter_actions.act(
+        runtime.uow, site_ref(), counter_id, actor(), runtime.clock(), action, guard
+    )
 
 
 def _route(rule: str, summary: str, **options: Any) -> Callable[..., Any]:

@@ -8,12 +8,13 @@ from flask import jsonify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, authorize, bearer_token, current_site
+from queue_server.api.context import actor, authorize, bearer_token, current_site, site_ref
 from queue_server.api.spec import endpoint
 from queue_server.api.throttle import throttle
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 from queue_server.services import device_fleet
 from queue_server.services.auth import DeviceKind, Forbidden, Permission, hash_token
+from queue_server.services.site_ref import run_step
 
 Kind = Literal["kiosk", "board", "rating", "counter"]
 #: ``COUNTER=PORT:ADDRESS``, e.g. ``3=/dev/ttyUSB0:3`` (see display_board.led_bridge.LedRoute).
@@ -116,12 +117,10 @@ def _throttle_pairing(now: float) -> None:
 def request_pairing(body: PairingRequest) -> Any:
     runtime = current_runtime()
     _throttle_pairing(runtime.clock().timestamp())
-    with runtime.uow() as uow:
-        answer = device_fleet.request_pairing(
-            uow, current_site(uow).id or 0, DeviceKind(body.kind), body.hardware,
-            body.token_hash, runtime.clock(),
-        )
-        uow.commit()
+    answer = run_step(
+        runtime.uow, site_ref(), device_fleet.request_pairing, DeviceKind(body.kind),
+        body.hardware, body.token_hash, runtime.clock(),
+    )
     return jsonify(answer), 201
 
 
@@ -131,12 +130,10 @@ def request_pairing(body: PairingRequest) -> Any:
 )
 def confirm_pairing(body: PairingConfirm) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        device = device_fleet.confirm_pairing(
-            uow, current_site(uow).id or 0, body.code, body.name, body.counter, actor().label,
-            runtime.clock(), may_bind=_may_bind(),
-        )
-        uow.commit()
+    device = run_step(
+        runtime.uow, site_ref(), device_fleet.confirm_pairing, body.code, body.name,
+        body.counter, actor().label, runtime.clock(), may_bind=_may_bind(),
+    )
     return jsonify(device), 201
 
 
@@ -156,12 +153,10 @@ def list_fleet() -> Any:
 )
 def put_config(device_id: int, body: DeviceConfig) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        revision = device_fleet.set_config(
-            uow, current_site(uow).id or 0, device_id, body.model_dump(exclude_none=True),
-            actor().label, runtime.clock(), may_bind=_may_bind(),
-        )
-        uow.commit()
+    revision = run_step(
+        runtime.uow, site_ref(), device_fleet.set_config, device_id,
+        body.model_dump(exclude_none=True), actor().label, runtime.clock(), may_bind=_may_bind(),
+    )
     return jsonify(revision=revision)
 
 
@@ -171,11 +166,9 @@ def put_config(device_id: int, body: DeviceConfig) -> Any:
 )
 def revoke_device(device_id: int) -> Any:
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        device_fleet.revoke(
-            uow, current_site(uow).id or 0, device_id, actor().label, runtime.clock()
-        )
-        uow.commit()
+    run_step(
+        runtime.uow, site_ref(), device_fleet.revoke, device_id, actor().label, runtime.clock()
+    )
     return "", 204
 
 
@@ -186,9 +179,9 @@ def own_config() -> Any:
     """A device token made by hand joins the fleet on its first call here or heartbeat."""
     token_hash = _device_token_hash()
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        mine = device_fleet.own_device(uow, current_site(uow).id or 0, token_hash, runtime.clock())
-        uow.commit()
+    mine = run_step(
+        runtime.uow, site_ref(), device_fleet.own_device, token_hash, runtime.clock()
+    )
     return jsonify(mine)
 
 
@@ -200,9 +193,8 @@ def own_config() -> Any:
 def post_heartbeat(body: Health) -> Any:
     token_hash = _device_token_hash()
     runtime = current_runtime()
-    with runtime.uow() as uow:
-        revision = device_fleet.heartbeat(
-            uow, current_site(uow).id or 0, token_hash, body.model_dump(), runtime.clock()
-        )
-        uow.commit()
+    revision = run_step(
+        runtime.uow, site_ref(), device_fleet.heartbeat, token_hash, body.model_dump(),
+        runtime.clock(),
+    )
     return jsonify(revision=revision)

@@ -11,24 +11,30 @@ from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, Field
 
 from device_kit.contract.errors import DossierError
-from queue_server.adapters.database import with_retry
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, current_site, principal
+from queue_server.api.context import actor, current_site, principal, site_ref
 from queue_server.api.errors import ApiError, refusal_body
 from queue_server.api.spec import endpoint
 from queue_server.api.throttle import caller_key, throttle
 from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.connectors import webhook
 from queue_server.dossiers.errors import TooManyLookups, WebhookRefused
+from queue_server.flask_runtime import current_runtime
 from queue_server.import_process import ImportKind, ImportRequest, run_import
-from queue_server.runtime import current_runtime
 from queue_server.security import client_address
 from queue_server.services.auth import Permission
-from queue_server.services.dossier_feeds import IMPORT, PULL, PUSH, accept_push
+from queue_server.services.dossier_feeds import (
+    IMPORT,
+    PULL,
+    PUSH,
+    accept_push,
+    note_push_refused,
+)
 from queue_server.services.dossier_lookup import lookup_dossier
 from queue_server.services.dossier_mirror import feed_state
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
+from queue_server.services.site_ref import run_step
 from queue_server.services.working_calendar import replace_year, stored_overrides
 
 log = logging.getLogger(__name__)
@@ -108,37 +114,16 @@ def push() -> Any:
     headers = {
         h: request.headers.get(h) for h in (webhook.TIMESTAMP_HEADER, webhook.SIGNATURE_HEADER)
     }
-
-    def work() -> int:
-        with runtime.uow() as uow:
-            site_id = current_site(uow).id or 0
-            try:
-                result = accept_push(uow, site_id, headers, body, runtime.clock())
-            except WebhookRefused as refused:
-                refusal = refused
-            else:
-                uow.commit()
-                return result.rows
-        _log_refusal(site_id, refusal.reason)  # after the refused transaction let go
-        raise refusal
-
-    return jsonify(mirrored=with_retry(work))
-
-
-def _log_refusal(site_id: int, reason: str) -> None:
-    """Log and keep an audit event of a refused push (outside the refused transaction)."""
-    runtime = current_runtime()
     address = client_address()
-    log.warning("dossier webhook refused (%s) from %s", reason, address)
-    with runtime.uow() as uow:
-        uow.record(
-            site_id=site_id,
-            kind="dossiers.push_refused",
-            actor=f"webhook:{address}",
-            at=runtime.clock(),
-            payload={"reason": reason},
+    try:
+        rows = run_step(runtime.uow, site_ref(), accept_push, headers, body, runtime.clock())
+    except WebhookRefused as refused:
+        log.warning("dossier webhook refused (%s) from %s", refused.reason, address)
+        run_step(
+            runtime.uow, site_ref(), note_push_refused, refused.reason, address, runtime.clock()
         )
-        uow.commit()
+        raise
+    return jsonify(mirrored=rows.rows)
 
 
 def _upload() -> tuple[bytes, str]:
@@ -256,19 +241,13 @@ def calendar_year(year: int) -> Any:
 def set_calendar_year(year: int, body: CalendarYearBody) -> Any:
     _check_year(year)
     runtime = current_runtime()
+    who, now = actor().label, runtime.clock()
 
-    def work() -> dict[str, Any]:
-        with runtime.uow() as uow:
-            site_id = current_site(uow).id or 0
-            replace_year(uow, site_id, year, body.overrides)
-            uow.record(
-                site_id=site_id,
-                kind="calendar.changed",
-                actor=actor().label,
-                at=runtime.clock(),
-                payload={"year": year},
-            )
-            uow.commit()
-            return _calendar_view(uow, site_id, year)
+    def change(uow: UnitOfWork, site_id: int) -> dict[str, Any]:
+        replace_year(uow, site_id, year, body.overrides)
+        uow.record(
+            site_id=site_id, kind="calendar.changed", actor=who, at=now, payload={"year": year}
+        )
+        return _calendar_view(uow, site_id, year)
 
-    return jsonify(with_retry(work))
+    return jsonify(run_step(runtime.uow, site_ref(), change))

@@ -22,7 +22,7 @@ from queue_server.api.spec import endpoint
 from queue_server.api.stream_gate import PEER_CHECK_S, client_socket, current_gate, keep_alive
 from queue_server.api.stream_gate import peer_gone as socket_gone
 from queue_server.events import REPLAY_LIMIT, current_broker, read_events, recent_events, stream
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 from queue_server.security import client_address
 
 

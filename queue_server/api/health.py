@@ -10,7 +10,7 @@ from flask import jsonify
 from queue_server.api.blueprint import bp
 from queue_server.api.errors import database_failure_response
 from queue_server.api.spec import endpoint, openapi_document
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 
 
 def motcua_version() -> str:

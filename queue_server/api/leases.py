@@ -11,14 +11,16 @@ from typing import Any
 from flask import jsonify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from queue_server.adapters.database import with_retry
+from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
-from queue_server.api.context import authorize, current_site
+from queue_server.api.context import authorize, site_ref
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
+from queue_server.queueing.model import Site
 from queue_server.services.auth import DeviceKind, Forbidden, Permission
 from queue_server.services.leases import MAX_BLOCK, lease_block, sync_offline_ticket
+from queue_server.services.site_ref import run_with_site
 
 
 class LeaseBody(BaseModel):
@@ -75,16 +77,13 @@ def _kiosk() -> str:
 def create_block(body: LeaseBody) -> Any:
     runtime = current_runtime()
     kiosk = _kiosk()
-
-    def work() -> dict[str, Any]:
-        with runtime.uow() as uow:
-            view = lease_block(
-                uow, current_site(uow), body.service, body.count, kiosk, runtime.clock()
-            )
-            uow.commit()
-            return view
-
-    return jsonify(with_retry(work)), 201
+    now = runtime.clock()
+    view = run_with_site(
+        runtime.uow,
+        site_ref(),
+        lambda uow, site: lease_block(uow, site, body.service, body.count, kiosk, now),
+    )
+    return jsonify(view), 201
 
 
 @endpoint(
@@ -101,23 +100,21 @@ def hand_over_ticket(block_id: int, body: OfflineTicketBody) -> Any:
     runtime = current_runtime()
     kiosk = _kiosk()
     issued_at = _parse_moment(body.issued_at)
+    now = runtime.clock()
 
-    def work() -> tuple[dict[str, Any], bool]:
-        with runtime.uow() as uow:
-            result = sync_offline_ticket(
-                uow,
-                current_site(uow),
-                block_id,
-                body.seq,
-                issued_at,
-                body.priority,
-                body.dossier_code,
-                kiosk,
-                runtime.clock(),
-                runtime.settings.wait_sample,
-            )
-            uow.commit()
-            return result
+    def hand_over(uow: UnitOfWork, site: Site) -> tuple[dict[str, Any], bool]:
+        return sync_offline_ticket(
+            uow,
+            site,
+            block_id,
+            body.seq,
+            issued_at,
+            body.priority,
+            body.dossier_code,
+            kiosk,
+            now,
+            runtime.settings.wait_sample,
+        )
 
-    view, created = with_retry(work)
+    view, created = run_with_site(runtime.uow, site_ref(), hand_over)
     return jsonify(view), 201 if created else 200

@@ -11,9 +11,9 @@ from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
+from queue_server.flask_runtime import current_runtime
 from queue_server.import_process import ImportKind, ImportRequest, run_import
 from queue_server.queueing.errors import NotFound
-from queue_server.runtime import current_runtime
 from queue_server.services.auth import Permission
 from queue_server.services.procedures import MAX_RESULTS, procedure_detail, search_procedures
 

@@ -10,7 +10,7 @@ from queue_server.api.blueprint import bp
 from queue_server.api.context import current_site, principal
 from queue_server.api.schemas import SiteQuery
 from queue_server.api.spec import endpoint
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 from queue_server.services.public_views import SNAPSHOT, sees_private, shape
 from queue_server.services.snapshot import queue_snapshot
 

@@ -9,11 +9,10 @@ from typing import Any
 from flask import jsonify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from queue_server.adapters.database import with_retry
 from queue_server.api.blueprint import bp
-from queue_server.api.context import authorize, current_site
+from queue_server.api.context import authorize, current_site, site_ref
 from queue_server.api.spec import endpoint
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 from queue_server.services.auth import DeviceKind, Forbidden, Permission, Principal, Role
 from queue_server.services.ratings import (
     Rater,
@@ -24,6 +23,7 @@ from queue_server.services.ratings import (
     rating_options,
     rating_stats,
 )
+from queue_server.services.site_ref import run_with_site
 
 
 class QuickRatingBody(BaseModel):
@@ -79,14 +79,8 @@ def _scores(raw: dict[str, int]) -> dict[int, int]:
 
 def _write(action: Any) -> Any:
     runtime = current_runtime()
-
-    def work() -> Any:
-        with runtime.uow() as uow:
-            result = action(uow, current_site(uow), runtime.clock())
-            uow.commit()
-            return result
-
-    return with_retry(work)
+    now = runtime.clock()
+    return run_with_site(runtime.uow, site_ref(), lambda uow, site: action(uow, site, now))
 
 
 @endpoint(

@@ -14,13 +14,13 @@ from queue_server.api.blueprint import bp
 from queue_server.api.context import authorize, current_site
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
+from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.model import Site
 from queue_server.reports.build import ReportFormat, ReportRequest, build_report, render
 from queue_server.reports.figures import Report
 from queue_server.reports.layout import columns_json, row_json
 from queue_server.reports.periods import PeriodKind, ReportPeriod, period_for
 from queue_server.reports.store import store_report, stored_report, stored_reports
-from queue_server.runtime import current_runtime
 from queue_server.services.auth import Forbidden, Permission, Role
 from queue_server.services.clock import local_day
 

@@ -7,13 +7,12 @@ from typing import Any
 from flask import jsonify
 
 from device_kit.public_url import public_or_none
-from queue_server.adapters.database import with_retry
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, authorize, current_site, principal
+from queue_server.api.context import actor, authorize, current_site, principal, site_ref
 from queue_server.api.schemas import IssueTicketBody
 from queue_server.api.spec import endpoint
+from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.errors import UnknownTicket
-from queue_server.runtime import current_runtime
 from queue_server.security import request_base_url
 from queue_server.services.auth import DeviceKind, Permission
 from queue_server.services.public_views import POSITION, TRACK, sees_private, shape
@@ -39,21 +38,14 @@ def create_ticket(body: IssueTicketBody) -> Any:
         source=who.label if who else "web",
         dossier_code=body.dossier_code,
     )
-
-    def work() -> dict[str, Any]:
-        with runtime.uow() as uow:
-            view = issue_ticket(
-                uow,
-                current_site(uow),
-                request,
-                actor().label,
-                runtime.clock(),
-                runtime.settings.wait_sample,
-            )
-            uow.commit()
-            return view
-
-    view = with_retry(work)
+    view = issue_ticket(
+        runtime.uow,
+        site_ref(),
+        request,
+        actor().label,
+        runtime.clock(),
+        runtime.settings.wait_sample,
+    )
     base = public_or_none(runtime.settings.public_url or request_base_url())
     view["track_url"] = f"{base}/t/{view['track_token']}" if base else None
     return jsonify(view), 201

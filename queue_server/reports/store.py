@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
 
-from queue_server.adapters.database import with_retry
 from queue_server.adapters.tables import report_files
+from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound
 from queue_server.reports.build import ReportFormat, ReportRequest, build_report, render
 from queue_server.reports.periods import ReportPeriod, due_reports
 from queue_server.runtime import Runtime
+from queue_server.services.unit_of_work import run
 from queue_server.services.working_calendar import site_calendar
 
 log = logging.getLogger(__name__)
@@ -88,21 +89,19 @@ def store_report(
         "format": fmt.value,
     }
 
-    def save() -> int:
-        with runtime.uow() as uow:
-            uow.session.execute(
-                delete(report_files).where(*(report_files.c[k] == v for k, v in key.items()))
+    def save(uow: UnitOfWork) -> int:
+        uow.session.execute(
+            delete(report_files).where(*(report_files.c[k] == v for k, v in key.items()))
+        )
+        row_id = uow.session.execute(  # type: ignore[attr-defined]
+            insert(report_files).values(
+                **key, path=str(relative), size=len(data), created_at=now, created_by=by
             )
-            row_id = uow.session.execute(  # type: ignore[attr-defined]
-                insert(report_files).values(
-                    **key, path=str(relative), size=len(data), created_at=now, created_by=by
-                )
-            ).inserted_primary_key[0]
-            uow.commit()
-            return int(row_id)
+        ).inserted_primary_key[0]
+        return int(row_id)
 
     return StoredReport(
-        with_retry(save),
+        run(runtime.uow, save),
         key["kind"],
         key["period_start"],
         key["period_end"],

@@ -9,9 +9,10 @@ announced in the order they took their tickets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NoCurrentTicket, QueueError, ServiceNotAtCounter
@@ -19,7 +20,11 @@ from queue_server.queueing.model import PriorityPolicy, Site, Ticket
 from queue_server.queueing.policy import take_priority_next
 from queue_server.services.auth import signed_in_anywhere
 from queue_server.services.clock import local_day
+from queue_server.services.site_ref import SiteRef
+from queue_server.services.unit_of_work import UnitOfWorkFactory, run
 from queue_server.services.views import counter_view, ticket_view
+
+T = TypeVar("T")
 
 
 class CounterOccupied(QueueError):
@@ -183,9 +188,8 @@ class CounterDesk:
                 "The ticket is already in that service.", "Số này đã thuộc dịch vụ đó."
             )
         moved = ticket.transfer_to(target, self.now)
-        self.uow.session.add(moved)
         self.counter.current_ticket_id = None
-        self.uow.session.flush()
+        self.uow.repo.add(moved)
         self._record("ticket.transferred", ticket, to_service=target.code, new_ticket_id=moved.id)
         return ticket_view(moved, target)
 
@@ -234,3 +238,25 @@ class CounterDesk:
         current = self.uow.repo.current_ticket(self.counter)
         view["current_ticket"] = self._view(current) if current else None
         return view
+
+
+def act(
+    uows: UnitOfWorkFactory,
+    site: SiteRef,
+    counter_id: int,
+    actor: Actor,
+    now: datetime,
+    action: Callable[[CounterDesk], T],
+    guard: Callable[[CounterDesk], None] | None = None,
+) -> T:
+    """The use case of every counter action: in one transaction, take the counter,
+    let ``guard`` refuse (who may act there), run ``action`` (``CounterDesk.call_next``,
+    ``lambda desk: desk.pause(reason)``...) and commit."""
+
+    def work(uow: UnitOfWork) -> T:
+        desk = CounterDesk(uow, site.load(uow), counter_id, actor, now)
+        if guard is not None:
+            guard(desk)
+        return action(desk)
+
+    return run(uows, work)

@@ -136,6 +136,20 @@ def accept_push(
     return result
 
 
+
+def note_push_refused(
+    uow: UnitOfWork, site_id: int, reason: str, address: str, now: datetime
+) -> None:
+    """Keep an audit event of a refused push, in a transaction of its own (the
+    refused one rolled back)."""
+    uow.record(
+        site_id=site_id,
+        kind="dossiers.push_refused",
+        actor=f"webhook:{address}",
+        at=now,
+        payload={"reason": reason},
+    )
+
 def _push_document(body: bytes) -> Any:
     """The signed body as JSON, or None when it is not a document we can read."""
     try:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, func, or_, select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from device_kit.contract.dossier_codes import DossierCode
@@ -26,7 +28,8 @@ from queue_server.dossiers.status import DossierStatus
 ERROR_MAX = 500
 
 
-def dialect_insert(uow: UnitOfWork, table: Any) -> Any:
+def dialect_insert(uow: UnitOfWork, table: Table) -> PgInsert | SqliteInsert:
+    """An INSERT that can say ON CONFLICT in the engine's own words."""
     dialect = uow.session.get_bind().dialect.name
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 

@@ -11,6 +11,7 @@ attempt is recorded, so parallel guesses cannot all slip past the count.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +20,9 @@ from sqlalchemy import func, insert, select
 from queue_server.adapters.tables import auth_attempts, users
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import QueueError
-from queue_server.services.auth import AuthError, sign_in
+from queue_server.services.auth import AuthError, issue_token, sign_in
+from queue_server.services.site_ref import SiteRef
+from queue_server.services.unit_of_work import UnitOfWorkFactory, run
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,61 @@ def guarded_sign_in(
         raise
     _record(uow, site_id, username, address, now, "ok")
     return result
+
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    role: str
+    site_code: str
+
+
+def open_token(
+    uows: UnitOfWorkFactory,
+    site: SiteRef,
+    username: str,
+    password: str,
+    *,
+    address: str,
+    now: datetime,
+    kind: str,
+    lifetime: timedelta,
+    roles: Collection[str] | None = None,
+    any_site: bool = False,
+) -> SignedIn:
+    """The sign-in use case: a guarded sign-in at ``site`` that issues a token of
+    ``kind``. An account of another centre is refused (its attempt with it), or with
+    ``any_site`` gets a token of its own centre; one whose role is not in ``roles``
+    is refused, its right password still audited."""
+
+    def work(uow: UnitOfWork) -> SignedIn:
+        here = site.load(uow)
+        user_id, user_site, role = guarded_sign_in(
+            uow, username, password, address=address, site_id=here.id, now=now
+        )
+        if user_site is not None and user_site != here.id and not any_site:
+            raise AuthError(
+                "This account belongs to another centre.", "Tài khoản thuộc trung tâm khác."
+            )
+        if roles is not None and role not in roles:
+            uow.commit()
+            raise AuthError(
+                "Administrators and technicians only.",
+                "Chỉ dành cho quản trị viên và kỹ thuật viên.",
+            )
+        token = issue_token(
+            uow,
+            site_id=user_site or here.id or 0,
+            kind=kind,
+            name=username,
+            now=now,
+            user_id=user_id,
+            lifetime=lifetime,
+        )
+        return SignedIn(token, role, here.code)
+
+    return run(uows, work)
 
 
 def _hold_account(uow: UnitOfWork, username: str) -> None:

@@ -177,3 +177,36 @@ _VI = {"service code": "mã dịch vụ", "ticket prefix": "ký hiệu số th�
 def _assign(target: Any, values: dict[str, Any]) -> None:
     for key, value in values.items():
         setattr(target, key, value)
+
+
+def configure_service(
+    uow: UnitOfWork, site: Site, section: ServiceSection, actor: str, now: datetime
+) -> Service:
+    """An admin creates or replaces a service; the change goes to the audit log."""
+    service = upsert_service(uow, site.id or 0, section)
+    uow.record(
+        site_id=site.id,
+        kind="config.changed",
+        actor=actor,
+        at=now,
+        service_id=service.id,
+        payload={"service": section.code, "changes": section.model_dump(mode="json")},
+    )
+    return service
+
+
+def configure_counter(
+    uow: UnitOfWork, site: Site, section: CounterSection, actor: str, now: datetime
+) -> Counter:
+    """An admin creates or replaces a counter; the change goes to the audit log."""
+    services = {s.code: s for s in uow.repo.services(site.id or 0)}
+    counter = upsert_counter(uow, site.id or 0, section, services)
+    uow.record(
+        site_id=site.id,
+        kind="config.changed",
+        actor=actor,
+        at=now,
+        counter_id=counter.id,
+        payload={"counter": section.number, "changes": section.model_dump(mode="json")},
+    )
+    return counter

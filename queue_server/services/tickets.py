@@ -21,6 +21,8 @@ from queue_server.queueing.model import (
     format_number,
 )
 from queue_server.services.clock import local_day
+from queue_server.services.site_ref import SiteRef
+from queue_server.services.unit_of_work import UnitOfWorkFactory, run
 from queue_server.services.views import ticket_view
 
 
@@ -33,9 +35,24 @@ class IssueRequest:
 
 
 def issue_ticket(
+    uows: UnitOfWorkFactory,
+    site: SiteRef,
+    request: IssueRequest,
+    actor: str,
+    now: datetime,
+    wait_sample: int,
+) -> dict[str, Any]:
+    """The use case: issue one ticket in its own transaction; return its view."""
+    return run(
+        uows, lambda uow: number_ticket(uow, site.load(uow), request, actor, now, wait_sample)
+    )
+
+
+def number_ticket(
     uow: UnitOfWork, site: Site, request: IssueRequest, actor: str, now: datetime, wait_sample: int
 ) -> dict[str, Any]:
-    """Number a new ticket atomically and queue it; refusals say why in vi and en."""
+    """Number a new ticket atomically and queue it, inside ``uow``; refusals say why
+    in vi and en."""
     priority = PriorityGroup.parse(request.priority)
     service = uow.repo.service(site.id or 0, request.service)
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
@@ -95,8 +112,7 @@ def queue_ticket(
         source=new.source,
         dossier_code=new.dossier_code,
     )
-    uow.session.add(ticket)
-    uow.session.flush()
+    uow.repo.add(ticket)
     view = position_view(uow, ticket, service, wait_sample)
     uow.record(
         site_id=site.id,

@@ -8,7 +8,7 @@ rotated user token keeps its original expiry, so rotating never extends a sessio
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import ColumnElement, select, update
 
@@ -16,11 +16,21 @@ from queue_server.adapters.tables import api_tokens
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound
 from queue_server.services.auth import issue_token
+from queue_server.services.site_ref import SiteRef
+from queue_server.services.unit_of_work import UnitOfWorkFactory, run
+
+
+class RotatedToken(TypedDict):
+    """The new secret (shown once) and whose it is."""
+
+    token: str
+    name: str
+    kind: str
 
 
 def rotate_token(
     uow: UnitOfWork, which: ColumnElement[bool], actor: str, now: datetime
-) -> dict[str, Any]:
+) -> RotatedToken:
     """Revoke the active token matching ``which``; return the new one and its owner."""
     row = uow.session.execute(
         select(api_tokens).where(which, api_tokens.c.revoked_at.is_(None))
@@ -45,4 +55,28 @@ def rotate_token(
         at=now,
         payload={"token_rotated": row.name, "kind": row.kind},
     )
-    return {"token": token, "name": row.name, "kind": row.kind}
+    return RotatedToken(token=token, name=row.name, kind=row.kind)
+
+
+def rotate_own_token(
+    uows: UnitOfWorkFactory, token_hash: str, actor: str, now: datetime
+) -> RotatedToken:
+    """The use case: the caller replaces the token it called with."""
+    which = api_tokens.c.token_hash == token_hash
+    return run(uows, lambda uow: rotate_token(uow, which, actor, now))
+
+
+def rotate_device_token(
+    uows: UnitOfWorkFactory, site: SiteRef, token_id: int, actor: str, now: datetime
+) -> RotatedToken:
+    """The use case: an admin replaces one of the site's device tokens."""
+
+    def work(uow: UnitOfWork) -> RotatedToken:
+        which = (
+            (api_tokens.c.id == token_id)
+            & (api_tokens.c.site_id == site.load(uow).id)
+            & api_tokens.c.user_id.is_(None)
+        )
+        return rotate_token(uow, which, actor, now)
+
+    return run(uows, work)

@@ -34,7 +34,7 @@ from device_kit.public_url import public_or_none
 from queue_server.api.admin import NewDeviceToken, NewUser
 from queue_server.api.schemas import ServicePatch, SitePatch
 from queue_server.backup_status import notice as backup_notice
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 from queue_server.security import SESSION_MAX, client_address
 from queue_server.services import administration
 from queue_server.services.auth import (
@@ -42,13 +42,14 @@ from queue_server.services.auth import (
     AuthError,
     DeviceKind,
     Role,
-    issue_token,
     session_user,
 )
 from queue_server.services.auth import (
     revoke_token as end_session,
 )
-from queue_server.services.sign_in_guard import guarded_sign_in
+from queue_server.services.sign_in_guard import open_token
+from queue_server.services.site_ref import SiteRef, run_with_site
+from queue_server.services.unit_of_work import run
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -129,34 +130,27 @@ def login() -> Any:
             runtime = current_runtime()
             now = runtime.clock()
             username = request.form.get("username", "")
-            with runtime.uow() as uow:
-                site = uow.repo.site(runtime.settings.default_site)
-                user_id, user_site, role = guarded_sign_in(
-                    uow,
-                    username,
-                    request.form.get("password", ""),
-                    address=client_address(),
-                    site_id=site.id if site else None,
-                    now=now,
-                )
-                if role not in SIGN_IN_ROLES:
-                    uow.commit()  # the right password is audited, though refused here
-                    raise AuthError(
-                        "Administrators and technicians only.",
-                        "Chỉ dành cho quản trị viên và kỹ thuật viên.",
-                    )
-                token = issue_token(
-                    uow, site_id=user_site or (site.id if site else 0) or 0, kind=SESSION_KIND,
-                    name=username, now=now, user_id=user_id, lifetime=SESSION_MAX,
-                )
-                uow.commit()
+            signed = open_token(
+                runtime.uow,
+                SiteRef(code=runtime.settings.default_site),
+                username,
+                request.form.get("password", ""),
+                address=client_address(),
+                now=now,
+                kind=SESSION_KIND,
+                lifetime=SESSION_MAX,
+                roles=SIGN_IN_ROLES,
+                any_site=True,
+            )
         except AuthError as exc:
             flash(f"{exc.message_vi} / {exc.message}", "error")
             return render_template("admin_login.html"), 401
         session.clear()
-        session["admin_session"] = token
+        session["admin_session"] = signed.token
         csrf_token()
-        return redirect(url_for("admin.index" if role == Role.ADMIN.value else "fleet.index"))
+        return redirect(
+            url_for("admin.index" if signed.role == Role.ADMIN.value else "fleet.index")
+        )
     return render_template("admin_login.html")
 
 
@@ -166,9 +160,7 @@ def logout() -> Response:
     token = session.get("admin_session")
     if token is not None:
         runtime = current_runtime()
-        with runtime.uow() as uow:
-            end_session(uow, token, runtime.clock())
-            uow.commit()
+        run(runtime.uow, lambda uow: end_session(uow, token, runtime.clock()))
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -217,10 +209,10 @@ def change(
     """Run one change in a unit of work, say what happened (vi and en), go ``back``."""
     runtime = current_runtime()
     try:
-        with runtime.uow() as uow:
-            site = uow.repo.site_by_id(site_id())
-            message = work(uow, site, f"user:{g.user.username}", runtime.clock())
-            uow.commit()
+        who, now = f"user:{g.user.username}", runtime.clock()
+        message = run_with_site(
+            runtime.uow, SiteRef(site_id=site_id()), lambda uow, site: work(uow, site, who, now)
+        )
         flash(message or "Đã lưu. / Saved.", "ok")
     except Refusal as exc:
         flash(f"{exc.message_vi} / {exc.message}", "error")

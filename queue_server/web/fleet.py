@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from queue_server.api.devices import DeviceConfig
 from queue_server.backup_status import notice as backup_notice
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 from queue_server.services import device_fleet
 from queue_server.services.auth import Role
 from queue_server.web.admin import (

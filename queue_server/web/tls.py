@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort
 
 from device_kit.trust import CA_PATH, fingerprint
-from queue_server.runtime import current_runtime
+from queue_server.flask_runtime import current_runtime
 
 bp = Blueprint("tls", __name__)
 

@@ -34,6 +34,7 @@ from queue_server.adapters.tables import events, tickets  # noqa: E402
 from queue_server.backup import backup, restore, verify  # noqa: E402
 from queue_server.runtime import Runtime  # noqa: E402
 from queue_server.services.clock import utc_now  # noqa: E402
+from queue_server.services.site_ref import SiteRef  # noqa: E402
 from queue_server.services.tickets import IssueRequest, issue_ticket  # noqa: E402
 
 
@@ -70,12 +71,9 @@ def burst_during(runtime: Runtime, work: Any) -> tuple[float, int, float]:
     def issue() -> None:
         while not stop.is_set():
             began = time.perf_counter()
-            with runtime.uow() as uow:
-                site = uow.repo.site("default")
-                assert site is not None
-                request = IssueRequest("ho-tich", source="bench")
-                issue_ticket(uow, site, request, "device:bench", utc_now(), 20)
-                uow.commit()
+            request = IssueRequest("ho-tich", source="bench")
+            site = SiteRef(code="default")
+            issue_ticket(runtime.uow, site, request, "device:bench", utc_now(), 20)
             latencies.append(time.perf_counter() - began)
 
     worker = threading.Thread(target=issue)

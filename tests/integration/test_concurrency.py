@@ -25,13 +25,13 @@ from pg_schema import POSTGRES_URL, temporary_schema
 from server_fixtures import build_runtime, seed_callers
 from sqlalchemy import select
 
-from queue_server.adapters.database import with_retry
 from queue_server.adapters.tables import events, tickets
 from queue_server.bootstrap import demo_site
 from queue_server.runtime import Runtime
-from queue_server.services.counter_actions import Actor, CounterDesk
+from queue_server.services.counter_actions import Actor, CounterDesk, act
 from queue_server.services.site_config import CounterSection, SiteFile
-from queue_server.services.tickets import IssueRequest, issue_ticket
+from queue_server.services.site_ref import SiteRef
+from queue_server.services.tickets import IssueRequest, number_ticket
 
 COUNTERS = 50
 TICKETS = 2000
@@ -56,7 +56,7 @@ def seed_waiting(runtime: Runtime, count: int) -> list[tuple[str, bool]]:
         assert site is not None
         for _ in range(count):
             priority = "elderly" if rng.random() < 0.125 else None
-            view = issue_ticket(
+            view = number_ticket(
                 uow, site, IssueRequest("ho-tich", priority), "test", runtime.clock(), 20
             )
             issued.append((view["number"], priority is not None))
@@ -121,18 +121,12 @@ def test_fifty_threads_drain_two_thousand_tickets_on_sqlite(tmp_path: Path, cloc
     officer = Actor("user:admin")
 
     def call(counter_id: int) -> int:
-        """The call-next use case in its own write transaction, retried as the API does."""
-
-        def work() -> int:
-            with runtime.uow() as uow:
-                site = uow.repo.site("default")
-                assert site is not None
-                desk = CounterDesk(uow, site, counter_id, officer, runtime.clock())
-                ticket = desk.call_next()
-                uow.commit()
-                return 200 if ticket else 204
-
-        return with_retry(work)
+        """The call-next use case the API runs, without the HTTP around it."""
+        ticket = act(
+            runtime.uow, SiteRef(code="default"), counter_id, officer, runtime.clock(),
+            CounterDesk.call_next,
+        )
+        return 200 if ticket else 204
 
     calls = drain(call, list(counters.values()))
     order = called_order(runtime)

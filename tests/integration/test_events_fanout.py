@@ -17,6 +17,7 @@ from sse_reader import messages, take_events
 from queue_server.adapters.database import connect
 from queue_server.app import create_app
 from queue_server.runtime import Runtime
+from queue_server.services.site_ref import SiteRef
 from queue_server.services.tickets import IssueRequest, issue_ticket
 
 
@@ -94,13 +95,10 @@ def test_a_commit_by_a_program_without_a_broker_wakes_the_streams_of_a_server(
             with requests.get(f"{server.url}/api/v1/events", stream=True, timeout=10) as stream:
                 events = messages(stream.iter_content(chunk_size=None))
                 assert next(events).comment  # subscribed
-                with runtime.uow() as uow:
-                    site = uow.repo.site("default")
-                    assert site is not None
-                    issued = issue_ticket(
-                        uow, site, IssueRequest("ho-tich"), "cli", clock(), wait_sample=20
-                    )
-                    uow.commit()
+                issued = issue_ticket(
+                    runtime.uow, SiteRef(code="default"), IssueRequest("ho-tich"), "cli",
+                    clock(), wait_sample=20,
+                )
                 (got,) = take_events(events, 1, limit=100)
         finally:
             server.stop()

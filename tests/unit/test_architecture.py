@@ -66,6 +66,7 @@ def imported_roots(prefix: str) -> dict[str, set[str]]:
         ("drivers", {"queue_server", "kiosk_app", "display_board", "flask", "sqlalchemy"}),
         ("queue_server.queueing", {"flask", "kivy", "sqlalchemy", "drivers", "requests"}),
         ("queue_server.dossiers", {"flask", "kivy", "drivers"}),
+        ("queue_server.services", {"flask", "werkzeug", "kivy", "drivers"}),
     ],
 )
 def test_a_part_imports_nothing_it_must_not(where: str, forbidden: set[str]) -> None:
@@ -75,6 +76,26 @@ def test_a_part_imports_nothing_it_must_not(where: str, forbidden: set[str]) -> 
         if roots & forbidden
     }
     assert offenders == {}
+
+
+def test_the_use_cases_reach_no_web_code_through_other_modules() -> None:
+    """Use cases run in a command, an import child or a test as well as in a request:
+    nothing they import, however indirectly, may import Flask or the API and pages."""
+    edges = graph()
+    reached: set[str] = set()
+    todo = [name for name in MODULES if name.startswith("queue_server.services")]
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo.extend(edges[name])
+    web = {
+        name
+        for name in reached
+        if name.startswith(("queue_server.api", "queue_server.web"))
+        or "flask" in {imported.split(".")[0] for imported in imports_of(MODULES[name])}
+    }
+    assert web == set()
 
 
 def test_the_device_kit_needs_kivy_only_for_its_screens() -> None:

@@ -1,0 +1,185 @@
+"""A unit of work on in-memory repositories, so a use case runs without a database.
+
+It keeps the contract the use cases rely on: ``repo`` answers the queue queries
+(the same rules as ``QueueRepository``, over lists), ``record`` collects events that
+reach ``events`` only at ``commit``, and ``committed`` says whether it committed.
+Leaving without a commit drops the recorded events, as a rollback would.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
+from queue_server.queueing.model import Counter, CounterState, Service, Site, Ticket, TicketState
+
+Entity = Site | Service | Counter | Ticket
+
+
+class FakeQueueRepository:
+    """The queries of ``QueueRepository`` that the queue use cases call, over lists."""
+
+    row_locks = False
+
+    def __init__(self) -> None:
+        self.sites: list[Site] = []
+        self.all_services: list[Service] = []
+        self.all_counters: list[Counter] = []
+        self.tickets: list[Ticket] = []
+        self.counter_services: dict[int, list[int]] = {}
+        self.sequences: dict[tuple[int, str], int] = {}
+        self._ids = itertools.count(1)
+
+    def add(self, entity: Entity) -> None:
+        entity.id = next(self._ids)
+        stores: dict[type[Any], list[Any]] = {
+            Site: self.sites,
+            Service: self.all_services,
+            Counter: self.all_counters,
+            Ticket: self.tickets,
+        }
+        stores[type(entity)].append(entity)
+
+    # sites, services, counters ---------------------------------------------------
+    def site(self, code: str) -> Site | None:
+        return next((s for s in self.sites if s.code == code), None)
+
+    def site_by_id(self, site_id: int) -> Site:
+        return next(s for s in self.sites if s.id == site_id)
+
+    def services(self, site_id: int) -> Sequence[Service]:
+        return [s for s in self.all_services if s.site_id == site_id]
+
+    def service(self, site_id: int, code: str) -> Service:
+        for service in self.services(site_id):
+            if service.code == code:
+                return service
+        raise UnknownService()
+
+    def service_by_id(self, service_id: int) -> Service:
+        for service in self.all_services:
+            if service.id == service_id:
+                return service
+        raise UnknownService()
+
+    def counter(self, site_id: int, counter_id: int, *, lock: bool = False) -> Counter:
+        for counter in self.all_counters:
+            if counter.site_id == site_id and counter.id == counter_id:
+                return counter
+        raise UnknownCounter()
+
+    def counter_service_ids(self, counter_id: int) -> list[int]:
+        return list(self.counter_services.get(counter_id, []))
+
+    # numbering -------------------------------------------------------------------
+    def next_seq(self, service_id: int, day: str, count: int = 1) -> int:
+        key = (service_id, day)
+        self.sequences[key] = self.sequences.get(key, 0) + count
+        return self.sequences[key]
+
+    # tickets ---------------------------------------------------------------------
+    def current_ticket(self, counter: Counter) -> Ticket | None:
+        for ticket in self.tickets:
+            if ticket.id == counter.current_ticket_id and ticket.state in (
+                TicketState.CALLED,
+                TicketState.SERVING,
+            ):
+                return ticket
+        return None
+
+    def _waiting(self, service_ids: Sequence[int], priority: bool) -> list[Ticket]:
+        found = [
+            t
+            for t in self.tickets
+            if t.service_id in service_ids
+            and t.state == TicketState.WAITING
+            and (t.priority is not None) == priority
+        ]
+        return sorted(found, key=lambda t: (t.queued_at, t.id or 0))
+
+    def head(self, service_ids: Sequence[int], *, priority: bool, lock: bool) -> Ticket | None:
+        waiting = self._waiting(service_ids, priority)
+        return waiting[0] if waiting else None
+
+    def waiting_by_number(self, service_ids: Sequence[int], day: str, number: str) -> Ticket:
+        for ticket in reversed(self.tickets):
+            if (
+                ticket.service_id in service_ids
+                and ticket.day == day
+                and ticket.number == number
+                and ticket.state in (TicketState.WAITING, TicketState.NO_SHOW)
+            ):
+                return ticket
+        raise UnknownTicket()
+
+    def ahead_of(self, ticket: Ticket, strict: bool) -> int:
+        same = self._waiting([ticket.service_id], ticket.priority is not None)
+        place = (ticket.queued_at, ticket.id or 0)
+        ahead = sum(1 for t in same if (t.queued_at, t.id or 0) < place)
+        if strict and ticket.priority is None:
+            ahead += len(self._waiting([ticket.service_id], True))
+        return ahead
+
+    def recent_service_times(self, service_id: int, limit: int) -> list[float]:
+        done = [t for t in self.tickets if t.service_id == service_id and t.service_time_s]
+        done.sort(key=lambda t: t.finished_at or t.issued_at, reverse=True)
+        return [t.service_time_s for t in done[:limit] if t.service_time_s is not None]
+
+    def open_counters_for(self, service_id: int) -> int:
+        return sum(
+            1
+            for counter in self.all_counters
+            if counter.state == CounterState.OPEN
+            and service_id in self.counter_services.get(counter.id or 0, [])
+        )
+
+    def release_officer(self, officer_id: int, except_counter: int) -> None:
+        for counter in self.all_counters:
+            if counter.officer_id == officer_id and counter.id != except_counter:
+                counter.officer_id = None
+
+    def order_events(self, site_id: int) -> None:
+        """In memory nothing commits concurrently: the order is the order of commits."""
+
+
+class FakeUnitOfWork:
+    """One shared repository; each ``with`` block is one transaction of it."""
+
+    def __init__(self) -> None:
+        self.repo = FakeQueueRepository()
+        self.events: list[dict[str, Any]] = []
+        self.committed = False
+        self.commits = 0
+        self._pending: list[dict[str, Any]] = []
+
+    def __call__(self, *, readonly: bool = False) -> FakeUnitOfWork:
+        """The factory the use cases take (``Runtime.uow`` in the server)."""
+        return self
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.committed = False
+        self._pending = []
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._pending = []
+
+    def record(self, **event: Any) -> None:
+        self._pending.append(event)
+
+    def hold_event_order(self, site_id: int) -> None:
+        self.repo.order_events(site_id)
+
+    def commit(self) -> None:
+        self.events += self._pending
+        self._pending = []
+        self.committed = True
+        self.commits += 1
