@@ -109,7 +109,7 @@ def agencies(draw: st.DrawFn) -> str:
     others = draw(st.lists(st.one_of(digit_group, group), max_size=4))
     parts = [draw(province), *others] if draw(st.booleans()) else [*others, draw(province)]
     agency = ".".join(parts)
-    return agency if len(agency) <= 35 else parts[0]
+    return agency if len(agency) <= 35 else draw(province)  # parts[0] may be no province
 
 
 codes = st.builds(
