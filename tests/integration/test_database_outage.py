@@ -111,17 +111,15 @@ def outage(
             proxy.close()
 
 
-def test_a_hung_database_leaves_pages_up_and_the_api_answering_503(
-    outage: tuple[LiveServer, HangingProxy, dict[str, str]],
-) -> None:
-    live, proxy, tokens = outage
-    assert requests.get(f"{live.url}/api/v1/health", timeout=10).status_code == 200
-    proxy.hang()
-
-    first: dict[str, Any] = {}
+def health_stuck_on(
+    live: LiveServer, proxy: HangingProxy
+) -> tuple[threading.Thread, dict[str, Any]]:
+    """A health request sent while the database hangs, waiting until the server is
+    stuck trying to reconnect; its answer lands in the dict when it comes."""
+    answer: dict[str, Any] = {}
 
     def wait_for_health() -> None:
-        first["response"] = requests.get(f"{live.url}/api/v1/health", timeout=40)
+        answer["response"] = requests.get(f"{live.url}/api/v1/health", timeout=40)
 
     pending = threading.Thread(target=wait_for_health)
     pending.start()
@@ -129,6 +127,17 @@ def test_a_hung_database_leaves_pages_up_and_the_api_answering_503(
     while proxy.hung_count() == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proxy.hung_count() > 0, "the server never tried to reconnect"
+    return pending, answer
+
+
+def test_a_hung_database_leaves_pages_up_and_the_api_answering_503(
+    outage: tuple[LiveServer, HangingProxy, dict[str, str]],
+) -> None:
+    live, proxy, tokens = outage
+    assert requests.get(f"{live.url}/api/v1/health", timeout=10).status_code == 200
+    proxy.hang()
+
+    pending, first = health_stuck_on(live, proxy)
 
     page = requests.get(f"{live.url}/static/web/base.css", timeout=5)
     connecting_meanwhile = pending.is_alive()
@@ -184,17 +193,7 @@ def test_an_open_event_stream_keeps_its_heartbeat_while_the_database_hangs(
         before = _next_heartbeat(stream)  # after the replayed ticket.issued
         proxy.hang()
 
-        answer: dict[str, Any] = {}
-
-        def wait_for_health() -> None:
-            answer["response"] = requests.get(f"{live.url}/api/v1/health", timeout=40)
-
-        pending = threading.Thread(target=wait_for_health)
-        pending.start()
-        deadline = time.monotonic() + 10
-        while proxy.hung_count() == 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert proxy.hung_count() > 0, "the server never tried to reconnect"
+        pending, answer = health_stuck_on(live, proxy)
 
         while_waiting = [_next_heartbeat(stream) for _ in range(3)]
         beat_while_connecting = pending.is_alive()
