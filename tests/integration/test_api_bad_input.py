@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from server_fixtures import Api
 
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.api.spec import REGISTRY
 
 JSON_VALUES = st.recursive(
@@ -82,7 +84,9 @@ def test_closed_service_says_its_hours_in_both_languages(api: Api) -> None:
         "PATCH", "/services/ho-tich", "admin", json={"hours": "mon-fri 07:00-11:30,13:30-17:00"}
     )
     assert patched.status_code == 200
-    api.runtime.clock.advance(hours=10)  # 19:00 in Hà Nội
+    # 19:00 in Hà Nội on the test's day, whatever day MOTCUA_TEST_NOW names: closed.
+    local = api.runtime.clock().astimezone(ZoneInfo(DEFAULT_ZONE))
+    api.runtime.clock.now = local.replace(hour=19, minute=0)
     refused = api.call("POST", "/tickets", "kiosk", json={"service": "ho-tich"})
     assert_error_shape(refused, 409)
     error = refused.json["error"]
