@@ -3,6 +3,7 @@
 Spec grammar: ``always``, or ``;``-separated rules ``<days> <ranges>`` where
 days are ``mon``..``sun`` or a span ``mon-fri`` and ranges are
 ``HH:MM-HH:MM`` joined by ``,``: ``mon-fri 07:00-11:30,13:30-17:00; sat 07:00-11:30``.
+``24:00`` ends a range at midnight (``always`` is ``00:00-24:00`` every day).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from queue_server.queueing.errors import InvalidConfiguration
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 DAY_NAMES_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: The end of a range that runs to midnight: the whole last minute of the day is open.
+MIDNIGHT = time.max
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class OpeningHours:
     def parse(cls, spec: str) -> OpeningHours:
         text = spec.strip().lower()
         if text == cls.ALWAYS_SPEC:
-            full = ((time(0, 0), time(23, 59, 59)),)
+            full = ((time.min, MIDNIGHT),)
             return cls(tuple(full for _ in DAYS))
         week: list[list[tuple[time, time]]] = [[] for _ in DAYS]
         for rule in filter(None, (r.strip() for r in text.split(";"))):
@@ -48,7 +51,10 @@ class OpeningHours:
 
     def is_open(self, local: datetime) -> bool:
         now = local.time()
-        return any(start <= now < end for start, end in self.ranges[local.weekday()])
+        return any(
+            start <= now and (now < end or end == MIDNIGHT)
+            for start, end in self.ranges[local.weekday()]
+        )
 
     def describe(self, lang: str = "vi") -> str:
         """Human text such as ``Thứ Hai: 07:00–11:30, 13:30–17:00``."""
@@ -56,7 +62,7 @@ class OpeningHours:
         lines = []
         for index, ranges in enumerate(self.ranges):
             if ranges:
-                spans = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in ranges)
+                spans = ", ".join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in ranges)
                 lines.append(f"{names[index]}: {spans}")
         return "; ".join(lines)
 
@@ -72,9 +78,14 @@ def _parse_days(text: str) -> list[int]:
     return days
 
 
+def _hhmm(moment: time) -> str:
+    return "24:00" if moment == MIDNIGHT else f"{moment:%H:%M}"
+
+
 def _parse_range(text: str) -> tuple[time, time]:
     first, last = text.split("-")
-    start, end = time.fromisoformat(first), time.fromisoformat(last)
+    start = time.fromisoformat(first)
+    end = MIDNIGHT if last == "24:00" else time.fromisoformat(last)
     if end <= start:
         raise ValueError(f"range {text} ends before it starts")
     return start, end

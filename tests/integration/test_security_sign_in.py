@@ -129,6 +129,7 @@ def test_admin_changes_and_token_rotation_are_audited(api: Api) -> None:
 
 
 def test_a_device_token_of_one_site_cannot_touch_another(api: Api, tmp_path: Path) -> None:
+    from queue_server.queueing.hours import OpeningHours
     from queue_server.services.auth import issue_token
     from queue_server.services.site_config import apply_site_file
 
@@ -138,8 +139,13 @@ def test_a_device_token_of_one_site_cannot_touch_another(api: Api, tmp_path: Pat
     other_file = tmp_path / "chi-nhanh.toml"
     other_file.write_text(text)
     runtime = api.runtime
+    other_site = parse_site_file(other_file)
+    # Open around the clock like the demo centre: the test is about sites, not hours.
+    other_site.services = [
+        s.model_copy(update={"hours": OpeningHours.ALWAYS_SPEC}) for s in other_site.services
+    ]
     with runtime.uow() as uow:
-        apply_site_file(uow, parse_site_file(other_file), "test", runtime.clock())
+        apply_site_file(uow, other_site, "test", runtime.clock())
         other = uow.repo.site("chi-nhanh")
         assert other is not None and other.id is not None
         other_counter = uow.repo.counters(other.id)[0].id

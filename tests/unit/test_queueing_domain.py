@@ -140,6 +140,16 @@ def test_opening_hours_follow_the_posted_schedule() -> None:
     assert OpeningHours.parse("always").is_open(datetime(2026, 11, 29, 3))
 
 
+def test_a_range_to_midnight_is_open_to_the_last_instant_of_the_day() -> None:
+    """The demo centre is "open around the clock": it used to refuse tickets during
+    the last second of every day (a range ended at 23:59:59, exclusive)."""
+    last_instant = datetime(2026, 12, 31, 23, 59, 59, 999_999)
+    assert OpeningHours.parse("always").is_open(last_instant)
+    evening = OpeningHours.parse("mon-sun 18:00-24:00")
+    assert evening.is_open(last_instant) and not evening.is_open(datetime(2026, 12, 31, 17, 59))
+    assert evening.describe("en").startswith("Mon: 18:00–24:00")
+
+
 @pytest.mark.parametrize("spec", ["mon 17:00-07:00", "funday 07:00-08:00", "mon", "mon 7h-8h"])
 def test_bad_opening_hours_are_refused(spec: str) -> None:
     with pytest.raises(InvalidConfiguration) as refused:
