@@ -114,7 +114,7 @@ def _from_event(row: Any) -> dict[str, Any]:
         "address": "",
         "ticket_id": row.ticket_id,
         "counter_id": row.counter_id,
-        "detail": _masked(json.loads(row.payload or "{}")),
+        "detail": _masked(row.payload or {}),
     }
 
 

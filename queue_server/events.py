@@ -84,7 +84,7 @@ class Event:
             at=row.at.isoformat(),
             service_id=row.service_id,
             counter_id=row.counter_id,
-            payload=json.loads(row.payload),
+            payload=row.payload,
         )
 
     def public_data(self) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -378,7 +377,7 @@ class QueueRepository:
                 "counter_id": None,
                 "ticket_id": None,
                 **event,
-                "payload": json.dumps(event["payload"], ensure_ascii=False, default=str),
+                "payload": event["payload"],
             }
             for event in batch
         ]

@@ -6,7 +6,9 @@ Alembic migrations under ``queue_server/migrations`` create exactly this schema
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -68,6 +70,27 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class JsonText(TypeDecorator[Any]):
+    """JSON kept in a text column: encoded and decoded here, never at the call sites.
+
+    Text rather than the engines' JSON types so the existing columns need no
+    migration and SQLite and PostgreSQL store the same bytes. Non-ASCII stays as
+    written (Vietnamese names are readable in a database dump); values that JSON
+    cannot hold (datetimes, decimals) are stored as their text.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: object) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+    def process_result_value(self, value: str | None, dialect: object) -> Any:
+        return None if value is None else json.loads(value)
 
 
 def _enum(cls: type) -> Enum:
@@ -206,7 +229,7 @@ events = Table(
     Column("service_id", Integer),
     Column("counter_id", Integer),
     Column("ticket_id", Integer),
-    Column("payload", Text, nullable=False),
+    Column("payload", JsonText(), nullable=False),
     Index("ix_events_site_id", "site_id", "id"),
 )
 

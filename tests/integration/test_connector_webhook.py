@@ -47,7 +47,7 @@ def refusals(api: Api) -> list[str]:
         rows = uow.session.execute(
             select(events.c.payload).where(events.c.kind == "dossiers.push_refused")
         )
-        return [json.loads(r.payload)["reason"] for r in rows]
+        return [r.payload["reason"] for r in rows]
 
 
 def body_of(api: Api, count: int = 3) -> tuple[bytes, list[dict[str, Any]]]:
