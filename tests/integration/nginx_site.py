@@ -42,7 +42,15 @@ class NginxSite:
     https_port: int
     http_port: int
     process: subprocess.Popen[bytes]
-    access_log: Path
+    directory: Path
+
+    @property
+    def access_log(self) -> Path:
+        return self.directory / "motcua.access.log"
+
+    def logs(self) -> dict[str, str]:
+        """Every log nginx wrote: the site's access and error logs, nginx's own."""
+        return {log.name: log.read_text() for log in sorted(self.directory.glob("*.log"))}
 
     @property
     def url(self) -> str:
@@ -83,7 +91,7 @@ def start_site(
         .replace("/etc/motcua/tls/motcua.crt", str(certificate))
         .replace("/etc/motcua/tls/motcua.key", str(key))
         .replace("/etc/motcua/nginx/policy.conf", str(directory / "policy.conf"))
-        .replace("/var/log/nginx/motcua.access.log", str(directory / "access.log"))
+        .replace("/var/log/nginx/", f"{directory}/")
     )
     site = "\n".join(line for line in site.splitlines() if "listen [::]" not in line)
     (directory / "motcua.conf").write_text(site)
@@ -106,7 +114,7 @@ def start_site(
     while time.monotonic() < deadline:
         try:
             with socket_to(https):
-                return NginxSite(https, http, process, directory / "access.log")
+                return NginxSite(https, http, process, directory)
         except OSError:
             if process.poll() is not None:
                 break
