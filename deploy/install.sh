@@ -93,6 +93,19 @@ if has_role server; then
   mkdir -p "$ROOT/etc/motcua/nginx"
   python3 "$SRC/deploy/nginx/policy.py" "$ROOT/etc/motcua/site.toml" \
     > "$ROOT/etc/motcua/nginx/policy.conf"
+  # nginx sized to the server behind it (policy.py): each worker's open files in a
+  # main-context file Debian's nginx.conf includes, its connections in nginx.conf.
+  mkdir -p "$ROOT/etc/nginx/modules-enabled"
+  python3 "$SRC/deploy/nginx/policy.py" --limits \
+    > "$ROOT/etc/nginx/modules-enabled/90-motcua-limits.conf"
+  connections=$(python3 "$SRC/deploy/nginx/policy.py" --worker-connections)
+  nginx_conf="$ROOT/etc/nginx/nginx.conf"
+  if [ -e "$nginx_conf" ]; then
+    sed -i -E "s/^([[:space:]]*worker_connections[[:space:]]+)[0-9]+;/\1$connections;/" \
+      "$nginx_conf"
+    grep -Eq "^[[:space:]]*worker_connections[[:space:]]+$connections;" "$nginx_conf" ||
+      echo "warning: set 'worker_connections $connections;' in events {} of $nginx_conf" >&2
+  fi
   mkdir -p "$ROOT/etc/nginx/sites-enabled"
   ln -sfn ../sites-available/motcua.conf "$ROOT/etc/nginx/sites-enabled/motcua.conf"
   rm -f "$ROOT/etc/nginx/sites-enabled/default"

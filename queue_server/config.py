@@ -30,9 +30,10 @@ from pydantic_settings import (
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-#: Connections one gunicorn worker holds at once (``server.serve``; the server unit
-#: sizes LimitNOFILE to it): event streams
-#: plus API requests.
+#: Connections one gunicorn worker holds at once (``server.serve``): event streams
+#: plus API requests. The server unit's LimitNOFILE and nginx's limits
+#: (deploy/nginx/policy.py) are sized to it; tests/integration/test_deploy_files.py
+#: checks both.
 WORKER_CONNECTIONS = 2000
 #: Connections of each worker kept for API requests, whatever the streams do.
 STREAM_HEADROOM = 400

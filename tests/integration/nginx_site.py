@@ -61,28 +61,28 @@ class NginxSite:
         self.process.wait(timeout=10)
 
 
-def start_site(
+def configure_site(
     directory: Path,
     upstream_port: int,
     certificate: Path,
     key: Path,
-    network: str = 'staff_networks = ["127.0.0.1"]\n',
-) -> NginxSite:
-    """The site in ``directory`` proxying to ``upstream_port``, its staff policy made
-    by the installer's own script from a site file whose ``[network]`` section is
-    ``network``; checked with ``nginx -t``, returned once it listens."""
+    network: str,
+    ports: tuple[int, int],
+) -> list[str]:
+    """Writes the site in ``directory``, listening on loopback ``ports`` (https, http)
+    and proxying to ``upstream_port``: its staff policy and nginx's limits made by the
+    installer's own script (the policy from a site file whose ``[network]`` section is
+    ``network``), in a main configuration laid out like Debian's. Checked with
+    ``nginx -t``, warnings refused; the command that runs it."""
     nginx = require_nginx()
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "site.toml").write_text(
         (DEPLOY / "site.example.toml").read_text().split("[network]")[0]
         + "[network]\n" + network
     )
-    policy = subprocess.run(
-        [sys.executable, str(DEPLOY / "nginx" / "policy.py"), str(directory / "site.toml")],
-        capture_output=True, text=True, check=True, timeout=30, env=process_env(),
-    )
-    (directory / "policy.conf").write_text(policy.stdout)
-    https, http = free_port(), free_port()
+    (directory / "policy.conf").write_text(run_policy(str(directory / "site.toml")))
+    (directory / "limits.conf").write_text(run_policy("--limits"))
+    https, http = ports
     site = (
         SITE.read_text()
         .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
@@ -97,7 +97,8 @@ def start_site(
     (directory / "motcua.conf").write_text(site)
     (directory / "nginx.conf").write_text(
         f"daemon off;\nmaster_process off;\npid {directory}/nginx.pid;\n"
-        f"error_log {directory}/error.log;\nevents {{}}\n"
+        f"error_log {directory}/error.log;\ninclude {directory}/limits.conf;\n"
+        f"events {{\n worker_connections {run_policy('--worker-connections').strip()};\n}}\n"
         f"http {{\n client_body_temp_path {directory}/body;\n"
         f" proxy_temp_path {directory}/proxy;\n include {directory}/motcua.conf;\n}}\n"
     )
@@ -107,6 +108,27 @@ def start_site(
         [*command, "-t"], capture_output=True, text=True, timeout=60, env=process_env()
     )
     assert checked.returncode == 0 and "[warn]" not in checked.stderr, checked.stderr
+    return command
+
+
+def run_policy(*args: str) -> str:
+    """What ``deploy/nginx/policy.py ARGS`` prints, as the installer runs it."""
+    return subprocess.run(
+        [sys.executable, str(DEPLOY / "nginx" / "policy.py"), *args],
+        capture_output=True, text=True, check=True, timeout=30, env=process_env(),
+    ).stdout
+
+
+def start_site(
+    directory: Path,
+    upstream_port: int,
+    certificate: Path,
+    key: Path,
+    network: str = 'staff_networks = ["127.0.0.1"]\n',
+) -> NginxSite:
+    """The site of :func:`configure_site` on free ports, returned once it listens."""
+    https, http = free_port(), free_port()
+    command = configure_site(directory, upstream_port, certificate, key, network, (https, http))
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=process_env()
     )

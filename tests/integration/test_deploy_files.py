@@ -9,14 +9,14 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from nginx_site import configure_site, run_policy
 
 from queue_server.cli import build_parser
-from queue_server.config import WORKER_CONNECTIONS
+from queue_server.config import WORKER_CONNECTIONS, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -71,12 +71,33 @@ def test_every_service_is_sandboxed(unit: Path) -> None:
         assert "StateDirectoryMode=0750" in text
 
 
-def test_server_may_open_more_files_than_its_connection_limit() -> None:
+def test_connection_limits_agree_from_nginx_to_the_server() -> None:
+    """nginx is never the narrow point in front of the server, nor the server's open
+    files below its own connection limit."""
+    nginx_connections = int(run_policy("--worker-connections"))
+    nginx_files = re.search(r"^worker_rlimit_nofile (\d+);$", run_policy("--limits"), re.M)
+    assert nginx_files is not None
+    site = (DEPLOY / "nginx" / "motcua.conf").read_text()
+    per_address = re.search(r"limit_conn motcua_streams (\d+);", site)
+    assert per_address is not None
     unit = (DEPLOY / "systemd" / "motcua-server.service").read_text()
-    limit = re.search(r"^LimitNOFILE=(\d+)$", unit, re.M)
-    assert limit is not None
-    # A connection's socket plus its database handle, and room for logs and libraries.
-    assert int(limit.group(1)) >= 2 * WORKER_CONNECTIONS + 1024
+    server_files = re.search(r"^LimitNOFILE=(\d+)$", unit, re.M)
+    assert server_files is not None
+    shipped = {name: field.default for name, field in Settings.model_fields.items()}
+
+    # One nginx worker carries a whole server worker: each connection twice (the
+    # client's, and nginx's own to the server), and a file for each.
+    assert nginx_connections >= 2 * WORKER_CONNECTIONS
+    assert int(nginx_files.group(1)) >= nginx_connections + 1024
+    # nginx, which sees each device's and phone's real address, refuses a flood from
+    # one address before the server's own cap would; and holds as many addresses at
+    # that cap as a server worker has streams for.
+    cap = int(per_address.group(1))
+    assert cap <= shipped["max_streams_per_client"]
+    assert nginx_connections // 2 // cap >= shipped["max_streams"] // cap
+    # The server: a connection's socket plus its database handle, and room for logs
+    # and libraries.
+    assert int(server_files.group(1)) >= 2 * WORKER_CONNECTIONS + 1024
 
 
 def test_backup_timer_fires_weekly_on_sunday_at_two_in_hanoi() -> None:
@@ -105,7 +126,8 @@ def test_units_call_the_server_with_arguments_it_accepts() -> None:
 
 
 def test_proxy_config_passes_nginx_t(tmp_path: Path) -> None:
-    nginx = _need("nginx")
+    """The site with the example site file's policy and the installer's limits."""
+    _need("nginx")
     _need("openssl")
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -113,30 +135,10 @@ def test_proxy_config_passes_nginx_t(tmp_path: Path) -> None:
          "-out", str(tmp_path / "c.crt")],
         capture_output=True, check=True, timeout=60,
     )
-    site = (DEPLOY / "nginx" / "motcua.conf").read_text()
-    site = site.replace("/etc/motcua/tls/motcua.crt", str(tmp_path / "c.crt"))
-    site = site.replace("/etc/motcua/tls/motcua.key", str(tmp_path / "k.key"))
-    site = site.replace("/etc/motcua/nginx/policy.conf", str(tmp_path / "policy.conf"))
-    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
-    (tmp_path / "motcua.conf").write_text(site)
-    policy = subprocess.run(
-        [sys.executable, str(DEPLOY / "nginx" / "policy.py"), str(DEPLOY / "site.example.toml")],
-        capture_output=True, text=True, timeout=30, check=True,
+    network = (DEPLOY / "site.example.toml").read_text().split("[network]")[1]
+    configure_site(  # asserts that nginx -t passes without a warning
+        tmp_path, 8000, tmp_path / "c.crt", tmp_path / "k.key", network, (8443, 8080)
     )
-    (tmp_path / "policy.conf").write_text(policy.stdout)
-    # The site file goes inside http {} as in /etc/nginx/sites-enabled.
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n access_log off;\n client_body_temp_path {tmp_path}/body;\n"
-        f" proxy_temp_path {tmp_path}/proxy;\n include {tmp_path}/motcua.conf;\n}}\n"
-    )
-    result = subprocess.run(
-        [nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
-         "-c", str(tmp_path / "nginx.conf")],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "test is successful" in result.stderr and "[warn]" not in result.stderr
 
 
 def test_event_stream_is_proxied_unbuffered_with_a_long_timeout() -> None:
@@ -179,7 +181,19 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
         assert result.returncode == 0, result.stderr
         return result.stdout
 
+    # Debian's nginx.conf, as the nginx package leaves it.
+    nginx_conf = target / "etc/nginx/nginx.conf"
+    nginx_conf.parent.mkdir(parents=True)
+    nginx_conf.write_text(
+        "worker_processes auto;\ninclude /etc/nginx/modules-enabled/*.conf;\n\n"
+        "events {\n\tworker_connections 768;\n\t# multi_accept on;\n}\n"
+    )
     printed = install("server", "kiosk")
+    assert f"\tworker_connections {run_policy('--worker-connections').strip()};\n" in (
+        nginx_conf.read_text()
+    )
+    limits = target / "etc/nginx/modules-enabled/90-motcua-limits.conf"
+    assert limits.read_text() == run_policy("--limits")
     system = target / "etc/systemd/system"
     assert sorted(p.name for p in system.iterdir()) == [
         "motcua-backup.service", "motcua-backup.timer", "motcua-dossier-pull.service",
