@@ -28,12 +28,16 @@ TRUST_PROBLEMS: dict[str, tuple[str, str]] = {
         "không dùng http:// (không mã hoá) trừ tới chính máy này; hãy dùng https://",
     ),
     "expired": (
-        "the server's certificate has expired",
-        "chứng chỉ của máy chủ đã hết hạn",
+        "the server's certificate has expired: renew it on the server"
+        " (deploy/make-tls.sh --renew), or set this device's clock if it runs ahead",
+        "chứng chỉ của máy chủ đã hết hạn: hãy gia hạn trên máy chủ"
+        " (deploy/make-tls.sh --renew), hoặc chỉnh đồng hồ của thiết bị nếu nó chạy nhanh",
     ),
     "not_yet_valid": (
-        "the server's certificate is not valid yet (is this device's clock right?)",
-        "chứng chỉ của máy chủ chưa có hiệu lực (đồng hồ của thiết bị có đúng không?)",
+        "the server's certificate is not valid yet: this device's clock is probably"
+        " behind; let it take time from the server (timedatectl timesync-status)",
+        "chứng chỉ của máy chủ chưa có hiệu lực: đồng hồ của thiết bị có lẽ đang chậm;"
+        " hãy cho thiết bị lấy giờ từ máy chủ (timedatectl timesync-status)",
     ),
     "wrong_name": (
         "the server's certificate does not name this address",

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from device_kit.client import QueueClient
 from device_kit.errors import ServerUnreachable, ServerUntrusted
-from device_kit.trust import CA_PATH, Trust, fingerprint, same_fingerprint
+from device_kit.trust import CA_PATH, Trust, fingerprint, same_fingerprint, untrusted
 
 #: The pinned CA's file name, kept beside the device's ``pairing.json``.
 PINNED_CA_FILE = "server-ca.pem"
@@ -42,6 +42,8 @@ def fetch_ca(server_url: str, timeout: float = 5.0) -> str:
         connection.request("GET", parts.path.rstrip("/") + CA_PATH)
         response = connection.getresponse()
         body = response.read(64 * 1024).decode("ascii", errors="replace")
+    except ssl.SSLError as exc:  # something answers, but not with TLS we can speak
+        raise untrusted(exc) from exc
     except OSError as exc:
         raise ServerUnreachable(f"GET {CA_PATH}: {type(exc).__name__}") from exc
     finally:

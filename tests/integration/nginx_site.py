@@ -3,6 +3,7 @@ with a given certificate, in front of a live server."""
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import socket
 import subprocess
@@ -35,6 +36,38 @@ def make_tls(directory: Path, *names: str) -> str:
         capture_output=True, text=True, check=True, timeout=120,
     )
     return made.stdout.strip().rpartition(": ")[2]
+
+
+def reissue_dated(directory: Path, not_before: str, not_after: str, *names: str) -> None:
+    """Sign the server key of a :func:`make_tls` directory anew by its CA, for ``names``,
+    valid from ``not_before`` to ``not_after`` (``YYYYMMDDHHMMSSZ``): a certificate
+    out of date on purpose (``openssl x509`` takes no start date; ``openssl ca`` does)."""
+    names_ext = ",".join(
+        f"IP:{name}" if name.replace(".", "").isdigit() or ":" in name else f"DNS:{name}"
+        for name in names
+    )
+    (directory / "dated.cnf").write_text(
+        "[ca]\ndefault_ca = dated\n[dated]\n"
+        f"database = {directory}/dated.index\nserial = {directory}/dated.serial\n"
+        f"new_certs_dir = {directory}\n"
+        "default_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = supplied\n"
+        f"[server]\nsubjectAltName = {names_ext}\nbasicConstraints = critical,CA:FALSE\n"
+        "keyUsage = critical,digitalSignature,keyEncipherment\nextendedKeyUsage = serverAuth\n"
+    )
+    (directory / "dated.index").write_text("")
+    (directory / "dated.serial").write_text(secrets.token_hex(16) + "\n")
+    for command in (
+        ["openssl", "req", "-new", "-key", "motcua.key", "-subj", f"/CN={names[0]}",
+         "-out", "dated.csr"],
+        ["openssl", "ca", "-batch", "-config", "dated.cnf", "-cert", "ca.crt", "-keyfile",
+         "ca.key", "-notext", "-startdate", not_before, "-enddate", not_after,
+         "-extensions", "server", "-in", "dated.csr", "-out", "dated.leaf"],
+    ):
+        subprocess.run(command, cwd=directory, capture_output=True, text=True, check=True,
+                       timeout=60)
+    (directory / "motcua.crt").write_text(
+        (directory / "dated.leaf").read_text() + (directory / "ca.crt").read_text()
+    )
 
 
 @dataclass

@@ -7,7 +7,6 @@ with another certificate."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 from clocks import process_env
 from live_server import ROOT
-from nginx_site import make_tls, start_site
+from nginx_site import reissue_dated
 from server_fixtures import PASSWORD
 from tls_centre import Centre, Impostor
 
@@ -101,20 +100,61 @@ def test_check_server_names_each_certificate_problem(
     assert mismatch.returncode == 2 and "fingerprint_mismatch" in mismatch.stderr
     plain = check_server("--server", f"http://motcua.local:{centre.site.http_port}")
     assert plain.returncode == 2 and "plain_http" in plain.stderr
+    # https:// to a port that answers without TLS: a failed handshake, not a lost server.
+    no_tls = f"https://127.0.0.1:{centre.site.http_port}"
+    for trusting in (["--ca-file", ca], ["--fingerprint", centre.printed_fingerprint]):
+        handshake = check_server("--server", no_tls, *trusting)
+        assert handshake.returncode == 2 and handshake.stderr.startswith("tls_error:"), trusting
 
     # A certificate from the centre's own CA, but for another name.
-    renamed = tmp_path / "renamed"
-    renamed.mkdir()
-    for name in ("ca.crt", "ca.key"):
-        shutil.copy(centre.tls / name, renamed / name)
-    make_tls(renamed, "other.example")
-    other_site = start_site(
-        tmp_path / "nginx-renamed", centre.server.port, renamed / "motcua.crt",
-        renamed / "motcua.key",
-    )
+    renamed = centre.certificate(tmp_path / "renamed", "other.example")
+    other_site = centre.serve(tmp_path / "nginx-renamed", renamed)
     try:
         wrong_name = check_server("--server", other_site.url, "--ca-file", ca)
     finally:
         other_site.stop()
     assert wrong_name.returncode == 2 and "wrong_name" in wrong_name.stderr
     assert Trust.from_settings(ca).ca_file == centre.tls / "ca.crt"
+
+
+@pytest.mark.parametrize(
+    ("problem", "valid", "advice", "advice_vi"),
+    [
+        ("expired", ("20200101000000Z", "20200201000000Z"), "make-tls.sh --renew", "gia hạn"),
+        ("not_yet_valid", ("20900101000000Z", "20910101000000Z"), "clock is probably behind",
+         "lấy giờ từ máy chủ"),
+    ],
+    ids=["expired", "not_yet_valid"],
+)
+def test_a_certificate_out_of_its_dates_is_named_never_unreachable(
+    centre: Centre, problem: str, valid: tuple[str, str], advice: str, advice_vi: str,
+    tmp_path: Path,
+) -> None:
+    """The centre's own CA, its server certificate out of date (or a device clock out
+    of step, which looks the same): the device, its fleet member and the technician's
+    check all name the problem and what to do; no token leaves the device."""
+    dated = centre.certificate(tmp_path / "dated", "127.0.0.1")
+    reissue_dated(dated, *valid, "127.0.0.1")
+    site = centre.serve(tmp_path / "nginx-dated", dated)
+    trust = Trust(centre.tls / "ca.crt")
+    try:
+        with pytest.raises(ServerUntrusted) as refused, QueueClient(
+            site.url, centre.tokens["kiosk"], trust=trust
+        ) as kiosk:
+            kiosk.issue_ticket("ho-tich")
+        with pytest.raises(ServerUntrusted) as fleet:
+            DeviceAgent(site.url, "kiosk", trust=trust).request_code()
+        checks = [check_server("--server", site.url, "--ca-file", str(trust.ca_file)),
+                  check_server("--server", site.url, "--fingerprint", centre.printed_fingerprint)]
+    finally:
+        site.stop()
+    assert refused.value.problem == fleet.value.problem == problem
+    assert advice in refused.value.message and advice_vi in refused.value.message_vi
+    assert advice_vi in refused.value.screen_text.splitlines()[0]  # Vietnamese first
+    for checked in checks:
+        assert checked.returncode == 2, checked.stderr
+        assert checked.stderr.startswith(f"{problem}:") and advice_vi in checked.stderr
+        assert "unreachable" not in checked.stderr.lower()
+    # All the server behind got: the public CA download, fetched to compare fingerprints.
+    requests = site.logs()["motcua.access.log"].splitlines()
+    assert requests and all('"GET /tls/ca.pem" 200' in line for line in requests)

@@ -5,6 +5,7 @@ server with another CA. Shared by the trust tests of the toolkit and of the scre
 from __future__ import annotations
 
 import json
+import shutil
 import ssl
 import threading
 from collections.abc import Iterator
@@ -65,6 +66,20 @@ class Centre:
     tokens: dict[str, str]
     tls: Path
     printed_fingerprint: str
+
+    def certificate(self, directory: Path, *names: str) -> Path:
+        """``directory`` with this centre's CA and a server certificate of its own for
+        ``names``, as make-tls.sh makes it."""
+        directory.mkdir()
+        for name in ("ca.crt", "ca.key"):
+            shutil.copy(self.tls / name, directory / name)
+        make_tls(directory, *names)
+        return directory
+
+    def serve(self, directory: Path, tls: Path) -> NginxSite:
+        """The shipped site in ``directory``, in front of this centre's server, with the
+        certificate in ``tls``; the caller stops it."""
+        return start_site(directory, self.server.port, tls / "motcua.crt", tls / "motcua.key")
 
 
 @pytest.fixture
