@@ -8,6 +8,9 @@
 # is made anew when missing, not signed by this CA, expiring within 30 days, or not
 # naming every NAME. Devices trust the CA (its file, or its fingerprint pinned at
 # pairing), so a renewed server certificate needs nothing on the devices.
+# deploy/make-tls.sh --renew DIR [NAME...]  — a new server certificate now, whatever its
+#   end date, from the CA already in DIR (never a new CA), for NAMEs or, without them,
+#   for the names the current one carries. Then: systemctl reload nginx.
 # Prints the CA's SHA-256 fingerprint: the one the fleet page and the devices show.
 set -euo pipefail
 
@@ -15,9 +18,25 @@ CA_DAYS=3650
 CERT_DAYS=825
 RENEW_S=$((30 * 86400))
 
-[ $# -ge 2 ] || { echo "usage: $0 DIR NAME..." >&2; exit 64; }
+usage() { echo "usage: $0 DIR NAME... | $0 --renew DIR [NAME...]" >&2; exit 64; }
+renew=false
+if [ "${1:-}" = "--renew" ]; then renew=true; shift; fi
+[ $# -ge 1 ] || usage
 dir=$1
 shift
+if $renew; then
+  # Devices trust this CA: renewing must never replace it.
+  if [ ! -s "$dir/ca.key" ] || [ ! -s "$dir/ca.crt" ]; then
+    echo "no CA in $dir: --renew keeps the CA, run without it to make one" >&2
+    exit 1
+  fi
+  if [ $# -eq 0 ] && [ -s "$dir/motcua.crt" ]; then
+    mapfile -t names < <(openssl x509 -in "$dir/motcua.crt" -noout -ext subjectAltName |
+      tail -n +2 | tr ',' '\n' | sed -E 's/^ *(DNS|IP Address)://')
+    set -- "${names[@]}"
+  fi
+fi
+[ $# -ge 1 ] || usage
 mkdir -p "$dir"
 cd "$dir"
 umask 077
@@ -51,7 +70,7 @@ current() {
     names_all_match "$@"
 }
 
-if ! current "$@"; then
+if $renew || ! current "$@"; then
   san=""
   for name in "$@"; do
     if is_ip "$name"; then san+="${san:+,}IP:$name"; else san+="${san:+,}DNS:$name"; fi

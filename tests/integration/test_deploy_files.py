@@ -235,6 +235,43 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     assert (system / "motcua-led-bridge.service").is_file()
 
 
+def test_make_tls_renew_reissues_the_server_certificate_from_the_same_ca(
+    tmp_path: Path,
+) -> None:
+    _need("openssl")
+    tls = tmp_path / "tls"
+
+    def make_tls(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(DEPLOY / "make-tls.sh"), *args], capture_output=True,
+                              text=True, timeout=120, check=False)
+
+    def openssl(*args: str) -> str:
+        return subprocess.run(["openssl", "x509", "-in", str(tls / "motcua.crt"), "-noout",
+                               *args], capture_output=True, text=True, timeout=30,
+                              check=True).stdout
+
+    first = make_tls(str(tls), "motcua.local", "192.168.1.10", "::1")
+    serial, names, ca = openssl("-serial"), openssl("-ext", "subjectAltName"), (
+        tls / "ca.crt").read_bytes()
+    assert make_tls(str(tls), "motcua.local", "192.168.1.10", "::1").stdout == first.stdout
+    assert openssl("-serial") == serial  # not due: kept
+
+    renewed = make_tls("--renew", str(tls))  # the names of the current certificate
+    assert renewed.returncode == 0 and renewed.stdout == first.stdout  # same CA fingerprint
+    assert (tls / "ca.crt").read_bytes() == ca
+    assert openssl("-serial") != serial and openssl("-ext", "subjectAltName") == names
+    verified = subprocess.run(
+        ["openssl", "verify", "-CAfile", str(tls / "ca.crt"), str(tls / "motcua.crt")],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    # Never a new CA: devices trust the one they have.
+    missing = make_tls("--renew", str(tmp_path / "elsewhere"), "motcua.local")
+    assert missing.returncode == 1 and "no CA" in missing.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
 def test_device_boxes_take_time_from_the_server_in_the_site_zone(tmp_path: Path) -> None:
     """A board box whose technician already set the server's address, and a fresh kiosk
     box (the documented https://motcua.local)."""
