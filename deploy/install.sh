@@ -92,7 +92,8 @@ if has_role kiosk && has_role rating; then
   exit 64
 fi
 
-debs=(python3-venv rsync)
+debs=(python3-venv)
+[ -n "$release" ] || debs+=(rsync)
 extras=()
 for role in "${ROLES[@]}"; do
   read -ra role_packages <<<"$(role_debs "$role")"
@@ -246,9 +247,14 @@ if [ -n "$release" ]; then
   live systemctl try-restart 'motcua-*.service'
 fi
 
+installed="motcua${RELEASE_VERSION:+ $RELEASE_VERSION} installed for: ${ROLES[*]}"
+if [ -n "$release" ]; then
+  installed+=" in $PREFIX/$INSTALLED"
+  back=$(readlink "$ROOT$PREFIX/previous" 2>/dev/null || true)
+  [ -z "$back" ] || installed+=$'\n'"  (back to $PREFIX/$back: $0 --rollback)"
+fi
 cat <<MSG
-motcua ${RELEASE_VERSION:-(checkout)} installed for: ${ROLES[*]}${release:+ in $PREFIX/$INSTALLED
-  (back to the one before: $0 --rollback)}
+$installed
 ${tls_fingerprint:+$tls_fingerprint
   (devices: pin it when pairing, or use /etc/motcua/tls/ca.crt as MOTCUA_CA_FILE)
 }Next (docs/technician.md):
