@@ -9,8 +9,16 @@
 # Each role gets only its own Debian packages and its locked Python packages
 # (deploy/packages.sh, requirements/ROLE.lock, checked by hash): a device box gets
 # no web server, database driver or test tool.
+# Without internet, from a signed release (deploy/release.sh; deploy/releases.sh):
+#   sudo deploy/install.sh --release /media/usb/motcua-0.2.0.tar kiosk
+#   sudo deploy/install.sh --key /media/key/release-signing.pub --release ... kiosk
+#                                        # the first time: pins the public key
+#   sudo deploy/install.sh --rollback    # back to the release before
+# Each release gets its own virtualenv under /opt/motcua/releases/; the units run
+# /opt/motcua/current/..., switched atomically once the new one is complete.
 # DESTDIR=/some/dir writes the files under that root only and changes nothing
 # else (no packages, users or services) — for checking what would be installed.
+# A release's virtualenv is built there too (it needs no network).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,8 +26,26 @@ PREFIX=/opt/motcua
 DESTDIR=${DESTDIR:-}
 ROOT=${DESTDIR%/}
 
-usage() { echo "usage: $0 server|kiosk|rating|board|led-bridge ..." >&2; exit 64; }
-[ $# -ge 1 ] || usage
+usage() {
+  echo "usage: $0 [--key PUB] [--release DIR|TAR] server|kiosk|rating|board|led-bridge ..." >&2
+  echo "       $0 --rollback" >&2
+  exit 64
+}
+release='' key='' rollback=''
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --release) [ $# -ge 2 ] || usage; release=$2; shift 2 ;;
+    --key) [ $# -ge 2 ] || usage; key=$2; shift 2 ;;
+    --rollback) rollback=1; shift ;;
+    -*) usage ;;
+    *) break ;;
+  esac
+done
+if [ -n "$rollback" ]; then
+  if [ $# -ne 0 ] || [ -n "$release$key" ]; then usage; fi
+else
+  [ $# -ge 1 ] || usage
+fi
 for role in "$@"; do
   case "$role" in server|kiosk|rating|board|led-bridge) ;; *) usage ;; esac
 done
@@ -34,6 +60,20 @@ live() {
 }
 # shellcheck source=packages.sh
 . "$SRC/deploy/packages.sh"
+# shellcheck source=releases.sh
+. "$SRC/deploy/releases.sh"
+if [ -n "$rollback" ]; then
+  rollback
+  exit 0
+fi
+# Nothing from a release is used before its signature and every file check out.
+if [ -n "$release" ] || [ -n "$key" ]; then
+  signing_key "$key"
+fi
+if [ -n "$release" ]; then
+  open_release "$release"
+  verify_release "$RELEASE_DIR" "$SIGNING_KEY"
+fi
 has_role() { local r; for r in "${ROLES[@]}"; do [ "$r" = "$1" ] && return 0; done; return 1; }
 ROLES=("$@")
 
@@ -52,7 +92,8 @@ if has_role kiosk && has_role rating; then
   exit 64
 fi
 
-debs=(python3-venv rsync)
+debs=(python3-venv)
+[ -n "$release" ] || debs+=(rsync)
 extras=()
 for role in "${ROLES[@]}"; do
   read -ra role_packages <<<"$(role_debs "$role")"
@@ -64,20 +105,31 @@ done
 has_role server && debs+=(nginx-light openssl postgresql-client chrony)
 has_screen && debs+=(cage xwayland)
 if is_device && ! has_role server; then debs+=(systemd-timesyncd); fi
-live apt-get update -qq
-live env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}"
+if [ -n "$release" ]; then
+  # Offline: only what is missing (an update needs none), from the box's apt
+  # sources — the Debian medium or the centre's mirror.
+  live apt_missing "${debs[@]}"
+  # A new release directory with its own virtualenv from the release's wheelhouse
+  # (no index; every file checked against the lock's hashes); from here on its
+  # deploy/ files are the ones laid out.
+  install_release "$RELEASE_DIR" "${extras[@]}"
+  SRC=$ROOT$PREFIX/$INSTALLED
+else
+  live apt-get update -qq
+  live env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}"
 
-# The code in /opt/motcua; its virtualenv gets the roles' locked packages, each
-# file checked against the lock's hashes, then motcua itself without dependencies.
-if [ "$SRC" != "$PREFIX" ]; then
-  live rsync -a --delete --exclude .venv --exclude var --exclude tests/artifacts \
-    "$SRC/" "$PREFIX/"
+  # The code in /opt/motcua; its virtualenv gets the roles' locked packages, each
+  # file checked against the lock's hashes, then motcua itself without dependencies.
+  if [ "$SRC" != "$PREFIX" ]; then
+    live rsync -a --delete --exclude .venv --exclude var --exclude tests/artifacts \
+      --exclude /current --exclude /previous --exclude /releases "$SRC/" "$PREFIX/"
+  fi
+  [ -x "$ROOT$PREFIX/.venv/bin/python" ] || live python3 -m venv "$PREFIX/.venv"
+  for extra in "${extras[@]}"; do
+    live "$PREFIX/.venv/bin/pip" install -q --require-hashes -r "$PREFIX/requirements/$extra.lock"
+  done
+  live "$PREFIX/.venv/bin/pip" install -q --no-deps "$PREFIX"
 fi
-[ -x "$ROOT$PREFIX/.venv/bin/python" ] || live python3 -m venv "$PREFIX/.venv"
-for extra in "${extras[@]}"; do
-  live "$PREFIX/.venv/bin/pip" install -q --require-hashes -r "$PREFIX/requirements/$extra.lock"
-done
-live "$PREFIX/.venv/bin/pip" install -q --no-deps "$PREFIX"
 
 live adduser --system --group --home /var/lib/motcua --no-create-home motcua
 if is_device; then
@@ -168,6 +220,15 @@ live chgrp motcua "/etc/motcua/server.env" "/etc/motcua/site.toml" 2>/dev/null |
 for env in kiosk board led-bridge; do
   [ -e "$ROOT/etc/motcua/$env.env" ] && live chgrp motcua-device "/etc/motcua/$env.env"
 done
+# The units run /opt/motcua/current: now the release just installed (or this
+# checkout itself), the one before kept as /opt/motcua/previous for --rollback.
+if [ -n "$release" ]; then
+  switch_current "$INSTALLED"
+  pin_key
+else
+  live switch_current .
+  if [ -n "$key" ]; then pin_key; fi
+fi
 live udevadm control --reload
 live udevadm trigger
 live systemctl daemon-reload
@@ -195,14 +256,23 @@ for unit in motcua-kiosk.service motcua-board.service motcua-led-bridge.service;
     [ "$u" = "$unit" ] && live systemctl enable "$unit"
   done
 done
+if [ -n "$release" ]; then
+  live systemctl try-restart 'motcua-*.service'
+fi
 
+installed="motcua${RELEASE_VERSION:+ $RELEASE_VERSION} installed for: ${ROLES[*]}"
+if [ -n "$release" ]; then
+  installed+=" in $PREFIX/$INSTALLED"
+  back=$(readlink "$ROOT$PREFIX/previous" 2>/dev/null || true)
+  [ -z "$back" ] || installed+=$'\n'"  (back to $PREFIX/$back: $0 --rollback)"
+fi
 cat <<MSG
-motcua installed for: ${ROLES[*]}
+$installed
 ${tls_fingerprint:+$tls_fingerprint
   (devices: pin it when pairing, or use /etc/motcua/tls/ca.crt as MOTCUA_CA_FILE)
 }Next (docs/technician.md):
   - edit /etc/motcua/*.env, then: systemctl restart motcua-*
-  - server: sudo -u motcua MOTCUA_DATA_DIR=/var/lib/motcua $PREFIX/.venv/bin/motcua-server \\
+  - server: sudo -u motcua MOTCUA_DATA_DIR=/var/lib/motcua $PREFIX/current/.venv/bin/motcua-server \\
       init --site /etc/motcua/site.toml
     and create the first admin with 'motcua-server create-user NAME --role admin'
     (it asks for the password; scripts use --password-stdin)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Regenerates requirements/*.lock: for each role the exact versions, with the
 # hashes of every file published for them, that deploy/install.sh installs with
 # `pip install --require-hashes`. Run after changing a dependency in pyproject.toml
@@ -7,6 +8,8 @@
 # the very versions the suite ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=packages.sh
+. deploy/packages.sh
 UV=${UV:-.venv/bin/uv}
 
 compile() {  # compile EXTRA [uv options...]
@@ -18,6 +21,6 @@ compile() {  # compile EXTRA [uv options...]
 
 mkdir -p requirements
 compile test
-for role in server kiosk board rating; do
-  compile "$role" --constraint requirements/test.lock
+for extra in $BOX_EXTRAS; do
+  compile "$extra" --constraint requirements/test.lock
 done

@@ -20,6 +20,11 @@ role_debs() {
   esac
 }
 
+# The extras a box can install, each once (led-bridge installs the board's): the
+# locks deploy/lock.sh makes for boxes and deploy/release.sh ships.
+# shellcheck disable=SC2034  # read by lock.sh and release.sh
+BOX_EXTRAS="server kiosk board rating"
+
 # role_extra ROLE: the pyproject extra (and requirements/EXTRA.lock) of the role.
 role_extra() {
   case "$1" in

@@ -41,8 +41,11 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
         "motcua-led-bridge.service", "motcua-backup.service", "motcua-backup.timer",
     } <= names
     for unit in UNITS:
-        # Point /opt/motcua at this checkout so the executables verify can check exist.
-        (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/motcua", str(ROOT)))
+        # Point /opt/motcua/current at this checkout so the executables verify can check
+        # exist (a checkout install makes current its own directory).
+        (tmp_path / unit.name).write_text(
+            unit.read_text().replace("/opt/motcua/current", str(ROOT))
+        )
     result = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", *sorted(names)],
         cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
@@ -214,6 +217,11 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
         " motcua-report.timer" in printed
     )
     assert "would run: systemctl enable motcua-kiosk.service" in printed
+    # The units run /opt/motcua/current: for a checkout install, the checkout itself.
+    assert "would run: switch_current ." in printed
+    assert "ExecStart=/opt/motcua/current/.venv/bin/motcua-server run" in (
+        system / "motcua-server.service"
+    ).read_text()
     # A kiosk box shows nothing but the app: no other VT login, no SysRq.
     assert "kernel.sysrq = 0" in (target / "etc/sysctl.d/90-motcua-sysrq.conf").read_text()
     assert "NAutoVTs=0" in (target / "etc/systemd/logind.conf.d/motcua-novt.conf").read_text()

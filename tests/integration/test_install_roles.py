@@ -18,7 +18,6 @@ import subprocess
 import sys
 import sysconfig
 import tomllib
-import zipfile
 from importlib import metadata
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from wheels import stub_wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
@@ -35,21 +35,6 @@ KIVY_ENV = {"SDL_VIDEODRIVER": "offscreen", "SDL_AUDIODRIVER": "dummy", "KIVY_NO
             "KIVY_NO_CONSOLELOG": "1", "KIVY_NO_FILELOG": "1"}
 
 pytestmark = pytest.mark.slow
-
-
-def _stub_wheel(folder: Path, name: str, version: str, metadata_text: str,
-                entry_points: str = "") -> None:
-    """A wheel with only its metadata: enough for pip to resolve, nothing to unpack."""
-    stem = f"{re.sub(r'[-_.]+', '_', name)}-{version}"
-    info = f"{stem}.dist-info"
-    files = {f"{info}/METADATA": metadata_text,
-             f"{info}/WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
-    if entry_points:
-        files[f"{info}/entry_points.txt"] = entry_points
-    files[f"{info}/RECORD"] = "".join(f"{path},,\n" for path in [*files, f"{info}/RECORD"])
-    with zipfile.ZipFile(folder / f"{stem}-py3-none-any.whl", "w") as wheel:
-        for path, text in files.items():
-            wheel.writestr(path, text)
 
 
 def _project_metadata() -> str:
@@ -68,9 +53,9 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("wheelhouse")
     for dist in metadata.distributions():
         if canonicalize_name(dist.metadata["Name"]) != PROJECT["name"]:
-            _stub_wheel(folder, dist.metadata["Name"], dist.version, dist.read_text("METADATA"))
+            stub_wheel(folder, dist.metadata["Name"], dist.version, dist.read_text("METADATA"))
     scripts = "".join(f"{name} = {target}\n" for name, target in PROJECT["scripts"].items())
-    _stub_wheel(folder, PROJECT["name"], PROJECT["version"], _project_metadata(),
+    stub_wheel(folder, PROJECT["name"], PROJECT["version"], _project_metadata(),
                 f"[console_scripts]\n{scripts}")
     return folder
 
