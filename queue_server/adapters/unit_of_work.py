@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from queue_server.adapters.account_repository import AccountRepository, AccountStore
 from queue_server.adapters.database import Database
+from queue_server.adapters.fleet_repository import FleetRepository, FleetStore
 from queue_server.adapters.repository import QueueRepository
 
 log = logging.getLogger(__name__)
@@ -19,6 +21,10 @@ EventListener = Callable[[list[dict[str, Any]]], None]
 
 class UnitOfWork:
     """Opens a session on the write engine (or the read engine when ``readonly``).
+
+    Its repositories share that session: ``repo`` (the queue), ``fleet`` (devices and
+    pairing) and ``accounts`` (users, tokens, sign-in attempts). The last two are typed
+    by their protocols, which the use-case tests' fakes implement too.
 
     Events recorded through :meth:`record` are written at :meth:`commit`, after the
     one flush of the changes, and handed to ``on_commit`` listeners only after the
@@ -46,6 +52,8 @@ class UnitOfWork:
             self._lock.acquire()
         self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
         self.repo = QueueRepository(self.session)
+        self.fleet: FleetStore = FleetRepository(self.session)
+        self.accounts: AccountStore = AccountRepository(self.session)
         self._pending = []
         self._ordered = set()
         return self

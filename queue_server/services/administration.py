@@ -6,9 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-
-from queue_server.adapters.tables import api_tokens, users
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.hours import OpeningHours
@@ -31,11 +28,7 @@ class AlreadyExists(QueueError):
 
 
 def list_users(uow: UnitOfWork, site_id: int) -> list[dict[str, Any]]:
-    rows = uow.session.execute(
-        select(users)
-        .where((users.c.site_id == site_id) | users.c.site_id.is_(None))
-        .order_by(users.c.username)
-    ).all()
+    rows = uow.accounts.users_of_site(site_id)
     return [
         {
             "id": row.id,
@@ -60,8 +53,7 @@ def add_user(
     now: datetime,
 ) -> int:
     """A new account; an existing user name is refused, never overwritten."""
-    taken = uow.session.execute(select(users.c.id).where(users.c.username == username)).first()
-    if taken is not None:
+    if uow.accounts.user_id(username) is not None:
         raise AlreadyExists(
             f"The user name {username!r} is taken.", f"Tên đăng nhập «{username}» đã có."
         )
@@ -85,7 +77,7 @@ def set_user_active(
         raise QueueError(
             "You cannot disable your own account.", "Không thể tự khóa tài khoản của mình."
         )
-    uow.session.execute(update(users).where(users.c.id == user_id).values(active=active))
+    uow.accounts.set_active(user_id, active)
     ended = 0 if active else revoke_user_tokens(uow, user_id, now)
     change = "user_disabled" if not active else "user_enabled"
     _record(uow, site_id, actor, now, {change: username, "tokens_revoked": ended})
@@ -116,23 +108,15 @@ def set_password(
 
 def _user(uow: UnitOfWork, site_id: int, user_id: int) -> str:
     """The user name of an account of this site (or of none), else NotFound."""
-    username = uow.session.execute(
-        select(users.c.username).where(
-            users.c.id == user_id, (users.c.site_id == site_id) | users.c.site_id.is_(None)
-        )
-    ).scalar_one_or_none()
+    username = uow.accounts.username(site_id, user_id)
     if username is None:
         raise NotFound("No such account.", "Không có tài khoản này.")
-    return str(username)
+    return username
 
 
 def list_device_tokens(uow: UnitOfWork, site_id: int) -> list[dict[str, Any]]:
     """Device tokens by name and state; the tokens themselves are never stored."""
-    rows = uow.session.execute(
-        select(api_tokens)
-        .where(api_tokens.c.site_id == site_id, api_tokens.c.user_id.is_(None))
-        .order_by(api_tokens.c.id)
-    ).all()
+    rows = uow.accounts.device_tokens(site_id)
     counters = {c.id: c.number for c in uow.repo.counters(site_id)}
     return [
         {
@@ -172,17 +156,7 @@ def add_device_token(
 def revoke_device_token(
     uow: UnitOfWork, site_id: int, token_id: int, actor: str, now: datetime
 ) -> None:
-    result = uow.session.execute(
-        update(api_tokens)
-        .where(
-            api_tokens.c.id == token_id,
-            api_tokens.c.site_id == site_id,
-            api_tokens.c.user_id.is_(None),
-            api_tokens.c.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    if not uow.accounts.revoke_device_token(site_id, token_id, now):
         raise NotFound("No such active device token.", "Không có mã thiết bị đang hiệu lực này.")
     _record(uow, site_id, actor, now, {"token_revoked": token_id})
 

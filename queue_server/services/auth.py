@@ -16,13 +16,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from queue_server.adapters.tables import api_tokens, users
+from queue_server.adapters.account_repository import Account, AccountStore, UserRecord
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import QueueError
 from queue_server.services.password_policy import check_password
@@ -125,24 +123,21 @@ def create_user(
     full_name: str = "",
 ) -> int:
     check_password(password, username)
-    existing = uow.session.execute(
-        select(users.c.id).where(users.c.username == username)
-    ).scalar_one_or_none()
-    values = {
-        "site_id": site_id,
-        "username": username,
-        "full_name": full_name,
-        "password_hash": _hasher.hash(password),
-        "role": role.value,
-        "active": True,
-    }
+    existing = uow.accounts.user_id(username)
+    account = Account(
+        site_id=site_id,
+        username=username,
+        full_name=full_name,
+        password_hash=_hasher.hash(password),
+        role=role.value,
+        active=True,
+    )
     if existing is not None:
         # A reset password must lock out whoever held the old one: every token goes.
-        uow.session.execute(update(users).where(users.c.id == existing).values(**values))
-        revoke_user_tokens(uow, int(existing), now)
-        return int(existing)
-    result = uow.session.execute(insert(users).values(created_at=now, **values))
-    return int(result.inserted_primary_key[0])  # type: ignore[attr-defined]
+        uow.accounts.replace_user(existing, account)
+        revoke_user_tokens(uow, existing, now)
+        return existing
+    return uow.accounts.add_user(account, now)
 
 
 def issue_token(
@@ -158,17 +153,15 @@ def issue_token(
 ) -> str:
     """Store a new token's digest and return the token itself, shown only this once."""
     token = secrets.token_hex(32)  # hex: never begins with '-', so safe after --token
-    uow.session.execute(
-        insert(api_tokens).values(
-            site_id=site_id,
-            kind=kind,
-            name=name,
-            token_hash=hash_token(token),
-            user_id=user_id,
-            counter_id=counter_id,
-            created_at=now,
-            expires_at=now + lifetime if lifetime else None,
-        )
+    uow.accounts.add_token(
+        site_id,
+        kind,
+        name,
+        hash_token(token),
+        now,
+        user_id=user_id,
+        counter_id=counter_id,
+        expires_at=now + lifetime if lifetime else None,
     )
     return token
 
@@ -186,9 +179,7 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> tuple[int, int | N
     cost, so the answer takes as long as for a real account and does not tell which
     user names exist.
     """
-    row = uow.session.execute(
-        select(users).where(users.c.username == username, users.c.active.is_(True))
-    ).first()
+    row = uow.accounts.active_user(username)
     try:
         if row is None:
             _hasher.verify(_dummy_hash(_hasher), password)
@@ -198,24 +189,17 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> tuple[int, int | N
         raise AuthError(
             "Wrong user name or password.", "Sai tên đăng nhập hoặc mật khẩu."
         ) from None
-    return int(row.id), row.site_id, row.role
+    return row.id, row.site_id, row.role
 
 
-#: Run on every authenticated request, so built once; the digest is its one parameter.
-_TOKEN_QUERY = (
-    select(api_tokens, users.c.username, users.c.role, users.c.active)
-    .outerjoin(users, users.c.id == api_tokens.c.user_id)
-    .where(api_tokens.c.token_hash == bindparam("token_hash"))
-)
-
-
-def resolve_token(conn: Connection, token: str, now: datetime) -> Principal:
+def resolve_token(accounts: AccountStore, token: str, now: datetime) -> Principal:
     """The caller behind ``token``, read afresh on every request so a revoked or
     expired token is refused at once in every process.
 
-    It takes a bare connection, not a unit of work: one read needs no session.
+    It takes the accounts alone, not a unit of work: on a bare connection, one read
+    needs no session.
     """
-    row = conn.execute(_TOKEN_QUERY, {"token_hash": hash_token(token)}).first()
+    row = accounts.token_holder(hash_token(token))
     if (
         row is None
         or row.kind == SESSION_KIND
@@ -227,7 +211,7 @@ def resolve_token(conn: Connection, token: str, now: datetime) -> Principal:
             "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
         )
     if row.user_id is not None:
-        if not row.active:
+        if not row.active or row.role is None or row.username is None:
             raise AuthError("The account is disabled.", "Tài khoản đã bị khóa.")
         role = Role(row.role)
         return Principal(
@@ -248,11 +232,7 @@ def resolve_token(conn: Connection, token: str, now: datetime) -> Principal:
 
 
 def revoke_token(uow: UnitOfWork, token: str, now: datetime) -> None:
-    uow.session.execute(
-        update(api_tokens)
-        .where(api_tokens.c.token_hash == hash_token(token))
-        .values(revoked_at=now)
-    )
+    uow.accounts.revoke_token_hash(hash_token(token), now)
 
 
 def change_password(
@@ -261,50 +241,22 @@ def change_password(
     """Set a new password and end every token and page session of the old one;
     returns how many were ended."""
     check_password(password, username)
-    uow.session.execute(
-        update(users).where(users.c.id == user_id).values(password_hash=_hasher.hash(password))
-    )
+    uow.accounts.set_password_hash(user_id, _hasher.hash(password))
     return revoke_user_tokens(uow, user_id, now)
 
 
 def revoke_user_tokens(uow: UnitOfWork, user_id: int, now: datetime) -> int:
     """End every bearer token and page session of a user; returns how many were live."""
-    result = uow.session.execute(
-        update(api_tokens)
-        .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return uow.accounts.revoke_user_tokens(user_id, now)
 
 
 def signed_in_anywhere(uow: UnitOfWork, user_id: int, now: datetime) -> bool:
     """Whether the user is active and holds a live bearer token (not a page session):
     an officer who signed out, was disabled or whose token ran out holds no counter."""
-    live = uow.session.execute(
-        select(func.count())
-        .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id))
-        .where(
-            api_tokens.c.user_id == user_id,
-            api_tokens.c.kind != SESSION_KIND,
-            api_tokens.c.revoked_at.is_(None),
-            (api_tokens.c.expires_at.is_(None)) | (api_tokens.c.expires_at > now),
-            users.c.active.is_(True),
-        )
-    ).scalar_one()
-    return bool(live)
+    return bool(uow.accounts.live_tokens(user_id, now, except_kind=SESSION_KIND))
 
 
-def session_user(conn: Connection, token: str, now: datetime) -> Any:
+def session_user(accounts: AccountStore, token: str, now: datetime) -> UserRecord | None:
     """The active account behind an admin page session token, or None when the session
     ended (signed out, expired, revoked) or the account is disabled."""
-    return conn.execute(
-        select(users)
-        .join(api_tokens, api_tokens.c.user_id == users.c.id)
-        .where(
-            api_tokens.c.token_hash == hash_token(token),
-            api_tokens.c.kind == SESSION_KIND,
-            api_tokens.c.revoked_at.is_(None),
-            api_tokens.c.expires_at > now,
-            users.c.active.is_(True),
-        )
-    ).first()
+    return accounts.session_user(hash_token(token), SESSION_KIND, now)

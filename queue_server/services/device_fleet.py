@@ -18,14 +18,11 @@ page) joins the fleet at its first call, so every device in the hall is watched.
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-
-from queue_server.adapters.tables import api_tokens, devices, pairing_codes
+from queue_server.adapters.fleet_repository import DeviceRecord
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.services.administration import AlreadyExists, revoke_device_token
@@ -73,25 +70,14 @@ def request_pairing(
     now: datetime,
 ) -> dict[str, Any]:
     """A fresh code for a device to show; unique among the site's open codes."""
-    open_codes = set(
-        uow.session.execute(
-            select(pairing_codes.c.code).where(
-                pairing_codes.c.site_id == site_id,
-                pairing_codes.c.device_id.is_(None),
-                pairing_codes.c.expires_at > now,
-            )
-        ).scalars()
-    )
+    open_codes = uow.fleet.open_codes(site_id, now)
     if len(open_codes) >= MAX_OPEN_CODES:
         raise TooManyPairings()
     code = f"{secrets.randbelow(1_000_000):06d}"
     while code in open_codes:
         code = f"{secrets.randbelow(1_000_000):06d}"
-    uow.session.execute(
-        insert(pairing_codes).values(
-            site_id=site_id, code=code, kind=kind.value, hardware=hardware,
-            token_hash=token_hash, created_at=now, expires_at=now + PAIRING_TTL,
-        )
+    uow.fleet.add_pairing_code(
+        site_id, code, kind.value, hardware, token_hash, now, now + PAIRING_TTL
     )
     return {"code": code, "expires_at": (now + PAIRING_TTL).isoformat()}
 
@@ -106,14 +92,7 @@ def confirm_pairing(
     only a caller who ``may_bind`` (an admin, the server's own CLI) pairs one, so a
     technician cannot hand themselves counter or rating powers.
     """
-    pending = uow.session.execute(
-        select(pairing_codes).where(
-            pairing_codes.c.site_id == site_id,
-            pairing_codes.c.code == code,
-            pairing_codes.c.device_id.is_(None),
-            pairing_codes.c.expires_at > now,
-        )
-    ).first()
+    pending = uow.fleet.open_pairing(site_id, code, now)
     if pending is None:
         raise NotFound(
             "No device is waiting with this code (it lasts 10 minutes).",
@@ -129,23 +108,14 @@ def confirm_pairing(
     )
     if acts_at_counter and not may_bind:
         _refuse_binding(uow, site_id, name, pending.kind, counter_number, actor, now)
-    token_id = uow.session.execute(  # type: ignore[attr-defined]
-        insert(api_tokens).values(
-            site_id=site_id, kind=pending.kind, name=name, token_hash=pending.token_hash,
-            counter_id=counter_id, created_at=now,
-        )
-    ).inserted_primary_key[0]
-    config = {"counter": counter_number} if counter_number is not None else {}
-    device_id = uow.session.execute(  # type: ignore[attr-defined]
-        insert(devices).values(
-            site_id=site_id, kind=pending.kind, name=name, token_id=token_id,
-            hardware=pending.hardware, config=json.dumps(config), config_revision=1,
-            health="{}", paired_at=now,
-        )
-    ).inserted_primary_key[0]
-    uow.session.execute(
-        update(pairing_codes).where(pairing_codes.c.id == pending.id).values(device_id=device_id)
+    token_id = uow.accounts.add_token(
+        site_id, pending.kind, name, pending.token_hash, now, counter_id=counter_id
     )
+    config = {"counter": counter_number} if counter_number is not None else {}
+    device_id = uow.fleet.add_device(
+        site_id, pending.kind, name, token_id, pending.hardware, config, now
+    )
+    uow.fleet.mark_paired(pending.id, device_id)
     uow.record(
         site_id=site_id, kind="accounts.changed", actor=actor, at=now,
         payload={"device_paired": name, "kind": pending.kind, "hardware": pending.hardware},
@@ -163,26 +133,18 @@ def set_config(
     terminal moved to another counter rates for that one), so it is rebound here too,
     and only by a caller who ``may_bind`` (see :func:`confirm_pairing`).
     """
-    row = _device(uow, site_id, devices.c.id == device_id)
+    row = _device(uow, site_id, device_id)
     counter = config.get("counter")
     counter_id = None if counter is None else uow.repo.counter_by_number(site_id, counter).id
     if row.kind == DeviceKind.COUNTER.value and counter_id is None:
         raise QueueError("A counter device needs its counter number.", "Thiết bị quầy cần số quầy.")
     if row.kind in COUNTER_BOUND and counter_id is not None and not may_bind:
-        bound = uow.session.execute(
-            select(api_tokens.c.counter_id).where(api_tokens.c.id == row.token_id)
-        ).scalar_one()
-        if bound != counter_id:
+        if uow.accounts.token_counter(row.token_id) != counter_id:
             _refuse_binding(uow, site_id, row.name, row.kind, counter, actor, now)
     if row.kind in COUNTER_BOUND:
-        uow.session.execute(
-            update(api_tokens).where(api_tokens.c.id == row.token_id).values(counter_id=counter_id)
-        )
+        uow.accounts.bind_counter(row.token_id, counter_id)
     revision = row.config_revision + 1
-    uow.session.execute(
-        update(devices).where(devices.c.id == row.id)
-        .values(config=json.dumps(config, ensure_ascii=False), config_revision=revision)
-    )
+    uow.fleet.set_config(row.id, config, revision)
     # What changed goes to the (private) log; the public stream only says "pull again".
     uow.record(
         site_id=site_id, kind="devices.configured", actor=actor, at=now,
@@ -200,7 +162,7 @@ def revoke(uow: UnitOfWork, site_id: int, device_id: int, actor: str, now: datet
 
     Its name becomes free for the unit that replaces it (see ``_free_name``).
     """
-    row = _device(uow, site_id, devices.c.id == device_id)
+    row = _device(uow, site_id, device_id)
     revoke_device_token(uow, site_id, row.token_id, actor, now)
 
 
@@ -209,7 +171,7 @@ def own_device(uow: UnitOfWork, site_id: int, token_hash: str, now: datetime) ->
     row = _member(uow, site_id, token_hash, now)
     return {
         "id": row.id, "name": row.name, "kind": row.kind,
-        "config": json.loads(row.config), "revision": row.config_revision,
+        "config": row.config, "revision": row.config_revision,
     }
 
 
@@ -227,12 +189,9 @@ def heartbeat(
     clock = health.pop("clock", None)
     if clock is not None:
         health["clock_skew_s"] = round((clock - now).total_seconds(), 1)
-    uow.session.execute(
-        update(devices).where(devices.c.id == row.id)
-        .values(last_seen_at=now, health=json.dumps(health, ensure_ascii=False))
-    )
+    uow.fleet.record_health(row.id, health, now)
     problems = _problems(health)
-    if problems != _problems(json.loads(row.health)):
+    if problems != _problems(row.health):
         uow.record(
             site_id=site_id, kind="devices.health", actor=f"device:{row.name}", at=now,
             payload={
@@ -240,18 +199,13 @@ def heartbeat(
                 "problems": problems, "health": health,
             },
         )
-    return int(row.config_revision)
+    return row.config_revision
 
 
 def fleet(uow: UnitOfWork, site_id: int, now: datetime) -> list[dict[str, Any]]:
     """Every device in service with a ``status`` (ok, silent, unhealthy or never_seen),
     those that need a technician first."""
-    rows = uow.session.execute(
-        select(devices)
-        .join(api_tokens, api_tokens.c.id == devices.c.token_id)
-        .where(devices.c.site_id == site_id, api_tokens.c.revoked_at.is_(None))
-    ).all()
-    entries = [_fleet_entry(row, now) for row in rows]
+    entries = [_fleet_entry(row, now) for row in uow.fleet.devices_in_service(site_id)]
     return sorted(entries, key=lambda d: (_STATUS_ORDER[d["status"]], d["kind"], d["name"]))
 
 
@@ -267,8 +221,8 @@ def _problems(health: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _fleet_entry(row: Any, now: datetime) -> dict[str, Any]:
-    health = json.loads(row.health)
+def _fleet_entry(row: DeviceRecord, now: datetime) -> dict[str, Any]:
+    health = row.health
     problems = _problems(health)
     if row.last_seen_at is None:
         status = "never_seen"
@@ -285,35 +239,24 @@ def _fleet_entry(row: Any, now: datetime) -> dict[str, Any]:
         "version": health.get("version", ""), "uptime_s": health.get("uptime_s"),
         "clock_skew_s": health.get("clock_skew_s"),
         "last_seen_at": row.last_seen_at.isoformat() if row.last_seen_at else None,
-        "config": json.loads(row.config), "config_revision": row.config_revision,
+        "config": row.config, "config_revision": row.config_revision,
     }
 
 
-def _member(uow: UnitOfWork, site_id: int, token_hash: str, now: datetime) -> Any:
+def _member(uow: UnitOfWork, site_id: int, token_hash: str, now: datetime) -> DeviceRecord:
     """The calling device's row. A device token made by hand (``create-token``, the
     admin page) joins the fleet on its first call, so every device is watched."""
-    token = uow.session.execute(
-        select(api_tokens).where(
-            api_tokens.c.site_id == site_id,
-            api_tokens.c.token_hash == token_hash,
-            api_tokens.c.user_id.is_(None),
-        )
-    ).first()
+    token = uow.accounts.device_token(site_id, token_hash)
     if token is None:
         raise NotFound("No such paired device.", "Không có thiết bị đã ghép nối này.")
-    row = uow.session.execute(select(devices).where(devices.c.token_id == token.id)).first()
+    row = uow.fleet.device_of_token(token.id)
     if row is not None:
         return row
     name = token.name if _free_name(uow, site_id, token.name) else f"{token.name}-{token.id}"
     numbers = {c.id: c.number for c in uow.repo.counters(site_id)}
     config = {"counter": numbers[token.counter_id]} if token.counter_id in numbers else {}
-    uow.session.execute(
-        insert(devices).values(
-            site_id=site_id, kind=token.kind, name=name, token_id=token.id, hardware="",
-            config=json.dumps(config), config_revision=1, health="{}", paired_at=now,
-        )
-    )
-    return _device(uow, site_id, devices.c.token_id == token.id)
+    device_id = uow.fleet.add_device(site_id, token.kind, name, token.id, "", config, now)
+    return _device(uow, site_id, device_id)
 
 
 def _refuse_binding(
@@ -334,27 +277,18 @@ def _refuse_binding(
 
 def _free_name(uow: UnitOfWork, site_id: int, name: str) -> bool:
     """Whether ``name`` can go to a new device; a revoked device gives its name up."""
-    holder = uow.session.execute(
-        select(devices.c.id, api_tokens.c.revoked_at)
-        .join(api_tokens, api_tokens.c.id == devices.c.token_id)
-        .where(devices.c.site_id == site_id, devices.c.name == name)
-    ).first()
+    holder = uow.fleet.name_holder(site_id, name)
     if holder is None:
         return True
-    if holder.revoked_at is None:
+    if not holder.revoked:
         return False
-    uow.session.execute(delete(pairing_codes).where(pairing_codes.c.device_id == holder.id))
-    uow.session.execute(delete(devices).where(devices.c.id == holder.id))
+    uow.fleet.remove_device(holder.device_id)
     return True
 
 
-def _device(uow: UnitOfWork, site_id: int, which: Any) -> Any:
+def _device(uow: UnitOfWork, site_id: int, device_id: int) -> DeviceRecord:
     """A device in service (its token not revoked)."""
-    row = uow.session.execute(
-        select(devices)
-        .join(api_tokens, api_tokens.c.id == devices.c.token_id)
-        .where(devices.c.site_id == site_id, api_tokens.c.revoked_at.is_(None), which)
-    ).first()
+    row = uow.fleet.device(site_id, device_id)
     if row is None:
         raise NotFound("No such paired device.", "Không có thiết bị đã ghép nối này.")
     return row

@@ -15,9 +15,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
-
-from queue_server.adapters.tables import auth_attempts, users
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import QueueError
 from queue_server.services.auth import AuthError, issue_token, sign_in
@@ -136,9 +133,7 @@ def _hold_account(uow: UnitOfWork, username: str) -> None:
     """Lock the account's row until the attempt is committed (PostgreSQL; SQLite write
     transactions already run one at a time). An unknown name has no row and no
     password to find, so its attempts need no such order."""
-    uow.session.execute(
-        select(users.c.id).where(users.c.username == username).with_for_update()
-    )
+    uow.accounts.hold_account(username)
 
 
 def locked_until(
@@ -146,24 +141,16 @@ def locked_until(
 ) -> datetime | None:
     """When the lock on this account or address ends, or None when there is none."""
     since = now - policy.window
-    last_ok = uow.session.execute(
-        select(func.max(auth_attempts.c.at)).where(
-            auth_attempts.c.username == username, auth_attempts.c.outcome == "ok"
-        )
-    ).scalar_one()
+    last_ok = uow.accounts.last_success(username)
     account_since = max(since, last_ok) if last_ok else since
     checks = (
-        (auth_attempts.c.username == username, account_since, policy.account_failures),
-        (auth_attempts.c.address == address, since, policy.address_failures),
+        (uow.accounts.failures_of_account(username, account_since), policy.account_failures),
+        (uow.accounts.failures_from_address(address, since), policy.address_failures),
     )
     ends = []
-    for condition, start, limit in checks:
-        count, newest = uow.session.execute(
-            select(func.count(), func.max(auth_attempts.c.at)).where(
-                condition, auth_attempts.c.outcome == "failed", auth_attempts.c.at > start
-            )
-        ).one()
-        if count >= limit and newest + policy.lockout > now:
+    for failures, limit in checks:
+        newest = failures.newest
+        if failures.count >= limit and newest is not None and newest + policy.lockout > now:
             ends.append(newest + policy.lockout)
     return max(ends) if ends else None
 
@@ -172,8 +159,4 @@ def _record(
     uow: UnitOfWork, site_id: int | None, username: str, address: str, now: datetime,
     outcome: str,
 ) -> None:
-    uow.session.execute(
-        insert(auth_attempts).values(
-            site_id=site_id, at=now, username=username[:80], address=address[:64], outcome=outcome
-        )
-    )
+    uow.accounts.record_attempt(site_id, username, address, now, outcome)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict
 
-from sqlalchemy import ColumnElement, select, update
-
-from queue_server.adapters.tables import api_tokens
+from queue_server.adapters.account_repository import TokenRecord
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound
 from queue_server.services.auth import issue_token
@@ -29,15 +27,13 @@ class RotatedToken(TypedDict):
 
 
 def rotate_token(
-    uow: UnitOfWork, which: ColumnElement[bool], actor: str, now: datetime
+    uow: UnitOfWork, row: TokenRecord | None, actor: str, now: datetime
 ) -> RotatedToken:
-    """Revoke the active token matching ``which``; return the new one and its owner."""
-    row = uow.session.execute(
-        select(api_tokens).where(which, api_tokens.c.revoked_at.is_(None))
-    ).first()
+    """Revoke ``row``, a token not revoked found by the caller, unless it expired;
+    return the new one and its owner."""
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         raise NotFound("No such active token.", "Không có mã truy cập đang hiệu lực này.")
-    uow.session.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(revoked_at=now))
+    uow.accounts.revoke_token(row.id, now)
     token = issue_token(
         uow,
         site_id=row.site_id,
@@ -62,8 +58,7 @@ def rotate_own_token(
     uows: UnitOfWorkFactory, token_hash: str, actor: str, now: datetime
 ) -> RotatedToken:
     """The use case: the caller replaces the token it called with."""
-    which = api_tokens.c.token_hash == token_hash
-    return run(uows, lambda uow: rotate_token(uow, which, actor, now))
+    return run(uows, lambda uow: rotate_token(uow, uow.accounts.live_token(token_hash), actor, now))
 
 
 def rotate_device_token(
@@ -72,11 +67,7 @@ def rotate_device_token(
     """The use case: an admin replaces one of the site's device tokens."""
 
     def work(uow: UnitOfWork) -> RotatedToken:
-        which = (
-            (api_tokens.c.id == token_id)
-            & (api_tokens.c.site_id == site.load(uow).id)
-            & api_tokens.c.user_id.is_(None)
-        )
-        return rotate_token(uow, which, actor, now)
+        row = uow.accounts.live_device_token(site.load(uow).id or 0, token_id)
+        return rotate_token(uow, row, actor, now)
 
     return run(uows, work)

@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response
 
 from device_kit.contract.errors import Refusal
 from device_kit.public_url import public_or_none
+from queue_server.adapters.account_repository import AccountRepository, UserRecord
 from queue_server.api.admin import NewDeviceToken, NewUser
 from queue_server.api.schemas import ServicePatch, SitePatch
 from queue_server.backup_status import notice as backup_notice
@@ -101,13 +102,13 @@ def _check_csrf() -> None:
             abort(400, "CSRF token missing or wrong")
 
 
-def _signed_in_user() -> Any:
+def _signed_in_user() -> UserRecord | None:
     token = session.get("admin_session")
     if token is None:
         return None
     runtime = current_runtime()
     with runtime.db.read_connection() as conn:
-        row = session_user(conn, token, runtime.clock())
+        row = session_user(AccountRepository(conn), token, runtime.clock())
     if row is None or row.role not in SIGN_IN_ROLES:
         return None
     return row

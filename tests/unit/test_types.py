@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TYPED_CORE = ("queue_server/queueing", "queue_server/dossiers", "queue_server/services")
 #: ``Any`` in those signatures when this check came in. It may only go down:
 #: lower it when you type one away; never raise it.
-ANY_CEILING = 92
+ANY_CEILING = 85
 
 
 def test_mypy_finds_no_error_in_the_product_packages() -> None:

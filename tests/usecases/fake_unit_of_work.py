@@ -1,8 +1,10 @@
 """A unit of work on in-memory repositories, so a use case runs without a database.
 
 It keeps the contract the use cases rely on: ``repo`` answers the queue queries
-(the same rules as ``QueueRepository``, over lists), ``record`` collects events that
-reach ``events`` only at ``commit``, and ``committed`` says whether it committed.
+(the same rules as ``QueueRepository``, over lists), ``fleet`` and ``accounts`` those
+of the devices and the accounts (``fake_fleet``, ``fake_accounts``), ``record``
+collects events that reach ``events`` only at ``commit``, and ``committed`` says
+whether it committed.
 Leaving without a commit drops the recorded events, as a rollback would.
 """
 
@@ -12,6 +14,9 @@ import itertools
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
+
+from fake_accounts import FakeAccountRepository
+from fake_fleet import FakeFleetRepository
 
 from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
 from queue_server.queueing.model import Counter, CounterState, Service, Site, Ticket, TicketState
@@ -64,6 +69,16 @@ class FakeQueueRepository:
             if service.id == service_id:
                 return service
         raise UnknownService()
+
+    def counters(self, site_id: int) -> Sequence[Counter]:
+        found = [c for c in self.all_counters if c.site_id == site_id]
+        return sorted(found, key=lambda c: c.number)
+
+    def counter_by_number(self, site_id: int, number: int) -> Counter:
+        for counter in self.counters(site_id):
+            if counter.number == number:
+                return counter
+        raise UnknownCounter()
 
     def counter(self, site_id: int, counter_id: int, *, lock: bool = False) -> Counter:
         for counter in self.all_counters:
@@ -150,6 +165,8 @@ class FakeUnitOfWork:
 
     def __init__(self) -> None:
         self.repo = FakeQueueRepository()
+        self.accounts = FakeAccountRepository()
+        self.fleet = FakeFleetRepository(self.accounts)
         self.events: list[dict[str, Any]] = []
         self.committed = False
         self.commits = 0
