@@ -9,7 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from queue_server.adapters.calendar_repository import CalendarRepository, CalendarStore
 from queue_server.adapters.database import Database
+from queue_server.adapters.dossier_repository import DossierRepository, DossierStore
+from queue_server.adapters.procedure_repository import ProcedureRepository, ProcedureStore
+from queue_server.adapters.rating_repository import RatingRepository, RatingStore
 from queue_server.adapters.repository import QueueRepository
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,10 @@ class UnitOfWork:
             self._lock.acquire()
         self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
         self.repo = QueueRepository(self.session)
+        self.ratings: RatingStore = RatingRepository(self.session)
+        self.dossiers: DossierStore = DossierRepository(self.session)
+        self.calendar: CalendarStore = CalendarRepository(self.session)
+        self.procedures: ProcedureStore = ProcedureRepository(self.session)
         self._pending = []
         self._ordered = set()
         return self
