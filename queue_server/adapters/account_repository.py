@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from queue_server.adapters.tables import api_tokens, auth_attempts, users
@@ -142,6 +142,8 @@ class AccountStore(Protocol):
     def record_attempt(
         self, site_id: int | None, username: str, address: str, now: datetime, outcome: str
     ) -> None: ...
+
+    def forget_attempts_before(self, before: datetime) -> int: ...
 
 
 #: Run on every authenticated request, so built once; the digest is its one parameter.
@@ -378,3 +380,7 @@ class AccountRepository:
             )
         )
 
+    def forget_attempts_before(self, before: datetime) -> int:
+        """Delete sign-in attempts older than ``before``; how many went."""
+        done = self.db.execute(delete(auth_attempts).where(auth_attempts.c.at < before))
+        return int(done.rowcount)  # type: ignore[attr-defined]

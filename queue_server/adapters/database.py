@@ -25,9 +25,14 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
@@ -367,3 +372,9 @@ def alembic_config(db: Database) -> Config:
 def migrate(db: Database) -> None:
     """Bring the schema to the newest revision; running it again changes nothing."""
     command.upgrade(alembic_config(db), "head")
+
+
+def dialect_insert(session: Session, table: Table) -> PgInsert | SqliteInsert:
+    """An INSERT that can say ON CONFLICT in the words of the session's engine."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return (pg_insert if postgres else sqlite_insert)(table)

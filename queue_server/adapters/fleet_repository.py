@@ -86,6 +86,8 @@ class FleetStore(Protocol):
 
     def record_health(self, device_id: int, health: dict[str, Any], now: datetime) -> None: ...
 
+    def forget_codes_expired_before(self, before: datetime) -> int: ...
+
 
 def _record(row: Row[Any]) -> DeviceRecord:
     return DeviceRecord(**row._mapping)
@@ -205,3 +207,10 @@ class FleetRepository:
             update(devices).where(devices.c.id == device_id)
             .values(last_seen_at=now, health=health)
         )
+
+    def forget_codes_expired_before(self, before: datetime) -> int:
+        """Delete pairing codes that expired before ``before``; how many went."""
+        done = self.session.execute(
+            delete(pairing_codes).where(pairing_codes.c.expires_at < before)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]

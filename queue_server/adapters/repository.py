@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Insert, Select, String, and_, bindparam, cast, func, insert, select, update
+from sqlalchemy import (
+    Insert,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,17 +28,25 @@ from queue_server.adapters.tables import (
     counters,
     daily_sequences,
     events,
+    number_blocks,
+    services,
     sites,
+    tickets,
+    users,
 )
 from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
 from queue_server.queueing.model import (
     Counter,
     CounterState,
+    NumberBlock,
     Service,
     Site,
     Ticket,
     TicketState,
+    service_time_s,
 )
+
+_Entity = TypeVar("_Entity", Site, Service, Counter, Ticket)
 
 # Hot statements ---------------------------------------------------------------
 # Ticket issue and call-next run these on every request. Building a statement
@@ -65,69 +86,76 @@ _APPEND_EVENTS_NOTIFYING = insert(events).returning(
 
 
 @functools.cache
-def _by_id(entity: type[Any]) -> Select[Any]:
+def _by_id(entity: type[_Entity], table: Table) -> Select[_Entity]:
     """Select by primary key, built once: ``session.get`` rebuilds it on every miss."""
-    return select(entity).where(entity.id == bindparam("id"))
+    return select(entity).where(table.c.id == bindparam("id"))
 
 
 @functools.cache
-def _services_of_site() -> Select[tuple[Service]]:
-    return select(Service).where(Service.site_id == bindparam("site_id")).order_by(Service.id)
-
-
-@functools.cache
-def _service_by_code() -> Select[tuple[Service]]:
-    return select(Service).where(
-        Service.site_id == bindparam("site_id"), Service.code == bindparam("code")
+def _services_of_site() -> Select[Service]:
+    return (
+        select(Service)
+        .where(services.c.site_id == bindparam("site_id"))
+        .order_by(services.c.id)
     )
 
 
 @functools.cache
-def _counter_query(lock: bool) -> Select[tuple[Counter]]:
+def _service_by_code() -> Select[Service]:
+    return select(Service).where(
+        services.c.site_id == bindparam("site_id"), services.c.code == bindparam("code")
+    )
+
+
+@functools.cache
+def _counter_query(lock: bool) -> Select[Counter]:
     query = select(Counter).where(
-        Counter.site_id == bindparam("site_id"), Counter.id == bindparam("counter_id")
+        counters.c.site_id == bindparam("site_id"), counters.c.id == bindparam("counter_id")
     )
     return query.with_for_update() if lock else query
 
 
 @functools.cache
-def _head_query(priority: bool, lock: bool) -> Select[tuple[Ticket]]:
+def _head_query(priority: bool, lock: bool) -> Select[Ticket]:
     query = (
         select(Ticket)
         .where(
-            Ticket.service_id.in_(bindparam("service_ids", expanding=True)),
-            Ticket.state == TicketState.WAITING,
-            Ticket.priority.is_not(None) if priority else Ticket.priority.is_(None),
+            tickets.c.service_id.in_(bindparam("service_ids", expanding=True)),
+            tickets.c.state == TicketState.WAITING,
+            tickets.c.priority.is_not(None) if priority else tickets.c.priority.is_(None),
         )
-        .order_by(Ticket.queued_at, Ticket.id)
+        .order_by(tickets.c.queued_at, tickets.c.id)
         .limit(1)
     )
     return query.with_for_update(skip_locked=True) if lock else query
 
 
 @functools.cache
-def _ahead_query(priority: bool, strict: bool) -> Select[tuple[int]]:
+def _ahead_query(priority: bool, strict: bool) -> Select[int]:
     earlier = and_(
-        Ticket.service_id == bindparam("service_id"),
-        Ticket.state == TicketState.WAITING,
-        Ticket.id != bindparam("ticket_id"),
+        tickets.c.service_id == bindparam("service_id"),
+        tickets.c.state == TicketState.WAITING,
+        tickets.c.id != bindparam("ticket_id"),
     )
-    before_in_class = (Ticket.queued_at < bindparam("queued_at")) | and_(
-        Ticket.queued_at == bindparam("queued_at"), Ticket.id < bindparam("ticket_id")
+    before_in_class = (tickets.c.queued_at < bindparam("queued_at")) | and_(
+        tickets.c.queued_at == bindparam("queued_at"), tickets.c.id < bindparam("ticket_id")
     )
-    same_class = Ticket.priority.is_not(None) if priority else Ticket.priority.is_(None)
+    same_class = tickets.c.priority.is_not(None) if priority else tickets.c.priority.is_(None)
     condition = and_(same_class, before_in_class)
     if strict and not priority:
-        condition = condition | Ticket.priority.is_not(None)
+        condition = condition | tickets.c.priority.is_not(None)
     return select(func.count()).where(earlier, condition)
 
 
 @functools.cache
-def _recent_done_query(limit: int) -> Select[Any]:
+def _recent_done_query(
+    limit: int,
+) -> Select[TicketState, datetime | None, datetime | None, datetime | None]:
+    t = tickets.c
     return (
-        select(Ticket.state, Ticket.called_at, Ticket.serving_at, Ticket.finished_at)
-        .where(Ticket.service_id == bindparam("service_id"), Ticket.state == TicketState.DONE)
-        .order_by(Ticket.finished_at.desc())
+        select(t.state, t.called_at, t.serving_at, t.finished_at)
+        .where(t.service_id == bindparam("service_id"), t.state == TicketState.DONE)
+        .order_by(t.finished_at.desc())
         .limit(limit)
     )
 
@@ -161,16 +189,16 @@ class QueueRepository:
 
     # sites, services, counters ------------------------------------------------
     def site(self, code: str) -> Site | None:
-        return self.session.scalars(select(Site).where(Site.code == code)).first()
+        return self.session.scalars(select(Site).where(sites.c.code == code)).first()
 
     def site_by_id(self, site_id: int) -> Site:
-        site = self.session.scalars(_by_id(Site), {"id": site_id}).first()
+        site = self.session.scalars(_by_id(Site, sites), {"id": site_id}).first()
         if site is None:
             raise LookupError(f"site {site_id} missing")
         return site
 
     def sites(self) -> Sequence[Site]:
-        return self.session.scalars(select(Site).order_by(Site.id)).all()
+        return self.session.scalars(select(Site).order_by(sites.c.id)).all()
 
     def services(self, site_id: int) -> Sequence[Service]:
         found = self.session.scalars(_services_of_site(), {"site_id": site_id}).all()
@@ -195,12 +223,12 @@ class QueueRepository:
         return found
 
     def counters(self, site_id: int) -> Sequence[Counter]:
-        query = select(Counter).where(Counter.site_id == site_id).order_by(Counter.number)
+        query = select(Counter).where(counters.c.site_id == site_id).order_by(counters.c.number)
         return self.session.scalars(query).all()
 
     def find_counter(self, site_id: int, number: int) -> Counter | None:
         """The counter people know by ``number`` (the sign above it), if the site has one."""
-        query = select(Counter).where(Counter.site_id == site_id, Counter.number == number)
+        query = select(Counter).where(counters.c.site_id == site_id, counters.c.number == number)
         return self.session.scalars(query).first()
 
     def counter_by_number(self, site_id: int, number: int) -> Counter:
@@ -226,8 +254,8 @@ class QueueRepository:
     def counter_service_map(self, site_id: int) -> dict[int, list[int]]:
         query = (
             select(counter_services.c.counter_id, counter_services.c.service_id)
-            .join(Counter, Counter.id == counter_services.c.counter_id)
-            .where(Counter.site_id == site_id)
+            .join(counters, counters.c.id == counter_services.c.counter_id)
+            .where(counters.c.site_id == site_id)
             .order_by(counter_services.c.counter_id, counter_services.c.position)
         )
         result: dict[int, list[int]] = {}
@@ -256,7 +284,51 @@ class QueueRepository:
         values = {"service_id": service_id, "day": day, "last_number": count}
         return int(self.session.execute(_next_seq_statement(self._postgres), values).scalar_one())
 
+    # number blocks (kiosk offline mode) ---------------------------------------------
+    def add_block(
+        self,
+        site_id: int,
+        service_id: int,
+        day: str,
+        device: str,
+        *,
+        first_seq: int,
+        last_seq: int,
+        created_at: datetime,
+    ) -> int:
+        """Store a block of numbers already reserved by :meth:`next_seq`; return its id."""
+        statement = (
+            insert(number_blocks)
+            .values(
+                site_id=site_id,
+                service_id=service_id,
+                day=day,
+                device=device,
+                first_seq=first_seq,
+                last_seq=last_seq,
+                created_at=created_at,
+            )
+            .returning(number_blocks.c.id)
+        )
+        return int(self.session.execute(statement).scalar_one())
+
+    def block(self, site_id: int, block_id: int, device: str) -> NumberBlock | None:
+        """The block, if ``device`` leased it at this site: no other device hands it over."""
+        b = number_blocks.c
+        row = self.session.execute(
+            select(number_blocks).where(
+                b.id == block_id, b.site_id == site_id, b.device == device
+            )
+        ).first()
+        return None if row is None else NumberBlock(**row._asdict())
+
     # tickets -------------------------------------------------------------------
+    def ticket_by_number(self, service_id: int, day: str, number: str) -> Ticket | None:
+        """The ticket of a service with that number that day, whatever its state."""
+        t = tickets.c
+        query = select(Ticket).where(t.service_id == service_id, t.day == day, t.number == number)
+        return self.session.scalars(query).first()
+
     def ticket(self, site_id: int, ticket_id: int) -> Ticket:
         found = self.session.get(Ticket, ticket_id)
         if found is None or found.site_id != site_id:
@@ -264,13 +336,16 @@ class QueueRepository:
         return found
 
     def ticket_by_token(self, token: str) -> Ticket | None:
-        query = select(Ticket).where(Ticket.track_token == token).order_by(Ticket.id.desc())
+        query = (
+            select(Ticket).where(tickets.c.track_token == token).order_by(tickets.c.id.desc())
+        )
         return self.session.scalars(query).first()
 
     def current_ticket(self, counter: Counter) -> Ticket | None:
         if counter.current_ticket_id is None:
             return None
-        ticket = self.session.scalars(_by_id(Ticket), {"id": counter.current_ticket_id}).first()
+        query = _by_id(Ticket, tickets)
+        ticket = self.session.scalars(query, {"id": counter.current_ticket_id}).first()
         if ticket is None or ticket.state not in (TicketState.CALLED, TicketState.SERVING):
             return None
         return ticket
@@ -286,12 +361,12 @@ class QueueRepository:
         query = (
             select(Ticket)
             .where(
-                Ticket.service_id.in_(service_ids),
-                Ticket.day == day,
-                Ticket.number == number,
-                Ticket.state.in_([TicketState.WAITING, TicketState.NO_SHOW]),
+                tickets.c.service_id.in_(service_ids),
+                tickets.c.day == day,
+                tickets.c.number == number,
+                tickets.c.state.in_([TicketState.WAITING, TicketState.NO_SHOW]),
             )
-            .order_by(Ticket.id.desc())
+            .order_by(tickets.c.id.desc())
             .with_for_update()
         )
         found = self.session.scalars(query).first()
@@ -304,9 +379,9 @@ class QueueRepository:
 
     def waiting_counts(self, site_id: int) -> dict[int, dict[str, int]]:
         query = (
-            select(Ticket.service_id, Ticket.priority.is_not(None), func.count())
-            .where(Ticket.site_id == site_id, Ticket.state == TicketState.WAITING)
-            .group_by(Ticket.service_id, Ticket.priority.is_not(None))
+            select(tickets.c.service_id, tickets.c.priority.is_not(None), func.count())
+            .where(tickets.c.site_id == site_id, tickets.c.state == TicketState.WAITING)
+            .group_by(tickets.c.service_id, tickets.c.priority.is_not(None))
         )
         counts: dict[int, dict[str, int]] = {}
         for service_id, is_priority, count in self.session.execute(query):
@@ -331,7 +406,7 @@ class QueueRepository:
         very rule to the rows: building whole tickets cost ~0.4 ms per issued ticket.
         """
         rows = self.session.execute(_recent_done_query(limit), {"service_id": service_id})
-        times = (Ticket.service_time_s.fget(row) for row in rows)
+        times = (service_time_s(*row) for row in rows)
         return [t for t in times if t is not None]
 
     def open_counters_for(self, service_id: int) -> int:
@@ -339,15 +414,22 @@ class QueueRepository:
 
     def current_tickets(self, site_id: int) -> dict[int, Ticket]:
         query = select(Ticket).where(
-            Ticket.site_id == site_id,
-            Ticket.state.in_([TicketState.CALLED, TicketState.SERVING]),
+            tickets.c.site_id == site_id,
+            tickets.c.state.in_([TicketState.CALLED, TicketState.SERVING]),
         )
         return {t.counter_id: t for t in self.session.scalars(query) if t.counter_id}
+
+    def officer_name(self, user_id: int) -> str | None:
+        """How a counter's officer is shown to visitors: the full name, else the username."""
+        row = self.session.execute(
+            select(users.c.full_name, users.c.username).where(users.c.id == user_id)
+        ).first()
+        return (row.full_name or row.username) if row else None
 
     def release_officer(self, officer_id: int, except_counter: int) -> None:
         self.session.execute(
             update(Counter)
-            .where(Counter.officer_id == officer_id, Counter.id != except_counter)
+            .where(counters.c.officer_id == officer_id, counters.c.id != except_counter)
             .values(officer_id=None)
         )
 

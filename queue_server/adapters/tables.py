@@ -266,7 +266,7 @@ dossier_settings = Table(
     metadata,
     Column("site_id", ForeignKey("sites.id"), primary_key=True),
     # The site file's [dossiers] section as JSON: connectors, mapping, limits.
-    Column("config", Text, nullable=False),
+    Column("config", JsonText(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
 
@@ -287,7 +287,7 @@ dossiers = Table(
     Column("due_at", UtcDateTime()),
     Column("finished_at", UtcDateTime()),
     Column("collect_at", String(300), nullable=False, default=""),
-    Column("steps", Text, nullable=False, default="[]"),
+    Column("steps", JsonText(), nullable=False, default=list),
     Column("source", String(20), nullable=False),
     Column("upstream_updated_at", UtcDateTime()),
     Column("synced_at", UtcDateTime(), nullable=False),
@@ -339,7 +339,7 @@ procedures = Table(
     Column("time_limit", String(300), nullable=False, default=""),
     Column("working_hours", Integer),
     Column("fees", Text, nullable=False, default=""),
-    Column("documents", Text, nullable=False, default="[]"),
+    Column("documents", JsonText(), nullable=False, default=list),
     Column("online_url", String(500), nullable=False, default=""),
     UniqueConstraint("site_id", "code", name="uq_procedures_site_code"),
 )
@@ -356,7 +356,7 @@ quick_ratings = Table(
     Column("officer_id", ForeignKey("users.id")),
     Column("service_id", ForeignKey("services.id"), nullable=False),
     Column("level", String(20), nullable=False),
-    Column("reasons", Text, nullable=False, default="[]"),
+    Column("reasons", JsonText(), nullable=False, default=list),
     Column("comment", Text, nullable=False, default=""),
     Column("device", String(120), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
@@ -371,7 +371,7 @@ dossier_ratings = Table(
     Column("id", Integer, primary_key=True),
     Column("site_id", ForeignKey("sites.id"), nullable=False),
     Column("dossier_code", String(80), nullable=False),
-    Column("scores", Text, nullable=False),
+    Column("scores", JsonText(), nullable=False),
     Column("total", Integer, nullable=False),
     Column("maximum", Integer, nullable=False),
     Column("comment", Text, nullable=False, default=""),

@@ -10,8 +10,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from queue_server.adapters.account_repository import AccountRepository, AccountStore
+from queue_server.adapters.calendar_repository import CalendarRepository, CalendarStore
 from queue_server.adapters.database import Database
+from queue_server.adapters.dossier_repository import DossierRepository, DossierStore
 from queue_server.adapters.fleet_repository import FleetRepository, FleetStore
+from queue_server.adapters.procedure_repository import ProcedureRepository, ProcedureStore
+from queue_server.adapters.rating_repository import RatingRepository, RatingStore
 from queue_server.adapters.repository import QueueRepository
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,10 @@ class UnitOfWork:
         self.repo = QueueRepository(self.session)
         self.fleet: FleetStore = FleetRepository(self.session)
         self.accounts: AccountStore = AccountRepository(self.session)
+        self.ratings: RatingStore = RatingRepository(self.session)
+        self.dossiers: DossierStore = DossierRepository(self.session)
+        self.calendar: CalendarStore = CalendarRepository(self.session)
+        self.procedures: ProcedureStore = ProcedureRepository(self.session)
         self._pending = []
         self._ordered = set()
         return self

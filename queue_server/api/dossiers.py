@@ -32,7 +32,6 @@ from queue_server.services.dossier_feeds import (
     note_push_refused,
 )
 from queue_server.services.dossier_lookup import lookup_dossier
-from queue_server.services.dossier_mirror import feed_state
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
 from queue_server.services.site_ref import run_step
 from queue_server.services.working_calendar import replace_year, stored_overrides
@@ -172,7 +171,7 @@ def feeds() -> Any:
     now = runtime.clock()
     with runtime.uow(readonly=True) as uow:
         site_id = current_site(uow).id or 0
-        states = [feed_state(uow, site_id, source) for source in (PULL, PUSH, IMPORT)]
+        states = [uow.dossiers.feed_state(site_id, source) for source in (PULL, PUSH, IMPORT)]
     return jsonify(
         [
             {

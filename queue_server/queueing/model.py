@@ -244,10 +244,21 @@ class Ticket:
 
     @property
     def service_time_s(self) -> float | None:
-        start = self.serving_at or self.called_at
-        if start is None or self.finished_at is None or self.state != TicketState.DONE:
-            return None
-        return (self.finished_at - start).total_seconds()
+        return service_time_s(self.state, self.called_at, self.serving_at, self.finished_at)
+
+
+def service_time_s(
+    state: TicketState,
+    called_at: datetime | None,
+    serving_at: datetime | None,
+    finished_at: datetime | None,
+) -> float | None:
+    """How long a finished ticket was served, from the four columns alone (the waiting-time
+    estimate reads just those, not whole tickets); None unless it was served to the end."""
+    start = serving_at or called_at
+    if start is None or finished_at is None or state != TicketState.DONE:
+        return None
+    return (finished_at - start).total_seconds()
 
 
 STATE_LABELS_VI: dict[TicketState, str] = {
@@ -261,6 +272,20 @@ STATE_LABELS_VI: dict[TicketState, str] = {
 }
 
 
+@dataclass(frozen=True)
+class NumberBlock:
+    """A run of one service's day sequence reserved for one device (kiosk offline mode)."""
+
+    id: int
+    site_id: int
+    service_id: int
+    day: str
+    device: str
+    first_seq: int
+    last_seq: int
+    created_at: datetime
+
+
 def format_number(prefix: str, seq: int) -> str:
     """``A`` and 23 give ``A023``; past 999 the number simply grows (``A1000``)."""
     return f"{prefix}{seq:03d}"
@@ -270,6 +295,7 @@ __all__ = [
     "ACTIVE_STATES",
     "Counter",
     "CounterState",
+    "NumberBlock",
     "PRIORITY_LABELS",
     "PriorityGroup",
     "PriorityPolicy",
@@ -279,4 +305,5 @@ __all__ = [
     "Ticket",
     "TicketState",
     "format_number",
+    "service_time_s",
 ]

@@ -15,21 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
-
-from queue_server.adapters.tables import webhook_deliveries
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.connectors import file_import, webhook
 from queue_server.dossiers.connectors.file_import import Row
 from queue_server.dossiers.connectors.pull import PullClient, PullOptions
 from queue_server.dossiers.errors import ImportRejected, UpstreamUnavailable, WebhookRefused
 from queue_server.runtime import Runtime
-from queue_server.services.dossier_mirror import (
-    dialect_insert,
-    feed_state,
-    record_feed,
-    upsert_dossiers,
-)
+from queue_server.services.dossier_mirror import record_feed, upsert_dossiers
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
 from queue_server.services.working_calendar import site_calendar
 
@@ -111,17 +103,8 @@ def accept_push(
         now.timestamp(),
         section.tolerance_s,
     )
-    table = webhook_deliveries
-    uow.session.execute(
-        delete(table).where(table.c.received_at < now - timedelta(seconds=2 * section.tolerance_s))
-    )
-    fresh = uow.session.execute(
-        dialect_insert(uow, table)
-        .values(digest=digest, site_id=site_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=[table.c.digest])
-        .returning(table.c.digest)
-    ).first()
-    if fresh is None:
+    uow.dossiers.forget_deliveries(now - timedelta(seconds=2 * section.tolerance_s))
+    if not uow.dossiers.note_delivery(site_id, digest, now):
         raise WebhookRefused("replay")
     payload = _push_document(body)
     rows = payload.get("dossiers") if isinstance(payload, dict) else None
@@ -194,7 +177,7 @@ def pull_dossiers(
     upstream is noted on the feed and the mirror keeps its data.
     """
     with runtime.uow(readonly=True) as uow:
-        cursor = feed_state(uow, site_id, PULL).cursor
+        cursor = uow.dossiers.feed_state(site_id, PULL).cursor
         settings = load_dossier_settings(uow, site_id)
     rows = pages = skipped = 0
     while pages < max_pages:

@@ -8,11 +8,11 @@ from typing import Any
 
 from device_kit.contract.dossier_codes import DossierCode
 from device_kit.contract.qr_payload import extract_code
+from queue_server.adapters.dossier_repository import MirroredDossier
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.errors import UnknownDossier
 from queue_server.dossiers.record import public_view
-from queue_server.services.dossier_mirror import MirroredDossier, find_dossier, last_success
 
 log = logging.getLogger(__name__)
 # Timeliness of a lookup needs only the zone, not the site's overrides.
@@ -21,12 +21,12 @@ _CLASSIFIER = WorkingCalendar()
 
 def data_as_of(uow: UnitOfWork, site_id: int, found: MirroredDossier) -> datetime:
     """The row's own sync time, or the last time a feed confirmed the mirror, if later."""
-    feeds = last_success(uow, site_id)
+    feeds = uow.dossiers.last_success(site_id)
     return max(found.synced_at, feeds) if feeds is not None else found.synced_at
 
 
 def find_by_code(uow: UnitOfWork, site_id: int, code: DossierCode) -> MirroredDossier:
-    found = find_dossier(uow, site_id, code)
+    found = uow.dossiers.find(site_id, code)
     if found is None:
         log.info("lookup of unknown dossier %s", code)
         raise UnknownDossier()

@@ -7,15 +7,12 @@ are not in the file: it names the environment variables that hold them.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
 
 from device_kit.contract.errors import DossierError
-from queue_server.adapters.tables import dossier_settings
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.calendar import SiteHours
 from queue_server.dossiers.connectors.mapping import DEFAULT_FIELDS, FieldMapping
@@ -107,20 +104,10 @@ class DossierSection(_Strict):
 def save_dossier_settings(
     uow: UnitOfWork, site_id: int, section: DossierSection, now: datetime
 ) -> None:
-    config = section.model_dump_json()
-    table = dossier_settings
-    exists = uow.session.execute(select(table.c.site_id).where(table.c.site_id == site_id)).first()
-    if exists:
-        uow.session.execute(
-            table.update().where(table.c.site_id == site_id).values(config=config, updated_at=now)
-        )
-    else:
-        uow.session.execute(table.insert().values(site_id=site_id, config=config, updated_at=now))
+    uow.dossiers.save_settings(site_id, section.model_dump(mode="json"), now)
 
 
 def load_dossier_settings(uow: UnitOfWork, site_id: int) -> DossierSection:
     """The stored section, or the defaults when the site file had none."""
-    config = uow.session.execute(
-        select(dossier_settings.c.config).where(dossier_settings.c.site_id == site_id)
-    ).scalar_one_or_none()
-    return DossierSection.model_validate(json.loads(config)) if config else DossierSection()
+    config = uow.dossiers.settings(site_id)
+    return DossierSection.model_validate(config) if config else DossierSection()

@@ -17,12 +17,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
-
-from queue_server.adapters.tables import number_blocks
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
-from queue_server.queueing.model import PriorityGroup, Site, Ticket, format_number
+from queue_server.queueing.model import PriorityGroup, Site, format_number
 from queue_server.services.clock import local_day
 from queue_server.services.tickets import (
     NewTicket,
@@ -69,19 +66,15 @@ def lease_block(
     day = local_day(now, site.timezone)
     last = uow.repo.next_seq(service.id or 0, day, count)
     first = last - count + 1
-    block_id = uow.session.execute(
-        insert(number_blocks)
-        .values(
-            site_id=site.id,
-            service_id=service.id,
-            day=day,
-            device=device,
-            first_seq=first,
-            last_seq=last,
-            created_at=now,
-        )
-        .returning(number_blocks.c.id)
-    ).scalar_one()
+    block_id = uow.repo.add_block(
+        site.id or 0,
+        service.id or 0,
+        day,
+        device,
+        first_seq=first,
+        last_seq=last,
+        created_at=now,
+    )
     view = {
         "id": block_id,
         "service": service.code,
@@ -117,13 +110,7 @@ def sync_offline_ticket(
     wait_sample: int,
 ) -> tuple[dict[str, Any], bool]:
     """Queue a ticket issued offline; returns its view and whether it was new."""
-    block = uow.session.execute(
-        select(number_blocks).where(
-            number_blocks.c.id == block_id,
-            number_blocks.c.site_id == site.id,
-            number_blocks.c.device == device,
-        )
-    ).first()
+    block = uow.repo.block(site.id or 0, block_id, device)
     if block is None:
         raise UnknownBlock()
     if not block.first_seq <= seq <= block.last_seq:
@@ -135,11 +122,7 @@ def sync_offline_ticket(
         raise StaleBlock()
     service = uow.repo.service_by_id(block.service_id)
     number = format_number(service.prefix, seq)
-    existing = uow.session.scalars(
-        select(Ticket).where(
-            Ticket.service_id == service.id, Ticket.day == block.day, Ticket.number == number
-        )
-    ).first()
+    existing = uow.repo.ticket_by_number(block.service_id, block.day, number)
     if existing is not None:
         return position_view(uow, existing, service, wait_sample), False
     group = PriorityGroup.parse(priority)

@@ -7,49 +7,21 @@ in it, so ``dang ky khai sinh`` finds ``Đăng ký khai sinh``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from queue_server.adapters.tables import procedures
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.procedures import Procedure, parse_catalogue
-from queue_server.services.dossier_mirror import dialect_insert
 from queue_server.text import fold
 
 MAX_RESULTS = 50
 
 
 def import_procedures(uow: UnitOfWork, site_id: int, catalogue: Iterable[Procedure]) -> int:
-    rows = [
-        {
-            "site_id": site_id,
-            "code": p.code,
-            "name": p.name,
-            "search_key": p.search_key[:1200],
-            "field": p.field,
-            "level": p.level,
-            "agency": p.agency,
-            "time_limit": p.time_limit,
-            "working_hours": p.working_hours,
-            "fees": p.fees,
-            "documents": json.dumps(list(p.documents), ensure_ascii=False),
-            "online_url": p.online_url,
-        }
-        for p in catalogue
-    ]
-    if not rows:
-        return 0
-    stmt = dialect_insert(uow, procedures)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[procedures.c.site_id, procedures.c.code],
-        set_={name: stmt.excluded[name] for name in rows[0] if name not in ("site_id", "code")},
-    )
-    uow.session.execute(stmt, rows)
-    return len(rows)
+    procedures = list(catalogue)
+    uow.procedures.upsert(site_id, procedures)
+    return len(procedures)
 
 
 def import_catalogue_file(
@@ -67,21 +39,21 @@ def import_catalogue_file(
     return count
 
 
-def _view(row: Any, full: bool) -> dict[str, Any]:
-    view = {
-        "code": row.code,
-        "name": row.name,
-        "field": row.field,
-        "level": row.level,
-        "agency": row.agency,
-        "time_limit": row.time_limit,
-        "online_url": row.online_url,
+def _view(procedure: Procedure, full: bool) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "code": procedure.code,
+        "name": procedure.name,
+        "field": procedure.field,
+        "level": procedure.level,
+        "agency": procedure.agency,
+        "time_limit": procedure.time_limit,
+        "online_url": procedure.online_url,
     }
     if full:
         view |= {
-            "fees": row.fees,
-            "documents": json.loads(row.documents),
-            "working_hours": row.working_hours,
+            "fees": procedure.fees,
+            "documents": list(procedure.documents),
+            "working_hours": procedure.working_hours,
         }
     return view
 
@@ -90,18 +62,12 @@ def search_procedures(
     uow: UnitOfWork, site_id: int, query: str = "", field: str = "", limit: int = 20
 ) -> list[dict[str, Any]]:
     """Procedures whose name, code or field hold every word of ``query``."""
-    stmt = select(procedures).where(procedures.c.site_id == site_id)
-    for word in fold(query).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(procedures.c.search_key.like(f"%{escaped}%", escape="\\"))
-    rows = uow.session.execute(stmt.order_by(procedures.c.name, procedures.c.code)).all()
+    found = uow.procedures.search(site_id, fold(query).split())
     if field:
-        rows = [r for r in rows if fold(field) in fold(r.field)]
-    return [_view(r, full=False) for r in rows[: min(limit, MAX_RESULTS)]]
+        found = [p for p in found if fold(field) in fold(p.field)]
+    return [_view(p, full=False) for p in found[: min(limit, MAX_RESULTS)]]
 
 
 def procedure_detail(uow: UnitOfWork, site_id: int, code: str) -> dict[str, Any] | None:
-    row = uow.session.execute(
-        select(procedures).where(procedures.c.site_id == site_id, procedures.c.code == code)
-    ).first()
-    return None if row is None else _view(row, full=True)
+    found = uow.procedures.find(site_id, code)
+    return None if found is None else _view(found, full=True)

@@ -10,27 +10,22 @@ the scores themselves live in :mod:`queue_server.dossiers.rating`.
 
 from __future__ import annotations
 
-import json
 from collections import Counter as Tally
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
-
 from device_kit.contract.dossier_codes import DossierCode
 from device_kit.contract.errors import DossierError
 from device_kit.contract.rating_levels import QuickLevel, Reason
-from queue_server.adapters.tables import counters, dossier_ratings, quick_ratings, services, users
+from queue_server.adapters.rating_repository import DossierRatingRecord, QuickRatingRecord
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.errors import UnknownDossier
 from queue_server.dossiers.rating import INDICATORS, DetailedRating, QuickRating, summarise
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import Site, TicketState
 from queue_server.services.auth import Forbidden
-from queue_server.services.dossier_mirror import find_dossier
 
 
 class AlreadyRated(QueueError):
@@ -99,29 +94,25 @@ def rate_ticket(
         )
     if ticket.state is not TicketState.DONE or ticket.counter_id is None:
         raise NotRateable()
-    taken = uow.session.execute(
-        select(quick_ratings.c.id).where(quick_ratings.c.ticket_id == ticket.id)
-    ).first()
-    if taken is not None:
+    if uow.ratings.quick_rating_taken(ticket.id or 0):
         raise AlreadyRated()
     reasons = sorted(r.code for r in rating.reasons)
-    values = {
-        "site_id": site.id,
-        "ticket_id": ticket.id,
-        "counter_id": ticket.counter_id,
-        "officer_id": ticket.officer_id,
-        "service_id": ticket.service_id,
-        "level": rating.level.value,
-        "reasons": json.dumps(reasons),
-        "comment": rating.comment,
-        "device": rater.label,
-        "at": now,
-    }
-    try:
-        with uow.session.begin_nested():
-            result = uow.session.execute(insert(quick_ratings).values(**values))
-    except IntegrityError:
-        raise AlreadyRated() from None
+    rating_id = uow.ratings.add_quick_rating(
+        QuickRatingRecord(
+            site_id=site.id or 0,
+            ticket_id=ticket.id or 0,
+            counter_id=ticket.counter_id,
+            officer_id=ticket.officer_id,
+            service_id=ticket.service_id,
+            level=rating.level.value,
+            reasons=reasons,
+            comment=rating.comment,
+            device=rater.label,
+            at=now,
+        )
+    )
+    if rating_id is None:
+        raise AlreadyRated()
     counter = uow.repo.counter(site.id or 0, ticket.counter_id)
     uow.record(
         site_id=site.id,
@@ -139,7 +130,7 @@ def rate_ticket(
         },
     )
     return {
-        "id": int(result.inserted_primary_key[0]),  # type: ignore[attr-defined]
+        "id": rating_id,
         "ticket_id": ticket.id,
         "number": ticket.number,
         "counter": counter.number,
@@ -158,19 +149,11 @@ def _dossier_code(code: str) -> str:
         raise _refusal(exc) from None
 
 
-def _rated_at(uow: UnitOfWork, site: Site, dossier: str) -> datetime | None:
-    return uow.session.execute(
-        select(dossier_ratings.c.at).where(
-            dossier_ratings.c.site_id == site.id, dossier_ratings.c.dossier_code == dossier
-        )
-    ).scalar_one_or_none()
-
-
 def dossier_rating(uow: UnitOfWork, site: Site, code: str) -> dict[str, Any]:
     """Whether a dossier was rated and when, so the kiosk can say so right after the scan.
     No scores and no device: only the refusal the visitor would otherwise meet at the end."""
     dossier = _dossier_code(code)
-    at = _rated_at(uow, site, dossier)
+    at = uow.ratings.dossier_rated_at(site.id or 0, dossier)
     if at is None:
         raise DossierNotRated()
     return {
@@ -198,29 +181,29 @@ def rate_dossier(
         rating = DetailedRating(dict(scores))
     except DossierError as exc:
         raise _refusal(exc) from None
-    if find_dossier(uow, site.id or 0, DossierCode.parse(dossier)) is None:
+    if uow.dossiers.find(site.id or 0, DossierCode.parse(dossier)) is None:
         raise UnknownDossier()
-    if _rated_at(uow, site, dossier) is not None:
+    if uow.ratings.dossier_rated_at(site.id or 0, dossier) is not None:
         raise DossierAlreadyRated()
-    values = {
-        "site_id": site.id,
-        "dossier_code": dossier,
-        "scores": json.dumps({str(n): s for n, s in sorted(rating.scores.items())}),
-        "total": rating.total,
-        "maximum": rating.maximum,
-        "comment": comment.strip(),
-        "device": rater.label,
-        "at": now,
-    }
-    try:
-        with uow.session.begin_nested():
-            result = uow.session.execute(insert(dossier_ratings).values(**values))
-    except IntegrityError:
-        raise DossierAlreadyRated() from None
+    stored = {str(n): s for n, s in sorted(rating.scores.items())}
+    rating_id = uow.ratings.add_dossier_rating(
+        DossierRatingRecord(
+            site_id=site.id or 0,
+            dossier_code=dossier,
+            scores=stored,
+            total=rating.total,
+            maximum=rating.maximum,
+            comment=comment.strip(),
+            device=rater.label,
+            at=now,
+        )
+    )
+    if rating_id is None:
+        raise DossierAlreadyRated()
     return {
-        "id": int(result.inserted_primary_key[0]),  # type: ignore[attr-defined]
+        "id": rating_id,
         "dossier_code": dossier,
-        "scores": {str(n): s for n, s in sorted(rating.scores.items())},
+        "scores": stored,
         "total": rating.total,
         "maximum": rating.maximum,
     }
@@ -258,12 +241,7 @@ def rating_options() -> dict[str, Any]:
 def rating_desk(uow: UnitOfWork, site: Site, counter_id: int) -> dict[str, Any]:
     """What the idle rating terminal shows: its counter and the officer on duty."""
     counter = uow.repo.counter(site.id or 0, counter_id)
-    officer = None
-    if counter.officer_id is not None:
-        row = uow.session.execute(
-            select(users.c.full_name, users.c.username).where(users.c.id == counter.officer_id)
-        ).first()
-        officer = (row.full_name or row.username) if row else None
+    officer = None if counter.officer_id is None else uow.repo.officer_name(counter.officer_id)
     return {
         "counter_id": counter.id,
         "counter": counter.number,
@@ -281,37 +259,17 @@ def rating_stats(
 ) -> dict[str, Any]:
     """Counts of quick ratings by level, per counter / officer / service, and the reasons;
     the detailed ratings summarised per indicator."""
-    query = (
-        select(
-            quick_ratings.c.level,
-            quick_ratings.c.reasons,
-            counters.c.number.label("counter"),
-            users.c.username.label("officer"),
-            services.c.code.label("service"),
-        )
-        .join(counters, counters.c.id == quick_ratings.c.counter_id)
-        .join(services, services.c.id == quick_ratings.c.service_id)
-        .outerjoin(users, users.c.id == quick_ratings.c.officer_id)
-        .where(quick_ratings.c.site_id == site.id)
-    )
-    detailed = select(dossier_ratings.c.scores).where(dossier_ratings.c.site_id == site.id)
-    if since is not None:
-        query = query.where(quick_ratings.c.at >= since)
-        detailed = detailed.where(dossier_ratings.c.at >= since)
-    if until is not None:
-        query = query.where(quick_ratings.c.at < until)
-        detailed = detailed.where(dossier_ratings.c.at < until)
     groups: dict[str, dict[Any, Tally[str]]] = {"counter": {}, "officer": {}, "service": {}}
     levels: Tally[str] = Tally()
     reasons: Tally[str] = Tally()
-    for row in uow.session.execute(query):
-        levels[row.level] += 1
-        reasons.update(json.loads(row.reasons))
+    for visit in uow.ratings.rated_visits(site.id or 0, since, until):
+        levels[visit.level] += 1
+        reasons.update(visit.reasons)
         for name, tally in groups.items():
-            tally.setdefault(getattr(row, name), Tally())[row.level] += 1
+            tally.setdefault(getattr(visit, name), Tally())[visit.level] += 1
     summary = summarise(
-        DetailedRating({int(n): s for n, s in json.loads(scores).items()})
-        for (scores,) in uow.session.execute(detailed)
+        DetailedRating({int(n): s for n, s in scores.items()})
+        for scores in uow.ratings.dossier_scores(site.id or 0, since, until)
     )
     return {
         "quick": {

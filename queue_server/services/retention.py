@@ -15,10 +15,9 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-
-from queue_server.adapters.tables import auth_attempts, pairing_codes
+from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.runtime import Runtime
+from queue_server.services.unit_of_work import run
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +28,14 @@ EVERY = timedelta(days=1)
 
 def prune(runtime: Runtime, now: datetime) -> dict[str, int]:
     """Delete what is past its keeping time; how many rows of each table went."""
-    with runtime.uow() as uow:
-        attempts = uow.session.execute(
-            delete(auth_attempts).where(auth_attempts.c.at < now - ATTEMPTS_KEPT)
-        )
-        codes = uow.session.execute(
-            delete(pairing_codes).where(pairing_codes.c.expires_at < now - EXPIRED_CODES_KEPT)
-        )
-        uow.commit()
-    return {
-        "auth_attempts": attempts.rowcount,  # type: ignore[attr-defined]
-        "pairing_codes": codes.rowcount,  # type: ignore[attr-defined]
-    }
+
+    def forget(uow: UnitOfWork) -> dict[str, int]:
+        return {
+            "auth_attempts": uow.accounts.forget_attempts_before(now - ATTEMPTS_KEPT),
+            "pairing_codes": uow.fleet.forget_codes_expired_before(now - EXPIRED_CODES_KEPT),
+        }
+
+    return run(runtime.uow, forget)
 
 
 def keep_pruning(runtime: Runtime, stop: threading.Event) -> None:

@@ -17,7 +17,6 @@ from typing import Protocol
 from device_kit.contract.errors import InvalidDossierCode
 from queue_server.dossiers import sms
 from queue_server.runtime import Runtime
-from queue_server.services.dossier_mirror import find_dossier
 from queue_server.services.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -72,7 +71,7 @@ class SmsLookup:
             log.info("sms from %s holds no dossier code", masked_number(sender))
             return sms.malformed_reply()
         with self.runtime.uow(readonly=True) as uow:
-            found = find_dossier(uow, self.site_id, code)
+            found = uow.dossiers.find(self.site_id, code)
         log.info(
             "sms lookup of %s from %s: %s",
             code,

@@ -208,7 +208,7 @@ def test_the_keypad_rating_key_answers_the_question(signed_in: Floor, tmp_path: 
             terminal.reaches("thanks")
             rows = wait_for(lambda: stored(floor), 10, "the stored rating")
             assert [(r.ticket_id, r.level, r.reasons) for r in rows] == [
-                (ticket["id"], "not_satisfied", "[]")
+                (ticket["id"], "not_satisfied", [])
             ]
 
             # The keypad's cable is pulled: the fleet page says which port, then all is

@@ -14,7 +14,6 @@ from queue_server.dossiers import sms
 from queue_server.dossiers.status import DossierStatus
 from queue_server.mock_upstream import demo_dossiers
 from queue_server.runtime import Runtime
-from queue_server.services.dossier_mirror import find_dossier
 from queue_server.services.sms_lookup import SmsLookup, SmsResponder
 
 PHONE = "+84912345678"
@@ -51,7 +50,7 @@ def test_hs_code_gets_the_status_in_one_gsm7_sms(
     row = rows[3]
     code = DossierCode.parse(row["MaHoSo"])
     with runtime.uow(readonly=True) as uow:
-        record = find_dossier(uow, site_id(runtime), code)
+        record = uow.dossiers.find(site_id(runtime), code)
     assert record is not None
     expected = sms.status_reply(
         code, DossierStatus(4), record.record.due_at, record.record.collect_at

@@ -134,19 +134,6 @@ def test_every_per_client_limit_goes_through_the_one_throttle() -> None:
     assert own_limiters == []
 
 
-#: Use cases that still write SQL themselves, moved to repositories by another branch
-#: (ratings, dossiers, procedures, the calendar, leases, retention). Empty it as each
-#: moves: the test below fails for a module listed here that no longer needs to be.
-STILL_WRITING_SQL = frozenset({
-    "queue_server.services.dossier_feeds",
-    "queue_server.services.dossier_mirror",
-    "queue_server.services.dossier_settings",
-    "queue_server.services.leases",
-    "queue_server.services.procedures",
-    "queue_server.services.ratings",
-    "queue_server.services.retention",
-    "queue_server.services.working_calendar",
-})
 #: Session methods that run a statement: only repositories call them.
 _RUNS_A_STATEMENT = frozenset({"execute", "scalars", "scalar"})
 
@@ -171,7 +158,7 @@ def writes_sql(source: str, package: str) -> bool:
 
 
 def test_the_use_cases_leave_sql_to_the_repositories() -> None:
-    """Services ask ``uow.repo``, ``uow.fleet``, ``uow.accounts`` for what they need, so
+    """Services ask ``uow.repo``, ``uow.fleet``, ``uow.ratings`` … for what they need, so
     they run on the fake unit of work too and every query lives in ``adapters/``."""
     writing = {
         name
@@ -179,8 +166,7 @@ def test_the_use_cases_leave_sql_to_the_repositories() -> None:
         if name.startswith("queue_server.services.")
         and writes_sql(path.read_text("utf-8"), "queue_server.services")
     }
-    assert writing - STILL_WRITING_SQL == set()
-    assert STILL_WRITING_SQL - writing == set(), "no SQL left there: take it off the list"
+    assert writing == set()
 
 
 def test_the_sql_finder_sees_each_way_in() -> None:

@@ -6,6 +6,7 @@ checkout (.mypy_cache), so a run after the first rechecks only what changed."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,13 +17,39 @@ ROOT = Path(__file__).resolve().parents[2]
 TYPED_CORE = ("queue_server/queueing", "queue_server/dossiers", "queue_server/services")
 #: ``Any`` in those signatures when this check came in. It may only go down:
 #: lower it when you type one away; never raise it.
-ANY_CEILING = 85
+ANY_CEILING = 82
 
 
 def test_mypy_finds_no_error_in_the_product_packages() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--cache-dir", str(ROOT / ".mypy_cache")],
         cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_mypy_proves_the_use_case_fakes_match_the_repositories() -> None:
+    """The fake unit of work declares its repositories by their protocols
+    (``FleetStore``, ``AccountStore``, ``RatingStore`` …): a fake that drifts from the real
+    repository's signatures fails here, not in a use-case test that happens to call it."""
+    fakes = ROOT / "tests" / "usecases"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--cache-dir",
+            str(ROOT / ".mypy_cache"),
+            str(fakes / "fake_unit_of_work.py"),
+            str(fakes / "fake_repositories.py"),
+            str(fakes / "fake_accounts.py"),
+            str(fakes / "fake_fleet.py"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "MYPYPATH": str(fakes)},
         capture_output=True,
         text=True,
         timeout=300,

@@ -192,3 +192,8 @@ class FakeAccountRepository:
         self, site_id: int | None, username: str, address: str, now: datetime, outcome: str
     ) -> None:
         self.attempts.append(Attempt(site_id, now, username[:80], address[:64], outcome))
+
+    def forget_attempts_before(self, before: datetime) -> int:
+        kept = [a for a in self.attempts if a.at >= before]
+        gone, self.attempts = len(self.attempts) - len(kept), kept
+        return gone

@@ -107,3 +107,9 @@ class FakeFleetRepository:
         self.devices[device_id] = replace(
             self.devices[device_id], health=dict(health), last_seen_at=now
         )
+
+    def forget_codes_expired_before(self, before: datetime) -> int:
+        gone = [pairing_id for pairing_id, c in self.codes.items() if c.expires_at < before]
+        for pairing_id in gone:
+            del self.codes[pairing_id]
+        return len(gone)

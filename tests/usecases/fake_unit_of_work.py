@@ -1,10 +1,11 @@
 """A unit of work on in-memory repositories, so a use case runs without a database.
 
 It keeps the contract the use cases rely on: ``repo`` answers the queue queries
-(the same rules as ``QueueRepository``, over lists), ``fleet`` and ``accounts`` those
-of the devices and the accounts (``fake_fleet``, ``fake_accounts``), ``record``
-collects events that reach ``events`` only at ``commit``, and ``committed`` says
-whether it committed.
+(the same rules as ``QueueRepository``, over lists); ``fleet`` and ``accounts``
+(``fake_fleet``, ``fake_accounts``) and ``ratings``, ``dossiers``, ``calendar`` and
+``procedures`` (``fake_repositories``) answer the other repositories' protocols;
+``record`` collects events that reach ``events`` only at ``commit``, and ``committed``
+says whether it committed.
 Leaving without a commit drops the recorded events, as a rollback would.
 """
 
@@ -12,14 +13,35 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 from fake_accounts import FakeAccountRepository
 from fake_fleet import FakeFleetRepository
+from fake_repositories import (
+    FakeCalendarRepository,
+    FakeDossierRepository,
+    FakeProcedureRepository,
+    FakeRatingRepository,
+)
 
+from queue_server.adapters.account_repository import AccountStore
+from queue_server.adapters.calendar_repository import CalendarStore
+from queue_server.adapters.dossier_repository import DossierStore
+from queue_server.adapters.fleet_repository import FleetStore
+from queue_server.adapters.procedure_repository import ProcedureStore
+from queue_server.adapters.rating_repository import RatingStore
 from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
-from queue_server.queueing.model import Counter, CounterState, Service, Site, Ticket, TicketState
+from queue_server.queueing.model import (
+    Counter,
+    CounterState,
+    NumberBlock,
+    Service,
+    Site,
+    Ticket,
+    TicketState,
+)
 
 Entity = Site | Service | Counter | Ticket
 
@@ -36,6 +58,9 @@ class FakeQueueRepository:
         self.tickets: list[Ticket] = []
         self.counter_services: dict[int, list[int]] = {}
         self.sequences: dict[tuple[int, str], int] = {}
+        self.blocks: list[NumberBlock] = []
+        #: user id -> (username, full name) of the officers who staff counters
+        self.officers: dict[int, tuple[str, str]] = {}
         self._ids = itertools.count(1)
 
     def add(self, entity: Entity) -> None:
@@ -89,13 +114,61 @@ class FakeQueueRepository:
     def counter_service_ids(self, counter_id: int) -> list[int]:
         return list(self.counter_services.get(counter_id, []))
 
+    def officer_name(self, user_id: int) -> str | None:
+        username, full_name = self.officers.get(user_id, ("", ""))
+        return full_name or username or None
+
     # numbering -------------------------------------------------------------------
     def next_seq(self, service_id: int, day: str, count: int = 1) -> int:
         key = (service_id, day)
         self.sequences[key] = self.sequences.get(key, 0) + count
         return self.sequences[key]
 
+    # number blocks ---------------------------------------------------------------
+    def add_block(
+        self,
+        site_id: int,
+        service_id: int,
+        day: str,
+        device: str,
+        *,
+        first_seq: int,
+        last_seq: int,
+        created_at: datetime,
+    ) -> int:
+        block_id = next(self._ids)
+        self.blocks.append(
+            NumberBlock(block_id, site_id, service_id, day, device, first_seq, last_seq, created_at)
+        )
+        return block_id
+
+    def block(self, site_id: int, block_id: int, device: str) -> NumberBlock | None:
+        return next(
+            (
+                b
+                for b in self.blocks
+                if (b.id, b.site_id, b.device) == (block_id, site_id, device)
+            ),
+            None,
+        )
+
     # tickets ---------------------------------------------------------------------
+    def ticket(self, site_id: int, ticket_id: int) -> Ticket:
+        for ticket in self.tickets:
+            if ticket.id == ticket_id and ticket.site_id == site_id:
+                return ticket
+        raise UnknownTicket()
+
+    def ticket_by_number(self, service_id: int, day: str, number: str) -> Ticket | None:
+        return next(
+            (
+                t
+                for t in self.tickets
+                if (t.service_id, t.day, t.number) == (service_id, day, number)
+            ),
+            None,
+        )
+
     def current_ticket(self, counter: Counter) -> Ticket | None:
         for ticket in self.tickets:
             if ticket.id == counter.current_ticket_id and ticket.state in (
@@ -165,8 +238,13 @@ class FakeUnitOfWork:
 
     def __init__(self) -> None:
         self.repo = FakeQueueRepository()
-        self.accounts = FakeAccountRepository()
-        self.fleet = FakeFleetRepository(self.accounts)
+        accounts = FakeAccountRepository()
+        self.accounts: AccountStore = accounts
+        self.fleet: FleetStore = FakeFleetRepository(accounts)
+        self.ratings: RatingStore = FakeRatingRepository(self.repo)
+        self.dossiers: DossierStore = FakeDossierRepository()
+        self.calendar: CalendarStore = FakeCalendarRepository()
+        self.procedures: ProcedureStore = FakeProcedureRepository()
         self.events: list[dict[str, Any]] = []
         self.committed = False
         self.commits = 0

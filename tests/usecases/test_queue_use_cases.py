@@ -12,7 +12,6 @@ import pytest
 from fake_unit_of_work import FakeUnitOfWork
 
 from queue_server.queueing.errors import CounterPaused
-from queue_server.queueing.model import Counter, PriorityPolicy, Service, Site
 from queue_server.services.counter_actions import Actor, CounterDesk, act
 from queue_server.services.site_ref import SiteRef
 from queue_server.services.tickets import IssueRequest, issue_ticket
@@ -20,29 +19,6 @@ from queue_server.services.tickets import IssueRequest, issue_ticket
 SITE = SiteRef(code="hcm")
 OFFICER = Actor("user:lan", user_id=7)
 START = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # a Monday, 9:00 in Hồ Chí Minh City
-
-
-@pytest.fixture
-def uow() -> FakeUnitOfWork:
-    """A centre with two services (strict and interleaved) and a counter for each."""
-    fake = FakeUnitOfWork()
-    repo = fake.repo
-    repo.add(Site(code="hcm", name_vi="Trung tâm"))
-    repo.add(Service(site_id=1, code="ho-tich", prefix="A", name_vi="Hộ tịch"))
-    repo.add(
-        Service(
-            site_id=1,
-            code="dat-dai",
-            prefix="B",
-            name_vi="Đất đai",
-            priority_policy=PriorityPolicy.INTERLEAVED,
-            interleave_every=2,
-        )
-    )
-    repo.add(Counter(site_id=1, number=1, name="Quầy 1"))
-    repo.add(Counter(site_id=1, number=2, name="Quầy 2"))
-    repo.counter_services = {4: [2], 5: [3]}
-    return fake
 
 
 class Floor:

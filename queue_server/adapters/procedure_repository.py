@@ -1,0 +1,97 @@
+"""The procedure catalogue in the database: upsert by code, search by folded words.
+
+``search_key`` holds the folded name, code and field (``Procedure.search_key``);
+a search asks for rows holding every folded word of the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from queue_server.adapters.database import dialect_insert
+from queue_server.adapters.tables import procedures
+from queue_server.dossiers.procedures import Procedure
+
+SEARCH_KEY_MAX = 1200
+
+
+class ProcedureStore(Protocol):
+    """What the catalogue use cases ask of storage (``ProcedureRepository``, or a fake)."""
+
+    def upsert(self, site_id: int, catalogue: Sequence[Procedure]) -> None: ...
+
+    def search(self, site_id: int, words: Sequence[str]) -> list[Procedure]: ...
+
+    def find(self, site_id: int, code: str) -> Procedure | None: ...
+
+
+class ProcedureRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert(self, site_id: int, catalogue: Sequence[Procedure]) -> None:
+        """Insert or update by code, the whole catalogue in one statement."""
+        if not catalogue:
+            return
+        rows = [
+            {
+                "site_id": site_id,
+                "code": p.code,
+                "name": p.name,
+                "search_key": p.search_key[:SEARCH_KEY_MAX],
+                "field": p.field,
+                "level": p.level,
+                "agency": p.agency,
+                "time_limit": p.time_limit,
+                "working_hours": p.working_hours,
+                "fees": p.fees,
+                "documents": list(p.documents),
+                "online_url": p.online_url,
+            }
+            for p in catalogue
+        ]
+        statement = dialect_insert(self.session, procedures)
+        statement = statement.on_conflict_do_update(
+            index_elements=[procedures.c.site_id, procedures.c.code],
+            set_={
+                name: statement.excluded[name]
+                for name in rows[0]
+                if name not in ("site_id", "code")
+            },
+        )
+        self.session.execute(statement, rows)
+
+    def search(self, site_id: int, words: Sequence[str]) -> list[Procedure]:
+        """The site's procedures whose search key holds every one of ``words`` (folded),
+        by name then code."""
+        query = select(procedures).where(procedures.c.site_id == site_id)
+        for word in words:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(procedures.c.search_key.like(f"%{escaped}%", escape="\\"))
+        rows = self.session.execute(query.order_by(procedures.c.name, procedures.c.code))
+        return [_procedure(row) for row in rows]
+
+    def find(self, site_id: int, code: str) -> Procedure | None:
+        query = select(procedures).where(
+            procedures.c.site_id == site_id, procedures.c.code == code
+        )
+        row = self.session.execute(query).first()
+        return None if row is None else _procedure(row)
+
+
+def _procedure(row: Row[*tuple[object, ...]]) -> Procedure:
+    return Procedure(
+        code=row.code,
+        name=row.name,
+        field=row.field,
+        level=row.level,
+        agency=row.agency,
+        time_limit=row.time_limit,
+        fees=row.fees,
+        documents=tuple(row.documents),
+        online_url=row.online_url,
+    )
