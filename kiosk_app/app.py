@@ -103,6 +103,7 @@ class KioskApp(LockedApp):
         return root
 
     def on_stop(self) -> None:
+        self.manager.get_screen("lookup").release_scanners()
         self.fleet.stop()
         self.controller.outbox.close()
         self.controller.client.close()

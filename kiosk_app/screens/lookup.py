@@ -122,6 +122,12 @@ class LookupScreen(Screen):
     def on_leave(self, *_args: Any) -> None:
         Clock.unschedule(self._show_frame)
         Window.unbind(on_textinput=self._on_text, on_key_down=self._on_key)
+        self.release_scanners()
+
+    def release_scanners(self) -> None:
+        """Stop the scanner threads and free the camera. Also called when the app stops
+        on this screen: a camera thread still inside the native decoder at interpreter
+        exit aborts the process ("terminate called without an active exception")."""
         for scanner in self._scanners:
             scanner.close()
         self._scanners, self._wedge = [], None

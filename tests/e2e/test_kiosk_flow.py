@@ -244,6 +244,9 @@ def test_a_wrong_qr_held_to_the_camera_is_explained_under_the_live_preview(hall:
     assert "000.00.06.H56-231027-0361" in result["message"]  # what a code looks like
     # The preview shows the camera's own frames, at the camera's size.
     assert result["preview"] == [640, 480] and result["camera"] is True
+    # The app stopped on this screen: its camera thread stopped with it (a thread
+    # left inside the native decoder aborted the kiosk at exit).
+    assert result["cameras_running"] == 0
     assert Path(result["shot"]).stat().st_size > 10_000
 
 
@@ -644,6 +647,10 @@ SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+#: The cameras the child opened, to see that stopping the app stops them too.
+CAMERAS: list[Any] = []
+
+
 def camera_factory(payload: str) -> Callable[[str, Any], Any]:
     """A camera that films the receipt's QR code: the real capture and decode pipeline."""
     from drivers.scanner.camera import CameraScanner
@@ -653,6 +660,7 @@ def camera_factory(payload: str) -> Callable[[str, Any], Any]:
         frames = ImageFrameSource([render_code_frame(payload)], loop=True, fps=10)
         scanner = CameraScanner(frames, on_scan, source="camera:0")
         scanner.open()
+        CAMERAS.append(scanner)
         return scanner
 
     return factory
@@ -683,8 +691,9 @@ def child(scenario: str, params: dict[str, Any]) -> None:
     app._run_prepare()
     driver = Driver(app)
     result = SCENARIOS[scenario](driver, params)
-    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
     app.stop()
+    result["cameras_running"] = sum(not camera.wait(0) for camera in CAMERAS)
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":
