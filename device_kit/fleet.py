@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from device_kit.client import ClientError, QueueClient, ServerError, ServerUntrusted, Trust
+from device_kit.contract.events import EventKind
 from device_kit.event_stream import Event, LinkState, StreamListener
 from device_kit.pushed_config import LocalGrants, screen
 
@@ -118,7 +119,7 @@ class DeviceAgent:
     def is_newer(self, kind: str, data: dict[str, Any]) -> bool:
         """Whether a stream event announces a configuration this device has not pulled."""
         return (
-            kind == "config.device"
+            kind == EventKind.CONFIG_DEVICE
             and data.get("device") == self.name
             and int(data.get("revision", 0)) > self.revision
         )

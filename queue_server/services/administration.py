@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.tables import api_tokens, users
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
@@ -193,7 +194,8 @@ def update_site(
     for key, value in changes.items():
         setattr(site, key, value)
     uow.record(
-        site_id=site.id, kind="config.changed", actor=actor, at=now, payload={"site": changes}
+        site_id=site.id, kind=EventKind.CONFIG_CHANGED, actor=actor, at=now,
+        payload={"site": changes},
     )
 
 
@@ -210,7 +212,7 @@ def update_service(
         setattr(service, key, value)
     uow.record(
         site_id=site.id,
-        kind="config.changed",
+        kind=EventKind.CONFIG_CHANGED,
         actor=actor,
         at=now,
         service_id=service.id,
@@ -224,4 +226,6 @@ def _record(
 ) -> None:
     """Account and token changes go to the log as ``accounts.changed``: the public
     stream carries only floor events, so staff names never reach a board."""
-    uow.record(site_id=site_id, kind="accounts.changed", actor=actor, at=now, payload=payload)
+    uow.record(
+        site_id=site_id, kind=EventKind.ACCOUNTS_CHANGED, actor=actor, at=now, payload=payload
+    )

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.tables import webhook_deliveries
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.connectors import file_import, webhook
@@ -78,7 +79,7 @@ def import_file(
     record_feed(uow, site_id, IMPORT, now, rows=result.rows)
     uow.record(
         site_id=site_id,
-        kind="dossiers.imported",
+        kind=EventKind.DOSSIERS_IMPORTED,
         actor=actor,
         at=now,
         payload={"rows": result.rows, "format": kind},
@@ -144,7 +145,7 @@ def note_push_refused(
     refused one rolled back)."""
     uow.record(
         site_id=site_id,
-        kind="dossiers.push_refused",
+        kind=EventKind.DOSSIERS_PUSH_REFUSED,
         actor=f"webhook:{address}",
         at=now,
         payload={"reason": reason},

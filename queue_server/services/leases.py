@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.tables import number_blocks
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
@@ -95,7 +96,7 @@ def lease_block(
     }
     uow.record(
         site_id=site.id,
-        kind="block.leased",
+        kind=EventKind.BLOCK_LEASED,
         actor=device,
         at=now,
         service_id=service.id,

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.tables import procedures
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.procedures import Procedure, parse_catalogue
@@ -59,7 +60,7 @@ def import_catalogue_file(
     count = import_procedures(uow, site_id, parse_catalogue(data, kind))
     uow.record(
         site_id=site_id,
-        kind="procedures.imported",
+        kind=EventKind.PROCEDURES_IMPORTED,
         actor=actor,
         at=now,
         payload={"count": count},

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from device_kit.contract.dossier_codes import DossierCode
 from device_kit.contract.errors import DossierError
+from device_kit.contract.events import EventKind
 from device_kit.contract.rating_levels import QuickLevel, Reason
 from queue_server.adapters.tables import counters, dossier_ratings, quick_ratings, services, users
 from queue_server.adapters.unit_of_work import UnitOfWork
@@ -125,7 +126,7 @@ def rate_ticket(
     counter = uow.repo.counter(site.id or 0, ticket.counter_id)
     uow.record(
         site_id=site.id,
-        kind="ticket.rated",
+        kind=EventKind.TICKET_RATED,
         actor=rater.label,
         at=now,
         service_id=ticket.service_id,

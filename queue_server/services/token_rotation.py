@@ -12,6 +12,7 @@ from typing import TypedDict
 
 from sqlalchemy import ColumnElement, select, update
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.tables import api_tokens
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound
@@ -50,7 +51,7 @@ def rotate_token(
     )
     uow.record(
         site_id=row.site_id,
-        kind="accounts.changed",
+        kind=EventKind.ACCOUNTS_CHANGED,
         actor=actor,
         at=now,
         payload={"token_rotated": row.name, "kind": row.kind},
