@@ -99,7 +99,9 @@ EVENTS: Mapping[str, Shape] = {
     EventKind.TICKET_SERVING: _TICKET_AT_COUNTER,
     EventKind.TICKET_FINISHED: _TICKET_AT_COUNTER,
     EventKind.TICKET_NO_SHOW: fields(*_AT_COUNTER, "reason", ticket=TICKET),
-    EventKind.TICKET_TRANSFERRED: fields(*_AT_COUNTER, "to_service", "new_ticket_id", ticket=TICKET),
+    EventKind.TICKET_TRANSFERRED: fields(
+        *_AT_COUNTER, "to_service", "new_ticket_id", ticket=TICKET
+    ),
     EventKind.TICKET_RATED: fields(*_AT_COUNTER, "ticket_id", "number"),
     EventKind.COUNTER_PAUSED: fields(*_AT_COUNTER, "reason"),
     EventKind.COUNTER_RESUMED: fields(*_AT_COUNTER),
