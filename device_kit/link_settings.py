@@ -23,9 +23,7 @@ DEFAULT_SERVER = "http://127.0.0.1:8000"
 SERVER_URL = Setting(
     DEFAULT_SERVER, flag="server", env="MOTCUA_SERVER_URL", pairing="server_url", parse=str
 )
-TOKEN = Setting[str | None](
-    None, flag="token", env="MOTCUA_TOKEN", pairing="token", parse=str, secret=True
-)
+TOKEN = Setting[str | None](None, flag="token", env="MOTCUA_TOKEN", pairing="token", parse=str)
 
 
 @dataclass(frozen=True)

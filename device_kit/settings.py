@@ -69,7 +69,6 @@ class Setting(Generic[T_co]):
     pairing: str | None = None
     pushed: str | None = None
     parse: Callable[[object], T_co] | None = None
-    secret: bool = False
 
 
 def _given(value: object) -> bool:

@@ -57,9 +57,7 @@ DATA_DIR = Setting(
 )
 SIZE = Setting((1080, 1920), flag="size", env="MOTCUA_KIOSK_SIZE", parse=window_size)
 DEVICE = Setting(os.uname().nodename, flag="device", env="MOTCUA_DEVICE_ID", parse=str)
-PIN_HASH = Setting[str | None](
-    None, env="MOTCUA_KIOSK_PIN_HASH", pairing="pin_hash", parse=str, secret=True
-)
+PIN_HASH = Setting[str | None](None, env="MOTCUA_KIOSK_PIN_HASH", pairing="pin_hash", parse=str)
 PRINTER_URL = Setting(
     "tcp://127.0.0.1:9100", flag="printer", env="MOTCUA_PRINTER_URL", pushed="printer_url",
     parse=str,
@@ -212,7 +210,8 @@ def pin_matches(pin_hash: str | None, pin: str) -> bool:
 
 def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> KioskConfig:
     layers = Layers.read(args, env)
-    data_dir = layers.resolve(DATA_DIR)
+    found = layers.resolve(DATA_DIR)
+    data_dir = Resolved(found.value.expanduser(), found.source)
     pairing_file = data_dir.value / PAIRING_FILE
     layers = layers.with_pairing(pairing_file)
     link = LinkSettings.from_layers(layers, Resolved(pairing_file, data_dir.source))
