@@ -17,7 +17,6 @@ import contextlib
 import enum
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,7 +32,6 @@ from device_kit.trust import untrusted
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SERVER = "http://127.0.0.1:8000"
 SILENCE_LIMIT = 30.0  # seconds without a heartbeat before a device shows it is offline
 
 
@@ -156,20 +154,6 @@ class StreamConfig:
     ca_file: Path | None = None
     #: The device's trust as its settings chose it (wins over ``ca_file``).
     trust: Trust | None = None
-
-
-def resolve_server(
-    server: str | None, token: str | None, pairing: Path | None = None
-) -> tuple[str, str | None]:
-    """The server URL and device token: command line first, then ``MOTCUA_SERVER_URL`` /
-    ``MOTCUA_TOKEN``, then the ``pairing.json`` a technician stored (``server_url``,
-    ``token``); the URL defaults to the local server of a single-box centre."""
-    stored: dict[str, str] = {}
-    if pairing is not None and pairing.is_file():
-        stored = json.loads(pairing.read_text("utf-8"))
-    url = server or os.environ.get("MOTCUA_SERVER_URL") or stored.get("server_url")
-    token = token or os.environ.get("MOTCUA_TOKEN") or stored.get("token")
-    return url or DEFAULT_SERVER, token or None
 
 
 class EventStream:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from device_kit.errors import ClientError, ServerUntrusted
 from device_kit.fleet import DeviceAgent, pair
 from device_kit.pinning import pin_ca, server_ca_fingerprint
+from device_kit.settings import Source
 from device_kit.trust_settings import TrustSettings
 
 log = logging.getLogger(__name__)
@@ -133,4 +134,4 @@ class FirstPairing:
         self.awaiting = ""
         pin_ca(self.server_url, seen, self.store)  # the same CA, or it is refused
         log.warning("pairing: CA %s confirmed by the technician and pinned", seen)
-        return replace(self.settings, fingerprint=seen, source="confirmed")
+        return replace(self.settings, fingerprint=seen, source=Source.CONFIRMED)

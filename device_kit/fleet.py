@@ -26,8 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from device_kit.client import ClientError, QueueClient, ServerError, ServerUntrusted, Trust
+from device_kit.contract.device_wire import DeviceConfig, Health
+from device_kit.contract.events import EventKind
 from device_kit.event_stream import Event, LinkState, StreamListener
 from device_kit.pushed_config import LocalGrants, screen
+from device_kit.settings import Layers, Setting
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,13 @@ def package_version() -> str:
         return "dev"
 
 
+#: Seconds between heartbeats (tests shorten it).
+HEARTBEAT = Setting(HEARTBEAT_S, env="MOTCUA_HEARTBEAT_S", parse=lambda v: float(str(v)))
+
+
 def heartbeat_interval(env: Mapping[str, str] = os.environ) -> float:
-    """Seconds between heartbeats (``MOTCUA_HEARTBEAT_S``; tests shorten it)."""
-    return float(env.get("MOTCUA_HEARTBEAT_S") or HEARTBEAT_S)
+    """Seconds between heartbeats (``MOTCUA_HEARTBEAT_S``), for a member not told."""
+    return Layers(env=env).resolve(HEARTBEAT).value
 
 
 def save_pairing(
@@ -118,15 +125,15 @@ class DeviceAgent:
     def is_newer(self, kind: str, data: dict[str, Any]) -> bool:
         """Whether a stream event announces a configuration this device has not pulled."""
         return (
-            kind == "config.device"
+            kind == EventKind.CONFIG_DEVICE
             and data.get("device") == self.name
             and int(data.get("revision", 0)) > self.revision
         )
 
-    def heartbeat(self, **health: Any) -> int | None:
+    def heartbeat(self, health: Health) -> int | None:
         """Report health; the server's current configuration revision, when it says."""
         with QueueClient(self.base_url, self.token, trust=self.trust) as client:
-            answer = client.request("POST", "/devices/me/heartbeat", json=health)
+            answer = client.request("POST", "/devices/me/heartbeat", json=health.to_wire())
         if isinstance(answer, dict) and "revision" in answer:
             return int(answer["revision"])
         return None
@@ -177,7 +184,8 @@ class FleetMember:
     """Keeps a paired device's configuration current and its heartbeat going.
 
     ``health`` is asked for on every heartbeat (printer, scanner, camera, serial,
-    detail); ``on_config`` gets each new configuration, on this object's thread —
+    detail: :class:`~device_kit.contract.device_wire.Health` fields); ``on_config``
+    gets each new configuration, typed, on this object's thread —
     a Kivy app hops to its own thread from there — after :mod:`pushed_config
     <device_kit.pushed_config>` took out what ``grants`` do not allow: the
     device keeps its previous value (also in the cache) and the refusal goes into the
@@ -191,7 +199,7 @@ class FleetMember:
         *,
         role: str,
         health: Callable[[], dict[str, Any]],
-        on_config: Callable[[dict[str, Any]], None],
+        on_config: Callable[[DeviceConfig], None],
         cache_file: Path | None = None,
         version: str | None = None,
         interval: float | None = None,
@@ -251,7 +259,7 @@ class FleetMember:
             try:
                 if self._pull_wanted.is_set():
                     self._pull()
-                revision = self.agent.heartbeat(**self._health())
+                revision = self.agent.heartbeat(self._health())
                 self.untrusted = None
                 if revision is not None and revision > self.agent.revision:
                     self._pull_wanted.set()
@@ -282,24 +290,26 @@ class FleetMember:
         kept = {name: self.config[name] for name in screened.refused if name in self.config}
         self.config = {**screened.accepted, **kept}
         try:
-            self.on_config(dict(self.config))
+            self.on_config(DeviceConfig.from_wire(self.config))
         except Exception:
             log.exception("fleet: the device could not apply its configuration")
 
-    def _health(self) -> dict[str, Any]:
+    def _health(self) -> Health:
         health = self.health()
         notes = [health.get("detail", "")]
         notes += [f"refused {name}: {reason}" for name, reason in self.refused.items()]
         if self.untrusted is not None:
             notes.append(f"server was untrusted: {self.untrusted.problem}")
-        return {
-            **health,
-            "detail": "; ".join(n for n in notes if n)[:200],
-            "role": self.role,
-            "version": self.version,
-            "uptime_s": int(time.monotonic() - self._started),
-            "clock": self.clock().isoformat(),
-        }
+        return Health(
+            **{
+                **health,
+                "detail": "; ".join(n for n in notes if n)[:200],
+                "role": self.role,
+                "version": self.version,
+                "uptime_s": int(time.monotonic() - self._started),
+                "clock": self.clock(),
+            }
+        )
 
     def _read_cache(self) -> dict[str, Any] | None:
         if self.cache_file is None or not self.cache_file.is_file():

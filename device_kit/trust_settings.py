@@ -3,10 +3,11 @@ server it was paired with.
 
 Each device app takes ``--ca-file FILE`` and ``--fingerprint SHA256``, or
 ``MOTCUA_CA_FILE`` and ``MOTCUA_SERVER_FINGERPRINT``, and its ``pairing.json`` records
-what pairing used (``ca_file``, ``fingerprint``). The first of these places that says
-anything wins as a whole — command line, then environment, then pairing file — so a
-technician's flag is never mixed with a stale half of the pairing file. Nothing at all
-means the system's CAs (a public name with a publicly trusted certificate).
+what pairing used (``ca_file``, ``fingerprint``). They are read like every device
+setting (:mod:`device_kit.settings`), except that the first place that says anything
+wins as a whole, so a technician's flag is never mixed with a stale half of the
+pairing file. Nothing at all means the system's CAs (a public name with a publicly
+trusted certificate).
 
 - a CA file: verify against it (and, with a fingerprint too, only if it is that CA);
 - a fingerprint only: the CA the server publishes, kept beside ``pairing.json`` once its
@@ -19,25 +20,35 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from device_kit.errors import ServerUntrusted
 from device_kit.pinning import PinnedTrust
+from device_kit.settings import Layers, Setting, Source
 from device_kit.trust import Trust, fingerprint
 
-CA_FILE_ENV = "MOTCUA_CA_FILE"
-FINGERPRINT_ENV = "MOTCUA_SERVER_FINGERPRINT"
+CA_FILE = Setting[Path | None](
+    None, flag="ca_file", env="MOTCUA_CA_FILE", pairing="ca_file", parse=lambda v: Path(str(v))
+)
+FINGERPRINT = Setting[str | None](
+    None, flag="fingerprint", env="MOTCUA_SERVER_FINGERPRINT", pairing="fingerprint", parse=str
+)
 
 
 @dataclass(frozen=True)
 class TrustSettings:
-    """The CA file and / or fingerprint a device was given, and where they came from
-    (``flag``, ``environment``, ``pairing``, ``confirmed`` on the pairing screen, or
-    ``default``)."""
+    """The CA file and / or fingerprint a device was given, and where they came from."""
 
     ca_file: Path | None = None
     fingerprint: str | None = None
-    source: str = "default"
+    source: Source = Source.DEFAULT
+
+    @classmethod
+    def from_layers(cls, layers: Layers) -> TrustSettings:
+        """Flag, else environment, else pairing file, else the system CAs; never pushed."""
+        source = layers.first_place(CA_FILE, FINGERPRINT)
+        only = layers.only(source)
+        ca_file, pinned = only.resolve(CA_FILE).value, only.resolve(FINGERPRINT).value
+        return cls(Path(ca_file) if ca_file else None, pinned, source)
 
     @classmethod
     def resolve(
@@ -46,19 +57,11 @@ class TrustSettings:
         ca_file: Path | str | None = None,
         fingerprint: str | None = None,
         env: Mapping[str, str] = os.environ,
-        pairing: Mapping[str, Any] | None = None,
+        pairing: Mapping[str, object] | None = None,
     ) -> TrustSettings:
-        """Flag, else environment, else pairing file, else the system CAs."""
-        stored = pairing or {}
-        tiers = (
-            ("flag", ca_file, fingerprint),
-            ("environment", env.get(CA_FILE_ENV), env.get(FINGERPRINT_ENV)),
-            ("pairing", stored.get("ca_file"), stored.get("fingerprint")),
-        )
-        for source, ca, pinned in tiers:
-            if ca or pinned:
-                return cls(Path(ca) if ca else None, pinned or None, source)
-        return cls()
+        """The same from the values themselves (a flag's, the environment, a pairing file's)."""
+        flags = {"ca_file": ca_file, "fingerprint": fingerprint}
+        return cls.from_layers(Layers(flags, env, pairing or {}))
 
     @property
     def given(self) -> bool:

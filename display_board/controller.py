@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from device_kit.contract.events import EventKind
 from device_kit.errors import untrusted_text
 from device_kit.event_stream import SILENCE_LIMIT, Event, LinkState, Liveness
 from display_board.board_state import BoardModel, Call, CounterTile
@@ -103,7 +104,7 @@ class HallController:
         self.on_change()
 
     def on_event(self, event: Event) -> None:
-        if event.kind == "config.changed":
+        if event.kind == EventKind.CONFIG_CHANGED:
             self._read_site()
         with self._lock:
             self.liveness.heard()

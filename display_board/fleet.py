@@ -1,5 +1,5 @@
-"""The boards' side of the device fleet (no Kivy): where a board keeps its files
-and how it joins the fleet.
+"""The boards' side of the device fleet (no Kivy): where a board keeps its files,
+how it reaches its server, and how it joins the fleet.
 
 The hall board and the LED bridge follow the event stream anyway, so the
 ``config.device`` announcements reach their :class:`FleetMember` through
@@ -10,41 +10,46 @@ a second; the heartbeat's revision is the fallback when the stream is down.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from device_kit.contract.device_wire import DeviceConfig
 from device_kit.fleet import DeviceAgent, FleetMember
-from device_kit.pinning import PINNED_CA_FILE
+from device_kit.link_settings import LinkSettings
+from device_kit.settings import Layers, Resolved, Setting
 from device_kit.trust import Trust
-from device_kit.trust_settings import TrustSettings
 
-DEFAULT_DIR = "~/.local/share/motcua-board"
 PAIRING_FILE = "pairing.json"
 KIND = "board"
+BOARD_DIR = Setting(
+    Path("~/.local/share/motcua-board"),
+    env="MOTCUA_BOARD_DIR", parse=lambda v: Path(str(v)),
+)
+#: ``--pairing FILE``; else ``pairing.json`` in the board's directory.
+PAIRING = Setting[Path | None](None, flag="pairing", parse=lambda v: Path(str(v)))
+
 
 def board_dir(env: Mapping[str, str] = os.environ) -> Path:
     """Pairing file and configuration caches (``MOTCUA_BOARD_DIR``)."""
-    return Path(env.get("MOTCUA_BOARD_DIR") or DEFAULT_DIR).expanduser()
+    return Layers(env=env).resolve(BOARD_DIR).value.expanduser()
 
 
-def trust_settings(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> TrustSettings:
-    """``--ca-file`` / ``--fingerprint``, else the environment, else what pairing recorded."""
-    stored = json.loads(args.pairing.read_text("utf-8")) if args.pairing.is_file() else {}
-    return TrustSettings.resolve(
-        ca_file=args.ca_file, fingerprint=args.fingerprint, env=env, pairing=stored
+def board_link(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> LinkSettings:
+    """Server, token and trust: flag, environment, pairing file, default."""
+    layers = Layers.read(args, env)
+    given, where = layers.resolve(PAIRING), layers.resolve(BOARD_DIR)
+    pairing_file = (
+        Resolved(given.value, given.source)
+        if given.value is not None
+        else Resolved(where.value.expanduser() / PAIRING_FILE, where.source)
     )
-
-
-def pin_store(args: argparse.Namespace) -> Path:
-    """Where a CA pinned by its fingerprint is kept: beside ``pairing.json``."""
-    return Path(args.pairing).parent / PINNED_CA_FILE
+    return LinkSettings.from_layers(layers.with_pairing(pairing_file.value), pairing_file)
 
 
 def board_trust(args: argparse.Namespace) -> Trust:
-    return trust_settings(args).trust(pin_store(args))
+    return board_link(args).trust()
 
 
 def board_member(
@@ -53,7 +58,7 @@ def board_member(
     *,
     role: str,
     health: Callable[[], dict[str, Any]],
-    on_config: Callable[[dict[str, Any]], None],
+    on_config: Callable[[DeviceConfig], None],
     data_dir: Path,
     trust: Trust | None = None,
 ) -> FleetMember:
@@ -66,3 +71,4 @@ def board_member(
         on_config=on_config,
         cache_file=data_dir / f"{role}.config.json",
     )
+

@@ -20,15 +20,15 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
-from device_kit.event_stream import EventStream, resolve_server
+from device_kit.event_stream import EventStream
 from device_kit.first_pairing import FirstPairing
-from device_kit.fleet import FleetMember, save_pairing
+from device_kit.fleet import FleetMember
 from device_kit.site_time import site_time
 from device_kit.ui import pairing
 from device_kit.ui.lockdown import LockedApp
 from device_kit.ui.pairing import PairingScreen, ScreenView
 from display_board.controller import HallController
-from display_board.fleet import KIND, pin_store, trust_settings
+from display_board.fleet import KIND, board_link
 from display_board.hall_wiring import hall_parts, stream_config, trace_line
 from display_board.screens import hall
 from display_board.screens.hall import HallScreen
@@ -55,9 +55,10 @@ class HallApp(LockedApp):
         if stream_config(self.args).token:
             return self._hall_screen()
         pairing.load_kv()
-        url = resolve_server(self.args.server, None, None)[0]
+        link = board_link(self.args)
+        url = link.server_url.value
         self.pairing = FirstPairing(
-            url, KIND, socket.gethostname(), trust_settings(self.args), pin_store(self.args),
+            url, KIND, socket.gethostname(), link.trust_settings, link.pin_store,
             ScreenView(lambda: self.root),
         )
         screen = PairingScreen(server=url)
@@ -89,9 +90,11 @@ class HallApp(LockedApp):
         paired = self.pairing.run()
         if paired is None or paired.agent.token is None:
             return
-        url = self.pairing.server_url
-        save_pairing(self.args.pairing, url, paired.agent.token, paired.trust.recorded())
-        log.warning("paired as %s; pairing stored in %s", paired.agent.name, self.args.pairing)
+        link = board_link(self.args)
+        link.save_pairing(self.pairing.server_url, paired.agent.token, paired.trust.recorded())
+        log.warning(
+            "paired as %s; pairing stored in %s", paired.agent.name, link.pairing_file.value
+        )
         Clock.schedule_once(lambda _dt: self._become_hall())
 
     def _become_hall(self) -> None:

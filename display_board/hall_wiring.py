@@ -16,28 +16,33 @@ from pathlib import Path
 from typing import Any
 
 from device_kit.client import QueueClient
-from device_kit.event_stream import EventStream, Liveness, StreamConfig, resolve_server
+from device_kit.contract.device_wire import DeviceConfig
+from device_kit.event_stream import EventStream, Liveness, StreamConfig
 from device_kit.fleet import FleetFeed, FleetMember
+from device_kit.settings import Layers, Setting
 from display_board.controller import HallController, HallLayout
-from display_board.fleet import board_dir, board_member, board_trust
+from display_board.fleet import board_dir, board_link, board_member
 
 DEFAULT_COLUMNS = 4
-DEFAULT_LANGUAGES = "vi,en"
+COUNTERS = Setting[list[int] | None](None, flag="counters", pushed="board_counters")
+COLUMNS = Setting(DEFAULT_COLUMNS, flag="columns", pushed="board_columns")
+LANGUAGES = Setting("vi,en", flag="languages", pushed="languages")
 
 
 def stream_config(args: argparse.Namespace) -> StreamConfig:
-    url, token = resolve_server(args.server, args.token, args.pairing)
-    return StreamConfig(url, token, site=args.site, trust=board_trust(args))
+    link = board_link(args)
+    return StreamConfig(
+        link.server_url.value, link.token.value, site=args.site, trust=link.trust()
+    )
 
 
-def hall_layout(args: argparse.Namespace, config: dict[str, Any]) -> HallLayout:
+def hall_layout(args: argparse.Namespace, config: DeviceConfig) -> HallLayout:
     """The layout from the flags given explicitly, else the server's, else the defaults."""
-    counters = args.counters or config.get("board_counters") or None
-    languages = args.languages or config.get("languages") or DEFAULT_LANGUAGES
+    layers = Layers.read(args, {}).with_pushed(config)
     return HallLayout(
-        counters=counters,
-        columns=args.columns or config.get("board_columns") or DEFAULT_COLUMNS,
-        languages=tuple(languages.split(",")),
+        counters=layers.resolve(COUNTERS).value,
+        columns=layers.resolve(COLUMNS).value,
+        languages=tuple(layers.resolve(LANGUAGES).value.split(",")),
         recent_calls=args.recent,
     )
 
@@ -52,7 +57,7 @@ def hall_parts(
     client = QueueClient(config.server_url, config.token, trust=config.trust)
     announcer = build_announcer(args)
     controller = HallController(
-        hall_layout(args, {}),
+        hall_layout(args, DeviceConfig()),
         announcer,
         on_change=on_change,
         liveness=liveness,

@@ -19,26 +19,16 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
+from device_kit.contract.device_wire import DeviceConfig
 from device_kit.errors import ServerUntrusted
-from device_kit.event_stream import (
-    EventStream,
-    StreamListener,
-    resolve_server,
-)
+from device_kit.event_stream import EventStream, StreamListener
 from device_kit.first_pairing import FirstPairing
-from device_kit.fleet import FleetFeed, FleetMember, save_pairing
+from device_kit.fleet import FleetFeed, FleetMember
 from device_kit.pairing_code import big_code, console_fingerprint
+from device_kit.settings import Layers, Setting
 from device_kit.ui.kivy_setup import configure_kivy
-from display_board.fleet import (
-    KIND,
-    PAIRING_FILE,
-    board_dir,
-    board_member,
-    pin_store,
-    trust_settings,
-)
+from display_board.fleet import KIND, board_dir, board_link, board_member
 from display_board.hall_wiring import DEFAULT_COLUMNS, stream_config
 from display_board.led_bridge import LedBridge, LedRoute
 from drivers.logging_setup import configure_logging
@@ -70,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--pairing",
         type=Path,
-        default=board_dir() / PAIRING_FILE,
-        help="server_url and token stored at pairing (used when neither is given)",
+        help="server_url, token and trust stored at pairing, used when neither flag nor "
+        "environment gives them (default: pairing.json in MOTCUA_BOARD_DIR)",
     )
     parser.add_argument(
         "--ca-file", type=Path, help="the centre's CA certificate (MOTCUA_CA_FILE)"
@@ -130,16 +120,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def led_routes(explicit: list[LedRoute] | None, config: dict[str, Any]) -> list[LedRoute]:
+def route_list(given: object) -> list[LedRoute]:
+    """``--map`` values, or the server's ``COUNTER=PORT:ADDRESS`` texts."""
+    assert isinstance(given, list)
+    return [r if isinstance(r, LedRoute) else LedRoute.parse(str(r)) for r in given]
+
+
+LED_ROUTES = Setting[list[LedRoute]]([], flag="routes", pushed="led_routes", parse=route_list)
+
+
+def led_routes(args: argparse.Namespace, config: DeviceConfig) -> list[LedRoute]:
     """The LED map to follow: the command line's, else the server's ``led_routes``."""
-    if explicit:
-        return explicit
-    return [LedRoute.parse(text) for text in config.get("led_routes") or []]
+    return Layers.read(args, {}).with_pushed(config).resolve(LED_ROUTES).value
 
 
 def run_led_bridge(args: argparse.Namespace) -> int:
     config = stream_config(args)
-    bridge = LedBridge(args.routes or [], blink_s=args.blink)
+    bridge = LedBridge(led_routes(args, DeviceConfig()), blink_s=args.blink)
     member: FleetMember | None = None
     listener: StreamListener = bridge
     if config.token:
@@ -148,7 +145,7 @@ def run_led_bridge(args: argparse.Namespace) -> int:
             config.token,
             role="led-bridge",
             health=bridge.health,
-            on_config=lambda c: bridge.reroute(led_routes(args.routes, c)),
+            on_config=lambda c: bridge.reroute(led_routes(args, c)),
             data_dir=board_dir(),
             trust=config.trust,
         )
@@ -203,18 +200,19 @@ class ConsoleView:
 def run_pair(args: argparse.Namespace, view: ConsoleView | None = None) -> int:
     """The server's CA on the console (a fetched one confirmed by the technician), then
     a code until a technician enters it; then store the pairing and the trust it used."""
-    url, _ = resolve_server(args.server, None, None)
+    link = board_link(args)
+    url = link.server_url.value
     view = view or ConsoleView()
     session = view.pairing = FirstPairing(
-        url, args.kind, args.hardware, trust_settings(args), pin_store(args), view
+        url, args.kind, args.hardware, link.trust_settings, link.pin_store, view
     )
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: session.stop())
     paired = session.run()
     if paired is None or paired.agent.token is None:
         return 1
-    save_pairing(args.pairing, url, paired.agent.token, paired.trust.recorded())
-    print(f"Đã ghép nối / Paired: {paired.agent.name} -> {args.pairing}", flush=True)
+    link.save_pairing(url, paired.agent.token, paired.trust.recorded())
+    print(f"Đã ghép nối / Paired: {paired.agent.name} -> {link.pairing_file.value}", flush=True)
     return 0
 
 

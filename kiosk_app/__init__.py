@@ -10,6 +10,8 @@ Server URL and token come from ``--server``/``--token``, ``MOTCUA_SERVER_URL``/
 ``MOTCUA_TOKEN``, or ``pairing.json`` in the data directory (``--data-dir`` or
 ``MOTCUA_KIOSK_DIR``). ``--mode lookup`` opens straight on the dossier lookup;
 ``--mode rating`` runs the rating terminal (``kiosk_app.rating.app:run``).
+``--show-settings`` prints every setting and where it came from (flag, environment,
+pairing, default; :mod:`device_kit.settings`).
 
 Layout: ``main.py`` (command line), ``app.py`` (KioskApp wiring), ``screens/``
 (one .py + .kv per screen), ``controller.py`` (the flow, no Kivy),

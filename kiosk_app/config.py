@@ -1,4 +1,5 @@
-"""The kiosk's settings: command line first, then ``MOTCUA_*`` variables, then pairing.
+"""The kiosk's settings, read like every device's (:mod:`device_kit.settings`): command
+line, then ``MOTCUA_*`` variables, then pairing, then what the server pushed.
 
 Started unattended, a kiosk finds its server URL and device token in
 ``--server``/``--token``, or ``MOTCUA_SERVER_URL``/``MOTCUA_TOKEN``, or the
@@ -15,23 +16,71 @@ technician pins a kiosk to a device on site.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from device_kit.fleet import heartbeat_interval, save_pairing
+from device_kit.contract.device_wire import DeviceConfig
+from device_kit.fleet import HEARTBEAT_S, save_pairing
+from device_kit.link_settings import LinkSettings
 from device_kit.pinning import PINNED_CA_FILE
+from device_kit.settings import LOCAL, Layers, Resolved, Setting, Source, pushed_over, shown
 from device_kit.trust import Trust
 from device_kit.trust_settings import TrustSettings
 
 MODES = ("ticket", "lookup", "rating")
 PAIRING_FILE = "pairing.json"
+
+
+def window_size(given: object) -> tuple[int, int]:
+    """``"1080x1920"`` (or the pair itself)."""
+    if isinstance(given, tuple):
+        return given
+    width, _, height = str(given).lower().partition("x")
+    return int(width), int(height)
+
+
+def scanner_list(given: object) -> tuple[str, ...]:
+    """``"camera:0, wedge"`` or a list of them."""
+    items = str(given).split(",") if isinstance(given, str) else given
+    assert isinstance(items, list | tuple)
+    return tuple(text for item in items if (text := str(item).strip()))
+
+
+DATA_DIR = Setting(
+    Path("~/.local/share/motcua-kiosk"),
+    flag="data_dir", env="MOTCUA_KIOSK_DIR", parse=lambda v: Path(str(v)).expanduser(),
+)
+SIZE = Setting((1080, 1920), flag="size", env="MOTCUA_KIOSK_SIZE", parse=window_size)
+DEVICE = Setting(os.uname().nodename, flag="device", env="MOTCUA_DEVICE_ID", parse=str)
+PIN_HASH = Setting[str | None](None, env="MOTCUA_KIOSK_PIN_HASH", pairing="pin_hash", parse=str)
+PRINTER_URL = Setting(
+    "tcp://127.0.0.1:9100", flag="printer", env="MOTCUA_PRINTER_URL", pushed="printer_url",
+    parse=str,
+)
+PAPER = Setting(
+    80, flag="paper", env="MOTCUA_PRINTER_PAPER", pushed="paper", parse=lambda v: int(str(v))
+)
+PRINTER_PROFILE = Setting[str | None](
+    None, flag="printer_profile", env="MOTCUA_PRINTER_PROFILE", pushed="printer_profile",
+    parse=str,
+)
+SCANNERS = Setting[tuple[str, ...]](
+    ("wedge",), flag="scanner", env="MOTCUA_SCANNERS", pushed="scanners", parse=scanner_list
+)
+#: What the kiosk drives, which the server may set (``DeviceConfig``) unless given here.
+HARDWARE: dict[str, Setting[object]] = {
+    "printer_url": PRINTER_URL,
+    "paper": PAPER,
+    "printer_profile": PRINTER_PROFILE,
+    "scanners": SCANNERS,
+}
+#: Shown hidden by ``--show-settings``.
+SECRETS = frozenset({"token", "pin_hash"})
 
 
 @dataclass(frozen=True)
@@ -50,15 +99,22 @@ class KioskConfig:
     pin_hash: str | None = None
     idle_s: float = 60.0
     printer_profile: str | None = None
-    fixed: frozenset[str] = frozenset()  # Hardware fields given on the command line or env
-    fleet_interval_s: float = 30.0  # heartbeat to the device fleet
+    fleet_interval_s: float = HEARTBEAT_S  # heartbeat to the device fleet
     #: The server's CA: ``--ca-file``/``--fingerprint``, environment, or pairing.json.
     trust_settings: TrustSettings = TrustSettings()
+    #: Each setting as :func:`resolve` found it, with where it came from (none for a
+    #: configuration made in code: its values count as defaults).
+    resolved: Mapping[str, Resolved[object]] = field(default_factory=dict)
 
     def hardware(self) -> Hardware:
+        sources = {name: got.source for name, got in self.resolved.items() if name in HARDWARE}
         return Hardware(
-            self.printer_url, self.paper, self.printer_profile, self.scanners, self.fixed
+            self.printer_url, self.paper, self.printer_profile, self.scanners, sources
         )
+
+    def shown(self) -> str:
+        """Every setting, its value (secrets hidden) and where it came from."""
+        return shown(self.resolved, SECRETS)
 
     @property
     def pin_store(self) -> Path:
@@ -79,31 +135,27 @@ class KioskConfig:
 @dataclass
 class Hardware:
     """The printer and scanners the kiosk drives now. The server's configuration for
-    this device replaces them while the kiosk runs, except the ``fixed`` ones: the next
-    print and the next opening of the lookup screen use the new values."""
+    this device replaces them while the kiosk runs, except those the technician set
+    on the kiosk itself: the next print and the next opening of the lookup screen use
+    the new values."""
 
     printer_url: str
     paper: int = 80
     printer_profile: str | None = None
     scanners: tuple[str, ...] = ()
-    fixed: frozenset[str] = field(default_factory=frozenset)
+    sources: dict[str, Source] = field(default_factory=dict)
 
-    def apply(self, config: Mapping[str, Any]) -> None:
+    def apply(self, config: DeviceConfig) -> None:
         """Take the server's ``printer_url``, ``paper``, ``printer_profile``, ``scanners``
         and ``camera`` (the index of every ``camera:N`` scanner)."""
-        wanted: dict[str, Any] = {
-            "printer_url": config.get("printer_url"),
-            "paper": config.get("paper"),
-            "printer_profile": config.get("printer_profile"),
-            "scanners": tuple(config["scanners"]) if config.get("scanners") else None,
-        }
-        for name, value in wanted.items():
-            if value is not None and name not in self.fixed:
-                setattr(self, name, value)
-        camera = config.get("camera")
-        if camera is not None and "scanners" not in self.fixed:
+        for name, setting in HARDWARE.items():
+            now = Resolved(getattr(self, name), self.sources.get(name, Source.DEFAULT))
+            after = pushed_over(now, setting, config)
+            setattr(self, name, after.value)
+            self.sources[name] = after.source
+        if config.camera is not None and self.sources.get("scanners") not in LOCAL:
             self.scanners = tuple(
-                f"camera:{camera}" if s.startswith("camera:") else s for s in self.scanners
+                f"camera:{config.camera}" if s.startswith("camera:") else s for s in self.scanners
             )
 
 
@@ -129,9 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="outbox and pairing (MOTCUA_KIOSK_DIR)")
     parser.add_argument("--lang", choices=("vi", "en"), default="vi")
     parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
-    parser.add_argument("--size", default=None, help="window size WxH, e.g. 1920x1080")
+    parser.add_argument(
+        "--size", type=window_size, default=None, help="window size WxH, e.g. 1920x1080"
+    )
     parser.add_argument("--device", default=None, help="device id shown to the technician")
     parser.add_argument("--hash-pin", metavar="PIN", help="print the hash of a technician PIN")
+    parser.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print each setting and where it came from (flag, environment, pairing, default)",
+    )
     return parser
 
 
@@ -150,46 +209,36 @@ def pin_matches(pin_hash: str | None, pin: str) -> bool:
 
 
 def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> KioskConfig:
-    data_dir = args.data_dir or Path(
-        env.get("MOTCUA_KIOSK_DIR") or Path.home() / ".local/share/motcua-kiosk"
-    )
-    pairing: dict[str, str] = {}
-    pairing_path = data_dir / PAIRING_FILE
-    if pairing_path.exists():
-        pairing = json.loads(pairing_path.read_text("utf-8"))
-    size_text = args.size or env.get("MOTCUA_KIOSK_SIZE") or "1080x1920"
-    width, _, height = size_text.lower().partition("x")
-    scanners = args.scanner or [
-        s for s in (env.get("MOTCUA_SCANNERS") or "wedge").split(",") if s.strip()
-    ]
-    given = {
-        "printer_url": args.printer or env.get("MOTCUA_PRINTER_URL"),
-        "paper": args.paper or env.get("MOTCUA_PRINTER_PAPER"),
-        "printer_profile": args.printer_profile or env.get("MOTCUA_PRINTER_PROFILE"),
-        "scanners": args.scanner or env.get("MOTCUA_SCANNERS"),
-    }
+    layers = Layers.read(args, env)
+    found = layers.resolve(DATA_DIR)
+    data_dir = Resolved(found.value.expanduser(), found.source)
+    pairing_file = data_dir.value / PAIRING_FILE
+    layers = layers.with_pairing(pairing_file)
+    link = LinkSettings.from_layers(layers, Resolved(pairing_file, data_dir.source))
+    printer_url, paper = layers.resolve(PRINTER_URL), layers.resolve(PAPER)
+    profile, scanners = layers.resolve(PRINTER_PROFILE), layers.resolve(SCANNERS)
+    size, device, pin_hash = layers.resolve(SIZE), layers.resolve(DEVICE), layers.resolve(PIN_HASH)
     return KioskConfig(
         mode=args.mode,
-        server_url=args.server
-        or env.get("MOTCUA_SERVER_URL")
-        or pairing.get("server_url")
-        or "http://127.0.0.1:8000",
-        token=args.token or env.get("MOTCUA_TOKEN") or pairing.get("token"),
-        data_dir=data_dir,
-        printer_url=given["printer_url"] or "tcp://127.0.0.1:9100",
-        paper=int(given["paper"] or 80),
-        printer_profile=given["printer_profile"],
-        fixed=frozenset(name for name, value in given.items() if value),
-        scanners=tuple(s.strip() for s in scanners),
+        server_url=link.server_url.value,
+        token=link.token.value,
+        data_dir=data_dir.value,
+        printer_url=printer_url.value,
+        paper=paper.value,
+        printer_profile=profile.value,
+        scanners=scanners.value,
         lang=args.lang,
         windowed=args.windowed,
-        size=(int(width), int(height)),
-        device=args.device or env.get("MOTCUA_DEVICE_ID") or os.uname().nodename,
-        pin_hash=env.get("MOTCUA_KIOSK_PIN_HASH") or pairing.get("pin_hash"),
-        fleet_interval_s=heartbeat_interval(env),
-        trust_settings=TrustSettings.resolve(
-            ca_file=args.ca_file, fingerprint=args.fingerprint, env=env, pairing=pairing
-        ),
+        size=size.value,
+        device=device.value,
+        pin_hash=pin_hash.value,
+        fleet_interval_s=link.heartbeat_s.value,
+        trust_settings=link.trust_settings,
+        resolved={
+            **link.report(), "data_dir": data_dir,
+            "device": device, "size": size, "pin_hash": pin_hash, "printer_url": printer_url,
+            "paper": paper, "printer_profile": profile, "scanners": scanners,
+        },
     )
 
 

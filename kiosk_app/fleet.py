@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from device_kit.client import QueueClient
+from device_kit.contract.device_wire import DeviceConfig
 from device_kit.event_stream import EventStream, StreamConfig
 from device_kit.first_pairing import FirstPairing, PairingView
 from device_kit.fleet import DeviceAgent, FleetFeed, FleetMember
@@ -133,7 +134,7 @@ class KioskFleet:
             "detail": "; ".join(problems)[:DETAIL_MAX],
         }
 
-    def _on_config(self, config: dict[str, Any]) -> None:
+    def _on_config(self, config: DeviceConfig) -> None:
         """Runs on the member's thread: the change is made on the UI thread."""
         self.schedule(lambda: self.hardware.apply(config))
 

@@ -72,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(hash_pin(args.hash_pin))
         return 0
     config = resolve(args)
+    if args.show_settings:
+        print(config.shown())
+        return 0
     configure_kivy(config.size, config.windowed)
     if config.mode == "rating":
         run_rating(config)

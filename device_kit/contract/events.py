@@ -23,6 +23,7 @@ class EventKind(StrEnum):
     COUNTER_RESUMED = "counter.resumed"
     COUNTER_SIGNED_IN = "counter.signed_in"
     COUNTER_SIGNED_OUT = "counter.signed_out"
+    CALENDAR_CHANGED = "calendar.changed"
     CONFIG_CHANGED = "config.changed"
     CONFIG_DEVICE = "config.device"
     DEVICES_HEALTH = "devices.health"
@@ -31,6 +32,9 @@ class EventKind(StrEnum):
     BLOCK_LEASED = "block.leased"
     DOSSIERS_IMPORTED = "dossiers.imported"
     PROCEDURES_IMPORTED = "procedures.imported"
+    DOSSIERS_PUSH_REFUSED = "dossiers.push_refused"
+    SECURITY_COUNTER_TAKEOVER_REFUSED = "security.counter_takeover_refused"
+    SECURITY_DEVICE_BINDING_REFUSED = "security.device_binding_refused"
 
 
 #: A number called to a counter: announced, shown on the counter's tile.
@@ -57,10 +61,13 @@ FLOOR_KINDS = (
 )
 
 
-def for_pages() -> dict[str, list[str]]:
-    """The lists the browser pages need, as plain strings for JSON."""
+def for_pages() -> dict[str, list[str] | dict[str, str]]:
+    """The lists the browser pages need, as plain strings for JSON; ``named``: every
+    kind by its member name, so a page tests ``EVENT_KINDS.named.COUNTER_PAUSED``
+    instead of spelling the kind."""
     return {
         "floor": [str(kind) for kind in FLOOR_KINDS],
         "call": sorted(CALL_KINDS),
         "clearing": sorted(CLEARING_KINDS),
+        "named": {kind.name: kind.value for kind in EventKind},
     }

@@ -33,12 +33,14 @@ from typing import Any
 
 from device_kit.backoff import Backoff
 from device_kit.client import ClientError, QueueClient, ServerError, ServerUntrusted
+from device_kit.contract.device_wire import DeviceConfig
 from device_kit.contract.events import EventKind
 from device_kit.contract.rating_levels import QuickLevel
 from device_kit.event_stream import Event, EventStream, LinkState, StreamConfig
 from device_kit.first_pairing import FirstPairing
 from device_kit.fleet import DeviceAgent, FleetMember
 from device_kit.pinning import PINNED_CA_FILE
+from device_kit.settings import Layers, Setting
 from device_kit.trust_settings import TrustSettings
 from kiosk_app.rating.flow import RatingFlow, Submission
 
@@ -53,6 +55,16 @@ UNREACHABLE_VI = "Chưa gửi được đánh giá do mất kết nối. Xin c�
 UNREACHABLE_EN = "The rating could not be sent (no connection). Thank you."
 
 
+def keypad_spec(given: object) -> tuple[str, int]:
+    """``PORT:ADDRESS`` of a counter keypad."""
+    port, _, address = str(given).rpartition(":")
+    return port, int(address)
+
+
+KEYPAD = Setting[tuple[str, int] | None](None, env="MOTCUA_RATING_KEYPAD", parse=keypad_spec)
+TRACE = Setting[Path | None](None, env="MOTCUA_RATING_TRACE", parse=lambda v: Path(str(v)))
+
+
 @dataclass(frozen=True)
 class RatingOptions:
     keypad: tuple[str, int] | None = None
@@ -62,12 +74,8 @@ class RatingOptions:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> RatingOptions:
-        keypad = None
-        if spec := env.get("MOTCUA_RATING_KEYPAD"):
-            port, _, address = spec.rpartition(":")
-            keypad = (port, int(address))
-        trace = env.get("MOTCUA_RATING_TRACE")
-        return cls(keypad, Path(trace) if trace else None)
+        layers = Layers(env=env)
+        return cls(layers.resolve(KEYPAD).value, layers.resolve(TRACE).value)
 
 
 def desk_with_retry(
@@ -226,9 +234,9 @@ class RatingTerminal:
         config = StreamConfig(self.server_url, self.token, trust=self.trust)
         self.stream = EventStream(config, self).start()
 
-    def _on_config(self, config: dict[str, Any]) -> None:
+    def _on_config(self, config: DeviceConfig) -> None:
         """Fleet thread: moved to another counter (the token is rebound already)."""
-        counter = config.get("counter")
+        counter = config.counter
         if counter is not None and counter != self.flow.counter:
             self._refresh_desk()
 

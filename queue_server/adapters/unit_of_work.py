@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.account_repository import AccountRepository, AccountStore
 from queue_server.adapters.calendar_repository import CalendarRepository, CalendarStore
 from queue_server.adapters.database import Database
@@ -79,15 +80,19 @@ class UnitOfWork:
             if self._lock is not None:
                 self._lock.release()
 
-    def record(self, **event: Any) -> None:
+    def record(self, *, kind: EventKind, **event: Any) -> None:
         """Add an event to this transaction (fields of ``QueueRepository.append_events``).
+
+        ``kind`` is one of the contract's :class:`EventKind`: the devices and pages
+        follow those names, so a kind spelt anywhere else is refused here (ValueError)
+        and by the type checker; the log stores its plain string.
 
         The row is written at commit: the use case's changes then go out in one flush
         instead of one per event, and on PostgreSQL the site row that orders events
         (``order_events``) is held only for the last few statements, unless the use
         case took it earlier (:meth:`hold_event_order`).
         """
-        self._pending.append(event)
+        self._pending.append({"kind": EventKind(kind).value, **event})
 
     def hold_event_order(self, site_id: int) -> None:
         """Take the site's event-order lock (``QueueRepository.order_events``) now

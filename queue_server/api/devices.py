@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from flask import jsonify
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from device_kit.contract import device_wire
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, authorize, bearer_token, current_site, site_ref
 from queue_server.api.spec import endpoint
 from queue_server.api.throttle import throttle
+from queue_server.api.wire_models import wire_model
 from queue_server.flask_runtime import current_runtime
 from queue_server.services import device_fleet
 from queue_server.services.auth import DeviceKind, Forbidden, Permission, hash_token
 from queue_server.services.site_ref import run_step
 
 Kind = Literal["kiosk", "board", "rating", "counter"]
-#: ``COUNTER=PORT:ADDRESS``, e.g. ``3=/dev/ttyUSB0:3`` (see display_board.led_bridge.LedRoute).
-LedRoute = Annotated[str, Field(max_length=220, pattern=r"^[1-9][0-9]{0,2}=\S+:[0-9]{1,3}$")]
 
 
 class PairingRequest(BaseModel):
@@ -37,53 +37,9 @@ class PairingConfirm(BaseModel):
     counter: int | None = Field(None, ge=1, le=999, description="bound counter number")
 
 
-class SerialSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    port: str = Field(max_length=200)
-    baudrate: int = Field(9600, ge=1200, le=921_600)
-    parity: Literal["N", "E", "O"] = "N"
-
-
-class DeviceConfig(BaseModel):
-    """What a technician sets per device (DESIGN: set by a technician, stored on the server)."""
-
-    model_config = ConfigDict(extra="forbid")
-    printer_url: str | None = Field(None, max_length=300)
-    printer_profile: str | None = Field(None, max_length=60)
-    paper: Literal[58, 80] | None = None
-    camera: int | None = Field(None, ge=0, le=16)
-    scanners: list[str] | None = Field(None, max_length=4)
-    serial: SerialSettings | None = None
-    board_counters: list[int] | None = Field(None, max_length=99)
-    board_columns: int | None = Field(None, ge=1, le=12)
-    languages: Literal["vi", "vi,en"] | None = Field(None, description="hall board languages")
-    led_routes: list[LedRoute] | None = Field(
-        None, max_length=99, description="LED bridge: one COUNTER=PORT:ADDRESS per board"
-    )
-    counter: int | None = Field(
-        None, ge=1, le=999, description="bound counter; rebinds a rating or counter device"
-    )
-
-
-class Health(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    printer: str = Field("", max_length=40, description="ok, paper_low, paper_out, offline …")
-    scanner: str = Field("", max_length=40)
-    camera: str = Field("", max_length=40)
-    serial: str = Field("", max_length=40)
-    audio: str = Field("", max_length=40, description="ok, missing (no voice), failing")
-    version: str = Field("", max_length=40)
-    uptime_s: int = Field(0, ge=0)
-    role: str = Field(
-        "", max_length=40,
-        description="kiosk-ticket, kiosk-lookup, hall-board, led-bridge or rating",
-    )
-    detail: str = Field(
-        "", max_length=200, description="the problem in words, e.g. «Máy in hết giấy»"
-    )
-    clock: AwareDatetime | None = Field(
-        None, description="the device's own clock when it sent this; the server keeps the skew"
-    )
+#: The contract's dataclasses as validated models (device_kit.contract.device_wire).
+DeviceConfig = wire_model(device_wire.DeviceConfig)
+Health = wire_model(device_wire.Health)
 
 
 def _device_token_hash() -> str:
@@ -151,7 +107,7 @@ def list_fleet() -> Any:
     bp, "/devices/<int:device_id>/config", "PUT", summary="Set a device's configuration",
     tag="devices", permission=Permission.DEVICES, body=DeviceConfig,
 )
-def put_config(device_id: int, body: DeviceConfig) -> Any:
+def put_config(device_id: int, body: BaseModel) -> Any:
     runtime = current_runtime()
     revision = run_step(
         runtime.uow, site_ref(), device_fleet.set_config, device_id,
@@ -190,7 +146,7 @@ def own_config() -> Any:
     tag="devices", body=Health,
     responses={200: "Noted; the device's current configuration revision"},
 )
-def post_heartbeat(body: Health) -> Any:
+def post_heartbeat(body: BaseModel) -> Any:
     token_hash = _device_token_hash()
     runtime = current_runtime()
     revision = run_step(

@@ -11,6 +11,7 @@ from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, Field
 
 from device_kit.contract.errors import DossierError
+from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site, principal, site_ref
@@ -245,7 +246,8 @@ def set_calendar_year(year: int, body: CalendarYearBody) -> Any:
     def change(uow: UnitOfWork, site_id: int) -> dict[str, Any]:
         replace_year(uow, site_id, year, body.overrides)
         uow.record(
-            site_id=site_id, kind="calendar.changed", actor=who, at=now, payload={"year": year}
+            site_id=site_id, kind=EventKind.CALENDAR_CHANGED, actor=who, at=now,
+            payload={"year": year},
         )
         return _calendar_view(uow, site_id, year)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.hours import OpeningHours
@@ -167,7 +168,8 @@ def update_site(
     for key, value in changes.items():
         setattr(site, key, value)
     uow.record(
-        site_id=site.id, kind="config.changed", actor=actor, at=now, payload={"site": changes}
+        site_id=site.id, kind=EventKind.CONFIG_CHANGED, actor=actor, at=now,
+        payload={"site": changes},
     )
 
 
@@ -184,7 +186,7 @@ def update_service(
         setattr(service, key, value)
     uow.record(
         site_id=site.id,
-        kind="config.changed",
+        kind=EventKind.CONFIG_CHANGED,
         actor=actor,
         at=now,
         service_id=service.id,
@@ -198,4 +200,6 @@ def _record(
 ) -> None:
     """Account and token changes go to the log as ``accounts.changed``: the public
     stream carries only floor events, so staff names never reach a board."""
-    uow.record(site_id=site_id, kind="accounts.changed", actor=actor, at=now, payload=payload)
+    uow.record(
+        site_id=site_id, kind=EventKind.ACCOUNTS_CHANGED, actor=actor, at=now, payload=payload
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NoCurrentTicket, QueueError, ServiceNotAtCounter
 from queue_server.queueing.model import PriorityPolicy, Site, Ticket
@@ -61,7 +62,7 @@ class CounterDesk:
         uow.repo.services(site.id or 0)
 
     # helpers ------------------------------------------------------------------
-    def _record(self, kind: str, ticket: Ticket | None, **extra: Any) -> None:
+    def _record(self, kind: EventKind, ticket: Ticket | None, **extra: Any) -> None:
         payload: dict[str, Any] = {"counter": self.counter.number, "counter_id": self.counter.id}
         service_id = None
         if ticket is not None:
@@ -96,13 +97,13 @@ class CounterDesk:
         """Calling the next visitor finishes the one being served (``ticket``)."""
         if ticket is not None:
             ticket.finish(self.now)
-            self._record("ticket.finished", ticket)
+            self._record(EventKind.TICKET_FINISHED, ticket)
         self.counter.current_ticket_id = None
 
     def _take(self, ticket: Ticket) -> dict[str, Any]:
         ticket.call(self.counter, self.actor.user_id, self.now)
         self.counter.note_called(ticket)
-        self._record("ticket.called", ticket)
+        self._record(EventKind.TICKET_CALLED, ticket)
         return self._view(ticket)
 
     # actions ------------------------------------------------------------------
@@ -154,30 +155,30 @@ class CounterDesk:
         if ticket.recall_count >= self.site.max_recalls:
             ticket.no_show(self.now)
             self.counter.current_ticket_id = None
-            self._record("ticket.no_show", ticket, reason="recall_limit")
+            self._record(EventKind.TICKET_NO_SHOW, ticket, reason="recall_limit")
         else:
             ticket.recall()
-            self._record("ticket.recalled", ticket)
+            self._record(EventKind.TICKET_RECALLED, ticket)
         return self._view(ticket)
 
     def start(self) -> dict[str, Any]:
         ticket = self._current()
         ticket.start(self.now)
-        self._record("ticket.serving", ticket)
+        self._record(EventKind.TICKET_SERVING, ticket)
         return self._view(ticket)
 
     def finish(self) -> dict[str, Any]:
         ticket = self._current()
         ticket.finish(self.now)
         self.counter.current_ticket_id = None
-        self._record("ticket.finished", ticket)
+        self._record(EventKind.TICKET_FINISHED, ticket)
         return self._view(ticket)
 
     def no_show(self) -> dict[str, Any]:
         ticket = self._current()
         ticket.no_show(self.now)
         self.counter.current_ticket_id = None
-        self._record("ticket.no_show", ticket, reason="officer")
+        self._record(EventKind.TICKET_NO_SHOW, ticket, reason="officer")
         return self._view(ticket)
 
     def transfer(self, service_code: str) -> dict[str, Any]:
@@ -190,17 +191,19 @@ class CounterDesk:
         moved = ticket.transfer_to(target, self.now)
         self.counter.current_ticket_id = None
         self.uow.repo.add(moved)
-        self._record("ticket.transferred", ticket, to_service=target.code, new_ticket_id=moved.id)
+        self._record(
+            EventKind.TICKET_TRANSFERRED, ticket, to_service=target.code, new_ticket_id=moved.id
+        )
         return ticket_view(moved, target)
 
     def pause(self, reason: str) -> dict[str, Any]:
         self.counter.pause(reason)
-        self._record("counter.paused", None, reason=reason)
+        self._record(EventKind.COUNTER_PAUSED, None, reason=reason)
         return self.state()
 
     def resume(self) -> dict[str, Any]:
         self.counter.resume()
-        self._record("counter.resumed", None)
+        self._record(EventKind.COUNTER_RESUMED, None)
         return self.state()
 
     def sign_in(self, officer_id: int) -> dict[str, Any]:
@@ -213,12 +216,12 @@ class CounterDesk:
         """
         holder = self.counter.officer_id
         if holder not in (None, officer_id) and signed_in_anywhere(self.uow, holder, self.now):
-            self._record("security.counter_takeover_refused", None, officer_id=holder)
+            self._record(EventKind.SECURITY_COUNTER_TAKEOVER_REFUSED, None, officer_id=holder)
             self.uow.commit()
             raise CounterOccupied(self.counter.number)
         self.uow.repo.release_officer(officer_id, self.counter.id or 0)
         self.counter.officer_id = officer_id
-        self._record("counter.signed_in", None, officer_id=officer_id)
+        self._record(EventKind.COUNTER_SIGNED_IN, None, officer_id=officer_id)
         return self.state()
 
     def sign_out(self, reason: str = "officer") -> dict[str, Any]:
@@ -226,7 +229,7 @@ class CounterDesk:
         them (``moved``). The called visitor stays at the counter for whoever comes."""
         holder = self.counter.officer_id
         self.counter.officer_id = None
-        self._record("counter.signed_out", None, officer_id=holder, reason=reason)
+        self._record(EventKind.COUNTER_SIGNED_OUT, None, officer_id=holder, reason=reason)
         return self.state()
 
     def state(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.fleet_repository import DeviceRecord
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
@@ -117,7 +118,7 @@ def confirm_pairing(
     )
     uow.fleet.mark_paired(pending.id, device_id)
     uow.record(
-        site_id=site_id, kind="accounts.changed", actor=actor, at=now,
+        site_id=site_id, kind=EventKind.ACCOUNTS_CHANGED, actor=actor, at=now,
         payload={"device_paired": name, "kind": pending.kind, "hardware": pending.hardware},
     )
     return {"id": device_id, "name": name, "kind": pending.kind, "config": config}
@@ -147,11 +148,11 @@ def set_config(
     uow.fleet.set_config(row.id, config, revision)
     # What changed goes to the (private) log; the public stream only says "pull again".
     uow.record(
-        site_id=site_id, kind="devices.configured", actor=actor, at=now,
+        site_id=site_id, kind=EventKind.DEVICES_CONFIGURED, actor=actor, at=now,
         payload={"device": row.name, "revision": revision, "config": config},
     )
     uow.record(
-        site_id=site_id, kind="config.device", actor=actor, at=now,
+        site_id=site_id, kind=EventKind.CONFIG_DEVICE, actor=actor, at=now,
         payload={"device": row.name, "revision": revision},
     )
     return revision
@@ -193,7 +194,7 @@ def heartbeat(
     problems = _problems(health)
     if problems != _problems(row.health):
         uow.record(
-            site_id=site_id, kind="devices.health", actor=f"device:{row.name}", at=now,
+            site_id=site_id, kind=EventKind.DEVICES_HEALTH, actor=f"device:{row.name}", at=now,
             payload={
                 "device": row.name, "kind": row.kind, "role": health.get("role", ""),
                 "problems": problems, "health": health,
@@ -265,7 +266,7 @@ def _refuse_binding(
 ) -> None:
     """Write the refused binding to the audit log, then refuse it."""
     uow.record(
-        site_id=site_id, kind="security.device_binding_refused", actor=actor, at=now,
+        site_id=site_id, kind=EventKind.SECURITY_DEVICE_BINDING_REFUSED, actor=actor, at=now,
         payload={"device": name, "kind": kind, "counter": counter},
     )
     uow.commit()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.connectors import file_import, webhook
 from queue_server.dossiers.connectors.file_import import Row
@@ -70,7 +71,7 @@ def import_file(
     record_feed(uow, site_id, IMPORT, now, rows=result.rows)
     uow.record(
         site_id=site_id,
-        kind="dossiers.imported",
+        kind=EventKind.DOSSIERS_IMPORTED,
         actor=actor,
         at=now,
         payload={"rows": result.rows, "format": kind},
@@ -127,7 +128,7 @@ def note_push_refused(
     refused one rolled back)."""
     uow.record(
         site_id=site_id,
-        kind="dossiers.push_refused",
+        kind=EventKind.DOSSIERS_PUSH_REFUSED,
         actor=f"webhook:{address}",
         at=now,
         payload={"reason": reason},

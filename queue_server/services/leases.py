@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.model import PriorityGroup, Site, format_number
@@ -88,7 +89,7 @@ def lease_block(
     }
     uow.record(
         site_id=site.id,
-        kind="block.leased",
+        kind=EventKind.BLOCK_LEASED,
         actor=device,
         at=now,
         service_id=service.id,

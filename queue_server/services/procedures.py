@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.procedures import Procedure, parse_catalogue
 from queue_server.text import fold
@@ -31,7 +32,7 @@ def import_catalogue_file(
     count = import_procedures(uow, site_id, parse_catalogue(data, kind))
     uow.record(
         site_id=site_id,
-        kind="procedures.imported",
+        kind=EventKind.PROCEDURES_IMPORTED,
         actor=actor,
         at=now,
         payload={"count": count},

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from device_kit.contract.events import EventKind
 from queue_server.services.auth import Principal, Role
 
 #: The fields kept at one level; a nested shape for a dict (or each dict of a list),
@@ -92,21 +93,23 @@ _TICKET_AT_COUNTER = fields(*_AT_COUNTER, ticket=TICKET)
 #: The event kinds streamed to everyone, each with its public payload. Sign-ins name
 #: only the counter; configuration changes say only what to read again.
 EVENTS: Mapping[str, Shape] = {
-    "ticket.issued": TICKET,
-    "ticket.called": _TICKET_AT_COUNTER,
-    "ticket.recalled": _TICKET_AT_COUNTER,
-    "ticket.serving": _TICKET_AT_COUNTER,
-    "ticket.finished": _TICKET_AT_COUNTER,
-    "ticket.no_show": fields(*_AT_COUNTER, "reason", ticket=TICKET),
-    "ticket.transferred": fields(*_AT_COUNTER, "to_service", "new_ticket_id", ticket=TICKET),
-    "ticket.rated": fields(*_AT_COUNTER, "ticket_id", "number"),
-    "counter.paused": fields(*_AT_COUNTER, "reason"),
-    "counter.resumed": fields(*_AT_COUNTER),
-    "counter.signed_in": fields(*_AT_COUNTER),
-    "counter.signed_out": fields(*_AT_COUNTER),
-    "config.changed": fields("service", "counter"),
-    "config.device": fields("device", "revision"),
-    "devices.health": fields(
+    EventKind.TICKET_ISSUED: TICKET,
+    EventKind.TICKET_CALLED: _TICKET_AT_COUNTER,
+    EventKind.TICKET_RECALLED: _TICKET_AT_COUNTER,
+    EventKind.TICKET_SERVING: _TICKET_AT_COUNTER,
+    EventKind.TICKET_FINISHED: _TICKET_AT_COUNTER,
+    EventKind.TICKET_NO_SHOW: fields(*_AT_COUNTER, "reason", ticket=TICKET),
+    EventKind.TICKET_TRANSFERRED: fields(
+        *_AT_COUNTER, "to_service", "new_ticket_id", ticket=TICKET
+    ),
+    EventKind.TICKET_RATED: fields(*_AT_COUNTER, "ticket_id", "number"),
+    EventKind.COUNTER_PAUSED: fields(*_AT_COUNTER, "reason"),
+    EventKind.COUNTER_RESUMED: fields(*_AT_COUNTER),
+    EventKind.COUNTER_SIGNED_IN: fields(*_AT_COUNTER),
+    EventKind.COUNTER_SIGNED_OUT: fields(*_AT_COUNTER),
+    EventKind.CONFIG_CHANGED: fields("service", "counter"),
+    EventKind.CONFIG_DEVICE: fields("device", "revision"),
+    EventKind.DEVICES_HEALTH: fields(
         "device",
         "kind",
         "role",

@@ -18,6 +18,7 @@ from typing import Any
 
 from device_kit.contract.dossier_codes import DossierCode
 from device_kit.contract.errors import DossierError
+from device_kit.contract.events import EventKind
 from device_kit.contract.rating_levels import QuickLevel, Reason
 from queue_server.adapters.rating_repository import DossierRatingRecord, QuickRatingRecord
 from queue_server.adapters.unit_of_work import UnitOfWork
@@ -116,7 +117,7 @@ def rate_ticket(
     counter = uow.repo.counter(site.id or 0, ticket.counter_id)
     uow.record(
         site_id=site.id,
-        kind="ticket.rated",
+        kind=EventKind.TICKET_RATED,
         actor=rater.label,
         at=now,
         service_id=ticket.service_id,

@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
 )
 
+from device_kit.contract.events import EventKind
 from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import InvalidConfiguration
@@ -127,7 +128,7 @@ def apply_site_file(uow: UnitOfWork, config: SiteFile, actor: str, now: datetime
         save_dossier_settings(uow, site.id or 0, config.dossiers, now)
     uow.record(
         site_id=site.id,
-        kind="config.changed",
+        kind=EventKind.CONFIG_CHANGED,
         actor=actor,
         at=now,
         payload={"services": codes, "counters": [c.number for c in config.counters]},
@@ -186,7 +187,7 @@ def configure_service(
     service = upsert_service(uow, site.id or 0, section)
     uow.record(
         site_id=site.id,
-        kind="config.changed",
+        kind=EventKind.CONFIG_CHANGED,
         actor=actor,
         at=now,
         service_id=service.id,
@@ -203,7 +204,7 @@ def configure_counter(
     counter = upsert_counter(uow, site.id or 0, section, services)
     uow.record(
         site_id=site.id,
-        kind="config.changed",
+        kind=EventKind.CONFIG_CHANGED,
         actor=actor,
         at=now,
         counter_id=counter.id,

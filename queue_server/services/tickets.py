@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import DailyLimitReached, ServiceClosed, UnknownTicket
 from queue_server.queueing.estimate import estimate_wait_s
@@ -116,7 +117,7 @@ def queue_ticket(
     view = position_view(uow, ticket, service, wait_sample)
     uow.record(
         site_id=site.id,
-        kind="ticket.issued",
+        kind=EventKind.TICKET_ISSUED,
         actor=actor,
         at=now,
         service_id=service.id,

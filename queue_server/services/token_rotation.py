@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict
 
+from device_kit.contract.events import EventKind
 from queue_server.adapters.account_repository import TokenRecord
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound
@@ -46,7 +47,7 @@ def rotate_token(
     )
     uow.record(
         site_id=row.site_id,
-        kind="accounts.changed",
+        kind=EventKind.ACCOUNTS_CHANGED,
         actor=actor,
         at=now,
         payload={"token_rotated": row.name, "kind": row.kind},

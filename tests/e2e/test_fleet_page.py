@@ -13,6 +13,7 @@ from floor import Floor
 from playwright.sync_api import expect
 from server_fixtures import PASSWORD
 
+from device_kit.contract.device_wire import Health
 from device_kit.fleet import DeviceAgent
 
 KIOSK = "kiosk-sanh-1"
@@ -41,7 +42,7 @@ def test_technician_pairs_configures_and_watches_the_fleet(
     assert agent.config() == {}
     row = page.locator(f"tr[data-device='{KIOSK}']")
     expect(row.locator(".badge")).to_have_text("Chưa kết nối")
-    assert agent.heartbeat(printer="ok", uptime_s=3720, **TICKETS) == 1
+    assert agent.heartbeat(Health(printer="ok", uptime_s=3720, **TICKETS)) == 1
 
     # Configure: the printer moves to the network; the device learns it from its heartbeat.
     row.locator("a.name").click()
@@ -51,7 +52,7 @@ def test_technician_pairs_configures_and_watches_the_fleet(
     page.click("#config button[type=submit]")
     expect(page.locator(".flash.ok")).to_contain_text("Đã lưu cấu hình (phiên bản 2)")
     page.screenshot(path=str(shots / "fleet-device.png"), full_page=True)
-    assert agent.heartbeat(printer="ok", uptime_s=3750, **TICKETS) == 2 > agent.revision
+    assert agent.heartbeat(Health(printer="ok", uptime_s=3750, **TICKETS)) == 2 > agent.revision
     assert agent.config() == {
         "printer_url": "tcp://127.0.0.1:9100", "paper": 80, "scanners": ["camera:0", "hid"]
     }
@@ -59,7 +60,7 @@ def test_technician_pairs_configures_and_watches_the_fleet(
     # Paper out: the kiosk beats at once, and the open page shows it without a reload.
     page.click("text=Danh sách thiết bị")
     expect(row.locator(".badge")).to_have_text("Hoạt động tốt")
-    agent.heartbeat(printer="paper_out", detail="Máy in hết giấy", uptime_s=3760, **TICKETS)
+    agent.heartbeat(Health(printer="paper_out", detail="Máy in hết giấy", uptime_s=3760, **TICKETS))
     expect(row.locator(".badge")).to_have_text("Có sự cố")
     expect(row).to_contain_text("Máy in: hết giấy")
     expect(row).to_contain_text("Máy in hết giấy")

@@ -17,6 +17,7 @@ from live_server import LiveServer
 from server_fixtures import Api, build_runtime, seed_callers
 from sse_reader import messages
 
+from device_kit.contract.device_wire import Health
 from device_kit.fleet import DeviceAgent
 
 
@@ -275,7 +276,7 @@ def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, st
     )
     assert paired.status_code == 201
     assert agent.config() == {}
-    agent.heartbeat(printer="ok", scanner="ok", version="1.0", uptime_s=5)
+    agent.heartbeat(Health(printer="ok", scanner="ok", version="1.0", uptime_s=5))
 
     with requests.get(
         f"{server.url}/api/v1/events", headers={"Authorization": f"Bearer {agent.token}"},
@@ -295,8 +296,8 @@ def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, st
                 new_config = agent.config()
                 break
         # The printer runs out of paper: the kiosk beats at once and the stream tells.
-        assert agent.heartbeat(printer="paper_out", role="kiosk-ticket",
-                               detail="Máy in hết giấy") == 2
+        assert agent.heartbeat(Health(printer="paper_out", role="kiosk-ticket",
+                               detail="Máy in hết giấy")) == 2
         told = next(m for _, m in zip(range(50), events, strict=False)
                     if m.kind == "devices.health")
     assert new_config == {
@@ -305,7 +306,7 @@ def test_pairing_and_config_push_end_to_end(live: tuple[LiveServer, dict[str, st
     assert (told.data["device"], told.data["problems"], told.data["health"]["detail"]) == (
         "kiosk-sanh-2", ["printer"], "Máy in hết giấy"
     )
-    agent.heartbeat(printer="ok", role="kiosk-ticket")
+    agent.heartbeat(Health(printer="ok", role="kiosk-ticket"))
     fleet = technician.get(f"{server.url}/api/v1/devices", timeout=10).json()["devices"]
     assert [(d["name"], d["status"], d["config_revision"]) for d in fleet] == [
         ("kiosk-sanh-2", "ok", 2)

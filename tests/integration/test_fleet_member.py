@@ -16,6 +16,7 @@ from clocks import TickingClock
 from live_server import LiveServer
 from server_fixtures import build_runtime, seed_callers
 
+from device_kit.contract.device_wire import DeviceConfig
 from device_kit.fleet import DeviceAgent, FleetMember, pair
 from device_kit.pushed_config import LocalGrants
 
@@ -90,7 +91,7 @@ def test_a_device_pairs_then_follows_its_configuration(
 ) -> None:
     server, technician = live
     agent, device_id = paired_agent(server, technician, "kiosk-sanh-1")
-    applied: list[dict[str, Any]] = []
+    applied: list[DeviceConfig] = []
     health = {"printer": "ok", "scanner": "ok"}
     cache = tmp_path / "device" / "config.json"
     member = FleetMember(
@@ -99,7 +100,7 @@ def test_a_device_pairs_then_follows_its_configuration(
         clock=ticking_clock,
     ).start()
     try:
-        wait_for(lambda: applied == [{}])
+        wait_for(lambda: applied == [DeviceConfig()])
         assert wait_for(lambda: technician.device("kiosk-sanh-1")["status"] == "ok")
         device = technician.device("kiosk-sanh-1")
         assert device["health"]["version"] == "9.9" and abs(device["clock_skew_s"]) < 5
@@ -107,7 +108,8 @@ def test_a_device_pairs_then_follows_its_configuration(
         # Pushed: the stream's event for this device makes it pull at once.
         revision = technician.configure(device_id, printer_url="tcp://10.0.0.7:9100", paper=58)
         member.on_event("config.device", {"device": "kiosk-sanh-1", "revision": revision})
-        wait_for(lambda: applied[-1:] == [{"printer_url": "tcp://10.0.0.7:9100", "paper": 58}])
+        moved = DeviceConfig(printer_url="tcp://10.0.0.7:9100", paper=58)
+        wait_for(lambda: applied[-1:] == [moved])
         member.on_event("config.device", {"device": "another-kiosk", "revision": 99})
         member.on_event("config.device", {"device": "kiosk-sanh-1", "revision": revision})
 
@@ -124,7 +126,7 @@ def test_a_device_pairs_then_follows_its_configuration(
         revision = technician.configure(device_id, printer_url="tcp://another-host:9100")
         member.on_event("config.device", {"device": "kiosk-sanh-1", "revision": revision})
         wait_for(lambda: len(applied) == 3)
-        assert applied[-1] == {"printer_url": "tcp://10.0.0.7:9100"}  # the one it had
+        assert applied[-1] == DeviceConfig(printer_url="tcp://10.0.0.7:9100")  # the one it had
         refused = wait_for(
             lambda: "refused printer_url" in (d := technician.device("kiosk-sanh-1"))[
                 "health"]["detail"] and d
@@ -135,13 +137,13 @@ def test_a_device_pairs_then_follows_its_configuration(
 
     # Started again while the server is down: the cached configuration applies at once.
     server.kill()
-    again: list[dict[str, Any]] = []
+    again: list[DeviceConfig] = []
     offline = FleetMember(
         DeviceAgent(server.url, "kiosk", token=agent.token), role="kiosk-ticket", version="9.9",
         health=dict, on_config=again.append, cache_file=cache, interval=60.0, grants=ENTERED,
     ).start()
     offline.stop()
-    assert again[:1] == [{"printer_url": "tcp://10.0.0.7:9100"}]
+    assert again[:1] == [DeviceConfig(printer_url="tcp://10.0.0.7:9100")]
 
 
 def test_a_device_without_the_stream_learns_of_a_change_from_its_heartbeat(
@@ -149,14 +151,14 @@ def test_a_device_without_the_stream_learns_of_a_change_from_its_heartbeat(
 ) -> None:
     server, technician = live
     agent, device_id = paired_agent(server, technician, "rating-quay-2")
-    applied: list[dict[str, Any]] = []
+    applied: list[DeviceConfig] = []
     member = FleetMember(
         agent, role="rating", version="9.9", health=dict, on_config=applied.append,
         interval=0.2,
     ).start()
     try:
-        wait_for(lambda: applied == [{}])
+        wait_for(lambda: applied == [DeviceConfig()])
         technician.configure(device_id, board_columns=3)
-        wait_for(lambda: applied[-1:] == [{"board_columns": 3}])
+        wait_for(lambda: applied[-1:] == [DeviceConfig(board_columns=3)])
     finally:
         member.stop()

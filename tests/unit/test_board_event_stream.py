@@ -5,17 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from device_kit.event_stream import (
-    DEFAULT_SERVER,
-    HEARTBEAT,
-    RESYNC,
-    Event,
-    Liveness,
-    decode_lines,
-    resolve_server,
-)
+from device_kit.event_stream import HEARTBEAT, RESYNC, Event, Liveness, decode_lines
+from device_kit.link_settings import DEFAULT_SERVER
+from display_board.fleet import board_link
+from display_board.main import build_parser
 
 
 def test_events_heartbeats_and_multiline_data_are_decoded() -> None:
@@ -67,16 +60,19 @@ def test_liveness_counts_silence_from_the_last_sign_of_life() -> None:
     assert live.silent_for() == 30.5
 
 
-def test_server_and_token_from_arguments_then_environment_then_pairing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_server_and_token_from_arguments_then_environment_then_pairing(tmp_path: Path) -> None:
     pairing = tmp_path / "pairing.json"
     pairing.write_text(json.dumps({"server_url": "http://10.0.0.2:8000", "token": "paired"}))
-    monkeypatch.delenv("MOTCUA_SERVER_URL", raising=False)
-    monkeypatch.delenv("MOTCUA_TOKEN", raising=False)
-    assert resolve_server(None, None, pairing) == ("http://10.0.0.2:8000", "paired")
-    assert resolve_server(None, None, tmp_path / "none.json") == (DEFAULT_SERVER, None)
-    monkeypatch.setenv("MOTCUA_SERVER_URL", "http://127.0.0.1:9000")
-    monkeypatch.setenv("MOTCUA_TOKEN", "from-env")
-    assert resolve_server(None, None, pairing) == ("http://127.0.0.1:9000", "from-env")
-    assert resolve_server("http://a:1", "t", pairing) == ("http://a:1", "t")
+
+    def link(
+        argv: list[str], env: dict[str, str], stored: Path = pairing
+    ) -> tuple[str, str | None]:
+        args = build_parser().parse_args(["--pairing", str(stored), *argv, "hall"])
+        chosen = board_link(args, env)
+        return chosen.server_url.value, chosen.token.value
+
+    assert link([], {}) == ("http://10.0.0.2:8000", "paired")
+    assert link([], {}, tmp_path / "none.json") == (DEFAULT_SERVER, None)
+    env = {"MOTCUA_SERVER_URL": "http://127.0.0.1:9000", "MOTCUA_TOKEN": "from-env"}
+    assert link([], env) == ("http://127.0.0.1:9000", "from-env")
+    assert link(["--server", "http://a:1", "--token", "t"], env) == ("http://a:1", "t")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from device_kit.contract.device_wire import DeviceConfig
 from device_kit.event_stream import Event, LinkState
 from device_kit.fleet import FleetFeed, heartbeat_interval, save_pairing
 from device_kit.pairing_code import big_code
@@ -20,12 +21,12 @@ from display_board.hall_wiring import hall_layout
 from display_board.led_bridge import LedRoute
 from display_board.main import build_parser, led_routes
 
-PUSHED = {"board_counters": [3, 1], "board_columns": 2, "languages": "vi"}
+PUSHED = DeviceConfig(board_counters=[3, 1], board_columns=2, languages="vi")
 
 
 def test_the_servers_layout_applies_where_no_flag_was_given() -> None:
     args = build_parser().parse_args(["hall"])
-    assert hall_layout(args, {}) == HallLayout(None, 4, ("vi", "en"), 6)
+    assert hall_layout(args, DeviceConfig()) == HallLayout(None, 4, ("vi", "en"), 6)
     assert hall_layout(args, PUSHED) == HallLayout([3, 1], 2, ("vi",), 6)
 
 
@@ -35,15 +36,16 @@ def test_flags_given_on_the_command_line_win_over_the_server() -> None:
 
 
 def test_the_led_map_comes_from_the_server_unless_given() -> None:
-    pushed = {"led_routes": ["3=/dev/ttyUSB0:3", "12=/dev/serial/by-id/usb-LED:1"]}
-    assert led_routes(None, pushed) == [
+    pushed = DeviceConfig(led_routes=["3=/dev/ttyUSB0:3", "12=/dev/serial/by-id/usb-LED:1"])
+    unmapped = build_parser().parse_args(["led-bridge"])
+    assert led_routes(unmapped, pushed) == [
         LedRoute(3, "/dev/ttyUSB0", 3),
         LedRoute(12, "/dev/serial/by-id/usb-LED", 1),
     ]
-    assert led_routes(None, {}) == []
-    mine = [LedRoute(1, "/dev/ttyS0", 9)]
-    assert led_routes(mine, pushed) == mine
-    assert build_parser().parse_args(["led-bridge"]).routes is None  # --map is optional
+    assert led_routes(unmapped, DeviceConfig()) == []
+    mapped = build_parser().parse_args(["led-bridge", "--map", "1=/dev/ttyS0:9"])
+    assert led_routes(mapped, pushed) == [LedRoute(1, "/dev/ttyS0", 9)]
+    assert unmapped.routes is None  # --map is optional
 
 
 def test_a_pushed_layout_reaches_the_view_and_asks_for_a_frame() -> None:

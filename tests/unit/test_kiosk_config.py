@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from device_kit.contract.device_wire import DeviceConfig
+from device_kit.settings import Source
 from kiosk_app.config import Hardware, hash_pin, load, pin_matches
 
 
@@ -47,19 +49,42 @@ def test_pin_is_checked_against_its_hash_only() -> None:
 
 def test_the_servers_device_settings_apply_except_those_given_explicitly(tmp_path: Path) -> None:
     config = load(["--data-dir", str(tmp_path), "--paper", "58"], {"MOTCUA_SCANNERS": "camera:0"})
-    assert config.fixed == {"paper", "scanners"}
+    assert (config.resolved["paper"].source, config.resolved["scanners"].source) == (
+        Source.FLAG,
+        Source.ENVIRONMENT,
+    )
     hardware = config.hardware()
-    hardware.apply({"printer_url": "tcp://10.0.0.31:9100", "paper": 80, "camera": 2})
+    hardware.apply(DeviceConfig(printer_url="tcp://10.0.0.31:9100", paper=80, camera=2))
     assert (hardware.printer_url, hardware.paper, hardware.scanners) == (
         "tcp://10.0.0.31:9100",
         58,
         ("camera:0",),
     )
+    assert hardware.sources["printer_url"] == Source.PUSHED
     free = Hardware("tcp://127.0.0.1:9100", scanners=("camera:0", "wedge"))
-    free.apply({"printer_profile": "TM-T88V", "camera": 1})
+    free.apply(DeviceConfig(printer_profile="TM-T88V", camera=1))
     assert (free.printer_profile, free.scanners) == ("TM-T88V", ("camera:1", "wedge"))
-    free.apply({"scanners": ["wedge"], "printer_url": None})
+    free.apply(DeviceConfig(scanners=["wedge"]))
     assert (free.printer_url, free.scanners) == ("tcp://127.0.0.1:9100", ("wedge",))
+    free.apply(DeviceConfig())  # what the server no longer sends stays as it was
+    assert (free.printer_profile, free.scanners) == ("TM-T88V", ("wedge",))
+
+
+def test_show_settings_names_where_each_value_came_from_and_hides_secrets(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pairing.json").write_text(
+        '{"server_url": "http://10.0.0.5:8000", "token": "s3cret", "pin_hash": "$argon2id$x"}'
+    )
+    env = {"MOTCUA_PRINTER_URL": "tcp://10.0.0.31:9100"}
+    config = load(["--data-dir", str(tmp_path), "--paper", "58"], env)
+    lines = {line.split()[0]: line for line in config.shown().splitlines()}
+    assert lines["server_url"].endswith("= http://10.0.0.5:8000  (pairing)")
+    assert lines["printer_url"].endswith("= tcp://10.0.0.31:9100  (environment)")
+    assert lines["paper"].endswith("= 58  (flag)")
+    assert lines["printer_profile"].endswith("= None  (default)")
+    assert "s3cret" not in config.shown() and "argon2" not in config.shown()
+    assert lines["token"].endswith("= ***  (pairing)")
 
 
 def test_pairing_again_keeps_the_pin_hash_beside_the_token(tmp_path: Path) -> None:

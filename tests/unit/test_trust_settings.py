@@ -12,7 +12,7 @@ from device_kit.pairing_code import fingerprint_groups
 from device_kit.pinning import PINNED_CA_FILE, PinnedTrust
 from device_kit.trust import Trust
 from device_kit.trust_settings import TrustSettings
-from display_board.fleet import board_trust, trust_settings
+from display_board.fleet import board_link, board_trust
 from display_board.main import build_parser as board_parser
 from kiosk_app.config import build_parser as kiosk_parser
 from kiosk_app.config import resolve
@@ -88,12 +88,12 @@ def test_every_board_command_reads_its_trust_the_same_way(tmp_path: Path) -> Non
     pairing.write_text(json.dumps({"ca_file": "/var/lib/motcua/ca.pem"}))
     for command in (["hall"], ["led-bridge"], ["pair"]):
         args = board_parser().parse_args(["--pairing", str(pairing), *command])
-        assert trust_settings(args, {}).source == "pairing"
-        assert trust_settings(args, ENV).fingerprint == ENV_FP
+        assert board_link(args, {}).trust_settings.source == "pairing"
+        assert board_link(args, ENV).trust_settings.fingerprint == ENV_FP
         flagged = board_parser().parse_args(
             ["--pairing", str(pairing), "--fingerprint", FLAG_FP, *command]
         )
-        assert trust_settings(flagged, ENV).fingerprint == FLAG_FP
+        assert board_link(flagged, ENV).trust_settings.fingerprint == FLAG_FP
         # The CA pinned by fingerprint is kept beside pairing.json.
         assert board_trust(flagged).ca_file == tmp_path / PINNED_CA_FILE
 

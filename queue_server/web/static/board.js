@@ -107,12 +107,12 @@ function onEvent(kind, data, id) {
     if (tile && data.ticket && tile.ticket && tile.ticket.id === data.ticket.id) {
       showTicket(tile, null);
     }
-  } else if (kind === "counter.paused" && tile) {
+  } else if (kind === EVENT_KINDS.named.COUNTER_PAUSED && tile) {
     showPause(tile, true, data.reason);
-  } else if (kind === "counter.resumed" && tile) {
+  } else if (kind === EVENT_KINDS.named.COUNTER_RESUMED && tile) {
     showPause(tile, false);
     showTicket(tile, tile.ticket);
-  } else if (kind === "config.changed") {
+  } else if (kind === EVENT_KINDS.named.CONFIG_CHANGED) {
     apiFetch("/site" + siteQuery).then(showSite).catch(() => {});
   }
 }

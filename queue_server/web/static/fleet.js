@@ -46,7 +46,7 @@
   }
 
   const link = new LiveLink({
-    kinds: ["devices.health", "config.device"],
+    kinds: [EVENT_KINDS.named.DEVICES_HEALTH, EVENT_KINDS.named.CONFIG_DEVICE],
     resync: reload,
     onEvent: reloadSoon,
     onState: (state) => {

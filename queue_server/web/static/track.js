@@ -69,7 +69,7 @@ const link = new LiveLink({
   resync: load,
   onEvent: (kind, data) => {
     const service = data.service || (data.ticket && data.ticket.service);
-    if (!ticket || !service || service === ticket.service || kind === "ticket.transferred") {
+    if (!ticket || !service || service === ticket.service || kind === EVENT_KINDS.named.TICKET_TRANSFERRED) {
       refreshSoon();
     }
   },
