@@ -115,10 +115,9 @@ def apply_site_file(uow: UnitOfWork, config: SiteFile, actor: str, now: datetime
     site = uow.repo.site(config.site.code)
     if site is None:
         site = Site(**config.site.model_dump())
-        uow.session.add(site)
+        uow.repo.add(site)
     else:
         _assign(site, config.site.model_dump())
-    uow.session.flush()
     by_code = {
         section.code: upsert_service(uow, site.id or 0, section) for section in config.services
     }
@@ -143,10 +142,9 @@ def upsert_service(uow: UnitOfWork, site_id: int, section: ServiceSection) -> Se
     service = next((s for s in uow.repo.services(site_id) if s.code == section.code), None)
     if service is None:
         service = Service(site_id=site_id, **values)
-        uow.session.add(service)
+        uow.repo.add(service)
     else:
         _assign(service, values)
-    uow.session.flush()
     return service
 
 
@@ -164,8 +162,7 @@ def upsert_counter(
     name = section.name or f"Quầy {section.number}"
     if counter is None:
         counter = Counter(site_id=site_id, number=section.number, name=name)
-        uow.session.add(counter)
-        uow.session.flush()
+        uow.repo.add(counter)
     else:
         counter.name = name
     uow.repo.set_counter_services(counter.id or 0, [services[c].id or 0 for c in section.services])

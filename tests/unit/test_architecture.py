@@ -134,8 +134,8 @@ def test_every_per_client_limit_goes_through_the_one_throttle() -> None:
     assert own_limiters == []
 
 
-#: Session methods that run a statement: only repositories call them.
-_RUNS_A_STATEMENT = frozenset({"execute", "scalars", "scalar"})
+#: Session methods that run a statement or stage a row: only repositories call them.
+_RUNS_A_STATEMENT = frozenset({"execute", "scalars", "scalar", "add", "flush", "delete"})
 
 
 def writes_sql(source: str, package: str) -> bool:
@@ -175,6 +175,7 @@ def test_the_sql_finder_sees_each_way_in() -> None:
         "from queue_server.adapters.tables import users\n": True,
         "def f(uow):\n    uow.session.execute(q)\n": True,
         "def f(session):\n    return session.scalars(q)\n": True,
+        "def f(uow, site):\n    uow.session.add(site)\n": True,
         "def f(uow):\n    return uow.accounts.user_id('lan')\n": False,
         "from ..adapters.tables import users\n": True,
         "from queue_server.adapters.account_repository import Account\n": False,
