@@ -1,7 +1,8 @@
-"""A counter's actions: sign in and out, call next, recall, call a number, transfer,
-no-show, finish, pause and resume. An officer acts only at the counter they
-signed into; a counter device token only at its own counter. A counter another
-officer holds is taken only after they sign out or a supervisor moves them."""
+"""A counter's actions and its waiting list: sign in and out, call next, recall, call
+a number, transfer, no-show, finish, pause and resume. An officer acts only at the
+counter they signed into; a counter device token only at its own counter. A counter
+another officer holds is taken only after they sign out or a supervisor moves them.
+The waiting list names dossiers and priority groups: staff of that counter only."""
 
 from __future__ import annotations
 

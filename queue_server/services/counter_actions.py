@@ -24,6 +24,7 @@ from queue_server.services.clock import local_day
 from queue_server.services.site_ref import SiteRef
 from queue_server.services.unit_of_work import UnitOfWorkFactory, run
 from queue_server.services.views import (
+    TransferView,
     counter_view,
     desk_ticket_view,
     ticket_view,
@@ -96,7 +97,7 @@ class CounterDesk:
             self._transfers(ticket),
         )
 
-    def _transfers(self, ticket: Ticket) -> list[dict[str, Any]]:
+    def _transfers(self, ticket: Ticket) -> list[TransferView]:
         chain = self.uow.repo.transfer_chain(ticket)
         if not chain:
             return []
@@ -166,7 +167,7 @@ class CounterDesk:
         self._close(current)
         return self._take(chosen[0]) if chosen else None
 
-    def waiting(self, limit: int) -> list[dict[str, Any]]:
+    def waiting(self, limit: int) -> list[dict[str, object]]:
         """The next ``limit`` tickets this counter's call-nexts would take, in that
         order, if no other counter called in between."""
         service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)

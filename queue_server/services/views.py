@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from queue_server.queueing.model import (
     PRIORITY_CHECKS,
@@ -42,13 +42,23 @@ def ticket_view(ticket: Ticket, service: Service, counter: Counter | None = None
     }
 
 
+class TransferView(TypedDict):
+    """One service a ticket left: which, at which counter, when."""
+
+    service: str
+    service_name_vi: str
+    service_name_en: str
+    counter: int | None
+    at: str | None
+
+
 def desk_ticket_view(
     ticket: Ticket,
     service: Service,
     counter: Counter | None,
     now: datetime,
-    transfers: list[dict[str, Any]],
-) -> dict[str, Any]:
+    transfers: list[TransferView],
+) -> dict[str, object]:
     """A ticket as the officer acts on it: the ticket, how long the visitor has waited
     since taking it (until called, for a called one) and the transfers it came through."""
     view = ticket_view(ticket, service, counter)
@@ -57,8 +67,7 @@ def desk_ticket_view(
     return view
 
 
-def transfer_view(entry: Ticket, service: Service, counter: Counter | None) -> dict[str, Any]:
-    """One service a ticket left: which, at which counter, when."""
+def transfer_view(entry: Ticket, service: Service, counter: Counter | None) -> TransferView:
     return {
         "service": service.code,
         "service_name_vi": service.name_vi,
