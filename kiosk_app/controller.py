@@ -288,7 +288,12 @@ class KioskController:
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.came_online()
         ticket = self._ticket_data(
-            view["number"], service, priority, view.get("track_url"), view.get("ahead", 0)
+            view["number"],
+            service,
+            priority,
+            view.get("track_url"),
+            view.get("ahead", 0),
+            dossier_code,
         )
         issued = Issued(
             view["number"],
@@ -324,7 +329,7 @@ class KioskController:
         if offline is None:
             self._report(f"offline and no spare numbers for {service['code']}")
             raise Refusal("error.no_block")
-        ticket = self._ticket_data(offline.number, service, priority, None, None)
+        ticket = self._ticket_data(offline.number, service, priority, None, None, dossier_code)
         try:
             printer.print_ticket(ticket)
         except DriverError:
@@ -363,6 +368,7 @@ class KioskController:
         priority: str | None,
         track_url: str | None,
         ahead: int | None,
+        dossier_code: str | None = None,
     ) -> TicketData:
         site = self.state.site
         return TicketData(
@@ -376,6 +382,7 @@ class KioskController:
             people_ahead=ahead or 0,
             priority_label=self.priority_label(priority)[0],
             hotline=site.get("hotline") or None,
+            dossier_code=dossier_code,
         )
 
     # dossiers ----------------------------------------------------------------------

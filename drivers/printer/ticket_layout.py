@@ -41,10 +41,14 @@ class TicketData:
     people_ahead: int = 0
     priority_label: str | None = None
     hotline: str | None = None
+    #: The dossier a result-collection ticket is for: the officer at the counter asks for it.
+    dossier_code: str | None = None
 
     def __post_init__(self) -> None:
         if not self.number.isascii() or not self.number.isprintable() or not self.number:
             raise ValueError(f"ticket number must be printable ASCII, got {self.number!r}")
+        if self.dossier_code is not None:
+            _check_code(self.dossier_code)
         _normalise_text_fields(self)
 
 
@@ -62,9 +66,14 @@ class SlipData:
     tracking_url: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.dossier_code.isascii() or not self.dossier_code.isprintable():
-            raise ValueError(f"dossier code must be printable ASCII, got {self.dossier_code!r}")
+        _check_code(self.dossier_code)
         _normalise_text_fields(self)
+
+
+def _check_code(code: str) -> None:
+    """Dossier codes print as native text, which only ASCII survives."""
+    if not code.isascii() or not code.isprintable():
+        raise ValueError(f"dossier code must be printable ASCII, got {code!r}")
 
 
 def _normalise_text_fields(data: TicketData | SlipData) -> None:
@@ -168,6 +177,8 @@ def ticket_ops(data: TicketData, profile: PaperProfile, labels: Labels = LABELS)
     if data.priority_label:
         line = labels.priority.format(label=data.priority_label)
         ops.append(_raster("priority", [line], width, TextStyle(size.body, True, invert=True)))
+    if data.dossier_code:
+        ops += _code_ops(data.dossier_code, width, size, labels)
     details = [line.format(count=data.people_ahead) for line in labels.people_ahead]
     details.append(labels.issued_at.format(time=data.issued_at.strftime(labels.time_format)))
     ops.append(_raster("details", details, width, TextStyle(size.body)))
@@ -180,6 +191,14 @@ def ticket_ops(data: TicketData, profile: PaperProfile, labels: Labels = LABELS)
         line = labels.hotline.format(hotline=data.hotline)
         ops.append(_raster("hotline", [line], width, TextStyle(size.small, bold=True)))
     return ops
+
+
+def _code_ops(code: str, width: int, size: _Sizes, labels: Labels) -> list[Op]:
+    """The dossier code under its label, in tall native text an officer reads at a glance."""
+    return [
+        _raster("code_label", [labels.dossier_code], width, TextStyle(size.small)),
+        TextOp(code, bold=True, height=2),
+    ]
 
 
 def slip_ops(data: SlipData, profile: PaperProfile, labels: Labels = LABELS) -> list[Op]:
@@ -199,8 +218,7 @@ def slip_ops(data: SlipData, profile: PaperProfile, labels: Labels = LABELS) -> 
     ops: list[Op] = [
         _raster("centre", [data.centre_name], width, TextStyle(size.heading, bold=True)),
         _raster("title", labels.slip_title, width, TextStyle(size.small)),
-        _raster("code_label", [labels.dossier_code], width, TextStyle(size.small)),
-        TextOp(data.dossier_code, bold=True, height=2),
+        *_code_ops(data.dossier_code, width, size, labels),
         _raster("details", lines, width, body),
     ]
     if data.tracking_url:

@@ -115,9 +115,9 @@ def _counter_query(lock: bool) -> Select[Counter]:
     return query.with_for_update() if lock else query
 
 
-@functools.cache
-def _head_query(priority: bool, lock: bool) -> Select[Ticket]:
-    query = (
+def _class_in_order(priority: bool) -> Select[Ticket]:
+    """A class's waiting tickets at some services, first-in first-out by queue time."""
+    return (
         select(Ticket)
         .where(
             tickets.c.service_id.in_(bindparam("service_ids", expanding=True)),
@@ -125,8 +125,12 @@ def _head_query(priority: bool, lock: bool) -> Select[Ticket]:
             tickets.c.priority.is_not(None) if priority else tickets.c.priority.is_(None),
         )
         .order_by(tickets.c.queued_at, tickets.c.id)
-        .limit(1)
     )
+
+
+@functools.cache
+def _head_query(priority: bool, lock: bool) -> Select[Ticket]:
+    query = _class_in_order(priority).limit(1)
     return query.with_for_update(skip_locked=True) if lock else query
 
 
@@ -356,6 +360,25 @@ class QueueRepository:
             return None
         query = _head_query(priority, lock)
         return self.session.scalars(query, {"service_ids": list(service_ids)}).first()
+
+    def waiting(self, service_ids: Sequence[int], *, priority: bool, limit: int) -> list[Ticket]:
+        """The first ``limit`` waiting tickets of a class, in the order :meth:`head` takes them."""
+        if not service_ids:
+            return []
+        query = _class_in_order(priority).limit(limit)
+        return list(self.session.scalars(query, {"service_ids": list(service_ids)}))
+
+    def transfer_chain(self, ticket: Ticket) -> list[Ticket]:
+        """The entries a transferred ticket came through, the first one first."""
+        chain: list[Ticket] = []
+        origin = ticket.transferred_from_id
+        while origin is not None:
+            entry = self.session.scalars(_by_id(Ticket, tickets), {"id": origin}).first()
+            if entry is None:
+                break
+            chain.append(entry)
+            origin = entry.transferred_from_id
+        return chain[::-1]
 
     def waiting_by_number(self, service_ids: Sequence[int], day: str, number: str) -> Ticket:
         query = (

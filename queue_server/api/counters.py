@@ -1,7 +1,8 @@
-"""A counter's actions: sign in and out, call next, recall, call a number, transfer,
-no-show, finish, pause and resume. An officer acts only at the counter they
-signed into; a counter device token only at its own counter. A counter another
-officer holds is taken only after they sign out or a supervisor moves them."""
+"""A counter's actions and its waiting list: sign in and out, call next, recall, call
+a number, transfer, no-show, finish, pause and resume. An officer acts only at the
+counter they signed into; a counter device token only at its own counter. A counter
+another officer holds is taken only after they sign out or a supervisor moves them.
+The waiting list names dossiers and priority groups: staff of that counter only."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify
+from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, authorize, current_site, site_ref
@@ -86,6 +88,51 @@ def counter_state(counter_id: int) -> Any:
         desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
         view = desk.state()
     return jsonify(view if sees_private(who) else shape(view, COUNTER))
+
+
+class WaitingQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    limit: int = Field(10, ge=1, le=50)
+
+
+def _check_viewer(who: Principal, desk: CounterDesk) -> None:
+    """The waiting list names dossiers and priority groups: the officer signed in at
+    this counter, a supervisor or an admin reads it, nobody else."""
+    if who.device is None and who.role in (Role.ADMIN, Role.SUPERVISOR):
+        return
+    if who.device is None and who.role is Role.OFFICER and desk.counter.officer_id == who.user_id:
+        return
+    raise Forbidden(
+        "Only the officer signed in at this counter, a supervisor or an admin sees its queue.",
+        "Chỉ cán bộ đang đăng nhập tại quầy, giám sát viên hoặc quản trị viên "
+        "được xem hàng chờ của quầy.",
+    )
+
+
+@endpoint(
+    bp,
+    "/counters/<int:counter_id>/waiting",
+    "GET",
+    summary="The next waiting tickets of this counter, in the order call-next takes them",
+    tag="counters",
+    permission=Permission.READ,
+    query=WaitingQuery,
+    responses={
+        200: '{"tickets": [...]}: oldest first in calling order (the services\' priority '
+        "policy and interleave applied), each with number, service, priority, "
+        "priority_label_vi/en, priority_check_vi/en, dossier_code, waited_s (since issue) "
+        "and transfers; for the officer signed in here, a supervisor or an admin",
+        403: "Another officer, a device or a technician",
+    },
+)
+def waiting(counter_id: int, query: WaitingQuery) -> Any:
+    runtime = current_runtime()
+    who = authorize(Permission.READ)
+    with runtime.uow(readonly=True) as uow:
+        desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
+        _check_viewer(who, desk)
+        tickets = desk.waiting(query.limit)
+    return jsonify(tickets=tickets)
 
 
 @_route("/sign-in", "The signed-in officer takes this counter")

@@ -79,6 +79,37 @@ PRIORITY_LABELS: dict[PriorityGroup, tuple[str, str]] = {
     PriorityGroup.APPOINTMENT: ("Đã đặt lịch hẹn", "Pre-booked appointment"),
 }
 
+#: What the officer checks before serving a group first: the paper that proves it.
+PRIORITY_CHECKS: dict[PriorityGroup, tuple[str, str]] = {
+    PriorityGroup.ELDERLY: (
+        "Kiểm tra giấy tờ chứng minh: người cao tuổi (căn cước ghi năm sinh, từ 60 tuổi)",
+        "Check the proof: elderly (an ID card showing age 60 or over)",
+    ),
+    PriorityGroup.DISABILITY: (
+        "Kiểm tra giấy tờ chứng minh: người khuyết tật (giấy xác nhận khuyết tật)",
+        "Check the proof: person with a disability (disability certificate)",
+    ),
+    PriorityGroup.PREGNANT_OR_CHILD: (
+        "Kiểm tra giấy tờ chứng minh: phụ nữ mang thai (sổ khám thai) "
+        "hoặc người có con nhỏ (giấy khai sinh của con)",
+        "Check the proof: pregnancy (antenatal record) "
+        "or a small child (the child's birth certificate)",
+    ),
+    PriorityGroup.MERITORIOUS: (
+        "Kiểm tra giấy tờ chứng minh: thương binh, người có công "
+        "(thẻ thương binh, giấy chứng nhận người có công)",
+        "Check the proof: war invalid or meritorious person (invalid's card, certificate)",
+    ),
+    PriorityGroup.ONLINE_DOSSIER: (
+        "Kiểm tra mã hồ sơ đã nộp trực tuyến",
+        "Check the code of the dossier filed online",
+    ),
+    PriorityGroup.APPOINTMENT: (
+        "Kiểm tra lịch hẹn đã đặt (họ tên, giờ hẹn)",
+        "Check the booked appointment (name, time)",
+    ),
+}
+
 
 class PriorityPolicy(enum.StrEnum):
     STRICT = "strict"
@@ -151,7 +182,13 @@ class Counter:
     def note_called(self, ticket: Ticket) -> None:
         """Track normal tickets called in a row, for the interleaved policy."""
         self.current_ticket_id = ticket.id
-        self.normal_streak = 0 if ticket.priority else self.normal_streak + 1
+        self.normal_streak = streak_after(self.normal_streak, priority=bool(ticket.priority))
+
+
+def streak_after(normal_streak: int, *, priority: bool) -> int:
+    """Normal tickets called in a row once one more ticket is called: a priority call
+    ends the run."""
+    return 0 if priority else normal_streak + 1
 
 
 @dataclass(eq=False)
@@ -296,6 +333,7 @@ __all__ = [
     "Counter",
     "CounterState",
     "NumberBlock",
+    "PRIORITY_CHECKS",
     "PRIORITY_LABELS",
     "PriorityGroup",
     "PriorityPolicy",
@@ -306,4 +344,5 @@ __all__ = [
     "TicketState",
     "format_number",
     "service_time_s",
+    "streak_after",
 ]

@@ -18,12 +18,18 @@ from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NoCurrentTicket, QueueError, ServiceNotAtCounter
 from queue_server.queueing.model import PriorityPolicy, Site, Ticket
-from queue_server.queueing.policy import take_priority_next
+from queue_server.queueing.policy import calling_order
 from queue_server.services.auth import signed_in_anywhere
 from queue_server.services.clock import local_day
 from queue_server.services.site_ref import SiteRef
 from queue_server.services.unit_of_work import UnitOfWorkFactory, run
-from queue_server.services.views import counter_view, ticket_view
+from queue_server.services.views import (
+    TransferView,
+    counter_view,
+    desk_ticket_view,
+    ticket_view,
+    transfer_view,
+)
 
 T = TypeVar("T")
 
@@ -81,8 +87,34 @@ class CounterDesk:
             payload=payload,
         )
 
-    def _view(self, ticket: Ticket) -> dict[str, Any]:
-        return ticket_view(ticket, self.uow.repo.service_by_id(ticket.service_id), self.counter)
+    def _view(self, ticket: Ticket, *, here: bool = True) -> dict[str, Any]:
+        """What the officer sees of ``ticket``; ``here``: it is at this counter."""
+        return desk_ticket_view(
+            ticket,
+            self.uow.repo.service_by_id(ticket.service_id),
+            self.counter if here else None,
+            self.now,
+            self._transfers(ticket),
+        )
+
+    def _transfers(self, ticket: Ticket) -> list[TransferView]:
+        chain = self.uow.repo.transfer_chain(ticket)
+        if not chain:
+            return []
+        counters = {c.id: c for c in self.uow.repo.counters(self.site.id or 0)}
+        return [
+            transfer_view(
+                entry,
+                self.uow.repo.service_by_id(entry.service_id),
+                counters.get(entry.counter_id),
+            )
+            for entry in chain
+        ]
+
+    def _rules(self, ticket: Ticket) -> tuple[PriorityPolicy, int]:
+        """How a priority ticket competes with normal ones: its own service's policy."""
+        service = self.uow.repo.service_by_id(ticket.service_id)
+        return service.priority_policy, service.interleave_every
 
     def _current(self) -> Ticket:
         ticket = self.uow.repo.current_ticket(self.counter)
@@ -125,21 +157,28 @@ class CounterDesk:
         lock = self.uow.repo.row_locks
         prio = self.uow.repo.head(service_ids, priority=True, lock=lock)
         normal = self.uow.repo.head(service_ids, priority=False, lock=lock)
-        # The priority head's own service decides how it competes with normal tickets.
-        rules = self.uow.repo.service_by_id(prio.service_id) if prio else None
-        choice = take_priority_next(
-            has_priority=prio is not None,
-            has_normal=normal is not None,
-            policy=rules.priority_policy if rules else PriorityPolicy.STRICT,
-            interleave_every=rules.interleave_every if rules else 0,
-            normal_streak=self.counter.normal_streak,
+        chosen = calling_order(
+            [prio] if prio else [],
+            [normal] if normal else [],
+            self._rules,
+            self.counter.normal_streak,
+            limit=1,
         )
         self._close(current)
-        if choice is None:
-            return None
-        ticket = prio if choice else normal
-        assert ticket is not None  # the policy picks only a class that has a head
-        return self._take(ticket)
+        return self._take(chosen[0]) if chosen else None
+
+    def waiting(self, limit: int) -> list[dict[str, object]]:
+        """The next ``limit`` tickets this counter's call-nexts would take, in that
+        order, if no other counter called in between."""
+        service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)
+        order = calling_order(
+            self.uow.repo.waiting(service_ids, priority=True, limit=limit),
+            self.uow.repo.waiting(service_ids, priority=False, limit=limit),
+            self._rules,
+            self.counter.normal_streak,
+            limit,
+        )
+        return [self._view(ticket, here=False) for ticket in order]
 
     def call_number(self, number: str) -> dict[str, Any]:
         self.counter.ensure_open()
@@ -238,6 +277,8 @@ class CounterDesk:
             for sid in self.uow.repo.counter_service_ids(self.counter.id or 0)
         ]
         view = counter_view(self.counter, codes)
+        officer = self.counter.officer_id
+        view["officer_name"] = self.uow.repo.officer_name(officer) if officer else None
         current = self.uow.repo.current_ticket(self.counter)
         view["current_ticket"] = self._view(current) if current else None
         return view

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
-from queue_server.queueing.model import PRIORITY_LABELS, Counter, PriorityGroup, Service, Ticket
+from queue_server.queueing.model import (
+    PRIORITY_CHECKS,
+    PRIORITY_LABELS,
+    Counter,
+    PriorityGroup,
+    Service,
+    Ticket,
+)
 
 
 def ticket_view(ticket: Ticket, service: Service, counter: Counter | None = None) -> dict[str, Any]:
-    labels = PRIORITY_LABELS.get(PriorityGroup(ticket.priority)) if ticket.priority else None
+    group = PriorityGroup(ticket.priority) if ticket.priority else None
+    labels = PRIORITY_LABELS.get(group) if group else None
+    checks = PRIORITY_CHECKS.get(group) if group else None
     return {
         "id": ticket.id,
         "number": ticket.number,
@@ -18,6 +28,8 @@ def ticket_view(ticket: Ticket, service: Service, counter: Counter | None = None
         "priority": ticket.priority,
         "priority_label_vi": labels[0] if labels else None,
         "priority_label_en": labels[1] if labels else None,
+        "priority_check_vi": checks[0] if checks else None,
+        "priority_check_en": checks[1] if checks else None,
         "state": str(ticket.state),
         "source": ticket.source,
         "dossier_code": ticket.dossier_code,
@@ -27,6 +39,41 @@ def ticket_view(ticket: Ticket, service: Service, counter: Counter | None = None
         "counter": counter.number if counter else None,
         "counter_id": ticket.counter_id,
         "recall_count": ticket.recall_count,
+    }
+
+
+class TransferView(TypedDict):
+    """One service a ticket left: which, at which counter, when."""
+
+    service: str
+    service_name_vi: str
+    service_name_en: str
+    counter: int | None
+    at: str | None
+
+
+def desk_ticket_view(
+    ticket: Ticket,
+    service: Service,
+    counter: Counter | None,
+    now: datetime,
+    transfers: list[TransferView],
+) -> dict[str, object]:
+    """A ticket as the officer acts on it: the ticket, how long the visitor has waited
+    since taking it (until called, for a called one) and the transfers it came through."""
+    view = ticket_view(ticket, service, counter)
+    waited = (ticket.called_at or now) - ticket.issued_at
+    view.update(waited_s=max(0, int(waited.total_seconds())), transfers=transfers)
+    return view
+
+
+def transfer_view(entry: Ticket, service: Service, counter: Counter | None) -> TransferView:
+    return {
+        "service": service.code,
+        "service_name_vi": service.name_vi,
+        "service_name_en": service.name_en,
+        "counter": counter.number if counter else None,
+        "at": entry.finished_at.isoformat() if entry.finished_at else None,
     }
 
 

@@ -86,6 +86,41 @@ def test_slip_arrives_with_code_and_qr(emulator: PrinterEmulator) -> None:
     shutil.copy(job.png_path, ARTIFACTS / "slip_80mm.png")
 
 
+@pytest.mark.parametrize("paper", [80, 58])
+def test_result_ticket_prints_the_dossier_code_under_its_label(tmp_path: Path, paper: int) -> None:
+    """GIVEN a result-collection ticket WHEN it is printed THEN the paper carries the
+    dossier code as text under the number, and its bilingual label dot for dot."""
+    code = "000.00.06.H56-231027-0361"
+    ticket = sample_ticket(
+        service_name="Trả kết quả", number="F001", priority_label=None, dossier_code=code
+    )
+    with running_emulator(tmp_path, paper=paper) as emulator:
+        with open_printer(url_for(emulator, "tcp"), paper=paper, timeout=2) as printer:
+            printer.print_ticket(ticket)
+        (job,) = emulator.wait_for_jobs(1)
+    assert job.text.splitlines() == ["F001", code]
+    ops = ticket_ops(ticket, paper_profile(paper))
+    rasters = [op for op in ops if isinstance(op, RasterOp)]
+    index = [op.name for op in rasters].index("code_label")
+    assert job.png_path is not None
+    page = Image.open(job.png_path).convert("L")
+    x, y, width, height = job.raster_boxes[index]
+    printed = np.asarray(page.crop((x, y, x + width, y + height)))
+    assert np.array_equal(printed, np.asarray(rasters[index].image))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(job.png_path, ARTIFACTS / f"result_ticket_{paper}mm.png")
+
+
+def test_an_ordinary_ticket_prints_no_dossier_code(emulator: PrinterEmulator) -> None:
+    with open_printer(url_for(emulator, "tcp"), timeout=2) as printer:
+        printer.print_ticket(sample_ticket())
+    (job,) = emulator.wait_for_jobs(1)
+    assert job.text.splitlines() == ["A023"]
+    assert "code_label" not in [
+        op.name for op in ticket_ops(sample_ticket(), paper_profile(80)) if isinstance(op, RasterOp)
+    ]
+
+
 def test_job_sidecar_json_lists_what_was_printed(emulator: PrinterEmulator) -> None:
     with open_printer(url_for(emulator, "tcp"), timeout=2) as printer:
         printer.print_ticket(sample_ticket())

@@ -284,6 +284,9 @@ def test_result_ticket_carries_the_dossier_code(parts: Any) -> None:
     issued = controller.take_result_ticket("000.00.06.H56-231027-0361")
     assert issued.number == "F001"
     assert server.queue[-1]["dossier_code"] == "000.00.06.H56-231027-0361"
+    assert parts[2].tickets[-1].dossier_code == "000.00.06.H56-231027-0361"
+    controller.take_ticket("ho-tich")
+    assert parts[2].tickets[-1].dossier_code is None
 
 
 def test_lookup_slip_is_printed_with_status_and_timeliness(parts: Any) -> None:

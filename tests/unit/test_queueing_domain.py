@@ -12,6 +12,8 @@ from queue_server.queueing.errors import CounterPaused, InvalidConfiguration, In
 from queue_server.queueing.estimate import estimate_wait_s
 from queue_server.queueing.hours import OpeningHours
 from queue_server.queueing.model import (
+    PRIORITY_CHECKS,
+    PRIORITY_LABELS,
     Counter,
     PriorityGroup,
     PriorityPolicy,
@@ -20,7 +22,7 @@ from queue_server.queueing.model import (
     TicketState,
     format_number,
 )
-from queue_server.queueing.policy import take_priority_next
+from queue_server.queueing.policy import calling_order, take_priority_next
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -116,6 +118,33 @@ def test_priority_policy(
         )
         is expected
     )
+
+
+@pytest.mark.parametrize(
+    ("policy", "streak", "expected"),
+    [
+        (PriorityPolicy.STRICT, 0, ["p1", "p2", "n1", "n2", "n3", "n4"]),
+        (PriorityPolicy.INTERLEAVED, 0, ["n1", "n2", "p1", "n3", "n4", "p2"]),
+        (PriorityPolicy.INTERLEAVED, 1, ["n1", "p1", "n2", "n3", "p2", "n4"]),
+    ],
+)
+def test_calling_order_repeats_the_call_next_rule_down_the_queue(
+    policy: PriorityPolicy, streak: int, expected: list[str]
+) -> None:
+    """Each step is one call-next: the interleave counts the normal tickets called before,
+    those of the counter's streak included, and a priority call starts it again."""
+    order = calling_order(
+        ["p1", "p2"], ["n1", "n2", "n3", "n4"], lambda _: (policy, 2), streak, limit=10
+    )
+    assert order == expected
+    assert calling_order(["p1"], ["n1"], lambda _: (policy, 2), streak, limit=1) == expected[:1]
+    assert calling_order([], [], lambda _: (policy, 2), streak, limit=5) == []
+
+
+def test_every_priority_group_says_what_to_check_in_both_languages() -> None:
+    assert PRIORITY_CHECKS.keys() == PRIORITY_LABELS.keys() == set(PriorityGroup)
+    for vi, en in PRIORITY_CHECKS.values():
+        assert vi.startswith("Kiểm tra") and en.startswith("Check")
 
 
 def test_priority_groups_parse_and_refuse_unknown() -> None:

@@ -192,6 +192,18 @@ class FakeQueueRepository:
         waiting = self._waiting(service_ids, priority)
         return waiting[0] if waiting else None
 
+    def waiting(self, service_ids: Sequence[int], *, priority: bool, limit: int) -> list[Ticket]:
+        return self._waiting(service_ids, priority)[:limit]
+
+    def transfer_chain(self, ticket: Ticket) -> list[Ticket]:
+        by_id = {t.id: t for t in self.tickets}
+        chain: list[Ticket] = []
+        origin = by_id.get(ticket.transferred_from_id)
+        while origin is not None:
+            chain.insert(0, origin)
+            origin = by_id.get(origin.transferred_from_id)
+        return chain
+
     def waiting_by_number(self, service_ids: Sequence[int], day: str, number: str) -> Ticket:
         for ticket in reversed(self.tickets):
             if (

@@ -70,6 +70,7 @@ function render() {
   if (!desk) return;
   document.getElementById("desk-title").textContent = desk.name
     || I18n.t("counter_title", { n: desk.number });
+  document.getElementById("who").textContent = desk.officer_name || store.getItem("motcua.user") || "";
   const ticket = desk.current_ticket;
   document.getElementById("current-number").textContent = ticket ? ticket.number : "—";
   document.getElementById("current-service").textContent = ticket
@@ -110,6 +111,8 @@ function render() {
     return option;
   }));
   if (chosen) select.value = chosen;
+  renderTicketFacts(ticket);
+  renderWaitingList();
   tickTimer();
 }
 
@@ -127,8 +130,11 @@ function tickTimer() {
 
 async function resync() {
   const id = store.getItem("motcua.counter");
-  const [state, snapshot] = await Promise.all([api("/counters/" + id), api("/queue")]);
+  const [state, snapshot, queue] = await Promise.all([
+    api("/counters/" + id), api("/queue"), api(`/counters/${id}/waiting`),
+  ]);
   desk = state;
+  setWaiting(queue.tickets);
   allServices = snapshot.services;
   services = snapshot.services.filter((service) => state.services.includes(service.code));
   render();
@@ -225,7 +231,7 @@ document.getElementById("signin-form").addEventListener("submit", async (event) 
 
 const run = (promise) => promise.catch(() => {});
 const actions = {
-  n: () => run(act("call-next")),
+  n: () => run(askNext()),
   r: () => run(act("recall")),
   s: () => run(act("start")),
   f: () => run(act("finish")),

@@ -7,11 +7,16 @@ const I18n = {
   words: {},
 
   setup(words) {
-    this.words = words;
+    this.words = { ...this.words, ...words };
     document.querySelectorAll("[data-lang-toggle]").forEach((button) => {
       button.addEventListener("click", () => this.use(this.lang === "vi" ? "en" : "vi"));
     });
     this.use(this.lang);
+  },
+
+  /* Add a page part's words (a script loaded before the page's own setup). */
+  extend(words) {
+    Object.assign(this.words, words);
   },
 
   t(key, values = {}) {
