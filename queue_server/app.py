@@ -38,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     app.extensions["motcua"] = runtime
     app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(api_bp)
-    register_error_handlers(app)
+    register_error_handlers(app, page=web.error_page)
     events.init_app(app, runtime)
     stream_gate.init_app(
         app, runtime.settings.max_streams_per_client, runtime.settings.max_streams

@@ -275,7 +275,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
     from queue_server.reports.build import ReportFormat, ReportRequest, build_report, render
-    from queue_server.reports.periods import PeriodKind, period_for
+    from queue_server.reports.periods import PeriodKind, parse_day, requested_period
     from queue_server.reports.store import run_due_reports
 
     runtime = open_runtime(settings)
@@ -284,19 +284,19 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         for stored in run_due_reports(runtime, site_id):
             print(settings.data_dir / stored.path)
         return 0
-    if args.out is None or (args.period == "range" and not (args.start and args.end)):
+    if args.out is None:
         raise QueueError(
             "Give --out FILE (and --from and --to for a range), or --due.",
             "Cần --out FILE (và --from, --to cho một khoảng thời gian), hoặc --due.",
         )
+    start = parse_day(args.start) if args.start else None
+    end = parse_day(args.end) if args.end else None
     now = utc_now()
     with runtime.uow(readonly=True) as uow:
         site = uow.repo.site_by_id(site_id)
         today = date.fromisoformat(local_day(now, site.timezone))
-        start = date.fromisoformat(args.start) if args.start else today
-        end = date.fromisoformat(args.end) if args.end else None
         wanted = ReportRequest(
-            period_for(PeriodKind(args.period), start, end),
+            requested_period(PeriodKind(args.period), start, end, today),
             args.service,
             args.counter,
             args.officer,
@@ -426,7 +426,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_fleet)
 
     p = sub.add_parser("report", help="write a report (XLSX or PDF), or the ones due (--due)")
-    p.add_argument("--period", default="month", choices=["day", "month", "half", "year", "range"])
+    p.add_argument(
+        "--period",
+        default="month",
+        choices=["day", "month", "quarter", "half", "year", "range"],
+        help="quarter, half and year run from 15 December (Decree 09/2019/NĐ-CP)",
+    )
     p.add_argument("--from", dest="start", help="a day in the period (YYYY-MM-DD); default today")
     p.add_argument("--to", dest="end", help="last day of a range (YYYY-MM-DD)")
     p.add_argument("--format", default="xlsx", choices=["xlsx", "pdf"])

@@ -1,9 +1,14 @@
 """One error shape for every 4xx/5xx answer of the API:
-``{"error": {"code", "message", "message_vi"}}``."""
+``{"error": {"code", "message", "message_vi"}}``.
+
+Which answer a request gets depends on its path alone, never on a guess from its
+headers: ``/api/`` paths get this shape, every other path (the pages) gets the page the
+app factory hands in (``queue_server.web.error_pages``)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -90,14 +95,32 @@ def error_response(
     return jsonify(error_body(code, message, message_vi, details)), status
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+#: A page for an error on a page path: (status, code, message, message_vi) to a
+#: response; the messages are None when the status says it all.
+ErrorPage = Callable[[int, str | None, str | None, str | None], Response]
 
 
-def register_error_handlers(app: Flask) -> None:
+def is_api_path() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask, page: ErrorPage | None = None) -> None:
+    """JSON answers on API paths; ``page`` answers on the others when given."""
+
+    def answer(
+        status: int, code: str, message: str, message_vi: str, *, own_words: bool = True
+    ) -> tuple[Response, int]:
+        if page is not None and not is_api_path():
+            words = (message, message_vi) if own_words else (None, None)
+            return page(status, code, *words), status
+        return error_response(status, code, message, message_vi)
+
     @app.errorhandler(Refusal)
     def _refusal(exc: Refusal) -> tuple[Response, int]:
-        response = jsonify(refusal_body(exc))
+        if page is not None and not is_api_path():
+            response = page(exc.status, exc.code, exc.message, exc.message_vi)
+        else:
+            response = jsonify(refusal_body(exc))
         retry_after = getattr(exc, "retry_after_s", None)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
@@ -105,12 +128,16 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
-        if not wants_json():
+        if exc.code is None or exc.code < 400:
             return exc
-        status = exc.code or 500
+        status = exc.code
         name = (exc.name or "error").lower().replace(" ", "_")
-        response, _ = error_response(
-            status, name, exc.description or exc.name, _HTTP_VI.get(status, "Lỗi.")
+        response, _ = answer(
+            status,
+            name,
+            exc.description or exc.name,
+            _HTTP_VI.get(status, "Lỗi."),
+            own_words=False,  # Werkzeug's descriptions are English only
         )
         allowed = getattr(exc, "valid_methods", None)
         if allowed:
@@ -124,7 +151,7 @@ def register_error_handlers(app: Flask) -> None:
         details of the database's message quote the values."""
         rule = str(exc.orig).partition("\n")[0]  # the constraint; details hold values
         log.info("constraint refused %s %s: %s", request.method, request.path, rule)
-        return error_response(
+        return answer(
             409,
             "conflict",
             "This clashes with what is already stored: a code, number, name or "
@@ -142,7 +169,7 @@ def register_error_handlers(app: Flask) -> None:
             request.path,
             type(exc.orig).__name__,  # its message quotes the value
         )
-        return error_response(
+        return answer(
             400,
             "invalid_value",
             "A value is out of range or not valid text.",
@@ -155,9 +182,16 @@ def register_error_handlers(app: Flask) -> None:
         if kind is None:
             return _unexpected(exc)
         log.warning("%s on %s %s: %s", kind, request.method, request.path, exc)
+        if page is not None and not is_api_path():
+            message, message_vi = DATABASE_FAILURES[kind]
+            response = page(503, kind, message, message_vi)
+            response.headers["Retry-After"] = "5"
+            return response, 503
         return database_failure_response(kind)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "Internal server error.", _HTTP_VI[500])
+        return answer(
+            500, "internal_error", "Internal server error.", _HTTP_VI[500], own_words=False
+        )

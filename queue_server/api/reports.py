@@ -12,25 +12,27 @@ from pydantic import BaseModel, ConfigDict, Field
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
 from queue_server.api.context import authorize, current_site
-from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
 from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.model import Site
 from queue_server.reports.build import ReportFormat, ReportRequest, build_report, render
 from queue_server.reports.figures import Report
 from queue_server.reports.layout import columns_json, row_json
-from queue_server.reports.periods import PeriodKind, ReportPeriod, period_for
+from queue_server.reports.periods import (
+    FIRST_DAY,
+    LAST_DAY,
+    PeriodKind,
+    ReportPeriod,
+    requested_period,
+)
 from queue_server.reports.store import store_report, stored_report, stored_reports
 from queue_server.services.auth import Forbidden, Permission, Role
 from queue_server.services.clock import local_day
 
-#: Longest range a report may span: a year and its cut-off overlap, with room to spare.
-MAX_RANGE_DAYS = 800
-#: A report day lies in the years the working calendar knows (see ``/dossiers/calendar``);
-#: far dates such as 0001-01-01 or 9999-12-31 overflowed in the period arithmetic.
+#: A report day lies in the years the working calendar knows (see ``/dossiers/calendar``).
 ReportDay = Annotated[
     date,
-    Field(ge=date(2000, 1, 1), le=date(2099, 12, 31), description="2000-01-01 to 2099-12-31"),
+    Field(ge=FIRST_DAY, le=LAST_DAY, description=f"{FIRST_DAY} to {LAST_DAY}"),
 ]
 
 
@@ -66,21 +68,9 @@ def _supervisor() -> None:
 
 
 def _period(site: Site, kind: PeriodKind, start: date | None, end: date | None) -> ReportPeriod:
+    """The period asked for, ``start`` defaulting to the site's today; refused in words."""
     today = date.fromisoformat(local_day(current_runtime().clock(), site.timezone))
-    if kind is PeriodKind.RANGE and (start is None or end is None):
-        raise ApiError("A range needs from and to.", "Khoảng thời gian cần có từ ngày và đến ngày.")
-    try:
-        period = period_for(kind, start or today, end)
-    except ValueError:
-        raise ApiError(
-            "The period ends before it starts.", "Ngày kết thúc trước ngày bắt đầu."
-        ) from None
-    if (period.end - period.start).days > MAX_RANGE_DAYS:
-        raise ApiError(
-            f"A report spans at most {MAX_RANGE_DAYS} days.",
-            f"Một báo cáo tối đa {MAX_RANGE_DAYS} ngày.",
-        )
-    return period
+    return requested_period(kind, start, end, today)
 
 
 def _request(uow: UnitOfWork, query: ReportQuery) -> tuple[Site, ReportRequest]:

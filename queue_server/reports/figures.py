@@ -21,11 +21,12 @@ from __future__ import annotations
 from collections import Counter as Histogram
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from device_kit.contract.rating_levels import QuickLevel
+from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.reports.periods import ReportPeriod
 
 DIMENSIONS = ("site", "service", "counter", "officer")
@@ -163,6 +164,7 @@ class Report:
     site_name: str
     period: ReportPeriod
     filters: dict[str, str]
+    #: When the report was made, in the site's zone (``timezone``): what its clocks said.
     generated_at: datetime
     totals: GroupFigures
     groups: dict[str, list[GroupFigures]]
@@ -171,6 +173,13 @@ class Report:
     heatmap: list[list[int]]
     detailed_ratings: DetailedRatingFigures
     dossiers: DossierFigures
+    timezone: str = DEFAULT_ZONE
+    #: The day the regulation wants this report (None for a day or a range).
+    due: date | None = None
+
+    @property
+    def generated_local(self) -> datetime:
+        return self.generated_at.astimezone(ZoneInfo(self.timezone))
 
     def to_dict(self) -> dict[str, Any]:
         def group(g: GroupFigures) -> dict[str, Any]:
@@ -195,9 +204,11 @@ class Report:
                 "to": self.period.end.isoformat(),
                 "label_vi": self.period.label_vi,
                 "label_en": self.period.label_en,
+                "due": self.due.isoformat() if self.due else None,
             },
+            "timezone": self.timezone,
             "filters": self.filters,
-            "generated_at": self.generated_at.isoformat(),
+            "generated_at": self.generated_local.isoformat(),
             "totals": group(self.totals),
             **{f"by_{name}": [group(g) for g in rows] for name, rows in self.groups.items()},
             "daily": [asdict(d) for d in self.daily],

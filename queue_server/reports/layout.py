@@ -141,9 +141,11 @@ def summary_lines(report: Report) -> list[tuple[str, Any]]:
             f"{report.period.start:%d/%m/%Y} – {report.period.end:%d/%m/%Y}",
         ),
     ]
+    if report.due is not None:
+        rows.append(("Hạn báo cáo / Report due", f"{report.due:%d/%m/%Y}"))
     rows += [(f"Lọc theo / Filter: {name}", value) for name, value in report.filters.items()]
     rows += [
-        ("Lập lúc / Generated at", f"{report.generated_at:%d/%m/%Y %H:%M} UTC"),
+        ("Lập lúc / Generated at", local_time_text(report)),
         ("Số phiếu cấp / Tickets issued", t.counts.issued),
         ("Đã phục vụ / Served", t.counts.served),
         ("Vắng mặt / No-show", t.counts.no_show),
@@ -154,6 +156,13 @@ def summary_lines(report: Report) -> list[tuple[str, Any]]:
         ("Tỷ lệ hài lòng (%) / Satisfied (%)", _satisfied(t)),
     ]
     return rows
+
+
+def local_time_text(report: Report) -> str:
+    """When the report was made, as the centre's clocks said, with the zone named."""
+    local = report.generated_local
+    offset = local.strftime("%z")
+    return f"{local:%d/%m/%Y %H:%M} (UTC{offset[:3]}:{offset[3:]}, {report.timezone})"
 
 
 def rating_rows(report: Report) -> list[tuple[str, int]]:

@@ -385,4 +385,6 @@ def collect_report(
         heatmap=weekday_hour_heatmap(((h, n) for h, n in session.execute(hours)), zone),
         detailed_ratings=_detailed_ratings(session, scope, start, end),
         dossiers=_dossiers(session, scope, start, min(end, now), calendar),
+        timezone=zone,
+        due=period.due(calendar),
     )

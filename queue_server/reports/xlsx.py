@@ -15,7 +15,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.reports.figures import Report
 from queue_server.reports.layout import (
     DIMENSION_COLUMNS,
@@ -138,7 +137,7 @@ def _daily(book: Workbook, report: Report) -> None:
 def _heatmap(book: Workbook, report: Report) -> None:
     sheet = book.create_sheet("Giờ cao điểm")
     sheet["A1"] = (
-        f"Phiếu cấp theo thứ và giờ / Tickets issued by weekday and hour ({DEFAULT_ZONE})"
+        f"Phiếu cấp theo thứ và giờ / Tickets issued by weekday and hour ({report.timezone})"
     )
     sheet["A1"].font = Font(bold=True)
     _header(sheet, 2, ["", *(f"{h:02d}h" for h in range(24))])

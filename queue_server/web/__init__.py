@@ -1,9 +1,11 @@
-"""The server's own pages: counter console, hall board, ticket tracking, admin, device
-fleet, reports."""
+"""The server's own pages: landing page, counter console, hall board, ticket tracking,
+admin, device fleet, reports, and the error pages."""
 
 from __future__ import annotations
 
 from flask import Flask
+
+from queue_server.web.error_pages import error_page as error_page
 
 
 def init_app(app: Flask) -> None:

@@ -81,9 +81,9 @@ def guard(roles: frozenset[str]) -> Response | None:
     if user is None:
         session.pop("admin_session", None)
         return redirect(url_for("admin.login"))
+    g.user = user  # the refusal page, too, points a technician to the fleet
     if user.role not in roles:
         abort(403)
-    g.user = user
     return None
 
 

@@ -63,6 +63,7 @@ STATES = {
     "paper_out": ("hết giấy", "out of paper"),
     "paper_low": ("sắp hết giấy", "paper low"),
     "offline": ("mất kết nối", "offline"),
+    "unreachable": ("không kết nối được", "unreachable"),
     "missing": ("không tìm thấy", "not found"),
     "cover_open": ("nắp đang mở", "cover open"),
     "error": ("lỗi", "error"),
@@ -197,7 +198,7 @@ def _shown(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
         if part == "clock":
             problems.append(_clock_off(float(health["clock_skew_s"])))
             continue
-        state = STATES.get(health[part], (health[part], health[part]))
+        state = STATES.get(health[part], ("trạng thái không rõ", f"unknown state {health[part]!r}"))
         problems.append((f"{PARTS[part][0]}: {state[0]}", f"{PARTS[part][1]}: {state[1]}"))
     seen = datetime.fromisoformat(entry["last_seen_at"]) if entry["last_seen_at"] else None
     return {

@@ -13,11 +13,12 @@
   const section = document.getElementById("fleet");
   if (!section) return;
   const stateLabel = document.getElementById("link-state");
+  /* Vietnamese, then English in the page's small grey type (like every label here). */
   const STATES = {
-    connecting: "Đang kết nối… · connecting",
-    live: "Trực tiếp · live",
-    reconnecting: "Đang kết nối lại… · reconnecting",
-    offline: "Mất kết nối máy chủ · server unreachable",
+    connecting: ["Đang kết nối…", "Connecting…"],
+    live: ["Trực tiếp", "Live"],
+    reconnecting: ["Đang kết nối lại…", "Reconnecting…"],
+    offline: ["Mất kết nối máy chủ", "Server unreachable"],
   };
   const REFETCH_MS = 30000;
   let queued = null;
@@ -52,7 +53,8 @@
     onState: (state) => {
       document.body.dataset.link = state;
       stateLabel.dataset.state = state;
-      stateLabel.textContent = STATES[state];
+      const english = Object.assign(document.createElement("span"), { className: "en", textContent: STATES[state][1] });
+      stateLabel.replaceChildren(STATES[state][0] + " ", english);
     },
   });
   link.start();

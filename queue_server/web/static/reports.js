@@ -8,6 +8,9 @@ const TOKEN = "motcua.reports.token";
 const SVG = "http://www.w3.org/2000/svg";
 const COLOURS = { blue: "#1f4e79", green: "#2e8b57", orange: "#e67e22", red: "#c0392b", grey: "#7f8c8d" };
 let lastReport = null;
+/* The centre's zone (GET /site): dates and times read as its clocks show them, whatever
+ * the zone of the computer the supervisor uses. */
+let siteZone = "Asia/Ho_Chi_Minh";
 
 I18n.setup({
   app: ["Báo cáo tình hình phục vụ", "Service reports"],
@@ -19,11 +22,14 @@ I18n.setup({
   period: ["Kỳ báo cáo", "Period"],
   p_day: ["Ngày", "Day"],
   p_month: ["Tháng", "Month"],
+  p_quarter: ["Quý", "Quarter"],
   p_half: ["6 tháng", "Six months"],
   p_year: ["Năm", "Year"],
   p_range: ["Khoảng thời gian", "Date range"],
   from: ["Từ ngày (hoặc một ngày trong kỳ)", "From (or any day in the period)"],
   to: ["Đến ngày", "To"],
+  dates: ["Từ {from} đến {to} · lập lúc {at}", "{from} to {to} · made at {at}"],
+  due: ["Hạn báo cáo: {due} (ngày làm việc)", "Due: {due} (a working day)"],
   service: ["Dịch vụ", "Service"],
   counter: ["Quầy", "Counter"],
   officer: ["Cán bộ (tên đăng nhập)", "Officer (user name)"],
@@ -282,9 +288,17 @@ function drawTables(report) {
   document.getElementById("tables").replaceChildren(...sections);
 }
 
+const day = (iso) => iso.split("-").reverse().join("/");
+const localTime = (iso) => new Date(iso).toLocaleString(I18n.lang === "en" ? "en-GB" : "vi-VN", {
+  timeZone: siteZone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hour12: false,
+});
+
 function render() {
   if (!lastReport) return;
-  document.getElementById("report-title").textContent = `${lastReport.site} · ${I18n.field(lastReport.period, "label")}`;
+  const period = lastReport.period;
+  document.getElementById("report-title").textContent = `${lastReport.site} · ${I18n.field(period, "label")}`;
+  const dates = I18n.t("dates", { from: day(period.from), to: day(period.to), at: localTime(lastReport.generated_at) });
+  document.getElementById("report-dates").textContent = period.due ? `${dates} · ${I18n.t("due", { due: day(period.due) })}` : dates;
   drawCards(lastReport);
   drawCharts(lastReport);
   drawTables(lastReport);
@@ -317,8 +331,8 @@ async function loadStored() {
     button.addEventListener("click", () => download(`/reports/stored/${r.id}`));
     const action = document.createElement("td");
     action.append(button);
-    row.append(cell("td", `${r.from} – ${r.to} (${r.kind})`), cell("td", r.format.toUpperCase()),
-      cell("td", new Date(r.created_at).toLocaleString(I18n.lang === "en" ? "en-GB" : "vi-VN")), cell("td", r.created_by), action);
+    row.append(cell("td", `${I18n.t("p_" + r.kind)}: ${day(r.from)} – ${day(r.to)}`), cell("td", r.format.toUpperCase()),
+      cell("td", localTime(r.created_at)), cell("td", r.created_by), action);
     return row;
   }));
 }
@@ -409,6 +423,14 @@ document.getElementById("store").addEventListener("click", async () => {
 document.getElementById("sign-out").addEventListener("click", signOut);
 document.addEventListener("langchange", render);
 
-document.querySelector("input[name=from]").value = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Ho_Chi_Minh" });
-if (store.getItem(TOKEN)) enter();
-else signOut();
+async function start() {
+  try {
+    siteZone = (await apiFetch("/site")).timezone || siteZone;
+  } catch (error) {
+    /* the default zone until the server answers */
+  }
+  document.querySelector("input[name=from]").value = new Date().toLocaleDateString("sv-SE", { timeZone: siteZone });
+  if (store.getItem(TOKEN)) enter();
+  else signOut();
+}
+start();

@@ -12,13 +12,8 @@ I18n.setup({
   wait: ["Thời gian chờ dự kiến", "Estimated wait"],
   note: ["Trang tự cập nhật. Khi đến lượt, mời Ông/Bà đến quầy được gọi.",
     "This page updates by itself. When your number is called, please go to the counter."],
-  waiting: ["Đang chờ", "Waiting"],
-  called: ["Mời Ông/Bà đến quầy {counter}", "Please go to counter {counter}"],
-  serving: ["Đang được phục vụ tại quầy {counter}", "Being served at counter {counter}"],
-  finished: ["Đã hoàn thành. Cảm ơn Ông/Bà!", "Done. Thank you!"],
-  no_show: ["Đã qua lượt (vắng mặt)", "Missed (not present)"],
-  transferred: ["Đã chuyển sang dịch vụ khác", "Moved to another service"],
-  cancelled: ["Đã hủy", "Cancelled"],
+  /* One text per ticket state, from the server's table (queue_server/web/ticket_words.py). */
+  ...JSON.parse(document.getElementById("state-words").textContent),
   minutes: ["{n} phút", "{n} min"],
   unknown: ["Không tìm thấy số thứ tự này.", "This ticket was not found."],
 });
@@ -28,7 +23,8 @@ function render() {
   document.getElementById("number").textContent = ticket.number;
   document.getElementById("service").textContent = I18n.field(ticket, "service_name");
   const state = document.getElementById("state");
-  state.textContent = I18n.t(ticket.state, { counter: ticket.counter ?? "" });
+  const key = ("state_" + ticket.state) in I18n.words ? "state_" + ticket.state : "state_unknown";
+  state.textContent = I18n.t(key, { counter: ticket.counter ?? "" });
   state.className = "state " + ticket.state;
   const waiting = ticket.state === "waiting";
   document.getElementById("facts").hidden = !waiting;
