@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from queue_server.queueing.model import PRIORITY_LABELS, Counter, PriorityGroup, Service, Ticket
+from queue_server.queueing.model import (
+    PRIORITY_LABELS,
+    Counter,
+    PriorityGroup,
+    Service,
+    Ticket,
+    park_reason_labels,
+)
 
 
 def ticket_view(ticket: Ticket, service: Service, counter: Counter | None = None) -> dict[str, Any]:
@@ -27,6 +35,24 @@ def ticket_view(ticket: Ticket, service: Service, counter: Counter | None = None
         "counter": counter.number if counter else None,
         "counter_id": ticket.counter_id,
         "recall_count": ticket.recall_count,
+    }
+
+
+def parked_view(
+    ticket: Ticket, service: Service, counter_number: int | None, now: datetime
+) -> dict[str, Any]:
+    """A parked ticket on the console's list: why it stepped away, since when, and the
+    counter that parked it (where the visitor will come back)."""
+    labels = park_reason_labels(ticket.park_reason)
+    parked_at = ticket.parked_at or now
+    return {
+        **ticket_view(ticket, service),
+        "counter": counter_number,
+        "park_reason": ticket.park_reason,
+        "park_reason_vi": labels[0] if labels else None,
+        "park_reason_en": labels[1] if labels else None,
+        "parked_at": parked_at.isoformat(),
+        "parked_for_s": max(0, round((now - parked_at).total_seconds())),
     }
 
 
