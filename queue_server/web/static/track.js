@@ -19,6 +19,8 @@ I18n.setup({
   no_show: ["Đã qua lượt (vắng mặt)", "Missed (not present)"],
   transferred: ["Đã chuyển sang dịch vụ khác", "Moved to another service"],
   cancelled: ["Đã hủy", "Cancelled"],
+  parked: ["Đang tạm chờ — quay lại quầy {counter} khi xong",
+    "On hold — come back to counter {counter} when you are ready"],
   minutes: ["{n} phút", "{n} min"],
   unknown: ["Không tìm thấy số thứ tự này.", "This ticket was not found."],
 });
