@@ -204,7 +204,7 @@ class CounterDesk:
         )
         return ticket_view(moved, target)
 
-    def park(self, reason: str) -> dict[str, Any]:
+    def park(self, reason: str) -> dict[str, object]:
         """The visitor steps away (a photocopy, a fee, a form): the counter is free for
         the next one and the ticket waits, apart from the queue, to be resumed."""
         ticket = self._current()
@@ -215,7 +215,7 @@ class CounterDesk:
 
     def resume_parked(
         self, number: str | None = None, ticket_id: int | None = None
-    ) -> dict[str, Any]:
+    ) -> dict[str, object]:
         """Call a parked visitor back to this counter, by number or id, with their number.
 
         Only a counter serving the ticket's service resumes it, and only a free one: the
@@ -243,7 +243,7 @@ class CounterDesk:
         self._record(EventKind.TICKET_RESUMED, ticket)
         return self._view(ticket)
 
-    def parked(self) -> list[dict[str, Any]]:
+    def parked(self) -> list[dict[str, object]]:
         """Today's parked visitors this counter may resume, the longest away first, each
         with the counter that parked them."""
         service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)

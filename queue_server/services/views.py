@@ -40,7 +40,7 @@ def ticket_view(ticket: Ticket, service: Service, counter: Counter | None = None
 
 def parked_view(
     ticket: Ticket, service: Service, counter_number: int | None, now: datetime
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """A parked ticket on the console's list: why it stepped away, since when, and the
     counter that parked it (where the visitor will come back)."""
     labels = park_reason_labels(ticket.park_reason)
