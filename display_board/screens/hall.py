@@ -33,7 +33,8 @@ def clock_text(now: datetime) -> str:
 
 def call_label(call: Call) -> str:
     """Where the called number goes; a parked visitor called back is told to return."""
-    return f"{'QUAY LẠI ' if call.returning else ''}QUẦY {call.counter}"
+    where = f"QUẦY {call.counter}"
+    return f"QUAY LẠI\n{where}" if call.returning else where
 
 
 class CounterTileView(BoxLayout):
