@@ -20,13 +20,15 @@ from device_kit.event_stream import Event
 
 @dataclass(frozen=True)
 class Call:
-    """A number called to a counter; ``recall`` when the officer called it again."""
+    """A number called to a counter; ``recall`` when the officer called it again,
+    ``returning`` when a parked visitor is called back ("Mời quay lại quầy …")."""
 
     event_id: int
     number: str
     counter: int
     service: str = ""
     recall: bool = False
+    returning: bool = False
 
 
 @dataclass
@@ -98,6 +100,7 @@ class BoardModel:
                 counter_no,
                 ticket.get("service", ""),
                 recall=event.kind == EventKind.TICKET_RECALLED,
+                returning=event.kind == EventKind.TICKET_RESUMED,
             )
             self._remember(call)
             if tile is not None and fresh:

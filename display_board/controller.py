@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 
 class CallAnnouncer(Protocol):
-    def announce(self, number: str, counter: int, *, recall: bool = False) -> Any: ...
+    def announce(
+        self, number: str, counter: int, *, recall: bool = False, returning: bool = False
+    ) -> Any: ...
 
     def stop(self) -> None: ...
 
@@ -113,7 +115,9 @@ class HallController:
                 self.calls_seen += 1
                 self._highlight_until = self.clock() + self.layout.highlight_s
         if call is not None and self.announcer is not None:
-            self.announcer.announce(call.number, call.counter, recall=call.recall)
+            self.announcer.announce(
+                call.number, call.counter, recall=call.recall, returning=call.returning
+            )
         self.on_change()
 
     def _read_site(self) -> None:

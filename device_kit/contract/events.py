@@ -19,6 +19,10 @@ class EventKind(StrEnum):
     TICKET_TRANSFERRED = "ticket.transferred"
     TICKET_CANCELLED = "ticket.cancelled"
     TICKET_RATED = "ticket.rated"
+    #: The visitor stepped away for a moment (keeps the number); the counter is free.
+    TICKET_PARKED = "ticket.parked"
+    #: A parked visitor is called back to a counter: "Mời quay lại quầy …".
+    TICKET_RESUMED = "ticket.resumed"
     COUNTER_PAUSED = "counter.paused"
     COUNTER_RESUMED = "counter.resumed"
     COUNTER_SIGNED_IN = "counter.signed_in"
@@ -38,10 +42,17 @@ class EventKind(StrEnum):
 
 
 #: A number called to a counter: announced, shown on the counter's tile.
-CALL_KINDS = frozenset({EventKind.TICKET_CALLED, EventKind.TICKET_RECALLED})
-#: The ticket on a counter's tile is gone (served, absent, sent elsewhere).
+CALL_KINDS = frozenset(
+    {EventKind.TICKET_CALLED, EventKind.TICKET_RECALLED, EventKind.TICKET_RESUMED}
+)
+#: The ticket on a counter's tile is gone (served, absent, sent elsewhere, parked).
 CLEARING_KINDS = frozenset(
-    {EventKind.TICKET_FINISHED, EventKind.TICKET_NO_SHOW, EventKind.TICKET_TRANSFERRED}
+    {
+        EventKind.TICKET_FINISHED,
+        EventKind.TICKET_NO_SHOW,
+        EventKind.TICKET_TRANSFERRED,
+        EventKind.TICKET_PARKED,
+    }
 )
 #: What the floor's pages follow (board, counter console, tracking page).
 FLOOR_KINDS = (
@@ -53,6 +64,8 @@ FLOOR_KINDS = (
     EventKind.TICKET_NO_SHOW,
     EventKind.TICKET_TRANSFERRED,
     EventKind.TICKET_CANCELLED,
+    EventKind.TICKET_PARKED,
+    EventKind.TICKET_RESUMED,
     EventKind.COUNTER_PAUSED,
     EventKind.COUNTER_RESUMED,
     EventKind.COUNTER_SIGNED_IN,

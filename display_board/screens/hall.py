@@ -14,6 +14,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.boxlayout import BoxLayout
 
 from device_kit.ui.kivy_setup import load_kv_once
+from display_board.board_state import Call
 from display_board.controller import HallView
 
 KV_FILE = Path(__file__).with_suffix(".kv")
@@ -28,6 +29,12 @@ def load_kv() -> None:
 
 def clock_text(now: datetime) -> str:
     return f"{now:%H:%M}\n{WEEKDAYS_VI[now.weekday()]}, {now:%d/%m/%Y}"
+
+
+def call_label(call: Call) -> str:
+    """Where the called number goes; a parked visitor called back is told to return."""
+    where = f"QUẦY {call.counter}"
+    return f"QUAY LẠI\n{where}" if call.returning else where
 
 
 class CounterTileView(BoxLayout):
@@ -93,7 +100,7 @@ class HallScreen(BoxLayout):
         for index, row in enumerate(slots):
             call = view.recent[index] if index < len(view.recent) else None
             row.number = call.number if call else ""
-            row.counter_label = f"QUẦY {call.counter}" if call else ""
+            row.counter_label = call_label(call) if call else ""
             row.fresh = call is not None and view.newest is not None and call == view.newest
         self.shown_numbers = [t.current for t in view.tiles]
 

@@ -42,6 +42,15 @@ TEMPLATES = {
     ("en", False): "Ticket {ticket}, please go to counter {counter}",
     ("en", True): "Reminder, ticket {ticket}, please go to counter {counter}",
 }
+#: A visitor who stepped away (a photocopy, a fee) is called back to a counter.
+RETURN_TEMPLATES = {
+    "vi": "Mời công dân có số {ticket} quay lại quầy số {counter}",
+    "en": "Ticket {ticket}, please come back to counter {counter}",
+}
+
+
+def _template(lang: Lang, recall: bool, returning: bool) -> str:
+    return RETURN_TEMPLATES[lang] if returning else TEMPLATES[lang, recall]
 
 TICKET_PATTERN = re.compile(r"([A-ZĐ]{0,3})(\d{1,6})")
 
@@ -146,11 +155,17 @@ def read_ticket(
 
 
 def announcement_text(
-    number: str, counter: int, lang: Lang | str = Lang.VI, *, recall: bool = False
+    number: str,
+    counter: int,
+    lang: Lang | str = Lang.VI,
+    *,
+    recall: bool = False,
+    returning: bool = False,
 ) -> str:
     """The written announcement: ``Mời công dân có số A023 đến quầy số 5``."""
     letters, digits = parse_ticket(number)
-    return TEMPLATES[Lang(lang), recall].format(ticket=letters + digits, counter=counter)
+    template = _template(Lang(lang), recall, returning)
+    return template.format(ticket=letters + digits, counter=counter)
 
 
 def spoken_text(
@@ -160,9 +175,10 @@ def spoken_text(
     mode: Reading | str = Reading.DIGITS,
     *,
     recall: bool = False,
+    returning: bool = False,
 ) -> str:
     """The announcement with every letter and number in words, ready to synthesise."""
     lang = Lang(lang)
     counter_words = read_number_vi(counter) if lang is Lang.VI else read_number_en(counter)
     ticket = read_ticket(number, lang, mode) + ("," if lang is Lang.VI else "")  # pause
-    return TEMPLATES[lang, recall].format(ticket=ticket, counter=counter_words)
+    return _template(lang, recall, returning).format(ticket=ticket, counter=counter_words)

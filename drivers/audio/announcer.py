@@ -34,6 +34,7 @@ class Announcer:
         mode: Reading | str | None = None,
         *,
         recall: bool = False,
+        returning: bool = False,
     ) -> list[Utterance]:
         """Queue the announcement(s); return what was queued."""
         langs = [Lang(lang or self.lang)]
@@ -41,7 +42,11 @@ class Announcer:
             langs.append(Lang.EN)
         mode = Reading(mode or self.mode)
         return [
-            self.queue.say(spoken_text(number, counter, each, mode, recall=recall), each, number)
+            self.queue.say(
+                spoken_text(number, counter, each, mode, recall=recall, returning=returning),
+                each,
+                number,
+            )
             for each in langs
         ]
 

@@ -154,10 +154,10 @@ def _ahead_query(priority: bool, strict: bool) -> Select[int]:
 @functools.cache
 def _recent_done_query(
     limit: int,
-) -> Select[TicketState, datetime | None, datetime | None, datetime | None]:
+) -> Select[TicketState, datetime | None, datetime | None, datetime | None, int]:
     t = tickets.c
     return (
-        select(t.state, t.called_at, t.serving_at, t.finished_at)
+        select(t.state, t.called_at, t.serving_at, t.finished_at, t.parked_s)
         .where(t.service_id == bindparam("service_id"), t.state == TicketState.DONE)
         .order_by(t.finished_at.desc())
         .limit(limit)
@@ -399,6 +399,31 @@ class QueueRepository:
                 f"Số {number} không có trong hàng chờ của quầy hôm nay.",
             )
         return found
+
+    def ticket_to_resume(
+        self, service_ids: Sequence[int], day: str, *, number: str | None, ticket_id: int | None
+    ) -> Ticket | None:
+        """Today's entry of these services with that number (its newest) or id, locked
+        whatever its state: of two officers resuming it, the second waits for the first
+        and then reads the state the first left (PostgreSQL; SQLite runs them in turn)."""
+        t = tickets.c
+        where = [t.service_id.in_(service_ids), t.day == day]
+        where.append(t.id == ticket_id if ticket_id is not None else t.number == number)
+        query = select(Ticket).where(*where).order_by(t.id.desc()).limit(1).with_for_update()
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def parked(self, service_ids: Sequence[int], day: str) -> Sequence[Ticket]:
+        """Today's parked tickets of these services, the longest parked first."""
+        query = (
+            select(Ticket)
+            .where(
+                tickets.c.service_id.in_(service_ids),
+                tickets.c.day == day,
+                tickets.c.state == TicketState.PARKED,
+            )
+            .order_by(tickets.c.parked_at, tickets.c.id)
+        )
+        return self.session.scalars(query).all()
 
     def waiting_counts(self, site_id: int) -> dict[int, dict[str, int]]:
         query = (

@@ -184,6 +184,9 @@ tickets = Table(
     Column("officer_id", ForeignKey("users.id")),
     Column("recall_count", Integer, nullable=False, default=0),
     Column("transferred_from_id", ForeignKey("tickets.id")),
+    Column("parked_at", UtcDateTime()),
+    Column("park_reason", String(200)),
+    Column("parked_s", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_tickets_queue", "service_id", "state", "queued_at"),
     # The estimated wait reads a service's newest finished tickets on every issue.
     Index("ix_tickets_finished", "service_id", "state", "finished_at"),

@@ -1,8 +1,9 @@
 """A counter's actions and its waiting list: sign in and out, call next, recall, call
-a number, transfer, no-show, finish, pause and resume. An officer acts only at the
-counter they signed into; a counter device token only at its own counter. A counter
-another officer holds is taken only after they sign out or a supervisor moves them.
-The waiting list names dossiers and priority groups: staff of that counter only."""
+a number, transfer, no-show, finish, park a visitor and resume a parked one, pause and
+resume. An officer acts only at the counter they signed into; a counter device token
+only at its own counter. A counter another officer holds is taken only after they sign
+out or a supervisor moves them. The waiting and parked lists name dossiers and
+priority groups: staff of that counter only."""
 
 from __future__ import annotations
 
@@ -14,11 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, authorize, current_site, site_ref
-from queue_server.api.schemas import CallNumberBody, PauseBody, TransferBody
+from queue_server.api.schemas import (
+    CallNumberBody,
+    ParkBody,
+    PauseBody,
+    ResumeParkedBody,
+    TransferBody,
+)
 from queue_server.api.spec import endpoint
 from queue_server.flask_runtime import current_runtime
 from queue_server.services import counter_actions
-from queue_server.services.auth import Forbidden, Permission, Principal, Role
+from queue_server.services.auth import DeviceKind, Forbidden, Permission, Principal, Role
 from queue_server.services.counter_actions import CounterDesk
 from queue_server.services.public_views import COUNTER, sees_private, shape
 
@@ -204,6 +211,48 @@ def no_show(counter_id: int) -> Any:
 @_route("/finish", "The current ticket is served")
 def finish(counter_id: int) -> Any:
     return jsonify(_at_counter(counter_id, CounterDesk.finish))
+
+
+@_route(
+    "/park",
+    "Park the current ticket: the visitor steps away and keeps the number; the counter is free",
+    body=ParkBody,
+)
+def park(counter_id: int, body: ParkBody) -> Any:
+    return jsonify(_at_counter(counter_id, lambda d: d.park(body.reason)))
+
+
+@_route(
+    "/resume-parked",
+    "Call a parked ticket back to this counter (409 when another counter took it first)",
+    body=ResumeParkedBody,
+    responses={200: "The ticket, called again", 409: "No longer parked, or the counter is busy"},
+)
+def resume_parked(counter_id: int, body: ResumeParkedBody) -> Any:
+    return jsonify(
+        _at_counter(counter_id, lambda d: d.resume_parked(body.number, body.ticket_id))
+    )
+
+
+@endpoint(
+    bp,
+    "/counters/<int:counter_id>/parked",
+    "GET",
+    summary="Today's parked tickets this counter may resume (its officer, a supervisor, an admin)",
+    tag="counters",
+    permission=Permission.READ,
+)
+def parked(counter_id: int) -> Any:
+    """Reasons are the visitor's business: only the staff of this counter read them."""
+    runtime = current_runtime()
+    who = authorize(Permission.READ)
+    with runtime.uow(readonly=True) as uow:
+        desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
+        if who.device is DeviceKind.COUNTER or who.role is Role.OFFICER:
+            _check_binding(who, desk, signing_in=False)
+        elif who.device is not None or who.role not in (Role.SUPERVISOR, Role.ADMIN):
+            raise Forbidden()
+        return jsonify(tickets=desk.parked())
 
 
 @_route("/pause", "Pause the counter with a reason", body=PauseBody)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from queue_server.queueing.model import PriorityPolicy
 
@@ -22,8 +22,30 @@ class IssueTicketBody(_Body):
     dossier_code: str | None = Field(None, max_length=80)
 
 
+_TICKET_NUMBER = r"^\s*[A-Za-z]{1,2}\d{1,5}\s*$"
+
+
 class CallNumberBody(_Body):
-    number: str = Field(min_length=2, max_length=12, pattern=r"^\s*[A-Za-z]{1,2}\d{1,5}\s*$")
+    number: str = Field(min_length=2, max_length=12, pattern=_TICKET_NUMBER)
+
+
+class ParkBody(_Body):
+    """``photocopy``, ``pay_fee``, ``fill_form`` (``ParkReason``) or the officer's own words."""
+
+    reason: str = Field(min_length=1, max_length=200, pattern=r"\S")
+
+
+class ResumeParkedBody(_Body):
+    """The parked ticket to call back: its number, or its id from the parked list."""
+
+    number: str | None = Field(None, min_length=2, max_length=12, pattern=_TICKET_NUMBER)
+    ticket_id: int | None = Field(None, ge=1, le=2**31 - 1)
+
+    @model_validator(mode="after")
+    def _one_of_them(self) -> ResumeParkedBody:
+        if (self.number is None) == (self.ticket_id is None):
+            raise ValueError("give either number or ticket_id")
+        return self
 
 
 class TransferBody(_Body):

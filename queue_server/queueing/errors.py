@@ -109,3 +109,28 @@ class InvalidConfiguration(QueueError):
     status = 400
     message = "The site configuration is not valid."
     message_vi = "Cấu hình trung tâm không hợp lệ."
+
+
+class TicketNotParked(QueueError):
+    """Two officers resumed the same visitor: the first took them, the second is told."""
+
+    code = "ticket_not_parked"
+    message = "The ticket is not parked (another counter may have called it back)."
+    message_vi = "Số này không còn ở trạng thái tạm chờ (có thể quầy khác đã mời lại)."
+
+    def __init__(self, number: str | None = None) -> None:
+        if number is None:
+            super().__init__()
+        else:
+            super().__init__(
+                f"Ticket {number} is not parked (another counter may have called it back).",
+                f"Số {number} không còn ở trạng thái tạm chờ (có thể quầy khác đã mời lại).",
+            )
+
+
+class CounterBusy(QueueError):
+    """Resuming a parked visitor never closes the one at the counter behind their back."""
+
+    code = "counter_busy"
+    message = "Finish, park or mark the current visitor first."
+    message_vi = "Hãy hoàn thành, cho tạm chờ hoặc đánh dấu vắng mặt số đang phục vụ trước."

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from device_kit.contract.site_zone import DEFAULT_ZONE
-from queue_server.queueing.errors import CounterPaused, InvalidPriority, InvalidTransition
+from queue_server.queueing.errors import (
+    CounterPaused,
+    InvalidPriority,
+    InvalidTransition,
+    TicketNotParked,
+)
 from queue_server.queueing.hours import OpeningHours
 
 
@@ -23,6 +28,8 @@ class TicketState(enum.StrEnum):
     NO_SHOW = "no_show"
     TRANSFERRED = "transferred"
     CANCELLED = "cancelled"
+    #: Sent away for a moment (a photocopy, a fee, a form): keeps the number and its place.
+    PARKED = "parked"
 
 
 ACTIVE_STATES = frozenset({TicketState.CALLED, TicketState.SERVING})
@@ -32,9 +39,19 @@ _TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
         {TicketState.CALLED, TicketState.TRANSFERRED, TicketState.CANCELLED}
     ),
     TicketState.CALLED: frozenset(
-        {TicketState.SERVING, TicketState.DONE, TicketState.NO_SHOW, TicketState.TRANSFERRED}
+        {
+            TicketState.SERVING,
+            TicketState.DONE,
+            TicketState.NO_SHOW,
+            TicketState.TRANSFERRED,
+            TicketState.PARKED,
+        }
     ),
-    TicketState.SERVING: frozenset({TicketState.DONE, TicketState.TRANSFERRED}),
+    TicketState.SERVING: frozenset(
+        {TicketState.DONE, TicketState.TRANSFERRED, TicketState.PARKED}
+    ),
+    # A parked visitor came back: an officer of the service calls them again (``resume_at``).
+    TicketState.PARKED: frozenset({TicketState.CALLED}),
     # A visitor who missed the call may come back: the officer calls the number again.
     TicketState.NO_SHOW: frozenset({TicketState.CALLED}),
 }
@@ -109,6 +126,33 @@ PRIORITY_CHECKS: dict[PriorityGroup, tuple[str, str]] = {
         "Check the booked appointment (name, time)",
     ),
 }
+
+
+class ParkReason(enum.StrEnum):
+    """Why a visitor steps away from the counter for a moment; any other reason is
+    kept as the officer wrote it."""
+
+    PHOTOCOPY = "photocopy"
+    PAY_FEE = "pay_fee"
+    FILL_FORM = "fill_form"
+
+
+PARK_REASON_LABELS: dict[ParkReason, tuple[str, str]] = {
+    ParkReason.PHOTOCOPY: ("Đi photo giấy tờ", "Photocopying a paper"),
+    ParkReason.PAY_FEE: ("Đi nộp phí, lệ phí", "Paying a fee"),
+    ParkReason.FILL_FORM: ("Đi điền tờ khai", "Filling in a form"),
+}
+
+
+def park_reason_labels(reason: str | None) -> tuple[str, str] | None:
+    """The Vietnamese and English words for a stored reason: a listed one's labels,
+    another reason as written (in both)."""
+    if not reason:
+        return None
+    try:
+        return PARK_REASON_LABELS[ParkReason(reason)]
+    except ValueError:
+        return reason, reason
 
 
 class PriorityPolicy(enum.StrEnum):
@@ -212,6 +256,12 @@ class Ticket:
     officer_id: int | None = None
     recall_count: int = 0
     transferred_from_id: int | None = None
+    #: When it was last parked (kept after a resume: the entry was parked at least once).
+    parked_at: datetime | None = None
+    park_reason: str | None = None
+    #: Whole seconds spent parked, over every park that ended; kept apart from the
+    #: wait and the service time.
+    parked_s: int = 0
     id: int | None = None
 
     def _move(self, target: TicketState) -> None:
@@ -240,8 +290,30 @@ class Ticket:
         self.recall_count += 1
 
     def start(self, now: datetime) -> None:
+        """A visitor back from a park was already being served: service began then."""
         self._move(TicketState.SERVING)
-        self.serving_at = now
+        self.serving_at = self.serving_at or now
+
+    def park(self, reason: str, now: datetime) -> None:
+        """Step away from the counter (``reason``); the number and its place stay."""
+        self._move(TicketState.PARKED)
+        self.parked_at = now
+        self.park_reason = reason
+
+    def resume_at(self, counter: Counter, officer_id: int | None, now: datetime) -> None:
+        """Call a parked visitor back, to ``counter`` (any counter of the service).
+
+        The first call's time stays (the wait ended then) and the time away adds to
+        ``parked_s``, so neither the wait nor the service time counts it.
+        """
+        if self.state != TicketState.PARKED or self.parked_at is None:
+            raise TicketNotParked(self.number)
+        self._move(TicketState.CALLED)
+        self.parked_s += max(0, round((now - self.parked_at).total_seconds()))
+        self.counter_id = counter.id
+        self.officer_id = officer_id
+        self.recall_count = 0
+        counter.current_ticket_id = self.id
 
     def finish(self, now: datetime) -> None:
         self._move(TicketState.DONE)
@@ -281,7 +353,9 @@ class Ticket:
 
     @property
     def service_time_s(self) -> float | None:
-        return service_time_s(self.state, self.called_at, self.serving_at, self.finished_at)
+        return service_time_s(
+            self.state, self.called_at, self.serving_at, self.finished_at, self.parked_s
+        )
 
 
 def service_time_s(
@@ -289,13 +363,15 @@ def service_time_s(
     called_at: datetime | None,
     serving_at: datetime | None,
     finished_at: datetime | None,
+    parked_s: int = 0,
 ) -> float | None:
-    """How long a finished ticket was served, from the four columns alone (the waiting-time
-    estimate reads just those, not whole tickets); None unless it was served to the end."""
+    """How long a finished ticket was served, from five columns alone (the waiting-time
+    estimate reads just those, not whole tickets), time parked left out; None unless it
+    was served to the end."""
     start = serving_at or called_at
     if start is None or finished_at is None or state != TicketState.DONE:
         return None
-    return (finished_at - start).total_seconds()
+    return max(0.0, (finished_at - start).total_seconds() - parked_s)
 
 
 STATE_LABELS_VI: dict[TicketState, str] = {
@@ -306,6 +382,7 @@ STATE_LABELS_VI: dict[TicketState, str] = {
     TicketState.NO_SHOW: "vắng mặt",
     TicketState.TRANSFERRED: "đã chuyển",
     TicketState.CANCELLED: "đã hủy",
+    TicketState.PARKED: "tạm chờ",
 }
 
 
@@ -333,8 +410,10 @@ __all__ = [
     "Counter",
     "CounterState",
     "NumberBlock",
+    "PARK_REASON_LABELS",
     "PRIORITY_CHECKS",
     "PRIORITY_LABELS",
+    "ParkReason",
     "PriorityGroup",
     "PriorityPolicy",
     "STATE_LABELS_VI",
@@ -343,6 +422,7 @@ __all__ = [
     "Ticket",
     "TicketState",
     "format_number",
+    "park_reason_labels",
     "service_time_s",
     "streak_after",
 ]

@@ -10,8 +10,14 @@ new one in the target service):
 - issued: entries that began with a new ticket (not a transfer);
 - transferred in: entries opened by a transfer; transferred: entries closed by one;
 - served: entries finished (``done``); no-show, cancelled: as their state says;
-- wait: from issue (for a transferred-in entry, from the transfer) to the last call;
-- service time: from the start of service (or the call) to the finish, served entries.
+- wait: from issue (for a transferred-in entry, from the transfer) to the last call
+  (calling a parked visitor back is no call: their wait ended before they stepped away);
+- service time: from the start of service (or the call) to the finish, served entries,
+  less the time parked;
+- parked: entries a counter parked at least once (the visitor stepped away to photocopy
+  a paper, pay a fee, fill in a form); time parked: the time away, over the entries
+  whose parks ended (one still parked when the day ended counts as parked, without a
+  time: it stays parked, like a ticket left waiting, and is never counted as served).
 Median and p90 interpolate linearly between the nearest ranks (``statistics.quantiles``
 with ``method="inclusive"``), to the second.
 """
@@ -42,6 +48,7 @@ class Counts:
     no_show: int = 0
     transferred: int = 0
     cancelled: int = 0
+    parked: int = 0
 
     def add(self, other: Counts) -> None:
         for f in fields(self):
@@ -116,6 +123,7 @@ class GroupFigures:
     counts: Counts = field(default_factory=Counts)
     wait: DurationStats = field(default_factory=DurationStats)
     service: DurationStats = field(default_factory=DurationStats)
+    parked_time: DurationStats = field(default_factory=DurationStats)
     rating: RatingFigures = field(default_factory=RatingFigures)
 
 
@@ -189,6 +197,7 @@ class Report:
                 **asdict(g.counts),
                 "wait": asdict(g.wait),
                 "service": asdict(g.service),
+                "parked_time": asdict(g.parked_time),
                 "rating": {
                     "total": g.rating.total,
                     "levels": g.rating.levels,
@@ -236,12 +245,15 @@ def roll_up(
     wait: Mapping[str, Mapping[int | None, Histogram[int]]],
     service: Mapping[str, Mapping[int | None, Histogram[int]]],
     ratings: Mapping[str, Mapping[int | None, RatingFigures]],
+    parked: Mapping[str, Mapping[int | None, Histogram[int]]] | None = None,
 ) -> tuple[GroupFigures, dict[str, list[GroupFigures]]]:
-    """Totals and one list per dimension, from the finest rows and per-dimension histograms.
+    """Totals and one list per dimension, from the finest rows and per-dimension histograms
+    (``parked``: the time away of parked entries, if any were).
 
     Entries never called have no counter or officer: they count in the totals and
     per site and service, but form no counter or officer row.
     """
+    parked = parked or {}
     totals = GroupFigures(None, "Tổng / Total")
     groups: dict[str, dict[int, GroupFigures]] = {d: {} for d in DIMENSIONS}
     for row in rows:
@@ -252,14 +264,9 @@ def roll_up(
                 continue
             label = labels.get(dimension, {}).get(key, str(key))
             groups[dimension].setdefault(key, GroupFigures(key, label)).counts.add(row.counts)
-    every_wait: Histogram[int] = Histogram()
-    every_service: Histogram[int] = Histogram()
-    for histogram in wait.get("site", {}).values():
-        every_wait.update(histogram)
-    for histogram in service.get("site", {}).values():
-        every_service.update(histogram)
-    totals.wait = duration_stats(every_wait)
-    totals.service = duration_stats(every_service)
+    totals.wait = duration_stats(_every(wait))
+    totals.service = duration_stats(_every(service))
+    totals.parked_time = duration_stats(_every(parked))
     for rating in ratings.get("site", {}).values():
         for level, count in rating.levels.items():
             totals.rating.add(level, count)
@@ -267,12 +274,21 @@ def roll_up(
         for key, figures in per_key.items():
             figures.wait = duration_stats(wait.get(dimension, {}).get(key, Histogram()))
             figures.service = duration_stats(service.get(dimension, {}).get(key, Histogram()))
+            figures.parked_time = duration_stats(parked.get(dimension, {}).get(key, Histogram()))
             figures.rating = ratings.get(dimension, {}).get(key, RatingFigures())
     ordered = {
         dimension: sorted(per_key.values(), key=lambda g: (g.label, g.key or 0))
         for dimension, per_key in groups.items()
     }
     return totals, ordered
+
+
+def _every(durations: Mapping[str, Mapping[int | None, Histogram[int]]]) -> Histogram[int]:
+    """One histogram of every entry: the sites' together (each entry has one site)."""
+    every: Histogram[int] = Histogram()
+    for histogram in durations.get("site", {}).values():
+        every.update(histogram)
+    return every
 
 
 def weekday_hour_heatmap(buckets: Iterable[tuple[str, int]], zone: str) -> list[list[int]]:

@@ -153,6 +153,11 @@ def summary_lines(report: Report) -> list[tuple[str, Any]]:
         ("Thời gian chờ TB (phút) / Mean wait (min)", _COLUMNS["wait_mean"].value(t)),
         ("Thời gian chờ P90 (phút) / Wait p90 (min)", _COLUMNS["wait_p90"].value(t)),
         ("Thời gian phục vụ TB (phút) / Mean service (min)", _COLUMNS["service_mean"].value(t)),
+        ("Lượt tạm chờ / Parked", t.counts.parked),
+        (
+            "Thời gian tạm chờ TB (phút) / Mean time parked (min)",
+            _minutes(lambda g: g.parked_time, "mean_s")(t),
+        ),
         ("Tỷ lệ hài lòng (%) / Satisfied (%)", _satisfied(t)),
     ]
     return rows

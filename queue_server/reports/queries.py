@@ -146,6 +146,7 @@ def _group_rows(session: Session, where: ColumnElement[bool]) -> list[GroupRow]:
             func.count().label("entries"),
             _flag(entry.c.transferred_from_id.is_(None)).label("issued"),
             _flag(entry.c.called_at.is_not(None)).label("called"),
+            _flag(entry.c.parked_at.is_not(None)).label("parked"),
             *(
                 _flag(entry.c.state == state).label(state.value)
                 for state in (
@@ -173,6 +174,7 @@ def _group_rows(session: Session, where: ColumnElement[bool]) -> list[GroupRow]:
                 no_show=r.no_show,
                 transferred=r.transferred,
                 cancelled=r.cancelled,
+                parked=r.parked,
             ),
         )
         for r in session.execute(query)
@@ -359,14 +361,25 @@ def collect_report(
         seconds_between(wait_from, entry.c.called_at),
         entry.c.called_at.is_not(None),
     )
+    served_for = seconds_between(
+        func.coalesce(entry.c.serving_at, entry.c.called_at), entry.c.finished_at
+    )
     service = _histograms(
+        session, where, served_for - entry.c.parked_s, entry.c.state == TicketState.DONE
+    )
+    parked = _histograms(
         session,
         where,
-        seconds_between(func.coalesce(entry.c.serving_at, entry.c.called_at), entry.c.finished_at),
-        entry.c.state == TicketState.DONE,
+        entry.c.parked_s,
+        and_(entry.c.parked_at.is_not(None), entry.c.state != TicketState.PARKED),
     )
     totals, groups = roll_up(
-        _group_rows(session, where), labels, wait, service, _ratings(session, scope, start, end)
+        _group_rows(session, where),
+        labels,
+        wait,
+        service,
+        _ratings(session, scope, start, end),
+        parked,
     )
     hours = (
         select(utc_hour(entry.c.issued_at).label("h"), func.count())

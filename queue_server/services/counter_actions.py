@@ -1,4 +1,5 @@
-"""What an officer does at a counter: call, recall, transfer, finish, pause.
+"""What an officer does at a counter: call, recall, transfer, finish, pause, and
+park a visitor who steps away for a moment then resume them.
 
 Each action runs in one write transaction that first locks the counter row, so
 a double press at one counter is serialised. Call-next then holds the site's
@@ -16,8 +17,15 @@ from typing import Any, TypeVar
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.queueing.errors import NoCurrentTicket, QueueError, ServiceNotAtCounter
-from queue_server.queueing.model import PriorityPolicy, Site, Ticket
+from queue_server.queueing.errors import (
+    CounterBusy,
+    NoCurrentTicket,
+    QueueError,
+    ServiceNotAtCounter,
+    TicketNotParked,
+    UnknownTicket,
+)
+from queue_server.queueing.model import PriorityPolicy, Site, Ticket, TicketState
 from queue_server.queueing.policy import calling_order
 from queue_server.services.auth import signed_in_anywhere
 from queue_server.services.clock import local_day
@@ -27,6 +35,7 @@ from queue_server.services.views import (
     TransferView,
     counter_view,
     desk_ticket_view,
+    parked_view,
     ticket_view,
     transfer_view,
 )
@@ -234,6 +243,61 @@ class CounterDesk:
             EventKind.TICKET_TRANSFERRED, ticket, to_service=target.code, new_ticket_id=moved.id
         )
         return ticket_view(moved, target)
+
+    def park(self, reason: str) -> dict[str, object]:
+        """The visitor steps away (a photocopy, a fee, a form): the counter is free for
+        the next one and the ticket waits, apart from the queue, to be resumed."""
+        ticket = self._current()
+        ticket.park(reason.strip(), self.now)
+        self.counter.current_ticket_id = None
+        self._record(EventKind.TICKET_PARKED, ticket, reason=ticket.park_reason)
+        return self._view(ticket)
+
+    def resume_parked(
+        self, number: str | None = None, ticket_id: int | None = None
+    ) -> dict[str, object]:
+        """Call a parked visitor back to this counter, by number or id, with their number.
+
+        Only a counter serving the ticket's service resumes it, and only a free one: the
+        visitor at the counter is never closed behind the officer's back. The ticket row
+        is locked as it is read, so of two counters resuming it one wins and the other
+        is told it is no longer parked (409).
+        """
+        self.counter.ensure_open()
+        if self.uow.repo.current_ticket(self.counter) is not None:
+            raise CounterBusy()
+        service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)
+        day = local_day(self.now, self.site.timezone)
+        wanted = number.strip().upper() if number else None
+        ticket = self.uow.repo.ticket_to_resume(
+            service_ids, day, number=wanted, ticket_id=ticket_id
+        )
+        if ticket is None:
+            raise UnknownTicket(
+                f"Number {wanted or ticket_id} is not parked at this counter's services today.",
+                f"Số {wanted or ticket_id} không tạm chờ tại các dịch vụ của quầy hôm nay.",
+            )
+        if ticket.state != TicketState.PARKED:
+            raise TicketNotParked(ticket.number)
+        ticket.resume_at(self.counter, self.actor.user_id, self.now)
+        self._record(EventKind.TICKET_RESUMED, ticket)
+        return self._view(ticket)
+
+    def parked(self) -> list[dict[str, object]]:
+        """Today's parked visitors this counter may resume, the longest away first, each
+        with the counter that parked them."""
+        service_ids = self.uow.repo.counter_service_ids(self.counter.id or 0)
+        day = local_day(self.now, self.site.timezone)
+        numbers = {c.id: c.number for c in self.uow.repo.counters(self.site.id or 0)}
+        return [
+            parked_view(
+                ticket,
+                self.uow.repo.service_by_id(ticket.service_id),
+                numbers.get(ticket.counter_id),
+                self.now,
+            )
+            for ticket in self.uow.repo.parked(service_ids, day)
+        ]
 
     def pause(self, reason: str) -> dict[str, Any]:
         self.counter.pause(reason)

@@ -102,6 +102,9 @@ EVENTS: Mapping[str, Shape] = {
     EventKind.TICKET_TRANSFERRED: fields(
         *_AT_COUNTER, "to_service", "new_ticket_id", ticket=TICKET
     ),
+    # Where the visitor stands, never why they stepped away (the reason is theirs).
+    EventKind.TICKET_PARKED: _TICKET_AT_COUNTER,
+    EventKind.TICKET_RESUMED: _TICKET_AT_COUNTER,
     EventKind.TICKET_RATED: fields(*_AT_COUNTER, "ticket_id", "number"),
     EventKind.COUNTER_PAUSED: fields(*_AT_COUNTER, "reason"),
     EventKind.COUNTER_RESUMED: fields(*_AT_COUNTER),

@@ -12,6 +12,7 @@ from queue_server.queueing.model import (
     PriorityGroup,
     Service,
     Ticket,
+    park_reason_labels,
 )
 
 
@@ -74,6 +75,24 @@ def transfer_view(entry: Ticket, service: Service, counter: Counter | None) -> T
         "service_name_en": service.name_en,
         "counter": counter.number if counter else None,
         "at": entry.finished_at.isoformat() if entry.finished_at else None,
+    }
+
+
+def parked_view(
+    ticket: Ticket, service: Service, counter_number: int | None, now: datetime
+) -> dict[str, object]:
+    """A parked ticket on the console's list: why it stepped away, since when, and the
+    counter that parked it (where the visitor will come back)."""
+    labels = park_reason_labels(ticket.park_reason)
+    parked_at = ticket.parked_at or now
+    return {
+        **ticket_view(ticket, service),
+        "counter": counter_number,
+        "park_reason": ticket.park_reason,
+        "park_reason_vi": labels[0] if labels else None,
+        "park_reason_en": labels[1] if labels else None,
+        "parked_at": parked_at.isoformat(),
+        "parked_for_s": max(0, round((now - parked_at).total_seconds())),
     }
 
 

@@ -24,6 +24,10 @@ STATE_TEXTS: dict[TicketState, tuple[str, str]] = {
         "Moved to another service: the new number shows above when there is one.",
     ),
     TicketState.CANCELLED: ("Số thứ tự này đã bị hủy.", "This ticket was cancelled."),
+    TicketState.PARKED: (
+        "Đang tạm chờ — quay lại quầy {counter} khi xong",
+        "On hold — come back to counter {counter} when you are ready",
+    ),
 }
 #: Shown for a state the page does not know yet (a newer server): never the raw word.
 UNKNOWN_STATE = ("Đang xử lý", "In progress")

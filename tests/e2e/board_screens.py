@@ -63,6 +63,10 @@ def hall_view(counters: int):  # noqa: ANN201 - built after Kivy is configured
         controller.on_event(
             Event(i, "ticket.called", {"counter": n, "ticket": {"id": 1000 + i, "number": number}})
         )
+    # The visitor called to counter 6 steps away to pay a fee and is called back to 8.
+    away = {"id": 1105, "number": "B025"}
+    controller.on_event(Event(107, "ticket.parked", {"counter": 6, "ticket": away}))
+    controller.on_event(Event(108, "ticket.resumed", {"counter": 8, "ticket": away}))
     assert model.newest_call is not None
     return controller.view()
 

@@ -28,7 +28,9 @@ SHOWN = """() => {
       paused: tile.element.classList.contains("paused"),
     };
   }
-  return {counters, calls: calls.map((call) => call.number + "@" + call.counter)};
+  return {counters, calls: calls.map(
+    (call) => call.number + "@" + call.counter + (call.returning ? " back" : ""),
+  )};
 }"""
 
 
@@ -60,7 +62,7 @@ def test_the_browser_board_passes_the_shared_case(
             continue
         event = step["event"]
         if event["kind"] in CALL_KINDS:
-            seen_calls.append({"id": event["id"], **event["data"]})
+            seen_calls.append({"id": event["id"], "kind": event["kind"], **event["data"]})
         page.evaluate("(e) => onEvent(e.kind, e.data, e.id)", event)
     assert page.evaluate(SHOWN) == case["expect"]
     page.context.close()

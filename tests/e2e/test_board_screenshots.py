@@ -56,6 +56,8 @@ def test_hall_board_screenshot(size: str, counters: str, tmp_path: Path) -> None
         heading = texts.index(f"QUẦY {tile['number']} · COUNTER {tile['number']}")
         assert texts[heading + 1] in ({tile["current"]} if tile["current"] else {"—", ""}), tile
     assert texts[texts.index("SỐ VỪA GỌI\nLast calls") + 1] == shown["newest"]
+    # The newest is a parked visitor called back: told to return, not just to go.
+    assert texts[texts.index("SỐ VỪA GỌI\nLast calls") + 2] == "QUAY LẠI\nQUẦY 8"
 
 
 def test_pairing_screen_screenshot(tmp_path: Path) -> None:

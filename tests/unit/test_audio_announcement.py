@@ -121,3 +121,15 @@ def test_decomposed_input_is_read_like_composed() -> None:
 def test_what_is_not_a_ticket_is_refused(ticket: str) -> None:
     with pytest.raises(ValueError, match="not a ticket"):
         announcement_text(ticket, 1)
+
+
+def test_a_parked_visitor_called_back_hears_to_come_back_to_the_counter() -> None:
+    assert announcement_text("B012", 3, returning=True) == (
+        "Mời công dân có số B012 quay lại quầy số 3"
+    )
+    assert spoken_text("B012", 3, "vi", "digits", returning=True) == (
+        f"{MOI} Bê, không, một, hai, quay lại quầy số ba"
+    )
+    assert announcement_text("B012", 3, "en", returning=True) == (
+        "Ticket B012, please come back to counter 3"
+    )

@@ -25,5 +25,8 @@ def test_the_kivy_board_passes_the_shared_case(case: dict[str, Any]) -> None:
         str(tile.number): {"number": tile.current, "paused": tile.paused}
         for tile in model.tiles()
     }
-    calls = [f"{call.number}@{call.counter}" for call in model.recent]
+    calls = [
+        f"{call.number}@{call.counter}" + (" back" if call.returning else "")
+        for call in model.recent
+    ]
     assert {"counters": shown, "calls": calls} == case["expect"]

@@ -14,9 +14,14 @@ from display_board.main import build_parser, counter_list
 class FakeAnnouncer:
     def __init__(self) -> None:
         self.said: list[tuple[str, int, bool]] = []
+        self.called_back: list[str] = []
 
-    def announce(self, number: str, counter: int, *, recall: bool = False) -> None:
+    def announce(
+        self, number: str, counter: int, *, recall: bool = False, returning: bool = False
+    ) -> None:
         self.said.append((number, counter, recall))
+        if returning:
+            self.called_back.append(number)
 
     def stop(self) -> None:
         pass
@@ -72,6 +77,23 @@ def test_calls_are_announced_once_in_order_and_a_recall_again() -> None:
     assert announcer.said == [("A001", 2, False), ("B001", 3, False), ("A001", 2, True)]
     assert len(changes) == 7
     assert controller.view().site_info == {"name_vi": "Trung tâm Phục vụ hành chính công"}
+
+
+def test_a_resumed_visitor_is_announced_as_coming_back() -> None:
+    controller, announcer, _ = build(Clock())
+    controller.on_snapshot(snapshot(10))
+    ticket = {"id": 7, "number": "A001"}
+    for event_id, kind, counter in (
+        (11, "ticket.called", 2),
+        (12, "ticket.parked", 2),
+        (13, "ticket.resumed", 3),
+    ):
+        controller.on_event(Event(event_id, kind, {"counter": counter, "ticket": ticket}))
+
+    assert announcer.said == [("A001", 2, False), ("A001", 3, False)]
+    assert announcer.called_back == ["A001"]
+    tiles = {tile.number: tile.current for tile in controller.view().tiles}
+    assert (tiles[2], tiles[3]) == ("", "A001")
 
 
 def test_the_newest_call_is_lit_for_the_highlight_time() -> None:

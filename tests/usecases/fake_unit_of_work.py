@@ -215,6 +215,23 @@ class FakeQueueRepository:
                 return ticket
         raise UnknownTicket()
 
+    def ticket_to_resume(
+        self, service_ids: Sequence[int], day: str, *, number: str | None, ticket_id: int | None
+    ) -> Ticket | None:
+        for ticket in reversed(self.tickets):
+            wanted = ticket.id == ticket_id if ticket_id is not None else ticket.number == number
+            if wanted and ticket.service_id in service_ids and ticket.day == day:
+                return ticket
+        return None
+
+    def parked(self, service_ids: Sequence[int], day: str) -> Sequence[Ticket]:
+        found = [
+            t
+            for t in self.tickets
+            if t.service_id in service_ids and t.day == day and t.state == TicketState.PARKED
+        ]
+        return sorted(found, key=lambda t: (t.parked_at or t.issued_at, t.id or 0))
+
     def ahead_of(self, ticket: Ticket, strict: bool) -> int:
         same = self._waiting([ticket.service_id], ticket.priority is not None)
         place = (ticket.queued_at, ticket.id or 0)

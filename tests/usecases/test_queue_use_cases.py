@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from fake_unit_of_work import FakeUnitOfWork
 
-from queue_server.queueing.errors import CounterPaused
+from queue_server.queueing.errors import (
+    CounterBusy,
+    CounterPaused,
+    TicketNotParked,
+    UnknownTicket,
+)
+from queue_server.queueing.model import Counter
 from queue_server.services.counter_actions import Actor, CounterDesk, act
 from queue_server.services.site_ref import SiteRef
 from queue_server.services.tickets import IssueRequest, issue_ticket
@@ -157,3 +163,80 @@ def test_a_paused_counter_calls_nobody_and_commits_nothing(uow: FakeUnitOfWork) 
     resumed = floor.act(4, CounterDesk.resume)
     assert resumed["state"] == "open"
     assert floor.act(4, CounterDesk.call_next)["number"] == "A001"
+
+
+def _third_counter_for_ho_tich(uow: FakeUnitOfWork) -> int:
+    """Another counter serving ``ho-tich``: where a parked visitor may come back to."""
+    counter = Counter(site_id=1, number=3, name="Quầy 3")
+    uow.repo.add(counter)
+    uow.repo.counter_services[counter.id or 0] = [2]
+    return counter.id or 0
+
+
+def test_parking_frees_the_counter_and_call_next_passes_the_parked_visitor(
+    uow: FakeUnitOfWork,
+) -> None:
+    floor = Floor(uow)
+    floor.issue("ho-tich")
+    floor.issue("ho-tich")
+    floor.act(4, CounterDesk.call_next)
+
+    parked = floor.act(4, lambda desk: desk.park("photocopy"))
+
+    assert (parked["number"], parked["state"], parked["counter"]) == ("A001", "parked", 1)
+    assert uow.repo.counter(1, 4).current_ticket_id is None
+    assert uow.events[-1]["kind"] == "ticket.parked"
+    assert uow.events[-1]["payload"]["reason"] == "photocopy"
+    assert floor.act(4, CounterDesk.call_next)["number"] == "A002"
+    assert floor.act(4, CounterDesk.call_next) is None  # A001 is parked, not waiting
+
+
+def test_a_parked_visitor_is_resumed_at_another_counter_of_the_service_with_their_number(
+    uow: FakeUnitOfWork,
+) -> None:
+    floor = Floor(uow)
+    third = _third_counter_for_ho_tich(uow)
+    floor.issue("ho-tich")
+    floor.act(4, CounterDesk.call_next)
+    floor.act(4, CounterDesk.start)
+    floor.act(4, lambda desk: desk.park("pay_fee"))
+    listed = floor.act(third, CounterDesk.parked)
+    floor.now += timedelta(minutes=10)  # the visitor pays the fee
+
+    resumed = floor.act(third, lambda desk: desk.resume_parked("a001"))
+    done = uow.repo.tickets[0]
+    floor.act(third, CounterDesk.start)
+    floor.act(third, CounterDesk.finish)
+
+    assert [(t["number"], t["counter"], t["park_reason_vi"]) for t in listed] == [
+        ("A001", 1, "Đi nộp phí, lệ phí")
+    ]
+    assert (resumed["number"], resumed["state"], resumed["counter"]) == ("A001", "called", 3)
+    assert uow.events[-3]["kind"] == "ticket.resumed"
+    assert [t.number for t in uow.repo.tickets] == ["A001"]  # no new number
+    # served a minute before the park and two after: the twelve minutes away are parked time
+    assert done.parked_s == 12 * 60
+    assert done.service_time_s == 3 * 60
+    assert floor.act(third, CounterDesk.parked) == []
+
+
+def test_resuming_is_refused_when_taken_elsewhere_busy_or_out_of_the_counters_services(
+    uow: FakeUnitOfWork,
+) -> None:
+    floor = Floor(uow)
+    third = _third_counter_for_ho_tich(uow)
+    floor.issue("ho-tich")
+    floor.issue("ho-tich")
+    floor.act(4, CounterDesk.call_next)
+    floor.act(4, lambda desk: desk.park("Đi lấy bản gốc CCCD"))
+    floor.act(4, CounterDesk.call_next)  # A002 now stands at counter 1
+
+    with pytest.raises(CounterBusy):
+        floor.act(4, lambda desk: desk.resume_parked("A001"))
+    with pytest.raises(UnknownTicket):
+        floor.act(5, lambda desk: desk.resume_parked("A001"))  # counter 2 serves dat-dai only
+    floor.act(third, lambda desk: desk.resume_parked(ticket_id=uow.repo.tickets[0].id))
+    floor.act(4, CounterDesk.finish)
+    with pytest.raises(TicketNotParked):
+        floor.act(4, lambda desk: desk.resume_parked("A001"))
+    assert floor.kinds().count("ticket.resumed") == 1

@@ -4,7 +4,7 @@
 const site = new URLSearchParams(location.search).get("site");
 const siteQuery = site ? "?site=" + encodeURIComponent(site) : "";
 const tiles = new Map(); // counter number -> {element, ticket}
-let calls = []; // newest first: {id, number, counter}
+let calls = []; // newest first: {id, number, counter, returning}
 let timezone = "Asia/Ho_Chi_Minh";
 
 function tileFor(counter) {
@@ -43,15 +43,26 @@ function renderCalls() {
     const number = document.createElement("b");
     number.textContent = call.number;
     const where = document.createElement("span");
-    where.textContent = "Quầy " + call.counter;
+    // A parked visitor called back is told to return: "Mời quay lại quầy N".
+    where.textContent = (call.returning ? "Mời quay lại quầy " : "Quầy ") + call.counter;
+    item.classList.toggle("returning", call.returning);
     item.append(number, where);
     return item;
   }));
 }
 
-function addCall(id, data) {
+function asCall(id, kind, data) {
+  return {
+    id,
+    number: data.ticket.number,
+    counter: data.counter,
+    returning: kind === EVENT_KINDS.named.TICKET_RESUMED,
+  };
+}
+
+function addCall(id, kind, data) {
   if (calls.some((call) => call.id === id)) return;
-  calls.unshift({ id, number: data.ticket.number, counter: data.counter });
+  calls.unshift(asCall(id, kind, data));
   calls.sort((a, b) => b.id - a.id);
   calls = calls.slice(0, 10);
   renderCalls();
@@ -87,9 +98,7 @@ async function resync() {
     showTicket(tile, counter.current_ticket);
     showPause(tile, counter.state === "paused", counter.pause_reason);
   }
-  calls = recent.calls.map((call) => ({
-    id: call.id, number: call.ticket.number, counter: call.counter,
-  }));
+  calls = recent.calls.map((call) => asCall(call.id, call.kind, call));
   renderCalls();
   return snapshot.last_event_id;
 }
@@ -102,7 +111,7 @@ function onEvent(kind, data, id) {
       showTicket(tile, data.ticket);
       highlight(tile);
     }
-    addCall(id, data);
+    addCall(id, kind, data);
   } else if (EVENT_KINDS.clearing.includes(kind)) {
     if (tile && data.ticket && tile.ticket && tile.ticket.id === data.ticket.id) {
       showTicket(tile, null);

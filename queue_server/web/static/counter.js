@@ -138,6 +138,7 @@ async function resync() {
   allServices = snapshot.services;
   services = snapshot.services.filter((service) => state.services.includes(service.code));
   render();
+  document.dispatchEvent(new CustomEvent("deskchange")); // the console's other panels follow
   return snapshot.last_event_id;
 }
 
