@@ -85,6 +85,18 @@ class CounterPaused(QueueError):
     message_vi = "Quầy đang tạm dừng; hãy mở lại quầy trước."
 
 
+class CounterRetired(QueueError):
+    code = "counter_retired"
+    message = "The counter is retired; an administrator can bring it back."
+    message_vi = "Quầy đã ngừng sử dụng; quản trị viên có thể dùng lại quầy này."
+
+
+class CounterBusy(QueueError):
+    code = "counter_busy"
+    message = "The counter still holds a visitor; finish or transfer them first."
+    message_vi = "Quầy vẫn đang phục vụ một lượt; hãy kết thúc hoặc chuyển lượt đó trước."
+
+
 class NoCurrentTicket(QueueError):
     code = "no_current_ticket"
     message = "The counter is not serving any ticket."

@@ -142,6 +142,25 @@ def _push_document(body: bytes) -> Any:
         return None
 
 
+def feed_report(uow: UnitOfWork, site_id: int, now: datetime) -> list[dict[str, Any]]:
+    """Each feed of the mirror (pull, push, file import): last attempt and success, how
+    old the mirror is, the last error, the rows held; for the API and the admin page."""
+    states = [uow.dossiers.feed_state(site_id, source) for source in (PULL, PUSH, IMPORT)]
+    return [
+        {
+            "source": s.source,
+            "last_attempt_at": s.last_attempt_at.isoformat() if s.last_attempt_at else None,
+            "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
+            "age_s": int((now - s.last_success_at).total_seconds())
+            if s.last_success_at
+            else None,
+            "last_error": s.last_error,
+            "rows_total": s.rows_total,
+        }
+        for s in states
+    ]
+
+
 @dataclass(frozen=True)
 class PullReport:
     rows: int
