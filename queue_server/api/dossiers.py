@@ -27,7 +27,7 @@ from queue_server.services.dossier_feeds import accept_push, feed_report, note_p
 from queue_server.services.dossier_lookup import lookup_dossier
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
 from queue_server.services.site_ref import run_step
-from queue_server.services.working_calendar import set_year, year_view
+from queue_server.services.working_calendar import YearView, set_year, year_view
 
 log = logging.getLogger(__name__)
 MINUTE = 60.0
@@ -204,7 +204,7 @@ def set_calendar_year(year: int, body: CalendarYearBody) -> Any:
     runtime = current_runtime()
     who, now = actor().label, runtime.clock()
 
-    def change(uow: UnitOfWork, site_id: int) -> dict[str, Any]:
+    def change(uow: UnitOfWork, site_id: int) -> YearView:
         set_year(uow, site_id, year, body.overrides, who, now)
         return year_view(uow, site_id, year)
 

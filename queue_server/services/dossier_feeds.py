@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
@@ -142,7 +142,16 @@ def _push_document(body: bytes) -> Any:
         return None
 
 
-def feed_report(uow: UnitOfWork, site_id: int, now: datetime) -> list[dict[str, Any]]:
+class FeedView(TypedDict):
+    source: str
+    last_attempt_at: str | None
+    last_success_at: str | None
+    age_s: int | None
+    last_error: str | None
+    rows_total: int | None
+
+
+def feed_report(uow: UnitOfWork, site_id: int, now: datetime) -> list[FeedView]:
     """Each feed of the mirror (pull, push, file import): last attempt and success, how
     old the mirror is, the last error, the rows held; for the API and the admin page."""
     states = [uow.dossiers.feed_state(site_id, source) for source in (PULL, PUSH, IMPORT)]

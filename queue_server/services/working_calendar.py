@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TypedDict
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
@@ -69,7 +69,15 @@ def set_day(
     return set_year(uow, site_id, day.year, kept, actor, now)
 
 
-def year_view(uow: UnitOfWork, site_id: int, year: int) -> dict[str, Any]:
+class YearView(TypedDict):
+    year: int
+    #: ``{"date": "2026-09-02", "name": "Quốc khánh"}``
+    holidays: list[dict[str, str]]
+    #: ``{"date": "2026-01-10", "working": True, "note": "Làm bù"}``
+    overrides: list[dict[str, str | bool]]
+
+
+def year_view(uow: UnitOfWork, site_id: int, year: int) -> YearView:
     """A year's days off (the rules' holidays and the admin's) and the override table."""
     overrides = stored_overrides(uow, site_id, year)
     calendar = WorkingCalendar(overrides)

@@ -170,9 +170,13 @@ def _admin_context() -> dict[str, Any]:
 
 
 @bp.app_template_filter("local")
-def local_time(moment: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
-    """A stored (UTC) time as the centre's clock shows it."""
-    return moment.astimezone(site_zone()).strftime(pattern) if moment else ""
+def local_time(moment: datetime | str | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored (UTC) time, or one in ISO form as the API gives it, as the centre's
+    clock shows it."""
+    if not moment:
+        return ""
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return when.astimezone(site_zone()).strftime(pattern)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -5,7 +5,6 @@ exactly as the API's ``POST /dossiers/import``."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import g, render_template, request
@@ -56,9 +55,6 @@ def _page(result: dict[str, Any] | None = None, name: str = "") -> str:
     runtime = current_runtime()
     with runtime.uow(readonly=True) as uow:
         states = feed_report(uow, site_id(), runtime.clock())
-    for state in states:
-        for key in ("last_attempt_at", "last_success_at"):
-            state[key] = datetime.fromisoformat(state[key]) if state[key] else None
     return render_template(
         "admin_feeds.html", feeds=states, names=SOURCE_NAMES, result=result, file_name=name
     )
