@@ -32,7 +32,7 @@ from queue_server.adapters.tables import auth_attempts, events
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.spreadsheet import csv_cell
 
-OUTCOMES = ("ok", "failed", "locked")
+OUTCOMES = ("ok", "failed", "locked", "unlocked")
 MAX_ROWS = 100_000
 CSV_COLUMNS = ("at", "kind", "actor", "address", "ticket_id", "counter_id", "detail")
 

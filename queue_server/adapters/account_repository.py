@@ -68,6 +68,10 @@ class TokenHolder(TokenRecord):
     active: bool | None
 
 
+#: Attempt outcomes after which earlier failures no longer count against an account.
+FRESH_START = ("ok", "unlocked")
+
+
 @dataclass(frozen=True, slots=True)
 class Failures:
     """Failed sign-ins counted, and when the newest was (None when there were none)."""
@@ -133,7 +137,9 @@ class AccountStore(Protocol):
     # sign-in attempts
     def hold_account(self, username: str) -> None: ...
 
-    def last_success(self, username: str) -> datetime | None: ...
+    def last_success(self, username: str) -> datetime | None:
+        """The newest success or administrator's unlock (``FRESH_START``)."""
+        ...
 
     def failures_of_account(self, username: str, since: datetime) -> Failures: ...
 
@@ -350,7 +356,8 @@ class AccountRepository:
     def last_success(self, username: str) -> datetime | None:
         found: datetime | None = self.db.execute(
             select(func.max(auth_attempts.c.at)).where(
-                auth_attempts.c.username == username, auth_attempts.c.outcome == "ok"
+                auth_attempts.c.username == username,
+                auth_attempts.c.outcome.in_(FRESH_START),
             )
         ).scalar_one()
         return found

@@ -416,7 +416,7 @@ auth_attempts = Table(
     Column("at", UtcDateTime(), nullable=False),
     Column("username", String(80), nullable=False),
     Column("address", String(64), nullable=False),
-    # ok | failed | locked (refused without checking the password)
+    # ok | failed | locked (refused without checking the password) | unlocked (by an admin)
     Column("outcome", String(10), nullable=False),
     Index("ix_auth_attempts_username_at", "username", "at"),
     Index("ix_auth_attempts_address_at", "address", "at"),

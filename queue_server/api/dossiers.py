@@ -11,31 +11,23 @@ from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, Field
 
 from device_kit.contract.errors import DossierError
-from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site, principal, site_ref
 from queue_server.api.errors import ApiError, refusal_body
 from queue_server.api.spec import endpoint
 from queue_server.api.throttle import caller_key, throttle
-from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.connectors import webhook
 from queue_server.dossiers.errors import TooManyLookups, WebhookRefused
 from queue_server.flask_runtime import current_runtime
 from queue_server.import_process import ImportKind, ImportRequest, run_import
 from queue_server.security import client_address
 from queue_server.services.auth import Permission
-from queue_server.services.dossier_feeds import (
-    IMPORT,
-    PULL,
-    PUSH,
-    accept_push,
-    note_push_refused,
-)
+from queue_server.services.dossier_feeds import accept_push, feed_report, note_push_refused
 from queue_server.services.dossier_lookup import lookup_dossier
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
 from queue_server.services.site_ref import run_step
-from queue_server.services.working_calendar import replace_year, stored_overrides
+from queue_server.services.working_calendar import YearView, set_year, year_view
 
 log = logging.getLogger(__name__)
 MINUTE = 60.0
@@ -169,45 +161,14 @@ def import_dossiers() -> Any:
 )
 def feeds() -> Any:
     runtime = current_runtime()
-    now = runtime.clock()
     with runtime.uow(readonly=True) as uow:
-        site_id = current_site(uow).id or 0
-        states = [uow.dossiers.feed_state(site_id, source) for source in (PULL, PUSH, IMPORT)]
-    return jsonify(
-        [
-            {
-                "source": s.source,
-                "last_attempt_at": s.last_attempt_at.isoformat() if s.last_attempt_at else None,
-                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
-                "age_s": int((now - s.last_success_at).total_seconds())
-                if s.last_success_at
-                else None,
-                "last_error": s.last_error,
-                "rows_total": s.rows_total,
-            }
-            for s in states
-        ]
-    )
+        return jsonify(feed_report(uow, current_site(uow).id or 0, runtime.clock()))
 
 
 class CalendarYearBody(BaseModel):
     overrides: list[dict[str, str | bool]] = Field(
         description='[{"date": "2025-04-26", "working": true, "note": "Làm bù"}]'
     )
-
-
-def _calendar_view(uow: Any, site_id: int, year: int) -> dict[str, Any]:
-    overrides = stored_overrides(uow, site_id, year)
-    calendar = WorkingCalendar(overrides)
-    return {
-        "year": year,
-        "holidays": [
-            {"date": d.isoformat(), "name": n} for d, n in calendar.holidays(year).items()
-        ],
-        "overrides": [
-            {"date": o.day.isoformat(), "working": o.working, "note": o.note} for o in overrides
-        ],
-    }
 
 
 def _check_year(year: int) -> None:
@@ -226,7 +187,7 @@ def calendar_year(year: int) -> Any:
     _check_year(year)
     runtime = current_runtime()
     with runtime.uow(readonly=True) as uow:
-        return jsonify(_calendar_view(uow, current_site(uow).id or 0, year))
+        return jsonify(year_view(uow, current_site(uow).id or 0, year))
 
 
 @endpoint(
@@ -243,12 +204,8 @@ def set_calendar_year(year: int, body: CalendarYearBody) -> Any:
     runtime = current_runtime()
     who, now = actor().label, runtime.clock()
 
-    def change(uow: UnitOfWork, site_id: int) -> dict[str, Any]:
-        replace_year(uow, site_id, year, body.overrides)
-        uow.record(
-            site_id=site_id, kind=EventKind.CALENDAR_CHANGED, actor=who, at=now,
-            payload={"year": year},
-        )
-        return _calendar_view(uow, site_id, year)
+    def change(uow: UnitOfWork, site_id: int) -> YearView:
+        set_year(uow, site_id, year, body.overrides, who, now)
+        return year_view(uow, site_id, year)
 
     return jsonify(run_step(runtime.uow, site_ref(), change))

@@ -64,6 +64,7 @@ class ServicePatch(_Body):
 
     name_vi: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     name_en: str = Field(None, max_length=200)  # type: ignore[assignment]
+    prefix: str = Field(None, pattern=r"^[A-Z]{1,2}$")  # type: ignore[assignment]
     hours: str = Field(None, min_length=1, max_length=400)  # type: ignore[assignment]
     daily_limit: int | None = Field(None, ge=1, le=9999)
     priority_policy: PriorityPolicy = Field(None)  # type: ignore[assignment]

@@ -85,6 +85,23 @@ class CounterPaused(QueueError):
     message_vi = "Quầy đang tạm dừng; hãy mở lại quầy trước."
 
 
+class CounterRetired(QueueError):
+    code = "counter_retired"
+    message = "The counter is retired; an administrator can bring it back."
+    message_vi = "Quầy đã ngừng sử dụng; quản trị viên có thể dùng lại quầy này."
+
+
+class CounterBusy(QueueError):
+    """A counter that still holds a visitor is neither retired nor given a parked one
+    back: nobody's visit is closed behind the officer's back."""
+
+    code = "counter_busy"
+    message = "The counter still holds a visitor; finish, park or transfer them first."
+    message_vi = (
+        "Quầy vẫn đang phục vụ một lượt; hãy hoàn thành, cho tạm chờ hoặc chuyển lượt đó trước."
+    )
+
+
 class NoCurrentTicket(QueueError):
     code = "no_current_ticket"
     message = "The counter is not serving any ticket."
@@ -128,9 +145,3 @@ class TicketNotParked(QueueError):
             )
 
 
-class CounterBusy(QueueError):
-    """Resuming a parked visitor never closes the one at the counter behind their back."""
-
-    code = "counter_busy"
-    message = "Finish, park or mark the current visitor first."
-    message_vi = "Hãy hoàn thành, cho tạm chờ hoặc đánh dấu vắng mặt số đang phục vụ trước."

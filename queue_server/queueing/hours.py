@@ -67,6 +67,34 @@ class OpeningHours:
         return "; ".join(lines)
 
 
+    def in_words(self, lang: str = "vi") -> str:
+        """What the hours mean, for the admin typing them: runs of days with the same
+        ranges together, and the closed days named (``Thứ Hai–Thứ Sáu: 07:00–11:30,
+        13:30–17:00; Thứ Bảy: 07:00–11:30; nghỉ: Chủ Nhật``)."""
+        vi = lang == "vi"
+        names = DAY_NAMES_VI if vi else DAY_NAMES_EN
+        if not any(self.ranges):
+            return "Không cấp số ngày nào." if vi else "Closed every day."
+        parts, closed = [], []
+        day = 0
+        while day < len(self.ranges):
+            last = day
+            while last + 1 < len(self.ranges) and self.ranges[last + 1] == self.ranges[day]:
+                last += 1
+            days = names[day] if last == day else f"{names[day]}–{names[last]}"
+            if not self.ranges[day]:
+                closed.append(days)
+            elif self.ranges[day] == ((time.min, MIDNIGHT),):
+                parts.append(f"{days}: {'cả ngày' if vi else 'all day'}")
+            else:
+                spans = ", ".join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in self.ranges[day])
+                parts.append(f"{days}: {spans}")
+            day = last + 1
+        if closed:
+            parts.append(("nghỉ: " if vi else "closed: ") + ", ".join(closed))
+        return "; ".join(parts)
+
+
 def _parse_days(text: str) -> list[int]:
     days: list[int] = []
     for part in text.split(","):

@@ -12,7 +12,9 @@ from datetime import datetime
 
 from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.queueing.errors import (
+    CounterBusy,
     CounterPaused,
+    CounterRetired,
     InvalidPriority,
     InvalidTransition,
     TicketNotParked,
@@ -212,16 +214,40 @@ class Counter:
     id: int | None = None
 
     def ensure_open(self) -> None:
+        self.ensure_in_use()
         if self.state is not CounterState.OPEN:
             raise CounterPaused()
 
     def pause(self, reason: str) -> None:
+        self.ensure_in_use()
         self.state = CounterState.PAUSED
         self.pause_reason = reason
 
     def resume(self) -> None:
+        self.ensure_in_use()
         self.state = CounterState.OPEN
         self.pause_reason = None
+
+    @property
+    def retired(self) -> bool:
+        return self.state is CounterState.CLOSED
+
+    def ensure_in_use(self) -> None:
+        """A retired counter is out until an admin reinstates it: no officer reopens it."""
+        if self.retired:
+            raise CounterRetired()
+
+    def retire(self) -> None:
+        """Take the counter out of use (a desk removed or merged): nobody signs in, calls
+        or reopens it; its number, name and history stay for reports."""
+        if self.current_ticket_id is not None:
+            raise CounterBusy()
+        self.state = CounterState.CLOSED
+        self.pause_reason = None
+        self.officer_id = None
+
+    def reinstate(self) -> None:
+        self.state = CounterState.OPEN
 
     def note_called(self, ticket: Ticket) -> None:
         """Track normal tickets called in a row, for the interleaved policy."""

@@ -10,7 +10,7 @@ from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
 from queue_server.queueing.hours import OpeningHours
-from queue_server.queueing.model import Service, Site
+from queue_server.queueing.model import Counter, Service, Site
 from queue_server.services.auth import (
     DeviceKind,
     Role,
@@ -18,6 +18,13 @@ from queue_server.services.auth import (
     create_user,
     issue_token,
     revoke_user_tokens,
+)
+from queue_server.services.sign_in_guard import account_locked_until, unlock_account
+from queue_server.services.site_config import (
+    CounterSection,
+    ServiceSection,
+    configure_counter,
+    configure_service,
 )
 
 SITE_FIELDS = ("name_vi", "name_en", "hotline", "ticker_vi", "ticker_en")
@@ -94,6 +101,24 @@ def end_user_tokens(
     ended = revoke_user_tokens(uow, user_id, now)
     _record(uow, site_id, actor, now, {"user_tokens_revoked": username, "count": ended})
     return ended
+
+
+def unlock_user(
+    uow: UnitOfWork, site_id: int, user_id: int, actor: str, now: datetime
+) -> None:
+    """Lift a sign-in lockout before it runs out (the officer mistyped, then called)."""
+    username = _user(uow, site_id, user_id)
+    unlock_account(uow, site_id, username, now)
+    _record(uow, site_id, actor, now, {"user_unlocked": username})
+
+
+def locked_users(uow: UnitOfWork, site_id: int, now: datetime) -> dict[int, datetime]:
+    """Accounts of the site locked out of signing in now, with when the lock ends."""
+    ends = {
+        row.id: account_locked_until(uow, row.username, now)
+        for row in uow.accounts.users_of_site(site_id)
+    }
+    return {user_id: end for user_id, end in ends.items() if end is not None}
 
 
 def set_password(
@@ -182,6 +207,13 @@ def update_service(
         OpeningHours.parse(fields["hours"])
         fields["hours_spec"] = fields.pop("hours")
     service = uow.repo.service(site.id or 0, code)
+    prefix = fields.get("prefix")
+    if prefix and any(
+        other.prefix == prefix and other.code != code for other in uow.repo.services(site.id or 0)
+    ):
+        raise AlreadyExists(
+            f"The ticket prefix {prefix} is taken.", f"Ký hiệu số thứ tự {prefix} đã được dùng."
+        )
     for key, value in fields.items():
         setattr(service, key, value)
     uow.record(
@@ -193,6 +225,63 @@ def update_service(
         payload={"service": code, "changes": changes},
     )
     return service
+
+
+def add_service(
+    uow: UnitOfWork, site: Site, section: ServiceSection, actor: str, now: datetime
+) -> Service:
+    """A new service from the admin page. Unlike the API's create-or-replace, a code or
+    ticket prefix already in use is refused: a typo must not overwrite a service."""
+    for other in uow.repo.services(site.id or 0):
+        if other.code == section.code:
+            raise AlreadyExists(
+                f"The service code {section.code} is taken.",
+                f"Mã dịch vụ {section.code} đã có.",
+            )
+        if other.prefix == section.prefix:
+            raise AlreadyExists(
+                f"The ticket prefix {section.prefix} is taken.",
+                f"Ký hiệu số thứ tự {section.prefix} đã được dùng.",
+            )
+    return configure_service(uow, site, section, actor, now)
+
+
+def add_counter(
+    uow: UnitOfWork, site: Site, section: CounterSection, actor: str, now: datetime
+) -> Counter:
+    """A new counter from the admin page; a number already in use is refused."""
+    if uow.repo.find_counter(site.id or 0, section.number) is not None:
+        raise AlreadyExists(
+            f"Counter {section.number} exists.", f"Quầy số {section.number} đã có."
+        )
+    return configure_counter(uow, site, section, actor, now)
+
+
+def set_counter_retired(
+    uow: UnitOfWork, site: Site, number: int, retired: bool, actor: str, now: datetime
+) -> None:
+    """Retire a counter (refused while it holds a visitor) or bring it back; its device
+    tokens stay, and work again once it is back."""
+    found = uow.repo.counter_by_number(site.id or 0, number)
+    counter = uow.repo.counter(site.id or 0, found.id or 0, lock=True)
+    if retired:
+        counter.current_ticket_id = _held_ticket(uow, counter)
+        counter.retire()
+    else:
+        counter.reinstate()
+    uow.record(
+        site_id=site.id,
+        kind=EventKind.CONFIG_CHANGED,
+        actor=actor,
+        at=now,
+        counter_id=counter.id,
+        payload={"counter": number, "retired": retired},
+    )
+
+
+def _held_ticket(uow: UnitOfWork, counter: Counter) -> int | None:
+    current = uow.repo.current_ticket(counter)
+    return current.id if current is not None else None
 
 
 def _record(

@@ -317,6 +317,7 @@ class CounterDesk:
         finish their visitor in someone else's name. Someone who signed out, was
         disabled or whose token ran out holds nothing.
         """
+        self.counter.ensure_in_use()
         holder = self.counter.officer_id
         if holder not in (None, officer_id) and signed_in_anywhere(self.uow, holder, self.now):
             self._record(EventKind.SECURITY_COUNTER_TAKEOVER_REFUSED, None, officer_id=holder)

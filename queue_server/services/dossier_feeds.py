@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
@@ -140,6 +140,34 @@ def _push_document(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
         return None
+
+
+class FeedView(TypedDict):
+    source: str
+    last_attempt_at: str | None
+    last_success_at: str | None
+    age_s: int | None
+    last_error: str | None
+    rows_total: int | None
+
+
+def feed_report(uow: UnitOfWork, site_id: int, now: datetime) -> list[FeedView]:
+    """Each feed of the mirror (pull, push, file import): last attempt and success, how
+    old the mirror is, the last error, the rows held; for the API and the admin page."""
+    states = [uow.dossiers.feed_state(site_id, source) for source in (PULL, PUSH, IMPORT)]
+    return [
+        {
+            "source": s.source,
+            "last_attempt_at": s.last_attempt_at.isoformat() if s.last_attempt_at else None,
+            "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
+            "age_s": int((now - s.last_success_at).total_seconds())
+            if s.last_success_at
+            else None,
+            "last_error": s.last_error,
+            "rows_total": s.rows_total,
+        }
+        for s in states
+    ]
 
 
 @dataclass(frozen=True)

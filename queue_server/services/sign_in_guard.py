@@ -15,11 +15,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from queue_server.adapters.account_repository import Failures
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import QueueError
 from queue_server.services.auth import AuthError, issue_token, sign_in
 from queue_server.services.site_ref import SiteRef
 from queue_server.services.unit_of_work import UnitOfWorkFactory, run
+
+#: The outcome an administrator's unlock records, and the address it is recorded from.
+UNLOCKED = "unlocked"
+UNLOCK_ADDRESS = "admin"
 
 
 @dataclass(frozen=True)
@@ -141,18 +146,44 @@ def locked_until(
 ) -> datetime | None:
     """When the lock on this account or address ends, or None when there is none."""
     since = now - policy.window
-    last_ok = uow.accounts.last_success(username)
-    account_since = max(since, last_ok) if last_ok else since
-    checks = (
-        (uow.accounts.failures_of_account(username, account_since), policy.account_failures),
-        (uow.accounts.failures_from_address(address, since), policy.address_failures),
-    )
-    ends = []
-    for failures, limit in checks:
-        newest = failures.newest
-        if failures.count >= limit and newest is not None and newest + policy.lockout > now:
-            ends.append(newest + policy.lockout)
+    ends = [
+        end
+        for end in (
+            account_locked_until(uow, username, now, policy),
+            _lock_end(uow.accounts.failures_from_address(address, since), policy.address_failures,
+                      now, policy),
+        )
+        if end is not None
+    ]
     return max(ends) if ends else None
+
+
+def account_locked_until(
+    uow: UnitOfWork, username: str, now: datetime, policy: LockoutPolicy | None = None
+) -> datetime | None:
+    """When the lock on this account ends (None when it is not locked): failures count
+    since the last success or administrator's unlock, whichever is later."""
+    policy = policy or LockoutPolicy()
+    since = now - policy.window
+    reset = uow.accounts.last_success(username)
+    failures = uow.accounts.failures_of_account(username, max(since, reset) if reset else since)
+    return _lock_end(failures, policy.account_failures, now, policy)
+
+
+def _lock_end(
+    failures: Failures, limit: int, now: datetime, policy: LockoutPolicy
+) -> datetime | None:
+    newest = failures.newest
+    if failures.count >= limit and newest is not None and newest + policy.lockout > now:
+        return newest + policy.lockout
+    return None
+
+
+def unlock_account(uow: UnitOfWork, site_id: int, username: str, now: datetime) -> None:
+    """An administrator lifts the account's lock: an ``unlocked`` attempt is a clean
+    slate like a success (failures before it no longer count); the attempts stay for
+    the audit log. A lock on an address (password spraying) is left alone."""
+    _record(uow, site_id, username, UNLOCK_ADDRESS, now, UNLOCKED)
 
 
 def _record(

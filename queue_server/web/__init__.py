@@ -10,7 +10,19 @@ from queue_server.web.error_pages import error_page as error_page
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints."""
-    from queue_server.web import admin, fleet, pages, reports, tls
+    # The admin sections (admin_*) add their routes to admin.bp when imported.
+    from queue_server.web import (  # noqa: F401
+        admin,
+        admin_audit,
+        admin_calendar,
+        admin_feeds,
+        admin_services,
+        admin_users,
+        fleet,
+        pages,
+        reports,
+        tls,
+    )
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin.bp)

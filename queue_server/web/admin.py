@@ -13,7 +13,9 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -32,8 +34,8 @@ from werkzeug.wrappers import Response
 from device_kit.contract.errors import Refusal
 from device_kit.public_url import public_or_none
 from queue_server.adapters.account_repository import AccountRepository, UserRecord
-from queue_server.api.admin import NewDeviceToken, NewUser
-from queue_server.api.schemas import ServicePatch, SitePatch
+from queue_server.api.admin import NewDeviceToken
+from queue_server.api.schemas import SitePatch
 from queue_server.backup_status import notice as backup_notice
 from queue_server.flask_runtime import current_runtime
 from queue_server.security import SESSION_MAX, client_address
@@ -115,13 +117,66 @@ def _signed_in_user() -> UserRecord | None:
 
 
 def site_id() -> int:
-    """The signed-in account's site (the default site for an account bound to none)."""
+    """The site these pages change: an account bound to a site has that one; one bound
+    to none administers every site and picks one with the switcher (the default site
+    until it does)."""
+    if g.user.site_id is not None:
+        return int(g.user.site_id)
     with current_runtime().uow(readonly=True) as uow:
+        chosen = session.get("admin_site")
+        if isinstance(chosen, int) and chosen in {site.id for site in uow.repo.sites()}:
+            return chosen
         site = uow.repo.site(current_runtime().settings.default_site)
-        if g.user.site_id is not None:
-            site = uow.repo.site_by_id(g.user.site_id)
         assert site is not None
         return site.id or 0
+
+
+def switchable_sites() -> list[tuple[int, str]]:
+    """The sites the switcher offers (id, name): all of them to an admin bound to none,
+    when there are several; none otherwise."""
+    if g.user.site_id is not None:
+        return []
+    with current_runtime().uow(readonly=True) as uow:
+        sites = [(site.id or 0, f"{site.name_vi} ({site.code})") for site in uow.repo.sites()]
+    return sites if len(sites) > 1 else []
+
+
+@bp.post("/site-choice")
+def choose_site() -> Response:
+    wanted = request.form.get("site", type=int)
+    if wanted in {site for site, _ in switchable_sites()}:
+        session["admin_site"] = wanted
+    return redirect(_same_site_page())
+
+
+def _same_site_page() -> str:
+    """Back to the page the switcher was used on, if it is one of ours."""
+    back = request.form.get("back", "")
+    return back if back.startswith("/admin") and "//" not in back else url_for("admin.index")
+
+
+def site_zone() -> ZoneInfo:
+    """The time zone of the site shown: times on these pages are the centre's clock."""
+    with current_runtime().uow(readonly=True) as uow:
+        return ZoneInfo(uow.repo.site_by_id(site_id()).timezone)
+
+
+@bp.app_context_processor
+def _admin_context() -> dict[str, Any]:
+    """What every admin page's header shows: the site switcher."""
+    if request.blueprint != "admin" or "user" not in g:
+        return {}
+    return {"site_choices": switchable_sites(), "site_here": site_id()}
+
+
+@bp.app_template_filter("local")
+def local_time(moment: datetime | str | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored (UTC) time, or one in ISO form as the API gives it, as the centre's
+    clock shows it."""
+    if not moment:
+        return ""
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return when.astimezone(site_zone()).strftime(pattern)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -179,25 +234,14 @@ def public_url_warning() -> str | None:
 
 @bp.get("")
 def index() -> str:
+    """The centre's texts and device tokens; the other sections have pages of their own."""
     runtime = current_runtime()
     here = site_id()
     with runtime.uow(readonly=True) as uow:
-        site = uow.repo.site_by_id(here)
-        services = uow.repo.services(here)
-        codes = {s.id: s.code for s in services}
-        links = uow.repo.counter_service_map(here)
-        counters = [
-            (c, [codes[sid] for sid in links.get(c.id or 0, [])])
-            for c in uow.repo.counters(here)
-        ]
         return render_template(
             "admin.html",
-            site=site,
-            services=services,
-            counters=counters,
-            users=administration.list_users(uow, here),
+            site=uow.repo.site_by_id(here),
             tokens=administration.list_device_tokens(uow, here),
-            roles=list(Role),
             kinds=list(DeviceKind),
             public_url_warning=public_url_warning(),
             backup=backup_notice(runtime.settings.data_dir, runtime.clock()),
@@ -218,6 +262,27 @@ def change(
     except Refusal as exc:
         flash(f"{exc.message_vi} / {exc.message}", "error")
     return redirect(url_for(back, **where))
+
+
+def confirm_first(question_vi: str, question_en: str) -> str | None:
+    """A destructive action runs only once confirmed: without ``confirm=yes`` in the form,
+    the answer is a page asking the question, whose button posts the same form again with
+    it (the pages' script asks in a dialog instead; this works without JavaScript)."""
+    if request.form.get("confirm") == "yes":
+        return None
+    fields = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in ("csrf_token", "confirm")
+    ]
+    return render_template(
+        "admin_confirm.html",
+        question_vi=question_vi,
+        question_en=question_en,
+        action=request.path,
+        fields=fields,
+        back=request.referrer or url_for("admin.index"),
+    )
 
 
 def form_text(name: str, limit: int) -> str:
@@ -249,95 +314,6 @@ def edit_site() -> Response:
     )
 
 
-@bp.post("/services/<code>")
-def edit_service(code: str) -> Response:
-    body = validated(
-        ServicePatch,
-        {
-            "name_vi": form_text("name_vi", 200),
-            "name_en": form_text("name_en", 200),
-            "active": request.form.get("active") == "on",
-        },
-    )
-    if body is None:
-        return redirect(url_for("admin.index"))
-    changes = body.model_dump(exclude_unset=True, mode="json")
-
-    def work(uow: Any, site: Any, who: str, now: Any) -> None:
-        administration.update_service(uow, site, code, changes, who, now)
-
-    return change(work)
-
-
-@bp.post("/users")
-def add_user() -> Response:
-    body = validated(
-        NewUser,
-        {
-            "username": form_text("username", 200),
-            "password": request.form.get("password", ""),
-            "role": request.form.get("role", ""),
-            "full_name": form_text("full_name", 400),
-        },
-    )
-    if body is None:
-        return redirect(url_for("admin.index"))
-
-    def work(uow: Any, site: Any, who: str, now: Any) -> str:
-        administration.add_user(
-            uow, site.id, body.username, Role(body.role), body.password, body.full_name, who, now
-        )
-        return f"Đã tạo tài khoản {body.username}. / Account {body.username} created."
-
-    return change(work)
-
-
-@bp.post("/users/<int:user_id>/disable")
-def disable_user(user_id: int) -> Response:
-    def work(uow: Any, site: Any, who: str, now: Any) -> str:
-        ended = administration.set_user_active(
-            uow, site.id, user_id, False, who, now, by_user_id=g.user.id
-        )
-        return (
-            f"Đã khóa tài khoản; {ended} phiên đăng nhập bị thu hồi. / "
-            f"Account disabled; {ended} tokens revoked."
-        )
-
-    return change(work)
-
-
-@bp.post("/users/<int:user_id>/enable")
-def enable_user(user_id: int) -> Response:
-    def work(uow: Any, site: Any, who: str, now: Any) -> str:
-        administration.set_user_active(uow, site.id, user_id, True, who, now)
-        return "Đã mở khóa tài khoản. / Account enabled."
-
-    return change(work)
-
-
-@bp.post("/users/<int:user_id>/sign-out")
-def sign_out_user(user_id: int) -> Response:
-    def work(uow: Any, site: Any, who: str, now: Any) -> str:
-        ended = administration.end_user_tokens(uow, site.id, user_id, who, now)
-        return f"Đã thu hồi {ended} phiên đăng nhập. / {ended} tokens revoked."
-
-    return change(work)
-
-
-@bp.post("/users/<int:user_id>/password")
-def change_password(user_id: int) -> Response:
-    def work(uow: Any, site: Any, who: str, now: Any) -> str:
-        ended = administration.set_password(
-            uow, site.id, user_id, request.form.get("password", ""), who, now
-        )
-        return (
-            f"Đã đổi mật khẩu; {ended} phiên đăng nhập cũ bị thu hồi. / "
-            f"Password changed; {ended} old tokens revoked."
-        )
-
-    return change(work)
-
-
 @bp.post("/tokens")
 def add_token() -> Response:
     counter = request.form.get("counter", "").strip()
@@ -362,7 +338,13 @@ def add_token() -> Response:
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-def revoke_token(token_id: int) -> Response:
+def revoke_token(token_id: int) -> Response | str:
+    asked = confirm_first(
+        f"Thu hồi mã thiết bị «{form_text('name', 120)}»? Thiết bị sẽ ngừng hoạt động ngay.",
+        f"Revoke the device token «{form_text('name', 120)}»? The device stops at once.",
+    )
+    if asked is not None:
+        return asked
     return change(
         lambda uow, site, who, now: administration.revoke_device_token(
             uow, site.id, token_id, who, now

@@ -189,7 +189,10 @@ def test_saving_a_service_in_the_admin_page_says_saved(api: Api) -> None:
         "/admin/services/ho-tich",
         data={"csrf_token": token, "name_vi": "Hộ tịch", "name_en": "Civil status", "active": "on"},
     )
-    page = api.client.get("/admin").get_data(as_text=True)
+    page = api.client.get("/admin/services").get_data(as_text=True)
 
     assert saved.status_code == 302
-    assert '<p class="flash ok" role="status">Đã lưu. / Saved.</p>' in page
+    assert (
+        '<p class="flash ok" role="status">Đã lưu dịch vụ ho-tich. / Service ho-tich saved.</p>'
+        in page
+    )

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from queue_server.adapters.account_repository import (
+    FRESH_START,
     Account,
     Failures,
     TokenHolder,
@@ -173,7 +174,11 @@ class FakeAccountRepository:
 
     def last_success(self, username: str) -> datetime | None:
         return max(
-            (a.at for a in self.attempts if a.username == username and a.outcome == "ok"),
+            (
+                a.at
+                for a in self.attempts
+                if a.username == username and a.outcome in FRESH_START
+            ),
             default=None,
         )
 
