@@ -63,6 +63,11 @@ def begin_test() -> TickingClock:
     return _current
 
 
+def running_time() -> datetime:
+    """The current test time (the ticking clock once a test began it), else real time."""
+    return _current() if _current is not None else datetime.now(UTC)
+
+
 def process_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
     """``base`` (default: this environment) plus ``extra`` and the suite's import path;
     a child started with it runs on the current ticking test clock.

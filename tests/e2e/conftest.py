@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clocks import running_time
 from floor import Floor
 from live_server import LiveServer
 from server_fixtures import Api, build_runtime, seed_callers
@@ -35,8 +36,31 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
+        yield OnTestClock(browser)
         browser.close()
+
+
+class OnTestClock:
+    """The browser on the suite's ticking clock, like every process a test starts: a
+    page that reckons "called 3 minutes ago" or today's date from ``Date.now()`` reads
+    the live server's time, not the machine's. The clock ticks on by itself."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.clock.install(time=running_time())
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        context = self.new_context(**options)
+        page = context.new_page()
+        page.on("close", lambda _page: context.close())
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 @pytest.fixture

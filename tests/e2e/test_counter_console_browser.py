@@ -6,6 +6,7 @@ question before "next" on a visitor who was never served. Screenshots at 1366×7
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,8 @@ def test_console_shows_who_is_next_and_what_to_check(browser: Any, floor: Floor)
     expect(page.locator("#fact-transfers")).to_contain_text("Chuyển từ Hộ tịch (quầy 3) lúc")
     expect(page.locator("#fact-dossier")).to_be_hidden()
     assert listed(page)[0] == disabled
+    # The call timer reckons from the page's clock: the server's time, seconds ago.
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^0:\d\d$"))
     shoot(page, "current-transferred")
 
     # "Next" on a visitor called but never served asks first; the answer is recorded.
