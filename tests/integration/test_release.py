@@ -129,10 +129,13 @@ def install(root: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def installed_version(root: Path) -> str:
-    """What the units would run: motcua's version in current's virtualenv, and the probe."""
+    """What the units would run: motcua's version in current's virtualenv, and the probe.
+
+    Run from the box's root, not the checkout: ``python -c`` puts its working directory
+    first on the path, where a checkout's ``motcua.egg-info`` and packages would answer."""
     result = must([root / "opt/motcua/current/.venv/bin/python", "-c",
                    "import importlib.metadata as m, drivers.errors, motcua_probe;"
-                   "print(m.version('motcua'), motcua_probe.GREETING)"])
+                   "print(m.version('motcua'), motcua_probe.GREETING)"], root)
     version, greeting = result.stdout.split(maxsplit=1)
     assert greeting.strip() == "xin chào"
     return version
