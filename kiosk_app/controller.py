@@ -29,7 +29,7 @@ from device_kit.client import (
     ServerUnreachable,
     ServerUntrusted,
 )
-from device_kit.contract.errors import DossierError
+from device_kit.contract.errors import DossierError, EmptyDossierCode
 from device_kit.contract.qr_payload import extract
 from device_kit.contract.site_zone import DEFAULT_ZONE
 from device_kit.public_url import public_or_none
@@ -49,6 +49,16 @@ RATING_UNAVAILABLE = "rate.unavailable"
 
 PrinterOpener = Callable[[], AbstractContextManager[Printer]]
 Clock = Callable[[], datetime]
+
+
+QUOTE_MAX = 48  # as many characters as the lookup screen's code field holds
+
+
+def quoted(text: str) -> str:
+    """What the person typed (or scanned), as a message quotes it back: spacing kept,
+    only a long scanned payload cut short, so they see what the kiosk read."""
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…"
 
 
 def utc_now() -> datetime:
@@ -389,10 +399,17 @@ class KioskController:
     def lookup(self, text: str, unavailable: str = "lookup.unavailable") -> DossierView:
         """The public facts of a dossier from a typed code or a scanned payload;
         ``unavailable`` is what to say when the server cannot be reached."""
+        typed = quoted(text)
         try:
             code = str(extract(text).code)
-        except DossierError as error:
+        except EmptyDossierCode as error:
             raise Refusal("lookup.example", vi=error.message_vi, en=error.message) from error
+        except DossierError as error:
+            raise Refusal(
+                "lookup.example",
+                vi=f"«{typed}»: {error.message_vi}",
+                en=f"“{typed}”: {error.message}",
+            ) from error
         try:
             found = self.client.lookup_dossier(code)
         except NO_SERVER as error:
@@ -400,7 +417,7 @@ class KioskController:
             raise Refusal(unavailable) from error
         except ServerError as error:
             if error.status == 404:
-                raise Refusal("lookup.not_found", code=code) from error
+                raise Refusal("lookup.not_found", code=f"«{typed}»") from error
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.came_online()
         return DossierView.from_api(found, self.state.site.get("timezone") or DEFAULT_ZONE)

@@ -8,7 +8,8 @@ the key the upstream system knows the dossier by.
 
 People and scanners send messy text, so :func:`normalise` forgives what a human
 would: case, spaces or underscores or dash look-alikes for the dashes, spaces
-around separators, zero-width characters, full-width digits, a trailing CR/LF.
+instead of the agency's dots (``000 00 06 H56 231027 0361``), spaces around
+separators, zero-width characters, full-width digits, a trailing CR/LF.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ _DASH_LIKE = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63]")
 _SPACE_AROUND_SEP = re.compile(r"\s*([.\-])\s*")
 _SPACES = re.compile(r"\s+")
 _REPEATED_DASH = re.compile(r"-{2,}")
+# Date and sequence at the end: whatever spaces stand before them split the agency groups.
+_TAIL = re.compile(r"(.+?)[\s-]+([0-9]{6})[\s-]+([0-9]{4})")
 _PROVINCE = re.compile(r"[A-Y][0-9]{2}")
 _GROUP = rf"[0-9A-Z]{{1,{GROUP_MAX_LEN}}}"
 _GROUP_RE = re.compile(_GROUP)
@@ -61,6 +64,10 @@ def normalise(text: str) -> str:
     if _SHAPE.fullmatch(text):
         return text
     text = _SPACE_AROUND_SEP.sub(r"\1", text)
+    tail = _TAIL.fullmatch(text)
+    if tail is not None:
+        agency, yymmdd, sequence = tail.groups()
+        text = f"{_SPACES.sub('.', agency)}-{yymmdd}-{sequence}"
     text = _REPEATED_DASH.sub("-", _SPACES.sub("-", text))
     return text.strip("-.")
 

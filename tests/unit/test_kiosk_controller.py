@@ -377,3 +377,23 @@ def test_the_fleet_heartbeat_carries_the_printer_state_in_vietnamese(
     assert fleet.health()["detail"] == (
         "Camera: Mất kết nối; PIN kỹ thuật: sai 5 lần liên tiếp, đã khóa 1 lần"
     )
+
+
+def test_a_code_typed_with_spaces_for_dots_is_found_and_refusals_quote_the_typing(
+    parts: Any,
+) -> None:
+    """GIVEN a person who types spaces where the receipt prints dots THEN the dossier is
+    found; a code that is wrong or unknown is refused quoting what they typed."""
+    controller, server, _, _ = parts
+    dossier = controller.lookup("000 00 06 h56 231027 0361")
+    assert server.lookups[-1] == "000.00.06.H56-231027-0361" and dossier.ready
+    with pytest.raises(Refusal) as wrong:
+        controller.lookup("000 00 06 H5 231027 0361")
+    assert (wrong.value.vi or "").startswith("«000 00 06 H5 231027 0361»: Phần đầu")
+    assert (wrong.value.en or "").startswith("“000 00 06 H5 231027 0361”: The first part")
+    with pytest.raises(Refusal) as unknown:
+        controller.lookup("000 00 06 H56 231027 9999")
+    assert unknown.value.values == {"code": "«000 00 06 H56 231027 9999»"}
+    with pytest.raises(Refusal) as empty:
+        controller.lookup("   ")
+    assert (empty.value.vi or "").startswith("Vui lòng nhập mã hồ sơ")
