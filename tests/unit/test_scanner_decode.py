@@ -1,4 +1,5 @@
-"""Decoding camera frames: QR codes and Code 128 under the conditions a kiosk camera meets."""
+"""Decoding camera frames: QR codes and Code 128 under the conditions a kiosk camera meets,
+each frame on its own (what a frame reads never depends on the frames before it)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from scanner_frames import code128_payload, degraded_sample, hard_set
 
 from drivers.scanner import decoder as decoder_module
 from drivers.scanner.decoder import ZBAR_LADDER, Decoded, FrameDecoder
 from drivers.scanner.emulator import render_code_frame
+from drivers.scanner.frames import (
+    DAMAGE_KINDS,
+    code128_payload,
+    damaged_sample,
+    frame_set,
+)
 
 PAYLOADS = (
     "000.00.06.H56-231027-0361",
@@ -24,12 +30,15 @@ CONDITIONS = {
     "rotation": ((), 37.0, 0.0),
     "upside_down": ((), 180.0, 0.0),
     "perspective": ((), 5.0, 0.1),
-    "blur": (("blur",), None, None),
+    "defocus": (("defocus",), None, None),
+    "motion_blur": (("motion_blur",), None, None),
+    "shadow": (("shadow",), None, None),
+    "jpeg": (("jpeg",), None, None),
     "noise": (("noise",), None, None),
     "low_contrast": (("low_contrast",), None, None),
     "glare": (("glare",), None, None),
     "small": (("small",), None, None),
-    "small_and_blurred": (("blur", "small"), None, None),
+    "small_and_blurred": (("defocus", "small"), None, None),
 }
 
 
@@ -42,15 +51,15 @@ def payloads_read(decoder: FrameDecoder, frame: np.ndarray) -> list[str]:
 def test_qr_is_read_under(condition: str, payload: str) -> None:
     degradations, angle, skew = CONDITIONS[condition]
     rng = random.Random(f"{condition}/{payload}")
-    sample = degraded_sample(payload, "qr", degradations, rng, angle=angle, skew=skew)
+    sample = damaged_sample(payload, "qr", degradations, rng, angle=angle, skew=skew)
     assert payloads_read(FrameDecoder(budget_s=None), sample.frame) == [payload]
 
 
-@pytest.mark.parametrize("degradations", [(), ("blur",), ("noise",), ("glare",), ("small",)])
+@pytest.mark.parametrize("degradations", [(), ("defocus",), ("noise",), ("glare",), ("small",)])
 def test_code128_receipt_barcode_is_read(degradations: tuple[str, ...]) -> None:
     rng = random.Random(f"code128/{degradations}")
     payload = code128_payload(rng)
-    sample = degraded_sample(payload, "code128", degradations, rng)
+    sample = damaged_sample(payload, "code128", degradations, rng)
     assert payloads_read(FrameDecoder(budget_s=None), sample.frame) == [payload]
 
 
@@ -59,7 +68,7 @@ def test_pyzbar_alone_reads_the_common_conditions(condition: str) -> None:
     """Without zxing-cpp installed the kiosk still reads receipts with pyzbar's ladder."""
     degradations, angle, skew = CONDITIONS[condition]
     payload = PAYLOADS[1]
-    sample = degraded_sample(
+    sample = damaged_sample(
         payload, "qr", degradations, random.Random(condition), angle=angle, skew=skew
     )
     assert payloads_read(FrameDecoder(ZBAR_LADDER, budget_s=None), sample.frame) == [payload]
@@ -70,14 +79,53 @@ def test_frame_without_a_code_reads_nothing() -> None:
     assert FrameDecoder(budget_s=None).decode(blank) == []
 
 
-def test_preprocessing_retries_read_frames_the_plain_decode_misses() -> None:
-    samples = hard_set(24, seed=3)
+# Share of frames read from a single frame each, on seeded sets (seed 1; 80 frames
+# of each mix, 30 of each kind); a few points below what the ladder reads there
+# (kiosk 79/80, hard 66/80, every single kind 30/30), so a real loss fails.
+MIN_RATE = {"kiosk": 0.95, "hard": 0.75, **dict.fromkeys(DAMAGE_KINDS, 0.93)}
+
+
+@pytest.mark.parametrize("name", sorted(MIN_RATE))
+def test_frames_of_each_damage_kind_are_read_and_never_misread(name: str) -> None:
+    """The whole ladder (no budget, so the machine's speed does not matter) on
+    generated receipt frames: each kind of damage and both mixes reach their rate,
+    and no frame is ever read as a payload it does not carry."""
+    samples = frame_set(name, 80 if name in ("kiosk", "hard") else 30, seed=1)
+    decoder = FrameDecoder(budget_s=None)
+    read = [payloads_read(decoder, s.frame) for s in samples]
+    assert [p for s, p in zip(samples, read, strict=True) if p and p != [s.payload]] == []
+    rate = sum(s.payload in p for s, p in zip(samples, read, strict=True)) / len(samples)
+    assert rate >= MIN_RATE[name]
+
+
+def test_preprocessing_retries_read_hard_frames_the_plain_decode_misses() -> None:
+    samples = frame_set("hard", 24, seed=3)
     ladder = FrameDecoder(budget_s=None)
     first_step_only = FrameDecoder(ladder.ladder[:1], budget_s=None)
     plain_hits = sum(s.payload in payloads_read(first_step_only, s.frame) for s in samples)
     ladder_hits = sum(s.payload in payloads_read(ladder, s.frame) for s in samples)
-    assert ladder_hits >= plain_hits + 3
-    assert ladder_hits >= 22
+    assert ladder_hits >= plain_hits + 8
+
+
+def test_a_frame_reads_the_same_whatever_frames_came_before() -> None:
+    """GIVEN the kiosk's ladder under a budget that stops it partway (a clock that
+    ticks 10 ms at each look, so the cut-off is the same on any machine) WHEN the same
+    frames are decoded fresh, after frames it cannot read, and after frames it reads
+    THEN each frame reads the same every time: no frame decides what the next skips."""
+
+    def decoder() -> FrameDecoder:
+        ticks = iter(range(1_000_000))
+        return FrameDecoder(budget_s=0.035, clock=lambda: next(ticks) * 0.010)
+
+    frames = frame_set("hard", 16, seed=7)
+    fresh = [payloads_read(decoder(), s.frame) for s in frames]
+    unreadable = [np.full((480, 640), 157, np.uint8), *(s.frame for s in frame_set("hard", 8, 9))]
+    for history in (unreadable, [s.frame for s in frame_set("kiosk", 6, seed=9)]):
+        used = decoder()
+        for frame in history:
+            used.decode(frame)
+        assert [payloads_read(used, s.frame) for s in frames] == fresh
+    assert sum(bool(p) for p in fresh) >= 8
 
 
 class ManualClock:
@@ -111,38 +159,32 @@ def steps_run(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], ManualClock]:
     return run, clock
 
 
-def test_retries_stop_at_the_budget_and_resume_on_the_next_frame(
+def test_retries_stop_at_the_budget_and_every_frame_starts_afresh(
     steps_run: tuple[list[str], ManualClock],
 ) -> None:
-    """GIVEN steps of 10 ms and a 35 ms budget THEN a frame runs the first step and the
-    retries that fit, and the next frame resumes with the retries the first one skipped."""
+    """GIVEN steps of 10 ms and a 35 ms budget THEN every frame runs the first step and
+    the retries that start within the budget, the same ones on every frame."""
     run, clock = steps_run
     decoder = FrameDecoder([("fake", n) for n in STEP_NAMES], budget_s=0.035, clock=clock)
     frame = np.zeros((48, 64), dtype=np.uint8)
-    decoder.decode(frame)
-    assert run == ["s0", "s1", "s2", "s3"]
-    run.clear()
-    decoder.decode(frame)
-    assert run == ["s0", "s4", "s5"]
-    run.clear()
-    decoder.decode(frame)
-    assert run == ["s0", "s1", "s2"]
+    for _ in range(3):
+        run.clear()
+        decoder.decode(frame)
+        assert run == ["s0", "s1", "s2", "s3"]
 
 
-def test_a_retry_dearer_than_the_budget_takes_its_turn_without_blocking_the_others(
-    steps_run: tuple[list[str], ManualClock],
-) -> None:
+def test_a_slow_frame_does_not_shorten_the_next(steps_run: tuple[list[str], ManualClock]) -> None:
+    """A retry dearer than the budget ends its own frame's ladder, and only that one's."""
     run, clock = steps_run
     decoder = FrameDecoder(
         [("fake", "s0"), ("fake", "slow"), ("fake", "s2")], budget_s=0.035, clock=clock
     )
-    frame = np.zeros((48, 64), dtype=np.uint8)
     per_frame = []
     for _ in range(3):
         run.clear()
-        decoder.decode(frame)
+        decoder.decode(np.zeros((48, 64), dtype=np.uint8))
         per_frame.append(list(run))
-    assert per_frame == [["s0", "slow"], ["s0", "s2"], ["s0", "slow"]]
+    assert per_frame == [["s0", "slow"]] * 3
 
 
 def test_without_a_budget_every_step_runs(steps_run: tuple[list[str], ManualClock]) -> None:
