@@ -172,10 +172,17 @@ def even_contrast(gray: np.ndarray, size: int) -> np.ndarray:
     return np.clip(128 + 50 * (img - mean) / np.sqrt(spread + 25), 0, 255).astype(np.uint8)
 
 
+# A code region (or a frame with none found) is enlarged to at most this many pixels
+# a side: a frame without a code then costs a few milliseconds, not fifty.
+UPSCALED_MAX_PX = 960
+
+
 def upscale3_sharpen(gray: np.ndarray) -> np.ndarray:
-    """Three times larger, then an unsharp mask at that scale: a small code blurred and
-    JPEG-compressed gets modules big enough to sample between the artefacts."""
-    large = cv2.resize(gray, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+    """Three times larger (at most :data:`UPSCALED_MAX_PX`), then an unsharp mask at that
+    scale: a small code blurred and JPEG-compressed gets modules big enough to sample
+    between the artefacts."""
+    scale = min(3.0, UPSCALED_MAX_PX / max(gray.shape))
+    large = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     return cv2.addWeighted(large, 2.0, cv2.GaussianBlur(large, (0, 0), 3), -1.0, 0)
 
 
