@@ -92,3 +92,42 @@ def test_three_quick_calls_and_a_recall_are_heard_in_order_one_at_a_time(
     ]
     expect(page.locator("#calls li").first).to_contain_text(numbers[2])
     context.close()
+
+
+def test_a_hung_announcement_gives_up_its_turn_and_stale_ones_are_dropped(
+    voiced_browser: Any, floor: Floor
+) -> None:
+    """The first clip's fetch never answers: after 30 s the queue moves on, and the two
+    calls behind it, by then over a minute old, are not read out; the next call is."""
+    desk = Desk(floor)
+    desk.act("sign-in")
+    numbers = [desk.issue() for _ in range(4)]
+    context = voiced_browser.new_context()
+    context.add_init_script(MEDIA_LOG)
+    page = context.new_page()
+    held: list[Any] = []
+    page.route(f"**/announcements/call/{quote(numbers[0])}/3.wav", lambda r: held.append(r))
+    page.goto(f"{floor.server.url}/board")
+    expect(page.locator("body")).to_have_attribute("data-link", "live")
+
+    for _ in numbers[:3]:
+        desk.act("call-next")
+    expect(page.locator("#calls li")).to_have_count(3)
+    assert heard_so_far(page) == [f"play /api/v1/announcements/call/{quote(numbers[0])}/3.wav"]
+    # A minute on, the link (silent as long) reconnects; the clip is still unanswered.
+    with page.expect_response(lambda r: "/events/recent-calls" in r.url):
+        page.clock.fast_forward(61_000)
+    expect(page.locator("body")).to_have_attribute("data-link", "live")
+    desk.act("call-next")
+
+    log = heard(page, 1)
+    assert held, "the first announcement was requested"
+    fresh = f"/api/v1/announcements/call/{quote(numbers[3])}/3.wav"
+    assert log[1:] == [f"play {fresh}", f"ended {fresh}"]
+    context.close()
+
+
+def heard_so_far(page: Any) -> list[str]:
+    page.wait_for_function("() => window.mediaLog.length > 0")
+    log: list[str] = page.evaluate("window.mediaLog")
+    return log
