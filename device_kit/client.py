@@ -124,7 +124,7 @@ class QueueClient:
     def recent_calls(self, limit: int) -> list[dict[str, Any]]:
         """The centre's last calls, newest first (what a board lists after a restart)."""
         calls: list[dict[str, Any]] = self.request(
-            "GET", f"/events/recent-calls?limit={limit}"
+            "GET", "/events/recent-calls", params={"limit": limit}
         )["calls"]
         return calls
 
