@@ -10,7 +10,8 @@ KIVY_DEBS="libgl1 libegl1 libgl1-mesa-dri libmtdev1 fonts-dejavu-core"
 # role_debs ROLE: the Debian packages the role's programs call or load.
 role_debs() {
   case "$1" in
-    server) echo "fonts-dejavu-core postgresql-client" ;;  # report fonts; pg_dump backups
+    # report fonts; pg_dump backups; the browser board's announcements (speech)
+    server) echo "fonts-dejavu-core postgresql-client espeak-ng" ;;
     kiosk) echo "$KIVY_DEBS libzbar0" ;;                    # pyzbar loads libzbar
     rating) echo "$KIVY_DEBS" ;;
     board) echo "$KIVY_DEBS espeak-ng alsa-utils" ;;        # announcements: speech, aplay

@@ -121,6 +121,13 @@ class QueueClient:
     def queue_snapshot(self) -> dict[str, Any]:
         return self.request("GET", "/queue")
 
+    def recent_calls(self, limit: int) -> list[dict[str, Any]]:
+        """The centre's last calls, newest first (what a board lists after a restart)."""
+        calls: list[dict[str, Any]] = self.request(
+            "GET", "/events/recent-calls", params={"limit": limit}
+        )["calls"]
+        return calls
+
     def get_ticket(self, ticket_id: int) -> dict[str, Any]:
         return self.request("GET", f"/tickets/{ticket_id}")
 

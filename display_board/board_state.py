@@ -31,6 +31,22 @@ class Call:
     returning: bool = False
 
 
+def call_of(event_id: int, kind: str, data: dict[str, Any]) -> Call | None:
+    """The call a call event (live or from the recent calls) makes; None for others."""
+    ticket = data.get("ticket") or {}
+    counter = data.get("counter")
+    if kind not in CALL_KINDS or not ticket.get("number") or not isinstance(counter, int):
+        return None
+    return Call(
+        event_id,
+        ticket["number"],
+        counter,
+        ticket.get("service", ""),
+        recall=kind == EventKind.TICKET_RECALLED,
+        returning=kind == EventKind.TICKET_RESUMED,
+    )
+
+
 @dataclass
 class CounterTile:
     """One counter as the board shows it."""
@@ -93,15 +109,8 @@ class BoardModel:
         tile = self.counters.get(counter_no) if isinstance(counter_no, int) else None
         ticket = event.data.get("ticket") or {}
         fresh = event.id > self.snapshot_event_id  # older ones are already in the snapshot
-        if event.kind in CALL_KINDS and ticket.get("number") and isinstance(counter_no, int):
-            call = Call(
-                event.id,
-                ticket["number"],
-                counter_no,
-                ticket.get("service", ""),
-                recall=event.kind == EventKind.TICKET_RECALLED,
-                returning=event.kind == EventKind.TICKET_RESUMED,
-            )
+        call = call_of(event.id, event.kind, event.data)
+        if call is not None:
             self._remember(call)
             if tile is not None and fresh:
                 # A counter that calls is at work again, whatever its last pause said.
@@ -121,6 +130,16 @@ class BoardModel:
         elif event.kind == EventKind.COUNTER_RESUMED:
             tile.state, tile.pause_reason = "open", None
         return None
+
+    def restore_calls(self, rows: list[dict[str, Any]]) -> None:
+        """After a restart: list the server's last calls (newest first), announcing
+        none. Only an empty list is filled: calls seen live are never replaced."""
+        if self.recent:
+            return
+        for row in reversed(rows):
+            call = call_of(int(row.get("id") or 0), str(row.get("kind")), row)
+            if call is not None:
+                self._remember(call)
 
     def _remember(self, call: Call) -> None:
         self.recent = deque(

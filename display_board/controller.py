@@ -80,9 +80,12 @@ class HallController:
         silence_limit: float = SILENCE_LIMIT,
         liveness: Liveness | None = None,
         fetch_site: Callable[[], dict[str, Any]] | None = None,
+        fetch_recent: Callable[[int], list[dict[str, Any]]] | None = None,
     ) -> None:
         """``liveness``: share the stream's, so its heartbeats count too; ``fetch_site``
-        reads the centre's names and ticker on each resync and after a config change."""
+        reads the centre's names and ticker on each resync and after a config change;
+        ``fetch_recent`` the server's last calls, listed while the board has none (a
+        board restarted mid-day shows what was called before, without announcing it)."""
         self.layout = layout
         self.announcer = announcer
         self.on_change = on_change
@@ -93,6 +96,7 @@ class HallController:
         self.link = LinkState.CONNECTING
         self.calls_seen = 0
         self.fetch_site = fetch_site
+        self.fetch_recent = fetch_recent
         self.site_info: dict[str, Any] = {}
         self._highlight_until = 0.0
         self._lock = threading.Lock()
@@ -100,9 +104,11 @@ class HallController:
     # StreamListener ---------------------------------------------------------------
     def on_snapshot(self, snapshot: dict[str, Any]) -> None:
         self._read_site()
+        recent = self._read_recent()
         with self._lock:
             self.liveness.heard()
             self.model.apply_snapshot(snapshot)
+            self.model.restore_calls(recent)
         self.on_change()
 
     def on_event(self, event: Event) -> None:
@@ -131,6 +137,17 @@ class HallController:
             return
         with self._lock:
             self.site_info = info
+
+    def _read_recent(self) -> list[dict[str, Any]]:
+        """The last calls, while the list is empty; an older server or a failed read
+        leaves the list to fill from the live calls."""
+        if self.fetch_recent is None or self.model.recent:
+            return []
+        try:
+            return self.fetch_recent(self.layout.recent_calls)
+        except Exception as exc:
+            log.warning("last calls not read: %s", exc)
+            return []
 
     def on_state(self, state: LinkState) -> None:
         with self._lock:

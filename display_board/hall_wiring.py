@@ -62,6 +62,7 @@ def hall_parts(
         on_change=on_change,
         liveness=liveness,
         fetch_site=client.get_site,
+        fetch_recent=client.recent_calls,
         silence_limit=args.offline_after,
     )
     if not config.token:

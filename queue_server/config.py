@@ -15,7 +15,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PositiveInt, ValidationError, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     #: Seconds between the comment lines that keep an idle event stream open
     #: through proxies (tests shorten it).
     sse_heartbeat_s: float = Field(15.0, gt=0, allow_inf_nan=False)
+    #: Spoken announcements for the browser board (``queue_server.announcement_audio``):
+    #: a recorded clip pack folder in front of espeak-ng (unset: espeak-ng alone), how
+    #: ticket digits are read, and how many rendered WAV files the cache keeps.
+    announcement_clip_dir: Path | None = None
+    announcement_mode: Literal["digits", "number"] = "digits"
+    announcement_cache_files: PositiveInt = 500
     #: The centre's CA certificate (``deploy/make-tls.sh``): published at ``/tls/ca.pem``
     #: for devices to pin, its fingerprint shown on the fleet page.
     tls_ca_file: str = "/etc/motcua/tls/ca.crt"

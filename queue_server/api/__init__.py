@@ -2,6 +2,7 @@
 
 from queue_server.api import (
     admin,
+    announcements,
     audit,
     auth,
     catalog,
@@ -21,6 +22,7 @@ from queue_server.api.blueprint import bp
 
 __all__ = [
     "admin",
+    "announcements",
     "audit",
     "auth",
     "bp",

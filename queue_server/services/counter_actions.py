@@ -27,6 +27,7 @@ from queue_server.queueing.errors import (
 )
 from queue_server.queueing.model import PriorityPolicy, Site, Ticket, TicketState
 from queue_server.queueing.policy import calling_order
+from queue_server.services.announcements import announcement_url
 from queue_server.services.auth import signed_in_anywhere
 from queue_server.services.clock import local_day
 from queue_server.services.site_ref import SiteRef
@@ -84,6 +85,9 @@ class CounterDesk:
             service = self.uow.repo.service_by_id(ticket.service_id)
             service_id = service.id
             payload["ticket"] = ticket_view(ticket, service, self.counter)
+            spoken = announcement_url(kind, ticket.number, self.counter.number)
+            if spoken is not None:
+                payload["announcement"] = spoken
         payload.update(extra)
         self.uow.record(
             site_id=self.site.id,

@@ -89,13 +89,16 @@ SNAPSHOT = fields(
 
 _AT_COUNTER = ("counter", "counter_id")
 _TICKET_AT_COUNTER = fields(*_AT_COUNTER, ticket=TICKET)
+#: A call also names its spoken announcement (``services.announcements``): the
+#: number and the counter once more, as audio.
+_CALL = fields(*_AT_COUNTER, "announcement", ticket=TICKET)
 
 #: The event kinds streamed to everyone, each with its public payload. Sign-ins name
 #: only the counter; configuration changes say only what to read again.
 EVENTS: Mapping[str, Shape] = {
     EventKind.TICKET_ISSUED: TICKET,
-    EventKind.TICKET_CALLED: _TICKET_AT_COUNTER,
-    EventKind.TICKET_RECALLED: _TICKET_AT_COUNTER,
+    EventKind.TICKET_CALLED: _CALL,
+    EventKind.TICKET_RECALLED: _CALL,
     EventKind.TICKET_SERVING: _TICKET_AT_COUNTER,
     EventKind.TICKET_FINISHED: _TICKET_AT_COUNTER,
     EventKind.TICKET_NO_SHOW: fields(*_AT_COUNTER, "reason", ticket=TICKET),
@@ -104,7 +107,7 @@ EVENTS: Mapping[str, Shape] = {
     ),
     # Where the visitor stands, never why they stepped away (the reason is theirs).
     EventKind.TICKET_PARKED: _TICKET_AT_COUNTER,
-    EventKind.TICKET_RESUMED: _TICKET_AT_COUNTER,
+    EventKind.TICKET_RESUMED: _CALL,
     EventKind.TICKET_RATED: fields(*_AT_COUNTER, "ticket_id", "number"),
     EventKind.COUNTER_PAUSED: fields(*_AT_COUNTER, "reason"),
     EventKind.COUNTER_RESUMED: fields(*_AT_COUNTER),

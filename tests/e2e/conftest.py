@@ -25,6 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: How deploy/kiosk/motcua-session starts the browser hall board: it speaks without a touch.
+AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "web"
 
 
@@ -38,6 +40,16 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield OnTestClock(browser)
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def voiced_browser(browser: Any) -> Iterator[Any]:
+    """Chromium started like the hall board's kiosk session: it may play sound at once."""
+    voiced = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, AUTOPLAY]
+    )
+    yield OnTestClock(voiced)
+    voiced.close()
 
 
 class OnTestClock:

@@ -147,3 +147,45 @@ def test_a_failing_site_read_does_not_stop_the_calls() -> None:
     controller.on_event(Event(2, "config.changed", {}))
     assert announcer.said == [("A001", 1, False)]
     assert controller.view().tiles[0].current == "A001"
+
+
+def recent_row(
+    event_id: int, counter: int, number: str, kind: str = "ticket.called"
+) -> dict[str, Any]:
+    return {"id": event_id, "kind": kind, "counter": counter, "ticket": {"number": number}}
+
+
+def test_a_restarted_board_lists_the_last_calls_without_announcing_them() -> None:
+    asked: list[int] = []
+
+    def fetch_recent(limit: int) -> list[dict[str, Any]]:
+        asked.append(limit)
+        return [recent_row(9, 3, "B002", "ticket.recalled"), recent_row(8, 1, "A001")]
+
+    announcer = FakeAnnouncer()
+    controller = HallController(
+        HallLayout(recent_calls=4), announcer, on_change=lambda: None, clock=Clock(),
+        fetch_recent=fetch_recent,
+    )
+    controller.on_snapshot(snapshot(10))
+    controller.on_event(call(11, 2, "C003"))
+    controller.on_snapshot(snapshot(11))  # a reconnect keeps the list it has
+
+    shown = [(c.number, c.counter, c.recall) for c in controller.view().recent]
+    assert shown == [("C003", 2, False), ("B002", 3, True), ("A001", 1, False)]
+    assert announcer.said == [("C003", 2, False)]
+    assert asked == [4]
+
+
+def test_a_board_that_cannot_read_the_last_calls_still_shows_the_live_ones() -> None:
+    def fetch_recent(limit: int) -> list[dict[str, Any]]:
+        raise ConnectionError("the server is restarting")
+
+    controller = HallController(
+        HallLayout(), FakeAnnouncer(), on_change=lambda: None, clock=Clock(),
+        fetch_recent=fetch_recent,
+    )
+    controller.on_snapshot(snapshot(10))
+    controller.on_event(call(11, 2, "C003"))
+
+    assert [c.number for c in controller.view().recent] == ["C003"]

@@ -6,6 +6,7 @@ const siteQuery = site ? "?site=" + encodeURIComponent(site) : "";
 const tiles = new Map(); // counter number -> {element, ticket}
 let calls = []; // newest first: {id, number, counter, returning}
 let timezone = "Asia/Ho_Chi_Minh";
+const voice = new AnnouncementQueue();
 
 function tileFor(counter) {
   let tile = tiles.get(counter.number);
@@ -60,12 +61,14 @@ function asCall(id, kind, data) {
   };
 }
 
+/** Show a call once (a replay may bring it again); true if it was new. */
 function addCall(id, kind, data) {
-  if (calls.some((call) => call.id === id)) return;
+  if (calls.some((call) => call.id === id)) return false;
   calls.unshift(asCall(id, kind, data));
   calls.sort((a, b) => b.id - a.id);
   calls = calls.slice(0, 10);
   renderCalls();
+  return true;
 }
 
 function highlight(tile) {
@@ -111,7 +114,7 @@ function onEvent(kind, data, id) {
       showTicket(tile, data.ticket);
       highlight(tile);
     }
-    addCall(id, kind, data);
+    if (addCall(id, kind, data) && data.announcement) voice.add(data.announcement);
   } else if (EVENT_KINDS.clearing.includes(kind)) {
     if (tile && data.ticket && tile.ticket && tile.ticket.id === data.ticket.id) {
       showTicket(tile, null);
