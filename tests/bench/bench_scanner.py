@@ -3,9 +3,8 @@ kind of damage and for the "kiosk" and "hard" mixes (drivers/scanner/frames.py).
 
 Each set is decoded one frame at a time by the kiosk's decoder (one instance for
 all frames, as on the camera thread), and for comparison the kiosk and hard mixes
-by the same ladder without a budget, by zxing-cpp on the plain frame alone and by
-pyzbar's ladder. Also the camera pipeline's frame rate. The sets are seeded, so a
-run on another machine decodes the same frames. Prints one JSON line.
+by the same ladder without a budget and by zxing-cpp on the plain frame alone.
+Also the camera pipeline's frame rate. The sets are seeded, so a run on another machine decodes the same frames. Prints one JSON line.
 
     .venv/bin/python tests/bench/bench_scanner.py [--frames 300] [--seed 5]
 """
@@ -26,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from drivers.scanner.camera import CameraScanner  # noqa: E402
-from drivers.scanner.decoder import ZBAR_LADDER, ZXING_LADDER, FrameDecoder  # noqa: E402
+from drivers.scanner.decoder import ZXING_LADDER, FrameDecoder  # noqa: E402
 from drivers.scanner.emulator import ImageFrameSource  # noqa: E402
 from drivers.scanner.frames import DAMAGE_KINDS, MIXES, Sample, frame_set  # noqa: E402
 
@@ -76,7 +75,6 @@ def main() -> None:
     others: dict[str, Reader] = {
         "unbounded": ladder_reader(FrameDecoder(budget_s=None)),
         "zxing_plain": ladder_reader(FrameDecoder(ZXING_LADDER[:1])),
-        "pyzbar_ladder": ladder_reader(FrameDecoder(ZBAR_LADDER)),
     }
     compared = {
         name: {mix: measure(read, sets[mix]) for mix in MIXES} for name, read in others.items()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from drivers.scanner import decoder as decoder_module
-from drivers.scanner.decoder import ZBAR_LADDER, Decoded, FrameDecoder
+from drivers.scanner.decoder import Decoded, FrameDecoder
 from drivers.scanner.emulator import render_code_frame
 from drivers.scanner.frames import (
     DAMAGE_KINDS,
@@ -61,17 +61,6 @@ def test_code128_receipt_barcode_is_read(degradations: tuple[str, ...]) -> None:
     payload = code128_payload(rng)
     sample = damaged_sample(payload, "code128", degradations, rng)
     assert payloads_read(FrameDecoder(budget_s=None), sample.frame) == [payload]
-
-
-@pytest.mark.parametrize("condition", ["rotation", "perspective", "low_contrast", "glare", "small"])
-def test_pyzbar_alone_reads_the_common_conditions(condition: str) -> None:
-    """Without zxing-cpp installed the kiosk still reads receipts with pyzbar's ladder."""
-    degradations, angle, skew = CONDITIONS[condition]
-    payload = PAYLOADS[1]
-    sample = damaged_sample(
-        payload, "qr", degradations, random.Random(condition), angle=angle, skew=skew
-    )
-    assert payloads_read(FrameDecoder(ZBAR_LADDER, budget_s=None), sample.frame) == [payload]
 
 
 def test_frame_without_a_code_reads_nothing() -> None:
