@@ -4,7 +4,8 @@ kind of damage and for the "kiosk" and "hard" mixes (drivers/scanner/frames.py).
 Each set is decoded one frame at a time by the kiosk's decoder (one instance for
 all frames, as on the camera thread), and for comparison the kiosk and hard mixes
 by the same ladder without a budget and by zxing-cpp on the plain frame alone.
-Also the camera pipeline's frame rate. The sets are seeded, so a run on another machine decodes the same frames. Prints one JSON line.
+Also the camera pipeline's frame rate. The sets are seeded, so a run on another
+machine decodes the same frames. Prints one JSON line.
 
     .venv/bin/python tests/bench/bench_scanner.py [--frames 300] [--seed 5]
 """
