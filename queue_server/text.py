@@ -7,9 +7,12 @@ because visitors type on keyboards without a Vietnamese input method.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+# A word: letters and digits, dots kept inside it so a code like ``1.009994`` stays whole.
+_WORD = re.compile(r"\w+(?:\.\w+)*")
 MASK = "*"
 
 
@@ -31,6 +34,12 @@ def strip_accents(text: str) -> str:
 def fold(text: str) -> str:
     """Search key: no accents, case-folded, whitespace collapsed to single spaces."""
     return " ".join(strip_accents(text).casefold().split())
+
+
+def fold_words(text: str) -> list[str]:
+    """The folded words of ``text``, punctuation dropped: ``Đăng ký, cấp (lần đầu)``
+    gives ``["dang", "ky", "cap", "lan", "dau"]``."""
+    return _WORD.findall(fold(text))
 
 
 def folded_contains(haystack: str, needle: str) -> bool:

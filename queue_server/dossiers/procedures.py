@@ -17,7 +17,7 @@ from typing import Any
 from queue_server.dossiers.connectors.file_import import Row, capped, read_xlsx
 from queue_server.dossiers.connectors.mapping import RowProblem
 from queue_server.dossiers.errors import ImportRejected
-from queue_server.text import fold, nfc
+from queue_server.text import fold_words, nfc
 
 # 1.002835 (national) or 1.002835.000.00.00.H56 (as a province publishes it).
 CODE = re.compile(r"^\d\.\d{6}(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z0-9]{3})?$")
@@ -63,7 +63,9 @@ class Procedure:
 
     @property
     def search_key(self) -> str:
-        return f"{fold(self.name)} {self.code.lower()} {fold(self.field)}"
+        """The folded words of name, code and field, one space apart: search matches
+        query words against the starts of these words."""
+        return " ".join(fold_words(f"{self.name} {self.code} {self.field}"))
 
 
 def _pick(row: Mapping[str, Any], name: str) -> Any:
