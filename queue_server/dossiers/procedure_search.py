@@ -106,7 +106,7 @@ def rank(candidates: Iterable[Procedure], words: Sequence[str]) -> list[Procedur
     matches are dropped when any candidate holds syllables together."""
     scored = []
     for procedure in candidates:
-        name_words = fold_words(procedure.name)
+        name_words = procedure.name_words
         key_words = procedure.search_key.split()
         together = _together(name_words, words)
         whole = sum(word in key_words for word in words)

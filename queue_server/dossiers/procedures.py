@@ -8,6 +8,7 @@ every bad row is reported by number, nothing is kept if any is bad.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -61,11 +62,16 @@ class Procedure:
         match = _DAYS.search(self.time_limit)
         return round(float(match.group(1).replace(",", ".")) * 8) if match else None
 
-    @property
+    @functools.cached_property
+    def name_words(self) -> tuple[str, ...]:
+        """The name's folded words (cached: ranking reads them for every candidate)."""
+        return tuple(fold_words(self.name))
+
+    @functools.cached_property
     def search_key(self) -> str:
         """The folded words of name, code and field, one space apart: search matches
         query words against the starts of these words."""
-        return " ".join(fold_words(f"{self.name} {self.code} {self.field}"))
+        return " ".join((*self.name_words, *fold_words(f"{self.code} {self.field}")))
 
 
 def _pick(row: Mapping[str, Any], name: str) -> Any:
