@@ -59,7 +59,7 @@ def load_demo_dossiers(db: Database, site_code: str, count: int = 300) -> int:
 
 
 def load_demo_procedures(db: Database, site_code: str) -> int:
-    """The demo procedure catalogue (ten common procedures of a district centre)."""
+    """The demo procedure catalogue (fifteen common procedures of a district centre)."""
     catalogue = parse_catalogue(DEMO_PROCEDURES.read_bytes(), "json")
     with Runtime(settings=Settings(), db=db).uow() as uow:
         site = uow.repo.site(site_code)

@@ -36,6 +36,7 @@ class EventKind(StrEnum):
     BLOCK_LEASED = "block.leased"
     DOSSIERS_IMPORTED = "dossiers.imported"
     PROCEDURES_IMPORTED = "procedures.imported"
+    PROCEDURE_VOCABULARY_SAVED = "procedures.vocabulary_saved"
     DOSSIERS_PUSH_REFUSED = "dossiers.push_refused"
     SECURITY_COUNTER_TAKEOVER_REFUSED = "security.counter_takeover_refused"
     SECURITY_DEVICE_BINDING_REFUSED = "security.device_binding_refused"

@@ -347,6 +347,20 @@ procedures = Table(
     UniqueConstraint("site_id", "code", name="uq_procedures_site_code"),
 )
 
+# A centre's own additions to the built-in vocabulary of names people use for
+# procedures (``sổ đỏ`` -> Giấy chứng nhận quyền sử dụng đất); ``phrase_key`` is
+# the folded phrase, one entry per phrase.
+procedure_vocabulary = Table(
+    "procedure_vocabulary",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("phrase_key", String(200), nullable=False),
+    Column("phrase", String(200), nullable=False),
+    Column("target", String(500), nullable=False),
+    UniqueConstraint("site_id", "phrase_key", name="uq_procedure_vocabulary_site_phrase"),
+)
+
 
 # One quick rating per served ticket, from the rating terminal at its counter.
 quick_ratings = Table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import jsonify
 
@@ -23,7 +24,7 @@ from queue_server.services.site_config import (
     configure_service,
 )
 from queue_server.services.site_ref import run_with_site
-from queue_server.services.views import counter_view, service_view
+from queue_server.services.views import counter_view, opening_view, service_view
 
 
 def site_view(site: Site) -> dict[str, Any]:
@@ -74,7 +75,13 @@ def patch_site(body: SitePatch) -> Any:
 def list_services(query: SiteQuery) -> Any:
     with current_runtime().uow(readonly=True) as uow:
         site = current_site(uow)
-        return jsonify(services=[service_view(s) for s in uow.repo.services(site.id or 0)])
+        local_now = current_runtime().clock().astimezone(ZoneInfo(site.timezone))
+        return jsonify(
+            services=[
+                service_view(s) | opening_view(s, local_now)
+                for s in uow.repo.services(site.id or 0)
+            ]
+        )
 
 
 @endpoint(

@@ -1,21 +1,29 @@
-"""The procedure catalogue (TTHC): public accent-insensitive search, admin import."""
+"""The procedure catalogue (TTHC): public accent-insensitive search, admin import,
+and the vocabulary of names people use (read by anyone, extended by an admin)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import jsonify, request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, current_site
+from queue_server.api.context import actor, current_site, site_ref
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
 from queue_server.flask_runtime import current_runtime
 from queue_server.import_process import ImportKind, ImportRequest, run_import
 from queue_server.queueing.errors import NotFound
 from queue_server.services.auth import Permission
-from queue_server.services.procedures import MAX_RESULTS, procedure_detail, search_procedures
+from queue_server.services.procedures import (
+    MAX_RESULTS,
+    procedure_detail,
+    save_vocabulary_entry,
+    search_procedures,
+    vocabulary,
+)
+from queue_server.services.site_ref import run_step
 
 
 class ProcedureQuery(BaseModel):
@@ -39,6 +47,55 @@ def list_procedures(query: ProcedureQuery) -> Any:
     with runtime.uow(readonly=True) as uow:
         site_id = current_site(uow).id or 0
         return jsonify(search_procedures(uow, site_id, query.q, query.field, query.limit))
+
+
+class VocabularyEntryBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrase: str = Field(
+        min_length=1, max_length=200, description="what people say, e.g. sổ đỏ"
+    )
+    target: str = Field(
+        min_length=1,
+        max_length=500,
+        description="words of the official name, e.g. Giấy chứng nhận quyền sử dụng đất",
+    )
+
+
+@endpoint(
+    bp,
+    "/procedures/vocabulary",
+    "GET",
+    summary="Names people use for procedures: built in, and the centre's own",
+    tag="procedures",
+)
+def list_vocabulary() -> Any:
+    with current_runtime().uow(readonly=True) as uow:
+        entries = vocabulary(uow, current_site(uow).id or 0)
+    return jsonify([{"phrase": e.phrase, "target": e.target} for e in entries])
+
+
+@endpoint(
+    bp,
+    "/procedures/vocabulary",
+    "POST",
+    summary="Add a name people use (or point it at another official name)",
+    tag="procedures",
+    permission=Permission.ADMIN,
+    body=VocabularyEntryBody,
+    responses={200: "Saved", 400: "A phrase or target with no word"},
+)
+def add_vocabulary_entry(body: VocabularyEntryBody) -> Any:
+    runtime = current_runtime()
+    entry = run_step(
+        runtime.uow,
+        site_ref(),
+        save_vocabulary_entry,
+        body.phrase,
+        body.target,
+        actor().label,
+        runtime.clock(),
+    )
+    return jsonify(phrase=entry.phrase, target=entry.target)
 
 
 @endpoint(

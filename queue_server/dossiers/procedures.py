@@ -8,6 +8,7 @@ every bad row is reported by number, nothing is kept if any is bad.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 from queue_server.dossiers.connectors.file_import import Row, capped, read_xlsx
 from queue_server.dossiers.connectors.mapping import RowProblem
 from queue_server.dossiers.errors import ImportRejected
-from queue_server.text import fold, nfc
+from queue_server.text import fold_words, nfc
 
 # 1.002835 (national) or 1.002835.000.00.00.H56 (as a province publishes it).
 CODE = re.compile(r"^\d\.\d{6}(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z0-9]{3})?$")
@@ -61,9 +62,16 @@ class Procedure:
         match = _DAYS.search(self.time_limit)
         return round(float(match.group(1).replace(",", ".")) * 8) if match else None
 
-    @property
+    @functools.cached_property
+    def name_words(self) -> tuple[str, ...]:
+        """The name's folded words (cached: ranking reads them for every candidate)."""
+        return tuple(fold_words(self.name))
+
+    @functools.cached_property
     def search_key(self) -> str:
-        return f"{fold(self.name)} {self.code.lower()} {fold(self.field)}"
+        """The folded words of name, code and field, one space apart: search matches
+        query words against the starts of these words."""
+        return " ".join((*self.name_words, *fold_words(f"{self.code} {self.field}")))
 
 
 def _pick(row: Mapping[str, Any], name: str) -> Any:

@@ -9,13 +9,15 @@ days are ``mon``..``sun`` or a span ``mon-fri`` and ranges are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from queue_server.queueing.errors import InvalidConfiguration
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 DAY_NAMES_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: What a service that will not open says (Vietnamese, English).
+NOT_ISSUING = ("Tạm ngừng cấp số", "Not issuing tickets")
 #: The end of a range that runs to midnight: the whole last minute of the day is open.
 MIDNIGHT = time.max
 
@@ -55,6 +57,34 @@ class OpeningHours:
             start <= now and (now < end or end == MIDNIGHT)
             for start, end in self.ranges[local.weekday()]
         )
+
+    def next_opening(self, local: datetime) -> datetime | None:
+        """The next start of a range after ``local`` (site time), within a week;
+        ``None`` for hours that never open."""
+        for offset in range(len(DAYS) + 1):
+            day = local.date() + timedelta(days=offset)
+            for start, _ in self.ranges[day.weekday()]:
+                moment = datetime.combine(day, start, local.tzinfo)
+                if moment > local:
+                    return moment
+        return None
+
+    def opens_at(self, local: datetime, lang: str = "vi") -> str:
+        """What a closed service's button says before anyone taps it: ``Mở cửa lúc
+        07:00 thứ Hai`` (``hôm nay`` left out, ``ngày mai`` for tomorrow)."""
+        vi = lang == "vi"
+        opening = self.next_opening(local)
+        if opening is None:
+            return NOT_ISSUING[0] if vi else NOT_ISSUING[1]
+        days = (opening.date() - local.date()).days
+        if days == 0:
+            when = ""
+        elif days == 1:
+            when = " ngày mai" if vi else " tomorrow"
+        else:
+            name = DAY_NAMES_VI[opening.weekday()] if vi else DAY_NAMES_EN[opening.weekday()]
+            when = " " + (name[0].lower() + name[1:] if name.startswith("Thứ") else name)
+        return f"{'Mở cửa lúc' if vi else 'Opens at'} {opening:%H:%M}{when}"
 
     def describe(self, lang: str = "vi") -> str:
         """Human text such as ``Thứ Hai: 07:00–11:30, 13:30–17:00``."""

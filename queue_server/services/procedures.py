@@ -1,22 +1,36 @@
-"""The procedure catalogue in the database: import (upsert by code) and search.
+"""The procedure catalogue in the database: import (upsert by code), search, and
+the vocabulary of names people use.
 
-Search is accent-insensitive (DESIGN.md, Text): the stored ``search_key`` holds
-the folded name, code and field, and every folded word of the query must occur
-in it, so ``dang ky khai sinh`` finds ``Đăng ký khai sinh``.
+Search is accent-insensitive (DESIGN.md, Text): every folded word of the query
+must start a word of the procedure's name, code or field, so ``dang ky khai si``
+finds ``Đăng ký khai sinh``; ``procedure_search`` says how results are ranked and
+how a vocabulary entry (``sổ đỏ``) rewrites a query. The built-in vocabulary
+ships as ``procedure_vocabulary.json``; a centre's administrator adds entries.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.dossiers.procedure_search import (
+    InvalidVocabularyEntry,
+    VocabularyEntry,
+    query_words,
+    rank,
+    rewrites,
+)
 from queue_server.dossiers.procedures import Procedure, parse_catalogue
-from queue_server.text import fold
+from queue_server.text import fold, nfc
 
 MAX_RESULTS = 50
+BUILT_IN_VOCABULARY = Path(__file__).parents[1] / "procedure_vocabulary.json"
 
 
 def import_procedures(uow: UnitOfWork, site_id: int, catalogue: Iterable[Procedure]) -> int:
@@ -62,11 +76,51 @@ def _view(procedure: Procedure, full: bool) -> dict[str, Any]:
 def search_procedures(
     uow: UnitOfWork, site_id: int, query: str = "", field: str = "", limit: int = 20
 ) -> list[dict[str, Any]]:
-    """Procedures whose name, code or field hold every word of ``query``."""
-    found = uow.procedures.search(site_id, fold(query).split())
+    """Procedures whose name, code or field hold every word of ``query`` (or of a
+    vocabulary rewrite of it), best first; all of them by name for no query."""
+    words = query_words(query)
+    if words:
+        found: dict[str, Procedure] = {}
+        for rewritten in rewrites(words, vocabulary(uow, site_id)):
+            for procedure in rank(uow.procedures.search(site_id, rewritten), rewritten):
+                found.setdefault(procedure.code, procedure)
+        results = list(found.values())
+    else:
+        results = uow.procedures.search(site_id, [])
     if field:
-        found = [p for p in found if fold(field) in fold(p.field)]
-    return [_view(p, full=False) for p in found[: min(limit, MAX_RESULTS)]]
+        results = [p for p in results if fold(field) in fold(p.field)]
+    return [_view(p, full=False) for p in results[: min(limit, MAX_RESULTS)]]
+
+
+@functools.cache
+def built_in_vocabulary() -> tuple[VocabularyEntry, ...]:
+    entries = json.loads(BUILT_IN_VOCABULARY.read_text(encoding="utf-8"))["entries"]
+    return tuple(VocabularyEntry(e["phrase"], e["target"]) for e in entries)
+
+
+def vocabulary(uow: UnitOfWork, site_id: int) -> list[VocabularyEntry]:
+    """The built-in entries and the centre's own; the centre's win for the same phrase."""
+    entries = {fold(e.phrase): e for e in built_in_vocabulary()}
+    entries |= {fold(e.phrase): e for e in uow.procedures.vocabulary(site_id)}
+    return sorted(entries.values(), key=lambda e: fold(e.phrase))
+
+
+def save_vocabulary_entry(
+    uow: UnitOfWork, site_id: int, phrase: str, target: str, actor: str, now: datetime
+) -> VocabularyEntry:
+    """Teach the centre's search a name people use: ``phrase`` then finds ``target``."""
+    entry = VocabularyEntry(" ".join(nfc(phrase).split()), " ".join(nfc(target).split()))
+    if not query_words(entry.phrase) or not query_words(entry.target):
+        raise InvalidVocabularyEntry()
+    uow.procedures.save_vocabulary_entry(site_id, entry)
+    uow.record(
+        site_id=site_id,
+        kind=EventKind.PROCEDURE_VOCABULARY_SAVED,
+        actor=actor,
+        at=now,
+        payload={"phrase": entry.phrase, "target": entry.target},
+    )
+    return entry
 
 
 def procedure_detail(uow: UnitOfWork, site_id: int, code: str) -> dict[str, Any] | None:

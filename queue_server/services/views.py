@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypedDict
 
+from queue_server.queueing.hours import NOT_ISSUING
 from queue_server.queueing.model import (
     PRIORITY_CHECKS,
     PRIORITY_LABELS,
@@ -110,6 +111,21 @@ def service_view(service: Service) -> dict[str, Any]:
         "priority_policy": str(service.priority_policy),
         "interleave_every": service.interleave_every,
         "active": service.active,
+    }
+
+
+def opening_view(service: Service, local_now: datetime) -> dict[str, Any]:
+    """Whether the service issues tickets at ``local_now`` (site time) and, when it
+    does not, when it opens, in both languages, for the kiosk's service buttons."""
+    hours = service.hours
+    if service.active and hours.is_open(local_now):
+        return {"open_now": True, "opens_at": None, "opens_at_vi": "", "opens_at_en": ""}
+    opening = hours.next_opening(local_now) if service.active else None
+    return {
+        "open_now": False,
+        "opens_at": opening.isoformat() if opening else None,
+        "opens_at_vi": hours.opens_at(local_now, "vi") if opening else NOT_ISSUING[0],
+        "opens_at_en": hours.opens_at(local_now, "en") if opening else NOT_ISSUING[1],
     }
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from clocks import TickingClock, process_env
@@ -195,6 +196,39 @@ def test_touching_a_service_prints_the_number_the_server_issued(
     assert any(result["number"] in text for text in printed_texts(hall.emulator))
     ticket = read_ticket(hall, result["ticket_id"])
     assert ticket["number"] == result["number"] and ticket["state"] == "waiting"
+
+
+def patch_hours(hall: Hall, service: str, hours: str) -> None:
+    import requests
+
+    headers = {"Authorization": f"Bearer {hall.tokens['admin']}"}
+    url = f"{hall.server_url}/api/v1/services/{service}"
+    assert requests.patch(url, json={"hours": hours}, headers=headers, timeout=5).ok
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+def test_a_closed_service_is_greyed_out_with_its_opening_time_before_any_tap(
+    hall: Hall, ticking_clock: TickingClock
+) -> None:
+    import requests
+
+    from device_kit.contract.site_zone import DEFAULT_ZONE
+    from queue_server.queueing.hours import DAYS
+
+    local = ticking_clock().astimezone(ZoneInfo(DEFAULT_ZONE))
+    patch_hours(hall, "xay-dung", f"{DAYS[(local.weekday() + 2) % 7]} 07:00-11:00")
+    try:
+        listed = requests.get(f"{hall.server_url}/api/v1/services", timeout=5).json()
+        result = hall.run("services_list")
+    finally:
+        patch_hours(hall, "xay-dung", "always")
+    closed = next(s for s in listed["services"] if s["code"] == "xay-dung")
+    assert closed["open_now"] is False and closed["opens_at_vi"].startswith("Mở cửa lúc 07:00 ")
+    buttons = result["buttons"]
+    assert buttons["xay-dung"]["disabled"] is True
+    assert buttons["xay-dung"]["text"].endswith("\n" + closed["opens_at_vi"])
+    assert buttons["ho-tich"]["disabled"] is False and "\n" not in buttons["ho-tich"]["text"]
 
 
 @pytest.mark.kivy
@@ -394,6 +428,15 @@ def scenario_take_ticket(driver: Driver, params: dict[str, Any]) -> dict[str, An
         "headline": ticket.ids.headline.text,
         "details": ticket.ids.details.text,
     }
+
+
+def scenario_services_list(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    driver.until(_services_ready(driver))
+    driver.tap_id("take_ticket", "home")
+    grid = driver.screen("services").ids.grid
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.shot(ARTIFACTS, "services_closed")
+    return {"buttons": {b.code: {"text": b.text, "disabled": b.disabled} for b in grid.children}}
 
 
 def scenario_scan_and_collect(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
@@ -638,6 +681,7 @@ SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
     "trust_pairing": scenario_trust_pairing,
     "untrusted_banner": scenario_untrusted_banner,
     "take_ticket": scenario_take_ticket,
+    "services_list": scenario_services_list,
     "scan_and_collect": scenario_scan_and_collect,
     "type_code": scenario_type_code,
     "wrong_qr": scenario_wrong_qr,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -93,6 +94,20 @@ def test_closed_service_says_its_hours_in_both_languages(api: Api) -> None:
     assert error["code"] == "service_closed"
     assert "07:00–11:30" in error["message_vi"] and "Thứ Hai" in error["message_vi"]
     assert "Mon" in error["message"]
+
+
+def test_the_service_list_shows_closed_services_and_when_they_open(api: Api) -> None:
+    """The kiosk greys a closed service out before anyone taps it."""
+    hours = {"hours": "mon-fri 07:00-11:30,13:30-17:00"}
+    assert api.call("PATCH", "/services/ho-tich", "admin", json=hours).status_code == 200
+    api.runtime.clock.now = datetime(2026, 11, 28, 19, tzinfo=ZoneInfo(DEFAULT_ZONE))  # Sat
+    listed = {s["code"]: s for s in api.call("GET", "/services").json["services"]}
+    closed = listed.pop("ho-tich")
+    assert closed["open_now"] is False
+    assert closed["opens_at_vi"] == "Mở cửa lúc 07:00 thứ Hai"
+    assert closed["opens_at_en"] == "Opens at 07:00 Mon"
+    assert closed["opens_at"] == "2026-11-30T07:00:00+07:00"
+    assert listed and all(s["open_now"] and s["opens_at_vi"] == "" for s in listed.values())
 
 
 def test_daily_limit_refuses_without_burning_a_number(api: Api) -> None:

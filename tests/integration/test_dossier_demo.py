@@ -20,7 +20,7 @@ def test_init_demo_mirrors_dossiers_in_every_status(
     assert main(["init", "--demo"]) == 0
     assert main(["init", "--demo"]) == 0  # again: same codes, updated in place
     out = capsys.readouterr().out
-    assert "300 demo dossiers mirrored" in out and "10 demo procedures loaded" in out
+    assert "300 demo dossiers mirrored" in out and "15 demo procedures loaded" in out
     db = connect(f"sqlite:///{tmp_path / 'motcua.db'}")
     with db.engine.connect() as conn:
         counts = dict(
@@ -31,4 +31,4 @@ def test_init_demo_mirrors_dossiers_in_every_status(
     db.dispose()
     assert counts == {status: 30 for status in range(1, 11)}
     assert all(len(name.split()) >= 3 for name in names)
-    assert catalogue == 10
+    assert catalogue == 15

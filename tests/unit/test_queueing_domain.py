@@ -179,6 +179,22 @@ def test_a_range_to_midnight_is_open_to_the_last_instant_of_the_day() -> None:
     assert evening.describe("en").startswith("Mon: 18:00–24:00")
 
 
+def test_a_closed_service_says_when_it_opens_next() -> None:
+    hours = OpeningHours.parse("mon-fri 07:00-11:30,13:30-17:00; sat 07:30-11:30")
+    saturday_noon, friday_evening = datetime(2026, 11, 28, 12), datetime(2026, 11, 27, 18)
+    assert hours.opens_at(saturday_noon) == "Mở cửa lúc 07:00 thứ Hai"
+    assert hours.opens_at(saturday_noon, "en") == "Opens at 07:00 Mon"
+    assert hours.next_opening(saturday_noon) == datetime(2026, 11, 30, 7)
+    assert hours.opens_at(friday_evening) == "Mở cửa lúc 07:30 ngày mai"
+    assert hours.opens_at(datetime(2026, 11, 25, 12)) == "Mở cửa lúc 13:30"
+    assert OpeningHours.parse("sun 08:00-09:00").opens_at(friday_evening) == (
+        "Mở cửa lúc 08:00 Chủ Nhật"
+    )
+    never = OpeningHours(tuple(() for _ in range(7)))
+    assert never.next_opening(saturday_noon) is None
+    assert never.opens_at(saturday_noon, "en") == "Not issuing tickets"
+
+
 @pytest.mark.parametrize("spec", ["mon 17:00-07:00", "funday 07:00-08:00", "mon", "mon 7h-8h"])
 def test_bad_opening_hours_are_refused(spec: str) -> None:
     with pytest.raises(InvalidConfiguration) as refused:

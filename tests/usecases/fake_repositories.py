@@ -24,8 +24,10 @@ from queue_server.adapters.rating_repository import (
     RatedVisit,
 )
 from queue_server.dossiers.calendar import DayOverride
+from queue_server.dossiers.procedure_search import VocabularyEntry, matches
 from queue_server.dossiers.procedures import Procedure
 from queue_server.dossiers.record import DossierRecord
+from queue_server.text import fold
 
 if TYPE_CHECKING:  # the fake unit of work imports this module
     from fake_unit_of_work import FakeQueueRepository
@@ -163,6 +165,7 @@ class FakeCalendarRepository:
 class FakeProcedureRepository:
     def __init__(self) -> None:
         self.catalogue: dict[tuple[int, str], Procedure] = {}
+        self.entries: dict[tuple[int, str], VocabularyEntry] = {}
 
     def upsert(self, site_id: int, catalogue: Sequence[Procedure]) -> None:
         self.catalogue |= {(site_id, p.code): p for p in catalogue}
@@ -171,9 +174,15 @@ class FakeProcedureRepository:
         found = [
             p
             for (site, _), p in self.catalogue.items()
-            if site == site_id and all(w in p.search_key[:SEARCH_KEY_MAX] for w in words)
+            if site == site_id and matches(p.search_key[:SEARCH_KEY_MAX], words)
         ]
         return sorted(found, key=lambda p: (p.name, p.code))
 
     def find(self, site_id: int, code: str) -> Procedure | None:
         return self.catalogue.get((site_id, code))
+
+    def vocabulary(self, site_id: int) -> list[VocabularyEntry]:
+        return [e for (site, _), e in sorted(self.entries.items()) if site == site_id]
+
+    def save_vocabulary_entry(self, site_id: int, entry: VocabularyEntry) -> None:
+        self.entries[(site_id, fold(entry.phrase))] = entry
