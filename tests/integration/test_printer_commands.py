@@ -50,13 +50,14 @@ def emulator(tmp_path: Path) -> Iterator[PrinterEmulator]:
 def test_test_print_prints_the_vietnamese_sample_ticket(
     emulator: PrinterEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run("test-print", "--printer", f"tcp://127.0.0.1:{emulator.port}") == 0
+    url = f"tcp://127.0.0.1:{emulator.port}"
+    assert run("test-print", "--printer", url, "--text-mode", "raster") == 0
     assert "A023" in capsys.readouterr().out
     (job,) = emulator.wait_for_jobs(1)
     sample = commands.SAMPLE_TICKET
     assert sample.service_name == "Đăng ký kinh doanh"
     assert job.text == sample.number and job.qr_payloads == [sample.tracking_url]
-    rasters = [op for op in ticket_ops(sample, paper_profile(80)) if isinstance(op, RasterOp)]
+    rasters = [op for op in ticket_ops(sample, paper_profile(80, text_mode="raster")) if isinstance(op, RasterOp)]
     index = [op.name for op in rasters].index("service")
     x, y, width, height = job.raster_boxes[index]
     page = Image.open(job.png_path).convert("L")
@@ -109,7 +110,7 @@ def test_emulate_printer_writes_png_and_json_per_job(tmp_path: Path) -> None:
             tcp_url = process.stdout.readline().strip()
             pty_url = process.stdout.readline().strip()
             assert tcp_url.startswith("tcp://127.0.0.1:") and pty_url.startswith("serial:///dev/")
-            assert run("test-print", "--printer", tcp_url) == 0
+            assert run("test-print", "--printer", tcp_url, "--text-mode", "raster") == 0
             summary_path = out / "1.json"
             deadline = time.monotonic() + 5
             while not summary_path.exists() and time.monotonic() < deadline:
