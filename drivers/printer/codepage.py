@@ -30,14 +30,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 from escpos.capabilities import CAPABILITIES, get_profile
 
-#: Per printer: ``auto`` uses the model's Vietnamese page when it declares one,
-#: ``codepage`` insists on it (an error if there is none), ``raster`` never uses it.
-TextMode = Literal["auto", "codepage", "raster"]
-TEXT_MODES: tuple[TextMode, ...] = ("auto", "codepage", "raster")
+from device_kit.contract.device_wire import PRINTER_TEXT_MODES as TEXT_MODES
+from device_kit.contract.device_wire import PrinterTextMode as TextMode
+
+__all__ = ["TEXT_MODES", "CodePagePlan", "TextMode", "model_pages", "vietnamese_plan"]
 
 ESC_T = b"\x1bt"
 #: Vietnamese tone marks; the other marks (breve, circumflex, horn) stay in the base letter.

@@ -1,11 +1,11 @@
 """An incremental ESC/POS parser: bytes in, print jobs out. No I/O.
 
 It understands what the driver sends (``ESC @``, ``ESC a``, ``ESC E``, ``ESC !``,
-``GS !``, text in the code page ``ESC t n`` selects, ``GS v 0`` rasters, ``GS ( k`` QR codes, ``GS V`` cut, ``DLE EOT``)
-and skips other common commands by their length. Bytes may arrive in any
-fragments: an incomplete command waits for the rest. A job runs from its first
-printing command to the cut (or to a new ``ESC @``, or :meth:`EscPosParser.flush`
-when the link closes or goes idle, for printers without a cutter).
+``GS !``, text in the code page ``ESC t n`` selects, ``GS v 0`` rasters, ``GS ( k``
+QR codes, ``GS V`` cut, ``DLE EOT``) and skips other common commands by their
+length. Bytes may arrive in any fragments: an incomplete command waits for the
+rest. A job runs from its first printing command to the cut (or to a new ``ESC @``,
+or :meth:`EscPosParser.flush` when the link closes or goes idle, for printers without a cutter).
 """
 
 from __future__ import annotations

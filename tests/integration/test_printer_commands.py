@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Final
 
 import numpy as np
 import pytest
@@ -23,6 +24,10 @@ from drivers.printer import commands
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.profiles import paper_profile
 from drivers.printer.ticket_layout import RasterOp, ticket_ops
+
+#: These tests are about Vietnamese as rasters; the code-page path has its own.
+RASTER: Final = "raster"
+RASTER_80 = paper_profile(80, text_mode=RASTER)
 
 RUNNER = (
     "import argparse, sys\n"
@@ -57,7 +62,7 @@ def test_test_print_prints_the_vietnamese_sample_ticket(
     sample = commands.SAMPLE_TICKET
     assert sample.service_name == "Đăng ký kinh doanh"
     assert job.text == sample.number and job.qr_payloads == [sample.tracking_url]
-    rasters = [op for op in ticket_ops(sample, paper_profile(80, text_mode="raster")) if isinstance(op, RasterOp)]
+    rasters = [op for op in ticket_ops(sample, RASTER_80) if isinstance(op, RasterOp)]
     index = [op.name for op in rasters].index("service")
     x, y, width, height = job.raster_boxes[index]
     page = Image.open(job.png_path).convert("L")
