@@ -42,15 +42,16 @@ def paper_profile(
     paper: int = 80, model: str | None = None, text_mode: TextMode = "auto"
 ) -> PaperProfile:
     """The profile for ``paper`` mm (58 or 80), or for an explicit python-escpos ``model``;
-    ``text_mode`` chooses code-page text or rasters (:mod:`drivers.printer.codepage`)."""
-    if model is None:
-        if paper not in DEFAULT_MODELS:
-            raise ValueError(f"paper must be one of {sorted(DEFAULT_MODELS)} mm, not {paper}")
-        model = DEFAULT_MODELS[paper]
+    ``text_mode`` chooses code-page text or rasters (:mod:`drivers.printer.codepage`).
+    A model that does not declare its dot width (``default``, ``RP326``) prints the
+    width of the paper's default model."""
+    if paper not in DEFAULT_MODELS:
+        raise ValueError(f"paper must be one of {sorted(DEFAULT_MODELS)} mm, not {paper}")
+    model = model or DEFAULT_MODELS[paper]
     escpos_profile = get_profile(model)
     width = escpos_profile.profile_data["media"]["width"].get("pixels")
     if not isinstance(width, int):
-        raise ValueError(f"printer model {model!r} does not declare its dot width")
+        width = paper_profile(paper).width_dots
     return PaperProfile(
         model=model,
         width_dots=width,

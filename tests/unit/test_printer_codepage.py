@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from drivers.printer.codepage import model_pages, vietnamese_plan
+from drivers.printer.profiles import paper_profile
 from drivers.printer.render import CELL_HEIGHT, CELL_WIDTH, _wide_glyph
 from drivers.printer.stream import EscPosParser, ParsedJob
 
@@ -79,3 +80,11 @@ def test_emulator_draws_each_letter_whole_in_its_cell(letter: str) -> None:
     base = unicodedata.normalize("NFD", letter)[0].translate({0x111: "d", 0x110: "D"})
     assert (cell < 128).sum() > 10
     assert not np.array_equal(cell, np.asarray(_wide_glyph(base, False)))
+
+
+def test_a_model_without_a_declared_width_prints_the_papers_width() -> None:
+    """python-escpos's "default" profile declares TCVN-3 but no width: a technician may
+    still choose it."""
+    profile = paper_profile(58, "default")
+    assert profile.width_dots == paper_profile(58).width_dots
+    assert profile.text is not None and profile.text.name == "TCVN-3"
