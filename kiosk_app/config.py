@@ -24,7 +24,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from device_kit.contract.device_wire import DeviceConfig
+from device_kit.contract.device_wire import PRINTER_TEXT_MODES, DeviceConfig, PrinterTextMode
 from device_kit.fleet import HEARTBEAT_S, save_pairing
 from device_kit.link_settings import LinkSettings
 from device_kit.pinning import PINNED_CA_FILE
@@ -42,6 +42,14 @@ def window_size(given: object) -> tuple[int, int]:
         return given
     width, _, height = str(given).lower().partition("x")
     return int(width), int(height)
+
+
+def text_mode(given: object) -> PrinterTextMode:
+    """``auto``, ``codepage`` or ``raster``."""
+    for mode in PRINTER_TEXT_MODES:
+        if str(given) == mode:
+            return mode
+    raise ValueError(f"printer text mode must be one of {PRINTER_TEXT_MODES}, not {given!r}")
 
 
 def scanner_list(given: object) -> tuple[str, ...]:
@@ -69,6 +77,10 @@ PRINTER_PROFILE = Setting[str | None](
     None, flag="printer_profile", env="MOTCUA_PRINTER_PROFILE", pushed="printer_profile",
     parse=str,
 )
+PRINTER_TEXT_MODE = Setting[PrinterTextMode](
+    "auto", flag="printer_text_mode", env="MOTCUA_PRINTER_TEXT_MODE", pushed="printer_text_mode",
+    parse=text_mode,
+)
 SCANNERS = Setting[tuple[str, ...]](
     ("wedge",), flag="scanner", env="MOTCUA_SCANNERS", pushed="scanners", parse=scanner_list
 )
@@ -77,6 +89,7 @@ HARDWARE: dict[str, Setting[object]] = {
     "printer_url": PRINTER_URL,
     "paper": PAPER,
     "printer_profile": PRINTER_PROFILE,
+    "printer_text_mode": PRINTER_TEXT_MODE,
     "scanners": SCANNERS,
 }
 #: Shown hidden by ``--show-settings``.
@@ -99,6 +112,7 @@ class KioskConfig:
     pin_hash: str | None = None
     idle_s: float = 60.0
     printer_profile: str | None = None
+    printer_text_mode: PrinterTextMode = "auto"
     fleet_interval_s: float = HEARTBEAT_S  # heartbeat to the device fleet
     #: The server's CA: ``--ca-file``/``--fingerprint``, environment, or pairing.json.
     trust_settings: TrustSettings = TrustSettings()
@@ -109,7 +123,12 @@ class KioskConfig:
     def hardware(self) -> Hardware:
         sources = {name: got.source for name, got in self.resolved.items() if name in HARDWARE}
         return Hardware(
-            self.printer_url, self.paper, self.printer_profile, self.scanners, sources
+            self.printer_url,
+            self.paper,
+            self.printer_profile,
+            self.scanners,
+            sources,
+            printer_text_mode=self.printer_text_mode,
         )
 
     def shown(self) -> str:
@@ -144,9 +163,11 @@ class Hardware:
     printer_profile: str | None = None
     scanners: tuple[str, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict)
+    printer_text_mode: PrinterTextMode = "auto"
 
     def apply(self, config: DeviceConfig) -> None:
-        """Take the server's ``printer_url``, ``paper``, ``printer_profile``, ``scanners``
+        """Take the server's ``printer_url``, ``paper``, ``printer_profile``,
+        ``printer_text_mode``, ``scanners``
         and ``camera`` (the index of every ``camera:N`` scanner)."""
         for name, setting in HARDWARE.items():
             now = Resolved(getattr(self, name), self.sources.get(name, Source.DEFAULT))
@@ -172,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--printer", help="printer URL, e.g. tcp://127.0.0.1:9100")
     parser.add_argument("--paper", type=int, choices=(58, 80), default=None)
     parser.add_argument("--printer-profile", help="python-escpos profile, e.g. TM-T88V")
+    parser.add_argument(
+        "--printer-text-mode",
+        choices=PRINTER_TEXT_MODES,
+        default=None,
+        help="Vietnamese as code-page text (auto, codepage) or images (raster)",
+    )
     parser.add_argument(
         "--scanner",
         action="append",
@@ -217,6 +244,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> Ki
     link = LinkSettings.from_layers(layers, Resolved(pairing_file, data_dir.source))
     printer_url, paper = layers.resolve(PRINTER_URL), layers.resolve(PAPER)
     profile, scanners = layers.resolve(PRINTER_PROFILE), layers.resolve(SCANNERS)
+    text_mode_setting = layers.resolve(PRINTER_TEXT_MODE)
     size, device, pin_hash = layers.resolve(SIZE), layers.resolve(DEVICE), layers.resolve(PIN_HASH)
     return KioskConfig(
         mode=args.mode,
@@ -226,6 +254,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> Ki
         printer_url=printer_url.value,
         paper=paper.value,
         printer_profile=profile.value,
+        printer_text_mode=text_mode_setting.value,
         scanners=scanners.value,
         lang=args.lang,
         windowed=args.windowed,
@@ -238,6 +267,7 @@ def resolve(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> Ki
             **link.report(), "data_dir": data_dir,
             "device": device, "size": size, "pin_hash": pin_hash, "printer_url": printer_url,
             "paper": paper, "printer_profile": profile, "scanners": scanners,
+            "printer_text_mode": text_mode_setting,
         },
     )
 

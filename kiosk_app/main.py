@@ -45,7 +45,10 @@ def build_app(config: KioskConfig, *, scanner_factory: ScannerFactory | None = N
 
     def printer() -> Any:  # what the fleet configured last, read at each print
         return open_printer(
-            hardware.printer_url, paper=hardware.paper, model=hardware.printer_profile
+            hardware.printer_url,
+            paper=hardware.paper,
+            model=hardware.printer_profile,
+            text_mode=hardware.printer_text_mode,
         )
 
     controller = KioskController(

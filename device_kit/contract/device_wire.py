@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,12 @@ class Limits:
 
 #: ``COUNTER=PORT:ADDRESS``, e.g. ``3=/dev/ttyUSB0:3`` (display_board.led_bridge.LedRoute).
 LedRouteText = Annotated[str, Limits(max_length=220, pattern=r"^[1-9][0-9]{0,2}=\S+:[0-9]{1,3}$")]
+
+
+#: How a printer prints Vietnamese (drivers.printer.codepage): code-page text where its
+#: model has a page (auto), insisting on it (codepage), or images (raster).
+PrinterTextMode = Literal["auto", "codepage", "raster"]
+PRINTER_TEXT_MODES: tuple[PrinterTextMode, ...] = get_args(PrinterTextMode)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,13 @@ class DeviceConfig:
     printer_url: Annotated[str | None, Limits(max_length=300)] = None
     printer_profile: Annotated[str | None, Limits(max_length=60)] = None
     paper: Literal[58, 80] | None = None
+    printer_text_mode: Annotated[
+        PrinterTextMode | None,
+        Limits(
+            description="Vietnamese as code-page text where the printer model has a page "
+            "(auto), always (codepage) or as images (raster: a clone that prints its page wrongly)"
+        ),
+    ] = None
     camera: Annotated[int | None, Limits(ge=0, le=16)] = None
     scanners: Annotated[list[str] | None, Limits(max_length=4)] = None
     serial: SerialSettings | None = None

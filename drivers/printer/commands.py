@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.emulate_command import hold_stop_signals, register_emulator, wait_for_stop
+from drivers.printer.codepage import TEXT_MODES
 from drivers.printer.connection import PrinterAddress, parse_printer_url
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.escpos_printer import EscposPrinter, open_printer
@@ -61,6 +62,12 @@ def _printer_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--paper", type=int, choices=sorted(DEFAULT_MODELS), default=80)
     parser.add_argument("--model", help="python-escpos printer profile, e.g. TM-T88V (512 dots)")
+    parser.add_argument(
+        "--text-mode",
+        choices=TEXT_MODES,
+        default="auto",
+        help="Vietnamese as code-page text where the model has a page (auto), or as images",
+    )
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds, at most 5")
 
 
@@ -72,7 +79,13 @@ def _printer_url(value: str) -> PrinterAddress:
 
 
 def _open(args: argparse.Namespace) -> EscposPrinter:
-    return open_printer(args.printer, args.paper, model=args.model, timeout=args.timeout)
+    return open_printer(
+        args.printer,
+        args.paper,
+        model=args.model,
+        timeout=args.timeout,
+        text_mode=args.text_mode,
+    )
 
 
 def describe(status: PrinterStatus) -> str:
@@ -140,6 +153,7 @@ def _emulate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pty", action="store_true", help="also serve a pty serial device")
     parser.add_argument("--out", type=Path, required=True, help="write <n>.png and <n>.json here")
     parser.add_argument("--paper", type=int, choices=sorted(DEFAULT_MODELS), default=80)
+    parser.add_argument("--model", help="python-escpos profile to emulate (head width, code pages)")
 
 
 def _emulate(args: argparse.Namespace) -> int:
@@ -154,6 +168,7 @@ def _emulate(args: argparse.Namespace) -> int:
         pty=args.pty,
         out_dir=args.out,
         paper=args.paper,
+        model=args.model,
     )
     with emulator:
         if emulator.tcp:

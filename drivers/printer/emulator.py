@@ -36,6 +36,7 @@ from typing import Protocol, Self
 
 from PIL import Image
 
+from drivers.printer.codepage import model_pages
 from drivers.printer.profiles import paper_profile
 from drivers.printer.render import render_job
 from drivers.printer.status import PrinterStatus, encode_status
@@ -170,6 +171,7 @@ class PrinterEmulator:
         pty: bool = False,
         out_dir: str | Path | None = None,
         paper: int = 80,
+        model: str | None = None,
         idle_flush: float = 0.5,
     ) -> None:
         self.host = host
@@ -177,7 +179,10 @@ class PrinterEmulator:
         self.tcp = tcp
         self.use_pty = pty
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.paper_dots = paper_profile(paper).width_dots
+        profile = paper_profile(paper, model)
+        #: The python-escpos profile emulated: its head width and its code pages.
+        self.model = profile.model
+        self.paper_dots = profile.width_dots
         self.idle_flush = idle_flush
         self.offline = False
         self.cover_open = False
@@ -270,6 +275,7 @@ class PrinterEmulator:
         parser = EscPosParser(
             on_job=lambda job: self._record(job, channel.name),
             on_status=lambda n: self._answer(channel, n),
+            pages=model_pages(self.model),
         )
         received = 0
         last_data = time.monotonic()

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from drivers.errors import DeviceDisconnected, DeviceTimeout, DriverError
+from drivers.printer.codepage import TextMode
 from drivers.printer.connection import (
     Link,
     PrinterAddress,
@@ -155,13 +156,13 @@ def create_printer(
     model: str | None = None,
     timeout: float = MAX_TIMEOUT,
     labels: Labels = LABELS,
+    text_mode: TextMode = "auto",
 ) -> EscposPrinter:
     """A printer for ``url`` (see :mod:`drivers.printer.connection`), not yet opened."""
     address = url if isinstance(url, PrinterAddress) else parse_printer_url(url)
     link = make_link(address, timeout)
-    return EscposPrinter(
-        link, paper_profile(paper, model), where=str(address), timeout=timeout, labels=labels
-    )
+    profile = paper_profile(paper, model, text_mode)
+    return EscposPrinter(link, profile, where=str(address), timeout=timeout, labels=labels)
 
 
 def open_printer(
@@ -171,8 +172,11 @@ def open_printer(
     model: str | None = None,
     timeout: float = MAX_TIMEOUT,
     labels: Labels = LABELS,
+    text_mode: TextMode = "auto",
 ) -> EscposPrinter:
     """Open the printer at ``url``; use it with ``with`` so it is closed again."""
-    printer = create_printer(url, paper, model=model, timeout=timeout, labels=labels)
+    printer = create_printer(
+        url, paper, model=model, timeout=timeout, labels=labels, text_mode=text_mode
+    )
     printer.open()
     return printer

@@ -1,14 +1,16 @@
 """Paper profiles: printable width and what the printer model can do.
 
-Model differences (dot width, native QR, cutter) come from python-escpos's
-``capabilities.json`` profiles, not from branches in the layout code.
+Model differences (dot width, native QR, cutter, Vietnamese code page) come from
+python-escpos's ``capabilities.json`` profiles, not from branches in the layout code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from escpos.capabilities import get_profile
+
+from drivers.printer.codepage import CodePagePlan, TextMode, vietnamese_plan
 
 #: Paper width in mm -> python-escpos model profile used by default.
 DEFAULT_MODELS = {
@@ -27,6 +29,8 @@ class PaperProfile:
     width_dots: int
     native_qr: bool
     cutter: bool
+    #: The page Vietnamese lines print in as text; None: every Vietnamese line is a raster.
+    text: CodePagePlan | None = field(default=None, compare=False)
 
     @property
     def narrow(self) -> bool:
@@ -34,19 +38,24 @@ class PaperProfile:
         return self.width_dots < 500
 
 
-def paper_profile(paper: int = 80, model: str | None = None) -> PaperProfile:
-    """The profile for ``paper`` mm (58 or 80), or for an explicit python-escpos ``model``."""
-    if model is None:
-        if paper not in DEFAULT_MODELS:
-            raise ValueError(f"paper must be one of {sorted(DEFAULT_MODELS)} mm, not {paper}")
-        model = DEFAULT_MODELS[paper]
+def paper_profile(
+    paper: int = 80, model: str | None = None, text_mode: TextMode = "auto"
+) -> PaperProfile:
+    """The profile for ``paper`` mm (58 or 80), or for an explicit python-escpos ``model``;
+    ``text_mode`` chooses code-page text or rasters (:mod:`drivers.printer.codepage`).
+    A model that does not declare its dot width (``default``, ``RP326``) prints the
+    width of the paper's default model."""
+    if paper not in DEFAULT_MODELS:
+        raise ValueError(f"paper must be one of {sorted(DEFAULT_MODELS)} mm, not {paper}")
+    model = model or DEFAULT_MODELS[paper]
     escpos_profile = get_profile(model)
     width = escpos_profile.profile_data["media"]["width"].get("pixels")
     if not isinstance(width, int):
-        raise ValueError(f"printer model {model!r} does not declare its dot width")
+        width = paper_profile(paper).width_dots
     return PaperProfile(
         model=model,
         width_dots=width,
         native_qr=escpos_profile.supports("qrCode"),
         cutter=escpos_profile.supports("paperFullCut") or escpos_profile.supports("paperPartCut"),
+        text=vietnamese_plan(model, text_mode),
     )

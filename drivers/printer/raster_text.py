@@ -1,7 +1,8 @@
-"""Vietnamese text as a 1-bit raster, because printers cannot print it as text.
+"""Vietnamese text as a 1-bit raster, for printers without a Vietnamese code page.
 
-ESC/POS code page 1258 relies on combining marks and TCVN-3 tables differ by
-model, so every Vietnamese line is drawn with Pillow and sent as an image.
+Used for every line on a model whose profile declares no Vietnamese page or that is
+set to ``text_mode="raster"``, and for the lines a page cannot show
+(:mod:`drivers.printer.codepage`): each is drawn with Pillow and sent as an image.
 
 Font: DejaVu Sans (Debian package ``fonts-dejavu-core``), which covers every
 Vietnamese precomposed letter. Licence: Bitstream Vera licence plus public
@@ -69,10 +70,11 @@ def _truetype(name: str, size: int, env: str) -> ImageFont.FreeTypeFont:
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy word wrap to ``width`` pixels; a word wider than the line stays whole."""
+    """Greedy word wrap to ``width`` pixels at spaces (a no-break space holds a phone
+    number together); a word wider than the line stays whole."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in filter(None, text.split(" ")):
         candidate = f"{current} {word}" if current else word
         if current and font.getlength(candidate) > width:
             lines.append(current)

@@ -1,23 +1,27 @@
 """Draw a parsed job as the paper would look. No I/O.
 
 Native text uses the printer's 12 x 24 dot font A cell, drawn with DejaVu Sans
-Mono and scaled by the ``GS !`` multipliers; rasters are pasted dot for dot; QR
+Mono (a letter Mono lacks, such as Vietnamese ``ố ể Ế``, in DejaVu Sans, narrowed to
+the cell) and scaled by the ``GS !`` multipliers; rasters are pasted dot for dot; QR
 codes are redrawn with the ``qrcode`` library at the module size the job asked for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import qrcode
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 from pyzbar import pyzbar
 
-from drivers.printer.raster_text import load_mono_font
+from drivers.printer.raster_text import load_font, load_mono_font
 from drivers.printer.stream import Align, Feed, ParsedJob, QrCode, Raster, TextLine
 
 CELL_WIDTH, CELL_HEIGHT = 12, 24
 LINE_SPACING = 30
+#: Where the cell's letters stand: DejaVu Sans Mono 20 px drawn from the cell's top + 1.
+BASELINE = 20
 _EC_LEVELS = {
     "L": qrcode.constants.ERROR_CORRECT_L,
     "M": qrcode.constants.ERROR_CORRECT_M,
@@ -40,7 +44,10 @@ def _text_block(op: TextLine) -> Image.Image:
     cells = Image.new("L", (CELL_WIDTH * len(op.text), CELL_HEIGHT), 255)
     draw = ImageDraw.Draw(cells)
     for index, char in enumerate(op.text):
-        draw.text((index * CELL_WIDTH, 1), char, font=font, fill=0)
+        if char.isascii():
+            draw.text((index * CELL_WIDTH, 1), char, font=font, fill=0)
+        else:
+            cells.paste(_wide_glyph(char, op.bold), (index * CELL_WIDTH, 0))
     cells = cells.point(lambda value: 0 if value < 128 else 255)  # thermal dots: on or off
     scaled = cells.resize(
         (cells.width * op.width, CELL_HEIGHT * op.height), Image.Resampling.NEAREST
@@ -48,6 +55,22 @@ def _text_block(op: TextLine) -> Image.Image:
     block = Image.new("L", (scaled.width, LINE_SPACING - CELL_HEIGHT + scaled.height), 255)
     block.paste(scaled, (0, 0))
     return block
+
+
+@lru_cache(maxsize=512)
+def _wide_glyph(char: str, bold: bool) -> Image.Image:
+    """One letter of DejaVu Sans (which has every precomposed Vietnamese glyph, marks
+    stacked right) in a 12 x 24 cell, narrowed if it is wider."""
+    font = load_font(18, bold)
+    glyph = Image.new("L", (CELL_WIDTH * 2, CELL_HEIGHT), 255)
+    ImageDraw.Draw(glyph).text((0, BASELINE), char, font=font, fill=0, anchor="ls")
+    left, _, right, _ = ImageOps.invert(glyph).getbbox() or (0, 0, CELL_WIDTH, 0)
+    inked = glyph.crop((left, 0, right, CELL_HEIGHT))
+    if inked.width > CELL_WIDTH - 1:
+        inked = inked.resize((CELL_WIDTH - 1, CELL_HEIGHT), Image.Resampling.LANCZOS)
+    cell = Image.new("L", (CELL_WIDTH, CELL_HEIGHT), 255)
+    cell.paste(inked, ((CELL_WIDTH - inked.width) // 2, 0))
+    return cell
 
 
 def _qr_block(op: QrCode) -> Image.Image:

@@ -1,20 +1,23 @@
 """An incremental ESC/POS parser: bytes in, print jobs out. No I/O.
 
 It understands what the driver sends (``ESC @``, ``ESC a``, ``ESC E``, ``ESC !``,
-``GS !``, text, ``GS v 0`` rasters, ``GS ( k`` QR codes, ``GS V`` cut, ``DLE EOT``)
-and skips other common commands by their length. Bytes may arrive in any
-fragments: an incomplete command waits for the rest. A job runs from its first
-printing command to the cut (or to a new ``ESC @``, or :meth:`EscPosParser.flush`
-when the link closes or goes idle, for printers without a cutter).
+``GS !``, text in the code page ``ESC t n`` selects, ``GS v 0`` rasters, ``GS ( k``
+QR codes, ``GS V`` cut, ``DLE EOT``) and skips other common commands by their
+length. Bytes may arrive in any fragments: an incomplete command waits for the
+rest. A job runs from its first printing command to the cut (or to a new ``ESC @``,
+or :meth:`EscPosParser.flush` when the link closes or goes idle, for printers without a cutter).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from PIL import Image
+
+from drivers.printer.codepage import page_table
 
 Align = Literal["left", "center", "right"]
 ALIGNMENTS: dict[int, Align] = {0: "left", 1: "center", 2: "right"}
@@ -24,7 +27,6 @@ ESC, GS, DLE = 0x1B, 0x1D, 0x10
 LF, CR = 0x0A, 0x0D
 #: ESC and GS commands the parser skips, with their count of parameter bytes.
 _ESC_SKIP = {
-    b"t": 1,
     b"M": 1,
     b"-": 1,
     b"G": 1,
@@ -116,15 +118,22 @@ class _Incomplete(Exception):
 
 
 class EscPosParser:
-    """Feed it bytes; it calls ``on_status(n)`` for each ``DLE EOT n`` and ``on_job`` per job."""
+    """Feed it bytes; it calls ``on_status(n)`` for each ``DLE EOT n`` and ``on_job`` per job.
+
+    ``pages`` are the model's code pages (``ESC t`` number -> its 256 characters,
+    :func:`drivers.printer.codepage.model_pages`); page 0 is CP437 unless given. Text
+    reads back NFC-normalised: a CP1258 tone mark joins the letter before it.
+    """
 
     def __init__(
         self,
         on_job: Callable[[ParsedJob], None],
         on_status: Callable[[int], None] = lambda n: None,
+        pages: Mapping[int, str] | None = None,
     ) -> None:
         self._on_job = on_job
         self._on_status = on_status
+        self._pages = {0: page_table("CP437"), **(pages or {})}
         self._buffer = bytearray()
         self._pending_queries: list[int] = []
         self._job: ParsedJob | None = None
@@ -134,7 +143,8 @@ class EscPosParser:
         self._align: Align = "left"
         self._width = self._height = 1
         self._bold = False
-        self._line = bytearray()
+        self._page = self._pages[0]
+        self._line: list[str] = []
         self._qr_size, self._qr_ec, self._qr_data = 3, "L", b""
 
     @property
@@ -173,7 +183,7 @@ class EscPosParser:
             if first == LF:
                 self._end_line()
             elif first >= 0x20:
-                self._line.append(first)
+                self._line.append(self._page[first].replace("\0", "\ufffd"))
         job.byte_count += end - start
         return end
 
@@ -194,9 +204,13 @@ class EscPosParser:
                 self._current_job()
             self._reset_modes()
             return start + 2
-        if command in (b"a", b"E", b"!", b"d"):
+        if command in (b"a", b"E", b"!", b"d", b"t"):
             value = self._need(start + 2, 1)[0]
-            if command == b"a":
+            if command == b"t":
+                self._page = self._pages.get(value, self._pages[0])
+                if value not in self._pages:
+                    self._current_job().unknown_commands.append(f"1b 74 {value:02x}")
+            elif command == b"a":
                 self._align = ALIGNMENTS.get(value % 48, "left")
             elif command == b"E":
                 self._bold = bool(value & 1)
@@ -297,7 +311,7 @@ class EscPosParser:
     def _end_line(self, allow_empty: bool = True) -> None:
         if not self._line and not allow_empty:
             return
-        text = self._line.decode("cp437")
+        text = unicodedata.normalize("NFC", "".join(self._line))
         self._line.clear()
         op = TextLine(text, self._width, self._height, self._bold, self._align)
         self._current_job().ops.append(op if text else Feed(1))

@@ -4,14 +4,19 @@ A layout is a list of operations (:class:`RasterOp`, :class:`TextOp`, :class:`Qr
 that :func:`encode` turns into bytes with python-escpos's ``Dummy`` printer, so
 the bytes are exactly what python-escpos would send to a real printer.
 
-- Vietnamese lines are rasters (see :mod:`drivers.printer.raster_text`; font
-  DejaVu Sans from Debian ``fonts-dejavu-core``, Bitstream Vera licence).
+- Vietnamese lines are text in the model's Vietnamese code page when the profile
+  has one (:mod:`drivers.printer.codepage`: TCVN-3, else CP1258): a few hundred
+  bytes instead of 20-30 KB. A line the page cannot show, an inverted band, and
+  every line of a printer set to ``text_mode="raster"`` are rasters (see
+  :mod:`drivers.printer.raster_text`; font DejaVu Sans from Debian
+  ``fonts-dejavu-core``, Bitstream Vera licence).
 - The ticket number is native text in large size (``GS !``): crisp and tiny.
 - The tracking QR is native (``GS ( k``) when the model supports it, else an image.
 """
 
 from __future__ import annotations
 
+import textwrap
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -21,7 +26,12 @@ from escpos.printer import Dummy
 from PIL import Image
 
 from drivers.printer.profiles import PaperProfile
-from drivers.printer.raster_text import TextStyle, render_lines
+from drivers.printer.raster_text import Align, TextStyle, render_lines
+
+#: Dots per character of the printer's font A (12 x 24) at width 1.
+CELL_DOTS = 12
+#: Keeps a phone number on one line: wrapped as one word, printed as a space.
+NO_BREAK = "\u00a0"
 
 
 def nfc(text: str) -> str:
@@ -123,12 +133,15 @@ class RasterOp:
 
 @dataclass(frozen=True, slots=True)
 class TextOp:
-    """Native ASCII text, ``width`` x ``height`` times the normal character size (1-8)."""
+    """Native text, ``width`` x ``height`` times the normal character size (1-8): ASCII,
+    or Vietnamese in the profile's code page; ``name`` is the block it belongs to."""
 
     text: str
     width: int = 1
     height: int = 1
     bold: bool = False
+    align: Align = "center"
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,14 +163,45 @@ class _Sizes:
     service: int
     number: int
     qr_module: int
+    #: The service name as code-page text: (width, height) multipliers.
+    service_scale: tuple[int, int]
 
 
-_WIDE = _Sizes(body=24, small=20, heading=26, service=34, number=4, qr_module=6)
-_NARROW = _Sizes(body=19, small=16, heading=21, service=27, number=4, qr_module=5)
+_WIDE = _Sizes(
+    body=24, small=20, heading=26, service=34, number=4, qr_module=6, service_scale=(2, 2)
+)
+_NARROW = _Sizes(
+    body=19, small=16, heading=21, service=27, number=4, qr_module=5, service_scale=(1, 2)
+)
 
 
 def _sizes(profile: PaperProfile) -> _Sizes:
     return _NARROW if profile.narrow else _WIDE
+
+
+def _block(
+    name: str,
+    lines: Sequence[str],
+    profile: PaperProfile,
+    style: TextStyle,
+    scale: tuple[int, int] = (1, 1),
+) -> list[Op]:
+    """Lines as code-page text where the profile has a page that shows them, wrapped to
+    the printer's columns; each other line (and an inverted band) as a raster."""
+    plan = profile.text
+    width = profile.width_dots
+    if plan is None or style.invert:
+        return [_raster(name, lines, width, style)]
+    columns = width // (CELL_DOTS * scale[0])
+    ops: list[Op] = []
+    for line in lines:
+        if not plan.can_encode(line.replace(NO_BREAK, " ")):
+            ops.append(_raster(name, [line], width, style))
+            continue
+        for part in textwrap.wrap(line, columns, break_long_words=False) or [""]:
+            text = part.replace(NO_BREAK, " ")
+            ops.append(TextOp(text, scale[0], scale[1], style.bold, style.align, name))
+    return ops
 
 
 def _raster(name: str, lines: Sequence[str], width: int, style: TextStyle) -> RasterOp:
@@ -167,36 +211,39 @@ def _raster(name: str, lines: Sequence[str], width: int, style: TextStyle) -> Ra
 def ticket_ops(data: TicketData, profile: PaperProfile, labels: Labels = LABELS) -> list[Op]:
     """The queue ticket, top to bottom."""
     size = _sizes(profile)
-    width = profile.width_dots
     ops: list[Op] = [
-        _raster("centre", [data.centre_name], width, TextStyle(size.heading, bold=True)),
-        _raster("title", labels.ticket_title, width, TextStyle(size.small)),
-        _raster("service", [data.service_name], width, TextStyle(size.service, bold=True)),
+        *_block("centre", [data.centre_name], profile, TextStyle(size.heading, bold=True)),
+        *_block("title", labels.ticket_title, profile, TextStyle(size.small)),
+        *_block(
+            "service",
+            [data.service_name],
+            profile,
+            TextStyle(size.service, bold=True),
+            size.service_scale,
+        ),
         TextOp(data.number, width=size.number, height=size.number, bold=True),
     ]
     if data.priority_label:
         line = labels.priority.format(label=data.priority_label)
-        ops.append(_raster("priority", [line], width, TextStyle(size.body, True, invert=True)))
+        ops += _block("priority", [line], profile, TextStyle(size.body, True, invert=True))
     if data.dossier_code:
-        ops += _code_ops(data.dossier_code, width, size, labels)
+        ops += _code_ops(data.dossier_code, profile, size, labels)
     details = [line.format(count=data.people_ahead) for line in labels.people_ahead]
     details.append(labels.issued_at.format(time=data.issued_at.strftime(labels.time_format)))
-    ops.append(_raster("details", details, width, TextStyle(size.body)))
+    ops += _block("details", details, profile, TextStyle(size.body))
     if data.tracking_url:
-        ops += [
-            QrOp(data.tracking_url, size.qr_module),
-            _raster("scan_hint", labels.scan_hint, width, TextStyle(size.small)),
-        ]
+        ops.append(QrOp(data.tracking_url, size.qr_module))
+        ops += _block("scan_hint", labels.scan_hint, profile, TextStyle(size.small))
     if data.hotline:
-        line = labels.hotline.format(hotline=data.hotline)
-        ops.append(_raster("hotline", [line], width, TextStyle(size.small, bold=True)))
+        line = labels.hotline.format(hotline=data.hotline.replace(" ", NO_BREAK))
+        ops += _block("hotline", [line], profile, TextStyle(size.small, bold=True))
     return ops
 
 
-def _code_ops(code: str, width: int, size: _Sizes, labels: Labels) -> list[Op]:
+def _code_ops(code: str, profile: PaperProfile, size: _Sizes, labels: Labels) -> list[Op]:
     """The dossier code under its label, in tall native text an officer reads at a glance."""
     return [
-        _raster("code_label", [labels.dossier_code], width, TextStyle(size.small)),
+        *_block("code_label", [labels.dossier_code], profile, TextStyle(size.small)),
         TextOp(code, bold=True, height=2),
     ]
 
@@ -204,7 +251,6 @@ def _code_ops(code: str, width: int, size: _Sizes, labels: Labels) -> list[Op]:
 def slip_ops(data: SlipData, profile: PaperProfile, labels: Labels = LABELS) -> list[Op]:
     """The dossier-lookup slip, top to bottom."""
     size = _sizes(profile)
-    width = profile.width_dots
     body = TextStyle(size.body, align="left")
     lines = [
         labels.procedure.format(text=data.procedure),
@@ -216,10 +262,10 @@ def slip_ops(data: SlipData, profile: PaperProfile, labels: Labels = LABELS) -> 
         lines.append(labels.timeliness.format(text=data.timeliness))
     lines.append(labels.printed_at.format(time=data.printed_at.strftime(labels.time_format)))
     ops: list[Op] = [
-        _raster("centre", [data.centre_name], width, TextStyle(size.heading, bold=True)),
-        _raster("title", labels.slip_title, width, TextStyle(size.small)),
-        *_code_ops(data.dossier_code, width, size, labels),
-        _raster("details", lines, width, body),
+        *_block("centre", [data.centre_name], profile, TextStyle(size.heading, bold=True)),
+        *_block("title", labels.slip_title, profile, TextStyle(size.small)),
+        *_code_ops(data.dossier_code, profile, size, labels),
+        *_block("details", lines, profile, body),
     ]
     if data.tracking_url:
         ops.append(QrOp(data.tracking_url, size.qr_module))
@@ -235,17 +281,31 @@ def encode(ops: Sequence[Op], profile: PaperProfile) -> bytes:
         if isinstance(op, RasterOp):
             printer.image(op.image)
         elif isinstance(op, TextOp):
+            if op.align != "center":
+                printer.set(align=op.align)
             printer.set(bold=op.bold, custom_size=True, width=op.width, height=op.height)
-            printer.textln(op.text)
+            printer._raw(_text_bytes(op.text, profile) + b"\n")
             printer.set(bold=False, custom_size=True, width=1, height=1)
+            if op.align != "center":
+                printer.set(align="center")
         elif profile.native_qr:
-            printer.ln()  # the quiet zone a scanner needs above and below the code
+            printer._raw(b"\n")  # the quiet zone a scanner needs above and below the code
             printer.qr(op.payload, size=op.module_size, native=True)
-            printer.ln()
+            printer._raw(b"\n")
         else:
             printer.qr(op.payload, size=op.module_size, native=False, center=True)
     printer.cut()
     return printer.output
+
+
+def _text_bytes(text: str, profile: PaperProfile) -> bytes:
+    """ASCII as it is; Vietnamese in the profile's page (the layout checked it fits)."""
+    if text.isascii():
+        return text.encode("ascii")
+    encoded = profile.text.encode(text) if profile.text is not None else None
+    if encoded is None:
+        raise ValueError(f"{profile.model} cannot print {text!r} as text")
+    return encoded
 
 
 def build_ticket(data: TicketData, profile: PaperProfile, labels: Labels = LABELS) -> bytes:

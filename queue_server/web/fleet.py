@@ -74,6 +74,7 @@ FIELDS = {
     "printer_url": ("Địa chỉ máy in", "Printer URL"),
     "printer_profile": ("Mẫu máy in", "Printer profile"),
     "paper": ("Khổ giấy", "Paper width"),
+    "printer_text_mode": ("Cách in tiếng Việt", "Vietnamese printed as"),
     "camera": ("Camera số", "Camera index"),
     "scanners": ("Máy quét", "Scanners"),
     "serial": ("Cổng nối tiếp", "Serial port"),
@@ -257,6 +258,7 @@ def _config_form() -> dict[str, Any]:
         "printer_url": form_text("printer_url", 300) or None,
         "printer_profile": form_text("printer_profile", 60) or None,
         "paper": number("paper"),
+        "printer_text_mode": form_text("printer_text_mode", 10) or None,
         "camera": number("camera"),
         "scanners": items("scanners"),
         "serial": {

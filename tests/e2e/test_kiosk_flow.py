@@ -258,9 +258,11 @@ def test_scanned_receipt_shows_status_and_gives_a_result_ticket(hall: Hall) -> N
     ticket = read_ticket(hall, result["ticket_id"])
     assert ticket["number"] == result["ticket"] and ticket["number"].startswith("F")
     assert ticket["dossier_code"] == DOSSIER and ticket["service"] == "tra-ket-qua"
-    # The printed ticket carries the dossier code under its number.
+    # The printed ticket carries the dossier code, under its label, under its number.
     printed = [text.splitlines() for text in printed_texts(hall.emulator)]
-    assert [result["ticket"], DOSSIER] in printed
+    (lines,) = [lines for lines in printed if result["ticket"] in lines]
+    number = lines.index(result["ticket"])
+    assert lines[number + 1 : number + 3] == ["Mã hồ sơ / Dossier code:", DOSSIER]
 
 
 @pytest.mark.kivy

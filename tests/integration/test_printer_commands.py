@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Final
 
 import numpy as np
 import pytest
@@ -23,6 +24,10 @@ from drivers.printer import commands
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.profiles import paper_profile
 from drivers.printer.ticket_layout import RasterOp, ticket_ops
+
+#: These tests are about Vietnamese as rasters; the code-page path has its own.
+RASTER: Final = "raster"
+RASTER_80 = paper_profile(80, text_mode=RASTER)
 
 RUNNER = (
     "import argparse, sys\n"
@@ -50,13 +55,14 @@ def emulator(tmp_path: Path) -> Iterator[PrinterEmulator]:
 def test_test_print_prints_the_vietnamese_sample_ticket(
     emulator: PrinterEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run("test-print", "--printer", f"tcp://127.0.0.1:{emulator.port}") == 0
+    url = f"tcp://127.0.0.1:{emulator.port}"
+    assert run("test-print", "--printer", url, "--text-mode", "raster") == 0
     assert "A023" in capsys.readouterr().out
     (job,) = emulator.wait_for_jobs(1)
     sample = commands.SAMPLE_TICKET
     assert sample.service_name == "Đăng ký kinh doanh"
     assert job.text == sample.number and job.qr_payloads == [sample.tracking_url]
-    rasters = [op for op in ticket_ops(sample, paper_profile(80)) if isinstance(op, RasterOp)]
+    rasters = [op for op in ticket_ops(sample, RASTER_80) if isinstance(op, RasterOp)]
     index = [op.name for op in rasters].index("service")
     x, y, width, height = job.raster_boxes[index]
     page = Image.open(job.png_path).convert("L")
@@ -109,7 +115,7 @@ def test_emulate_printer_writes_png_and_json_per_job(tmp_path: Path) -> None:
             tcp_url = process.stdout.readline().strip()
             pty_url = process.stdout.readline().strip()
             assert tcp_url.startswith("tcp://127.0.0.1:") and pty_url.startswith("serial:///dev/")
-            assert run("test-print", "--printer", tcp_url) == 0
+            assert run("test-print", "--printer", tcp_url, "--text-mode", "raster") == 0
             summary_path = out / "1.json"
             deadline = time.monotonic() + 5
             while not summary_path.exists() and time.monotonic() < deadline:

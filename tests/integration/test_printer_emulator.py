@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import pytest
@@ -27,6 +28,10 @@ from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.profiles import paper_profile
 from drivers.printer.ticket_layout import RasterOp, ticket_ops
 
+#: These tests are about Vietnamese as rasters; the code-page path has its own.
+RASTER: Final = "raster"
+RASTER_80 = paper_profile(80, text_mode=RASTER)
+
 
 @pytest.fixture
 def emulator(tmp_path: Path) -> Iterator[PrinterEmulator]:
@@ -41,12 +46,12 @@ def url_for(emulator: PrinterEmulator, backend: str) -> str:
 
 
 def service_raster(paper: int) -> Image.Image:
-    ops = ticket_ops(sample_ticket(), paper_profile(paper))
+    ops = ticket_ops(sample_ticket(), paper_profile(paper, text_mode=RASTER))
     return next(op.image for op in ops if isinstance(op, RasterOp) and op.name == "service")
 
 
 def raster_index(paper: int, name: str) -> int:
-    ops = ticket_ops(sample_ticket(), paper_profile(paper))
+    ops = ticket_ops(sample_ticket(), paper_profile(paper, text_mode=RASTER))
     return [op.name for op in ops if isinstance(op, RasterOp)].index(name)
 
 
@@ -56,7 +61,8 @@ def test_ticket_arrives_readable(tmp_path: Path, backend: str, paper: int) -> No
     """GIVEN the emulator WHEN the driver prints a ticket THEN its PNG carries the QR,
     the number as native text and the Vietnamese service name dot for dot."""
     with running_emulator(tmp_path, paper=paper) as emulator:
-        with open_printer(url_for(emulator, backend), paper=paper, timeout=2) as printer:
+        url = url_for(emulator, backend)
+        with open_printer(url, paper=paper, timeout=2, text_mode=RASTER) as printer:
             printer.print_ticket(sample_ticket())
         (job,) = emulator.wait_for_jobs(1)
     assert job.png_path is not None and job.png_path.exists()
@@ -76,7 +82,7 @@ def test_ticket_arrives_readable(tmp_path: Path, backend: str, paper: int) -> No
 
 def test_slip_arrives_with_code_and_qr(emulator: PrinterEmulator) -> None:
     slip = sample_slip()
-    with open_printer(url_for(emulator, "tcp"), timeout=2) as printer:
+    with open_printer(url_for(emulator, "tcp"), timeout=2, text_mode=RASTER) as printer:
         printer.print_slip(slip)
     (job,) = emulator.wait_for_jobs(1)
     assert job.text == slip.dossier_code
@@ -95,11 +101,12 @@ def test_result_ticket_prints_the_dossier_code_under_its_label(tmp_path: Path, p
         service_name="Trả kết quả", number="F001", priority_label=None, dossier_code=code
     )
     with running_emulator(tmp_path, paper=paper) as emulator:
-        with open_printer(url_for(emulator, "tcp"), paper=paper, timeout=2) as printer:
+        url = url_for(emulator, "tcp")
+        with open_printer(url, paper=paper, timeout=2, text_mode=RASTER) as printer:
             printer.print_ticket(ticket)
         (job,) = emulator.wait_for_jobs(1)
     assert job.text.splitlines() == ["F001", code]
-    ops = ticket_ops(ticket, paper_profile(paper))
+    ops = ticket_ops(ticket, paper_profile(paper, text_mode=RASTER))
     rasters = [op for op in ops if isinstance(op, RasterOp)]
     index = [op.name for op in rasters].index("code_label")
     assert job.png_path is not None
@@ -112,17 +119,17 @@ def test_result_ticket_prints_the_dossier_code_under_its_label(tmp_path: Path, p
 
 
 def test_an_ordinary_ticket_prints_no_dossier_code(emulator: PrinterEmulator) -> None:
-    with open_printer(url_for(emulator, "tcp"), timeout=2) as printer:
+    with open_printer(url_for(emulator, "tcp"), timeout=2, text_mode=RASTER) as printer:
         printer.print_ticket(sample_ticket())
     (job,) = emulator.wait_for_jobs(1)
     assert job.text.splitlines() == ["A023"]
     assert "code_label" not in [
-        op.name for op in ticket_ops(sample_ticket(), paper_profile(80)) if isinstance(op, RasterOp)
+        op.name for op in ticket_ops(sample_ticket(), RASTER_80) if isinstance(op, RasterOp)
     ]
 
 
 def test_job_sidecar_json_lists_what_was_printed(emulator: PrinterEmulator) -> None:
-    with open_printer(url_for(emulator, "tcp"), timeout=2) as printer:
+    with open_printer(url_for(emulator, "tcp"), timeout=2, text_mode=RASTER) as printer:
         printer.print_ticket(sample_ticket())
     (job,) = emulator.wait_for_jobs(1)
     summary = (job.png_path.with_suffix(".json")).read_text(encoding="utf-8")
@@ -133,7 +140,7 @@ def test_job_sidecar_json_lists_what_was_printed(emulator: PrinterEmulator) -> N
 
 def test_status_reports_paper_near_end_without_failing(emulator: PrinterEmulator) -> None:
     emulator.paper_near_end = True
-    with open_printer(url_for(emulator, "serial"), timeout=2) as printer:
+    with open_printer(url_for(emulator, "serial"), timeout=2, text_mode=RASTER) as printer:
         status = printer.status()
         printer.print_ticket(sample_ticket())
     assert status.online and status.paper_near_end and not status.paper_out
@@ -150,7 +157,7 @@ def test_fault_before_job_raises_and_sends_nothing(
     emulator: PrinterEmulator, backend: str, fault: str, error: type[DriverError]
 ) -> None:
     setattr(emulator, fault, True)
-    with open_printer(url_for(emulator, backend), timeout=2) as printer:
+    with open_printer(url_for(emulator, backend), timeout=2, text_mode=RASTER) as printer:
         with pytest.raises(error):
             printer.print_ticket(sample_ticket())
     assert emulator.jobs == []
@@ -161,7 +168,7 @@ def test_fault_before_job_raises_and_sends_nothing(
 def test_printer_pulled_mid_job_is_not_a_success(emulator: PrinterEmulator) -> None:
     """The emulator closes the connection 4000 bytes in, inside the first raster."""
     emulator.drop_after = 4000
-    printer = open_printer(url_for(emulator, "tcp"), timeout=2)
+    printer = open_printer(url_for(emulator, "tcp"), timeout=2, text_mode=RASTER)
     with pytest.raises((DeviceDisconnected, DeviceTimeout)):
         printer.print_ticket(sample_ticket())
     assert not printer.is_open  # a lost link is closed so the next open starts afresh
@@ -173,7 +180,7 @@ def test_printer_pulled_mid_job_is_not_a_success(emulator: PrinterEmulator) -> N
 def test_serial_printer_unplugged_mid_job_is_not_a_success(emulator: PrinterEmulator) -> None:
     emulator.drop_after = 4000
     with pytest.raises(DeviceDisconnected):
-        with open_printer(url_for(emulator, "serial"), timeout=2) as printer:
+        with open_printer(url_for(emulator, "serial"), timeout=2, text_mode=RASTER) as printer:
             printer.print_ticket(sample_ticket())
 
 
@@ -182,7 +189,7 @@ def test_serial_printer_unplugged_mid_job_is_not_a_success(emulator: PrinterEmul
 def test_silent_printer_times_out(emulator: PrinterEmulator, backend: str) -> None:
     """A printer that never answers DLE EOT is not 'OK'."""
     emulator.silent = True
-    with open_printer(url_for(emulator, backend), timeout=1) as printer:
+    with open_printer(url_for(emulator, backend), timeout=1, text_mode=RASTER) as printer:
         with pytest.raises(DeviceTimeout, match="no status answer"):
             printer.status()
         with pytest.raises(DeviceTimeout):
@@ -194,38 +201,38 @@ def test_silent_printer_times_out(emulator: PrinterEmulator, backend: str) -> No
 def test_slow_link_times_out_after_the_job(emulator: PrinterEmulator) -> None:
     """At 2 kB/s the post-job status answer cannot arrive within the 1 s limit."""
     emulator.bytes_per_second = 2000
-    with open_printer(url_for(emulator, "tcp"), timeout=1) as printer:
+    with open_printer(url_for(emulator, "tcp"), timeout=1, text_mode=RASTER) as printer:
         with pytest.raises(DeviceTimeout):
             printer.print_ticket(sample_ticket())
 
 
 def test_late_status_answer_within_the_limit_is_accepted(emulator: PrinterEmulator) -> None:
     emulator.status_delay = 0.1
-    with open_printer(url_for(emulator, "tcp"), timeout=2) as printer:
+    with open_printer(url_for(emulator, "tcp"), timeout=2, text_mode=RASTER) as printer:
         printer.print_ticket(sample_ticket())
     assert len(emulator.wait_for_jobs(1)) == 1
 
 
 def test_busy_serial_port(emulator: PrinterEmulator) -> None:
-    with open_printer(url_for(emulator, "serial"), timeout=1):
+    with open_printer(url_for(emulator, "serial"), timeout=1, text_mode=RASTER):
         with pytest.raises(DeviceBusy, match="another program"):
-            open_printer(url_for(emulator, "serial"), timeout=1)
+            open_printer(url_for(emulator, "serial"), timeout=1, text_mode=RASTER)
 
 
 def test_missing_printers(tmp_path: Path) -> None:
     with pytest.raises(DeviceNotFound, match="No such file"):
-        open_printer(f"serial://{tmp_path}/ttyUSB9", timeout=1)
+        open_printer(f"serial://{tmp_path}/ttyUSB9", timeout=1, text_mode=RASTER)
     with PrinterEmulator() as emulator:
         port = emulator.port
     with pytest.raises(DeviceNotFound, match="refused"):
-        open_printer(f"tcp://127.0.0.1:{port}", timeout=1)
+        open_printer(f"tcp://127.0.0.1:{port}", timeout=1, text_mode=RASTER)
 
 
 def test_file_printer_writes_the_job_without_claiming_a_status(tmp_path: Path) -> None:
     target = tmp_path / "ticket.bin"
-    with open_printer(f"file://{target}", paper=58) as printer:
+    with open_printer(f"file://{target}", paper=58, text_mode=RASTER) as printer:
         assert not printer.status().verified
         printer.print_ticket(sample_ticket())
     from drivers.printer.ticket_layout import build_ticket
 
-    assert target.read_bytes() == build_ticket(sample_ticket(), paper_profile(58))
+    assert target.read_bytes() == build_ticket(sample_ticket(), paper_profile(58, text_mode=RASTER))

@@ -38,6 +38,10 @@ def test_the_contracts_limits_are_the_servers_checks() -> None:
         Health.model_validate({"clock": "2025-03-01T08:00:00"})
     with pytest.raises(ValidationError):
         DeviceConfig.model_validate({"printer": "tcp://10.0.0.31:9100"})  # unknown field
+    with pytest.raises(ValidationError):
+        DeviceConfig.model_validate({"printer_text_mode": "bitmap"})
+    taken = DeviceConfig.model_validate({"printer_text_mode": "raster"}).model_dump()
+    assert taken["printer_text_mode"] == "raster"
 
 
 def test_a_device_reads_what_the_server_stored_and_skips_what_it_does_not_know() -> None:

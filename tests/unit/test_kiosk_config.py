@@ -68,6 +68,12 @@ def test_the_servers_device_settings_apply_except_those_given_explicitly(tmp_pat
     assert (free.printer_url, free.scanners) == ("tcp://127.0.0.1:9100", ("wedge",))
     free.apply(DeviceConfig())  # what the server no longer sends stays as it was
     assert (free.printer_profile, free.scanners) == ("TM-T88V", ("wedge",))
+    assert free.printer_text_mode == "auto"
+    free.apply(DeviceConfig(printer_text_mode="raster"))  # a clone that prints its page wrongly
+    assert free.printer_text_mode == "raster"
+    pinned = load(["--data-dir", str(tmp_path), "--printer-text-mode", "codepage"]).hardware()
+    pinned.apply(DeviceConfig(printer_text_mode="raster"))
+    assert pinned.printer_text_mode == "codepage"  # set on the kiosk itself: it wins
 
 
 def test_show_settings_names_where_each_value_came_from_and_hides_secrets(

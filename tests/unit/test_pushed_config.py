@@ -41,6 +41,14 @@ def test_only_local_devices_and_hosts_entered_on_the_device_are_taken(tmp_path: 
     assert set(screen(pushed, grants).refused) == {"serial", "scanners", "led_routes"}
 
 
+def test_printer_text_mode_is_taken_only_as_one_of_its_values() -> None:
+    grants = LocalGrants.from_settings(env={})
+    for mode in ("auto", "codepage", "raster"):
+        assert screen({"printer_text_mode": mode}, grants).accepted == {"printer_text_mode": mode}
+    screened = screen({"printer_text_mode": "bitmap", "paper": 80}, grants)
+    assert screened.accepted == {"paper": 80} and "printer_text_mode" in screened.refused
+
+
 def test_plain_http_is_refused_before_anything_is_sent_except_to_loopback() -> None:
     trust = Trust()
     for url in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
