@@ -12,7 +12,7 @@ role_debs() {
   case "$1" in
     # report fonts; pg_dump backups; the browser board's announcements (speech)
     server) echo "fonts-dejavu-core postgresql-client espeak-ng" ;;
-    kiosk) echo "$KIVY_DEBS libzbar0" ;;                    # pyzbar loads libzbar
+    kiosk) echo "$KIVY_DEBS" ;;
     rating) echo "$KIVY_DEBS" ;;
     board) echo "$KIVY_DEBS espeak-ng alsa-utils" ;;        # announcements: speech, aplay
     led-bridge) echo "" ;;

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import qrcode
+import zxingcpp
 from PIL import Image, ImageDraw, ImageOps
-from pyzbar import pyzbar
 
 from drivers.printer.raster_text import load_font, load_mono_font
 from drivers.printer.stream import Align, Feed, ParsedJob, QrCode, Raster, TextLine
@@ -91,13 +91,18 @@ def _x(align: Align, width: int, paper: int) -> int:
     return {"left": 0, "center": (paper - width) // 2, "right": paper - width}[align]
 
 
+def read_qr_codes(image: Image.Image) -> list[str]:
+    """Payloads of the QR codes drawn in an image (a raster, or a whole printed page)."""
+    return [
+        found.text
+        for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)  # type: ignore[arg-type]
+        if found.valid
+    ]
+
+
 def _decode_qr_rasters(job: ParsedJob) -> list[str]:
     """Payloads of QR codes a driver sent as images (printers without native QR)."""
-    return [
-        symbol.data.decode("utf-8", errors="replace")
-        for raster in job.rasters
-        for symbol in pyzbar.decode(raster.image, symbols=[pyzbar.ZBarSymbol.QRCODE])
-    ]
+    return [payload for raster in job.rasters for payload in read_qr_codes(raster.image)]
 
 
 def render_job(job: ParsedJob, paper_dots: int) -> RenderedJob:
