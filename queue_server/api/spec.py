@@ -9,6 +9,7 @@ so ``openapi_document`` can describe every route from the code itself.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,24 +182,22 @@ def endpoint(
     return decorator
 
 
+#: A Flask rule's variable, ``<name>`` or ``<converter:name>``, anywhere in a segment
+#: (``<int:counter>.wav`` too).
+_RULE_VARIABLE = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
 def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
-    params = []
-    parts = []
-    for part in rule.split("/"):
-        if part.startswith("<") and part.endswith(">"):
-            kind, _, name = part[1:-1].rpartition(":")
-            params.append(
-                {
-                    "name": name,
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer" if kind == "int" else "string"},
-                }
-            )
-            parts.append("{" + name + "}")
-        else:
-            parts.append(part)
-    return "/".join(parts), params
+    params = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if kind == "int" else "string"},
+        }
+        for kind, name in _RULE_VARIABLE.findall(rule)
+    ]
+    return _RULE_VARIABLE.sub(r"{\2}", rule), params
 
 
 def _component(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:

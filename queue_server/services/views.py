@@ -114,7 +114,7 @@ def service_view(service: Service) -> dict[str, Any]:
     }
 
 
-def opening_view(service: Service, local_now: datetime) -> dict[str, Any]:
+def opening_view(service: Service, local_now: datetime) -> dict[str, object]:
     """Whether the service issues tickets at ``local_now`` (site time) and, when it
     does not, when it opens, in both languages, for the kiosk's service buttons."""
     hours = service.hours

@@ -164,8 +164,12 @@ def test_a_password_change_ends_the_old_tokens_and_sessions(api: Api) -> None:
 def test_the_admin_page_disables_an_account(api: Api) -> None:
     _, csrf = _page_session(api)
     officer = _user_id(api, "officer")
+    asked = api.client.post(f"/admin/users/{officer}/disable", data={"csrf_token": csrf})
+    assert 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+    assert api.call("GET", "/queue", "officer").status_code == 200  # not before it is confirmed
     page = api.client.post(
-        f"/admin/users/{officer}/disable", data={"csrf_token": csrf}, follow_redirects=True
+        f"/admin/users/{officer}/disable", data={"csrf_token": csrf, "confirm": "yes"},
+        follow_redirects=True,
     )
     assert "Đã khóa tài khoản; 1 phiên đăng nhập bị thu hồi" in page.get_data(as_text=True)
     assert api.call("GET", "/queue", "officer").status_code == 401
