@@ -102,12 +102,15 @@ class WaitingQuery(BaseModel):
     limit: int = Field(10, ge=1, le=50)
 
 
-def _check_viewer(who: Principal, desk: CounterDesk) -> None:
-    """The waiting list names dossiers and priority groups: the officer signed in at
-    this counter, a supervisor or an admin reads it, nobody else."""
+def _check_viewer(who: Principal, desk: CounterDesk, *, its_device: bool = False) -> None:
+    """A counter's private lists (waiting, parked) name dossiers, priority groups and
+    reasons: the officer signed in at this counter, a supervisor or an admin reads
+    them, and with ``its_device`` the counter's own device; nobody else."""
     if who.device is None and who.role in (Role.ADMIN, Role.SUPERVISOR):
         return
     if who.device is None and who.role is Role.OFFICER and desk.counter.officer_id == who.user_id:
+        return
+    if its_device and who.device is DeviceKind.COUNTER and who.counter_id == desk.counter.id:
         return
     raise Forbidden(
         "Only the officer signed in at this counter, a supervisor or an admin sees its queue.",
@@ -248,10 +251,7 @@ def parked(counter_id: int) -> Any:
     who = authorize(Permission.READ)
     with runtime.uow(readonly=True) as uow:
         desk = CounterDesk(uow, current_site(uow), counter_id, actor(), runtime.clock())
-        if who.device is DeviceKind.COUNTER or who.role is Role.OFFICER:
-            _check_binding(who, desk, signing_in=False)
-        elif who.device is not None or who.role not in (Role.SUPERVISOR, Role.ADMIN):
-            raise Forbidden()
+        _check_viewer(who, desk, its_device=True)
         return jsonify(tickets=desk.parked())
 
 
