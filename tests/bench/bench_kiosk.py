@@ -28,12 +28,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "integration"), str(ROOT / "tests" / "e2e")]
+sys.path[:0] = [
+    str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration"), str(ROOT / "tests" / "e2e")
+]
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+from bench_common import percentile  # noqa: E402
 
 
 def child_env(kivy_home: Path) -> dict[str, str]:

@@ -15,7 +15,6 @@ import io
 import json
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,9 +28,10 @@ from openpyxl import Workbook
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
+from bench_common import each_engine, percentile  # noqa: E402
 from clocks import FakeClock  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
-from pg_schema import POSTGRES_URL, postgres_available, temporary_schema  # noqa: E402
+from pg_schema import POSTGRES_URL, temporary_schema  # noqa: E402
 from server_fixtures import build_runtime  # noqa: E402
 
 from queue_server.dossiers.connectors.pull import PullClient, PullOptions  # noqa: E402
@@ -49,11 +49,6 @@ COLUMNS = (
     "upstream_updated_at, synced_at"
 )
 BASE_DAY = datetime(2024, 1, 1, 2, 0, tzinfo=UTC)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def code_of(n: int) -> str:
@@ -213,13 +208,12 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=2000)
     parser.add_argument("--engines", default="sqlite,postgres")
     args = parser.parse_args()
-    results: dict[str, Any] = {"bench": "dossier_lookup"}
-    for engine in args.engines.split(","):
-        if engine == "postgres" and not postgres_available():
-            results[engine] = "unavailable"
-            continue
-        with tempfile.TemporaryDirectory() as tmp:
-            results[engine] = bench_engine(engine, args.rows, args.lookups, Path(tmp))
+    results: dict[str, Any] = {
+        "bench": "dossier_lookup",
+        **each_engine(
+            args.engines, lambda engine, tmp: bench_engine(engine, args.rows, args.lookups, tmp)
+        ),
+    }
     if isinstance(results.get("sqlite"), dict) and isinstance(results.get("postgres"), dict):
         results["postgres_over_sqlite_p99"] = round(
             results["postgres"]["lookup_p99_ms"] / results["sqlite"]["lookup_p99_ms"], 2

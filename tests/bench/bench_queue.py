@@ -34,6 +34,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
+from bench_common import percentile  # noqa: E402
 from conftest import FakeClock  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
 from pg_schema import POSTGRES_URL, temporary_schema  # noqa: E402
@@ -42,11 +43,6 @@ from sqlalchemy import select  # noqa: E402
 from test_concurrency import crowded_site, seed_waiting  # noqa: E402
 
 from queue_server.adapters.tables import events  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 class Drive:

@@ -16,7 +16,6 @@ import argparse
 import itertools
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,8 +25,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
+from bench_common import each_engine, percentile  # noqa: E402
 from clocks import FakeClock  # noqa: E402
-from pg_schema import POSTGRES_URL, postgres_available, temporary_schema  # noqa: E402
+from pg_schema import POSTGRES_URL, temporary_schema  # noqa: E402
 from server_fixtures import build_runtime  # noqa: E402
 
 from queue_server.app import create_app  # noqa: E402
@@ -90,11 +90,6 @@ def generated(count: int) -> list[Procedure]:
     return result
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 @contextmanager
 def database(engine: str, workdir: Path) -> Iterator[tuple[str, str | None]]:
     if engine == "sqlite":
@@ -144,13 +139,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--engines", default="sqlite,postgres")
     args = parser.parse_args()
-    results: dict[str, Any] = {"bench": "procedure_search"}
-    for engine in args.engines.split(","):
-        if engine == "postgres" and not postgres_available():
-            results[engine] = "unavailable"
-            continue
-        with tempfile.TemporaryDirectory() as tmp:
-            results[engine] = bench_engine(engine, args.procedures, args.rounds, Path(tmp))
+    results: dict[str, Any] = {
+        "bench": "procedure_search",
+        **each_engine(
+            args.engines,
+            lambda engine, tmp: bench_engine(engine, args.procedures, args.rounds, tmp),
+        ),
+    }
     print(json.dumps(results, ensure_ascii=False))
 
 
