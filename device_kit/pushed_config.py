@@ -7,7 +7,8 @@ local devices (serial ports, ``/dev/usb/lp*``, ``/dev/motcua/*``), files inside 
 device's data directory, and what the technician entered on the device itself: TCP
 hosts (``MOTCUA_PRINTER_HOSTS``, or the printer URL given on the device's command line
 or environment) and further device paths (``MOTCUA_DEVICE_PATHS``, glob patterns).
-A choice among fixed values (``printer_text_mode``) must be one of them.
+A choice among fixed values (``printer_text_mode``, ``announcement_mode``,
+``announcement_variant``) must be one of them.
 A refused setting is left out, so the device keeps what it had, and the refusal is
 reported to the fleet.
 """
@@ -23,7 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from device_kit.contract.device_wire import PRINTER_TEXT_MODES
+from device_kit.contract.device_wire import (
+    ANNOUNCEMENT_MODES,
+    ANNOUNCEMENT_VARIANTS,
+    PRINTER_TEXT_MODES,
+)
 from device_kit.trust import is_loopback
 
 #: Local device paths a pushed setting may name.
@@ -36,6 +41,12 @@ DEVICE_PATHS = (
     "/dev/usb/lp*",
     "/dev/motcua/*",
 )
+#: Settings that name one of a few fixed values.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "printer_text_mode": PRINTER_TEXT_MODES,
+    "announcement_mode": ANNOUNCEMENT_MODES,
+    "announcement_variant": ANNOUNCEMENT_VARIANTS,
+}
 
 
 @dataclass(frozen=True)
@@ -86,8 +97,8 @@ def _problem(name: str, value: Any, grants: LocalGrants) -> str:
         return ""
     if name == "printer_url":
         return _printer_problem(str(value), grants)
-    if name == "printer_text_mode" and value not in PRINTER_TEXT_MODES:
-        return f"printer text mode {value!r} is not one of {', '.join(PRINTER_TEXT_MODES)}"
+    if name in CHOICES and value not in CHOICES[name]:
+        return f"{name.replace('_', ' ')} {value!r} is not one of {', '.join(CHOICES[name])}"
     if name == "serial":
         port = value.get("port", "") if isinstance(value, Mapping) else ""
         if _is_device(port, grants):

@@ -1,9 +1,10 @@
 """The spoken announcements of calls, rendered by the server for boards that cannot
 speak themselves (the browser hall board), and kept on disk.
 
-The sentence is the Kivy board's (``drivers.audio.spoken_text``) read by the same
-synthesiser (espeak-ng, or the centre's clip pack in front of it). A WAV is rendered
-on the first request for it, never while a call is being made, and then served from
+The sentence is the Kivy board's (``drivers.audio.spoken_text``, in the reading
+and regional words the call's address names) read by the same synthesiser
+(espeak-ng, or the centre's clip pack in front of it). A WAV is rendered on the
+first request for it, never while a call is being made, and then served from
 the cache folder. Renders run one at a time per process (espeak-ng is a CPU-bound
 subprocess on a small box) and the folder keeps only the ``max_files`` most recently
 used files, so an unusual request pattern costs neither CPU nor disk without bound.
@@ -17,7 +18,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from drivers.audio.announcement import Lang, Reading, spoken_text
+from drivers.audio.announcement import Lang, Reading, Variant, spoken_text
 from drivers.audio.synth import Synth
 from drivers.errors import SpeechError
 from queue_server.services.announcements import Sentence
@@ -31,7 +32,7 @@ class AnnouncementBusy(SpeechError):
 
 
 class AnnouncementAudio:
-    """WAV files of call announcements, rendered once per sentence and voice."""
+    """WAV files of call announcements, rendered once per sentence, reading and voice."""
 
     def __init__(
         self,
@@ -39,33 +40,42 @@ class AnnouncementAudio:
         synth: Synth,
         *,
         voice: str,
-        mode: Reading = Reading.DIGITS,
         max_files: int = 500,
         wait_s: float = 20.0,
     ) -> None:
         self.folder = folder
         self.synth = synth
         self.voice = voice  # names the synthesiser and its settings in the cache key
-        self.mode = mode
         self.max_files = max_files
         self.wait_s = wait_s
         self._render = threading.Lock()
 
-    def text(self, sentence: Sentence, number: str, counter: int) -> str:
+    def text(
+        self, sentence: Sentence, number: str, counter: int, mode: Reading, variant: Variant
+    ) -> str:
         """What is said; ``ValueError`` if ``number`` is not a ticket number."""
         return spoken_text(
             number,
             counter,
             Lang.VI,
-            self.mode,
+            mode,
+            variant=variant,
             recall=sentence is Sentence.RECALL,
             returning=sentence is Sentence.RETURN,
         )
 
-    def wav(self, sentence: Sentence, number: str, counter: int) -> bytes:
+    def wav(
+        self,
+        sentence: Sentence,
+        number: str,
+        counter: int,
+        mode: Reading = Reading.DIGITS,
+        variant: Variant = Variant.NORTH,
+    ) -> bytes:
         """The WAV of the announcement, from the cache or rendered now."""
-        text = self.text(sentence, number, counter)
-        key = hashlib.sha256(f"{self.voice}\n{Lang.VI}\n{text}".encode()).hexdigest()
+        text = self.text(sentence, number, counter, mode, variant)
+        named = f"{self.voice}\n{Lang.VI}\n{mode}\n{variant}\n{text}"
+        key = hashlib.sha256(named.encode()).hexdigest()
         path = self.folder / f"{key}.wav"
         cached = _read(path)
         if cached is not None:

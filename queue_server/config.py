@@ -15,7 +15,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, PositiveInt, ValidationError, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -88,10 +88,10 @@ class Settings(BaseSettings):
     #: through proxies (tests shorten it).
     sse_heartbeat_s: float = Field(15.0, gt=0, allow_inf_nan=False)
     #: Spoken announcements for the browser board (``queue_server.announcement_audio``):
-    #: a recorded clip pack folder in front of espeak-ng (unset: espeak-ng alone), how
-    #: ticket digits are read, and how many rendered WAV files the cache keeps.
+    #: a recorded clip pack folder in front of espeak-ng (unset: espeak-ng alone) and
+    #: how many rendered WAV files the cache keeps. How numbers are read is the
+    #: centre's setting (``PATCH /site/voice``).
     announcement_clip_dir: Path | None = None
-    announcement_mode: Literal["digits", "number"] = "digits"
     announcement_cache_files: PositiveInt = 500
     #: The centre's CA certificate (``deploy/make-tls.sh``): published at ``/tls/ca.pem``
     #: for devices to pin, its fingerprint shown on the fleet page.

@@ -40,6 +40,15 @@ PrinterTextMode = Literal["auto", "codepage", "raster"]
 PRINTER_TEXT_MODES: tuple[PrinterTextMode, ...] = get_args(PrinterTextMode)
 
 
+#: How a hall board reads ticket numbers (drivers.audio.Reading): digit by digit or as a
+#: number; and the regional words for numbers (drivers.audio.Variant): northern
+#: "linh"/"nghìn" or southern "lẻ"/"ngàn". A centre sets both; a board's config overrides.
+AnnouncementMode = Literal["digits", "number"]
+ANNOUNCEMENT_MODES: tuple[AnnouncementMode, ...] = get_args(AnnouncementMode)
+AnnouncementVariant = Literal["north", "south"]
+ANNOUNCEMENT_VARIANTS: tuple[AnnouncementVariant, ...] = get_args(AnnouncementVariant)
+
+
 @dataclass(frozen=True)
 class SerialSettings:
     """A serial device's port and line settings."""
@@ -71,6 +80,14 @@ class DeviceConfig:
     board_columns: Annotated[int | None, Limits(ge=1, le=12)] = None
     languages: Annotated[
         Literal["vi", "vi,en"] | None, Limits(description="hall board languages")
+    ] = None
+    announcement_mode: Annotated[
+        AnnouncementMode | None,
+        Limits(description="hall board: read numbers digit by digit or as a number"),
+    ] = None
+    announcement_variant: Annotated[
+        AnnouncementVariant | None,
+        Limits(description="hall board: northern (linh, nghìn) or southern (lẻ, ngàn) words"),
     ] = None
     led_routes: Annotated[
         list[LedRouteText] | None,

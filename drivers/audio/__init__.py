@@ -11,7 +11,8 @@ Public interface (kept small and stable for the hall board)::
     queue.stop()
 
 ``mode`` is ``digits`` ("A, không, hai, ba") or ``number`` ("A, hai mươi ba");
-``lang`` is ``vi`` or ``en``. ``build_synth(dir)`` uses a recorded clip pack in
+``lang`` is ``vi`` or ``en``; ``variant`` (``north``/``south``) picks
+"linh"/"lẻ" and "nghìn"/"ngàn". ``build_synth(dir)`` uses a recorded clip pack in
 ``dir`` (see ``drivers.audio.synth``), espeak-ng otherwise. Use
 ``WavDirSink(folder)`` where there is no sound device: it writes WAV files and a
 ``timeline.jsonl``.
@@ -20,6 +21,7 @@ Public interface (kept small and stable for the hall board)::
 from drivers.audio.announcement import (
     Lang,
     Reading,
+    Variant,
     announcement_text,
     read_number_vi,
     spoken_text,
@@ -35,6 +37,7 @@ __all__ = [
     "PlaybackQueue",
     "Reading",
     "Utterance",
+    "Variant",
     "WavDirSink",
     "announcement_text",
     "build_synth",

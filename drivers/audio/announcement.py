@@ -9,12 +9,18 @@ Two forms of the same announcement:
   hai, ba, đến quầy số năm`` (``mode="digits"``) or ``... số A, hai mươi ba, ...``
   (``mode="number"``). Spelling it out here rather than leaving it to espeak-ng
   keeps the Vietnamese number rules right and lets a clip pack cover every word.
+
+Numbers are read the northern way (``một trăm linh một``, ``một nghìn``) or the
+southern way (``một trăm lẻ một``, ``một ngàn``): the ``variant`` a centre sets, so
+the hall hears the words its visitors use.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 DIGITS_VI = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
@@ -67,14 +73,44 @@ class Reading(StrEnum):
     NUMBER = "number"  # A023 -> "A, hai mươi ba"
 
 
-def read_number_vi(n: int, *, zero_tens: str = "linh", five: str = "lăm") -> str:
+class Variant(StrEnum):
+    """The regional words for numbers (only ``number`` reading and counters use them)."""
+
+    NORTH = "north"  # 101 -> "một trăm linh một", 1000 -> "một nghìn"
+    SOUTH = "south"  # 101 -> "một trăm lẻ một", 1000 -> "một ngàn"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The words a variant uses: a zero ten before a unit, and the scales of thousands."""
+
+    zero_tens: str
+    scales: tuple[str, ...]
+
+
+WORDINGS = {
+    Variant.NORTH: Wording("linh", SCALES_VI),
+    Variant.SOUTH: Wording("lẻ", ("", "ngàn", "triệu", "tỷ")),
+}
+
+
+def read_number_variant(n: int, variant: Variant | str = Variant.NORTH) -> str:
+    """:func:`read_number_vi` with the words of ``variant``."""
+    wording = WORDINGS[Variant(variant)]
+    return read_number_vi(n, zero_tens=wording.zero_tens, scales=wording.scales)
+
+
+def read_number_vi(
+    n: int, *, zero_tens: str = "linh", five: str = "lăm", scales: Sequence[str] = SCALES_VI
+) -> str:
     """Read ``0 <= n < 10**12`` as Vietnamese words.
 
     The rules: ``mười`` for ten but ``mươi`` for the other tens; after ``mươi`` one
     is ``mốt`` and four is ``tư``; five after a ten is ``lăm`` (``five="nhăm"`` for
     the northern colloquial form after ``mươi``); a zero ten before a unit is
     ``linh`` (``zero_tens="lẻ"`` in the south); inner groups read their hundreds
-    (``một nghìn không trăm linh năm``).
+    (``một nghìn không trăm linh năm``); ``scales`` name the thousands (``ngàn`` in the
+    south).
     """
     if not 0 <= n < 10**12:
         raise ValueError(f"{n} is outside 0..10**12-1")
@@ -89,8 +125,8 @@ def read_number_vi(n: int, *, zero_tens: str = "linh", five: str = "lăm") -> st
         group = groups[scale]
         if group:
             words += _read_group_vi(group, bool(words), zero_tens, five)
-            if SCALES_VI[scale]:
-                words.append(SCALES_VI[scale])
+            if scales[scale]:
+                words.append(scales[scale])
     return " ".join(words)
 
 
@@ -139,7 +175,10 @@ def parse_ticket(number: str) -> tuple[str, str]:
 
 
 def read_ticket(
-    number: str, lang: Lang | str = Lang.VI, mode: Reading | str = Reading.DIGITS
+    number: str,
+    lang: Lang | str = Lang.VI,
+    mode: Reading | str = Reading.DIGITS,
+    variant: Variant | str = Variant.NORTH,
 ) -> str:
     """Spell a ticket number: ``A, không, hai, ba`` / ``A, zero, two, three``."""
     lang, mode = Lang(lang), Reading(mode)
@@ -149,7 +188,9 @@ def read_ticket(
         parts += [(DIGITS_VI if lang is Lang.VI else ONES_EN)[int(d)] for d in digits]
     else:
         parts.append(
-            read_number_vi(int(digits)) if lang is Lang.VI else read_number_en(int(digits))
+            read_number_variant(int(digits), variant)
+            if lang is Lang.VI
+            else read_number_en(int(digits))
         )
     return ", ".join(parts)
 
@@ -174,11 +215,14 @@ def spoken_text(
     lang: Lang | str = Lang.VI,
     mode: Reading | str = Reading.DIGITS,
     *,
+    variant: Variant | str = Variant.NORTH,
     recall: bool = False,
     returning: bool = False,
 ) -> str:
     """The announcement with every letter and number in words, ready to synthesise."""
     lang = Lang(lang)
-    counter_words = read_number_vi(counter) if lang is Lang.VI else read_number_en(counter)
-    ticket = read_ticket(number, lang, mode) + ("," if lang is Lang.VI else "")  # pause
+    counter_words = (
+        read_number_variant(counter, variant) if lang is Lang.VI else read_number_en(counter)
+    )
+    ticket = read_ticket(number, lang, mode, variant) + ("," if lang is Lang.VI else "")  # pause
     return _template(lang, recall, returning).format(ticket=ticket, counter=counter_words)

@@ -109,6 +109,12 @@ sites = Table(
     Column("max_recalls", Integer, nullable=False, default=3),
     Column("ticker_vi", Text, nullable=False, default=""),
     Column("ticker_en", Text, nullable=False, default=""),
+    Column(
+        "announcement_mode", String(10), nullable=False, default="digits", server_default="digits"
+    ),
+    Column(
+        "announcement_variant", String(10), nullable=False, default="north", server_default="north"
+    ),
 )
 
 services = Table(

@@ -10,7 +10,7 @@ from flask import jsonify
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
 from queue_server.api.context import actor, current_site, principal, site_ref
-from queue_server.api.schemas import ServicePatch, SitePatch, SiteQuery
+from queue_server.api.schemas import ServicePatch, SitePatch, SiteQuery, SiteVoicePatch
 from queue_server.api.spec import endpoint
 from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.model import PRIORITY_LABELS, Site
@@ -36,6 +36,8 @@ def site_view(site: Site) -> dict[str, Any]:
         "timezone": site.timezone,
         "ticker_vi": site.ticker_vi,
         "ticker_en": site.ticker_en,
+        "announcement_mode": site.announcement_mode,
+        "announcement_variant": site.announcement_variant,
         "priority_groups": [
             {"code": group.value, "label_vi": vi, "label_en": en}
             for group, (vi, en) in PRIORITY_LABELS.items()
@@ -61,8 +63,25 @@ def get_site(query: SiteQuery) -> Any:
     body=SitePatch,
 )
 def patch_site(body: SitePatch) -> Any:
+    return _edit_site(body.model_dump(exclude_unset=True))
+
+
+@endpoint(
+    bp,
+    "/site/voice",
+    "PATCH",
+    summary="How the hall boards read numbers (a board's fleet configuration may override it)",
+    tag="catalog",
+    permission=Permission.DEVICES,
+    body=SiteVoicePatch,
+)
+def patch_site_voice(body: SiteVoicePatch) -> Any:
+    return _edit_site(body.model_dump(exclude_unset=True))
+
+
+def _edit_site(changes: dict[str, Any]) -> Any:
     runtime = current_runtime()
-    changes, who, now = body.model_dump(exclude_unset=True), actor().label, runtime.clock()
+    who, now = actor().label, runtime.clock()
 
     def edit(uow: UnitOfWork, site: Site) -> Site:
         update_site(uow, site, changes, who, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from device_kit.contract.device_wire import AnnouncementMode, AnnouncementVariant
 from queue_server.queueing.model import PriorityPolicy
 
 
@@ -72,7 +73,18 @@ class ServicePatch(_Body):
     active: bool = Field(None)  # type: ignore[assignment]
 
 
-class SitePatch(_Body):
+class SiteVoicePatch(_Body):
+    """How the hall boards read numbers; fields left out keep their value."""
+
+    announcement_mode: AnnouncementMode = Field(  # type: ignore[assignment]
+        None, description="digits: A, một, hai, ba; number: A, một trăm hai mươi ba"
+    )
+    announcement_variant: AnnouncementVariant = Field(  # type: ignore[assignment]
+        None, description="north: một trăm linh một, nghìn; south: một trăm lẻ một, ngàn"
+    )
+
+
+class SitePatch(SiteVoicePatch):
     """Fields left out keep their value; none takes null (every one is stored text)."""
 
     name_vi: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]

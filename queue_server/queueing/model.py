@@ -178,6 +178,11 @@ class Site:
     max_recalls: int = 3
     ticker_vi: str = ""
     ticker_en: str = ""
+    #: How the hall hears numbers (``drivers.audio``): ``digits`` or ``number``, and the
+    #: ``north`` ("linh", "nghìn") or ``south`` ("lẻ", "ngàn") words; a board's fleet
+    #: configuration may override both.
+    announcement_mode: str = "digits"
+    announcement_variant: str = "north"
     id: int | None = None
 
 

@@ -28,6 +28,8 @@ from queue_server.services.site_config import (
 )
 
 SITE_FIELDS = ("name_vi", "name_en", "hotline", "ticker_vi", "ticker_en")
+#: How the hall boards read numbers (an admin or a technician sets them).
+VOICE_FIELDS = ("announcement_mode", "announcement_variant")
 
 
 class AlreadyExists(QueueError):

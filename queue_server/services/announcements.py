@@ -2,15 +2,16 @@
 
 A call event names its announcement by URL so a board that cannot synthesise
 speech (a browser) plays what the server renders. The address says only what the
-board already shows (the ticket number and the counter) and which sentence to
-say, never the site's voice settings: those are applied when the audio is
-rendered, so a changed setting needs no change to the events already recorded.
+board already shows (the ticket number and the counter), which sentence to say,
+and how the centre read numbers at the time of the call (``mode``, ``variant``):
+a changed setting gives new addresses, so neither the board's browser nor a proxy
+plays audio it cached under the old one.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from device_kit.contract.events import EventKind
 
@@ -33,9 +34,13 @@ SENTENCE_OF_KIND = {
 }
 
 
-def announcement_url(kind: str, number: str, counter: int) -> str | None:
-    """The audio of this call, or None for a kind that is not a call."""
+def announcement_url(
+    kind: str, number: str, counter: int, mode: str = "digits", variant: str = "north"
+) -> str | None:
+    """The audio of this call read as ``mode``/``variant`` (the site's setting), or
+    None for a kind that is not a call."""
     sentence = SENTENCE_OF_KIND.get(EventKind(kind))
     if sentence is None:
         return None
-    return f"{PREFIX}/{sentence}/{quote(number, safe='')}/{counter}.wav"
+    voice = urlencode({"mode": mode, "variant": variant})
+    return f"{PREFIX}/{sentence}/{quote(number, safe='')}/{counter}.wav?{voice}"

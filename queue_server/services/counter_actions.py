@@ -85,7 +85,13 @@ class CounterDesk:
             service = self.uow.repo.service_by_id(ticket.service_id)
             service_id = service.id
             payload["ticket"] = ticket_view(ticket, service, self.counter)
-            spoken = announcement_url(kind, ticket.number, self.counter.number)
+            spoken = announcement_url(
+                kind,
+                ticket.number,
+                self.counter.number,
+                self.site.announcement_mode,
+                self.site.announcement_variant,
+            )
             if spoken is not None:
                 payload["announcement"] = spoken
         payload.update(extra)

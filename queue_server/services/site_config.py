@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
 )
 
+from device_kit.contract.device_wire import AnnouncementMode, AnnouncementVariant
 from device_kit.contract.events import EventKind
 from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.adapters.unit_of_work import UnitOfWork
@@ -42,6 +43,8 @@ class SiteSection(_Strict):
     max_recalls: int = Field(3, ge=0, le=10)
     ticker_vi: str = ""
     ticker_en: str = ""
+    announcement_mode: AnnouncementMode = "digits"
+    announcement_variant: AnnouncementVariant = "north"
 
 
 class ServiceSection(_Strict):

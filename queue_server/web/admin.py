@@ -35,7 +35,7 @@ from device_kit.contract.errors import Refusal
 from device_kit.public_url import public_or_none
 from queue_server.adapters.account_repository import AccountRepository, UserRecord
 from queue_server.api.admin import NewDeviceToken
-from queue_server.api.schemas import SitePatch
+from queue_server.api.schemas import SitePatch, SiteVoicePatch
 from queue_server.backup_status import notice as backup_notice
 from queue_server.flask_runtime import current_runtime
 from queue_server.security import SESSION_MAX, client_address
@@ -305,6 +305,19 @@ def validated(model: type[Model], data: dict[str, Any]) -> Model | None:
 def edit_site() -> Response:
     body = validated(
         SitePatch, {field: form_text(field, 2000) for field in administration.SITE_FIELDS}
+    )
+    if body is None:
+        return redirect(url_for("admin.index"))
+    changes = body.model_dump(exclude_unset=True)
+    return change(
+        lambda uow, site, who, now: administration.update_site(uow, site, changes, who, now)
+    )
+
+
+@bp.post("/site/voice")
+def edit_voice() -> Response:
+    body = validated(
+        SiteVoicePatch, {field: form_text(field, 10) for field in administration.VOICE_FIELDS}
     )
     if body is None:
         return redirect(url_for("admin.index"))
