@@ -1,6 +1,7 @@
 """Where every device setting comes from, in one order for every app: the command
 line, then ``MOTCUA_*`` variables, then what pairing stored on the box
-(``pairing.json``), then the configuration the server pushed, then the default.
+(``pairing.json``), then the configuration the server pushed for this device, then
+what the centre set for all its devices (``GET /site``), then the default.
 
 A kiosk, rating terminal, hall board or LED bridge declares each of its settings
 once (:class:`Setting`: which flag, variable, pairing key and pushed field name it,
@@ -40,6 +41,7 @@ class Source(StrEnum):
     ENVIRONMENT = "environment"
     PAIRING = "pairing"
     PUSHED = "pushed"
+    SITE = "site"
     CONFIRMED = "confirmed"
     DEFAULT = "default"
 
@@ -68,6 +70,7 @@ class Setting(Generic[T_co]):
     env: str | None = None
     pairing: str | None = None
     pushed: str | None = None
+    site: str | None = None
     parse: Callable[[object], T_co] | None = None
 
 
@@ -84,6 +87,7 @@ class Layers:
     env: Mapping[str, str] = field(default_factory=dict)
     pairing: Mapping[str, object] = field(default_factory=dict)
     pushed: Mapping[str, object] = field(default_factory=dict)
+    site: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
     def read(
@@ -103,6 +107,10 @@ class Layers:
         """The same, with the server's configuration."""
         return replace(self, pushed=config.to_wire())
 
+    def with_site(self, site: Mapping[str, object]) -> Layers:
+        """The same, with the centre's settings (as ``GET /site`` gives them)."""
+        return replace(self, site=site)
+
     def places(self, setting: Setting[T]) -> Iterator[tuple[Source, object]]:
         """What each place says of ``setting``, strongest first."""
         named = (
@@ -110,6 +118,7 @@ class Layers:
             (Source.ENVIRONMENT, self.env, setting.env),
             (Source.PAIRING, self.pairing, setting.pairing),
             (Source.PUSHED, self.pushed, setting.pushed),
+            (Source.SITE, self.site, setting.site),
         )
         for source, place, name in named:
             if name is not None and _given(value := place.get(name)):
@@ -137,6 +146,7 @@ class Layers:
             Source.ENVIRONMENT: Layers(env=self.env),
             Source.PAIRING: Layers(pairing=self.pairing),
             Source.PUSHED: Layers(pushed=self.pushed),
+            Source.SITE: Layers(site=self.site),
         }
         return kept.get(source, Layers())
 

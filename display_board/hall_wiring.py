@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import threading
 import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,13 @@ DEFAULT_COLUMNS = 4
 COUNTERS = Setting[list[int] | None](None, flag="counters", pushed="board_counters")
 COLUMNS = Setting(DEFAULT_COLUMNS, flag="columns", pushed="board_columns")
 LANGUAGES = Setting("vi,en", flag="languages", pushed="languages")
+#: How numbers are read: this board's flag, else its fleet config, else the centre's.
+READING = Setting(
+    "digits", flag="reading", pushed="announcement_mode", site="announcement_mode"
+)
+VARIANT = Setting(
+    "north", flag="variant", pushed="announcement_variant", site="announcement_variant"
+)
 
 
 def stream_config(args: argparse.Namespace) -> StreamConfig:
@@ -56,12 +65,13 @@ def hall_parts(
     liveness = Liveness()
     client = QueueClient(config.server_url, config.token, trust=config.trust)
     announcer = build_announcer(args)
+    voice = BoardVoice(args, announcer)
     controller = HallController(
         hall_layout(args, DeviceConfig()),
         announcer,
         on_change=on_change,
         liveness=liveness,
-        fetch_site=client.get_site,
+        fetch_site=voice.site_reader(client.get_site),
         fetch_recent=client.recent_calls,
         silence_limit=args.offline_after,
     )
@@ -72,12 +82,62 @@ def hall_parts(
         config.token,
         role="hall-board",
         health=lambda: {"serial": "", **audio_health(args, announcer)},
-        on_config=lambda c: controller.set_layout(hall_layout(args, c)),
+        on_config=lambda c: configured(controller, voice, hall_layout(args, c), c),
         data_dir=board_dir(),
         trust=config.trust,
     )
     stream = EventStream(config, FleetFeed(member, controller), liveness=liveness)
     return controller, stream, member
+
+
+def configured(
+    controller: HallController, voice: BoardVoice, layout: HallLayout, config: DeviceConfig
+) -> None:
+    """A technician's configuration arrived: the layout and the voice follow it."""
+    controller.set_layout(layout)
+    voice.configured(config)
+
+
+class BoardVoice:
+    """How the board's announcer reads numbers, kept to the places that say it: the
+    board's flags, its fleet configuration (pushed, on the fleet thread) and the
+    centre's setting (read with the site's names, on the stream thread)."""
+
+    def __init__(self, args: argparse.Namespace, announcer: Any) -> None:
+        self.args = args
+        self.announcer = announcer
+        self._config = DeviceConfig()
+        self._site: Mapping[str, object] = {}
+        self._lock = threading.Lock()
+
+    def current(self) -> tuple[str, str]:
+        """The reading and the regional words, as the strongest place says."""
+        with self._lock:
+            layers = Layers.read(self.args, {}).with_pushed(self._config).with_site(self._site)
+        return layers.resolve(READING).value, layers.resolve(VARIANT).value
+
+    def configured(self, config: DeviceConfig) -> None:
+        with self._lock:
+            self._config = config
+        self._apply()
+
+    def site_reader(
+        self, fetch: Callable[[], dict[str, Any]]
+    ) -> Callable[[], dict[str, Any]]:
+        """``fetch`` (the controller's read of the centre), following the centre's voice."""
+
+        def read() -> dict[str, Any]:
+            site = fetch()
+            with self._lock:
+                self._site = site
+            self._apply()
+            return site
+
+        return read
+
+    def _apply(self) -> None:
+        if self.announcer is not None:
+            self.announcer.set_voice(*self.current())
 
 
 def audio_health(args: argparse.Namespace, announcer: Any) -> dict[str, str]:
@@ -105,7 +165,8 @@ def build_announcer(args: argparse.Namespace) -> Any:
     queue = PlaybackQueue(
         build_synth(args.clip_dir), sink or CommandSink(), max_age=args.announce_max_age
     ).start()
-    return Announcer(queue, mode=args.reading, also_english=args.also_english)
+    mode, variant = BoardVoice(args, None).current()
+    return Announcer(queue, mode=mode, variant=variant, also_english=args.also_english)
 
 
 def trace_line(numbers: list[str], calls_seen: int, offline: bool, **layout: Any) -> str:

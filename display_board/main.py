@@ -20,7 +20,11 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from device_kit.contract.device_wire import DeviceConfig
+from device_kit.contract.device_wire import (
+    ANNOUNCEMENT_MODES,
+    ANNOUNCEMENT_VARIANTS,
+    DeviceConfig,
+)
 from device_kit.errors import ServerUntrusted
 from device_kit.event_stream import EventStream, StreamListener
 from device_kit.first_pairing import FirstPairing
@@ -86,7 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     hall.add_argument("--audio", choices=("speaker", "wav", "off"), default="speaker")
     hall.add_argument("--wav-dir", type=Path, help="where --audio wav writes announcements")
     hall.add_argument("--clip-dir", type=Path, help="recorded clip pack (else espeak-ng)")
-    hall.add_argument("--reading", choices=("digits", "number"), default="digits")
+    hall.add_argument(
+        "--reading",
+        choices=ANNOUNCEMENT_MODES,
+        help="numbers digit by digit or as a number (board's config, else the centre's)",
+    )
+    hall.add_argument(
+        "--variant",
+        choices=ANNOUNCEMENT_VARIANTS,
+        help="northern (linh, nghìn) or southern (lẻ, ngàn) words (board's config, else centre's)",
+    )
     hall.add_argument("--also-english", action="store_true", help="announce in English too")
     hall.add_argument(
         "--announce-max-age", type=float, default=60.0, help="drop announcements older than this"

@@ -74,7 +74,8 @@ def announcement(sentence: str, number: str, counter: int, query: VoiceQuery) ->
             code="rate_limited",
             status=429,
         )
-    mode, variant = query.mode, query.variant
+    mode: str | None = query.mode
+    variant: str | None = query.variant
     if mode is None or variant is None:
         with runtime.uow(readonly=True) as uow:
             site = current_site(uow)

@@ -76,11 +76,13 @@ class ServicePatch(_Body):
 class SiteVoicePatch(_Body):
     """How the hall boards read numbers; fields left out keep their value."""
 
-    announcement_mode: AnnouncementMode = Field(  # type: ignore[assignment]
-        None, description="digits: A, một, hai, ba; number: A, một trăm hai mươi ba"
+    announcement_mode: AnnouncementMode = Field(
+        None,  # type: ignore[arg-type]
+        description="digits: A, một, hai, ba; number: A, một trăm hai mươi ba",
     )
-    announcement_variant: AnnouncementVariant = Field(  # type: ignore[assignment]
-        None, description="north: một trăm linh một, nghìn; south: một trăm lẻ một, ngàn"
+    announcement_variant: AnnouncementVariant = Field(
+        None,  # type: ignore[arg-type]
+        description="north: một trăm linh một, nghìn; south: một trăm lẻ một, ngàn",
     )
 
 
