@@ -3,15 +3,20 @@ call event, rendered by espeak-ng from the Kivy board's sentence, cached, bounde
 
 from __future__ import annotations
 
+import io
 import shutil
+import wave
+from pathlib import Path
 from typing import Any
 
 import pytest
 from server_fixtures import Api
 
-from drivers.audio import spoken_text
+from drivers.audio import Reading, Variant, spoken_text
 from drivers.audio.synth import EspeakSynth, wav_duration
+from queue_server.announcement_audio import AnnouncementAudio
 from queue_server.events import read_events
+from queue_server.services.announcements import Sentence
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 
@@ -101,3 +106,61 @@ def test_anything_but_a_call_sentence_is_not_found(api: Api, path: str) -> None:
     answer = api.call("GET", path)
     assert answer.status_code == 404
     assert answer.json["error"]["message_vi"] == "Không có thông báo này."
+
+
+def test_a_site_voice_change_reaches_the_browser_boards_announcement(api: Api) -> None:
+    """A technician sets the centre's reading: the next call names other audio (a new
+    address, so no browser or proxy replays the old), read as set; the earlier call's
+    address keeps its own reading, and the cache holds both."""
+    assert api.desk(3, "sign-in", "officer").status_code == 200
+    number = api.issue("ho-tich")["number"]
+    assert api.desk(3, "call-next", "officer").status_code == 200
+    voice = {"announcement_mode": "number", "announcement_variant": "south"}
+    assert api.call("PATCH", "/site/voice", "officer", json=voice).status_code == 403
+    changed = api.call("PATCH", "/site/voice", "technician", json=voice)
+    assert changed.status_code == 200, changed.json
+    assert api.call("GET", "/site").json | voice == api.call("GET", "/site").json
+    assert api.desk(3, "recall", "officer").status_code == 200
+
+    before, after = (c["announcement"] for c in calls(api))
+    assert before.endswith("?mode=digits&variant=north")
+    assert after.endswith("?mode=number&variant=south")
+    synth = EspeakSynth()
+    assert fetch(api, before).data == synth.synthesize(spoken_text(number, 3))
+    said = spoken_text(number, 3, "vi", "number", variant="south", recall=True)
+    assert "không" not in said  # "Bê, một", not "Bê, không, không, một"
+    assert fetch(api, after).data == synth.synthesize(said)
+    cache = api.runtime.settings.data_dir / "announcement-cache"
+    assert len(list(cache.glob("*.wav"))) == 2
+    # An address from before the setting existed is read as the centre reads now.
+    bare = fetch(api, before.partition("?")[0])
+    assert bare.data == synth.synthesize(spoken_text(number, 3, "vi", "number", variant="south"))
+
+
+def test_the_cache_key_names_the_reading_and_the_variant(tmp_path: Path) -> None:
+    """Digit by digit the northern and southern texts are the same; the files are not
+    shared all the same, so a clip pack with regional clips is never mixed up."""
+    synth = CountingSynth()
+    audio = AnnouncementAudio(tmp_path, synth, voice="test")
+    for variant in (Variant.NORTH, Variant.SOUTH):
+        audio.wav(Sentence.CALL, "A101", 3, Reading.DIGITS, variant)
+    audio.wav(Sentence.CALL, "A101", 3, Reading.DIGITS, Variant.SOUTH)
+    assert synth.texts == [spoken_text("A101", 3)] * 2
+    assert len(list(tmp_path.glob("*.wav"))) == 2
+
+
+class CountingSynth:
+    """Renders a short silence and remembers what it was asked to say."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def synthesize(self, text: str, lang: str = "vi") -> bytes:
+        self.texts.append(text)
+        out = io.BytesIO()
+        with wave.open(out, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(8000)
+            wav.writeframes(b"\0\0" * 800)
+        return out.getvalue()

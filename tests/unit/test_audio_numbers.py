@@ -1,10 +1,19 @@
-"""The Vietnamese (and English) number reader, against a table written by hand."""
+"""The Vietnamese (and English) number reader, against a table written by hand, in
+the northern and southern words."""
 
 from __future__ import annotations
 
 import pytest
 
-from drivers.audio.announcement import read_number_en, read_number_vi
+from device_kit.contract.device_wire import ANNOUNCEMENT_MODES, ANNOUNCEMENT_VARIANTS
+from drivers.audio.announcement import (
+    Reading,
+    Variant,
+    read_number_en,
+    read_number_variant,
+    read_number_vi,
+    spoken_text,
+)
 
 VIETNAMESE = [
     (0, "không"),
@@ -91,3 +100,41 @@ def test_english_numbers(number: int, words: str) -> None:
 def test_out_of_range_numbers_are_refused(number: int) -> None:
     with pytest.raises(ValueError):
         read_number_vi(number)
+
+
+@pytest.mark.parametrize(
+    ("mode", "variant", "ticket"),
+    [
+        ("digits", "north", "A, một, không, một"),
+        ("digits", "south", "A, một, không, một"),
+        ("number", "north", "A, một trăm linh một"),
+        ("number", "south", "A, một trăm lẻ một"),
+    ],
+)
+def test_a101_in_each_reading_and_variant(mode: str, variant: str, ticket: str) -> None:
+    """The counter is read in the variant's words too (counter 101: linh / lẻ)."""
+    counter = {"north": "một trăm linh một", "south": "một trăm lẻ một"}[variant]
+    assert spoken_text("A101", 101, "vi", mode, variant=variant) == (
+        f"Mời công dân có số {ticket}, đến quầy số {counter}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "north", "south"),
+    [
+        (1000, "một nghìn", "một ngàn"),
+        (1101, "một nghìn một trăm linh một", "một ngàn một trăm lẻ một"),
+        (250_000, "hai trăm năm mươi nghìn", "hai trăm năm mươi ngàn"),
+        (2_001_005, "hai triệu không trăm linh một nghìn không trăm linh năm",
+         "hai triệu không trăm lẻ một ngàn không trăm lẻ năm"),
+    ],
+)
+def test_thousands_are_named_by_the_variant(number: int, north: str, south: str) -> None:
+    assert read_number_variant(number, Variant.NORTH) == north
+    assert read_number_variant(number, Variant.SOUTH) == south
+
+
+def test_the_device_contract_names_the_readings_and_variants_the_driver_knows() -> None:
+    """The server and the boards validate against the contract; the driver reads them."""
+    assert set(ANNOUNCEMENT_MODES) == {r.value for r in Reading}
+    assert set(ANNOUNCEMENT_VARIANTS) == {v.value for v in Variant}
