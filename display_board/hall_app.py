@@ -132,7 +132,9 @@ class HallApp(LockedApp):
         if self.args.trace:
             numbers = [t.current for t in view.tiles]
             counters = [t.number for t in view.tiles]
+            recent = [call.number for call in view.recent]
             key = (
+                tuple(recent),
                 tuple(numbers),
                 tuple(counters),
                 view.columns,
@@ -149,6 +151,7 @@ class HallApp(LockedApp):
                     counters=counters,
                     columns=view.columns,
                     languages=",".join(view.languages),
+                    recent=recent,
                 )
 
     def _tick(self, dt: float) -> None:

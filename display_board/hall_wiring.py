@@ -170,7 +170,8 @@ def build_announcer(args: argparse.Namespace) -> Any:
 
 
 def trace_line(numbers: list[str], calls_seen: int, offline: bool, **layout: Any) -> str:
-    """One drawn frame for ``--trace``; ``layout``: counters, columns, languages shown."""
+    """One drawn frame for ``--trace``; ``layout``: counters, columns, languages and the
+    last calls (newest first) shown."""
     return json.dumps(
         {
             "t": time.time(),

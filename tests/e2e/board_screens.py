@@ -7,6 +7,11 @@ Run as its own process (Kivy's window is process-global)::
     python tests/e2e/board_screens.py pairing 1920x1080 482913 out.png
     python tests/e2e/board_screens.py pairing 1920x1080 confirm out.png
     python tests/e2e/board_screens.py rating-pairing 800x480 482913+fp out.png
+    MOTCUA_TOKEN=… python tests/e2e/board_screens.py live 1366x768 http://127.0.0.1:8000 out.png
+
+``live`` is the board as ``motcua-board hall`` wires it, on what a running server
+gives it when it connects (the counters and the last calls), drawn once the last
+calls are listed.
 
 Prints one JSON line: the texts of the drawn widget tree and, for the hall
 board, the tiles the board's model says are shown (for the test to compare).
@@ -18,6 +23,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -68,6 +74,26 @@ def hall_view(counters: int):  # noqa: ANN201 - built after Kivy is configured
     controller.on_event(Event(107, "ticket.parked", {"counter": 6, "ticket": away}))
     controller.on_event(Event(108, "ticket.resumed", {"counter": 8, "ticket": away}))
     assert model.newest_call is not None
+    return controller.view()
+
+
+def live_view(server: str):  # noqa: ANN201 - built after Kivy is configured
+    """The hall board's controller and stream from its own wiring, until the server's
+    snapshot and last calls are in (bounded)."""
+    from display_board.hall_wiring import hall_parts
+    from display_board.main import build_parser
+
+    args = build_parser().parse_args(["--server", server, "hall", "--audio", "off"])
+    controller, stream, _member = hall_parts(args, lambda: None)
+    stream.start()
+    deadline = time.monotonic() + 30
+    try:
+        while not controller.view().recent:
+            if time.monotonic() > deadline:
+                raise SystemExit("the board listed no last calls within 30 s")
+            time.sleep(0.05)
+    finally:
+        stream.stop()
     return controller.view()
 
 
@@ -133,24 +159,27 @@ def main() -> int:
     from kivy.core.window import Window
 
     model: dict[str, object] = {}
-    if kind == "hall":
+    if kind in ("hall", "live"):
         from dataclasses import replace
 
         from device_kit.errors import ServerUntrusted, untrusted_text
         from display_board.screens.hall import HallScreen, load_kv
 
         load_kv()
-        counters, _, problem = variant.partition("+")
-        variant = counters
-        view = hall_view(int(counters))
-        if problem:  # e.g. 8+fingerprint_mismatch: the server refused, named
-            named = untrusted_text(ServerUntrusted(problem))
-            view = replace(view, offline=True, untrusted=named)
+        if kind == "live":
+            view = live_view(variant)
+        else:
+            counters, _, problem = variant.partition("+")
+            view = hall_view(int(counters))
+            if problem:  # e.g. 8+fingerprint_mismatch: the server refused, named
+                named = untrusted_text(ServerUntrusted(problem))
+                view = replace(view, offline=True, untrusted=named)
         model = {
             "tiles": [{"number": t.number, "current": t.current} for t in view.tiles],
             "newest": view.newest.number if view.newest else None,
+            "recent": [call.number for call in view.recent],
         }
-        screen = HallScreen(columns=4 if int(variant) <= 8 else 5, recent_slots=6)
+        screen = HallScreen(columns=4 if len(view.tiles) <= 8 else 5, recent_slots=6)
         screen.clock = "09:41\nThứ Tư, 25/11/2026"
         screen.ticker_x = 20
         screen.show(view)
