@@ -81,6 +81,8 @@ FIELDS = {
     "board_counters": ("Quầy trên bảng", "Board counters"),
     "board_columns": ("Số cột", "Columns"),
     "languages": ("Ngôn ngữ", "Languages"),
+    "announcement_mode": ("Cách đọc số", "Numbers read"),
+    "announcement_variant": ("Từ đọc theo vùng", "Regional words"),
     "led_routes": ("Bảng LED", "LED routes"),
     "counter": ("Quầy gắn với thiết bị", "Bound counter"),
 }
@@ -268,6 +270,8 @@ def _config_form() -> dict[str, Any]:
         "board_counters": items("board_counters"),
         "board_columns": number("board_columns"),
         "languages": form_text("languages", 10) or None,
+        "announcement_mode": form_text("announcement_mode", 10) or None,
+        "announcement_variant": form_text("announcement_variant", 10) or None,
         "led_routes": items("led_routes", None),
         "counter": number("counter"),
     }

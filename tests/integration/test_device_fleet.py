@@ -388,14 +388,14 @@ def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, cloc
         f"/admin/devices/{device['id']}/config",
         data={"serial_port": "/dev/motcua/rating", "serial_baudrate": "19200",
               "serial_parity": "E", "languages": "vi,en", "led_routes": "4=/dev/ttyUSB1:4\n",
-              "paper": "", "csrf_token": csrf},
+              "paper": "", "announcement_variant": "south", "csrf_token": csrf},
         follow_redirects=True,
     )
     assert "Đã lưu cấu hình (phiên bản 2)" in saved.get_data(as_text=True)
     mine = api.client.get("/api/v1/devices/me", headers=_as(secret)).json
     assert mine["config"] == {
         "serial": {"port": "/dev/motcua/rating", "baudrate": 19200, "parity": "E"},
-        "languages": "vi,en", "led_routes": ["4=/dev/ttyUSB1:4"],
+        "languages": "vi,en", "led_routes": ["4=/dev/ttyUSB1:4"], "announcement_variant": "south",
     }
     assert "/dev/motcua/rating" in api.client.get(
         f"/admin/devices/{device['id']}"

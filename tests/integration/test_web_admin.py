@@ -150,6 +150,27 @@ def test_site_texts_saved_in_the_admin_page_reach_the_api(api: Api) -> None:
     assert site["name_vi"] == "Trung tâm Phục vụ hành chính công xã Hòa Bình"
 
 
+def test_the_voice_saved_in_the_admin_page_reaches_the_boards(api: Api) -> None:
+    """The centre's reading, shown selected on the page and given to the boards
+    (``GET /site``); a value outside the choices changes nothing."""
+    token = admin_session(api)
+    voice = {"announcement_mode": "number", "announcement_variant": "south"}
+
+    saved = api.client.post("/admin/site/voice", data={"csrf_token": token, **voice})
+    refused = api.client.post(
+        "/admin/site/voice",
+        data={"csrf_token": token, "announcement_mode": "shout", "announcement_variant": "north"},
+        follow_redirects=True,
+    )
+
+    assert saved.status_code == 302
+    assert "Dữ liệu không hợp lệ: announcement_mode" in refused.get_data(as_text=True)
+    site = api.call("GET", "/site").json
+    assert {key: site[key] for key in voice} == voice
+    page = api.client.get("/admin").get_data(as_text=True)
+    assert '<option value="south" selected>' in page
+
+
 def test_a_service_can_be_closed_from_the_admin_page(api: Api) -> None:
     token = admin_session(api)
 
