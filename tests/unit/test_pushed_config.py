@@ -49,6 +49,17 @@ def test_printer_text_mode_is_taken_only_as_one_of_its_values() -> None:
     assert screened.accepted == {"paper": 80} and "printer_text_mode" in screened.refused
 
 
+def test_a_boards_voice_is_taken_only_as_one_of_its_values() -> None:
+    grants = LocalGrants.from_settings(env={})
+    voice = {"announcement_mode": "number", "announcement_variant": "south"}
+    assert screen(voice, grants).accepted == voice
+    screened = screen({"announcement_mode": "spell", "announcement_variant": "west"}, grants)
+    assert screened.accepted == {}
+    assert screened.refused["announcement_variant"] == (
+        "announcement variant 'west' is not one of north, south"
+    )
+
+
 def test_plain_http_is_refused_before_anything_is_sent_except_to_loopback() -> None:
     trust = Trust()
     for url in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
