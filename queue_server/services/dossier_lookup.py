@@ -44,7 +44,7 @@ def lookup_dossier(uow: UnitOfWork, site_id: int, query: str, now: datetime) -> 
 
 def citizen_dossiers(
     uow: UnitOfWork, site_id: int, id_hash: str, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     """The public view of each dossier whose applicant ID hashes to ``id_hash``; the
     number itself never reaches this layer."""
     found = uow.dossiers.of_applicant(site_id, id_hash, CITIZEN_DOSSIERS_MAX)

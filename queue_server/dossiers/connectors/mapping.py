@@ -151,17 +151,18 @@ class FieldMapping:
             procedure_name=texts["procedure_name"],
             agency=texts["agency"],
             applicant_name=texts["applicant_name"],
-            applicant_id_hash=self._id_hash(row),
+            applicant_id_hash=self._id_hash(self.value(row, "applicant_id")),
             collect_at=texts["collect_at"] or self.default_collect_at,
         )
 
-    def _id_hash(self, row: Mapping[str, Any]) -> str:
+    def _id_hash(self, value: object) -> str:
         """The keyed hash of the applicant's 12-digit ID number, or "" when the row has
         none or only an old 9-digit one (a card's QR is matched by its 12 digits)."""
-        value = self.value(row, "applicant_id")
         if value is None:
             return ""
-        text = str(value).strip()
+        # A spreadsheet cell typed as a number has lost the leading zeros (001…).
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        text = f"{value:012d}" if whole else str(value).strip()
         digits = normalize_id_number(text)
         if digits is None:
             if text.isdigit() and len(text) == OLD_ID_DIGITS:
