@@ -127,8 +127,8 @@ def test_a_file_import_hashes_the_applicant_id_in_its_own_process(api: Api) -> N
 def database_text(api: Api) -> str:
     """Every row of every table, as text."""
     with api.runtime.uow(readonly=True) as uow:
-        rows = (row for table in metadata.sorted_tables for row in uow.session.execute(select(table)))
-        return "\n".join(map(str, rows))
+        tables = metadata.sorted_tables
+        return "\n".join(str(row) for t in tables for row in uow.session.execute(select(t)))
 
 
 def backup_bytes(api: Api, tmp_path: Path) -> bytes:

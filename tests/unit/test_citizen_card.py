@@ -40,7 +40,7 @@ def test_the_2024_card_without_an_old_id_and_with_extra_fields_is_read() -> None
         "000.00.06.H56-231027-0361",
         "https://dichvucong.gov.vn/?MHS=000.00.06.H56-231027-0361",
         f"{ID}|012345678|Nguyễn Văn An|15031950|Nam|Hà Nội",  # a field short
-        f"00108800012|012345678|Nguyễn Văn An|15031950|Nam|Hà Nội|10052021",  # 11 digits
+        "00108800012|012345678|Nguyễn Văn An|15031950|Nam|Hà Nội|10052021",  # 11 digits
         f"{ID}|12345|Nguyễn Văn An|15031950|Nam|Hà Nội|10052021",  # old ID not 9 digits
         f"{ID}|012345678||15031950|Nam|Hà Nội|10052021",  # no name
         f"{ID}|012345678|Nguyễn Văn An|31021950|Nam|Hà Nội|10052021",  # 31 February
