@@ -27,6 +27,7 @@ class CitizenScreen(Screen):
         if visit is None:
             return
         app = App.get_running_app()
+        app.offered_priority = ""  # a new card: nothing carries over from the last one
         self.elderly = visit.elderly
         results = self.ids.dossiers
         results.clear_widgets()
