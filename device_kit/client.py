@@ -138,6 +138,12 @@ class QueueClient:
         """A dossier's public facts from a code or a scanned payload (``q``)."""
         return self.request("GET", "/dossiers/lookup", params={"q": query})
 
+    def citizen_dossiers(self, id_number: str) -> list[dict[str, Any]]:
+        """A citizen's dossiers by the ID number on their card; sent in the body of a
+        POST, so no URL, proxy log or access log carries it."""
+        found = self.request("POST", "/citizens/dossiers", json={"id_number": id_number})
+        return list(found["dossiers"])
+
     def procedures(self, query: str = "", field: str = "", limit: int = 50) -> list[dict[str, Any]]:
         """Procedures matching every word of ``query`` (accents optional), in ``field``."""
         params = {"q": query, "field": field, "limit": limit}

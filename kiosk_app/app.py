@@ -57,6 +57,9 @@ class KioskApp(LockedApp):
     clock_text = StringProperty("")
     site_name = StringProperty("")
     hotline = StringProperty("")
+    #: A priority group offered without being declared (an ID card showing 60 or
+    #: more: "elderly"), for this visit only.
+    offered_priority = StringProperty("")
 
     def __init__(
         self,
@@ -138,6 +141,7 @@ class KioskApp(LockedApp):
         """The home screen in the kiosk's language; an unpaired kiosk's home is its pairing code."""
         self.catalog.lang = self.kiosk.lang
         self.lang = self.kiosk.lang
+        self.offered_priority = ""
         if self.fleet.paired:
             self.go(self.home_screen)
         else:

@@ -29,6 +29,7 @@ from device_kit.client import (
     ServerUnreachable,
     ServerUntrusted,
 )
+from device_kit.contract.citizen_card import CitizenCard
 from device_kit.contract.errors import DossierError, EmptyDossierCode
 from device_kit.contract.qr_payload import extract
 from device_kit.contract.site_zone import DEFAULT_ZONE
@@ -92,6 +93,20 @@ class Issued:
     printed: bool = True
     dossier_code: str | None = None
     ticket_id: int | None = None  # the server's id; None until an offline ticket is synced
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenVisit:
+    """What a citizen ID card gives the screens: the visitor's dossiers and whether the
+    elderly priority is theirs. Neither the ID number nor the birth date is in it:
+    once this is built, the kiosk holds nothing read from the card.
+
+    ``dossiers`` is None when they could not be fetched; ``problem`` then says why.
+    """
+
+    dossiers: tuple[DossierView, ...] | None
+    elderly: bool
+    problem: Refusal | None = None
 
 
 @dataclass
@@ -421,6 +436,20 @@ class KioskController:
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.came_online()
         return DossierView.from_api(found, self.state.site.get("timezone") or DEFAULT_ZONE)
+
+    def citizen_visit(self, card: CitizenCard) -> CitizenVisit:
+        """The card holder's dossiers (the server matches the ID number's keyed hash)
+        and their age against the elderly priority, on the centre's today. Only the
+        ID number leaves the kiosk; the age is worked out here."""
+        elderly = card.elderly_on(self.local_now().date())
+        try:
+            found = self._read(
+                lambda: self.client.citizen_dossiers(card.id_number), "lookup.unavailable"
+            )
+        except Refusal as refusal:
+            return CitizenVisit(None, elderly, refusal)
+        zone = self.state.site.get("timezone") or DEFAULT_ZONE
+        return CitizenVisit(tuple(DossierView.from_api(d, zone) for d in found), elderly)
 
     def take_result_ticket(self, dossier_code: str) -> Issued:
         """A ticket for the result-return service carrying the dossier code."""

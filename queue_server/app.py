@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["motcua"] = runtime
+    _ = runtime.id_key  # made at first start, before a feed or a kiosk needs it
     app.url_map.converters["int"] = RowIdConverter
     app.register_blueprint(api_bp)
     register_error_handlers(app, page=web.error_page)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from queue_server.adapters.database import Database, connect
 from queue_server.adapters.tables import start_mappers
+from queue_server.citizen_id import CitizenIdKey
 from queue_server.config import Settings
 from queue_server.dossiers.procedures import parse_catalogue
-from queue_server.mock_upstream import demo_dossiers
+from queue_server.mock_upstream import demo_citizen_dossiers, demo_dossiers
 from queue_server.queueing.hours import OpeningHours
 from queue_server.runtime import Runtime
 from queue_server.services.clock import utc_now
@@ -45,14 +46,17 @@ def load_site(db: Database, config: SiteFile, actor: str = "cli") -> str:
         return site.code
 
 
-def load_demo_dossiers(db: Database, site_code: str, count: int = 300) -> int:
-    """Mirror ``count`` demo dossiers in every status, as if pulled from upstream."""
+def load_demo_dossiers(
+    db: Database, site_code: str, id_key: CitizenIdKey, count: int = 300
+) -> int:
+    """Mirror ``count`` demo dossiers in every status, and the demo citizen's three, as if
+    pulled from upstream (their ID number hashed with ``id_key``)."""
     now = utc_now()
     with Runtime(settings=Settings(), db=db).uow() as uow:
         site = uow.repo.site(site_code)
         assert site is not None and site.id is not None
-        rows = enumerate(demo_dossiers(count, now), start=1)
-        result = mirror_rows(uow, site.id, rows, DEMO, now)
+        rows = enumerate([*demo_dossiers(count, now), *demo_citizen_dossiers(now)], start=1)
+        result = mirror_rows(uow, site.id, rows, DEMO, now, id_key=id_key)
         record_feed(uow, site.id, DEMO, now, rows=result.rows)
         uow.commit()
         return result.rows
@@ -69,10 +73,10 @@ def load_demo_procedures(db: Database, site_code: str) -> int:
         return count
 
 
-def load_demo(db: Database) -> tuple[str, int, int]:
+def load_demo(db: Database, id_key: CitizenIdKey) -> tuple[str, int, int]:
     """The demo centre with its mirrored dossiers and procedure catalogue.
 
     Returns the site code and how many dossiers and procedures were loaded.
     """
     code = load_site(db, demo_site(), actor="demo")
-    return code, load_demo_dossiers(db, code), load_demo_procedures(db, code)
+    return code, load_demo_dossiers(db, code, id_key), load_demo_procedures(db, code)

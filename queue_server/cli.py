@@ -35,7 +35,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings)
     migrate(runtime.db)
     if args.demo:
-        code, dossiers, procedures = load_demo(runtime.db)
+        code, dossiers, procedures = load_demo(runtime.db, runtime.id_key)
         print(f"site {code} loaded (demo, open around the clock)")
         print(f"{dossiers} demo dossiers mirrored")
         print(f"{procedures} demo procedures loaded")

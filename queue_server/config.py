@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     secret_key: str = ""
+    #: Key of the citizen ID hash (``queue_server.citizen_id``); unset, the data
+    #: directory's ``citizen_id_key`` file, made at first start.
+    citizen_id_key: str = ""
     #: Site used when a request names none: the single-site default.
     default_site: str = "default"
     #: How long a signed-in user's bearer token lasts.

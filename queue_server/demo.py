@@ -52,7 +52,7 @@ def prepare_demo(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     """
     runtime = open_runtime(settings)
     migrate(runtime.db)
-    code, _dossiers, _procedures = load_demo(runtime.db)
+    code, _dossiers, _procedures = load_demo(runtime.db, runtime.id_key)
     passwords: dict[str, str] = {}
     tokens: dict[str, str] = {}
     now = utc_now()

@@ -32,6 +32,7 @@ from device_kit.contract.errors import Refusal
 from queue_server.adapters.database import Database, connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.citizen_id import CitizenIdKey
 from queue_server.queueing.errors import error_body, refusal_body
 from queue_server.services.unit_of_work import run
 
@@ -42,6 +43,8 @@ TIMEOUT_S = 600.0
 ENV_DATABASE = "MOTCUA_IMPORT_DATABASE_URL"
 ENV_SCHEMA = "MOTCUA_IMPORT_SCHEMA"
 ENV_REQUEST = "MOTCUA_IMPORT_REQUEST"
+#: The citizen ID hash key, so the child hashes applicant IDs as the server would.
+ENV_ID_KEY = "MOTCUA_IMPORT_ID_KEY"
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 Answer = tuple[int, dict[str, Any]]
@@ -77,9 +80,12 @@ class ImportRequest:
         )
 
 
-def run_import(db: Database, request: ImportRequest, data: bytes) -> Answer:
+def run_import(
+    db: Database, request: ImportRequest, data: bytes, id_key: CitizenIdKey | None = None
+) -> Answer:
     """The HTTP status and JSON body of importing ``data``, done by a child process."""
-    env = os.environ | {
+    key = {ENV_ID_KEY: id_key.secret.decode()} if id_key is not None else {}
+    env = os.environ | key | {
         ENV_DATABASE: db.url,
         ENV_SCHEMA: _schema(db),
         ENV_REQUEST: request.to_json(),
@@ -131,22 +137,28 @@ def _schema(db: Database) -> str:
         return str(conn.execute(text("SELECT current_schema()")).scalar_one())
 
 
-def _work(request: ImportRequest) -> Callable[[UnitOfWork, bytes], dict[str, Any]]:
+def _work(
+    request: ImportRequest, id_key: CitizenIdKey | None
+) -> Callable[[UnitOfWork, bytes], dict[str, Any]]:
     """The use case for ``request.kind`` and the body of its success answer."""
     from queue_server.services.dossier_feeds import import_file
     from queue_server.services.procedures import import_catalogue_file
 
     args = (request.file_format, request.actor, request.now)
     if request.kind is ImportKind.DOSSIERS:
-        return lambda uow, data: {"imported": import_file(uow, request.site_id, data, *args).rows}
+        return lambda uow, data: {
+            "imported": import_file(uow, request.site_id, data, *args, id_key).rows
+        }
     return lambda uow, data: {
         "imported": import_catalogue_file(uow, request.site_id, data, *args)
     }
 
 
-def import_in_this_process(db: Database, request: ImportRequest, data: bytes) -> Answer:
+def import_in_this_process(
+    db: Database, request: ImportRequest, data: bytes, id_key: CitizenIdKey | None = None
+) -> Answer:
     """What the child does: the import in one transaction, retried on a busy database."""
-    work = _work(request)
+    work = _work(request, id_key)
     try:
         return 200, run(functools.partial(UnitOfWork, db), lambda uow: work(uow, data))
     except Refusal as refusal:
@@ -159,7 +171,9 @@ def main() -> int:
     start_mappers()
     db = connect(os.environ[ENV_DATABASE], schema=os.environ.get(ENV_SCHEMA) or None)
     try:
-        answer = import_in_this_process(db, request, sys.stdin.buffer.read())
+        secret = os.environ.get(ENV_ID_KEY)
+        id_key = CitizenIdKey(secret.encode()) if secret else None
+        answer = import_in_this_process(db, request, sys.stdin.buffer.read(), id_key)
     finally:
         db.dispose()
     sys.stdout.write(json.dumps(answer, ensure_ascii=False))

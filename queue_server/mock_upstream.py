@@ -182,6 +182,24 @@ def demo_dossiers(count: int, now: datetime, seed: int = 2024) -> list[dict[str,
     return [demo_dossier(rng, i + 1, now, i % 10 + 1, calendar) for i in range(count)]
 
 
+#: The demo citizen's ID number: scan a card QR carrying it for "Hồ sơ của tôi".
+DEMO_CITIZEN_ID = "001088000123"
+#: Their dossiers' statuses: received, being processed, result ready to collect.
+DEMO_CITIZEN_STATUSES = (2, 4, 9)
+
+
+def demo_citizen_dossiers(now: datetime) -> list[dict[str, Any]]:
+    """The demo citizen's three dossiers, in different statuses, carrying the ID number
+    upstream systems send (``SoDinhDanh``); codes numbered apart from ``demo_dossiers``."""
+    rng = random.Random(DEMO_CITIZEN_ID)
+    calendar = WorkingCalendar()
+    return [
+        demo_dossier(rng, 9001 + n, now, status, calendar)
+        | {"ChuHoSo": "Nguyễn Văn An", "SoDinhDanh": DEMO_CITIZEN_ID}
+        for n, status in enumerate(DEMO_CITIZEN_STATUSES)
+    ]
+
+
 class UpstreamStore:
     """The mock's dossiers, changed by tests and served in update order."""
 

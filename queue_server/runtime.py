@@ -8,9 +8,11 @@ Flask, so the use cases that take a runtime stay free of the web framework.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from queue_server.adapters.database import Database
 from queue_server.adapters.unit_of_work import EventListener, UnitOfWork
+from queue_server.citizen_id import CitizenIdKey
 from queue_server.config import Settings
 from queue_server.services.clock import Clock, utc_now
 
@@ -24,3 +26,8 @@ class Runtime:
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.db, readonly=readonly, listeners=self.listeners)
+
+    @cached_property
+    def id_key(self) -> CitizenIdKey:
+        """The citizen ID hash key, read (or made) once per process."""
+        return CitizenIdKey.load(self.settings.citizen_id_key, self.settings.data_dir)

@@ -1,5 +1,6 @@
 """The kiosk's screens, one .py + .kv each, by screen name."""
 
+from kiosk_app.screens.citizen import CitizenScreen
 from kiosk_app.screens.dossier import DossierScreen
 from kiosk_app.screens.home import HomeScreen
 from kiosk_app.screens.lookup import LookupScreen
@@ -19,6 +20,7 @@ SCREENS = {
     "ticket": TicketScreen,
     "lookup": LookupScreen,
     "dossier": DossierScreen,
+    "citizen": CitizenScreen,
     "procedures": ProceduresScreen,
     "procedure": ProcedureScreen,
     "rating": RatingScreen,

@@ -16,9 +16,10 @@ from kiosk_app.dossier_view import TIMELINESS_KEYS, DossierView
 class DossierScreen(Screen):
     dossier = ObjectProperty(None, allownone=True)
     message = StringProperty("")
+    back = StringProperty("lookup")  # the screen "Quay lại" returns to
 
-    def prepare(self, dossier: DossierView) -> None:
-        self.dossier, self.message = dossier, ""
+    def prepare(self, dossier: DossierView, back: str = "lookup") -> None:
+        self.dossier, self.message, self.back = dossier, "", back
 
     def facts(self, _lang: str, *_deps: Any) -> str:
         """The public facts as label/value lines (markup), in the visitor's language."""

@@ -1,5 +1,9 @@
 """Look up a dossier: camera with live preview and a target frame, scanners, on-screen keys.
 
+A citizen ID card's QR, scanned here whatever the purpose, opens "Hồ sơ của tôi"
+(the visitor's dossiers and, from 60 years of age, the elderly priority); the
+card's text is parsed and dropped, never shown, kept or logged.
+
 The same screen takes the code of a dossier to rate (``purpose="rate"``, from the
 home screen's "Đánh giá"): the code is checked the same way, a dossier rated
 already is refused right here, and otherwise the rating screen asks the nine
@@ -24,8 +28,9 @@ from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
+from device_kit.contract.citizen_card import parse_citizen_card
 from drivers.errors import DriverError
-from kiosk_app.controller import Refusal
+from kiosk_app.controller import CitizenVisit, Refusal
 from kiosk_app.dossier_view import DossierView
 from kiosk_app.screens.keys import fill_keys
 
@@ -43,7 +48,7 @@ def default_scanner(config: str, on_scan: Any) -> Any:
 
 
 class LookupScreen(Screen):
-    purpose = StringProperty("lookup")  # or "rate"
+    purpose = StringProperty("lookup")  # or "rate", or "citizen" (scan the ID card)
     code = StringProperty("")
     message = StringProperty("")
     busy = BooleanProperty(False)
@@ -79,7 +84,10 @@ class LookupScreen(Screen):
             return
         app = App.get_running_app()
         self.busy, self.message = True, app.t("lookup.searching")
-        if self.purpose == "rate":
+        card = parse_citizen_card(query)
+        if card is not None:
+            app.work(lambda: app.controller.citizen_visit(card), self._citizen, self._refused)
+        elif self.purpose == "rate":
             app.work(lambda: app.controller.dossier_to_rate(query), self._to_rate, self._refused)
         else:
             app.work(lambda: app.controller.lookup(query), self._found, self._refused)
@@ -87,6 +95,10 @@ class LookupScreen(Screen):
     def _found(self, dossier: DossierView) -> None:
         self.busy, self.message, self.code = False, "", ""
         App.get_running_app().go("dossier", dossier=dossier)
+
+    def _citizen(self, visit: CitizenVisit) -> None:
+        self.busy, self.message, self.code = False, "", ""
+        App.get_running_app().go("citizen", visit=visit)
 
     def _to_rate(self, found: tuple[DossierView, list[dict[str, Any]]]) -> None:
         self.busy, self.message, self.code = False, "", ""

@@ -1,4 +1,8 @@
-"""Take a ticket, step 2: "Bạn thuộc diện ưu tiên?" with the groups the server lists."""
+"""Take a ticket, step 2: "Bạn thuộc diện ưu tiên?" with the groups the server lists.
+
+When the visitor's ID card showed 60 or more (``app.offered_priority``), the
+elderly priority is offered first, with nothing to declare.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ from kivy.uix.screenmanager import Screen
 
 class PriorityScreen(Screen):
     service = StringProperty("")
+    offered = StringProperty("")  # the group the card entitles the visitor to, or ""
 
     def prepare(self, service: str) -> None:
         app = App.get_running_app()
         self.service = service
+        self.offered = app.offered_priority
         grid = self.ids.groups
         grid.clear_widgets()
         for group in app.controller.state.site.get("priority_groups", []):

@@ -64,6 +64,8 @@ class DossierStore(Protocol):
 
     def find(self, site_id: int, code: DossierCode) -> MirroredDossier | None: ...
 
+    def of_applicant(self, site_id: int, id_hash: str, limit: int) -> list[MirroredDossier]: ...
+
     def feed_state(self, site_id: int, source: str) -> FeedState: ...
 
     def save_feed(self, site_id: int, source: str, changes: FeedChanges) -> None: ...
@@ -108,6 +110,17 @@ class DossierRepository:
         query = select(dossiers).where(dossiers.c.site_id == site_id, dossiers.c.code == str(code))
         row = self.session.execute(query).first()
         return None if row is None else MirroredDossier(_record(row), row.synced_at)
+
+    def of_applicant(self, site_id: int, id_hash: str, limit: int) -> list[MirroredDossier]:
+        """The dossiers whose applicant ID hashes to ``id_hash``, newest received first."""
+        c = dossiers.c
+        query = (
+            select(dossiers)
+            .where(c.site_id == site_id, c.applicant_id_hash == id_hash)
+            .order_by(c.received_at.desc(), c.code)
+            .limit(limit)
+        )
+        return [MirroredDossier(_record(row), row.synced_at) for row in self.session.execute(query)]
 
     # feeds ---------------------------------------------------------------------
     def feed_state(self, site_id: int, source: str) -> FeedState:
@@ -196,6 +209,7 @@ def _row(site_id: int, record: DossierRecord, source: str, now: datetime) -> dic
         "procedure_name": record.procedure_name,
         "agency": record.agency,
         "applicant_name": record.applicant_name,
+        "applicant_id_hash": record.applicant_id_hash or None,
         "received_at": record.received_at,
         "due_at": record.due_at,
         "finished_at": record.finished_at,
@@ -219,6 +233,7 @@ def _record(row: Row[*tuple[object, ...]]) -> DossierRecord:
         procedure_name=row.procedure_name,
         agency=row.agency,
         applicant_name=row.applicant_name,
+        applicant_id_hash=row.applicant_id_hash or "",
         due_at=row.due_at,
         finished_at=row.finished_at,
         collect_at=row.collect_at,

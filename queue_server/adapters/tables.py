@@ -292,6 +292,8 @@ dossiers = Table(
     Column("agency", String(300), nullable=False, default=""),
     # Kept whole for officers; the public API only ever shows it masked.
     Column("applicant_name", String(200), nullable=False, default=""),
+    # HMAC of the applicant's ID number (queue_server.citizen_id); never the number.
+    Column("applicant_id_hash", String(64)),
     Column("received_at", UtcDateTime(), nullable=False),
     Column("due_at", UtcDateTime()),
     Column("finished_at", UtcDateTime()),
@@ -301,6 +303,7 @@ dossiers = Table(
     Column("upstream_updated_at", UtcDateTime()),
     Column("synced_at", UtcDateTime(), nullable=False),
     UniqueConstraint("site_id", "code", name="uq_dossiers_site_code"),
+    Index("ix_dossiers_applicant", "site_id", "applicant_id_hash"),
 )
 
 dossier_sync = Table(

@@ -1,5 +1,6 @@
-"""Dossier lookup (public, rate-limited), the upstream push webhook, file import,
-feed status and the working-calendar overrides."""
+"""Dossier lookup (public, rate-limited), a citizen's dossiers by ID card (kiosks),
+the upstream push webhook, file import, feed status and the working-calendar
+overrides."""
 
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ from queue_server.api.context import actor, current_site, principal, site_ref
 from queue_server.api.errors import ApiError, refusal_body
 from queue_server.api.spec import endpoint
 from queue_server.api.throttle import caller_key, throttle
+from queue_server.citizen_id import NotAnIdNumber
 from queue_server.dossiers.connectors import webhook
 from queue_server.dossiers.errors import TooManyLookups, WebhookRefused
 from queue_server.flask_runtime import current_runtime
 from queue_server.import_process import ImportKind, ImportRequest, run_import
 from queue_server.security import client_address
-from queue_server.services.auth import Permission
+from queue_server.services.auth import DeviceKind, Forbidden, Permission
 from queue_server.services.dossier_feeds import accept_push, feed_report, note_push_refused
-from queue_server.services.dossier_lookup import lookup_dossier
+from queue_server.services.dossier_lookup import citizen_dossiers, lookup_dossier
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
 from queue_server.services.site_ref import run_step
 from queue_server.services.working_calendar import YearView, set_year, year_view
@@ -92,6 +94,51 @@ def lookup(query: LookupQuery) -> Any:
         return jsonify(lookup_dossier(uow, site.id or 0, query.q, now))
 
 
+class CitizenQuery(BaseModel):
+    id_number: str = Field(
+        min_length=1, max_length=40, description="the 12-digit ID number read from the card"
+    )
+
+
+@endpoint(
+    bp,
+    "/citizens/dossiers",
+    "POST",
+    summary="A citizen's dossiers by the ID number on their card (kiosks only, rate-limited)",
+    tag="dossiers",
+    permission=Permission.ISSUE,
+    body=CitizenQuery,
+    responses={
+        200: "The public view of each dossier, newest first (may be empty)",
+        401: "Anonymous",
+        403: "Not a kiosk",
+        429: "Too many",
+    },
+)
+def citizen_dossier_list(body: CitizenQuery) -> Any:
+    """The number is hashed at once and is never logged, stored or echoed back."""
+    who = principal()
+    if who is None or who.device is not DeviceKind.KIOSK:
+        raise Forbidden()
+    runtime = current_runtime()
+    now = runtime.clock()
+    try:
+        id_hash = runtime.id_key.digest(body.id_number)
+    except NotAnIdNumber:
+        raise ApiError(
+            "Send the 12-digit ID number of the citizen ID card.",
+            "Hãy gửi số định danh 12 chữ số trên thẻ căn cước.",
+        ) from None
+    with runtime.uow(readonly=True) as uow:
+        site = current_site(uow)
+        per_minute = _lookup_settings(uow, site.id or 0).citizen_lookups_per_minute
+        wait = throttle("citizen_dossiers", per_minute, MINUTE, now.timestamp())
+        if wait:
+            log.warning("citizen dossier lookups throttled for %s", caller_key())
+            raise TooManyLookups(wait)
+        return jsonify(dossiers=citizen_dossiers(uow, site.id or 0, id_hash, now))
+
+
 @endpoint(
     bp,
     "/dossiers/webhook",
@@ -108,7 +155,9 @@ def push() -> Any:
     }
     address = client_address()
     try:
-        rows = run_step(runtime.uow, site_ref(), accept_push, headers, body, runtime.clock())
+        rows = run_step(
+            runtime.uow, site_ref(), accept_push, headers, body, runtime.clock(), runtime.id_key
+        )
     except WebhookRefused as refused:
         log.warning("dossier webhook refused (%s) from %s", refused.reason, address)
         run_step(
@@ -147,7 +196,7 @@ def import_dossiers() -> Any:
     with runtime.uow(readonly=True) as uow:
         site_id = current_site(uow).id or 0
     job = ImportRequest(ImportKind.DOSSIERS, kind, site_id, actor().label, runtime.clock())
-    status, body = run_import(runtime.db, job, data)
+    status, body = run_import(runtime.db, job, data, runtime.id_key)
     return jsonify(body), status
 
 

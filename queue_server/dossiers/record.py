@@ -38,6 +38,9 @@ class DossierRecord:
     procedure_name: str = ""
     agency: str = ""
     applicant_name: str = ""
+    #: Keyed hash of the applicant's ID number (``queue_server.citizen_id``), never the
+    #: number; "" when upstream sent none. Not in any view: only matched against.
+    applicant_id_hash: str = ""
     due_at: datetime | None = None
     finished_at: datetime | None = None
     collect_at: str = ""

@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.citizen_id import CitizenIdKey
 from queue_server.dossiers.connectors import file_import, webhook
 from queue_server.dossiers.connectors.file_import import Row
 from queue_server.dossiers.connectors.pull import PullClient, PullOptions
@@ -46,10 +47,15 @@ def mirror_rows(
     *,
     settings: DossierSection | None = None,
     all_or_nothing: bool = True,
+    id_key: CitizenIdKey | None = None,
 ) -> FeedResult:
-    """Map and upsert ``rows``; refuse them all on any problem unless told otherwise."""
+    """Map and upsert ``rows``; refuse them all on any problem unless told otherwise.
+
+    Applicant ID numbers are hashed with ``id_key`` while mapping: the number itself
+    never reaches the database. Without a key, a row carrying one is refused.
+    """
     settings = settings or load_dossier_settings(uow, site_id)
-    mapping = settings.mapping()
+    mapping = settings.mapping(id_key.digest if id_key is not None else None)
     calendar = site_calendar(uow, site_id, settings.site_hours())
     records, problems = file_import.map_rows(rows, mapping, calendar)
     if problems and all_or_nothing:
@@ -64,10 +70,17 @@ def mirror_rows(
 
 
 def import_file(
-    uow: UnitOfWork, site_id: int, data: bytes, kind: str, actor: str, now: datetime
+    uow: UnitOfWork,
+    site_id: int,
+    data: bytes,
+    kind: str,
+    actor: str,
+    now: datetime,
+    id_key: CitizenIdKey | None = None,
 ) -> FeedResult:
     """A CSV/XLSX file from the one-stop system, all rows or none."""
-    result = mirror_rows(uow, site_id, file_import.read_table(data, kind), IMPORT, now)
+    rows = file_import.read_table(data, kind)
+    result = mirror_rows(uow, site_id, rows, IMPORT, now, id_key=id_key)
     record_feed(uow, site_id, IMPORT, now, rows=result.rows)
     uow.record(
         site_id=site_id,
@@ -85,6 +98,7 @@ def accept_push(
     headers: dict[str, str | None],
     body: bytes,
     now: datetime,
+    id_key: CitizenIdKey | None = None,
 ) -> FeedResult:
     """A signed push: verify it, refuse replays, mirror its rows (all or none).
 
@@ -115,7 +129,9 @@ def accept_push(
             'The push body is {"dossiers": [ {...}, ... ]}.',
             'Dữ liệu đẩy có dạng {"dossiers": [ {...}, ... ]}.',
         )
-    result = mirror_rows(uow, site_id, enumerate(rows, start=1), PUSH, now, settings=settings)
+    result = mirror_rows(
+        uow, site_id, enumerate(rows, start=1), PUSH, now, settings=settings, id_key=id_key
+    )
     record_feed(uow, site_id, PUSH, now, rows=result.rows)
     return result
 
@@ -228,6 +244,7 @@ def pull_dossiers(
                 now,
                 settings=settings,
                 all_or_nothing=False,
+                id_key=runtime.id_key,
             )
             record_feed(uow, site_id, PULL, now, rows=result.rows, cursor=page.cursor)
             uow.commit()

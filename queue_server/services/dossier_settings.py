@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from device_kit.contract.errors import DossierError
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.dossiers.calendar import SiteHours
-from queue_server.dossiers.connectors.mapping import DEFAULT_FIELDS, FieldMapping
+from queue_server.dossiers.connectors.mapping import DEFAULT_FIELDS, FieldMapping, IdHasher
 from queue_server.dossiers.status import StatusMapping
 
 
@@ -63,6 +63,8 @@ class DossierSection(_Strict):
     #: Public lookups allowed per client address, and per kiosk token, each minute.
     lookups_per_minute: int = Field(20, ge=1, le=10_000)
     device_lookups_per_minute: int = Field(120, ge=1, le=100_000)
+    #: "Hồ sơ của tôi" (dossiers by citizen ID card) asked per kiosk each minute.
+    citizen_lookups_per_minute: int = Field(10, ge=1, le=1000)
     #: SMS lookups answered per phone number each hour.
     sms_per_hour: int = Field(6, ge=1, le=1000)
     pull: PullSection | None = None
@@ -94,8 +96,8 @@ class DossierSection(_Strict):
             raise ValueError(exc.message) from None
         return value
 
-    def mapping(self) -> FieldMapping:
-        return FieldMapping.build(self.fields, self.status_words, self.collect_at)
+    def mapping(self, hash_id: IdHasher | None = None) -> FieldMapping:
+        return FieldMapping.build(self.fields, self.status_words, self.collect_at, hash_id)
 
     def site_hours(self) -> SiteHours:
         return SiteHours.parse(self.hours)

@@ -47,7 +47,7 @@ def import_dossiers() -> tuple[str, int]:
     job = ImportRequest(
         ImportKind.DOSSIERS, file_format, site_id(), f"user:{g.user.username}", runtime.clock()
     )
-    status, result = run_import(runtime.db, job, data)
+    status, result = run_import(runtime.db, job, data, runtime.id_key)
     return _page(result, name), status
 
 

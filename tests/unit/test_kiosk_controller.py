@@ -45,6 +45,7 @@ class FakeServer:
         self.queue: list[dict[str, Any]] = []
         self.blocks: dict[int, dict[str, Any]] = {}
         self.lookups: list[str] = []
+        self.citizen_ids: list[str] = []
         self.ratings: dict[str, dict[str, int]] = {}
         self.requests: list[tuple[str, str]] = []
 
@@ -114,6 +115,11 @@ class FakeServer:
             "timeliness": "early",
             "applicant": "Nguyễn V*** A**",
         }
+
+    def citizen_dossiers(self, id_number: str) -> list[dict[str, Any]]:
+        self._check()
+        self.citizen_ids.append(id_number)
+        return [self.lookup_dossier("000.00.06.H56-231027-0361")]
 
     def request(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
         """The three rating calls the kiosk makes through the client's generic request."""
@@ -397,3 +403,23 @@ def test_a_code_typed_with_spaces_for_dots_is_found_and_refusals_quote_the_typin
     with pytest.raises(Refusal) as empty:
         controller.lookup("   ")
     assert (empty.value.vi or "").startswith("Vui lòng nhập mã hồ sơ")
+
+
+def test_a_citizen_card_sends_only_its_id_number_and_the_age_is_reckoned_here(
+    parts: Any,
+) -> None:
+    from device_kit.contract.citizen_card import parse_citizen_card
+
+    controller, server, _, _ = parts
+    today = controller.local_now().date()
+    sixty = f"{today.replace(year=today.year - 60):%d%m%Y}"
+    card = parse_citizen_card(f"001064000777||Lê Văn Cao|{sixty}|Nam|Hà Nội|01072024")
+    assert card is not None
+    visit = controller.citizen_visit(card)
+    assert server.citizen_ids == ["001064000777"] and visit.elderly
+    assert visit.dossiers is not None and visit.dossiers[0].applicant == "Nguyễn V*** A**"
+    assert "001064000777" not in repr(visit) and sixty not in repr(visit)
+    server.down = True  # offline: no dossiers, the elderly priority all the same
+    offline = controller.citizen_visit(card)
+    assert offline.dossiers is None and offline.elderly
+    assert offline.problem is not None and offline.problem.key == "lookup.unavailable"

@@ -119,6 +119,15 @@ class FakeDossierRepository:
     def find(self, site_id: int, code: DossierCode) -> MirroredDossier | None:
         return self.mirror.get((site_id, str(code)))
 
+    def of_applicant(self, site_id: int, id_hash: str, limit: int) -> list[MirroredDossier]:
+        held = [
+            m
+            for (site, _), m in self.mirror.items()
+            if site == site_id and m.record.applicant_id_hash == id_hash
+        ]
+        held.sort(key=lambda m: (-m.record.received_at.timestamp(), str(m.record.code)))
+        return held[:limit]
+
     def feed_state(self, site_id: int, source: str) -> FeedState:
         return self.feeds.get((site_id, source), FeedState(source, "", None, None, "", 0))
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from device_kit.contract.citizen_card import OLD_ID_DIGITS, normalize_id_number
 from device_kit.contract.dossier_codes import DossierCode
 from device_kit.contract.errors import InvalidDossierCode
 from device_kit.contract.site_zone import DEFAULT_ZONE
@@ -37,6 +38,8 @@ DEFAULT_FIELDS: dict[str, str] = {
     "procedure_name": "TenTTHC",
     "agency": "CoQuanTiepNhan",
     "applicant_name": "ChuHoSo",
+    # The applicant's citizen ID number ("số định danh cá nhân"): hashed at once.
+    "applicant_id": "SoDinhDanh",
     "collect_at": "NoiTraKetQua",
     "steps": "QuaTrinhXuLy",
     "updated_at": "NgayCapNhat",
@@ -67,11 +70,17 @@ class RowProblem(Exception):
     problem_vi: str
 
 
+#: A 12-digit ID number -> its keyed hash (``CitizenIdKey.digest``).
+IdHasher = Callable[[str], str]
+
+
 @dataclass(frozen=True)
 class FieldMapping:
     fields: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
     statuses: StatusMapping = field(default_factory=StatusMapping.build)
     default_collect_at: str = ""
+    #: Without it, a row carrying an applicant ID is refused: the number is never kept.
+    hash_id: IdHasher | None = None
 
     @classmethod
     def build(
@@ -79,11 +88,13 @@ class FieldMapping:
         fields: Mapping[str, str] | None = None,
         status_words: Mapping[str, int | str] | None = None,
         default_collect_at: str = "",
+        hash_id: IdHasher | None = None,
     ) -> FieldMapping:
         return cls(
             {**DEFAULT_FIELDS, **(fields or {})},
             StatusMapping.build(status_words),
             default_collect_at,
+            hash_id,
         )
 
     def value(self, row: Mapping[str, Any], name: str) -> Any:
@@ -140,8 +151,34 @@ class FieldMapping:
             procedure_name=texts["procedure_name"],
             agency=texts["agency"],
             applicant_name=texts["applicant_name"],
+            applicant_id_hash=self._id_hash(self.value(row, "applicant_id")),
             collect_at=texts["collect_at"] or self.default_collect_at,
         )
+
+    def _id_hash(self, value: object) -> str:
+        """The keyed hash of the applicant's 12-digit ID number, or "" when the row has
+        none or only an old 9-digit one (a card's QR is matched by its 12 digits)."""
+        if value is None:
+            return ""
+        # A spreadsheet cell typed as a number has lost the leading zeros (001…).
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        text = f"{value:012d}" if whole else str(value).strip()
+        digits = normalize_id_number(text)
+        if digits is None:
+            if text.isdigit() and len(text) == OLD_ID_DIGITS:
+                return ""
+            raise RowProblem(
+                "applicant_id",
+                "not a 12-digit citizen ID number",
+                "không phải số định danh cá nhân 12 chữ số",
+            )
+        if self.hash_id is None:
+            raise RowProblem(
+                "applicant_id",
+                "no key to hash citizen ID numbers with",
+                "chưa có khóa để băm số định danh cá nhân",
+            )
+        return self.hash_id(digits)
 
     def _code(self, row: Mapping[str, Any]) -> DossierCode:
         raw = self.value(row, "code")
