@@ -106,14 +106,16 @@ class Subscriber:
 
     CALLED = re.compile(rb'event: ticket\.called\ndata: \{.*?"number":"([A-Z0-9]+)"')
 
-    def __init__(self) -> None:
+    def __init__(self, address: str) -> None:
+        self.address = address
         self.connected = asyncio.Event()
         self.received: dict[bytes, float] = {}
 
     async def run(self, port: int, stop: asyncio.Event) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(
-            b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+            b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+            + f"X-Forwarded-For: {self.address}\r\n\r\n".encode()
         )
         await writer.drain()
         tail = b""
@@ -131,6 +133,12 @@ class Subscriber:
                 tail = text[cut:]
         finally:
             writer.close()
+
+
+def phone_address(index: int) -> str:
+    """A distinct client address per subscriber, as phones behind the shipped proxy
+    appear (loopback is a trusted proxy): one address may hold only a few streams."""
+    return f"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}"
 
 
 def caller(url: str, token: str, counter_id: int, calls: int, gap: float) -> dict[bytes, float]:
@@ -171,7 +179,7 @@ def percentile(values: list[float], q: float) -> float | None:
 async def measure(url: str, setup: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     port = int(url.rsplit(":", 1)[1])
     stop = asyncio.Event()
-    subscribers = [Subscriber() for _ in range(args.subscribers)]
+    subscribers = [Subscriber(phone_address(i)) for i in range(args.subscribers)]
     tasks = [asyncio.create_task(s.run(port, stop)) for s in subscribers]
     waiting = [asyncio.create_task(s.connected.wait()) for s in subscribers]
     await asyncio.wait(waiting, timeout=args.connect_timeout)
