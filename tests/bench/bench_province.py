@@ -21,7 +21,10 @@ nginx is not installed):
 
 Latency of an operation runs from when it was due (so a box that falls behind
 shows it), event delivery from the call's response to each screen of its site
-(0 if the event came first); missed counts (call, screen) pairs never received.
+(0 if the event came first); missed counts (call, screen) pairs never received,
+after a dropped stream reconnected with Last-Event-ID as the pages do. Overload
+shows as 503s: the app sheds requests that waited too long for a database
+connection.
 CPU is read from /proc: the app processes, nginx, and every PostgreSQL process of
 the box (other users of the server included). Target: event p99 < 100 ms, 0 missed.
 """
@@ -67,6 +70,9 @@ from queue_server.services.site_config import parse_site_file  # noqa: E402
 
 SERVICES = ("dat-dai", "ho-tich", "kinh-doanh", "xay-dung", "ldtbxh")
 CALLED = re.compile(rb'event: ticket\.called\ndata: \{.*?"number":"([A-Z0-9]+)"')
+EVENT_ID = re.compile(rb"(?:^|\n)id: (\d+)\n")
+#: What a browser's EventSource waits before reconnecting (the server's ``retry:``).
+RECONNECT_S = 3.0
 
 
 @dataclass
@@ -78,12 +84,16 @@ class Site:
 
 @dataclass
 class Screen:
-    """One board or tracking page: when each called number reached it."""
+    """One board or tracking page: when each called number reached it. Like the
+    pages' EventSource it reconnects after a drop, sending Last-Event-ID."""
 
     site: str
     address: str
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     received: dict[bytes, float] = field(default_factory=dict)
+    last_id: int = 0
+    reconnects: int = 0
+    resyncs: int = 0
 
 
 def site_file(index: int, counters: int) -> str:
@@ -302,26 +312,50 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 async def watch(screen: Screen, port: int, tls: ssl.SSLContext | None, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await follow(screen, port, tls, stop)
+        except (OSError, ValueError, IndexError):
+            pass
+        if not stop.is_set():
+            screen.reconnects += 1
+            await asyncio.sleep(RECONNECT_S)
+
+
+async def follow(
+    screen: Screen, port: int, tls: ssl.SSLContext | None, stop: asyncio.Event
+) -> None:
+    """One connection of the stream, until it ends."""
     reader, writer = await asyncio.open_connection(
         "127.0.0.1", port, ssl=tls, local_addr=(screen.address, 0)
     )
+    resume = f"Last-Event-ID: {screen.last_id}\r\n" if screen.last_id else ""
     writer.write(
         f"GET /api/v1/events?site={screen.site} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        "Accept: text/event-stream\r\n\r\n".encode()
+        f"Accept: text/event-stream\r\n{resume}\r\n".encode()
     )
     tail = b""
     try:
+        status = int((await reader.readline()).split()[1])
+        if status != 200:
+            return
+        screen.connected.set()
         while not stop.is_set():
             chunk = await reader.read(65536)
             if not chunk:
                 return
             now = time.monotonic()
             text = tail + chunk
-            if not screen.connected.is_set() and b" 200 " in text.split(b"\r\n", 1)[0]:
-                screen.connected.set()
             cut = text.rfind(b"\n\n") + 2
             for match in CALLED.finditer(text, 0, cut):
                 screen.received.setdefault(match.group(1), now)
+            ids = EVENT_ID.findall(text, 0, cut)
+            if ids:
+                screen.last_id = max(screen.last_id, int(ids[-1]))
+            if b"event: resync\n" in text[:cut]:
+                screen.resyncs += 1
+                screen.last_id = 0  # the page reloads its snapshot and streams anew
+                return
             tail = text[cut:]
     finally:
         writer.close()
@@ -454,6 +488,8 @@ async def day_slice(
     tally = Tally()
     app_before, pg_before, wall = box_cpu(measured), postgres_cpu(), time.monotonic()
     bench_before = time.process_time()
+    drops_before = sum(screen.reconnects for screen in screens)
+    resyncs_before = sum(screen.resyncs for screen in screens)
     start = time.monotonic() + 0.5
     tasks = [
         asyncio.create_task(
@@ -509,6 +545,8 @@ async def day_slice(
     result["event_p99_ms"] = round(percentile(delivery, 0.99) * 1000, 1) if delivery else None
     result["event_deliveries"] = len(delivery)
     result["events_missed"] = undelivered()
+    result["stream_reconnects"] = sum(screen.reconnects for screen in screens) - drops_before
+    result["stream_resyncs"] = sum(screen.resyncs for screen in screens) - resyncs_before
     result["app_nginx_cpu_s_per_1000_tickets"] = round(app_cpu * 1000 / max(issued, 1), 1)
     result["postgres_cpu_s_per_1000_tickets"] = round(pg_cpu * 1000 / max(issued, 1), 1)
     result["bench_cpu_s"] = round(bench_cpu, 1)
