@@ -9,9 +9,11 @@ on schedule. Latency is from the moment the call's HTTP response was read to the
 moment each subscriber received that ``ticket.called`` event (p50/p99 over all
 subscriber×call pairs; an event that beat the response counts as 0); missed counts
 pairs never received. Server RSS is the sum over gunicorn's master and workers after
-the run; the growth from idle to all streams open gives the memory per 1,000 streams. In the same run, one client polls ``GET /api/v1/queue`` every 2 s: its
-latency is until a poll first shows the call (or a later one); calls no poll ever
-showed are counted as unseen. gthread runs 32 threads: each open stream holds one.
+the run; the growth from idle to all streams open gives the memory per 1,000 streams,
+and the server's CPU while they sit idle for ``--idle-s`` their idle cost. In the
+same run, one client polls ``GET /api/v1/queue`` every 2 s: its latency is until a
+poll first shows the call (or a later one); calls no poll ever showed are unseen.
+gthread runs 32 threads: each open stream holds one.
 Target: p99 < 100 ms, missed = 0.
 """
 
@@ -188,6 +190,9 @@ async def measure(url: str, setup: dict[str, Any], args: argparse.Namespace) -> 
     await asyncio.wait(waiting, timeout=args.connect_timeout)
     connected = sum(s.connected.is_set() for s in subscribers)
     streams_rss_mb = rss_mb(setup["pid"]) - setup["idle_rss_mb"]
+    idle_cpu, idle_since = cpu_s(setup["pid"]), time.monotonic()
+    await asyncio.sleep(args.idle_s)  # every stream open, nothing happening
+    idle_share = (cpu_s(setup["pid"]) - idle_cpu) / (time.monotonic() - idle_since)
 
     stop_poll = threading.Event()
     polled: list[tuple[float, bytes]] = []
@@ -235,6 +240,7 @@ async def measure(url: str, setup: dict[str, Any], args: argparse.Namespace) -> 
     return {
         "connected": connected,
         "rss_mb_per_1000_idle_streams": round(streams_rss_mb * 1000 / max(connected, 1), 1),
+        "cpu_pct_per_1000_idle_streams": round(idle_share * 100 * 1000 / max(connected, 1), 1),
         "calls_per_s": round(len(answered) / calls_took, 1) if calls_took else None,
         "error": failure,
         "sse_p50_ms": sse_p50,
@@ -283,6 +289,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--gap", type=float, default=0.2, help="seconds between calls")
     parser.add_argument("--connect-timeout", type=float, default=20.0)
+    parser.add_argument("--idle-s", type=float, default=5.0, help="idle CPU measured this long")
     parser.add_argument("--worker-classes", default="gevent,gthread")
     args = parser.parse_args()
     results = {wc: run_one(wc, args) for wc in args.worker_classes.split(",")}
