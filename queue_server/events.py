@@ -14,9 +14,13 @@ Every state change is already an ``events`` row written in the same transaction
   coalesced, and it re-reads ids it saw skipped (a transaction that took an
   earlier id but committed later) for a few seconds.
 
-Subscribers dedupe by id: an event published both locally and by the relay is
-delivered once. A subscriber that falls too far behind is told to resync from
-the snapshot instead of growing without bound.
+The broker dedupes by id: an event published both locally and by the relay is
+delivered once. Fan-out does the shared work once per event, before any
+per-connection work: the wire form is built (and encoded) once, and subscribers
+are grouped by site and by stream filter, so the filter is checked once per group
+and a stream the event does not concern is not even woken. A subscriber that
+falls too far behind is told to resync from the snapshot instead of growing
+without bound.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ log = logging.getLogger(__name__)
 
 #: How many events a stream replays before it asks the client to resync instead.
 REPLAY_LIMIT = 2000
+
+#: What a stream asked for besides its site: (service id, counter id), None for all.
+StreamFilter = tuple[int | None, int | None]
 
 
 @dataclass(frozen=True)
@@ -100,10 +107,11 @@ class Event:
         return counter_id is None or self.counter_id in (None, counter_id)
 
     @cached_property
-    def sse(self) -> str:
-        """The wire form, built once however many streams send it."""
+    def sse(self) -> bytes:
+        """The wire form, built and encoded once however many streams send it (the
+        stream is public, so every audience reads the same allow-listed view)."""
         data = json.dumps(self.public_data(), ensure_ascii=False, separators=(",", ":"))
-        return f"id: {self.id}\nevent: {self.kind}\ndata: {data}\n\n"
+        return f"id: {self.id}\nevent: {self.kind}\ndata: {data}\n\n".encode()
 
 
 def read_events(
@@ -139,8 +147,11 @@ class Subscription:
     streams (under gevent the flag is gevent's Event). ``take`` raises
     :class:`Overflow` once events had to be dropped."""
 
-    def __init__(self, broker: Broker, site_id: int, maxsize: int) -> None:
+    def __init__(
+        self, broker: Broker, site_id: int, maxsize: int, wanted: StreamFilter = (None, None)
+    ) -> None:
         self.site_id = site_id
+        self.wanted = wanted
         self._broker = broker
         self._inbox: deque[Event] = deque()
         self._maxsize = maxsize
@@ -187,15 +198,19 @@ class Broker:
         self._db = db
         self._inbox_size = inbox_size
         self._lock = threading.Lock()
-        self._subscribers: dict[int, set[Subscription]] = {}
+        self._subscribers: dict[int, dict[StreamFilter, set[Subscription]]] = {}
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._relay: TableRelay | None = None
 
-    def subscribe(self, site_id: int) -> Subscription:
-        """Start buffering events of ``site_id``; do this *before* reading a replay."""
-        subscription = Subscription(self, site_id, self._inbox_size)
+    def subscribe(
+        self, site_id: int, service_id: int | None = None, counter_id: int | None = None
+    ) -> Subscription:
+        """Start buffering the events of ``site_id`` that pass the stream's filters
+        (see :meth:`Event.matches`); do this *before* reading a replay."""
+        wanted = (service_id, counter_id)
+        subscription = Subscription(self, site_id, self._inbox_size, wanted)
         with self._lock:
-            self._subscribers.setdefault(site_id, set()).add(subscription)
+            self._subscribers.setdefault(site_id, {}).setdefault(wanted, set()).add(subscription)
             if self._db is not None and self._relay is None:
                 self._relay = TableRelay(self._db, self)
                 self._relay.start()
@@ -212,13 +227,21 @@ class Broker:
 
     def unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:
-            self._subscribers.get(subscription.site_id, set()).discard(subscription)
+            groups = self._subscribers.get(subscription.site_id, {})
+            group = groups.get(subscription.wanted, set())
+            group.discard(subscription)
+            if not group:
+                groups.pop(subscription.wanted, None)
+            if not groups:
+                self._subscribers.pop(subscription.site_id, None)
 
     def subscriber_count(self) -> int:
         with self._lock:
-            return sum(len(s) for s in self._subscribers.values())
+            return sum(len(g) for groups in self._subscribers.values() for g in groups.values())
 
     def publish(self, batch: Iterable[Event]) -> None:
+        """Each new event to the streams it concerns: serialised once, its site's
+        filter groups checked once each, then only the inboxes are touched."""
         for event in batch:
             with self._lock:
                 if event.id in self._seen:
@@ -226,7 +249,15 @@ class Broker:
                 self._seen[event.id] = None
                 if len(self._seen) > 10_000:
                     self._seen.popitem(last=False)
-                targets = list(self._subscribers.get(event.site_id, ()))
+                groups = self._subscribers.get(event.site_id, {})
+                targets = [
+                    subscription
+                    for wanted, group in groups.items()
+                    if event.matches(*wanted)
+                    for subscription in group
+                ]
+            if targets:
+                event.sse  # noqa: B018 - built here once, not by the first stream to send it
             for subscription in targets:
                 subscription.put(event)
 
@@ -320,27 +351,26 @@ def stream(
     subscription: Subscription,
     backlog: list[Event],
     *,
-    service_id: int | None,
-    counter_id: int | None,
     heartbeat_s: float,
     retry_ms: int = 3000,
     overflowed_backlog: bool = False,
     peer_gone: Callable[[], bool] = lambda: False,
     check_s: float = 1.0,
-) -> Iterator[str]:
+) -> Iterator[bytes]:
     """The text/event-stream of one client: the backlog, then live events, heartbeats.
 
     ``subscription`` was opened before ``backlog`` was read, so an event committed
-    in between is in both; ids already sent are skipped. While quiet, the stream
+    in between is in both; ids already sent are skipped. The backlog is cut to the
+    subscription's filters here, live events by the broker. While quiet, the stream
     asks ``peer_gone`` every ``check_s`` seconds and ends when the client left, so
     its connection is free in seconds, not at the next heartbeat.
     """
     try:
-        yield f"retry: {retry_ms}\n: connected\n\n"
+        yield f"retry: {retry_ms}\n: connected\n\n".encode()
         if overflowed_backlog:
             yield _resync()
             return
-        replay = "".join(e.sse for e in backlog if e.matches(service_id, counter_id))
+        replay = b"".join(e.sse for e in backlog if e.matches(*subscription.wanted))
         if replay:
             yield replay
         replayed = {event.id for event in backlog}
@@ -358,13 +388,12 @@ def stream(
                 if time.monotonic() - last_beat >= heartbeat_s:
                     last_beat = time.monotonic()
                     beat = json.dumps({"last_event_id": sent})
-                    yield f": heartbeat\nevent: heartbeat\ndata: {beat}\n\n"
+                    yield f": heartbeat\nevent: heartbeat\ndata: {beat}\n\n".encode()
                 continue
             fresh = [event for event in batch if event.id not in replayed]
-            sent = max([sent, *(event.id for event in fresh)])
-            text = "".join(e.sse for e in fresh if e.matches(service_id, counter_id))
-            if text:
-                yield text
+            if fresh:
+                sent = max(sent, *(event.id for event in fresh))
+                yield b"".join(e.sse for e in fresh)
     finally:
         subscription.close()
 
@@ -381,6 +410,6 @@ def current_broker() -> Broker:
     return current_app.extensions["motcua_broker"]
 
 
-def _resync() -> str:
+def _resync() -> bytes:
     """Too much was missed to replay: the client reloads the snapshot, then streams again."""
-    return 'event: resync\ndata: {"reason":"too_far_behind"}\n\n'
+    return b'event: resync\ndata: {"reason":"too_far_behind"}\n\n'

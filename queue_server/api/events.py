@@ -90,7 +90,7 @@ def _open_stream(query: StreamQuery) -> Response:
     sock = client_socket(request.environ)
     if sock is not None:
         keep_alive(sock)
-    subscription = current_broker().subscribe(site_id)
+    subscription = current_broker().subscribe(site_id, service_id, counter_id)
     try:
         backlog = [] if after is None else read_events(runtime.db, site_id, after, REPLAY_LIMIT + 1)
     except BaseException:
@@ -99,8 +99,6 @@ def _open_stream(query: StreamQuery) -> Response:
     body = stream(
         subscription,
         backlog[:REPLAY_LIMIT],
-        service_id=service_id,
-        counter_id=counter_id,
         heartbeat_s=runtime.settings.sse_heartbeat_s,
         overflowed_backlog=len(backlog) > REPLAY_LIMIT,
         peer_gone=(lambda: socket_gone(sock)) if sock is not None else lambda: False,

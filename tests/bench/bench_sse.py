@@ -3,14 +3,17 @@
 Run: .venv/bin/python tests/bench/bench_sse.py [--subscribers 500] [--calls 200]
 Prints one JSON line. For each worker class (gevent, gthread) a fresh server on a
 seeded SQLite database; N subscribers hold ``GET /api/v1/events`` open (asyncio
-sockets in this process); a caller makes ``calls`` call-next requests, one every
-``--gap`` seconds. Latency is from the moment the call's HTTP response was read to
-the moment each subscriber received that ``ticket.called`` event (p50/p99 over all
+sockets in this process, each with its own forwarded address like phones behind
+nginx); a caller starts ``calls`` call-next requests, one every ``--gap`` seconds
+on schedule. Latency is from the moment the call's HTTP response was read to the
+moment each subscriber received that ``ticket.called`` event (p50/p99 over all
 subscriber×call pairs; an event that beat the response counts as 0); missed counts
 pairs never received. Server RSS is the sum over gunicorn's master and workers after
-the run. In the same run, one client polls ``GET /api/v1/queue`` every 2 s: its
-latency is until a poll first shows the call (or a later one); calls no poll ever
-showed are counted as unseen. gthread runs 32 threads: each open stream holds one.
+the run; the growth from idle to all streams open gives the memory per 1,000 streams,
+and the server's CPU while they sit idle for ``--idle-s`` their idle cost. In the
+same run, one client polls ``GET /api/v1/queue`` every 2 s: its latency is until a
+poll first shows the call (or a later one); calls no poll ever showed are unseen.
+gthread runs 32 threads: each open stream holds one.
 Target: p99 < 100 ms, missed = 0.
 """
 
@@ -106,14 +109,16 @@ class Subscriber:
 
     CALLED = re.compile(rb'event: ticket\.called\ndata: \{.*?"number":"([A-Z0-9]+)"')
 
-    def __init__(self) -> None:
+    def __init__(self, address: str) -> None:
+        self.address = address
         self.connected = asyncio.Event()
         self.received: dict[bytes, float] = {}
 
     async def run(self, port: int, stop: asyncio.Event) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(
-            b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+            b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+            + f"X-Forwarded-For: {self.address}\r\n\r\n".encode()
         )
         await writer.drain()
         tail = b""
@@ -133,15 +138,23 @@ class Subscriber:
             writer.close()
 
 
+def phone_address(index: int) -> str:
+    """A distinct client address per subscriber, as phones behind the shipped proxy
+    appear (loopback is a trusted proxy): one address may hold only a few streams."""
+    return f"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}"
+
+
 def caller(url: str, token: str, counter_id: int, calls: int, gap: float) -> dict[bytes, float]:
-    """Call-next ``calls`` times; when each called number's response arrived."""
+    """Call-next ``calls`` times, one started every ``gap`` seconds (a slow answer does
+    not lower the rate); when each called number's response arrived."""
     answered: dict[bytes, float] = {}
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
-    for _ in range(calls):
+    start = time.monotonic()
+    for index in range(calls):
+        time.sleep(max(0.0, start + index * gap - time.monotonic()))
         response = session.post(f"{url}/api/v1/counters/{counter_id}/call-next", timeout=10)
         answered[response.json()["number"].encode()] = time.monotonic()
-        time.sleep(gap)
     return answered
 
 
@@ -171,11 +184,15 @@ def percentile(values: list[float], q: float) -> float | None:
 async def measure(url: str, setup: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     port = int(url.rsplit(":", 1)[1])
     stop = asyncio.Event()
-    subscribers = [Subscriber() for _ in range(args.subscribers)]
+    subscribers = [Subscriber(phone_address(i)) for i in range(args.subscribers)]
     tasks = [asyncio.create_task(s.run(port, stop)) for s in subscribers]
     waiting = [asyncio.create_task(s.connected.wait()) for s in subscribers]
     await asyncio.wait(waiting, timeout=args.connect_timeout)
     connected = sum(s.connected.is_set() for s in subscribers)
+    streams_rss_mb = rss_mb(setup["pid"]) - setup["idle_rss_mb"]
+    idle_cpu, idle_since = cpu_s(setup["pid"]), time.monotonic()
+    await asyncio.sleep(args.idle_s)  # every stream open, nothing happening
+    idle_share = (cpu_s(setup["pid"]) - idle_cpu) / (time.monotonic() - idle_since)
 
     stop_poll = threading.Event()
     polled: list[tuple[float, bytes]] = []
@@ -183,6 +200,7 @@ async def measure(url: str, setup: dict[str, Any], args: argparse.Namespace) -> 
         target=lambda: polled.extend(poller(url, 3, stop_poll)), daemon=True
     )
     poll_thread.start()
+    calls_started = time.monotonic()
     try:
         answered = await asyncio.to_thread(
             caller, url, setup["token"], setup["counter_id"], args.calls, args.gap
@@ -218,8 +236,12 @@ async def measure(url: str, setup: dict[str, Any], args: argparse.Namespace) -> 
             poll_latencies.append(first - answered[number])
     sse_p50 = percentile(latencies, 0.5)
     poll_p50 = percentile(poll_latencies, 0.5)
+    calls_took = max(answered.values(), default=calls_started) - calls_started
     return {
         "connected": connected,
+        "rss_mb_per_1000_idle_streams": round(streams_rss_mb * 1000 / max(connected, 1), 1),
+        "cpu_pct_per_1000_idle_streams": round(idle_share * 100 * 1000 / max(connected, 1), 1),
+        "calls_per_s": round(len(answered) / calls_took, 1) if calls_took else None,
         "error": failure,
         "sse_p50_ms": sse_p50,
         "sse_p99_ms": percentile(latencies, 0.99),
@@ -249,6 +271,7 @@ def run_one(worker_class: str, args: argparse.Namespace) -> dict[str, Any]:
             kiosk.headers["Authorization"] = f"Bearer {setup['kiosk']}"
             for _ in range(args.calls):
                 kiosk.post(f"{url}/api/v1/tickets", json={"service": "ho-tich"}, timeout=10)
+            setup.update(pid=process.pid, idle_rss_mb=rss_mb(process.pid))
             server_before, client_before = cpu_s(process.pid), time.process_time()
             result = asyncio.run(measure(url, setup, args))
             result["server_rss_mb"] = rss_mb(process.pid)
@@ -266,6 +289,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--gap", type=float, default=0.2, help="seconds between calls")
     parser.add_argument("--connect-timeout", type=float, default=20.0)
+    parser.add_argument("--idle-s", type=float, default=5.0, help="idle CPU measured this long")
     parser.add_argument("--worker-classes", default="gevent,gthread")
     args = parser.parse_args()
     results = {wc: run_one(wc, args) for wc in args.worker_classes.split(",")}

@@ -119,10 +119,10 @@ def test_stream_replays_then_skips_live_copies_of_replayed_events() -> None:
     subscription = broker.subscribe(1)
     broker.publish([event(2), event(3)])  # committed while the replay was being read
     body = stream(
-        subscription, [event(1), event(2)], service_id=None, counter_id=None, heartbeat_s=0.01
+        subscription, [event(1), event(2)], heartbeat_s=0.01
     )
 
-    chunks = [next(body) for _ in range(3)]
+    chunks = [next(body).decode() for _ in range(3)]
     body.close()
 
     assert chunks[0].startswith("retry: ")
@@ -134,11 +134,55 @@ def test_stream_replays_then_skips_live_copies_of_replayed_events() -> None:
 def test_an_idle_stream_sends_a_heartbeat_comment_with_the_last_id() -> None:
     broker = Broker()
     body = stream(
-        broker.subscribe(1), [event(4)], service_id=None, counter_id=None, heartbeat_s=0.01
+        broker.subscribe(1), [event(4)], heartbeat_s=0.01
     )
     next(body), next(body)
 
-    beat = next(body)
+    beat = next(body).decode()
     body.close()
 
     assert beat.startswith(": heartbeat\n") and '"last_event_id": 4' in beat
+
+
+def test_a_filtered_stream_is_handed_only_the_events_it_asked_for() -> None:
+    broker = Broker()
+    counter_4 = broker.subscribe(1, counter_id=4)
+    service_2 = broker.subscribe(1, service_id=2)
+    everything = broker.subscribe(1)
+
+    broker.publish(
+        [
+            event(1, counter_id=3),
+            event(2, "ticket.issued", counter_id=None),  # queue-wide: reaches every filter
+            event(3, counter_id=4, service_id=5),
+            event(4, "auth.signed_in"),  # not public: reaches no stream
+        ]
+    )
+
+    assert [e.id for e in counter_4.take(0)] == [2, 3]
+    assert [e.id for e in service_2.take(0)] == [1, 2]
+    assert [e.id for e in everything.take(0)] == [1, 2, 3]
+
+
+def test_an_event_is_serialised_once_for_all_its_streams() -> None:
+    broker = Broker()
+    streams = [broker.subscribe(1) for _ in range(3)]
+    called = event(1)
+
+    broker.publish([called])
+
+    sent = [s.take(0)[0].sse for s in streams]
+    assert all(wire is sent[0] for wire in sent)
+    assert sent[0].startswith(b"id: 1\nevent: ticket.called\ndata: {")
+
+
+def test_a_stream_opened_after_its_group_emptied_gets_events_again() -> None:
+    broker = Broker()
+    with broker.subscribe(1, service_id=2), broker.subscribe(1, service_id=2):
+        assert broker.subscriber_count() == 2
+    assert broker.subscriber_count() == 0
+
+    again = broker.subscribe(1, service_id=2)
+    broker.publish([event(1)])
+
+    assert [e.id for e in again.take(0)] == [1]
