@@ -16,6 +16,7 @@ the bytes are exactly what python-escpos would send to a real printer.
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from collections.abc import Sequence
@@ -32,6 +33,9 @@ from drivers.printer.raster_text import Align, TextStyle, render_lines
 CELL_DOTS = 12
 #: Keeps a phone number on one line: wrapped as one word, printed as a space.
 NO_BREAK = "\u00a0"
+#: One phone number: digit groups joined by single spaces, dots or hyphens, with an
+#: optional ``+`` and area code in brackets (``(0218) 3880 123``, ``+84 218.3880.123``).
+PHONE = re.compile(r"\+?(?:\(\d+\) ?)?\d+(?:[ .\-]\d+)*")
 
 
 def nfc(text: str) -> str:
@@ -235,9 +239,16 @@ def ticket_ops(data: TicketData, profile: PaperProfile, labels: Labels = LABELS)
         ops.append(QrOp(data.tracking_url, size.qr_module))
         ops += _block("scan_hint", labels.scan_hint, profile, TextStyle(size.small))
     if data.hotline:
-        line = labels.hotline.format(hotline=data.hotline.replace(" ", NO_BREAK))
+        line = labels.hotline.format(hotline=keep_numbers_together(data.hotline))
         ops += _block("hotline", [line], profile, TextStyle(size.small, bold=True))
     return ops
+
+
+def keep_numbers_together(text: str) -> str:
+    """Each phone number in ``text`` as one unbreakable word, the words between them
+    breakable: a line wraps before a number, never inside it, even when the field holds
+    several numbers that no single line could hold."""
+    return PHONE.sub(lambda match: match.group().replace(" ", NO_BREAK), text)
 
 
 def _code_ops(code: str, profile: PaperProfile, size: _Sizes, labels: Labels) -> list[Op]:
