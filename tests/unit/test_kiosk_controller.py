@@ -83,6 +83,12 @@ class FakeServer:
             "track_url": "http://x/t/abc",
         }
 
+    def queue_snapshot(self) -> dict[str, Any]:
+        self._check()
+        counts = [{"code": s["code"], "waiting": 0, "waiting_priority": 0} for s in SERVICES]
+        counts[0]["waiting"] = len(self.queue)
+        return {"services": counts}
+
     def lease_block(self, service: str, count: int) -> dict[str, Any]:
         self._check()
         last = self.reserved.get(service, 899) + count
@@ -151,7 +157,7 @@ class FakePrinter:
     def status(self) -> PrinterStatus:
         return self.status_now
 
-    def print_ticket(self, ticket: TicketData) -> None:
+    def print_ticket(self, ticket: TicketData, *, checked: bool = False) -> None:
         if self.fail_job is not None:
             raise self.fail_job
         self.tickets.append(ticket)
