@@ -148,6 +148,15 @@ def test_a_block_of_yesterday_is_refused(api: Api, clock: Any) -> None:
     assert stale.status_code == 409 and stale.json["error"]["code"] == "stale_block"
 
 
+def test_each_day_has_its_own_band(api: Api, clock: Any) -> None:
+    """The band restarts with the day, like the online sequence: a week later (the same
+    opening hours) the first block is B900 again and the online numbers B001."""
+    assert lease(api, count=2)["first_number"] == "B900"
+    clock.advance(days=7)
+    assert lease(api, count=2)["first_number"] == "B900"
+    assert api.issue("ho-tich")["number"] == "B001"
+
+
 def test_lease_needs_an_issuing_token(api: Api) -> None:
     body = {"service": "ho-tich", "count": 2}
     assert api.call("POST", "/number-blocks", None, json=body).status_code == 401

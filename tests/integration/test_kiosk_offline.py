@@ -117,11 +117,15 @@ def test_offline_tickets_use_the_reserved_band_and_say_who_is_ahead(
         assert restarted.heartbeat() is True and restarted.pending_count() == 0
         online.append(restarted.take_ticket("ho-tich"))
         jobs = emulator.wait_for_jobs(6)
+        leased = outbox.db.execute(
+            "SELECT first_seq, last_seq FROM blocks WHERE service = 'ho-tich' ORDER BY id"
+        ).fetchall()
         queries = list(emulator.status_queries)
 
     assert [t.number for t in online] == ["B001", "B002", "B003"]
     assert [t.number for t in offline] == ["B900", "B901", "B902"]
     assert all(t.offline and t.printed for t in offline)
+    assert leased == [(900, 902), (903, 905)]  # the restarted server leased after its last
     texts = [_printed(job) for job in jobs]
     assert "Số người đang chờ trước bạn: 1" in texts[1]
     assert "Số người đang chờ trước bạn: khoảng 2" in texts[2]
