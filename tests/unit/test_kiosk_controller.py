@@ -405,3 +405,35 @@ def test_a_code_typed_with_spaces_for_dots_is_found_and_refusals_quote_the_typin
     with pytest.raises(Refusal) as empty:
         controller.lookup("   ")
     assert (empty.value.vi or "").startswith("Vui lòng nhập mã hồ sơ")
+
+
+def test_an_offline_ticket_counts_ahead_from_a_recent_count_only(parts: Any) -> None:
+    """People ahead offline: the last count plus the kiosk's own offline tickets; once
+    that count is older than the settings allow, the ticket says it does not know."""
+    controller, server, printer, _ = parts
+    for _ in range(2):
+        server.issue_ticket("ho-tich", None, None)
+    assert controller.heartbeat() is True  # counts two waiting, leases a block
+    server.down = True
+    first = controller.take_ticket("ho-tich")
+    second = controller.take_ticket("ho-tich")
+    assert (first.ahead, second.ahead) == (2, 3)
+    assert [(t.people_ahead, t.people_ahead_estimated) for t in printer.tickets] == [
+        (2, True),
+        (3, True),
+    ]
+    controller.clock.now += timedelta(seconds=controller.settings.waiting_max_age_s)
+    late = controller.take_ticket("ho-tich")
+    assert late.ahead is None and printer.tickets[-1].people_ahead is None
+
+
+def test_an_offline_priority_ticket_counts_only_under_a_strict_policy(parts: Any) -> None:
+    controller, server, printer, _ = parts
+    assert controller.heartbeat() is True
+    server.down = True
+    ho_tich = {**SERVICES[0], "priority_policy": "interleaved"}
+    controller.state.services = [ho_tich]
+    assert controller.take_ticket("ho-tich", "elderly").ahead is None
+    ho_tich["priority_policy"] = "strict"
+    assert controller.take_ticket("ho-tich", "elderly").ahead == 1  # the one just before
+    assert controller.take_ticket("ho-tich").ahead == 2
