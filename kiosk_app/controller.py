@@ -4,7 +4,8 @@ Screens call these methods (from a worker thread) and show the outcome; every
 refusal is a :class:`Refusal` with a catalogue key, or the server's own words.
 
 Printing rule: the printer is asked for its status before a number is taken,
-so a kiosk without paper issues nothing. If a job still fails after the server
+so a kiosk without paper issues nothing, and only then: one status request per
+ticket (the job goes out ``checked``). If a job still fails after the server
 numbered the ticket (paper ran out mid-ticket), the ticket stays reprintable
 (:meth:`KioskController.reprint`) and the problem is reported to the technician.
 Offline tickets whose print failed are voided in the outbox: the number is spent
@@ -109,11 +110,27 @@ class CitizenVisit:
     problem: Refusal | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingCount:
+    """How many waited in one service at ``at`` (``priority``: of them in priority
+    groups, None when not known): where an offline ticket's "people ahead" starts.
+    Kept in memory only, so a ticket never costs a disk write for it; a kiosk restarted
+    while offline prints that the count is unknown."""
+
+    day: str
+    at: datetime
+    waiting: int
+    priority: int | None
+
+
 @dataclass
 class KioskSettings:
     device: str = "kiosk"
     block_size: int = 5  # numbers leased per service and day
     refill_below: int = 2
+    #: How long the last queue count stays good for an offline ticket's "people ahead";
+    #: older (counters kept calling meanwhile), the ticket says the count is unknown.
+    waiting_max_age_s: int = 1800
     result_service: str = "tra-ket-qua"
 
 
@@ -168,6 +185,7 @@ class KioskController:
         self.clock = clock
         self.state = KioskState()
         self.unprinted: TicketData | None = None
+        self.waiting: dict[str, WaitingCount] = {}  # per service code
         self._on_problem = on_problem
         self._lock = threading.Lock()  # one ticket at a time: the printer is one device
         self._beat = threading.Lock()  # one heartbeat at a time
@@ -216,8 +234,57 @@ class KioskController:
             return False
         self.load_catalogue()  # services edited by an admin show without a restart
         self.sync()
+        self.remember_waiting()
         self.refill_blocks()
         return True
+
+    def remember_waiting(self) -> None:
+        """Keep how many wait in each service (read after the hand-over, so the tickets
+        handed over are in it)."""
+        try:
+            snapshot = self.client.queue_snapshot()
+        except NO_SERVER as error:
+            self.state.went_offline(error)
+            return
+        except ServerError as error:
+            log.info("no queue count: %s", error.code)
+            return
+        day, at = self.today(), self.clock()
+        self.waiting = {
+            s["code"]: WaitingCount(day, at, s["waiting"], s["waiting_priority"])
+            for s in snapshot["services"]
+        }
+
+    def _count_online_ticket(self, code: str, priority: str | None, ahead: int | None) -> None:
+        """An online ticket brings the count of its service up to date: a normal one
+        exactly (those waiting are ahead of it), a priority one by one more."""
+        known = self.waiting.get(code)
+        if known is not None and known.day != self.today():
+            known = None
+        if priority is None and ahead is not None:
+            in_priority = known.priority if known else None
+            self.waiting[code] = WaitingCount(self.today(), self.clock(), ahead + 1, in_priority)
+        elif known is not None:
+            more = None if known.priority is None else known.priority + 1
+            self.waiting[code] = replace(known, waiting=known.waiting + 1, priority=more)
+
+    def _ahead_offline(self, service: dict[str, Any], priority: str | None) -> int | None:
+        """People ahead of an offline ticket about to be taken: the last count of its
+        service plus the tickets this kiosk issued offline since; None when that count
+        is missing or too old to mean anything (counters kept calling), or when the
+        policy places a priority ticket where the count cannot tell."""
+        known = self.waiting.get(service["code"])
+        if known is None or known.day != self.today():
+            return None
+        if not 0 <= (self.clock() - known.at).total_seconds() <= self.settings.waiting_max_age_s:
+            return None
+        if priority is None:
+            return known.waiting + self.outbox.issued_since(service["code"], known.at)
+        if service.get("priority_policy") != "strict" or known.priority is None:
+            return None
+        return known.priority + self.outbox.issued_since(
+            service["code"], known.at, priority_only=True
+        )
 
     def refill_blocks(self) -> None:
         """Lease numbers for every active service running low on spare numbers today."""
@@ -284,10 +351,12 @@ class KioskController:
             service = self.service(service_code)
             try:
                 with self.open_printer() as printer:
-                    status = printer.status()
+                    status = printer.status()  # the ticket's one status request
                     problem = status.problem()
                     if problem is not None:
                         raise problem
+                    if status.paper_near_end:
+                        log.warning("kiosk %s: printer paper near end", self.settings.device)
                     issued = self._issue_and_print(printer, service, priority, dossier_code)
             except DriverError as error:
                 key = printer_problem_key(error)
@@ -312,6 +381,7 @@ class KioskController:
         except ServerError as error:
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.came_online()
+        self._count_online_ticket(service["code"], priority, view.get("ahead"))
         ticket = self._ticket_data(
             view["number"],
             service,
@@ -332,7 +402,7 @@ class KioskController:
             ticket_id=view.get("id"),
         )
         try:
-            printer.print_ticket(ticket)
+            printer.print_ticket(ticket, checked=True)
         except DriverError as error:
             self.unprinted = ticket
             self._report(
@@ -350,13 +420,16 @@ class KioskController:
         dossier_code: str | None,
     ) -> Issued:
         now = self.clock()
+        ahead = self._ahead_offline(service, priority)  # before this ticket joins the outbox
         offline = self.outbox.take(service["code"], self.today(), now, priority, dossier_code)
         if offline is None:
             self._report(f"offline and no spare numbers for {service['code']}")
             raise Refusal("error.no_block")
-        ticket = self._ticket_data(offline.number, service, priority, None, None, dossier_code)
+        ticket = self._ticket_data(
+            offline.number, service, priority, None, ahead, dossier_code, estimated=True
+        )
         try:
-            printer.print_ticket(ticket)
+            printer.print_ticket(ticket, checked=True)
         except DriverError:
             self.outbox.mark(offline, OutboxState.VOID)
             raise
@@ -365,7 +438,7 @@ class KioskController:
             service["code"],
             service["name_vi"],
             service.get("name_en", ""),
-            None,
+            ahead,
             None,
             offline=True,
             dossier_code=dossier_code,
@@ -394,6 +467,8 @@ class KioskController:
         track_url: str | None,
         ahead: int | None,
         dossier_code: str | None = None,
+        *,
+        estimated: bool = False,
     ) -> TicketData:
         site = self.state.site
         return TicketData(
@@ -404,7 +479,8 @@ class KioskController:
             # Offline tickets have no tracking token yet: the QR leads to the centre's page,
             # unless that is a loopback address no phone can open.
             tracking_url=track_url or public_or_none(self.client.base_url),
-            people_ahead=ahead or 0,
+            people_ahead=ahead,
+            people_ahead_estimated=estimated,
             priority_label=self.priority_label(priority)[0],
             hotline=site.get("hotline") or None,
             dossier_code=dossier_code,

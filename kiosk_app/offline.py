@@ -210,6 +210,21 @@ class Outbox:
         return int(row.fetchone()[0])
 
     @_serialised
+    def issued_since(self, service: str, since: datetime, *, priority_only: bool = False) -> int:
+        """Tickets of ``service`` this kiosk issued offline that a queue count taken at
+        ``since`` left out: those still to hand over, and those issued after it."""
+        rows = self.db.execute(
+            "SELECT issued_at, priority, state FROM outbox WHERE service = ? AND state IN (?, ?)",
+            (service, OutboxState.PENDING.value, OutboxState.SYNCED.value),
+        ).fetchall()
+        return sum(
+            1
+            for at, priority, state in rows
+            if (state == OutboxState.PENDING.value or datetime.fromisoformat(at) > since)
+            and (priority or not priority_only)
+        )
+
+    @_serialised
     def mark(self, ticket: OfflineTicket, state: OutboxState, ticket_id: int | None = None) -> None:
         self.db.execute(
             "UPDATE outbox SET state = ?, ticket_id = ? WHERE block_id = ? AND seq = ?",

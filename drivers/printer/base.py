@@ -16,7 +16,9 @@ class Printer(Protocol):
     ``print_ticket`` and ``print_slip`` return only when the printer accepted the
     whole job and reported itself ready afterwards; otherwise they raise a
     :class:`drivers.errors.DriverError` subclass and the ticket must be treated as
-    not printed (kept as ``print_failed``, reprintable).
+    not printed (kept as ``print_failed``, reprintable). ``print_ticket(checked=True)``
+    is for a caller that asked :meth:`status` just before: the printer is not asked
+    again, before or after, and the call returns once the whole job was sent.
     """
 
     def open(self) -> None: ...
@@ -34,6 +36,6 @@ class Printer(Protocol):
 
     def status(self) -> PrinterStatus: ...
 
-    def print_ticket(self, data: TicketData) -> None: ...
+    def print_ticket(self, data: TicketData, *, checked: bool = False) -> None: ...
 
     def print_slip(self, data: SlipData) -> None: ...

@@ -3,7 +3,8 @@
 A job is all-or-nothing from the caller's view: the printer is asked for its
 status (``DLE EOT``) before the job and again after it, and any refusal, silence
 or lost connection raises a typed error, so the queue never counts a ticket that
-did not come out.
+did not come out. A caller that asked the status itself just before (the kiosk's
+ticket) sends the job with ``checked=True``: one status request per ticket.
 """
 
 from __future__ import annotations
@@ -102,14 +103,24 @@ class EscposPrinter:
             )
         return decode_status(answers)
 
-    def print_ticket(self, data: TicketData) -> None:
-        self.print_job(build_ticket(data, self.profile, self.labels))
+    def print_ticket(self, data: TicketData, *, checked: bool = False) -> None:
+        self.print_job(build_ticket(data, self.profile, self.labels), checked=checked)
 
     def print_slip(self, data: SlipData) -> None:
         self.print_job(build_slip(data, self.profile, self.labels))
 
-    def print_job(self, job: bytes) -> None:
-        """Send prebuilt ESC/POS bytes between two status checks."""
+    def print_job(self, job: bytes, *, checked: bool = False) -> None:
+        """Send prebuilt ESC/POS bytes between two status checks.
+
+        ``checked``: the caller asked :meth:`status` just before and acted on it (the
+        kiosk does, before it takes a number), so the job goes out without asking
+        again: one status request per ticket, which keeps a busy kiosk quick. A link
+        that fails mid-job still raises; the next ticket's check sees paper run out.
+        """
+        if checked:
+            with self._translated("print"):
+                self._send(job)
+            return
         self.status().raise_for_problem()
         with self._translated("print"):
             self._send(job)

@@ -16,6 +16,7 @@ the bytes are exactly what python-escpos would send to a real printer.
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from collections.abc import Sequence
@@ -32,6 +33,9 @@ from drivers.printer.raster_text import Align, TextStyle, render_lines
 CELL_DOTS = 12
 #: Keeps a phone number on one line: wrapped as one word, printed as a space.
 NO_BREAK = "\u00a0"
+#: One phone number: digit groups joined by single spaces, dots or hyphens, with an
+#: optional ``+`` and area code in brackets (``(0218) 3880 123``, ``+84 218.3880.123``).
+PHONE = re.compile(r"\+?(?:\(\d+\) ?)?\d+(?:[ .\-]\d+)*")
 
 
 def nfc(text: str) -> str:
@@ -48,7 +52,10 @@ class TicketData:
     issued_at: datetime
     #: None prints no QR: better none than one a phone cannot open (a loopback address).
     tracking_url: str | None
-    people_ahead: int = 0
+    #: None: not known (an offline ticket with no recent count) — said so, never "0".
+    people_ahead: int | None = 0
+    #: The count is an estimate (an offline ticket, from the kiosk's last queue count).
+    people_ahead_estimated: bool = False
     priority_label: str | None = None
     hotline: str | None = None
     #: The dossier a result-collection ticket is for: the officer at the counter asks for it.
@@ -102,6 +109,14 @@ class Labels:
     people_ahead: tuple[str, str] = (
         "Số người đang chờ trước bạn: {count}",
         "People ahead of you: {count}",
+    )
+    people_ahead_estimated: tuple[str, str] = (
+        "Số người đang chờ trước bạn: khoảng {count}",
+        "People ahead of you: about {count}",
+    )
+    people_ahead_unknown: tuple[str, str] = (
+        "Chưa rõ số người đang chờ",
+        "Waiting count unknown",
     )
     issued_at: str = "Giờ lấy số / Issued: {time}"
     scan_hint: tuple[str, str] = (
@@ -228,16 +243,30 @@ def ticket_ops(data: TicketData, profile: PaperProfile, labels: Labels = LABELS)
         ops += _block("priority", [line], profile, TextStyle(size.body, True, invert=True))
     if data.dossier_code:
         ops += _code_ops(data.dossier_code, profile, size, labels)
-    details = [line.format(count=data.people_ahead) for line in labels.people_ahead]
+    details = _ahead_lines(data, labels)
     details.append(labels.issued_at.format(time=data.issued_at.strftime(labels.time_format)))
     ops += _block("details", details, profile, TextStyle(size.body))
     if data.tracking_url:
         ops.append(QrOp(data.tracking_url, size.qr_module))
         ops += _block("scan_hint", labels.scan_hint, profile, TextStyle(size.small))
     if data.hotline:
-        line = labels.hotline.format(hotline=data.hotline.replace(" ", NO_BREAK))
+        line = labels.hotline.format(hotline=keep_numbers_together(data.hotline))
         ops += _block("hotline", [line], profile, TextStyle(size.small, bold=True))
     return ops
+
+
+def _ahead_lines(data: TicketData, labels: Labels) -> list[str]:
+    if data.people_ahead is None:
+        return list(labels.people_ahead_unknown)
+    lines = labels.people_ahead_estimated if data.people_ahead_estimated else labels.people_ahead
+    return [line.format(count=data.people_ahead) for line in lines]
+
+
+def keep_numbers_together(text: str) -> str:
+    """Each phone number in ``text`` as one unbreakable word, the words between them
+    breakable: a line wraps before a number, never inside it, even when the field holds
+    several numbers that no single line could hold."""
+    return PHONE.sub(lambda match: match.group().replace(" ", NO_BREAK), text)
 
 
 def _code_ops(code: str, profile: PaperProfile, size: _Sizes, labels: Labels) -> list[Op]:

@@ -289,6 +289,20 @@ class QueueRepository:
         return int(self.session.execute(_next_seq_statement(self._postgres), values).scalar_one())
 
     # number blocks (kiosk offline mode) ---------------------------------------------
+    def last_reserved(self, service_id: int, day: str, floor: int) -> int | None:
+        """The highest number at or above ``floor`` any block of the service's day holds.
+
+        Read after :meth:`next_seq` (``count=0``) in the same transaction: that holds the
+        day's numbering row (PostgreSQL row lock, SQLite writer lock) until commit, so
+        two kiosks leasing at once read one after the other and never share a number.
+        """
+        b = number_blocks.c
+        query = select(func.max(b.last_seq)).where(
+            b.service_id == service_id, b.day == day, b.last_seq >= floor
+        )
+        found = self.session.execute(query).scalar_one()
+        return None if found is None else int(found)
+
     def add_block(
         self,
         site_id: int,
@@ -300,7 +314,7 @@ class QueueRepository:
         last_seq: int,
         created_at: datetime,
     ) -> int:
-        """Store a block of numbers already reserved by :meth:`next_seq`; return its id."""
+        """Store a block of numbers reserved under the numbering row's lock; return its id."""
         statement = (
             insert(number_blocks)
             .values(

@@ -256,6 +256,7 @@ number_blocks = Table(
     Column("last_seq", Integer, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_number_blocks_device", "site_id", "device", "day"),
+    Index("ix_number_blocks_service_day", "service_id", "day", "last_seq"),
 )
 
 def start_mappers() -> None:

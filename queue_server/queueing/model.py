@@ -417,9 +417,27 @@ STATE_LABELS_VI: dict[TicketState, str] = {
 }
 
 
+#: The numbers kiosks reserve for offline issuing, per service and day: their own band,
+#: so leasing a block never makes the online sequence jump (A002 then A008) and the
+#: numbers stay three digits. The online sequence steps over the band (A899, A1000).
+RESERVED_FIRST = 900
+RESERVED_LAST = 999
+
+
+def online_seq_after_band(seq: int) -> int | None:
+    """Where the online sequence jumps when ``seq`` landed in the reserved band, else None."""
+    return RESERVED_LAST + 1 if RESERVED_FIRST <= seq <= RESERVED_LAST else None
+
+
+def online_count(seq: int) -> int:
+    """How many numbers the online sequence handed out up to ``seq`` (the band is skipped)."""
+    return seq - (RESERVED_LAST - RESERVED_FIRST + 1) if seq > RESERVED_LAST else seq
+
+
 @dataclass(frozen=True)
 class NumberBlock:
-    """A run of one service's day sequence reserved for one device (kiosk offline mode)."""
+    """A run of one service's reserved band leased to one device (kiosk offline mode);
+    blocks leased before the band existed hold numbers of the day sequence."""
 
     id: int
     site_id: int
@@ -441,6 +459,8 @@ __all__ = [
     "Counter",
     "CounterState",
     "NumberBlock",
+    "RESERVED_FIRST",
+    "RESERVED_LAST",
     "PARK_REASON_LABELS",
     "PRIORITY_CHECKS",
     "PRIORITY_LABELS",
@@ -453,6 +473,8 @@ __all__ = [
     "Ticket",
     "TicketState",
     "format_number",
+    "online_count",
+    "online_seq_after_band",
     "park_reason_labels",
     "service_time_s",
     "streak_after",

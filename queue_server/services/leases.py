@@ -1,8 +1,11 @@
 """Number blocks: numbers a kiosk reserves ahead so it can keep issuing while offline.
 
-A block is a run of today's sequence of one service, reserved with the same
-atomic ``next_seq`` as an ordinary ticket, so no other kiosk or counter can
-ever hand out those numbers. When the kiosk is back online it hands over each
+A block is a run of one service's reserved band of the day (``RESERVED_FIRST``
+upward, A900-A999), never of the sequence visitors see issued online: leasing
+leaves that sequence continuous (A001, A002, A003). Each block starts after the
+highest reserved number any block of that service and day holds, read while the
+day's numbering row is held, so two kiosks leasing at once get distinct slices;
+the online sequence steps over the band. When the kiosk is back online it hands over each
 ticket it issued from a block; the ticket joins the queue at the time it was
 issued (``queued_at``), so it keeps its place among tickets issued meanwhile,
 but never before the block was leased: the kiosk held none of its numbers
@@ -20,7 +23,13 @@ from zoneinfo import ZoneInfo
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import NotFound, QueueError
-from queue_server.queueing.model import PriorityGroup, Site, format_number
+from queue_server.queueing.model import (
+    RESERVED_FIRST,
+    RESERVED_LAST,
+    PriorityGroup,
+    Site,
+    format_number,
+)
 from queue_server.services.clock import local_day
 from queue_server.services.tickets import (
     NewTicket,
@@ -47,6 +56,12 @@ class NumberOutsideBlock(QueueError):
     message_vi = "Số này không thuộc dải số đã cấp."
 
 
+class ReservedNumbersUsedUp(QueueError):
+    code = "reserved_numbers_used_up"
+    message = "Today's numbers reserved for offline issuing have all been leased."
+    message_vi = "Đã cấp hết các số dự phòng cho ki-ốt trong ngày hôm nay."
+
+
 class StaleBlock(QueueError):
     code = "stale_block"
     message = "The block belongs to an earlier day; its numbers are no longer valid."
@@ -56,7 +71,8 @@ class StaleBlock(QueueError):
 def lease_block(
     uow: UnitOfWork, site: Site, service_code: str, count: int, device: str, now: datetime
 ) -> dict[str, Any]:
-    """Reserve ``count`` consecutive numbers of today's sequence for ``device``."""
+    """Reserve up to ``count`` consecutive numbers of today's reserved band for ``device``
+    (fewer when the band is nearly used up)."""
     if not 1 <= count <= MAX_BLOCK:
         raise QueueError(
             f"A block holds 1 to {MAX_BLOCK} numbers.",
@@ -65,8 +81,12 @@ def lease_block(
     service = uow.repo.service(site.id or 0, service_code)
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
     day = local_day(now, site.timezone)
-    last = uow.repo.next_seq(service.id or 0, day, count)
-    first = last - count + 1
+    uow.repo.next_seq(service.id or 0, day, 0)  # hold the day's numbering row until commit
+    used = uow.repo.last_reserved(service.id or 0, day, RESERVED_FIRST)
+    first = RESERVED_FIRST if used is None else used + 1
+    last = min(first + count - 1, RESERVED_LAST)
+    if first > last:
+        raise ReservedNumbersUsedUp()
     block_id = uow.repo.add_block(
         site.id or 0,
         service.id or 0,

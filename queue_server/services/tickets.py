@@ -20,6 +20,8 @@ from queue_server.queueing.model import (
     Ticket,
     TicketState,
     format_number,
+    online_count,
+    online_seq_after_band,
 )
 from queue_server.services.clock import local_day
 from queue_server.services.site_ref import SiteRef
@@ -59,7 +61,10 @@ def number_ticket(
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
     day = local_day(now, site.timezone)
     seq = uow.repo.next_seq(service.id or 0, day)
-    if service.daily_limit is not None and seq > service.daily_limit:
+    jump = online_seq_after_band(seq)
+    if jump is not None:  # the numbering row is still held: the step over the band is atomic
+        seq = uow.repo.next_seq(service.id or 0, day, jump - seq)
+    if service.daily_limit is not None and online_count(seq) > service.daily_limit:
         raise DailyLimitReached(
             f"All {service.daily_limit} tickets of {service.name_en or service.name_vi} "
             "for today have been issued. Please come back on the next working day.",

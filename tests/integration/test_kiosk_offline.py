@@ -3,17 +3,19 @@ in issue order: real server process, real API client, printer emulator over TCP.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import requests
 from clocks import TickingClock
 from live_server import LiveServer
-from printer_fixtures import running_emulator
+from printer_fixtures import ARTIFACTS, running_emulator
 from server_fixtures import build_runtime, seed_callers
 
 from device_kit.client import QueueClient
 from drivers.printer import open_printer
+from drivers.printer.emulator import EmulatedJob
 from kiosk_app.controller import KioskController, KioskSettings
 from kiosk_app.offline import Outbox
 
@@ -51,7 +53,7 @@ def test_three_offline_tickets_join_the_queue_once_in_issue_order(
         assert controller.heartbeat() is True
         assert controller.pending_count() == 0
         after = controller.take_ticket("ho-tich")
-        printed = [job.text for job in emulator.jobs]
+        printed = [job.text for job in emulator.wait_for_jobs(5)]
 
     numbers = [before.number] + [t.number for t in offline] + [after.number]
     assert len(set(numbers)) == 5
@@ -67,3 +69,83 @@ def test_three_offline_tickets_join_the_queue_once_in_issue_order(
         called.append(response.json()["number"])
     server.stop()
     assert called == numbers
+
+
+def _printed(job: EmulatedJob) -> str:
+    """A ticket's text as one line: the 58 mm paper wraps the long ones."""
+    return " ".join(job.text.split())
+
+
+@pytest.mark.slow
+def test_offline_tickets_use_the_reserved_band_and_say_who_is_ahead(
+    tmp_path: Path,
+    ticking_clock: TickingClock,
+) -> None:
+    """Online numbers run on from B001 whatever the blocks; the offline tickets print
+    B900 up with the people ahead from the kiosk's last count, or that it does not know
+    (restarted while offline); the queue takes them all once; one status request each."""
+    url = f"sqlite:///{tmp_path / 'motcua.db'}"
+    runtime = build_runtime(url, None, tmp_path, ticking_clock)
+    tokens, counters = seed_callers(runtime)
+    runtime.db.dispose()
+    server = LiveServer(url, tmp_path).start()
+    with (
+        running_emulator(tmp_path / "printer", paper=58) as emulator,
+        QueueClient(server.url, tokens["kiosk"], timeout=(0.5, 2)) as client,
+        Outbox(tmp_path / "kiosk.db") as outbox,
+    ):
+
+        def kiosk() -> KioskController:
+            controller = KioskController(
+                client,
+                lambda: open_printer(f"tcp://127.0.0.1:{emulator.port}", paper=58),
+                outbox,
+                KioskSettings(block_size=3),
+                clock=ticking_clock,
+            )
+            controller.load_catalogue()
+            return controller
+
+        controller = kiosk()
+        assert controller.heartbeat() is True  # leases B900-B902, counts the queue
+        online = [controller.take_ticket("ho-tich") for _ in range(2)]
+        server.kill()
+        offline = [controller.take_ticket("ho-tich") for _ in range(2)]
+        restarted = kiosk()  # back from a power cut, still offline: no count to go by
+        offline.append(restarted.take_ticket("ho-tich"))
+        server.start()
+        assert restarted.heartbeat() is True and restarted.pending_count() == 0
+        online.append(restarted.take_ticket("ho-tich"))
+        jobs = emulator.wait_for_jobs(6)
+        leased = outbox.db.execute(
+            "SELECT first_seq, last_seq FROM blocks WHERE service = 'ho-tich' ORDER BY id"
+        ).fetchall()
+        queries = list(emulator.status_queries)
+
+    assert [t.number for t in online] == ["B001", "B002", "B003"]
+    assert [t.number for t in offline] == ["B900", "B901", "B902"]
+    assert all(t.offline and t.printed for t in offline)
+    assert leased == [(900, 902), (903, 905)]  # the restarted server leased after its last
+    texts = [_printed(job) for job in jobs]
+    assert "Số người đang chờ trước bạn: 1" in texts[1]
+    assert "Số người đang chờ trước bạn: khoảng 2" in texts[2]
+    assert "People ahead of you: about 3" in texts[3]
+    assert "Chưa rõ số người đang chờ" in texts[4] and "Waiting count unknown" in texts[4]
+    assert "trước bạn" not in texts[4] and "B902" in texts[4]
+    assert queries == [1, 2, 4] * 6  # DLE EOT 1, 2, 4: one status request per ticket
+    assert all(job.status_queries == [1, 2, 4] for job in jobs)
+    for name, job in (("offline", jobs[2]), ("unknown", jobs[4])):
+        assert job.png_path is not None
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(job.png_path, ARTIFACTS / f"ticket_58mm_{name}.png")
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    called = []
+    for _ in range(7):
+        response = requests.post(
+            f"{server.url}/api/v1/counters/{counters[3]}/call-next", headers=admin, timeout=5
+        )
+        if response.status_code == 204:
+            break
+        called.append(response.json()["number"])
+    server.stop()
+    assert called == ["B001", "B002", "B900", "B901", "B902", "B003"]

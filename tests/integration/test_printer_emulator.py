@@ -26,7 +26,7 @@ from drivers.printer import open_printer
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.profiles import paper_profile
 from drivers.printer.render import read_qr_codes
-from drivers.printer.ticket_layout import RasterOp, ticket_ops
+from drivers.printer.ticket_layout import CELL_DOTS, RasterOp, ticket_ops
 
 #: These tests are about Vietnamese as rasters; the code-page path has its own.
 RASTER: Final = "raster"
@@ -236,3 +236,26 @@ def test_file_printer_writes_the_job_without_claiming_a_status(tmp_path: Path) -
     from drivers.printer.ticket_layout import build_ticket
 
     assert target.read_bytes() == build_ticket(sample_ticket(), paper_profile(58, text_mode=RASTER))
+
+
+@pytest.mark.parametrize("paper", [58, 80])
+def test_hotline_numbers_are_never_split_across_lines(tmp_path: Path, paper: int) -> None:
+    """GIVEN a hotline field too long for one line WHEN the ticket prints THEN the line
+    wraps between the numbers: each number whole on one line, no line wider than the
+    printer's columns (the printer would break it wherever the paper ends)."""
+    hotline = "0218 3880 123 - 0912 345 678 (Zalo)"
+    with running_emulator(tmp_path, paper=paper) as emulator:
+        with open_printer(f"tcp://127.0.0.1:{emulator.port}", paper=paper, timeout=2) as printer:
+            printer.print_ticket(sample_ticket(hotline=hotline))
+        (job,) = emulator.wait_for_jobs(1)
+    lines = job.text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "Hotline" in line)
+    footer = lines[start:]
+    assert " ".join(footer) == f"Đường dây nóng / Hotline: {hotline}"
+    assert any("0218 3880 123" in line for line in footer)
+    assert any("0912 345 678" in line for line in footer)
+    columns = paper_profile(paper).width_dots // CELL_DOTS
+    assert max(len(line) for line in footer) <= columns
+    assert job.png_path is not None
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(job.png_path, ARTIFACTS / f"ticket_{paper}mm_hotline.png")

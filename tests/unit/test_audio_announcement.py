@@ -44,6 +44,10 @@ SPOKEN = [
     ("A001", 1, "vi", "number", False, f"{MOI} A, một, đến quầy số một"),
     ("A010", 2, "vi", "number", False, f"{MOI} A, mười, đến quầy số hai"),
     ("B011", 3, "vi", "number", False, f"{MOI} Bê, mười một, đến quầy số ba"),
+    # the kiosks' reserved band (offline tickets) and the online numbers past it
+    ("B900", 3, "vi", "digits", False, f"{MOI} Bê, chín, không, không, đến quầy số ba"),
+    ("B905", 3, "vi", "number", False, f"{MOI} Bê, chín trăm linh năm, đến quầy số ba"),
+    ("B1000", 3, "vi", "number", False, f"{MOI} Bê, một nghìn, đến quầy số ba"),
     ("C015", 4, "vi", "number", False, f"{MOI} Xê, mười lăm, đến quầy số bốn"),
     ("D021", 5, "vi", "number", False, f"{MOI} Dê, hai mươi mốt, đến quầy số năm"),
     ("E024", 6, "vi", "number", False, f"{MOI} E, hai mươi tư, đến quầy số sáu"),

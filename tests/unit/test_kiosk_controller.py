@@ -42,6 +42,7 @@ class FakeServer:
     def __init__(self) -> None:
         self.down = False
         self.seq: dict[str, int] = {}
+        self.reserved: dict[str, int] = {}  # the server's band for blocks: 900 up
         self.queue: list[dict[str, Any]] = []
         self.blocks: dict[int, dict[str, Any]] = {}
         self.lookups: list[str] = []
@@ -83,9 +84,16 @@ class FakeServer:
             "track_url": "http://x/t/abc",
         }
 
+    def queue_snapshot(self) -> dict[str, Any]:
+        self._check()
+        counts = [{"code": s["code"], "waiting": 0, "waiting_priority": 0} for s in SERVICES]
+        counts[0]["waiting"] = len(self.queue)
+        return {"services": counts}
+
     def lease_block(self, service: str, count: int) -> dict[str, Any]:
         self._check()
-        last = self._next(service, count)
+        last = self.reserved.get(service, 899) + count
+        self.reserved[service] = last
         block = {
             "id": len(self.blocks) + 1,
             "service": service,
@@ -155,7 +163,7 @@ class FakePrinter:
     def status(self) -> PrinterStatus:
         return self.status_now
 
-    def print_ticket(self, ticket: TicketData) -> None:
+    def print_ticket(self, ticket: TicketData, *, checked: bool = False) -> None:
         if self.fail_job is not None:
             raise self.fail_job
         self.tickets.append(ticket)
@@ -224,10 +232,10 @@ def test_a_print_failing_mid_job_keeps_the_ticket_reprintable(parts: Any) -> Non
 
 def test_offline_tickets_come_from_the_block_and_sync_in_issue_order(parts: Any) -> None:
     controller, server, printer, outbox = parts
-    controller.refill_blocks()  # leases B001-B003 for ho-tich
+    controller.refill_blocks()  # leases B900-B902 for ho-tich
     server.down = True
     numbers = [controller.take_ticket("ho-tich").number for _ in range(3)]
-    assert numbers == ["B001", "B002", "B003"]
+    assert numbers == ["B900", "B901", "B902"]
     assert all(t.number in numbers for t in printer.tickets)
     with pytest.raises(Refusal) as refused:
         controller.take_ticket("ho-tich")
@@ -240,7 +248,7 @@ def test_offline_tickets_come_from_the_block_and_sync_in_issue_order(parts: Any)
     assert times == sorted(times)
     assert controller.pending_count() == 0 and controller.sync() == 0
     assert outbox.remaining("ho-tich", "2026-11-25") == 3  # refilled with a new block
-    assert controller.take_ticket("ho-tich").number == "B007"  # online again, after both blocks
+    assert controller.take_ticket("ho-tich").number == "B001"  # online numbers have no hole
 
 
 def test_an_offline_print_failure_voids_the_number(parts: Any) -> None:
@@ -251,7 +259,7 @@ def test_an_offline_print_failure_voids_the_number(parts: Any) -> None:
     with pytest.raises(Refusal):
         controller.take_ticket("ho-tich")
     printer.fail_job = None
-    assert controller.take_ticket("ho-tich").number == "B002"
+    assert controller.take_ticket("ho-tich").number == "B901"
     assert outbox.count(OutboxState.VOID) == 1 and controller.pending_count() == 1
 
 
@@ -423,3 +431,35 @@ def test_a_citizen_card_sends_only_its_id_number_and_the_age_is_reckoned_here(
     offline = controller.citizen_visit(card)
     assert offline.dossiers is None and offline.elderly
     assert offline.problem is not None and offline.problem.key == "lookup.unavailable"
+
+
+def test_an_offline_ticket_counts_ahead_from_a_recent_count_only(parts: Any) -> None:
+    """People ahead offline: the last count plus the kiosk's own offline tickets; once
+    that count is older than the settings allow, the ticket says it does not know."""
+    controller, server, printer, _ = parts
+    for _ in range(2):
+        server.issue_ticket("ho-tich", None, None)
+    assert controller.heartbeat() is True  # counts two waiting, leases a block
+    server.down = True
+    first = controller.take_ticket("ho-tich")
+    second = controller.take_ticket("ho-tich")
+    assert (first.ahead, second.ahead) == (2, 3)
+    assert [(t.people_ahead, t.people_ahead_estimated) for t in printer.tickets] == [
+        (2, True),
+        (3, True),
+    ]
+    controller.clock.now += timedelta(seconds=controller.settings.waiting_max_age_s)
+    late = controller.take_ticket("ho-tich")
+    assert late.ahead is None and printer.tickets[-1].people_ahead is None
+
+
+def test_an_offline_priority_ticket_counts_only_under_a_strict_policy(parts: Any) -> None:
+    controller, server, printer, _ = parts
+    assert controller.heartbeat() is True
+    server.down = True
+    ho_tich = {**SERVICES[0], "priority_policy": "interleaved"}
+    controller.state.services = [ho_tich]
+    assert controller.take_ticket("ho-tich", "elderly").ahead is None
+    ho_tich["priority_policy"] = "strict"
+    assert controller.take_ticket("ho-tich", "elderly").ahead == 1  # the one just before
+    assert controller.take_ticket("ho-tich").ahead == 2

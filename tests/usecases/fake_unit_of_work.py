@@ -125,6 +125,14 @@ class FakeQueueRepository:
         return self.sequences[key]
 
     # number blocks ---------------------------------------------------------------
+    def last_reserved(self, service_id: int, day: str, floor: int) -> int | None:
+        held = [
+            b.last_seq
+            for b in self.blocks
+            if (b.service_id, b.day) == (service_id, day) and b.last_seq >= floor
+        ]
+        return max(held, default=None)
+
     def add_block(
         self,
         site_id: int,

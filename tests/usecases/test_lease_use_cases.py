@@ -44,11 +44,13 @@ def hand_over(
 def test_a_leased_block_reserves_numbers_nobody_else_issues(uow: FakeUnitOfWork) -> None:
     block = lease(uow)
     online = issue_ticket(uow, SITE, IssueRequest("ho-tich"), "device:kiosk-2", LEASED_AT, 20)
+    second = lease(uow, count=2)
 
-    assert (block["first_number"], block["last_number"]) == ("A001", "A005")
-    assert online["number"] == "A006"
+    assert (block["first_number"], block["last_number"]) == ("A900", "A904")
+    assert (second["first_number"], second["last_number"]) == ("A905", "A906")
+    assert online["number"] == "A001"
     assert uow.events[0]["kind"] == "block.leased"
-    assert uow.events[0]["payload"]["first"] == 1
+    assert uow.events[0]["payload"]["first"] == 900
 
 
 def test_an_offline_ticket_joins_the_queue_no_earlier_than_its_block_was_leased(
@@ -60,10 +62,10 @@ def test_an_offline_ticket_joins_the_queue_no_earlier_than_its_block_was_leased(
     )
 
     # a kiosk clock an hour slow (or a forged time) claims a place before the lease
-    view, new = hand_over(uow, block["id"], 2, LEASED_AT - timedelta(hours=1))
+    view, new = hand_over(uow, block["id"], 901, LEASED_AT - timedelta(hours=1))
 
-    assert new and view["number"] == "A002"
-    (ticket,) = [t for t in uow.repo.tickets if t.number == "A002"]
+    assert new and view["number"] == "A901"
+    (ticket,) = [t for t in uow.repo.tickets if t.number == "A901"]
     assert ticket.queued_at == LEASED_AT
     assert ticket.source == f"offline:{KIOSK}"
     officer = Actor("user:lan", user_id=7)
@@ -71,19 +73,19 @@ def test_an_offline_ticket_joins_the_queue_no_earlier_than_its_block_was_leased(
         act(uow, SITE, 4, officer, LEASED_AT + timedelta(hours=1), CounterDesk.call_next)["number"]
         for _ in range(2)
     ]
-    assert called == ["A002", online["number"]]
+    assert called == ["A901", online["number"]]
 
 
 def test_handing_a_ticket_over_twice_returns_the_one_already_queued(uow: FakeUnitOfWork) -> None:
     block = lease(uow)
     issued = LEASED_AT + timedelta(minutes=3)
 
-    first, first_new = hand_over(uow, block["id"], 3, issued)
-    again, again_new = hand_over(uow, block["id"], 3, issued)
+    first, first_new = hand_over(uow, block["id"], 902, issued)
+    again, again_new = hand_over(uow, block["id"], 902, issued)
 
     assert (first_new, again_new) == (True, False)
     assert again["id"] == first["id"]
-    assert [t.number for t in uow.repo.tickets] == ["A003"]
+    assert [t.number for t in uow.repo.tickets] == ["A902"]
     assert [e["kind"] for e in uow.events] == ["block.leased", "ticket.issued"]
 
 
@@ -93,7 +95,7 @@ def test_only_the_leasing_device_hands_over_and_only_numbers_of_its_block(
     block = lease(uow, count=2)
 
     with pytest.raises(UnknownBlock):
-        hand_over(uow, block["id"], 1, LEASED_AT, device="kiosk-khac")
+        hand_over(uow, block["id"], 900, LEASED_AT, device="kiosk-khac")
     with pytest.raises(NumberOutsideBlock):
-        hand_over(uow, block["id"], 3, LEASED_AT)
+        hand_over(uow, block["id"], 902, LEASED_AT)
     assert uow.repo.tickets == []
