@@ -24,7 +24,7 @@ def create_app(config: dict[str, Any] | None = None, runtime: Runtime | None = N
         settings = load_settings(config)
         runtime = Runtime(
             settings=settings,
-            db=connect(settings.resolved_database_url, processes=settings.worker_count),
+            db=connect(settings.resolved_database_url, processes=settings.database_processes),
         )
     app = Flask(__name__)
     app.config.update(

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     wait_sample: PositiveInt = 20
     #: Server processes sharing the database (set by ``motcua-server run``).
     worker_count: PositiveInt = 1
+    #: ``motcua-server run`` instances, on this box and others, sharing one PostgreSQL
+    #: (scale-out, docs/scaling.md): the pools of all their workers split its connections.
+    app_instances: PositiveInt = 1
     #: Open event streams one client address may hold in one worker (boards,
     #: consoles and phones each need one or two).
     max_streams_per_client: PositiveInt = 30
@@ -118,6 +121,11 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'motcua.db').resolve()}"
+
+    @property
+    def database_processes(self) -> int:
+        """Processes whose pools share the PostgreSQL server's connections."""
+        return self.worker_count * self.app_instances
 
     @classmethod
     def settings_customise_sources(

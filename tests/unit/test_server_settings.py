@@ -101,3 +101,18 @@ def test_settings_are_frozen_and_copied_with_changes(tmp_path: Path) -> None:
         settings.wait_sample = 3  # type: ignore[misc]
     faster = settings.model_copy(update={"sse_heartbeat_s": 0.05})
     assert (faster.sse_heartbeat_s, settings.sse_heartbeat_s) == (0.05, 15.0)
+
+
+def test_instances_sharing_one_postgresql_split_its_connections_between_all_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two boxes of two workers each against the default 100 connections: each worker's
+    share leaves every pool plus its LISTEN connection under what PostgreSQL admits."""
+    from queue_server.adapters.database import PG_RESERVE_CONNECTIONS, pool_budget
+
+    monkeypatch.setenv("MOTCUA_APP_INSTANCES", "2")
+    settings = load_settings({"worker_count": 2})
+    assert settings.database_processes == 4
+    per_worker = pool_budget(100, settings.database_processes) + 1
+    assert per_worker * 4 <= 100 - PG_RESERVE_CONNECTIONS
+    assert pool_budget(100, settings.worker_count) * 4 > 100  # a box counting only itself
