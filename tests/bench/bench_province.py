@@ -163,14 +163,18 @@ def create_sites(url: str, schema: str, scratch: Path, args: argparse.Namespace)
     return sites
 
 
-def start_app(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """``motcua-server run`` (workers: one per core on PostgreSQL); nginx is its proxy."""
+def start_app(
+    url: str, data_dir: Path, instances: int
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``motcua-server run`` (workers: one per core on PostgreSQL); nginx is its proxy;
+    ``instances`` of it share the database's connections."""
     port = free_port()
     env = {
         **os.environ,
         "MOTCUA_DATABASE_URL": url,
         "MOTCUA_DATA_DIR": str(data_dir),
         "MOTCUA_SECRET_KEY": "bench",
+        "MOTCUA_APP_INSTANCES": str(instances),
         # Only nginx is a proxy: the bench's other loopback addresses are clients.
         "MOTCUA_TRUSTED_PROXIES": "127.0.0.1/32",
         "PYTHONPATH": str(ROOT),
@@ -562,7 +566,7 @@ def run_box(
     try:
         ports = []
         for n in range(processes):
-            process, port = start_app(url, scratch / f"app-{processes}-{n}")
+            process, port = start_app(url, scratch / f"app-{processes}-{n}", processes)
             started.append(process)
             ports.append(port)
         tls: ssl.SSLContext | None = None
