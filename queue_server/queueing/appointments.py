@@ -202,7 +202,9 @@ def read_code(text: str) -> str | None:
     return bare if _CODE.fullmatch(bare) else None
 
 
-def day_ranges(hours: OpeningHours, calendar: WorkingCalendar, day: date) -> list[tuple[time, time]]:
+def day_ranges(
+    hours: OpeningHours, calendar: WorkingCalendar, day: date
+) -> list[tuple[time, time]]:
     """The service's hours on ``day`` as the calendar allows them: none on a holiday or
     a day off, the weekday hours on a make-up working day (a weekend day worked)."""
     if day in calendar.holidays(day.year):

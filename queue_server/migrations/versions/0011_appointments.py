@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
@@ -50,7 +49,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["service_id"], ["services.id"], name=op.f("fk_appointments_service_id_services")
         ),
-        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_appointments_site_id_sites")),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_appointments_site_id_sites")
+        ),
         sa.ForeignKeyConstraint(
             ["ticket_id"], ["tickets.id"], name=op.f("fk_appointments_ticket_id_tickets")
         ),
@@ -98,7 +99,9 @@ def upgrade() -> None:
             ["appointments.id"],
             name=op.f("fk_sms_outbox_appointment_id_appointments"),
         ),
-        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_sms_outbox_site_id_sites")),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_sms_outbox_site_id_sites")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_outbox")),
     )
     op.create_index("ix_sms_outbox_due", "sms_outbox", ["sent_at", "due_at"])
