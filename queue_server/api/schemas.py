@@ -70,6 +70,9 @@ class ServicePatch(_Body):
     priority_policy: PriorityPolicy = Field(None)  # type: ignore[assignment]
     interleave_every: int = Field(None, ge=1, le=50)  # type: ignore[assignment]
     active: bool = Field(None)  # type: ignore[assignment]
+    appointment_capacity: int = Field(None, ge=0, le=500)  # type: ignore[assignment]
+    slot_minutes: int = Field(None, ge=5, le=240)  # type: ignore[assignment]
+    booking_days_ahead: int = Field(None, ge=0, le=120)  # type: ignore[assignment]
 
 
 class SitePatch(_Body):
