@@ -22,6 +22,7 @@ from queue_server.queueing.appointments import (
     Booking,
     BookingNotActive,
     BookingState,
+    OutsideCheckInWindow,
     SlotFull,
     SlotUnavailable,
     UnknownBooking,
@@ -275,13 +276,17 @@ def check_in(
     booking = _booking_for(uow, site, text, now)
     if booking.state is not BookingState.BOOKED:
         raise BookingNotActive(booking.state)
-    check_in_window(
-        booking.slot_start.astimezone(ZoneInfo(site.timezone)),
-        now,
-        window.early_min,
-        window.late_min,
-    )
     service = uow.repo.service_by_id(booking.service_id)
+    try:
+        check_in_window(
+            booking.slot_start.astimezone(ZoneInfo(site.timezone)),
+            now,
+            window.early_min,
+            window.late_min,
+        )
+    except OutsideCheckInWindow as refusal:
+        refusal.details["service"] = service.code  # the kiosk offers a normal ticket of it
+        raise
     if not uow.appointments.move(booking, BookingState.CHECKED_IN, checked_in_at=now):
         raise BookingNotActive(BookingState.CHECKED_IN)
     zone = ZoneInfo(site.timezone)

@@ -103,7 +103,8 @@ def test_booking_refusals_in_the_error_shape(api: Api, clock: FakeClock) -> None
     assert book(api, start, "0987654321").status_code == 201
     full = book(api, start, "0351234567")
     assert full.status_code == 409 and full.json["error"]["code"] == "slot_full"
-    off_slot = book(api, start.replace(":00:00+", ":10:00+").replace(":30:00+", ":40:00+"), "0351234567")
+    between = datetime.fromisoformat(start) + timedelta(minutes=10)
+    off_slot = book(api, between.isoformat(), "0351234567")
     assert off_slot.status_code == 409 and off_slot.json["error"]["code"] == "slot_unavailable"
 
 
