@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from clocks import TickingClock
 import test_kiosk_flow
+from clocks import TickingClock
 from test_kiosk_flow import ARTIFACTS, Hall, printed_texts, read_ticket
 
 #: The hall of ``test_kiosk_flow`` (server, printer emulator), one for this module.
