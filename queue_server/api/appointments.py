@@ -54,7 +54,8 @@ def _limit(name: str, per_hour: int, now: datetime) -> None:
 def list_appointment_services() -> Any:
     runtime = current_runtime()
     with runtime.uow(readonly=True) as uow:
-        return jsonify({"services": appointment_services(uow, site_ref().load(uow))})
+        site = site_ref().load(uow)
+        return jsonify({"services": appointment_services(uow, site, runtime.clock())})
 
 
 @endpoint(

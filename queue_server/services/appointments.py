@@ -75,19 +75,25 @@ def _bookable_service(uow: UnitOfWork, site: Site, code: str) -> Service:
     return service
 
 
-def appointment_services(uow: UnitOfWork, site: Site) -> list[dict[str, Any]]:
-    """The services that take bookings, for the booking page."""
-    return [
-        {
-            "code": s.code,
-            "name_vi": s.name_vi,
-            "name_en": s.name_en,
-            "days_ahead": s.booking_days_ahead,
-            "slot_minutes": s.slot_minutes,
-        }
-        for s in uow.repo.services(site.id or 0)
-        if s.active and s.appointment_capacity > 0
-    ]
+def appointment_services(uow: UnitOfWork, site: Site, now: datetime) -> list[dict[str, Any]]:
+    """The services that take bookings with the days bookable now (the centre's days,
+    whatever the phone's clock says), for the booking page."""
+    today = now.astimezone(ZoneInfo(site.timezone)).date()
+    views = []
+    for s in uow.repo.services(site.id or 0):
+        if s.active and s.appointment_capacity > 0:
+            first, last = bookable_days(today, rules_of(s))
+            views.append(
+                {
+                    "code": s.code,
+                    "name_vi": s.name_vi,
+                    "name_en": s.name_en,
+                    "slot_minutes": s.slot_minutes,
+                    "first_day": first.isoformat(),
+                    "last_day": last.isoformat(),
+                }
+            )
+    return views
 
 
 def open_slots(
