@@ -55,7 +55,10 @@ def list_appointment_services() -> Any:
     runtime = current_runtime()
     with runtime.uow(readonly=True) as uow:
         site = site_ref().load(uow)
-        return jsonify({"services": appointment_services(uow, site, runtime.clock())})
+        services = appointment_services(uow, site, runtime.clock())
+    settings = runtime.settings
+    early, late = settings.appointment_early_min, settings.appointment_late_min
+    return jsonify({"services": services, "check_in": {"early_min": early, "late_min": late}})
 
 
 @endpoint(

@@ -16,8 +16,8 @@ I18n.setup({
   free: ["còn {n}", "{n} left"],
   done: ["Đã đặt lịch. Mời Ông/Bà đưa mã QR này tại kiosk khi đến.",
     "Booked. Show this QR code at the kiosk when you arrive."],
-  window: ["Lấy số tại kiosk từ 15 phút trước đến 10 phút sau giờ hẹn.",
-    "Take your number at the kiosk from 15 minutes before to 10 minutes after the time."],
+  window: ["Lấy số tại kiosk từ {early} phút trước đến {late} phút sau giờ hẹn.",
+    "Take your number at the kiosk from {early} minutes before to {late} minutes after the time."],
   manage: ["Xem lịch hẹn hoặc hủy", "View or cancel the booking"],
   mine: ["Lịch hẹn của bạn", "Your appointment"],
   show: ["Đưa mã QR này tại kiosk, chọn «Tôi đã đặt lịch».",
@@ -33,6 +33,7 @@ I18n.setup({
 const main = document.querySelector(".booking-main");
 const errorBox = document.getElementById("error");
 let services = [];
+let checkIn = { early_min: 15, late_min: 10 };
 let chosen = null;
 
 function showError(error) {
@@ -131,6 +132,9 @@ async function book(event) {
     document.getElementById("when").textContent = `${hhmm(booking.start)} ${dayLabel(booking.start.slice(0, 10))}`;
     document.getElementById("what").textContent = I18n.field(booking, "service_name");
     document.getElementById("manage").href = booking.cancel_url;
+    document.getElementById("window").textContent = I18n.t("window", {
+      early: checkIn.early_min, late: checkIn.late_min,
+    });
   } catch (error) {
     showError(error);
     if (error.status === 409) loadSlots();
@@ -161,7 +165,7 @@ async function start() {
   document.getElementById("day").addEventListener("change", loadSlots);
   document.addEventListener("langchange", () => { fillServices(); fillDays(); loadSlots(); });
   try {
-    services = (await apiFetch("/appointments/services")).services;
+    ({ services, check_in: checkIn } = await apiFetch("/appointments/services"));
   } catch (error) {
     return showError(error);
   }
