@@ -239,3 +239,22 @@ def test_missed_bookings_are_released_and_counted(api: Api, clock: FakeClock) ->
     assert states[codes[0]] == "missed"
     late = check_in(api, codes[0])
     assert late.status_code == 409 and late.json["error"]["code"] == "booking_not_active"
+
+
+def test_the_counter_calls_the_appointment_first_and_shows_the_booking(
+    api: Api, clock: FakeClock
+) -> None:
+    open_bookings(api, capacity=1)
+    start = slots(api, next_working_day(clock))[4]["start"]
+    code = book(api, start, "0912345679", name="Lê Văn Cường").json["code"]
+    clock.now = datetime.fromisoformat(start) - timedelta(minutes=3)
+    api.issue(SERVICE)
+    ticket = check_in(api, code).json
+    called = api.desk(3, "call-next")
+    assert called.json["number"] == ticket["number"]
+    assert called.json["appointment"] == {
+        "code": code,
+        "start": start,
+        "end": (datetime.fromisoformat(start) + timedelta(minutes=30)).isoformat(),
+        "name": "Lê Văn Cường",
+    }
