@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,16 +24,6 @@ class OutgoingSms:
     attempts: int
 
 
-@dataclass(frozen=True)
-class DayCounts:
-    """A site's bookings over days, by what became of them."""
-
-    booked: int
-    checked_in: int
-    cancelled: int
-    missed: int
-
-
 class AppointmentStore(Protocol):
     """What the appointment use cases ask of storage (``AppointmentRepository``)."""
 
@@ -46,7 +36,6 @@ class AppointmentStore(Protocol):
     def holding(self, site_id: int, phone: str, day: str) -> list[Booking]: ...
     def move(self, booking: Booking, target: BookingState, **values: object) -> bool: ...
     def release_missed(self, site_id: int, before: datetime) -> int: ...
-    def counts(self, site_id: int, first_day: str, last_day: str) -> DayCounts: ...
     def queue_sms(
         self, site_id: int, phone: str, body: str, kind: str, appointment_id: int, due: datetime
     ) -> None: ...
@@ -196,21 +185,6 @@ class AppointmentRepository:
             .values(state=BookingState.MISSED.value)
         )
         return int(done.rowcount)  # type: ignore[attr-defined]
-
-    def counts(self, site_id: int, first_day: str, last_day: str) -> DayCounts:
-        a = appointments.c
-        rows = self.session.execute(
-            select(a.state, func.count())
-            .where(a.site_id == site_id, a.day >= first_day, a.day <= last_day)
-            .group_by(a.state)
-        )
-        by_state = {state: int(n) for state, n in rows}
-        return DayCounts(
-            booked=sum(by_state.values()),
-            checked_in=by_state.get(BookingState.CHECKED_IN.value, 0),
-            cancelled=by_state.get(BookingState.CANCELLED.value, 0),
-            missed=by_state.get(BookingState.MISSED.value, 0),
-        )
 
     # the SMS outbox -------------------------------------------------------------------
     def queue_sms(

@@ -258,3 +258,37 @@ def test_the_counter_calls_the_appointment_first_and_shows_the_booking(
         "end": (datetime.fromisoformat(start) + timedelta(minutes=30)).isoformat(),
         "name": "Lê Văn Cường",
     }
+
+
+def test_reports_count_bookings_check_ins_no_shows_and_wait_from_slot(
+    api: Api, clock: FakeClock
+) -> None:
+    open_bookings(api, capacity=4)
+    found = slots(api, next_working_day(clock))
+    start = found[4]["start"]
+    codes = [book(api, start, f"091234500{i}").json["code"] for i in range(3)]
+    cancelled = book(api, found[6]["start"], "0912345111").json["code"]
+    api.call("POST", "/appointments/cancel", json={"code": cancelled, "phone": "0912345111"})
+    clock.now = datetime.fromisoformat(start) - timedelta(minutes=5)
+    check_in(api, codes[0])
+    clock.now = datetime.fromisoformat(start) + timedelta(minutes=2)
+    check_in(api, codes[1])
+    clock.now = datetime.fromisoformat(start) + timedelta(minutes=4)
+    assert api.desk(3, "call-next").status_code == 200  # waited 4 minutes from the slot
+    assert api.desk(3, "call-next").status_code == 200
+    clock.now = datetime.fromisoformat(start) + timedelta(minutes=11)
+    book(api, found[-1]["start"], "0912345222")  # a booking releases the missed ones
+    day = start[:10]
+    report = api.call(
+        "GET", "/reports/summary", "supervisor", query_string={"period": "day", "from": day}
+    )
+    assert report.status_code == 200, report.json
+    figures = report.json["appointments"]
+    assert {k: figures[k] for k in ("booked", "checked_in", "cancelled", "no_show")} == {
+        "booked": 5,
+        "checked_in": 2,
+        "cancelled": 1,
+        "no_show": 1,
+    }
+    assert figures["wait_from_slot"]["count"] == 2
+    assert figures["wait_from_slot"]["median_s"] == 240
