@@ -40,7 +40,7 @@ class AppointmentStore(Protocol):
         self, site_id: int, phone: str, body: str, kind: str, appointment_id: int, due: datetime
     ) -> None: ...
     def drop_unsent(self, appointment_id: int) -> None: ...
-    def due_sms(self, now: datetime, limit: int) -> list[OutgoingSms]: ...
+    def due_sms(self, now: datetime, limit: int, max_attempts: int) -> list[OutgoingSms]: ...
     def sms_done(self, sms_id: int, sent_at: datetime | None) -> None: ...
 
 
@@ -208,11 +208,12 @@ class AppointmentRepository:
             delete(sms_outbox).where(o.appointment_id == appointment_id, o.sent_at.is_(None))
         )
 
-    def due_sms(self, now: datetime, limit: int) -> list[OutgoingSms]:
+    def due_sms(self, now: datetime, limit: int, max_attempts: int) -> list[OutgoingSms]:
+        """Unsent messages due by ``now`` and not yet given up, oldest first."""
         o = sms_outbox.c
         rows = self.session.execute(
             select(o.id, o.phone, o.body, o.kind, o.attempts)
-            .where(o.sent_at.is_(None), o.due_at <= now)
+            .where(o.sent_at.is_(None), o.due_at <= now, o.attempts < max_attempts)
             .order_by(o.due_at, o.id)
             .limit(limit)
         )

@@ -292,3 +292,32 @@ def test_reports_count_bookings_check_ins_no_shows_and_wait_from_slot(
     }
     assert figures["wait_from_slot"]["count"] == 2
     assert figures["wait_from_slot"]["median_s"] == 240
+
+
+def test_the_confirmation_and_the_reminder_go_out_through_the_gsm_modem(
+    api: Api, clock: FakeClock
+) -> None:
+    from drivers.gsm.emulator import GsmModemEmulator
+    from drivers.gsm.modem import GsmModem
+    from queue_server.services.sms_outbox import SmsOutbox
+
+    open_bookings(api)
+    day = next_working_day(clock)
+    start = slots(api, day)[2]["start"]
+    code = book(api, start, "0912 345 678").json["code"]
+    outbox = SmsOutbox(api.runtime)
+    with GsmModemEmulator() as emulator, GsmModem(emulator.path, timeout=2.0) as modem:
+        modem.setup()
+        assert outbox.send_due(modem) == 1
+        ((number, text),) = emulator.sent
+        assert number == "0912345678" and code in text and "08:00" in text
+        assert outbox.send_due(modem) == 0  # sent once
+        reminder_due = datetime.combine(
+            day - timedelta(days=1), datetime.min.time().replace(hour=16), ZONE
+        )
+        assert reminder_due > clock.now  # the test days all book past today's 16:00
+        clock.now = reminder_due - timedelta(seconds=1)
+        assert outbox.send_due(modem) == 0
+        clock.now = reminder_due
+        assert outbox.send_due(modem) == 1
+        assert emulator.sent[-1][1].startswith(f"Nhac lich hen {code}")
