@@ -321,3 +321,22 @@ def test_the_confirmation_and_the_reminder_go_out_through_the_gsm_modem(
         clock.now = reminder_due
         assert outbox.send_due(modem) == 1
         assert emulator.sent[-1][1].startswith(f"Nhac lich hen {code}")
+
+
+def test_the_admin_sets_capacity_slot_length_and_days_ahead_on_the_services_page(
+    api: Api, clock: FakeClock
+) -> None:
+    from test_web_admin_pages import admin_session, page, post
+
+    token = admin_session(api)
+    saved = post(
+        api, f"/admin/services/{SERVICE}", token, appointment_capacity="4", slot_minutes="60",
+        booking_days_ahead="30", active="on",
+    )
+    assert saved.status_code == 302
+    found = slots(api, next_working_day(clock))
+    assert [s["start"][11:16] for s in found] == [
+        "07:00", "08:00", "09:00", "10:00", "13:30", "14:30", "15:30"
+    ]
+    assert {s["free"] for s in found} == {4}
+    assert 'name="appointment_capacity" value="4"' in page(api, "/admin/services")
