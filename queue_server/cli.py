@@ -175,6 +175,7 @@ def cmd_pull_dossiers(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sms_lookup(args: argparse.Namespace, settings: Settings) -> int:
+    from drivers.errors import DriverError
     from drivers.gsm.modem import GsmModem
     from queue_server.services.dossier_settings import load_dossier_settings
     from queue_server.services.sms_lookup import SmsLookup, SmsResponder
@@ -189,7 +190,7 @@ def cmd_sms_lookup(args: argparse.Namespace, settings: Settings) -> int:
     with GsmModem(args.port, args.baud) as modem:
         modem.setup()
         responder = SmsResponder(modem, lookup)
-        outbox = SmsOutbox(runtime)
+        outbox = SmsOutbox(runtime, failures=(DriverError,))
         print(f"SMS lookup on {args.port}; {responder.catch_up()} waiting messages answered")
         while True:
             responder.run_once(timeout=30)
