@@ -21,6 +21,7 @@ from queue_server.queueing.appointments import TooManyBookings
 from queue_server.security import client_address
 from queue_server.services.appointments import (
     BookingRequest,
+    BookingView,
     CheckInWindow,
     appointment_services,
     book,
@@ -101,7 +102,7 @@ def create_appointment(body: BookingBody) -> Any:
     _limit("appointment_book", runtime.settings.bookings_per_address_per_hour, now)
     ref = site_ref()
 
-    def work(uow: UnitOfWork) -> dict[str, Any]:
+    def work(uow: UnitOfWork) -> BookingView:
         site = ref.load(uow)
         try:
             start = at_site(datetime.fromisoformat(body.start), site.timezone)
@@ -112,8 +113,7 @@ def create_appointment(body: BookingBody) -> Any:
         return book(uow, site, request, now)
 
     view = run(runtime.uow, work)
-    view["cancel_url"] = f"/hen/{view['code']}"
-    return jsonify(view), 201
+    return jsonify({**view, "cancel_url": f"/hen/{view['code']}"}), 201
 
 
 @endpoint(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypedDict
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from device_kit.contract.events import EventKind
@@ -51,6 +51,31 @@ class SlotView(TypedDict):
     free: int
 
 
+class ServiceOffer(TypedDict):
+    """A service that takes bookings, and the days bookable now."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    slot_minutes: int
+    first_day: str
+    last_day: str
+
+
+class BookingView(TypedDict):
+    """What the booker sees of a booking: never the phone number in full."""
+
+    code: str
+    service: str
+    service_name_vi: str
+    service_name_en: str
+    start: str
+    end: str
+    name: str
+    phone: str
+    state: str
+
+
 @dataclass(frozen=True)
 class CheckInWindow:
     early_min: int
@@ -75,11 +100,11 @@ def _bookable_service(uow: UnitOfWork, site: Site, code: str) -> Service:
     return service
 
 
-def appointment_services(uow: UnitOfWork, site: Site, now: datetime) -> list[dict[str, Any]]:
+def appointment_services(uow: UnitOfWork, site: Site, now: datetime) -> list[ServiceOffer]:
     """The services that take bookings with the days bookable now (the centre's days,
     whatever the phone's clock says), for the booking page."""
     today = now.astimezone(ZoneInfo(site.timezone)).date()
-    views = []
+    views: list[ServiceOffer] = []
     for s in uow.repo.services(site.id or 0):
         if s.active and s.appointment_capacity > 0:
             first, last = bookable_days(today, rules_of(s))
@@ -131,7 +156,7 @@ class BookingRequest:
     client_address: str = ""
 
 
-def book(uow: UnitOfWork, site: Site, request: BookingRequest, now: datetime) -> dict[str, Any]:
+def book(uow: UnitOfWork, site: Site, request: BookingRequest, now: datetime) -> BookingView:
     """Take a place in a slot for a phone number; the SMS confirmation and the
     reminder wait in the outbox of the same transaction."""
     phone = parse_phone(request.phone)
@@ -177,8 +202,7 @@ def book(uow: UnitOfWork, site: Site, request: BookingRequest, now: datetime) ->
     return booking_view(booking, service, zone)
 
 
-def booking_view(booking: Booking, service: Service, zone: ZoneInfo) -> dict[str, Any]:
-    """What the booker sees: never the phone number in full."""
+def booking_view(booking: Booking, service: Service, zone: ZoneInfo) -> BookingView:
     return {
         "code": booking.code,
         "service": service.code,
@@ -221,7 +245,7 @@ def _ascii(text: str) -> str:
     return strip_accents(text)[:60]
 
 
-def cancel(uow: UnitOfWork, site: Site, code: str, phone: str, now: datetime) -> dict[str, Any]:
+def cancel(uow: UnitOfWork, site: Site, code: str, phone: str, now: datetime) -> BookingView:
     """Cancel a booking still waiting; the code and its phone number must match."""
     number = parse_phone(phone)
     booking = _find(uow, site, code)
@@ -275,7 +299,7 @@ def check_in(
     source: str,
     now: datetime,
     wait_sample: int,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Turn a booking into a ticket with the appointment priority. ``text`` is what the
     kiosk read or the visitor typed: the booking QR, its code, or the phone number (its
     booking of today nearest now)."""
@@ -296,7 +320,7 @@ def check_in(
     if not uow.appointments.move(booking, BookingState.CHECKED_IN, checked_in_at=now):
         raise BookingNotActive(BookingState.CHECKED_IN)
     zone = ZoneInfo(site.timezone)
-    view = number_ticket(
+    view: dict[str, object] = number_ticket(
         uow,
         site,
         IssueRequest(service.code, PriorityGroup.APPOINTMENT.value, source),
