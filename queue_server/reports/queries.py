@@ -341,10 +341,11 @@ def _daily(session: Session, where: ColumnElement[bool]) -> list[DayFigures]:
 
 
 def _appointments(
-    session: Session, scope: ReportFilter, period: ReportPeriod
+    session: Session, scope: ReportFilter, period: ReportPeriod, now: datetime
 ) -> AppointmentFigures:
     """Bookings of the period's days (of the service, when the report has one); the
-    counter and officer filters do not apply to a booking."""
+    counter and officer filters do not apply to a booking. A booking still waiting
+    after its slot ended is a no-show even before a booking released it."""
     a = appointments.c
     where = and_(
         a.site_id.in_(scope.site_ids),
@@ -352,8 +353,12 @@ def _appointments(
         a.day <= period.end.isoformat(),
         *([a.service_id == scope.service_id] if scope.service_id is not None else []),
     )
-    counted = select(a.state, func.count()).where(where).group_by(a.state)
-    by_state: dict[str, int] = {state: int(n) for state, n in session.execute(counted)}
+    state = case(
+        (and_(a.state == BookingState.BOOKED.value, a.slot_end <= now), BookingState.MISSED.value),
+        else_=a.state,
+    ).label("state")
+    counted = select(state, func.count()).where(where).group_by(state)
+    by_state: dict[str, int] = {name: int(n) for name, n in session.execute(counted)}
     waited = seconds_between(a.slot_start, entry.c.called_at).label("s")
     histogram: Histogram[int] = Histogram()
     rows = session.execute(
@@ -436,6 +441,6 @@ def collect_report(
         detailed_ratings=_detailed_ratings(session, scope, start, end),
         dossiers=_dossiers(session, scope, start, min(end, now), calendar),
         timezone=zone,
-        appointments=_appointments(session, scope, period),
+        appointments=_appointments(session, scope, period, now),
         due=period.due(calendar),
     )
