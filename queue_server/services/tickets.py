@@ -10,7 +10,12 @@ from zoneinfo import ZoneInfo
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.queueing.errors import DailyLimitReached, ServiceClosed, UnknownTicket
+from queue_server.queueing.errors import (
+    DailyLimitReached,
+    InvalidPriority,
+    ServiceClosed,
+    UnknownTicket,
+)
 from queue_server.queueing.estimate import estimate_wait_s
 from queue_server.queueing.model import (
     PriorityGroup,
@@ -43,7 +48,15 @@ def issue_ticket(
     now: datetime,
     wait_sample: int,
 ) -> dict[str, Any]:
-    """The use case: issue one ticket in its own transaction; return its view."""
+    """The use case: issue one ticket in its own transaction; return its view. The
+    appointment priority is not declared: it comes with a booking checked in
+    (``services.appointments.check_in``)."""
+    if request.priority == PriorityGroup.APPOINTMENT:
+        raise InvalidPriority(
+            "An appointment ticket is given by checking the booking in "
+            "(POST /appointments/check-in), not declared.",
+            "Số ưu tiên đặt lịch hẹn chỉ cấp khi xác nhận lịch hẹn tại kiosk, không tự khai.",
+        )
     return run(
         uows, lambda uow: number_ticket(uow, site.load(uow), request, actor, now, wait_sample)
     )

@@ -342,3 +342,11 @@ def test_the_admin_sets_capacity_slot_length_and_days_ahead_on_the_services_page
     ]
     assert {s["free"] for s in found} == {4}
     assert 'name="appointment_capacity" value="4"' in page(api, "/admin/services")
+
+
+def test_the_appointment_priority_is_not_self_declared(api: Api) -> None:
+    body = {"service": SERVICE, "priority": "appointment"}
+    refused = api.call("POST", "/tickets", "kiosk", json=body)
+    assert refused.status_code == 400
+    assert refused.json["error"]["code"] == "invalid_priority"
+    assert "lịch hẹn" in refused.json["error"]["message_vi"]
