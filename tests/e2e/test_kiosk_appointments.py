@@ -5,7 +5,7 @@ ticket offered. The server and printer emulator are the ones of ``test_kiosk_flo
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import test_kiosk_flow
@@ -17,15 +17,17 @@ hall = test_kiosk_flow.hall
 SERVICE = "ho-tich"
 
 
-def add_booking(hall: Hall, start: datetime, phone: str) -> str:
-    """A booking of ``start`` as the booking page leaves it (straight into the hall's
-    database: the slot rules have their own tests, this one is about the kiosk)."""
+def add_booking(database_url: str, start: datetime, phone: str) -> str:
+    """A booking of ``start`` as the booking page leaves it, straight into the server's
+    database (the slot rules have their own tests; these are about the kiosk and the
+    console); returns its code."""
     from queue_server.adapters.database import connect
+    from queue_server.adapters.unit_of_work import UnitOfWork
     from queue_server.queueing.appointments import Booking, new_code
 
-    db = connect(f"sqlite:///{hall.tmp / 'motcua.db'}")
+    db = connect(database_url)
     try:
-        with _uow(db) as uow:
+        with UnitOfWork(db) as uow:
             site = uow.repo.site("default")
             service = uow.repo.service(site.id, SERVICE)
             code = new_code()
@@ -39,7 +41,7 @@ def add_booking(hall: Hall, start: datetime, phone: str) -> str:
                     name="Trần Thị Bình",
                     slot_start=start,
                     slot_end=start + timedelta(minutes=30),
-                    day=start.date().isoformat(),
+                    day=start.astimezone(ZoneInfo(site.timezone)).date().isoformat(),
                     created_at=start - timedelta(days=1),
                 )
             )
@@ -49,10 +51,8 @@ def add_booking(hall: Hall, start: datetime, phone: str) -> str:
     return code
 
 
-def _uow(db: Any) -> Any:
-    from queue_server.adapters.unit_of_work import UnitOfWork
-
-    return UnitOfWork(db)
+def hall_db(hall: Hall) -> str:
+    return f"sqlite:///{hall.tmp / 'motcua.db'}"
 
 
 @pytest.mark.kivy
@@ -60,7 +60,7 @@ def _uow(db: Any) -> Any:
 def test_the_booking_qr_held_to_the_camera_prints_an_appointment_ticket(
     hall: Hall, ticking_clock: TickingClock
 ) -> None:
-    code = add_booking(hall, ticking_clock() + timedelta(minutes=5), "0912345601")
+    code = add_booking(hall_db(hall), ticking_clock() + timedelta(minutes=5), "0912345601")
     result = hall.run(
         "appointment_scan", service=SERVICE, qr_payload=f"https://motcua.example.vn/hen/{code}"
     )
@@ -78,8 +78,8 @@ def test_typed_codes_check_in_once_and_too_early_offers_a_normal_ticket(
 ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     now = ticking_clock()
-    due = add_booking(hall, now + timedelta(minutes=2), "0912345602")
-    later = add_booking(hall, now + timedelta(hours=2), "0912345603")
+    due = add_booking(hall_db(hall), now + timedelta(minutes=2), "0912345602")
+    later = add_booking(hall_db(hall), now + timedelta(hours=2), "0912345603")
     result = hall.run(
         "appointment_typed",
         service=SERVICE,
