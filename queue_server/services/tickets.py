@@ -72,7 +72,9 @@ def number_ticket(
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
     day = local_day(now, site.timezone)
     seq = uow.repo.next_seq(service.id or 0, day)
-    if service.daily_limit is not None and seq > service.daily_limit:
+    # A booking checked in was promised its place when it was booked: no daily limit.
+    promised = priority is PriorityGroup.APPOINTMENT
+    if service.daily_limit is not None and seq > service.daily_limit and not promised:
         raise DailyLimitReached(
             f"All {service.daily_limit} tickets of {service.name_en or service.name_vi} "
             "for today have been issued. Please come back on the next working day.",

@@ -79,3 +79,12 @@ def test_a_booking_checks_in_once_inside_its_window(centre: FakeUnitOfWork) -> N
     assert ticket["priority"] == "appointment" and ticket["number"] == "A001"
     with pytest.raises(BookingNotActive):
         check_in(centre, site, code, WINDOW, "kiosk-1", SLOT, 20)
+
+
+def test_a_booking_keeps_its_place_past_the_daily_limit(centre: FakeUnitOfWork) -> None:
+    site = centre.repo.sites[0]
+    code = _book(centre, "0912345678")
+    centre.repo.all_services[0].daily_limit = 1
+    centre.repo.next_seq(centre.repo.all_services[0].id or 0, SLOT.date().isoformat())
+    ticket = check_in(centre, site, code, WINDOW, "kiosk-1", SLOT, 20)
+    assert ticket["number"] == "A002" and ticket["priority"] == "appointment"
