@@ -35,6 +35,7 @@ const errorBox = document.getElementById("error");
 let services = [];
 let checkIn = { early_min: 15, late_min: 10 };
 let chosen = null;
+let asked = 0;  /* the latest slots request: an earlier answer arriving late is dropped */
 
 function showError(error) {
   errorBox.hidden = !error;
@@ -84,8 +85,10 @@ async function loadSlots() {
   chosen = null;
   box.replaceChildren();
   if (!service || !day) return;
+  const mine = ++asked;
   try {
     const data = await apiFetch(`/appointments/slots?service=${encodeURIComponent(service)}&date=${day}`);
+    if (mine !== asked) return;
     box.replaceChildren(...data.slots.map((slot) => {
       const button = document.createElement("button");
       button.type = "button";
