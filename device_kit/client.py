@@ -161,6 +161,10 @@ class QueueClient:
         body = {"service": service, "priority": priority, "dossier_code": dossier_code}
         return self.request("POST", "/tickets", json=body)
 
+    def check_in_appointment(self, text: str) -> dict[str, Any]:
+        """A booking (its QR, code or phone number) turned into an appointment ticket."""
+        return self.request("POST", "/appointments/check-in", json={"code": text})
+
     def lease_block(self, service: str, count: int) -> dict[str, Any]:
         """Reserve ``count`` numbers of today's sequence for issuing while offline."""
         return self.request("POST", "/number-blocks", json={"service": service, "count": count})

@@ -347,8 +347,20 @@ class KioskController:
         self, service_code: str, priority: str | None = None, dossier_code: str | None = None
     ) -> Issued:
         """Number a ticket (server, else an offline block) and print it."""
+        service = self.service(service_code)
+        return self._with_printer(
+            lambda printer: self._issue_and_print(printer, service, priority, dossier_code)
+        )
+
+    def check_in(self, text: str) -> Issued:
+        """A booking (its QR, code or the phone number) turned into a ticket with the
+        appointment priority, and printed. Only online: the server keeps the bookings."""
+        return self._with_printer(lambda printer: self._check_in_and_print(printer, text))
+
+    def _with_printer(self, issue: Callable[[Printer], Issued]) -> Issued:
+        """Run ``issue`` with a printer that says it is ready; a printer problem is
+        reported to the fleet and told to the visitor."""
         with self._lock:
-            service = self.service(service_code)
             try:
                 with self.open_printer() as printer:
                     status = printer.status()  # the ticket's one status request
@@ -357,7 +369,7 @@ class KioskController:
                         raise problem
                     if status.paper_near_end:
                         log.warning("kiosk %s: printer paper near end", self.settings.device)
-                    issued = self._issue_and_print(printer, service, priority, dossier_code)
+                    issued = issue(printer)
             except DriverError as error:
                 key = printer_problem_key(error)
                 self._report(f"printer: {error.code}", key)
@@ -382,6 +394,38 @@ class KioskController:
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.came_online()
         self._count_online_ticket(service["code"], priority, view.get("ahead"))
+        return self._print_issued(printer, view, service, priority, dossier_code)
+
+    def _check_in_and_print(self, printer: Printer, text: str) -> Issued:
+        if not text.strip():
+            raise Refusal("appointment.hint")
+        try:
+            view = self.client.check_in_appointment(text.strip())
+        except NO_SERVER as error:
+            self.state.went_offline(error)
+            raise Refusal("appointment.offline") from error
+        except ServerError as error:
+            details = error.details if isinstance(error.details, dict) else {}
+            raise Refusal(
+                "error.server",
+                vi=error.message_vi,
+                en=error.message,
+                normal_service=details.get("service", ""),
+            ) from error
+        self.state.came_online()
+        service = self.service(view["service"])
+        self._count_online_ticket(service["code"], view.get("priority"), view.get("ahead"))
+        return self._print_issued(printer, view, service, view.get("priority"), None)
+
+    def _print_issued(
+        self,
+        printer: Printer,
+        view: dict[str, Any],
+        service: dict[str, Any],
+        priority: str | None,
+        dossier_code: str | None,
+    ) -> Issued:
+        """Print a ticket the server numbered; a failed print keeps it for a reprint."""
         ticket = self._ticket_data(
             view["number"],
             service,

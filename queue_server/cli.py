@@ -175,9 +175,11 @@ def cmd_pull_dossiers(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sms_lookup(args: argparse.Namespace, settings: Settings) -> int:
+    from drivers.errors import DriverError
     from drivers.gsm.modem import GsmModem
     from queue_server.services.dossier_settings import load_dossier_settings
     from queue_server.services.sms_lookup import SmsLookup, SmsResponder
+    from queue_server.services.sms_outbox import SmsOutbox
 
     runtime = open_runtime(settings)
     site_id = _site_id(runtime, args.site or settings.default_site)
@@ -188,9 +190,11 @@ def cmd_sms_lookup(args: argparse.Namespace, settings: Settings) -> int:
     with GsmModem(args.port, args.baud) as modem:
         modem.setup()
         responder = SmsResponder(modem, lookup)
+        outbox = SmsOutbox(runtime, failures=(DriverError,))
         print(f"SMS lookup on {args.port}; {responder.catch_up()} waiting messages answered")
         while True:
             responder.run_once(timeout=30)
+            outbox.send_due(modem)  # booking confirmations and reminders
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
@@ -391,7 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site")
     p.set_defaults(func=cmd_pull_dossiers)
 
-    p = sub.add_parser("sms-lookup", help="answer 'HS <code>' SMS through a GSM modem")
+    p = sub.add_parser(
+        "sms-lookup",
+        help="answer 'HS <code>' SMS and send booking SMS (the outbox) through a GSM modem",
+    )
     p.add_argument("--port", required=True, help="modem serial port, e.g. /dev/ttyUSB2")
     p.add_argument("--baud", type=int, default=115_200)
     p.add_argument("--site")

@@ -17,7 +17,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, PositiveInt, ValidationError, field_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError, field_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     public_url: str = ""
     #: Finished tickets looked at for the estimated wait.
     wait_sample: PositiveInt = 20
+    #: Appointment check-in at the kiosk: from this many minutes before the slot ...
+    appointment_early_min: NonNegativeInt = 15
+    #: ... to this many minutes after its start; later, the booking is released.
+    appointment_late_min: NonNegativeInt = 10
+    #: Bookings one client address may make per hour on the public booking page.
+    bookings_per_address_per_hour: PositiveInt = 10
     #: Server processes sharing the database (set by ``motcua-server run``).
     worker_count: PositiveInt = 1
     #: ``motcua-server run`` instances, on this box and others, sharing one PostgreSQL

@@ -28,6 +28,10 @@ class EventKind(StrEnum):
     COUNTER_SIGNED_IN = "counter.signed_in"
     COUNTER_SIGNED_OUT = "counter.signed_out"
     CALENDAR_CHANGED = "calendar.changed"
+    #: Appointments: a slot booked or cancelled, bookings released unused.
+    APPOINTMENT_BOOKED = "appointment.booked"
+    APPOINTMENT_CANCELLED = "appointment.cancelled"
+    APPOINTMENT_MISSED = "appointment.missed"
     CONFIG_CHANGED = "config.changed"
     CONFIG_DEVICE = "config.device"
     DEVICES_HEALTH = "devices.health"

@@ -7,7 +7,10 @@ card's text is parsed and dropped, never shown, kept or logged.
 The same screen takes the code of a dossier to rate (``purpose="rate"``, from the
 home screen's "Đánh giá"): the code is checked the same way, a dossier rated
 already is refused right here, and otherwise the rating screen asks the nine
-indicators.
+indicators. And it checks a booking in (``purpose="appointment"``, "Tôi đã đặt
+lịch"): the booking QR, its code or the phone number gives a ticket with the
+appointment priority; outside the check-in window the visitor reads why and may
+take a normal ticket instead.
 
 Scanners are open only while this screen shows, as the fleet configured them
 last. Each configured scanner
@@ -30,7 +33,7 @@ from kivy.uix.screenmanager import Screen
 
 from device_kit.contract.citizen_card import parse_citizen_card
 from drivers.errors import DriverError
-from kiosk_app.controller import CitizenVisit, Refusal
+from kiosk_app.controller import CitizenVisit, Issued, Refusal
 from kiosk_app.dossier_view import DossierView
 from kiosk_app.screens.keys import fill_keys
 
@@ -48,8 +51,10 @@ def default_scanner(config: str, on_scan: Any) -> Any:
 
 
 class LookupScreen(Screen):
-    purpose = StringProperty("lookup")  # or "rate", or "citizen" (scan the ID card)
+    purpose = StringProperty("lookup")  # or "rate", "appointment", "citizen" (scan the ID card)
     code = StringProperty("")
+    #: The service a refused check-in offers a normal ticket of ("" offers none).
+    normal_service = StringProperty("")
     message = StringProperty("")
     busy = BooleanProperty(False)
     camera = BooleanProperty(False)
@@ -57,11 +62,13 @@ class LookupScreen(Screen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._scanners: list[Any] = []
+        self._chosen_service = ""
         self._wedge: Any = None
         Clock.schedule_once(self._build_keys)
 
-    def prepare(self, purpose: str = "lookup") -> None:
+    def prepare(self, purpose: str = "lookup", service: str = "") -> None:
         self.purpose, self.code, self.message = purpose, "", ""
+        self._chosen_service, self.normal_service = service, ""
 
     def _build_keys(self, _dt: float) -> None:
         fill_keys(self.ids.keypad, KEY_ROWS, self.type, self.backspace)
@@ -83,9 +90,11 @@ class LookupScreen(Screen):
         if self.busy or not query.strip():
             return
         app = App.get_running_app()
-        self.busy, self.message = True, app.t("lookup.searching")
+        self.busy, self.message, self.normal_service = True, app.t("lookup.searching"), ""
         card = parse_citizen_card(query)
-        if card is not None:
+        if self.purpose == "appointment":
+            app.work(lambda: app.controller.check_in(query), self._checked_in, self._refused)
+        elif card is not None:
             app.work(lambda: app.controller.citizen_visit(card), self._citizen, self._refused)
         elif self.purpose == "rate":
             app.work(lambda: app.controller.dossier_to_rate(query), self._to_rate, self._refused)
@@ -105,9 +114,18 @@ class LookupScreen(Screen):
         dossier, indicators = found
         App.get_running_app().go("rating", dossier=dossier, indicators=indicators)
 
+    def _checked_in(self, issued: Issued) -> None:
+        self.busy, self.message, self.code = False, "", ""
+        App.get_running_app().go("ticket", issued=issued)
+
     def _refused(self, refusal: Refusal) -> None:
         self.busy = False
         self.message = App.get_running_app().refusal_text(refusal)
+        if self.purpose == "appointment":
+            self.normal_service = refusal.values.get("normal_service") or self._chosen_service
+
+    def take_normal(self) -> None:
+        App.get_running_app().go("ticket", service=self.normal_service)
 
     # scanners ------------------------------------------------------------------------
     def on_pre_enter(self, *_args: Any) -> None:

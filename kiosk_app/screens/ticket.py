@@ -20,10 +20,19 @@ class TicketScreen(Screen):
     problem = StringProperty("")
 
     def prepare(
-        self, service: str, priority: str | None = None, dossier_code: str | None = None
+        self,
+        service: str = "",
+        priority: str | None = None,
+        dossier_code: str | None = None,
+        issued: Issued | None = None,
     ) -> None:
+        """Issue and print a ticket of ``service``; or show ``issued``, one already
+        printed (an appointment checked in from the lookup screen)."""
         app = App.get_running_app()
         self.phase, self.issued, self.problem = "printing", None, ""
+        if issued is not None:
+            self._done(issued)
+            return
         app.work(
             lambda: app.controller.take_ticket(service, priority, dossier_code),
             self._done,

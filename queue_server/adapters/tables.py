@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -132,6 +133,9 @@ services = Table(
     Column("interleave_every", Integer, nullable=False, default=3),
     Column("default_service_s", Integer, nullable=False, default=300),
     Column("active", Boolean, nullable=False, default=True),
+    Column("appointment_capacity", Integer, nullable=False, default=0, server_default="0"),
+    Column("slot_minutes", Integer, nullable=False, default=30, server_default="30"),
+    Column("booking_days_ahead", Integer, nullable=False, default=14, server_default="14"),
     UniqueConstraint("site_id", "code", name="uq_services_site_code"),
     UniqueConstraint("site_id", "prefix", name="uq_services_site_prefix"),
 )
@@ -481,4 +485,69 @@ pairing_codes = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("device_id", ForeignKey("devices.id")),
     Index("ix_pairing_codes_site_code", "site_id", "code"),
+)
+
+
+# Appointments ("đặt lịch hẹn"): one row per booking; the phone number is kept for the
+# SMS and for cancelling, never shown publicly. A phone holds one booking (booked or
+# checked in) per service and day; cancelled and missed ones are released.
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("code", String(12), nullable=False, unique=True),
+    Column("phone", String(16), nullable=False),
+    Column("name", String(120), nullable=False, default=""),
+    Column("slot_start", UtcDateTime(), nullable=False),
+    Column("slot_end", UtcDateTime(), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("client_address", String(64), nullable=False, default=""),
+    Column("checked_in_at", UtcDateTime()),
+    Column("ticket_id", ForeignKey("tickets.id")),
+    # HMAC of the holder's citizen ID (check-in by ID card), never the number itself.
+    Column("id_hash", String(64)),
+    Index("ix_appointments_slot", "service_id", "slot_start"),
+    Index("ix_appointments_site_day", "site_id", "day"),
+    Index("ix_appointments_phone", "phone", "day"),
+    Index("ix_appointments_id_hash", "id_hash"),
+    Index(
+        "uq_appointments_phone_service_day",
+        "phone",
+        "service_id",
+        "day",
+        unique=True,
+        sqlite_where=text("state IN ('booked', 'checked_in')"),
+        postgresql_where=text("state IN ('booked', 'checked_in')"),
+    ),
+)
+
+# Bookings held per slot: one conditional UPDATE (``booked < capacity``) takes a place,
+# so concurrent bookers can never overfill a slot on either engine.
+appointment_slots = Table(
+    "appointment_slots",
+    metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("slot_start", UtcDateTime(), primary_key=True),
+    Column("booked", Integer, nullable=False, default=0),
+)
+
+# SMS waiting for the GSM modem (booking confirmations, reminders): written in the
+# booking's transaction, sent by ``motcua-server sms-outbox`` through drivers/gsm.
+sms_outbox = Table(
+    "sms_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("phone", String(16), nullable=False),
+    Column("body", String(480), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("appointment_id", ForeignKey("appointments.id")),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Column("attempts", Integer, nullable=False, default=0),
+    Index("ix_sms_outbox_due", "sent_at", "due_at"),
 )

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.account_repository import AccountRepository, AccountStore
+from queue_server.adapters.appointment_repository import (
+    AppointmentRepository,
+    AppointmentStore,
+)
 from queue_server.adapters.calendar_repository import CalendarRepository, CalendarStore
 from queue_server.adapters.database import Database
 from queue_server.adapters.dossier_repository import DossierRepository, DossierStore
@@ -63,6 +67,7 @@ class UnitOfWork:
         self.dossiers: DossierStore = DossierRepository(self.session)
         self.calendar: CalendarStore = CalendarRepository(self.session)
         self.procedures: ProcedureStore = ProcedureRepository(self.session)
+        self.appointments: AppointmentStore = AppointmentRepository(self.session)
         self._pending = []
         self._ordered = set()
         return self

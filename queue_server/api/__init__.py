@@ -3,6 +3,7 @@
 from queue_server.api import (
     admin,
     announcements,
+    appointments,
     audit,
     auth,
     catalog,
@@ -23,6 +24,7 @@ from queue_server.api.blueprint import bp
 __all__ = [
     "admin",
     "announcements",
+    "appointments",
     "audit",
     "auth",
     "bp",

@@ -71,6 +71,9 @@ class ServicePatch(_Body):
     priority_policy: PriorityPolicy = Field(None)  # type: ignore[assignment]
     interleave_every: int = Field(None, ge=1, le=50)  # type: ignore[assignment]
     active: bool = Field(None)  # type: ignore[assignment]
+    appointment_capacity: int = Field(None, ge=0, le=500)  # type: ignore[assignment]
+    slot_minutes: int = Field(None, ge=5, le=240)  # type: ignore[assignment]
+    booking_days_ahead: int = Field(None, ge=0, le=120)  # type: ignore[assignment]
 
 
 class SiteVoicePatch(_Body):
@@ -99,3 +102,31 @@ class SitePatch(SiteVoicePatch):
 class SiteQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     site: str | None = Field(None, max_length=40)
+
+
+class SlotsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    service: str = Field(min_length=1, max_length=40)
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    site: str | None = Field(None, max_length=40)
+
+
+class BookingBody(_Body):
+    """``start``: one of the slots' ISO 8601 starts; a time without an offset is the
+    centre's own."""
+
+    service: str = Field(min_length=1, max_length=40)
+    start: str = Field(min_length=16, max_length=40)
+    phone: str = Field(min_length=1, max_length=30)
+    name: str | None = Field(None, max_length=120)
+
+
+class CheckInBody(_Body):
+    """What the kiosk read or the visitor typed: the booking QR, its code or the phone."""
+
+    code: str = Field(min_length=1, max_length=300)
+
+
+class CancelBookingBody(_Body):
+    code: str = Field(min_length=1, max_length=300)
+    phone: str = Field(min_length=1, max_length=30)

@@ -46,9 +46,14 @@ def create_ticket(body: IssueTicketBody) -> Any:
         runtime.clock(),
         runtime.settings.wait_sample,
     )
-    base = public_or_none(runtime.settings.public_url or request_base_url())
+    return jsonify(with_track_url(view)), 201
+
+
+def with_track_url(view: dict[str, Any]) -> dict[str, Any]:
+    """A new ticket's view with the address its QR carries (the tracking page)."""
+    base = public_or_none(current_runtime().settings.public_url or request_base_url())
     view["track_url"] = f"{base}/t/{view['track_token']}" if base else None
-    return jsonify(view), 201
+    return view
 
 
 @endpoint(

@@ -199,6 +199,10 @@ class Service:
     interleave_every: int = 3
     default_service_s: int = 300
     active: bool = True
+    #: Appointments: bookings per slot (0: none taken), slot length, days ahead bookable.
+    appointment_capacity: int = 0
+    slot_minutes: int = 30
+    booking_days_ahead: int = 14
     id: int | None = None
 
     @property

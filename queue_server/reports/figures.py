@@ -56,6 +56,18 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class AppointmentFigures:
+    """Bookings of the period's days by what became of them, and the wait of the
+    checked-in ones from the slot's start to the call (none before the slot began)."""
+
+    booked: int = 0
+    checked_in: int = 0
+    cancelled: int = 0
+    no_show: int = 0
+    wait_from_slot: DurationStats = field(default_factory=lambda: DurationStats())
+
+
+@dataclass(frozen=True)
 class DurationStats:
     count: int = 0
     mean_s: float | None = None
@@ -182,6 +194,7 @@ class Report:
     detailed_ratings: DetailedRatingFigures
     dossiers: DossierFigures
     timezone: str = DEFAULT_ZONE
+    appointments: AppointmentFigures = field(default_factory=AppointmentFigures)
     #: The day the regulation wants this report (None for a day or a range).
     due: date | None = None
 
@@ -232,6 +245,7 @@ class Report:
                 "timeliness": self.dossiers.timeliness,
                 "overdue_open": self.dossiers.overdue_open,
             },
+            "appointments": asdict(self.appointments),
         }
 
 

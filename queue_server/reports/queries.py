@@ -21,6 +21,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from device_kit.contract.site_zone import DEFAULT_ZONE
 from queue_server.adapters.tables import (
+    appointments,
     counters,
     dossier_ratings,
     dossiers,
@@ -32,8 +33,10 @@ from queue_server.adapters.tables import (
 )
 from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.status import DossierStatus
+from queue_server.queueing.appointments import BookingState
 from queue_server.queueing.model import TicketState
 from queue_server.reports.figures import (
+    AppointmentFigures,
     Counts,
     DayFigures,
     DetailedRatingFigures,
@@ -41,6 +44,7 @@ from queue_server.reports.figures import (
     GroupRow,
     RatingFigures,
     Report,
+    duration_stats,
     roll_up,
     weekday_hour_heatmap,
 )
@@ -336,6 +340,44 @@ def _daily(session: Session, where: ColumnElement[bool]) -> list[DayFigures]:
     return [DayFigures(r.day, r.issued, r.served, r.no_show) for r in session.execute(query)]
 
 
+def _appointments(
+    session: Session, scope: ReportFilter, period: ReportPeriod, now: datetime
+) -> AppointmentFigures:
+    """Bookings of the period's days (of the service, when the report has one); the
+    counter and officer filters do not apply to a booking. A booking still waiting
+    after its slot ended is a no-show even before a booking released it."""
+    a = appointments.c
+    where = and_(
+        a.site_id.in_(scope.site_ids),
+        a.day >= period.start.isoformat(),
+        a.day <= period.end.isoformat(),
+        *([a.service_id == scope.service_id] if scope.service_id is not None else []),
+    )
+    state = case(
+        (and_(a.state == BookingState.BOOKED.value, a.slot_end <= now), BookingState.MISSED.value),
+        else_=a.state,
+    ).label("state")
+    counted = select(state, func.count()).where(where).group_by(state)
+    by_state: dict[str, int] = {name: int(n) for name, n in session.execute(counted)}
+    waited = seconds_between(a.slot_start, entry.c.called_at).label("s")
+    histogram: Histogram[int] = Histogram()
+    rows = session.execute(
+        select(waited, func.count())
+        .select_from(appointments.join(entry, entry.c.id == a.ticket_id))
+        .where(where, entry.c.called_at.is_not(None))
+        .group_by(waited)
+    )
+    for seconds, count in rows:
+        histogram[max(int(seconds), 0)] += count
+    return AppointmentFigures(
+        booked=sum(by_state.values()),
+        checked_in=by_state.get(BookingState.CHECKED_IN.value, 0),
+        cancelled=by_state.get(BookingState.CANCELLED.value, 0),
+        no_show=by_state.get(BookingState.MISSED.value, 0),
+        wait_from_slot=duration_stats(histogram),
+    )
+
+
 def collect_report(
     session: Session,
     scope: ReportFilter,
@@ -399,5 +441,6 @@ def collect_report(
         detailed_ratings=_detailed_ratings(session, scope, start, end),
         dossiers=_dossiers(session, scope, start, min(end, now), calendar),
         timezone=zone,
+        appointments=_appointments(session, scope, period, now),
         due=period.due(calendar),
     )

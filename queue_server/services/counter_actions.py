@@ -25,9 +25,10 @@ from queue_server.queueing.errors import (
     TicketNotParked,
     UnknownTicket,
 )
-from queue_server.queueing.model import PriorityPolicy, Site, Ticket, TicketState
+from queue_server.queueing.model import PriorityGroup, PriorityPolicy, Site, Ticket, TicketState
 from queue_server.queueing.policy import calling_order
 from queue_server.services.announcements import announcement_url
+from queue_server.services.appointments import appointment_of_ticket
 from queue_server.services.auth import signed_in_anywhere
 from queue_server.services.clock import local_day
 from queue_server.services.site_ref import SiteRef
@@ -107,14 +108,21 @@ class CounterDesk:
         )
 
     def _view(self, ticket: Ticket, *, here: bool = True) -> dict[str, Any]:
-        """What the officer sees of ``ticket``; ``here``: it is at this counter."""
-        return desk_ticket_view(
+        """What the officer sees of ``ticket``; ``here``: it is at this counter. An
+        appointment ticket shows its booking (time, name, code), also after a transfer."""
+        view = desk_ticket_view(
             ticket,
             self.uow.repo.service_by_id(ticket.service_id),
             self.counter if here else None,
             self.now,
             self._transfers(ticket),
         )
+        if ticket.priority == PriorityGroup.APPOINTMENT:
+            origin = (self.uow.repo.transfer_chain(ticket) or [ticket])[0]
+            view["appointment"] = appointment_of_ticket(
+                self.uow, origin.id or 0, self.site.timezone
+            )
+        return view
 
     def _transfers(self, ticket: Ticket) -> list[TransferView]:
         chain = self.uow.repo.transfer_chain(ticket)

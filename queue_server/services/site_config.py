@@ -58,6 +58,10 @@ class ServiceSection(_Strict):
     interleave_every: int = Field(3, ge=1, le=50)
     default_service_s: int = Field(300, ge=10, le=7200)
     active: bool = True
+    #: Appointments: bookings per slot (0 takes none), slot minutes, days bookable ahead.
+    appointment_capacity: int = Field(0, ge=0, le=500)
+    slot_minutes: int = Field(30, ge=5, le=240)
+    booking_days_ahead: int = Field(14, ge=0, le=120)
 
     @field_validator("hours")
     @classmethod

@@ -10,7 +10,12 @@ from zoneinfo import ZoneInfo
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.unit_of_work import UnitOfWork
-from queue_server.queueing.errors import DailyLimitReached, ServiceClosed, UnknownTicket
+from queue_server.queueing.errors import (
+    DailyLimitReached,
+    InvalidPriority,
+    ServiceClosed,
+    UnknownTicket,
+)
 from queue_server.queueing.estimate import estimate_wait_s
 from queue_server.queueing.model import (
     PriorityGroup,
@@ -45,7 +50,15 @@ def issue_ticket(
     now: datetime,
     wait_sample: int,
 ) -> dict[str, Any]:
-    """The use case: issue one ticket in its own transaction; return its view."""
+    """The use case: issue one ticket in its own transaction; return its view. The
+    appointment priority is not declared: it comes with a booking checked in
+    (``services.appointments.check_in``)."""
+    if request.priority == PriorityGroup.APPOINTMENT:
+        raise InvalidPriority(
+            "An appointment ticket is given by checking the booking in "
+            "(POST /appointments/check-in), not declared.",
+            "Số ưu tiên đặt lịch hẹn chỉ cấp khi xác nhận lịch hẹn tại kiosk, không tự khai.",
+        )
     return run(
         uows, lambda uow: number_ticket(uow, site.load(uow), request, actor, now, wait_sample)
     )
@@ -64,7 +77,13 @@ def number_ticket(
     jump = online_seq_after_band(seq)
     if jump is not None:  # the numbering row is still held: the step over the band is atomic
         seq = uow.repo.next_seq(service.id or 0, day, jump - seq)
-    if service.daily_limit is not None and online_count(seq) > service.daily_limit:
+    # A booking checked in was promised its place when it was booked: no daily limit.
+    promised = priority is PriorityGroup.APPOINTMENT
+    if (
+        service.daily_limit is not None
+        and online_count(seq) > service.daily_limit
+        and not promised
+    ):
         raise DailyLimitReached(
             f"All {service.daily_limit} tickets of {service.name_en or service.name_vi} "
             "for today have been issued. Please come back on the next working day.",

@@ -10,7 +10,8 @@ from queue_server.web.error_pages import error_page as error_page
 
 def init_app(app: Flask) -> None:
     """Register the page blueprints."""
-    # The admin sections (admin_*) add their routes to admin.bp when imported.
+    # The admin sections (admin_*) add their routes to admin.bp when imported, and the
+    # booking pages theirs to pages.bp.
     from queue_server.web import (  # noqa: F401
         admin,
         admin_audit,
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
         admin_feeds,
         admin_services,
         admin_users,
+        booking,
         fleet,
         pages,
         reports,

@@ -77,6 +77,9 @@ def _service_fields() -> dict[str, Any]:
         "daily_limit": form_text("daily_limit", 10) or None,
         "priority_policy": form_text("priority_policy", 40),
         "interleave_every": form_text("interleave_every", 10),
+        "appointment_capacity": form_text("appointment_capacity", 10),
+        "slot_minutes": form_text("slot_minutes", 10),
+        "booking_days_ahead": form_text("booking_days_ahead", 10),
     }
     return {name: value for name, value in fields.items() if name in request.form}
 

@@ -482,6 +482,69 @@ def scenario_type_code(driver: Driver, params: dict[str, Any]) -> dict[str, Any]
     return {"message": lookup.message, "screen": driver.app.manager.current}
 
 
+def _to_check_in(driver: Driver, params: dict[str, Any]) -> Any:
+    """Home, a service, then "Tôi đã đặt lịch": the lookup screen checks bookings in."""
+    driver.until(_services_ready(driver))
+    driver.tap_id("take_ticket", "home")
+    grid = driver.screen("services").ids.grid
+    driver.tap(next(b for b in grid.children if b.code == params["service"]))
+    labels = [b.text for b in driver.screen("priority").ids.groups.children]
+    driver.tap_id("booked", "priority")
+    return driver.screen("lookup"), labels
+
+
+def _ticket_result(driver: Driver) -> dict[str, Any]:
+    ticket = driver.screen("ticket")
+    driver.until(lambda: driver.app.manager.current == "ticket" and ticket.phase == "issued")
+    return {
+        "number": ticket.issued.number,
+        "ticket_id": ticket.issued.ticket_id,
+        "headline": ticket.ids.headline.text,
+    }
+
+
+def scenario_appointment_scan(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    """The booking QR held to the camera right after "Tôi đã đặt lịch"."""
+    _lookup, labels = _to_check_in(driver, params)
+    return {"priority_buttons": labels, **_ticket_result(driver)}
+
+
+def _typing(driver: Driver, lookup: Any) -> bool:
+    on_screen = driver.app.manager.current == "lookup"
+    return on_screen and lookup.purpose == "appointment" and bool(lookup.ids.keypad.children)
+
+
+def _answered(driver: Driver, lookup: Any) -> bool:
+    return driver.app.manager.current == "ticket" or (not lookup.busy and bool(lookup.message))
+
+
+def scenario_appointment_typed(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
+    """Each of ``params["codes"]`` typed on the keys in turn; a refused one shows why and
+    the normal-ticket button, which the last refused one taps."""
+    results: list[dict[str, Any]] = []
+    out = Path(params["out"])
+    for index, code in enumerate(params["codes"]):
+        lookup, _labels = _to_check_in(driver, params)
+        driver.until(lambda page=lookup: _typing(driver, page))
+        for char in code:
+            driver.tap(driver.button("lookup", char))
+        shot = driver.shot(out, f"{params['name']}-appointment-typed-{index}")
+        driver.tap_id("search", "lookup")
+        driver.until(lambda page=lookup: _answered(driver, page))
+        if driver.app.manager.current == "ticket":
+            results.append({"shot": shot, **_ticket_result(driver)})
+            driver.shot(out, f"{params['name']}-appointment-ticket-{index}")
+        else:
+            refused = {"shot": driver.shot(out, f"{params['name']}-appointment-refused-{index}")}
+            refused |= {"message": lookup.message, "normal_service": lookup.normal_service}
+            driver.tap_id("normal_ticket", "lookup")
+            refused["normal"] = _ticket_result(driver)
+            results.append(refused)
+        driver.app.go_home()
+        driver.pump()
+    return {"results": results}
+
+
 def _enter_pin(driver: Driver, pin: str) -> None:
     for digit in pin:
         driver.tap(driver.button("technician", digit))
@@ -692,6 +755,8 @@ SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
     "idle": scenario_idle,
     "procedures": scenario_procedures,
     "steps": scenario_steps,
+    "appointment_scan": scenario_appointment_scan,
+    "appointment_typed": scenario_appointment_typed,
 }
 
 

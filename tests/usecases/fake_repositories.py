@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from device_kit.contract.dossier_codes import DossierCode
+from queue_server.adapters.appointment_repository import OutgoingSms
 from queue_server.adapters.dossier_repository import FeedChanges, FeedState, MirroredDossier
 from queue_server.adapters.procedure_repository import SEARCH_KEY_MAX
 from queue_server.adapters.rating_repository import (
@@ -27,6 +28,7 @@ from queue_server.dossiers.calendar import DayOverride
 from queue_server.dossiers.procedure_search import VocabularyEntry, matches
 from queue_server.dossiers.procedures import Procedure
 from queue_server.dossiers.record import DossierRecord
+from queue_server.queueing.appointments import Booking, BookingState
 from queue_server.text import fold
 
 if TYPE_CHECKING:  # the fake unit of work imports this module
@@ -195,3 +197,93 @@ class FakeProcedureRepository:
 
     def save_vocabulary_entry(self, site_id: int, entry: VocabularyEntry) -> None:
         self.entries[(site_id, fold(entry.phrase))] = entry
+
+
+class FakeAppointmentRepository:
+    """``AppointmentRepository`` over lists: bookings, places per slot, the outbox."""
+
+    def __init__(self) -> None:
+        self.bookings: list[Booking] = []
+        self.places: dict[tuple[int, datetime], int] = {}
+        self.outbox: list[dict[str, object]] = []
+        self._ids = itertools.count(1)
+
+    def taken(self, service_id: int, starts: Sequence[datetime]) -> dict[datetime, int]:
+        return {s: self.places[(service_id, s)] for s in starts if (service_id, s) in self.places}
+
+    def take_place(self, service_id: int, slot_start: datetime, capacity: int) -> bool:
+        held = self.places.get((service_id, slot_start), 0)
+        if held >= capacity:
+            return False
+        self.places[(service_id, slot_start)] = held + 1
+        return True
+
+    def free_place(self, service_id: int, slot_start: datetime) -> None:
+        key = (service_id, slot_start)
+        self.places[key] = max(0, self.places.get(key, 0) - 1)
+
+    def add(self, booking: Booking) -> int:
+        booking.id = next(self._ids)
+        self.bookings.append(booking)
+        return booking.id
+
+    def by_code(self, site_id: int, code: str) -> Booking | None:
+        return next((b for b in self.bookings if (b.site_id, b.code) == (site_id, code)), None)
+
+    def by_ticket(self, ticket_id: int) -> Booking | None:
+        return next((b for b in self.bookings if b.ticket_id == ticket_id), None)
+
+    def holding(self, site_id: int, phone: str, day: str) -> list[Booking]:
+        found = [
+            b
+            for b in self.bookings
+            if (b.site_id, b.phone, b.day) == (site_id, phone, day)
+            and b.state in (BookingState.BOOKED, BookingState.CHECKED_IN)
+        ]
+        return sorted(found, key=lambda b: b.slot_start)
+
+    def move(self, booking: Booking, target: BookingState, **values: object) -> bool:
+        stored = next(b for b in self.bookings if b.id == booking.id)
+        if stored.state is not booking.state:
+            return False
+        for target_booking in {id(stored): stored, id(booking): booking}.values():
+            target_booking.state = target
+            for key, value in values.items():
+                setattr(target_booking, key, value)
+        return True
+
+    def release_missed(self, site_id: int, before: datetime) -> int:
+        missed = [
+            b
+            for b in self.bookings
+            if b.site_id == site_id and b.state is BookingState.BOOKED and b.slot_start < before
+        ]
+        for booking in missed:
+            booking.state = BookingState.MISSED
+        return len(missed)
+
+    def queue_sms(
+        self, site_id: int, phone: str, body: str, kind: str, appointment_id: int, due: datetime
+    ) -> None:
+        self.outbox.append(
+            {"id": next(self._ids), "phone": phone, "body": body, "kind": kind,
+             "appointment_id": appointment_id, "due": due, "sent": None, "attempts": 0}
+        )
+
+    def drop_unsent(self, appointment_id: int) -> None:
+        self.outbox = [
+            m for m in self.outbox if m["appointment_id"] != appointment_id or m["sent"]
+        ]
+
+    def due_sms(self, now: datetime, limit: int, max_attempts: int) -> list[OutgoingSms]:
+        due = [
+            OutgoingSms(int(str(m["id"])), str(m["phone"]), str(m["body"]), str(m["kind"]), 0)
+            for m in self.outbox
+            if m["sent"] is None and m["due"] <= now  # type: ignore[operator]
+        ]
+        return due[:limit]
+
+    def sms_done(self, sms_id: int, sent_at: datetime | None) -> None:
+        for message in self.outbox:
+            if message["id"] == sms_id and sent_at is not None:
+                message["sent"] = sent_at

@@ -2,8 +2,9 @@
 
 It keeps the contract the use cases rely on: ``repo`` answers the queue queries
 (the same rules as ``QueueRepository``, over lists); ``fleet`` and ``accounts``
-(``fake_fleet``, ``fake_accounts``) and ``ratings``, ``dossiers``, ``calendar`` and
-``procedures`` (``fake_repositories``) answer the other repositories' protocols;
+(``fake_fleet``, ``fake_accounts``) and ``ratings``, ``dossiers``, ``calendar``,
+``procedures`` and ``appointments`` (``fake_repositories``) answer the other
+repositories' protocols;
 ``record`` collects events that reach ``events`` only at ``commit``, and ``committed``
 says whether it committed.
 Leaving without a commit drops the recorded events, as a rollback would.
@@ -20,6 +21,7 @@ from typing import Any
 from fake_accounts import FakeAccountRepository
 from fake_fleet import FakeFleetRepository
 from fake_repositories import (
+    FakeAppointmentRepository,
     FakeCalendarRepository,
     FakeDossierRepository,
     FakeProcedureRepository,
@@ -27,6 +29,7 @@ from fake_repositories import (
 )
 
 from queue_server.adapters.account_repository import AccountStore
+from queue_server.adapters.appointment_repository import AppointmentStore
 from queue_server.adapters.calendar_repository import CalendarStore
 from queue_server.adapters.dossier_repository import DossierStore
 from queue_server.adapters.fleet_repository import FleetStore
@@ -282,6 +285,7 @@ class FakeUnitOfWork:
         self.dossiers: DossierStore = FakeDossierRepository()
         self.calendar: CalendarStore = FakeCalendarRepository()
         self.procedures: ProcedureStore = FakeProcedureRepository()
+        self.appointments: AppointmentStore = FakeAppointmentRepository()
         self.events: list[dict[str, Any]] = []
         self.committed = False
         self.commits = 0

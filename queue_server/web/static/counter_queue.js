@@ -9,6 +9,7 @@ I18n.extend({
   dossier_code: ["Mã hồ sơ", "Dossier code"],
   waited: ["Đã chờ", "Waited"],
   priority_of: ["Ưu tiên: {label}", "Priority: {label}"],
+  appointment_of: ["Lịch hẹn {code}: {time} {name}", "Booking {code}: {time} {name}"],
   transfer_from: ["Chuyển từ {service} (quầy {counter}) lúc {time}", "Sent from {service} (counter {counter}) at {time}"],
   transfer_from_nowhere: ["Chuyển từ {service} lúc {time}", "Sent from {service} at {time}"],
   queue_title: ["Số tiếp theo (theo thứ tự gọi)", "Next numbers (in calling order)"],
@@ -75,6 +76,12 @@ function renderTicketFacts(ticket) {
   document.getElementById("fact-priority-label").textContent = ticket.priority
     ? I18n.t("priority_of", { label: priorityLabel(ticket) }) : "";
   document.getElementById("fact-priority-check").textContent = I18n.field(ticket, "priority_check");
+  const booking = ticket.appointment;
+  const appointment = document.getElementById("fact-appointment");
+  appointment.hidden = !booking;
+  appointment.textContent = booking ? I18n.t("appointment_of", {
+    code: booking.code, time: clockTime(booking.start), name: booking.name ? "— " + booking.name : "",
+  }).trim() : "";
   document.getElementById("fact-dossier").hidden = !ticket.dossier_code;
   document.getElementById("fact-dossier-code").textContent = ticket.dossier_code || "";
   document.getElementById("fact-waited").textContent = formatWait(ticket.waited_s || 0);
