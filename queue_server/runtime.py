@@ -8,7 +8,9 @@ Flask, so the use cases that take a runtime stay free of the web framework.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from queue_server.adapters.account_repository import TokenHolderCache
 from queue_server.adapters.database import Database
 from queue_server.adapters.unit_of_work import EventListener, UnitOfWork
 from queue_server.config import Settings
@@ -21,6 +23,12 @@ class Runtime:
     db: Database
     clock: Clock = utc_now
     listeners: list[EventListener] = field(default_factory=list)
+
+    @cached_property
+    def token_holders(self) -> TokenHolderCache:
+        """The bearer-token rows every request reads, kept a moment; built on first
+        use, so a runtime that serves no request watches no engine."""
+        return TokenHolderCache(self.db)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self.db, readonly=readonly, listeners=self.listeners)
