@@ -12,6 +12,7 @@ from functools import cached_property
 
 from queue_server.adapters.account_repository import TokenHolderCache
 from queue_server.adapters.database import Database
+from queue_server.adapters.repository import ConfigRows
 from queue_server.adapters.unit_of_work import EventListener, UnitOfWork
 from queue_server.config import Settings
 from queue_server.services.clock import Clock, utc_now
@@ -31,4 +32,11 @@ class Runtime:
         return TokenHolderCache(self.db)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.db, readonly=readonly, listeners=self.listeners)
+        return UnitOfWork(
+            self.db, readonly=readonly, listeners=self.listeners, config=self.config_rows
+        )
+
+    @cached_property
+    def config_rows(self) -> ConfigRows:
+        """The site and service settings every request reads, kept a moment."""
+        return ConfigRows(self.db)

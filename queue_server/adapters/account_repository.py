@@ -8,27 +8,15 @@ every request makes (``token_holder``: a read needs no session), which
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Executable,
-    bindparam,
-    delete,
-    event,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import UpdateBase
 
 from queue_server.adapters.database import Database
+from queue_server.adapters.fresh_cache import FreshCache
 from queue_server.adapters.tables import api_tokens, auth_attempts, users
 
 
@@ -408,56 +396,31 @@ class AccountRepository:
         return int(done.rowcount)  # type: ignore[attr-defined]
 
 
+
 #: How long a token's row read for one request answers the next ones (seconds).
 TOKEN_CACHE_S = 2.0
-#: Rows kept at most; past it the cache starts afresh (unknown tokens are never kept).
-TOKEN_CACHE_SIZE = 4096
-_ACCOUNT_TABLES = frozenset({api_tokens.name, users.name})
 
 
 class TokenHolderCache:
     """``token_holder`` for the bearer-token check of every request, read once per
-    token and kept :data:`TOKEN_CACHE_S`: the read was a tenth of a ticket's cost.
+    token and kept :data:`TOKEN_CACHE_S` (:class:`FreshCache`): the read was a tenth
+    of a ticket's cost.
 
-    Any write to the tokens or users tables through this process's engine (sign-out,
-    revocation, a disabled account, a counter bound to a token) empties it at once,
-    when written and again at its commit; a write by another process (a second worker,
-    the CLI) is seen within :data:`TOKEN_CACHE_S`. Expiry is still checked on every
-    request against the row, and a token not found is never kept.
+    Sign-out, revocation, a disabled account or a counter bound to a token in this
+    process write to the tokens or users tables, which empties the cache at once; in
+    another process they count within :data:`TOKEN_CACHE_S`. Expiry is still checked
+    on every request against the row's ``expires_at``.
     """
 
     def __init__(self, db: Database, ttl_s: float = TOKEN_CACHE_S) -> None:
         self._db = db
-        self._ttl_s = ttl_s
-        self._rows: dict[str, tuple[TokenHolder, int, float]] = {}
-        self._generation = 0
-        for engine in {db.engine, db.read_engine}:
-            event.listen(engine, "after_execute", self._on_execute)
-            event.listen(engine, "commit", self._on_commit)
+        self._rows: FreshCache[str, TokenHolder] = FreshCache(
+            db, frozenset({api_tokens.name, users.name}), ttl_s
+        )
 
     def token_holder(self, token_hash: str) -> TokenHolder | None:
-        now = time.monotonic()
-        kept = self._rows.get(token_hash)
-        if kept is not None and kept[1] == self._generation and now - kept[2] < self._ttl_s:
-            return kept[0]
-        generation = self._generation
+        return self._rows.get(token_hash, lambda: self._read(token_hash))
+
+    def _read(self, token_hash: str) -> TokenHolder | None:
         with self._db.read_connection() as conn:
-            row = AccountRepository(conn).token_holder(token_hash)
-        if row is not None and generation == self._generation:
-            if len(self._rows) >= TOKEN_CACHE_SIZE:
-                self._rows.clear()
-            self._rows[token_hash] = (row, generation, now)
-        return row
-
-    def _on_execute(self, conn: Connection, statement: Executable, *_: object) -> None:
-        if isinstance(statement, UpdateBase) and statement.table.name in _ACCOUNT_TABLES:  # type: ignore[attr-defined]
-            conn.info["accounts_written"] = True
-            self._forget()
-
-    def _on_commit(self, conn: Connection) -> None:
-        if conn.info.pop("accounts_written", False):
-            self._forget()
-
-    def _forget(self) -> None:
-        self._generation += 1
-        self._rows.clear()
+            return AccountRepository(conn).token_holder(token_hash)

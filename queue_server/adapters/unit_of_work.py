@@ -17,7 +17,7 @@ from queue_server.adapters.dossier_repository import DossierRepository, DossierS
 from queue_server.adapters.fleet_repository import FleetRepository, FleetStore
 from queue_server.adapters.procedure_repository import ProcedureRepository, ProcedureStore
 from queue_server.adapters.rating_repository import RatingRepository, RatingStore
-from queue_server.adapters.repository import QueueRepository
+from queue_server.adapters.repository import ConfigRows, QueueRepository
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,10 @@ class UnitOfWork:
         *,
         readonly: bool = False,
         listeners: list[EventListener] | None = None,
+        config: ConfigRows | None = None,
     ) -> None:
         self._db = db
+        self._config = config
         self._readonly = readonly
         self._listeners = listeners or []
         self._pending: list[dict[str, Any]] = []
@@ -56,7 +58,7 @@ class UnitOfWork:
         if self._lock is not None:
             self._lock.acquire()
         self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
-        self.repo = QueueRepository(self.session)
+        self.repo = QueueRepository(self.session, self._config)
         self.fleet: FleetStore = FleetRepository(self.session)
         self.accounts: AccountStore = AccountRepository(self.session)
         self.ratings: RatingStore = RatingRepository(self.session)

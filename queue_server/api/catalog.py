@@ -65,8 +65,7 @@ def patch_site(body: SitePatch) -> Any:
     changes, who, now = body.model_dump(exclude_unset=True), actor().label, runtime.clock()
 
     def edit(uow: UnitOfWork, site: Site) -> Site:
-        update_site(uow, site, changes, who, now)
-        return site
+        return update_site(uow, site, changes, who, now)
 
     return jsonify(site_view(run_with_site(runtime.uow, site_ref(), edit)))
 

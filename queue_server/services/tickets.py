@@ -55,7 +55,7 @@ def number_ticket(
     """Number a new ticket atomically and queue it, inside ``uow``; refusals say why
     in vi and en."""
     priority = PriorityGroup.parse(request.priority)
-    service = uow.repo.service(site.id or 0, request.service)
+    service = uow.repo.service_copy(site.id or 0, request.service)
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
     day = local_day(now, site.timezone)
     seq = uow.repo.next_seq(service.id or 0, day)
@@ -113,7 +113,7 @@ def queue_ticket(
         source=new.source,
         dossier_code=new.dossier_code,
     )
-    uow.repo.add(ticket)
+    uow.repo.add_ticket(ticket)
     view = position_view(uow, ticket, service, wait_sample)
     uow.record(
         site_id=site.id,

@@ -26,7 +26,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration"), str(ROOT / "tests" / "bench")]
+sys.path[:0] = [str(ROOT / p) for p in ("tests", "tests/integration", "tests/bench")]
 
 from bench_queue import SERVICES, Drive  # noqa: E402
 from clocks import FakeClock, process_env  # noqa: E402

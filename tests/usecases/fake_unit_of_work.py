@@ -63,6 +63,9 @@ class FakeQueueRepository:
         self.officers: dict[int, tuple[str, str]] = {}
         self._ids = itertools.count(1)
 
+    def add_ticket(self, ticket: Ticket) -> None:
+        self.add(ticket)
+
     def add(self, entity: Entity) -> None:
         entity.id = next(self._ids)
         stores: dict[type[Any], list[Any]] = {
@@ -80,8 +83,14 @@ class FakeQueueRepository:
     def site_by_id(self, site_id: int) -> Site:
         return next(s for s in self.sites if s.id == site_id)
 
+    def site_copy(self, site_id: int) -> Site:
+        return self.site_by_id(site_id)
+
     def services(self, site_id: int) -> Sequence[Service]:
         return [s for s in self.all_services if s.site_id == site_id]
+
+    def service_copy(self, site_id: int, code: str) -> Service:
+        return self.service(site_id, code)
 
     def service(self, site_id: int, code: str) -> Service:
         for service in self.services(site_id):
