@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -185,16 +186,35 @@ _SERVICE_ROW = select(services).where(
 
 #: How long a site's or service's settings read by one request serve the next (seconds).
 CONFIG_CACHE_S = 2.0
+#: How long a service's pace (recent service times, open counters) serves the wait
+#: estimates of the next tickets (seconds), while no counter changes.
+PACE_CACHE_S = 2.0
+
+
+@dataclass(frozen=True)
+class ServicePace:
+    """What the estimated wait divides by: recent service times, newest first, and
+    how many open counters serve the service."""
+
+    recent_s: list[float]
+    open_counters: int
 
 
 class ConfigRows:
-    """The site and service rows every request reads, kept a moment per process
-    (:class:`FreshCache`): an admin's change in this process counts at once, one
-    made by another process within :data:`CONFIG_CACHE_S`."""
+    """Reads every request makes and almost nothing changes, kept a moment per process
+    (:class:`FreshCache`): the site and service settings, which an admin's change in
+    this process refreshes at once and one made by another process within
+    :data:`CONFIG_CACHE_S`; and each service's pace, until a counter changes (every
+    call, finish, pause or opening writes its row) or for :data:`PACE_CACHE_S`."""
 
-    def __init__(self, db: Database, ttl_s: float = CONFIG_CACHE_S) -> None:
-        self.rows: FreshCache[tuple[str, int, str], dict[str, Any]] = FreshCache(
+    def __init__(
+        self, db: Database, ttl_s: float = CONFIG_CACHE_S, pace_s: float = PACE_CACHE_S
+    ) -> None:
+        self.settings: FreshCache[tuple[str, int, str], Site | Service] = FreshCache(
             db, frozenset({sites.name, services.name}), ttl_s
+        )
+        self.pace: FreshCache[tuple[int, int], ServicePace] = FreshCache(
+            db, frozenset({counters.name, counter_services.name}), pace_s
         )
 
 
@@ -227,34 +247,37 @@ class QueueRepository:
         return site
 
     def site_copy(self, site_id: int) -> Site:
-        """The site's settings to read, not to change (a copy outside the session),
-        kept a moment by the process's :class:`ConfigRows`."""
-        row = self._config_row(("site", site_id, ""), _SITE_ROW, {"site_id": site_id})
-        if row is None:
+        """The site's settings to read, never to change: an object outside the session,
+        shared by the requests of a moment (:class:`ConfigRows`)."""
+        found = self._settings(("site", site_id, ""), Site, _SITE_ROW, {"site_id": site_id})
+        if not isinstance(found, Site):
             raise LookupError(f"site {site_id} missing")
-        return Site(**row)
+        return found
 
     def service_copy(self, site_id: int, code: str) -> Service:
-        """The service's settings to read, not to change: :meth:`service` for a
+        """The service's settings to read, never to change: :meth:`service` for a
         request that only reads them (issuing a ticket), like :meth:`site_copy`."""
-        row = self._config_row(
-            ("service", site_id, code), _SERVICE_ROW, {"site_id": site_id, "code": code}
-        )
-        if row is None:
+        values = {"site_id": site_id, "code": code}
+        found = self._settings(("service", site_id, code), Service, _SERVICE_ROW, values)
+        if not isinstance(found, Service):
             raise UnknownService(
                 f"There is no service {code!r} at this centre.",
                 f"Trung tâm không có dịch vụ «{code}».",
             )
-        return Service(**row)
+        return found
 
-    def _config_row(
-        self, key: tuple[str, int, str], query: Select[Any], values: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        def load() -> dict[str, Any] | None:
+    def _settings(
+        self,
+        key: tuple[str, int, str],
+        kind: type[Site] | type[Service],
+        query: Select[Any],
+        values: dict[str, Any],
+    ) -> Site | Service | None:
+        def load() -> Site | Service | None:
             found = self.session.execute(query, values).first()
-            return None if found is None else found._asdict()
+            return None if found is None else kind(**found._asdict())
 
-        return load() if self._config is None else self._config.rows.get(key, load)
+        return load() if self._config is None else self._config.settings.get(key, load)
 
     def sites(self) -> Sequence[Site]:
         return self.session.scalars(select(Site).order_by(sites.c.id)).all()
@@ -520,6 +543,20 @@ class QueueRepository:
 
     def open_counters_for(self, service_id: int) -> int:
         return int(self.session.scalar(_OPEN_COUNTERS_FOR, {"service_id": service_id}) or 0)
+
+    def service_pace(self, service_id: int, sample: int) -> ServicePace:
+        """The service's last ``sample`` service times and open counters (kept by
+        :class:`ConfigRows`): every issued ticket's estimate needs them, and they move
+        only when a counter finishes a ticket, opens or pauses."""
+
+        def load() -> ServicePace:
+            return ServicePace(
+                self.recent_service_times(service_id, sample), self.open_counters_for(service_id)
+            )
+
+        if self._config is None:
+            return load()
+        return self._config.pace.get((service_id, sample), load) or load()
 
     def current_tickets(self, site_id: int) -> dict[int, Ticket]:
         query = select(Ticket).where(

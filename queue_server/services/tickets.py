@@ -149,12 +149,8 @@ def position_view(
     view = ticket_view(ticket, service)
     if ticket.state == TicketState.WAITING:
         ahead = uow.repo.ahead_of(ticket, strict=service.priority_policy is PriorityPolicy.STRICT)
-        wait = estimate_wait_s(
-            ahead,
-            uow.repo.recent_service_times(service.id or 0, wait_sample),
-            uow.repo.open_counters_for(service.id or 0),
-            service.default_service_s,
-        )
+        pace = uow.repo.service_pace(service.id or 0, wait_sample)
+        wait = estimate_wait_s(ahead, pace.recent_s, pace.open_counters, service.default_service_s)
     else:
         ahead, wait = 0, 0
     view.update(ahead=ahead, estimated_wait_s=wait, track_token=ticket.track_token)

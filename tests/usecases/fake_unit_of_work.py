@@ -32,6 +32,7 @@ from queue_server.adapters.dossier_repository import DossierStore
 from queue_server.adapters.fleet_repository import FleetStore
 from queue_server.adapters.procedure_repository import ProcedureStore
 from queue_server.adapters.rating_repository import RatingStore
+from queue_server.adapters.repository import ServicePace
 from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
 from queue_server.queueing.model import (
     Counter,
@@ -260,6 +261,11 @@ class FakeQueueRepository:
             for counter in self.all_counters
             if counter.state == CounterState.OPEN
             and service_id in self.counter_services.get(counter.id or 0, [])
+        )
+
+    def service_pace(self, service_id: int, sample: int) -> ServicePace:
+        return ServicePace(
+            self.recent_service_times(service_id, sample), self.open_counters_for(service_id)
         )
 
     def release_officer(self, officer_id: int, except_counter: int) -> None:
