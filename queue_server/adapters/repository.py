@@ -21,7 +21,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from queue_server.adapters.database import Database
@@ -170,7 +170,12 @@ def _recent_done_query(
 @functools.cache
 def _next_seq_statement(postgres: bool) -> Insert:
     """The numbering upsert: insert ``last_number`` for a new day, else add it."""
-    statement = (postgresql.insert if postgres else sqlite.insert)(daily_sequences)
+    if postgres:
+        from sqlalchemy.dialects import postgresql  # a CLI on SQLite never loads it
+
+        statement = postgresql.insert(daily_sequences)
+    else:
+        statement = sqlite.insert(daily_sequences)
     return statement.on_conflict_do_update(
         index_elements=[daily_sequences.c.service_id, daily_sequences.c.day],
         set_={"last_number": daily_sequences.c.last_number + statement.excluded.last_number},
