@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Executable, event
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import TableClause
 
 from queue_server.adapters.database import Database
 
@@ -59,7 +60,10 @@ class FreshCache(Generic[K, V]):
         self._kept.clear()
 
     def _on_execute(self, conn: Connection, statement: Executable, *_: object) -> None:
-        if isinstance(statement, UpdateBase) and statement.table.name in self._tables:  # type: ignore[attr-defined]
+        if not isinstance(statement, UpdateBase):
+            return
+        table = statement.table
+        if isinstance(table, TableClause) and table.name in self._tables:
             conn.info[self._flag] = True
             self.forget()
 

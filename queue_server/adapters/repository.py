@@ -173,12 +173,12 @@ def _next_seq_statement(postgres: bool) -> Insert:
     if postgres:
         from sqlalchemy.dialects import postgresql  # a CLI on SQLite never loads it
 
-        statement = postgresql.insert(daily_sequences)
+        upsert: postgresql.Insert | sqlite.Insert = postgresql.insert(daily_sequences)
     else:
-        statement = sqlite.insert(daily_sequences)
-    return statement.on_conflict_do_update(
+        upsert = sqlite.insert(daily_sequences)
+    return upsert.on_conflict_do_update(
         index_elements=[daily_sequences.c.service_id, daily_sequences.c.day],
-        set_={"last_number": daily_sequences.c.last_number + statement.excluded.last_number},
+        set_={"last_number": daily_sequences.c.last_number + upsert.excluded.last_number},
     ).returning(daily_sequences.c.last_number)
 
 
