@@ -196,6 +196,10 @@ CONFIG_CACHE_S = 2.0
 PACE_CACHE_S = 2.0
 
 
+#: What :class:`ConfigRows` keeps of a site's settings: the site, a service, all services.
+Settings = Site | Service | tuple[Service, ...]
+
+
 @dataclass(frozen=True)
 class ServicePace:
     """What the estimated wait divides by: recent service times, newest first, and
@@ -215,7 +219,7 @@ class ConfigRows:
     def __init__(
         self, db: Database, ttl_s: float = CONFIG_CACHE_S, pace_s: float = PACE_CACHE_S
     ) -> None:
-        self.settings: FreshCache[tuple[str, int, str], Site | Service] = FreshCache(
+        self.settings: FreshCache[tuple[str, int, str], Settings] = FreshCache(
             db, frozenset({sites.name, services.name}), ttl_s
         )
         self.pace: FreshCache[tuple[int, int], ServicePace] = FreshCache(
@@ -271,14 +275,30 @@ class QueueRepository:
             )
         return found
 
+    def read_services(self, site_id: int) -> None:
+        """Let :meth:`service_by_id` answer from copies of the site's services (kept
+        by :class:`ConfigRows`) for the rest of this unit of work: for a use case that
+        reads services and never changes them, such as a counter's actions."""
+
+        def load() -> tuple[Service, ...]:
+            rows = self.session.execute(
+                select(services).where(services.c.site_id == site_id)
+            ).all()
+            return tuple(Service(**row._asdict()) for row in rows)
+
+        key = ("services", site_id, "")
+        found = load() if self._config is None else self._config.settings.get(key, load)
+        if isinstance(found, tuple):
+            self._services.update({service.id: service for service in found})
+
     def _settings(
         self,
         key: tuple[str, int, str],
         kind: type[Site] | type[Service],
         query: Select[Any],
         values: dict[str, Any],
-    ) -> Site | Service | None:
-        def load() -> Site | Service | None:
+    ) -> Settings | None:
+        def load() -> Settings | None:
             found = self.session.execute(query, values).first()
             return None if found is None else kind(**found._asdict())
 

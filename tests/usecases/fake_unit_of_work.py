@@ -90,6 +90,9 @@ class FakeQueueRepository:
     def services(self, site_id: int) -> Sequence[Service]:
         return [s for s in self.all_services if s.site_id == site_id]
 
+    def read_services(self, site_id: int) -> None:
+        """The fake's services are plain objects already."""
+
     def service_copy(self, site_id: int, code: str) -> Service:
         return self.service(site_id, code)
 
