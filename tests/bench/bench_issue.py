@@ -26,7 +26,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / p) for p in ("tests", "tests/integration", "tests/bench")]
+# This checkout's code first, here as in the servers it starts (not the installed one).
+sys.path[:0] = [str(ROOT / p) for p in (".", "tests", "tests/integration", "tests/bench")]
 
 from bench_queue import SERVICES, Drive  # noqa: E402
 from clocks import FakeClock, process_env  # noqa: E402
