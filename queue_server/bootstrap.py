@@ -1,23 +1,26 @@
-"""Wiring a runtime outside a request: for the CLI, the demo and the tests."""
+"""Wiring a runtime outside a request: for the CLI, the demo and the tests.
+
+Site files, the demo's dossiers and procedures are imported where they are loaded: they pull
+in the spreadsheet reader and the upstream connectors, which an administrative
+command such as ``create-token`` does not need (most of its start-up time).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from queue_server.adapters.database import Database, connect
 from queue_server.adapters.tables import start_mappers
 from queue_server.citizen_id import CitizenIdKey
 from queue_server.config import Settings
-from queue_server.dossiers.procedures import parse_catalogue
-from queue_server.mock_upstream import demo_citizen_dossiers, demo_dossiers
 from queue_server.queueing.hours import OpeningHours
 from queue_server.runtime import Runtime
 from queue_server.services.clock import utc_now
-from queue_server.services.dossier_feeds import DEMO, mirror_rows
-from queue_server.services.dossier_mirror import record_feed
-from queue_server.services.procedures import import_procedures
-from queue_server.services.site_config import SiteFile, apply_site_file, parse_site_file
 from queue_server.startup import check_data_dir
+
+if TYPE_CHECKING:
+    from queue_server.services.site_config import SiteFile
 
 EXAMPLE_SITE = Path(__file__).with_name("site_example.toml")
 DEMO_PROCEDURES = Path(__file__).with_name("procedures_demo.json")
@@ -31,6 +34,8 @@ def open_runtime(settings: Settings) -> Runtime:
 
 def demo_site() -> SiteFile:
     """The example centre, open around the clock so the demo works at any hour."""
+    from queue_server.services.site_config import parse_site_file
+
     site = parse_site_file(EXAMPLE_SITE)
     site.services = [
         s.model_copy(update={"hours": OpeningHours.ALWAYS_SPEC}) for s in site.services
@@ -40,6 +45,8 @@ def demo_site() -> SiteFile:
 
 def load_site(db: Database, config: SiteFile, actor: str = "cli") -> str:
     """Apply a site file in one transaction; return the site code."""
+    from queue_server.services.site_config import apply_site_file
+
     with Runtime(settings=Settings(), db=db).uow() as uow:
         site = apply_site_file(uow, config, actor, utc_now())
         uow.commit()
@@ -51,6 +58,10 @@ def load_demo_dossiers(
 ) -> int:
     """Mirror ``count`` demo dossiers in every status, and the demo citizen's three, as if
     pulled from upstream (their ID number hashed with ``id_key``)."""
+    from queue_server.mock_upstream import demo_citizen_dossiers, demo_dossiers
+    from queue_server.services.dossier_feeds import DEMO, mirror_rows
+    from queue_server.services.dossier_mirror import record_feed
+
     now = utc_now()
     with Runtime(settings=Settings(), db=db).uow() as uow:
         site = uow.repo.site(site_code)
@@ -64,6 +75,9 @@ def load_demo_dossiers(
 
 def load_demo_procedures(db: Database, site_code: str) -> int:
     """The demo procedure catalogue (fifteen common procedures of a district centre)."""
+    from queue_server.dossiers.procedures import parse_catalogue
+    from queue_server.services.procedures import import_procedures
+
     catalogue = parse_catalogue(DEMO_PROCEDURES.read_bytes(), "json")
     with Runtime(settings=Settings(), db=db).uow() as uow:
         site = uow.repo.site(site_code)

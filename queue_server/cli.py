@@ -6,6 +6,7 @@ The sub-commands are a contract technicians script against; keep them stable.
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import logging
 import os
@@ -27,7 +28,6 @@ from queue_server.queueing.errors import QueueError
 from queue_server.runtime import Runtime
 from queue_server.services.auth import DeviceKind, Role, create_user, issue_token
 from queue_server.services.clock import local_day, utc_now
-from queue_server.services.site_config import parse_site_file
 from queue_server.startup import explain
 
 
@@ -40,6 +40,8 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{dossiers} demo dossiers mirrored")
         print(f"{procedures} demo procedures loaded")
     elif args.site:
+        from queue_server.services.site_config import parse_site_file
+
         print(f"site {load_site(runtime.db, parse_site_file(Path(args.site)))} loaded")
     print(f"database ready: {runtime.db.engine.url.render_as_string(hide_password=True)}")
     return 0
@@ -456,6 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command in ``argv`` (the process's arguments when None)."""
     args = build_parser().parse_args(argv)
     configure_logging(logging.DEBUG if args.debug else logging.INFO)
     settings: Settings | None = None
@@ -473,6 +476,12 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(failure.line(), file=sys.stderr)
         return 1
+    finally:
+        if argv is None:
+            # Run as the program, the process ends next: the collection at exit skips
+            # frozen objects, and walking every loaded module cost ~0.1 s of CPU
+            # (a fifth of an administrative command).
+            gc.freeze()
 
 
 if __name__ == "__main__":

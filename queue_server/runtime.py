@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from queue_server.adapters.account_repository import TokenHolderCache
 from queue_server.adapters.database import Database
+from queue_server.adapters.repository import ConfigRows
 from queue_server.adapters.unit_of_work import EventListener, UnitOfWork
 from queue_server.citizen_id import CitizenIdKey
 from queue_server.config import Settings
@@ -24,8 +26,21 @@ class Runtime:
     clock: Clock = utc_now
     listeners: list[EventListener] = field(default_factory=list)
 
+    @cached_property
+    def token_holders(self) -> TokenHolderCache:
+        """The bearer-token rows every request reads, kept a moment; built on first
+        use, so a runtime that serves no request watches no engine."""
+        return TokenHolderCache(self.db)
+
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.db, readonly=readonly, listeners=self.listeners)
+        return UnitOfWork(
+            self.db, readonly=readonly, listeners=self.listeners, config=self.config_rows
+        )
+
+    @cached_property
+    def config_rows(self) -> ConfigRows:
+        """The site and service settings every request reads, kept a moment."""
+        return ConfigRows(self.db)
 
     @cached_property
     def id_key(self) -> CitizenIdKey:

@@ -2,7 +2,8 @@
 attempts.
 
 It runs on the unit of work's session, or on a bare connection for the one read
-every request makes (``token_holder``: a read needs no session).
+every request makes (``token_holder``: a read needs no session), which
+:class:`TokenHolderCache` keeps for a moment.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from queue_server.adapters.database import Database
+from queue_server.adapters.fresh_cache import FreshCache
 from queue_server.adapters.tables import api_tokens, auth_attempts, users
 
 
@@ -391,3 +394,33 @@ class AccountRepository:
         """Delete sign-in attempts older than ``before``; how many went."""
         done = self.db.execute(delete(auth_attempts).where(auth_attempts.c.at < before))
         return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+
+#: How long a token's row read for one request answers the next ones (seconds).
+TOKEN_CACHE_S = 2.0
+
+
+class TokenHolderCache:
+    """``token_holder`` for the bearer-token check of every request, read once per
+    token and kept :data:`TOKEN_CACHE_S` (:class:`FreshCache`): the read was a tenth
+    of a ticket's cost.
+
+    Sign-out, revocation, a disabled account or a counter bound to a token in this
+    process write to the tokens or users tables, which empties the cache at once; in
+    another process they count within :data:`TOKEN_CACHE_S`. Expiry is still checked
+    on every request against the row's ``expires_at``.
+    """
+
+    def __init__(self, db: Database, ttl_s: float = TOKEN_CACHE_S) -> None:
+        self._db = db
+        self._rows: FreshCache[str, TokenHolder] = FreshCache(
+            db, frozenset({api_tokens.name, users.name}), ttl_s
+        )
+
+    def token_holder(self, token_hash: str) -> TokenHolder | None:
+        return self._rows.get(token_hash, lambda: self._read(token_hash))
+
+    def _read(self, token_hash: str) -> TokenHolder | None:
+        with self._db.read_connection() as conn:
+            return AccountRepository(conn).token_holder(token_hash)

@@ -9,6 +9,10 @@ PostgreSQL is shared: every worker's pool is sized from the server's
 ``max_connections`` (:func:`pool_budget`), connecting and statements time out,
 and after a failed connect the next ones fail at once for a moment, so an outage
 answers 503 quickly instead of holding every request (:func:`failure_kind`).
+
+Alembic (and PostgreSQL's dialect) is imported where a migration, the schema head
+or PostgreSQL is needed: every command of ``motcua-server`` opens this module, and
+most never migrate.
 """
 
 from __future__ import annotations
@@ -20,20 +24,19 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql import Insert as PgInsert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.dialects.postgresql import Insert as PgInsert
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +168,8 @@ class Database:
 @cache
 def expected_revision() -> str:
     """The newest migration this code ships (alembic head)."""
+    from alembic.script import ScriptDirectory  # a second of CPU a command mostly needs not
+
     return str(ScriptDirectory(str(MIGRATIONS)).get_current_head())
 
 
@@ -363,6 +368,8 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def alembic_config(db: Database) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = db.engine
@@ -371,10 +378,15 @@ def alembic_config(db: Database) -> Config:
 
 def migrate(db: Database) -> None:
     """Bring the schema to the newest revision; running it again changes nothing."""
+    from alembic import command
+
     command.upgrade(alembic_config(db), "head")
 
 
 def dialect_insert(session: Session, table: Table) -> PgInsert | SqliteInsert:
     """An INSERT that can say ON CONFLICT in the words of the session's engine."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    return (pg_insert if postgres else sqlite_insert)(table)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert  # only on PostgreSQL
+
+        return pg_insert(table)
+    return sqlite_insert(table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -20,9 +21,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from queue_server.adapters.database import Database
+from queue_server.adapters.fresh_cache import FreshCache
 from queue_server.adapters.tables import (
     counter_services,
     counters,
@@ -167,18 +170,69 @@ def _recent_done_query(
 @functools.cache
 def _next_seq_statement(postgres: bool) -> Insert:
     """The numbering upsert: insert ``last_number`` for a new day, else add it."""
-    statement = (postgresql.insert if postgres else sqlite.insert)(daily_sequences)
-    return statement.on_conflict_do_update(
+    if postgres:
+        from sqlalchemy.dialects import postgresql  # a CLI on SQLite never loads it
+
+        upsert: postgresql.Insert | sqlite.Insert = postgresql.insert(daily_sequences)
+    else:
+        upsert = sqlite.insert(daily_sequences)
+    return upsert.on_conflict_do_update(
         index_elements=[daily_sequences.c.service_id, daily_sequences.c.day],
-        set_={"last_number": daily_sequences.c.last_number + statement.excluded.last_number},
+        set_={"last_number": daily_sequences.c.last_number + upsert.excluded.last_number},
     ).returning(daily_sequences.c.last_number)
 
 
+_INSERT_TICKET = insert(tickets).returning(tickets.c.id)
+_TICKET_COLUMNS = tuple(column.key for column in tickets.c if column.key != "id")
+_SITE_ROW = select(sites).where(sites.c.id == bindparam("site_id"))
+_SERVICE_ROW = select(services).where(
+    services.c.site_id == bindparam("site_id"), services.c.code == bindparam("code")
+)
+
+#: How long a site's or service's settings read by one request serve the next (seconds).
+CONFIG_CACHE_S = 2.0
+#: How long a service's pace (recent service times, open counters) serves the wait
+#: estimates of the next tickets (seconds), while no counter changes.
+PACE_CACHE_S = 2.0
+
+
+#: What :class:`ConfigRows` keeps of a site's settings: the site, a service, all services.
+Settings = Site | Service | tuple[Service, ...]
+
+
+@dataclass(frozen=True)
+class ServicePace:
+    """What the estimated wait divides by: recent service times, newest first, and
+    how many open counters serve the service."""
+
+    recent_s: list[float]
+    open_counters: int
+
+
+class ConfigRows:
+    """Reads every request makes and almost nothing changes, kept a moment per process
+    (:class:`FreshCache`): the site and service settings, which an admin's change in
+    this process refreshes at once and one made by another process within
+    :data:`CONFIG_CACHE_S`; and each service's pace, until a counter changes (every
+    call, finish, pause or opening writes its row) or for :data:`PACE_CACHE_S`."""
+
+    def __init__(
+        self, db: Database, ttl_s: float = CONFIG_CACHE_S, pace_s: float = PACE_CACHE_S
+    ) -> None:
+        self.settings: FreshCache[tuple[str, int, str], Settings] = FreshCache(
+            db, frozenset({sites.name, services.name}), ttl_s
+        )
+        self.pace: FreshCache[tuple[int, int], ServicePace] = FreshCache(
+            db, frozenset({counters.name, counter_services.name}), pace_s
+        )
+
+
 class QueueRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, config: ConfigRows | None = None) -> None:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
         self._services: dict[int | None, Service] = {}
+        self._config = config
 
     @property
     def row_locks(self) -> bool:
@@ -200,6 +254,55 @@ class QueueRepository:
         if site is None:
             raise LookupError(f"site {site_id} missing")
         return site
+
+    def site_copy(self, site_id: int) -> Site:
+        """The site's settings to read, never to change: an object outside the session,
+        shared by the requests of a moment (:class:`ConfigRows`)."""
+        found = self._settings(("site", site_id, ""), Site, _SITE_ROW, {"site_id": site_id})
+        if not isinstance(found, Site):
+            raise LookupError(f"site {site_id} missing")
+        return found
+
+    def service_copy(self, site_id: int, code: str) -> Service:
+        """The service's settings to read, never to change: :meth:`service` for a
+        request that only reads them (issuing a ticket), like :meth:`site_copy`."""
+        values = {"site_id": site_id, "code": code}
+        found = self._settings(("service", site_id, code), Service, _SERVICE_ROW, values)
+        if not isinstance(found, Service):
+            raise UnknownService(
+                f"There is no service {code!r} at this centre.",
+                f"Trung tâm không có dịch vụ «{code}».",
+            )
+        return found
+
+    def read_services(self, site_id: int) -> None:
+        """Let :meth:`service_by_id` answer from copies of the site's services (kept
+        by :class:`ConfigRows`) for the rest of this unit of work: for a use case that
+        reads services and never changes them, such as a counter's actions."""
+
+        def load() -> tuple[Service, ...]:
+            rows = self.session.execute(
+                select(services).where(services.c.site_id == site_id)
+            ).all()
+            return tuple(Service(**row._asdict()) for row in rows)
+
+        key = ("services", site_id, "")
+        found = load() if self._config is None else self._config.settings.get(key, load)
+        if isinstance(found, tuple):
+            self._services.update({service.id: service for service in found})
+
+    def _settings(
+        self,
+        key: tuple[str, int, str],
+        kind: type[Site] | type[Service],
+        query: Select[Any],
+        values: dict[str, Any],
+    ) -> Settings | None:
+        def load() -> Settings | None:
+            found = self.session.execute(query, values).first()
+            return None if found is None else kind(**found._asdict())
+
+        return load() if self._config is None else self._config.settings.get(key, load)
 
     def sites(self) -> Sequence[Site]:
         return self.session.scalars(select(Site).order_by(sites.c.id)).all()
@@ -341,6 +444,12 @@ class QueueRepository:
         return None if row is None else NumberBlock(**row._asdict())
 
     # tickets -------------------------------------------------------------------
+    def add_ticket(self, ticket: Ticket) -> None:
+        """Store a new ticket with one INSERT, outside the session (no flush of the
+        ORM, a third of the cost of issuing); it gets its id."""
+        values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
+        ticket.id = int(self.session.execute(_INSERT_TICKET, values).scalar_one())
+
     def ticket_by_number(self, service_id: int, day: str, number: str) -> Ticket | None:
         """The ticket of a service with that number that day, whatever its state."""
         t = tickets.c
@@ -473,6 +582,20 @@ class QueueRepository:
 
     def open_counters_for(self, service_id: int) -> int:
         return int(self.session.scalar(_OPEN_COUNTERS_FOR, {"service_id": service_id}) or 0)
+
+    def service_pace(self, service_id: int, sample: int) -> ServicePace:
+        """The service's last ``sample`` service times and open counters (kept by
+        :class:`ConfigRows`): every issued ticket's estimate needs them, and they move
+        only when a counter finishes a ticket, opens or pauses."""
+
+        def load() -> ServicePace:
+            return ServicePace(
+                self.recent_service_times(service_id, sample), self.open_counters_for(service_id)
+            )
+
+        if self._config is None:
+            return load()
+        return self._config.pace.get((service_id, sample), load) or load()
 
     def current_tickets(self, site_id: int) -> dict[int, Ticket]:
         query = select(Ticket).where(

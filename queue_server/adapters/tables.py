@@ -198,6 +198,16 @@ tickets = Table(
     Column("park_reason", String(200)),
     Column("parked_s", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_tickets_queue", "service_id", "state", "queued_at"),
+    # Call-next asks for the oldest waiting priority ticket first: when none waits,
+    # this answers at once instead of walking the normal ones (migration 0015).
+    Index(
+        "ix_tickets_priority_queue",
+        "service_id",
+        "state",
+        "queued_at",
+        sqlite_where=text("priority IS NOT NULL"),
+        postgresql_where=text("priority IS NOT NULL"),
+    ),
     # The estimated wait reads a service's newest finished tickets on every issue.
     Index("ix_tickets_finished", "service_id", "state", "finished_at"),
     Index("ix_tickets_day", "site_id", "day"),

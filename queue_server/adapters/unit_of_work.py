@@ -5,23 +5,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from device_kit.contract.events import EventKind
 from queue_server.adapters.account_repository import AccountRepository, AccountStore
-from queue_server.adapters.appointment_repository import (
-    AppointmentRepository,
-    AppointmentStore,
-)
-from queue_server.adapters.calendar_repository import CalendarRepository, CalendarStore
 from queue_server.adapters.database import Database
-from queue_server.adapters.dossier_repository import DossierRepository, DossierStore
 from queue_server.adapters.fleet_repository import FleetRepository, FleetStore
-from queue_server.adapters.procedure_repository import ProcedureRepository, ProcedureStore
-from queue_server.adapters.rating_repository import RatingRepository, RatingStore
-from queue_server.adapters.repository import QueueRepository
+from queue_server.adapters.repository import ConfigRows, QueueRepository
+
+if TYPE_CHECKING:
+    from queue_server.adapters.appointment_repository import AppointmentStore
+    from queue_server.adapters.calendar_repository import CalendarStore
+    from queue_server.adapters.dossier_repository import DossierStore
+    from queue_server.adapters.procedure_repository import ProcedureStore
+    from queue_server.adapters.rating_repository import RatingStore
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +46,10 @@ class UnitOfWork:
         *,
         readonly: bool = False,
         listeners: list[EventListener] | None = None,
+        config: ConfigRows | None = None,
     ) -> None:
         self._db = db
+        self._config = config
         self._readonly = readonly
         self._listeners = listeners or []
         self._pending: list[dict[str, Any]] = []
@@ -60,14 +61,9 @@ class UnitOfWork:
         if self._lock is not None:
             self._lock.acquire()
         self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
-        self.repo = QueueRepository(self.session)
+        self.repo = QueueRepository(self.session, self._config)
         self.fleet: FleetStore = FleetRepository(self.session)
         self.accounts: AccountStore = AccountRepository(self.session)
-        self.ratings: RatingStore = RatingRepository(self.session)
-        self.dossiers: DossierStore = DossierRepository(self.session)
-        self.calendar: CalendarStore = CalendarRepository(self.session)
-        self.procedures: ProcedureStore = ProcedureRepository(self.session)
-        self.appointments: AppointmentStore = AppointmentRepository(self.session)
         self._pending = []
         self._ordered = set()
         return self
@@ -84,6 +80,39 @@ class UnitOfWork:
         finally:
             if self._lock is not None:
                 self._lock.release()
+
+    # The dossier-side repositories are built on first use, and their modules imported
+    # then: a ticket or a call never needs them, and a command such as ``create-token``
+    # starts without the spreadsheet, calendar and search code they bring.
+    @property
+    def ratings(self) -> RatingStore:
+        from queue_server.adapters.rating_repository import RatingRepository
+
+        return RatingRepository(self.session)
+
+    @property
+    def dossiers(self) -> DossierStore:
+        from queue_server.adapters.dossier_repository import DossierRepository
+
+        return DossierRepository(self.session)
+
+    @property
+    def calendar(self) -> CalendarStore:
+        from queue_server.adapters.calendar_repository import CalendarRepository
+
+        return CalendarRepository(self.session)
+
+    @property
+    def procedures(self) -> ProcedureStore:
+        from queue_server.adapters.procedure_repository import ProcedureRepository
+
+        return ProcedureRepository(self.session)
+
+    @property
+    def appointments(self) -> AppointmentStore:
+        from queue_server.adapters.appointment_repository import AppointmentRepository
+
+        return AppointmentRepository(self.session)
 
     def record(self, *, kind: EventKind, **event: Any) -> None:
         """Add an event to this transaction (fields of ``QueueRepository.append_events``).

@@ -84,8 +84,7 @@ def _edit_site(changes: dict[str, Any]) -> Any:
     who, now = actor().label, runtime.clock()
 
     def edit(uow: UnitOfWork, site: Site) -> Site:
-        update_site(uow, site, changes, who, now)
-        return site
+        return update_site(uow, site, changes, who, now)
 
     return jsonify(site_view(run_with_site(runtime.uow, site_ref(), edit)))
 

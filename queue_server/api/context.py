@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import g, request
 
-from queue_server.adapters.account_repository import AccountRepository
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.model import Site
@@ -29,8 +28,7 @@ def principal() -> Principal | None:
             g.principal = None
         else:
             runtime = current_runtime()
-            with runtime.db.read_connection() as conn:
-                g.principal = resolve_token(AccountRepository(conn), token, runtime.clock())
+            g.principal = resolve_token(runtime.token_holders, token, runtime.clock())
     return g.principal
 
 

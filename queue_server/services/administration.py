@@ -191,13 +191,17 @@ def revoke_device_token(
 
 def update_site(
     uow: UnitOfWork, site: Site, changes: dict[str, Any], actor: str, now: datetime
-) -> None:
+) -> Site:
+    """Edit the centre's texts; returns the site as changed."""
+    # The row itself: ``site`` may be the request's read-only copy (``site_copy``).
+    row = uow.repo.site_by_id(site.id or 0)
     for key, value in changes.items():
-        setattr(site, key, value)
+        setattr(row, key, value)
     uow.record(
         site_id=site.id, kind=EventKind.CONFIG_CHANGED, actor=actor, at=now,
         payload={"site": changes},
     )
+    return row
 
 
 def update_service(

@@ -16,11 +16,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from queue_server.adapters.account_repository import Account, AccountStore, UserRecord
+from queue_server.adapters.account_repository import Account, AccountStore, TokenHolder, UserRecord
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import QueueError
 from queue_server.services.password_policy import check_password
@@ -192,12 +193,18 @@ def sign_in(uow: UnitOfWork, username: str, password: str) -> tuple[int, int | N
     return row.id, row.site_id, row.role
 
 
-def resolve_token(accounts: AccountStore, token: str, now: datetime) -> Principal:
-    """The caller behind ``token``, read afresh on every request so a revoked or
-    expired token is refused at once in every process.
+class TokenHolders(Protocol):
+    """Where :func:`resolve_token` reads a token's row: the accounts, or the server's
+    :class:`~queue_server.adapters.account_repository.TokenHolderCache`."""
 
-    It takes the accounts alone, not a unit of work: on a bare connection, one read
-    needs no session.
+    def token_holder(self, token_hash: str) -> TokenHolder | None: ...
+
+
+def resolve_token(accounts: TokenHolders, token: str, now: datetime) -> Principal:
+    """The caller behind ``token``: a revoked or expired token is refused at once in
+    the process that revoked it and within the cache's moment in the others.
+
+    It takes the token rows alone, not a unit of work: one read needs no session.
     """
     row = accounts.token_holder(hash_token(token))
     if (

@@ -75,8 +75,8 @@ class CounterDesk:
         self.actor = actor
         self.now = now
         self.counter = uow.repo.counter(site.id or 0, counter_id, lock=True)
-        # Loads the services into the session, so later look-ups by id cost no query.
-        uow.repo.services(site.id or 0)
+        # The services' settings, read once for every later look-up by id.
+        uow.repo.read_services(site.id or 0)
 
     # helpers ------------------------------------------------------------------
     def _record(self, kind: EventKind, ticket: Ticket | None, **extra: Any) -> None:

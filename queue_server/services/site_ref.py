@@ -25,8 +25,9 @@ class SiteRef:
     code: str | None = None
 
     def load(self, uow: UnitOfWork) -> Site:
+        """The site's settings, to read (a use case that changes them reads the row)."""
         if self.site_id is not None:
-            site = uow.repo.site_by_id(self.site_id)
+            site = uow.repo.site_copy(self.site_id)
             if self.code and self.code != site.code:
                 raise Forbidden(
                     "This token belongs to another centre.", "Mã truy cập thuộc trung tâm khác."

@@ -70,7 +70,7 @@ def number_ticket(
     """Number a new ticket atomically and queue it, inside ``uow``; refusals say why
     in vi and en."""
     priority = PriorityGroup.parse(request.priority)
-    service = uow.repo.service(site.id or 0, request.service)
+    service = uow.repo.service_copy(site.id or 0, request.service)
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
     day = local_day(now, site.timezone)
     seq = uow.repo.next_seq(service.id or 0, day)
@@ -137,7 +137,7 @@ def queue_ticket(
         source=new.source,
         dossier_code=new.dossier_code,
     )
-    uow.repo.add(ticket)
+    uow.repo.add_ticket(ticket)
     view = position_view(uow, ticket, service, wait_sample)
     uow.record(
         site_id=site.id,
@@ -173,12 +173,8 @@ def position_view(
     view = ticket_view(ticket, service)
     if ticket.state == TicketState.WAITING:
         ahead = uow.repo.ahead_of(ticket, strict=service.priority_policy is PriorityPolicy.STRICT)
-        wait = estimate_wait_s(
-            ahead,
-            uow.repo.recent_service_times(service.id or 0, wait_sample),
-            uow.repo.open_counters_for(service.id or 0),
-            service.default_service_s,
-        )
+        pace = uow.repo.service_pace(service.id or 0, wait_sample)
+        wait = estimate_wait_s(ahead, pace.recent_s, pace.open_counters, service.default_service_s)
     else:
         ahead, wait = 0, 0
     view.update(ahead=ahead, estimated_wait_s=wait, track_token=ticket.track_token)

@@ -34,10 +34,12 @@ from werkzeug.wrappers import Response
 from device_kit.contract.errors import Refusal
 from device_kit.public_url import public_or_none
 from queue_server.adapters.account_repository import AccountRepository, UserRecord
+from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.admin import NewDeviceToken
 from queue_server.api.schemas import SitePatch, SiteVoicePatch
 from queue_server.backup_status import notice as backup_notice
 from queue_server.flask_runtime import current_runtime
+from queue_server.queueing.model import Site
 from queue_server.security import SESSION_MAX, client_address
 from queue_server.services import administration
 from queue_server.services.auth import (
@@ -308,10 +310,7 @@ def edit_site() -> Response:
     )
     if body is None:
         return redirect(url_for("admin.index"))
-    changes = body.model_dump(exclude_unset=True)
-    return change(
-        lambda uow, site, who, now: administration.update_site(uow, site, changes, who, now)
-    )
+    return change(_site_edit(body.model_dump(exclude_unset=True)))
 
 
 @bp.post("/site/voice")
@@ -321,10 +320,16 @@ def edit_voice() -> Response:
     )
     if body is None:
         return redirect(url_for("admin.index"))
-    changes = body.model_dump(exclude_unset=True)
-    return change(
-        lambda uow, site, who, now: administration.update_site(uow, site, changes, who, now)
-    )
+    return change(_site_edit(body.model_dump(exclude_unset=True)))
+
+
+def _site_edit(changes: dict[str, object]) -> Callable[[UnitOfWork, Site, str, datetime], None]:
+    """The change of the centre's fields that a site form posted."""
+
+    def edit(uow: UnitOfWork, site: Site, who: str, now: datetime) -> None:
+        administration.update_site(uow, site, changes, who, now)
+
+    return edit
 
 
 @bp.post("/tokens")

@@ -32,7 +32,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
+# This checkout's code first, as in the server it starts: the installed package may be
+# another checkout, whose migrations would build another schema.
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
 from bench_common import percentile  # noqa: E402
 from conftest import FakeClock  # noqa: E402

@@ -35,6 +35,7 @@ from queue_server.adapters.dossier_repository import DossierStore
 from queue_server.adapters.fleet_repository import FleetStore
 from queue_server.adapters.procedure_repository import ProcedureStore
 from queue_server.adapters.rating_repository import RatingStore
+from queue_server.adapters.repository import ServicePace
 from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
 from queue_server.queueing.model import (
     Counter,
@@ -66,6 +67,9 @@ class FakeQueueRepository:
         self.officers: dict[int, tuple[str, str]] = {}
         self._ids = itertools.count(1)
 
+    def add_ticket(self, ticket: Ticket) -> None:
+        self.add(ticket)
+
     def add(self, entity: Entity) -> None:
         entity.id = next(self._ids)
         stores: dict[type[Any], list[Any]] = {
@@ -83,8 +87,17 @@ class FakeQueueRepository:
     def site_by_id(self, site_id: int) -> Site:
         return next(s for s in self.sites if s.id == site_id)
 
+    def site_copy(self, site_id: int) -> Site:
+        return self.site_by_id(site_id)
+
     def services(self, site_id: int) -> Sequence[Service]:
         return [s for s in self.all_services if s.site_id == site_id]
+
+    def read_services(self, site_id: int) -> None:
+        """The fake's services are plain objects already."""
+
+    def service_copy(self, site_id: int, code: str) -> Service:
+        return self.service(site_id, code)
 
     def service(self, site_id: int, code: str) -> Service:
         for service in self.services(site_id):
@@ -262,6 +275,11 @@ class FakeQueueRepository:
             for counter in self.all_counters
             if counter.state == CounterState.OPEN
             and service_id in self.counter_services.get(counter.id or 0, [])
+        )
+
+    def service_pace(self, service_id: int, sample: int) -> ServicePace:
+        return ServicePace(
+            self.recent_service_times(service_id, sample), self.open_counters_for(service_id)
         )
 
     def release_officer(self, officer_id: int, except_counter: int) -> None:

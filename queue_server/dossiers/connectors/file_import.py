@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
 
 from queue_server.dossiers.calendar import WorkingCalendar
 from queue_server.dossiers.connectors.mapping import FieldMapping, RowProblem
@@ -84,6 +83,10 @@ def read_xlsx(data: bytes) -> list[Row]:
     """
     check_unpacked_size(data)
     try:
+        # Imported here: openpyxl (and numpy under it) is a third of a second of
+        # start-up for every command and worker that never reads a workbook.
+        from openpyxl import load_workbook
+
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise _xlsx_refusal(exc) from None
