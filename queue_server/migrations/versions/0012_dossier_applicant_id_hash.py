@@ -5,7 +5,7 @@ mirror keeps only an HMAC of the number (queue_server.citizen_id), indexed per
 site; rows mirrored before stay without one until upstream sends them again.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-05 04:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

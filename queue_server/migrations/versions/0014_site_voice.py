@@ -6,7 +6,7 @@ browser board and a command-line flag of the Kivy board; both boards now follow 
 centre's setting (a board's fleet configuration may override it).
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-05 04:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ holds only priority tickets, so the answer "none" costs one index seek. Both SQL
 and PostgreSQL use it for the query's own ``priority IS NOT NULL`` term.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-05 03:45:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
