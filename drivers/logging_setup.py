@@ -93,6 +93,11 @@ class OneLineFormatter(logging.Formatter):
         return line
 
 
+#: Libraries that log their own set-up at INFO when first imported: commands import
+#: them lazily, so those lines would land amid the command's one-line messages.
+QUIET_AT_INFO = ("alembic.runtime.plugins",)
+
+
 class _MotcuaHandler(logging.StreamHandler):
     """Marks the handlers this module installed, so a second call replaces them."""
 
@@ -114,6 +119,8 @@ def configure_logging(
     root = logging.getLogger()
     _replace_handler(root, formatter, stream)
     root.setLevel(level)
+    for name in QUIET_AT_INFO:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
     wire = logging.getLogger(TRAFFIC)
     wire.propagate = False
     if traffic:
