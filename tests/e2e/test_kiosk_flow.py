@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clocks import TickingClock, process_env
+from kivy_process import run_result
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
@@ -83,17 +83,7 @@ class Hall:
             KIVY_NO_ARGS="1",
             KIVY_HOME=str(self.tmp / "kivy-home"),
         )
-        done = subprocess.run(
-            [sys.executable, __file__, scenario, json.dumps(params)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
-        return json.loads(lines[-1][len("RESULT ") :])
+        return run_result([__file__, scenario, json.dumps(params)], env, timeout=300)
 
 
 @pytest.fixture(scope="module")
