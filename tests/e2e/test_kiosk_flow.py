@@ -305,6 +305,14 @@ def test_a_minute_without_touch_goes_home_in_vietnamese(ticket_session: dict[str
 
 @pytest.mark.kivy
 @pytest.mark.slow
+def test_the_kiosk_stops_only_once_its_jobs_are_done(ticket_session: dict[str, Any]) -> None:
+    """Stopped while its heartbeat wrote the outbox, the kiosk crashed (SIGSEGV, issue 13):
+    it now waits for the jobs under way before closing the outbox and the client."""
+    assert ticket_session["jobs_running"] == 0
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
 def test_procedures_found_without_accents_show_documents_fees_and_qr(
     ticket_session: dict[str, Any],
 ) -> None:
@@ -731,6 +739,7 @@ def child(scenario: str, params: dict[str, Any]) -> None:
     result = SCENARIOS[scenario](driver, params)
     app.stop()
     result["cameras_running"] = sum(not camera.wait(0) for camera in CAMERAS)
+    result["jobs_running"] = len(app.finish_jobs(0))
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
 
 
