@@ -120,7 +120,7 @@ class KioskApp(LockedApp):
         for job in self._jobs:
             job.join(max(0.0, deadline - time.monotonic()))
         self._jobs = [job for job in self._jobs if job.is_alive()]
-        return self._jobs
+        return list(self._jobs)
 
     # shared behaviour ----------------------------------------------------------------
     def t(self, key: str, _lang: str | None = None, **values: Any) -> str:
