@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 HEARTBEAT_S = 10.0
+#: How long stopping waits for the jobs under way: a heartbeat's few requests.
+JOBS_STOP_S = 15.0
 ScannerFactory = Callable[[str, Callable[[Any], None]], Any]
 
 
@@ -81,6 +84,7 @@ class KioskApp(LockedApp):
         self.home_screen = "lookup" if config.mode == "lookup" else "home"
         self._last_touch = 0.0
         self._title_taps: list[float] = []
+        self._jobs: list[threading.Thread] = []  # started by work(), on the Kivy thread
 
     # building ------------------------------------------------------------------------
     def build(self) -> Any:
@@ -108,8 +112,18 @@ class KioskApp(LockedApp):
     def on_stop(self) -> None:
         self.manager.get_screen("lookup").release_scanners()
         self.fleet.stop()
+        self.finish_jobs(JOBS_STOP_S)
         self.controller.outbox.close()
         self.controller.client.close()
+
+    def finish_jobs(self, timeout: float) -> list[threading.Thread]:
+        """Wait (bounded) for the jobs under way, so none is still writing the outbox or
+        reading through the client when they close; the ones still running."""
+        deadline = time.monotonic() + timeout
+        for job in self._jobs:
+            job.join(max(0.0, deadline - time.monotonic()))
+        self._jobs = [job for job in self._jobs if job.is_alive()]
+        return list(self._jobs)
 
     # shared behaviour ----------------------------------------------------------------
     def t(self, key: str, _lang: str | None = None, **values: Any) -> str:
@@ -169,7 +183,9 @@ class KioskApp(LockedApp):
                 return
             Clock.schedule_once(lambda _dt: self._after(done, result))
 
-        threading.Thread(target=run, daemon=True, name="kiosk-job").start()
+        thread = threading.Thread(target=run, daemon=True, name="kiosk-job")
+        self._jobs = [job for job in self._jobs if job.is_alive()] + [thread]
+        thread.start()
 
     def _after(self, done: Callable[[Any], None], result: Any) -> None:
         self._show_link()

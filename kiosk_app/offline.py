@@ -92,7 +92,11 @@ class Outbox:
         self._db.executescript(SCHEMA)
         return self
 
+    @_serialised
     def close(self) -> None:
+        """Waits for the call in progress on another thread (the heartbeat's): CPython's
+        sqlite3 closed under a statement still stepping crashes the process (SIGSEGV).
+        Calls after it fail with a Python error instead."""
         if self._db is not None:
             self._db.close()
             self._db = None

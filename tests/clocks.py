@@ -69,11 +69,18 @@ def running_time() -> datetime:
 
 
 def process_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
-    """``base`` (default: this environment) plus ``extra`` and the suite's import path;
-    a child started with it runs on the current ticking test clock.
+    """``base`` (default: this environment) plus ``extra``, the suite's import path and
+    crash stacks on; a child started with it runs on the current ticking test clock.
 
     Outside a test (the benchmarks) the child keeps the real clock."""
-    env = {**(os.environ if base is None else base), "PYTHONPATH": IMPORT_PATH, **extra}
+    env = {
+        **(os.environ if base is None else base),
+        "PYTHONPATH": IMPORT_PATH,
+        # A child that dies in native code (SIGSEGV, SIGABRT) prints every thread's
+        # Python stack on stderr, for the test's failure message.
+        "PYTHONFAULTHANDLER": "1",
+        **extra,
+    }
     if _current is not None:
         env["MOTCUA_TEST_CLOCK_OFFSET"] = f"{_current.offset.total_seconds():.6f}"
     return env

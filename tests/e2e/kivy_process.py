@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,6 +51,46 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError:
             break  # the line being written
     return rows
+
+
+#: How faulthandler (``PYTHONFAULTHANDLER=1``, see ``process_env``) opens a crash report.
+FATAL = "Fatal Python error"
+
+
+def run_result(
+    args: Sequence[str], env: Mapping[str, str], timeout: float
+) -> dict[str, Any]:
+    """Run ``python <args>`` to its end; its last ``RESULT {json}`` line, decoded.
+
+    A child that failed fails the test with how it ended and what it said last."""
+    done = subprocess.run(
+        [sys.executable, *args],
+        env=dict(env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert done.returncode == 0 and lines, ended(done.returncode, done.stdout, done.stderr)
+    return dict(json.loads(lines[-1][len("RESULT ") :]))
+
+
+def ended(returncode: int, stdout: str, stderr: str) -> str:
+    """How a child ended, for a failure message: the signal that killed it by name, the
+    end of its output, and the whole stacks faulthandler printed when it crashed in
+    native code (every thread's, so the one that crashed is among them)."""
+    if returncode < 0:
+        how = f"killed by {signal.Signals(-returncode).name} (returncode {returncode})"
+    else:
+        how = f"exited with {returncode}"
+    crash = stderr.find(FATAL)
+    crashed = "" if crash < 0 else "\n--- crash stacks ---\n" + stderr[crash : crash + 12_000]
+    before = stderr if crash < 0 else stderr[:crash]
+    return (
+        f"the child {how}\n--- stdout (end) ---\n{stdout[-2000:]}"
+        f"\n--- stderr (end) ---\n{before[-3000:]}{crashed}"
+    )
 
 
 class KivyProcess:

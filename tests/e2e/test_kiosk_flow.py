@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clocks import TickingClock, process_env
+from kivy_process import run_result
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
@@ -83,17 +83,7 @@ class Hall:
             KIVY_NO_ARGS="1",
             KIVY_HOME=str(self.tmp / "kivy-home"),
         )
-        done = subprocess.run(
-            [sys.executable, __file__, scenario, json.dumps(params)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
-        return json.loads(lines[-1][len("RESULT ") :])
+        return run_result([__file__, scenario, json.dumps(params)], env, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -311,6 +301,14 @@ def test_technician_screen_opens_with_the_pin_only(
 @pytest.mark.slow
 def test_a_minute_without_touch_goes_home_in_vietnamese(ticket_session: dict[str, Any]) -> None:
     assert ticket_session["idle"] == {"before": ["services", "en"], "after": ["home", "vi"]}
+
+
+@pytest.mark.kivy
+@pytest.mark.slow
+def test_the_kiosk_stops_only_once_its_jobs_are_done(ticket_session: dict[str, Any]) -> None:
+    """Stopped while its heartbeat wrote the outbox, the kiosk crashed (SIGSEGV, issue 13):
+    it now waits for the jobs under way before closing the outbox and the client."""
+    assert ticket_session["jobs_running"] == 0
 
 
 @pytest.mark.kivy
@@ -806,6 +804,7 @@ def child(scenario: str, params: dict[str, Any]) -> None:
     result = SCENARIOS[scenario](driver, params)
     app.stop()
     result["cameras_running"] = sum(not camera.wait(0) for camera in CAMERAS)
+    result["jobs_running"] = len(app.finish_jobs(0))
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
 
 

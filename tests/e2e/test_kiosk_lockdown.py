@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clocks import TEST_NOW, process_env
+from kivy_process import run_result
 
 if TYPE_CHECKING:
     from floor import Floor
@@ -63,17 +63,7 @@ def run_locked(floor: Floor, tmp_path: Path, which: str) -> dict[str, Any]:
         KIVY_HOME=str(tmp_path / f"kivy-{which}"),
         MOTCUA_BOARD_DIR=str(tmp_path / which),
     )
-    done = subprocess.run(
-        [sys.executable, __file__, which, json.dumps(params)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=200,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
-    return dict(json.loads(lines[-1][len("RESULT ") :]))
+    return run_result([__file__, which, json.dumps(params)], env, timeout=200)
 
 
 @pytest.mark.parametrize("which", ["kiosk", "rating", "board"])

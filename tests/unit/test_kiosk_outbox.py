@@ -10,6 +10,7 @@ from kiosk_app.offline import Outbox, OutboxState
 
 DAY = "2026-11-25"
 AT = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+SERVICES = [{"code": "ho-tich", "name_vi": "Hộ tịch"}]
 
 
 def block(block_id: int, first: int, last: int, day: str = DAY) -> dict[str, object]:
@@ -58,3 +59,31 @@ def test_numbers_continue_after_a_restart_and_earlier_days_are_dropped(tmp_path:
         assert [t.number for t in pending] == ["B004", "B005", "B006"]
         outbox.mark(pending[0], OutboxState.SYNCED, 17)
         assert [t.number for t in outbox.pending()] == ["B005", "B006"]
+
+
+def test_closing_while_the_heartbeat_writes_waits_for_its_write(tmp_path: Path) -> None:
+    """The app closes the store when it stops, maybe while its heartbeat thread writes
+    the catalogue cache. Closed under that write, CPython's sqlite3 crashed the kiosk
+    (SIGSEGV, issue 13; here in the first round without the fix): close waits for the
+    write under way, and the heartbeat's next write fails in Python."""
+    for _ in range(50):
+        outbox = Outbox(tmp_path / "k.db").open()
+        wrote, refused = threading.Event(), list[Exception]()
+        thread = threading.Thread(target=_write_until_refused, args=(outbox, wrote, refused))
+        thread.start()
+        assert wrote.wait(30)
+        outbox.close()
+        thread.join(30)
+        assert not thread.is_alive() and "not open" in str(refused[0])
+    with Outbox(tmp_path / "k.db") as reopened:
+        assert reopened.cache_get("services") == SERVICES
+
+
+def _write_until_refused(outbox: Outbox, wrote: threading.Event, refused: list[Exception]) -> None:
+    """The heartbeat's catalogue write, again and again until the store refuses it."""
+    try:
+        while True:
+            outbox.cache_put("services", SERVICES)
+            wrote.set()
+    except RuntimeError as error:
+        refused.append(error)
