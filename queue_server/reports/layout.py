@@ -191,6 +191,28 @@ def timeliness_rows(report: Report) -> list[tuple[str, int]]:
     return rows
 
 
+def appointment_rows(report: Report) -> list[tuple[str, Any]]:
+    """What became of the period's bookings (``đặt lịch hẹn``); none when nobody booked."""
+    a = report.appointments
+    if not a.booked:
+        return []
+    wait = a.wait_from_slot
+    return [
+        ("Lượt đặt lịch / Bookings", a.booked),
+        ("Đã đến nhận số / Checked in", a.checked_in),
+        ("Đã hủy / Cancelled", a.cancelled),
+        ("Không đến / No-show", a.no_show),
+        (
+            "Chờ TB từ giờ hẹn (phút) / Mean wait from slot (min)",
+            None if wait.mean_s is None else round(wait.mean_s / 60, 1),
+        ),
+        (
+            "Chờ P90 từ giờ hẹn (phút) / Wait p90 from slot (min)",
+            None if wait.p90_s is None else round(wait.p90_s / 60, 1),
+        ),
+    ]
+
+
 def decimal_text(value: Any) -> str:
     """Numbers as Vietnamese write them: ``12,5``; nothing as a dash."""
     if value is None:

@@ -42,6 +42,7 @@ from queue_server.reports.layout import (
     NO_DATA,
     TIME_NOTE,
     TITLE,
+    appointment_rows,
     decimal_text,
     dossier_status_rows,
     group_table,
@@ -221,6 +222,13 @@ def report_pdf(report: Report) -> bytes:
             style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)],
         ),
     ]
+    appointments = appointment_rows(report)
+    if appointments:
+        story += [
+            Spacer(1, 8),
+            Paragraph("Lịch hẹn / Appointments", styles["h2"]),
+            _pairs(appointments, styles, half),
+        ]
     for dimension in ("service", "counter", "officer", "site"):
         story += _group_section(report, dimension, styles)
 

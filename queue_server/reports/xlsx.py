@@ -23,6 +23,7 @@ from queue_server.reports.layout import (
     TIME_NOTE,
     TITLE,
     WEEKDAYS,
+    appointment_rows,
     dossier_status_rows,
     group_table,
     rating_rows,
@@ -91,7 +92,8 @@ def _summary(book: Workbook, report: Report) -> None:
     row = _pairs(
         sheet, "Hồ sơ theo trạng thái / Dossiers by status", dossier_status_rows(report), row
     )
-    _pairs(sheet, "Hồ sơ: tiến độ / Dossiers: timeliness", timeliness_rows(report), row)
+    row = _pairs(sheet, "Hồ sơ: tiến độ / Dossiers: timeliness", timeliness_rows(report), row)
+    _pairs(sheet, "Lịch hẹn / Appointments", appointment_rows(report), row)
     _widths(sheet, 58, 30, 2)
 
 

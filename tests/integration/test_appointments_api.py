@@ -3,6 +3,9 @@ booking and its refusals, capacity under concurrent bookers, check-in at the kio
 
 from __future__ import annotations
 
+import io
+import re
+import subprocess
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from clocks import FakeClock
 from flask import Flask
+from openpyxl import load_workbook
 from server_fixtures import Api
 from sqlalchemy import func, select
 
@@ -294,6 +298,20 @@ def test_reports_count_bookings_check_ins_no_shows_and_wait_from_slot(
     }
     assert figures["wait_from_slot"]["count"] == 2
     assert figures["wait_from_slot"]["median_s"] == 240
+
+    def export(kind: str) -> bytes:
+        query = {"period": "day", "from": day, "format": kind}
+        return api.call("GET", "/reports/export", "supervisor", query_string=query).data
+
+    sheet = load_workbook(io.BytesIO(export("xlsx")))["Tổng hợp"]
+    summary = dict(sheet.iter_rows(values_only=True))
+    assert summary["Lượt đặt lịch / Bookings"] == 6 and summary["Không đến / No-show"] == 2
+    assert summary["Chờ TB từ giờ hẹn (phút) / Mean wait from slot (min)"] == 4.0
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=export("pdf"), capture_output=True, check=True
+    ).stdout.decode()
+    assert "Lịch hẹn / Appointments" in text
+    assert re.search(r"Đã đến nhận số / Checked in\s+2", text)
 
 
 def test_the_confirmation_and_the_reminder_go_out_through_the_gsm_modem(
