@@ -127,3 +127,13 @@ def test_the_id_number_is_kept_nowhere(
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert ID.encode() not in path.read_bytes(), path
+
+
+def test_the_openapi_document_describes_the_id_number(api: Api) -> None:
+    document = api.call("GET", "/openapi.json").json
+    schemas = document["components"]["schemas"]
+    for path in ("/api/v1/appointments", "/api/v1/appointments/check-in"):
+        operation = document["paths"][path]["post"]
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert "id_number" in schemas[ref.rsplit("/", 1)[1]]["properties"], path
+        assert "400" in operation["responses"]
