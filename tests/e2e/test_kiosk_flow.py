@@ -65,8 +65,9 @@ class Hall:
     emulator: Any
     tmp: Path
 
-    def run(self, scenario: str, **params: Any) -> dict[str, Any]:
-        """Run one scenario in a child process; its RESULT line, decoded."""
+    def run(self, scenario: str, script: str = __file__, **params: Any) -> dict[str, Any]:
+        """Run one scenario in a child process (``script``'s, by default this file's);
+        its RESULT line, decoded."""
         params = {
             "server_url": self.server_url,
             "token": self.tokens["kiosk"],
@@ -84,7 +85,7 @@ class Hall:
             KIVY_HOME=str(self.tmp / "kivy-home"),
         )
         done = subprocess.run(
-            [sys.executable, __file__, scenario, json.dumps(params)],
+            [sys.executable, script, scenario, json.dumps(params)],
             env=env,
             cwd=ROOT,
             capture_output=True,
