@@ -23,7 +23,7 @@ import test_kiosk_flow
 from clocks import FakeClock, TickingClock, begin_test
 from test_appointments_api import next_working_day
 from test_kiosk_citizen_card import card
-from test_kiosk_flow import Hall, printed_texts, read_ticket
+from test_kiosk_flow import Hall, read_ticket
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 SERVICE = "ho-tich"
@@ -61,6 +61,27 @@ def book_today(hall: Hall, day: date, phone: str, id_number: str | None) -> str:
     return str(booked.json()["code"])
 
 
+def priority_band(job: Any) -> str | None:
+    """The priority a printed ticket shows: its one raster (the inverted band) compared
+    dot for dot with the band each priority label would print."""
+    import numpy as np
+    from PIL import Image
+
+    from drivers.printer.profiles import paper_profile
+    from drivers.printer.ticket_layout import RasterOp, TicketData, ticket_ops
+    from queue_server.queueing.model import PRIORITY_LABELS
+
+    (box,) = job.raster_boxes
+    x, y, width, height = box
+    printed = np.asarray(Image.open(job.png_path).convert("L").crop((x, y, x + width, y + height)))
+    for label, _english in PRIORITY_LABELS.values():
+        data = TicketData("", "", "A001", datetime.now(ZONE), None, priority_label=label)
+        (band,) = [op for op in ticket_ops(data, paper_profile()) if isinstance(op, RasterOp)]
+        if np.array_equal(printed, np.asarray(band.image)):
+            return label
+    return None
+
+
 @pytest.mark.kivy
 @pytest.mark.slow
 def test_the_id_card_held_to_the_scanner_prints_the_appointment_ticket(
@@ -69,7 +90,7 @@ def test_the_id_card_held_to_the_scanner_prints_the_appointment_ticket(
     today = ticking_clock().astimezone(ZONE).date()
     book_today(hall, today, "0912345611", ID)
     book_today(hall, today, "0912345612", None)
-    printed_before = len(printed_texts(hall.emulator))
+    printed_before = len(hall.emulator.jobs)
     result = hall.run(
         "card_check_in",
         script=__file__,
@@ -80,8 +101,10 @@ def test_the_id_card_held_to_the_scanner_prints_the_appointment_ticket(
     ticket = read_ticket(hall, first["ticket_id"])
     assert ticket["priority"] == "appointment" and ticket["number"] == first["number"]
     assert first["headline"] == f"Mời nhận phiếu {first['number']}"
-    printed = printed_texts(hall.emulator)[printed_before:]
-    assert any(first["number"] in text.splitlines() for text in printed), printed
+    (job,) = [
+        j for j in hall.emulator.jobs[printed_before:] if first["number"] in j.text.splitlines()
+    ]
+    assert priority_band(job) == "Đã đặt lịch hẹn"
     assert ticket["state"] == "waiting"
     assert "thẻ căn cước" in unknown["message"] and unknown["screen"] == "lookup"
     assert unknown["normal_service"] == SERVICE  # a normal ticket is offered instead
