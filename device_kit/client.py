@@ -165,6 +165,11 @@ class QueueClient:
         """A booking (its QR, code or phone number) turned into an appointment ticket."""
         return self.request("POST", "/appointments/check-in", json={"code": text})
 
+    def check_in_by_card(self, id_number: str) -> dict[str, Any]:
+        """The booking of today made with this ID number, turned into an appointment
+        ticket; only the number is sent (in the body, never the URL)."""
+        return self.request("POST", "/appointments/check-in", json={"id_number": id_number})
+
     def lease_block(self, service: str, count: int) -> dict[str, Any]:
         """Reserve ``count`` numbers of today's sequence for issuing while offline."""
         return self.request("POST", "/number-blocks", json={"service": service, "count": count})

@@ -355,7 +355,22 @@ class KioskController:
     def check_in(self, text: str) -> Issued:
         """A booking (its QR, code or the phone number) turned into a ticket with the
         appointment priority, and printed. Only online: the server keeps the bookings."""
-        return self._with_printer(lambda printer: self._check_in_and_print(printer, text))
+        if not text.strip():
+            raise Refusal("appointment.hint")
+        return self._with_printer(
+            lambda printer: self._check_in_and_print(
+                printer, lambda: self.client.check_in_appointment(text.strip())
+            )
+        )
+
+    def check_in_by_card(self, card: CitizenCard) -> Issued:
+        """The holder's booking of today that recorded the ID (its keyed hash), turned
+        into an appointment ticket. Only the ID number leaves the kiosk."""
+        return self._with_printer(
+            lambda printer: self._check_in_and_print(
+                printer, lambda: self.client.check_in_by_card(card.id_number)
+            )
+        )
 
     def _with_printer(self, issue: Callable[[Printer], Issued]) -> Issued:
         """Run ``issue`` with a printer that says it is ready; a printer problem is
@@ -396,11 +411,11 @@ class KioskController:
         self._count_online_ticket(service["code"], priority, view.get("ahead"))
         return self._print_issued(printer, view, service, priority, dossier_code)
 
-    def _check_in_and_print(self, printer: Printer, text: str) -> Issued:
-        if not text.strip():
-            raise Refusal("appointment.hint")
+    def _check_in_and_print(
+        self, printer: Printer, ask: Callable[[], dict[str, Any]]
+    ) -> Issued:
         try:
-            view = self.client.check_in_appointment(text.strip())
+            view = ask()
         except NO_SERVER as error:
             self.state.went_offline(error)
             raise Refusal("appointment.offline") from error

@@ -56,10 +56,11 @@ class TickingClock:
 _current: TickingClock | None = None
 
 
-def begin_test() -> TickingClock:
-    """Start the running time at ``TEST_NOW``: processes started from now on share it."""
+def begin_test(start: datetime = TEST_NOW) -> TickingClock:
+    """Start the running time at ``start`` (``TEST_NOW`` unless a module needs a moment
+    derived from it): processes started from now on share it."""
     global _current
-    _current = TickingClock()
+    _current = TickingClock(start)
     return _current
 
 

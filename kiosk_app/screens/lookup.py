@@ -8,9 +8,10 @@ The same screen takes the code of a dossier to rate (``purpose="rate"``, from th
 home screen's "Đánh giá"): the code is checked the same way, a dossier rated
 already is refused right here, and otherwise the rating screen asks the nine
 indicators. And it checks a booking in (``purpose="appointment"``, "Tôi đã đặt
-lịch"): the booking QR, its code or the phone number gives a ticket with the
-appointment priority; outside the check-in window the visitor reads why and may
-take a normal ticket instead.
+lịch"): the booking QR, its code, the phone number or the ID card (when the booking
+recorded the ID; only its number is sent) gives a ticket with the appointment
+priority; outside the check-in window the visitor reads why and may take a normal
+ticket instead.
 
 Scanners are open only while this screen shows, as the fleet configured them
 last. Each configured scanner
@@ -92,7 +93,9 @@ class LookupScreen(Screen):
         app = App.get_running_app()
         self.busy, self.message, self.normal_service = True, app.t("lookup.searching"), ""
         card = parse_citizen_card(query)
-        if self.purpose == "appointment":
+        if self.purpose == "appointment" and card is not None:
+            app.work(lambda: app.controller.check_in_by_card(card), self._checked_in, self._refused)
+        elif self.purpose == "appointment":
             app.work(lambda: app.controller.check_in(query), self._checked_in, self._refused)
         elif card is not None:
             app.work(lambda: app.controller.citizen_visit(card), self._citizen, self._refused)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ class AppointmentStore(Protocol):
     def by_code(self, site_id: int, code: str) -> Booking | None: ...
     def by_ticket(self, ticket_id: int) -> Booking | None: ...
     def holding(self, site_id: int, phone: str, day: str) -> list[Booking]: ...
+    def holding_by_id(self, site_id: int, id_hash: str, day: str) -> list[Booking]: ...
     def move(self, booking: Booking, target: BookingState, **values: object) -> bool: ...
     def release_missed(self, site_id: int, before: datetime) -> int: ...
     def queue_sms(
@@ -143,12 +144,19 @@ class AppointmentRepository:
 
     def holding(self, site_id: int, phone: str, day: str) -> list[Booking]:
         """The phone number's bookings of ``day`` that still hold a place, earliest first."""
+        return self._holding(site_id, appointments.c.phone == phone, day)
+
+    def holding_by_id(self, site_id: int, id_hash: str, day: str) -> list[Booking]:
+        """The bookings of ``day`` that recorded this ID hash and still hold a place."""
+        return self._holding(site_id, appointments.c.id_hash == id_hash, day)
+
+    def _holding(self, site_id: int, whose: ColumnElement[bool], day: str) -> list[Booking]:
         a = appointments.c
         rows = self.session.execute(
             select(appointments)
             .where(
                 a.site_id == site_id,
-                a.phone == phone,
+                whose,
                 a.day == day,
                 a.state.in_([s.value for s in (BookingState.BOOKED, BookingState.CHECKED_IN)]),
             )

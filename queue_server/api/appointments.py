@@ -16,8 +16,9 @@ from queue_server.api.schemas import BookingBody, CancelBookingBody, CheckInBody
 from queue_server.api.spec import endpoint
 from queue_server.api.throttle import throttle
 from queue_server.api.tickets import with_track_url
+from queue_server.citizen_id import NotAnIdNumber
 from queue_server.flask_runtime import current_runtime
-from queue_server.queueing.appointments import TooManyBookings
+from queue_server.queueing.appointments import InvalidIdNumber, TooManyBookings
 from queue_server.security import client_address
 from queue_server.services.appointments import (
     BookingRequest,
@@ -27,6 +28,7 @@ from queue_server.services.appointments import (
     book,
     cancel,
     check_in,
+    check_in_by_card,
     open_slots,
     release_missed,
 )
@@ -43,6 +45,14 @@ def _limit(name: str, per_hour: int, now: datetime) -> None:
     wait = throttle(name, per_hour, HOUR, now.timestamp())
     if wait:
         raise TooManyBookings(wait)
+
+
+def _id_hash(id_number: str) -> str:
+    """The keyed hash of an ID number; the number itself goes no further than here."""
+    try:
+        return current_runtime().id_key.digest(id_number)
+    except NotAnIdNumber:
+        raise InvalidIdNumber() from None
 
 
 @endpoint(
@@ -86,12 +96,13 @@ def list_slots(query: SlotsQuery) -> Any:
     bp,
     "/appointments",
     "POST",
-    summary="Book a slot for a mobile number (limited per client address)",
+    summary="Book a slot for a mobile number, optionally with the personal ID number "
+    "for check-in by ID card (only its keyed hash is kept; limited per client address)",
     tag="appointments",
     body=BookingBody,
     responses={
         201: "The booking with its code",
-        400: "Not a Vietnamese mobile number",
+        400: "Not a Vietnamese mobile number, or not a 12-digit ID number",
         409: "Slot full, unavailable, or already booked",
         429: "Too many bookings",
     },
@@ -101,6 +112,7 @@ def create_appointment(body: BookingBody) -> Any:
     now = runtime.clock()
     _limit("appointment_book", runtime.settings.bookings_per_address_per_hour, now)
     ref = site_ref()
+    id_hash = _id_hash(body.id_number) if body.id_number else None
 
     def work(uow: UnitOfWork) -> BookingView:
         site = ref.load(uow)
@@ -109,7 +121,9 @@ def create_appointment(body: BookingBody) -> Any:
         except (ValueError, OverflowError):
             raise ApiError("The start time is not valid.", "Giờ hẹn không hợp lệ.") from None
         release_missed(uow, site, now, runtime.settings.appointment_late_min)
-        request = BookingRequest(body.service, start, body.phone, body.name or "", client_address())
+        request = BookingRequest(
+            body.service, start, body.phone, body.name or "", client_address(), id_hash
+        )
         return book(uow, site, request, now)
 
     view = run(runtime.uow, work)
@@ -138,13 +152,15 @@ def cancel_appointment(body: CancelBookingBody) -> Any:
     bp,
     "/appointments/check-in",
     "POST",
-    summary="Check a booking in at the kiosk: a ticket with the appointment priority",
+    summary="Check a booking in at the kiosk by its code, QR or phone, or by the ID number "
+    "of the card the visitor holds: a ticket with the appointment priority",
     tag="appointments",
     permission=Permission.ISSUE,
     body=CheckInBody,
     responses={
         201: "The ticket",
-        404: "Unknown booking",
+        400: "Neither or both of code and id_number, or not a 12-digit ID number",
+        404: "Unknown booking, or no booking of today made with this ID card",
         409: "Already checked in, or outside the check-in window",
     },
 )
@@ -156,10 +172,13 @@ def check_in_appointment(body: CheckInBody) -> Any:
     source = who.label if who else "web"
     window = CheckInWindow(settings.appointment_early_min, settings.appointment_late_min)
     ref = site_ref()
-    view = run(
-        runtime.uow,
-        lambda uow: check_in(
-            uow, ref.load(uow), body.code, window, source, now, settings.wait_sample
-        ),
-    )
+    id_hash = _id_hash(body.id_number) if body.id_number is not None else None
+
+    def work(uow: UnitOfWork) -> dict[str, object]:
+        site = ref.load(uow)
+        if id_hash is not None:
+            return check_in_by_card(uow, site, id_hash, window, source, now, settings.wait_sample)
+        return check_in(uow, site, body.code or "", window, source, now, settings.wait_sample)
+
+    view = run(runtime.uow, work)
     return jsonify(with_track_url(view)), 201

@@ -119,12 +119,26 @@ class BookingBody(_Body):
     start: str = Field(min_length=16, max_length=40)
     phone: str = Field(min_length=1, max_length=30)
     name: str | None = Field(None, max_length=120)
+    id_number: str | None = Field(
+        None,
+        max_length=40,
+        description="optional 12-digit personal ID number, for check-in by ID card; "
+        "only its keyed hash is kept",
+    )
 
 
 class CheckInBody(_Body):
-    """What the kiosk read or the visitor typed: the booking QR, its code or the phone."""
+    """What the kiosk read or the visitor typed (``code``: the booking QR, its code or
+    the phone), or the ID number from the card the visitor holds (``id_number``)."""
 
-    code: str = Field(min_length=1, max_length=300)
+    code: str | None = Field(None, min_length=1, max_length=300)
+    id_number: str | None = Field(None, min_length=1, max_length=40)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CheckInBody:
+        if (self.code is None) == (self.id_number is None):
+            raise ValueError("send either code or id_number")
+        return self
 
 
 class CancelBookingBody(_Body):

@@ -118,6 +118,28 @@ class UnknownBooking(NotFound):
     message_vi = "Không tìm thấy lịch hẹn."
 
 
+class NoBookingForCard(UnknownBooking):
+    """The card's holder has no booking of today that recorded the ID (booked without it,
+    or not at all): the kiosk says to use the booking code or the phone number."""
+
+    code = "no_booking_for_card"
+    message = (
+        "No booking of today was made with this ID card. "
+        "Please check in with the booking code (QR) or the phone number."
+    )
+    message_vi = (
+        "Không có lịch hẹn hôm nay đăng ký bằng thẻ căn cước này. "
+        "Vui lòng lấy số bằng mã lịch hẹn (mã QR) hoặc số điện thoại."
+    )
+
+
+class InvalidIdNumber(AppointmentError):
+    code = "invalid_id_number"
+    status = 400
+    message = "The personal ID number has 12 digits, as on the citizen ID card."
+    message_vi = "Số định danh cá nhân gồm 12 chữ số, như trên thẻ căn cước."
+
+
 class BookingNotActive(AppointmentError):
     """Checked in, cancelled or missed: a booking serves once."""
 

@@ -22,6 +22,7 @@ from queue_server.queueing.appointments import (
     Booking,
     BookingNotActive,
     BookingState,
+    NoBookingForCard,
     OutsideCheckInWindow,
     SlotFull,
     SlotUnavailable,
@@ -154,6 +155,8 @@ class BookingRequest:
     phone: str
     name: str = ""
     client_address: str = ""
+    #: The keyed hash of the holder's ID number (check-in by card); never the number.
+    id_hash: str | None = None
 
 
 def book(uow: UnitOfWork, site: Site, request: BookingRequest, now: datetime) -> BookingView:
@@ -188,6 +191,7 @@ def book(uow: UnitOfWork, site: Site, request: BookingRequest, now: datetime) ->
         day=day,
         created_at=now,
         client_address=request.client_address[:64],
+        id_hash=request.id_hash,
     )
     uow.appointments.add(booking)
     _queue_messages(uow, site, service, booking, now)
@@ -302,8 +306,57 @@ def check_in(
 ) -> dict[str, object]:
     """Turn a booking into a ticket with the appointment priority. ``text`` is what the
     kiosk read or the visitor typed: the booking QR, its code, or the phone number (its
-    booking of today nearest now)."""
-    booking = _booking_for(uow, site, text, now)
+    booking of today whose window is open, else the nearest)."""
+    if read_code(text) is not None:
+        booking = _find(uow, site, text)
+    else:
+        today = local_day(now, site.timezone)
+        found = uow.appointments.holding(site.id or 0, parse_phone(text), today)
+        if not found:
+            raise UnknownBooking()
+        booking = _of_today(found, now, window)
+    return _ticket_for(uow, site, booking, window, source, now, wait_sample)
+
+
+def check_in_by_card(
+    uow: UnitOfWork,
+    site: Site,
+    id_hash: str,
+    window: CheckInWindow,
+    source: str,
+    now: datetime,
+    wait_sample: int,
+) -> dict[str, object]:
+    """Check in the booking of today that recorded the ID card's keyed hash (whose
+    window is open, else the nearest): the visitor holds the card instead of the QR."""
+    found = uow.appointments.holding_by_id(site.id or 0, id_hash, local_day(now, site.timezone))
+    if not found:
+        raise NoBookingForCard()
+    return _ticket_for(uow, site, _of_today(found, now, window), window, source, now, wait_sample)
+
+
+def _of_today(found: list[Booking], now: datetime, window: CheckInWindow) -> Booking:
+    """Of a visitor's bookings of today, one still waiting whose check-in window is
+    open, else the waiting one nearest now; all used: the nearest (refused as used)."""
+    waiting = [b for b in found if b.state is BookingState.BOOKED] or found
+
+    def rank(b: Booking) -> tuple[bool, float]:
+        opens = b.slot_start - timedelta(minutes=window.early_min)
+        closes = b.slot_start + timedelta(minutes=window.late_min)
+        return not opens <= now <= closes, abs((b.slot_start - now).total_seconds())
+
+    return min(waiting, key=rank)
+
+
+def _ticket_for(
+    uow: UnitOfWork,
+    site: Site,
+    booking: Booking,
+    window: CheckInWindow,
+    source: str,
+    now: datetime,
+    wait_sample: int,
+) -> dict[str, object]:
     if booking.state is not BookingState.BOOKED:
         raise BookingNotActive(booking.state)
     service = uow.repo.service_by_id(booking.service_id)
@@ -336,18 +389,6 @@ def check_in(
         "name": booking.name,
     }
     return view
-
-
-def _booking_for(uow: UnitOfWork, site: Site, text: str, now: datetime) -> Booking:
-    if read_code(text) is not None:
-        return _find(uow, site, text)
-    phone = parse_phone(text)
-    today = local_day(now, site.timezone)
-    found = uow.appointments.holding(site.id or 0, phone, today)
-    if not found:
-        raise UnknownBooking()
-    waiting = [b for b in found if b.state is BookingState.BOOKED] or found
-    return min(waiting, key=lambda b: abs((b.slot_start - now).total_seconds()))
 
 
 def appointment_of_ticket(uow: UnitOfWork, ticket_id: int, zone: str) -> dict[str, str] | None:

@@ -111,3 +111,34 @@ def test_a_visitor_books_on_the_phone_and_gets_a_code_and_qr(
     page.screenshot(path=str(shots / f"{name}-booking-cancelled-vi.png"), full_page=True)
     slots = floor.api.call("GET", f"/appointments/slots?service=ho-tich&date={day}").json
     assert {s["free"] for s in slots["slots"]} == {3}
+
+
+def test_the_phone_page_takes_the_id_number_and_keeps_only_its_keyed_hash(
+    browser: Any, floor: Floor, shots: Path
+) -> None:
+    from sqlalchemy import select
+
+    from queue_server.adapters.tables import appointments
+
+    id_number = "001088000123"
+    open_bookings(floor)
+    page = browser.new_context(viewport=PHONE).new_page()
+    page.goto(f"{floor.server.url}/dat-lich")
+    _choose(page, working_day())
+    expect(page.locator("label[for=id_number]")).to_contain_text("Số định danh cá nhân (CCCD)")
+    expect(page.locator("#book")).to_contain_text("Nghị định 13/2023")
+    page.locator("#slots button").nth(6).click()
+    page.fill("#phone", "0912 345 699")
+    page.fill("#id_number", "0010 8800 012")
+    page.click("#submit")
+    expect(page.locator("#error")).to_contain_text("12 chữ số")
+    page.fill("#id_number", "0010 8800 0123")
+    page.screenshot(path=str(shots / "phone-booking-id-number-vi.png"), full_page=True)
+    page.click("#submit")
+    expect(page.locator("#done")).to_be_visible()
+    code = page.locator("#code").inner_text()
+    runtime = floor.api.runtime
+    with runtime.uow(readonly=True) as uow:
+        row = uow.session.execute(select(appointments).where(appointments.c.code == code)).one()
+    assert row.id_hash == runtime.id_key.digest(id_number)
+    assert id_number not in str(tuple(row))

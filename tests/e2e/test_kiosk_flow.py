@@ -65,8 +65,9 @@ class Hall:
     emulator: Any
     tmp: Path
 
-    def run(self, scenario: str, **params: Any) -> dict[str, Any]:
-        """Run one scenario in a child process; its RESULT line, decoded."""
+    def run(self, scenario: str, script: str = __file__, **params: Any) -> dict[str, Any]:
+        """Run one scenario in a child process (``script``'s, by default this file's);
+        its RESULT line, decoded."""
         params = {
             "server_url": self.server_url,
             "token": self.tokens["kiosk"],
@@ -83,7 +84,7 @@ class Hall:
             KIVY_NO_ARGS="1",
             KIVY_HOME=str(self.tmp / "kivy-home"),
         )
-        return run_result([__file__, scenario, json.dumps(params)], env, timeout=300)
+        return run_result([script, scenario, json.dumps(params)], env, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ them against the repository protocols.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -234,11 +234,16 @@ class FakeAppointmentRepository:
         return next((b for b in self.bookings if b.ticket_id == ticket_id), None)
 
     def holding(self, site_id: int, phone: str, day: str) -> list[Booking]:
+        return self._holding(lambda b: (b.site_id, b.phone, b.day) == (site_id, phone, day))
+
+    def holding_by_id(self, site_id: int, id_hash: str, day: str) -> list[Booking]:
+        return self._holding(lambda b: (b.site_id, b.id_hash, b.day) == (site_id, id_hash, day))
+
+    def _holding(self, whose: Callable[[Booking], bool]) -> list[Booking]:
         found = [
             b
             for b in self.bookings
-            if (b.site_id, b.phone, b.day) == (site_id, phone, day)
-            and b.state in (BookingState.BOOKED, BookingState.CHECKED_IN)
+            if whose(b) and b.state in (BookingState.BOOKED, BookingState.CHECKED_IN)
         ]
         return sorted(found, key=lambda b: b.slot_start)
 

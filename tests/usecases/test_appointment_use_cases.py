@@ -11,6 +11,7 @@ from fake_unit_of_work import FakeUnitOfWork
 from queue_server.queueing.appointments import (
     AlreadyBooked,
     BookingNotActive,
+    NoBookingForCard,
     OutsideCheckInWindow,
     SlotFull,
     SlotUnavailable,
@@ -21,6 +22,7 @@ from queue_server.services.appointments import (
     book,
     cancel,
     check_in,
+    check_in_by_card,
     open_slots,
 )
 
@@ -88,3 +90,24 @@ def test_a_booking_keeps_its_place_past_the_daily_limit(centre: FakeUnitOfWork) 
     centre.repo.next_seq(centre.repo.all_services[0].id or 0, SLOT.date().isoformat())
     ticket = check_in(centre, site, code, WINDOW, "kiosk-1", SLOT, 20)
     assert ticket["number"] == "A002" and ticket["priority"] == "appointment"
+
+
+def test_the_card_finds_the_booking_whose_window_is_open(centre: FakeUnitOfWork) -> None:
+    site = centre.repo.sites[0]
+    card = "keyed-hash-of-the-id"
+    codes = [
+        book(centre, site, BookingRequest("ho-tich", start, phone, id_hash=card), NOW)["code"]
+        for start, phone in ((SLOT, "0912345678"), (SLOT + timedelta(minutes=30), "0987654321"))
+    ]
+
+    def hold(id_hash: str, minutes: int) -> object:
+        at = SLOT + timedelta(minutes=minutes)
+        ticket = check_in_by_card(centre, site, id_hash, WINDOW, "kiosk-1", at, 20)
+        return ticket["appointment"]["code"]  # type: ignore[index]
+
+    with pytest.raises(NoBookingForCard):
+        hold("another-hash", 0)
+    assert hold(card, 25) == codes[1]  # the first slot's window closed at +10
+    assert hold(card, 5) == codes[0]
+    with pytest.raises(BookingNotActive):
+        hold(card, 6)

@@ -1,5 +1,6 @@
 /* The booking pages: choose a service, a day and a time, give a phone number; and a
- * booking's own page with its QR and the cancel form. Times are the centre's: the
+ * booking's own page with its QR and the cancel form. The optional ID number lets the
+ * visitor check in by holding the ID card; the server keeps only its keyed hash. Times are the centre's: the
  * slots' ISO strings carry its offset, and are shown as written. */
 "use strict";
 
@@ -11,6 +12,10 @@ I18n.setup({
   no_slots: ["Ngày này không còn giờ trống.", "No free time on this day."],
   phone: ["Số điện thoại di động", "Mobile phone number"],
   name: ["Họ tên (không bắt buộc)", "Name (optional)"],
+  id_number: ["Số định danh cá nhân (CCCD) — để nhận số bằng thẻ căn cước (không bắt buộc)",
+    "Personal ID number (CCCD) — to take your number with the ID card (optional)"],
+  id_note: ["Theo Nghị định 13/2023/NĐ-CP, hệ thống không lưu số này: chỉ giữ một mã băm có khóa để nhận ra thẻ của Ông/Bà tại kiosk.",
+    "Under Decree 13/2023/NĐ-CP the number is not stored: only a keyed hash is kept, to recognise your card at the kiosk."],
   submit: ["Đặt lịch", "Book"],
   choose_slot: ["Vui lòng chọn giờ hẹn.", "Please choose a time."],
   free: ["còn {n}", "{n} left"],
@@ -126,6 +131,8 @@ async function book(event) {
   };
   const name = document.getElementById("name").value.trim();
   if (name) body.name = name;
+  const idNumber = document.getElementById("id_number").value.replace(/\s/g, "");
+  if (idNumber) body.id_number = idNumber;
   try {
     const booking = await apiFetch("/appointments", { method: "POST", body });
     document.getElementById("book").hidden = true;
