@@ -13,11 +13,13 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    Update,
     and_,
     bindparam,
     cast,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -80,7 +82,9 @@ _SITE_ROW_LOCK = (
 #: PostgreSQL delivers a notification when, and only if, its transaction commits,
 #: and sends identical ones of a transaction once (the payload is the site id).
 EVENTS_CHANNEL = "motcua_events"
-_APPEND_EVENTS = insert(events).returning(events.c.id, sort_by_parameter_order=True)
+#: SQLite numbers the rows of one INSERT in the order given, so its batch (one
+#: statement) returns them in any order and the ids are sorted instead.
+_APPEND_EVENTS = insert(events).returning(events.c.id)
 _APPEND_EVENTS_NOTIFYING = insert(events).returning(
     events.c.id,
     func.pg_notify(EVENTS_CHANNEL, cast(events.c.site_id, String)),
@@ -111,11 +115,28 @@ def _service_by_code() -> Select[Service]:
 
 
 @functools.cache
-def _counter_query(lock: bool) -> Select[Counter]:
-    query = select(Counter).where(
-        counters.c.site_id == bindparam("site_id"), counters.c.id == bindparam("counter_id")
+def _counter_query(lock: bool) -> Select[Counter, Ticket]:
+    """The counter with its current ticket (to the session's identity map) in one read."""
+    query = (
+        select(Counter, Ticket)
+        .outerjoin(Ticket, tickets.c.id == counters.c.current_ticket_id)
+        .where(counters.c.site_id == bindparam("site_id"), counters.c.id == bindparam("counter_id"))
     )
-    return query.with_for_update() if lock else query
+    return query.with_for_update(of=counters) if lock else query
+
+
+#: The domain rows :meth:`QueueRepository.write_changes` writes itself, by class.
+_PLAIN_UPDATES: dict[type, Table] = {Ticket: tickets, Counter: counters}
+
+
+@functools.cache
+def _update_by_id(table: Table, keys: frozenset[str]) -> Update:
+    """An UPDATE of ``keys`` of one row by id, built once per set of changed columns."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({key: bindparam(key) for key in sorted(keys)})
+    )
 
 
 def _class_in_order(priority: bool) -> Select[Ticket]:
@@ -225,6 +246,10 @@ class ConfigRows:
         self.pace: FreshCache[tuple[int, int], ServicePace] = FreshCache(
             db, frozenset({counters.name, counter_services.name}), pace_s
         )
+        #: Each counter's services, in its order: read by every call-next.
+        self.desks: FreshCache[int, tuple[int, ...]] = FreshCache(
+            db, frozenset({counter_services.name}), ttl_s
+        )
 
 
 class QueueRepository:
@@ -233,6 +258,9 @@ class QueueRepository:
         self._postgres = session.get_bind().dialect.name == "postgresql"
         self._services: dict[int | None, Service] = {}
         self._config = config
+        #: Counters' current tickets read along with them, held here: the session
+        #: keeps its objects only while someone refers to them.
+        self._current: dict[int, Ticket] = {}
 
     @property
     def row_locks(self) -> bool:
@@ -345,9 +373,14 @@ class QueueRepository:
         return found
 
     def counter(self, site_id: int, counter_id: int, *, lock: bool = False) -> Counter:
-        found = self.session.scalars(
+        """The counter (its row locked if ``lock``); its current ticket is read along, so
+        :meth:`current_ticket` finds it without another statement."""
+        row = self.session.execute(
             _counter_query(lock), {"site_id": site_id, "counter_id": counter_id}
         ).first()
+        found = None if row is None else row[0]
+        if row is not None and row[1] is not None:
+            self._current[row[1].id or 0] = row[1]
         if found is None:
             raise UnknownCounter(
                 f"There is no counter {counter_id} at this centre.",
@@ -356,7 +389,12 @@ class QueueRepository:
         return found
 
     def counter_service_ids(self, counter_id: int) -> list[int]:
-        return list(self.session.scalars(_COUNTER_SERVICE_IDS, {"counter_id": counter_id}))
+        def load() -> tuple[int, ...]:
+            return tuple(self.session.scalars(_COUNTER_SERVICE_IDS, {"counter_id": counter_id}))
+
+        if self._config is None:
+            return list(load())
+        return list(self._config.desks.get(counter_id, load) or ())
 
     def counter_service_map(self, site_id: int) -> dict[int, list[int]]:
         query = (
@@ -471,8 +509,10 @@ class QueueRepository:
     def current_ticket(self, counter: Counter) -> Ticket | None:
         if counter.current_ticket_id is None:
             return None
-        query = _by_id(Ticket, tickets)
-        ticket = self.session.scalars(query, {"id": counter.current_ticket_id}).first()
+        # Usually read along with the counter (:meth:`counter`): no statement then.
+        ticket = self._current.get(counter.current_ticket_id) or self.session.scalars(
+            _by_id(Ticket, tickets), {"id": counter.current_ticket_id}
+        ).first()
         if ticket is None or ticket.state not in (TicketState.CALLED, TicketState.SERVING):
             return None
         return ticket
@@ -648,8 +688,34 @@ class QueueRepository:
             }
             for event in batch
         ]
-        statement = _APPEND_EVENTS_NOTIFYING if self._postgres else _APPEND_EVENTS
-        return [int(event_id) for event_id in self.session.scalars(statement, rows)]
+        if self._postgres:
+            return [int(i) for i in self.session.scalars(_APPEND_EVENTS_NOTIFYING, rows)]
+        return sorted(int(event_id) for event_id in self.session.scalars(_APPEND_EVENTS, rows))
+
+    # changes -------------------------------------------------------------------
+    def write_changes(self) -> None:
+        """Write the changed columns of each loaded ticket and counter with one plain
+        UPDATE, and take the object out of the session, whose flush then has nothing
+        of it left: the ORM's unit of work cost call-next half of its time for three
+        small updates. The objects keep their values for the views; a later read in
+        the same transaction gets a fresh one. Rows to insert or delete go to the
+        flush whole, which orders them.
+        """
+        session = self.session
+        if session.new or session.deleted:
+            return
+        dirty = [e for e in session.dirty if type(e) in _PLAIN_UPDATES]
+        for entity in sorted(dirty, key=lambda e: (_PLAIN_UPDATES[type(e)].name, e.id or 0)):
+            table = _PLAIN_UPDATES[type(entity)]
+            keys = frozenset(table.c.keys()) - inspect(entity).unmodified
+            if keys:
+                values = {key: getattr(entity, key) for key in keys}
+                # On the connection: through the session, an UPDATE of a mapped table
+                # would also look for the row's objects to synchronise.
+                session.connection().execute(
+                    _update_by_id(table, keys), {"row_id": entity.id, **values}
+                )
+            session.expunge(entity)
 
     def last_event_id(self, site_id: int) -> int:
         query = select(func.max(events.c.id)).where(events.c.site_id == site_id)

@@ -136,6 +136,7 @@ class UnitOfWork:
             self._ordered.add(site_id)
 
     def commit(self) -> None:
+        self.repo.write_changes()
         self.session.flush()
         pending, self._pending = self._pending, []
         for event in pending:
