@@ -131,6 +131,30 @@ _PLAIN_UPDATES: dict[type, Table] = {Ticket: tickets, Counter: counters}
 _PLAIN_TABLES = frozenset(table.name for table in _PLAIN_UPDATES.values())
 
 
+@dataclass(frozen=True)
+class RowChange:
+    """The changed columns of one row, by id (:meth:`QueueRepository.changed_rows`)."""
+
+    table: Table
+    row_id: int
+    values: dict[str, object]
+
+    def statement(self) -> Update:
+        """The UPDATE with its values in it (to ride in another statement)."""
+        return update(self.table).where(self.table.c.id == self.row_id).values(self.values)
+
+
+@functools.cache
+def _update_by_id(table: Table, keys: frozenset[str]) -> Update:
+    """An UPDATE of ``keys`` of one row by id, built once per set of changed columns:
+    building one per call cost more than the ORM flush it replaces."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({key: bindparam(key) for key in sorted(keys)})
+    )
+
+
 def _class_in_order(priority: bool) -> Select[Ticket]:
     """A class's waiting tickets at some services, first-in first-out by queue time."""
     return (
@@ -663,7 +687,7 @@ class QueueRepository:
             self.session.execute(_SITE_ROW_LOCK, {"site_id": site_id})
 
     def append_events(
-        self, batch: Sequence[dict[str, Any]], changes: Sequence[Update] = ()
+        self, batch: Sequence[dict[str, Any]], changes: Sequence[RowChange] = ()
     ) -> list[int]:
         """Insert events in one statement; return their ids in the order given.
 
@@ -697,13 +721,13 @@ class QueueRepository:
             ids = [int(i) for i in self.session.scalars(_APPEND_EVENTS_NOTIFYING, rows[:-1])]
         statement = (
             _APPEND_EVENTS_NOTIFYING.values(rows[-1])
-            .add_cte(*(change.cte(f"change_{i}") for i, change in enumerate(changes)))
+            .add_cte(*(c.statement().cte(f"change_{i}") for i, c in enumerate(changes)))
             .execution_options(also_writes=_PLAIN_TABLES)
         )
         return [*ids, int(self.session.scalars(statement).one())]
 
     # changes -------------------------------------------------------------------
-    def changed_rows(self) -> list[Update]:
+    def changed_rows(self) -> list[RowChange]:
         """The changed columns of each loaded ticket and counter as one plain UPDATE,
         to give :meth:`write` or :meth:`append_events`; the objects stay in the session,
         their values marked as stored, so its flush writes nothing of them again.
@@ -716,23 +740,24 @@ class QueueRepository:
         if session.new or session.deleted:
             return []
         dirty = [e for e in session.dirty if type(e) in _PLAIN_UPDATES]
-        changes = []
+        changes: list[RowChange] = []
         for entity in sorted(dirty, key=lambda e: (_PLAIN_UPDATES[type(e)].name, e.id or 0)):
             table = _PLAIN_UPDATES[type(entity)]
             keys = set(table.c.keys()) - inspect(entity).unmodified
             if keys:
                 values = {key: getattr(entity, key) for key in sorted(keys)}
-                changes.append(update(table).where(table.c.id == entity.id).values(values))
+                changes.append(RowChange(table, entity.id or 0, values))
                 for key, value in values.items():
                     set_committed_value(entity, key, value)
         return changes
 
-    def write(self, changes: Sequence[Update]) -> None:
+    def write(self, changes: Sequence[RowChange]) -> None:
         """Run ``changes`` (:meth:`changed_rows`) one by one, on the connection: through
         the session, an UPDATE of a mapped table would look for objects to synchronise."""
         connection = self.session.connection()
         for change in changes:
-            connection.execute(change)
+            statement = _update_by_id(change.table, frozenset(change.values))
+            connection.execute(statement, {"row_id": change.row_id, **change.values})
 
     def last_event_id(self, site_id: int) -> int:
         query = select(func.max(events.c.id)).where(events.c.site_id == site_id)
