@@ -9,7 +9,7 @@ write by another process (a second worker, the CLI) is seen within ``ttl_s``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, Executable, event
@@ -59,11 +59,22 @@ class FreshCache(Generic[K, V]):
         self._generation += 1
         self._kept.clear()
 
-    def _on_execute(self, conn: Connection, statement: Executable, *_: object) -> None:
+    def _on_execute(
+        self,
+        conn: Connection,
+        statement: Executable,
+        multiparams: object,
+        params: object,
+        execution_options: Mapping[str, object],
+        result: object,
+    ) -> None:
         if not isinstance(statement, UpdateBase):
             return
         table = statement.table
-        if isinstance(table, TableClause) and table.name in self._tables:
+        # A statement also writing other tables (its CTEs) names them in ``also_writes``.
+        also = execution_options.get("also_writes", frozenset())
+        named = {table.name} if isinstance(table, TableClause) else set()
+        if named & self._tables or (isinstance(also, frozenset) and also & self._tables):
             conn.info[self._flag] = True
             self.forget()
 

@@ -136,11 +136,16 @@ class UnitOfWork:
             self._ordered.add(site_id)
 
     def commit(self) -> None:
+        changes = self.repo.changed_rows()
         self.session.flush()
         pending, self._pending = self._pending, []
         for event in pending:
             self.hold_event_order(event["site_id"])
-        ids = self.repo.append_events(pending) if pending else []
+        if pending:
+            ids = self.repo.append_events(pending, changes)
+        else:
+            self.repo.write(changes)
+            ids = []
         committed = [{"id": id_, **event} for id_, event in zip(ids, pending, strict=True)]
         self.session.commit()
         self._ordered = set()

@@ -15,6 +15,7 @@ from queue_server.adapters.repository import CONFIG_CACHE_S
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.runtime import Runtime
 from queue_server.services.auth import revoke_token
+from queue_server.services.site_config import CounterSection, upsert_counter
 from queue_server.services.site_ref import SiteRef
 from queue_server.services.unit_of_work import run
 
@@ -90,3 +91,21 @@ def test_a_service_renamed_by_another_process_shows_on_tickets_within_moments(
         there.db.dispose()
     renamed = soon(lambda: api.issue("ho-tich")["service_name_vi"] == "Hộ tịch mới", CONFIG_CACHE_S)
     assert renamed
+
+
+def test_a_counter_given_another_service_calls_from_it_at_the_next_press(api: Api) -> None:
+    """Call-next keeps each counter's services a moment; a change here counts at once."""
+    api.issue("dat-dai")
+    civil = api.issue("ho-tich")
+    first = api.desk(1, "call-next")  # counter 1 serves land (dat-dai) only
+    assert first.status_code == 200 and first.json["service"] == "dat-dai"
+
+    def serve_civil_only(uow: UnitOfWork) -> None:
+        site = SiteRef(code="default").load(uow)
+        services = {s.code: s for s in uow.repo.services(site.id or 0)}
+        upsert_counter(uow, site.id or 0, CounterSection(number=1, services=["ho-tich"]), services)
+
+    run(api.runtime.uow, serve_civil_only)
+    called = api.desk(1, "call-next")
+    assert called.status_code == 200, called.json
+    assert called.json["number"] == civil["number"] and called.json["service"] == "ho-tich"
