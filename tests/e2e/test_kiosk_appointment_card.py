@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -144,33 +143,10 @@ def scenario_card_check_in(driver: Any, params: dict[str, Any]) -> dict[str, Any
 
 
 def child(scenario: str, params: dict[str, Any]) -> None:
-    from test_kiosk_flow import Driver
+    from test_kiosk_flow import card_scanner_child
 
-    from device_kit.ui.kivy_setup import configure_kivy
-    from drivers.scanner.emulator import SerialScannerEmulator
-    from kiosk_app.config import KioskConfig
-    from kiosk_app.main import build_app
-
-    with SerialScannerEmulator() as scanner:
-        config = KioskConfig(
-            mode=params["mode"],
-            server_url=params["server_url"],
-            token=params["token"],
-            data_dir=Path(params["data_dir"]),
-            printer_url=params["printer_url"],
-            scanners=(f"serial:{scanner.port}",),
-            windowed=True,
-            size=tuple(params["size"]),
-            device="kiosk-card-booking",
-        )
-        configure_kivy(config.size, config.windowed)
-        app = build_app(config)
-        app._run_prepare()
-        result = {"card_check_in": scenario_card_check_in}[scenario](
-            Driver(app), params | {"scanner": scanner}
-        )
-        app.stop()
-    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    scenarios = {"card_check_in": scenario_card_check_in}
+    card_scanner_child(scenarios[scenario], params, "kiosk-card-booking")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clocks import TickingClock
-from kivy_process import headless_env
+from kivy_process import ended, headless_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
@@ -59,6 +59,7 @@ class Centre:
             "printer_url": f"tcp://127.0.0.1:{self.printer_port}",
             "data_dir": str(self.tmp / "kiosk"),
             "size": [1080, 1920],
+            "mode": "ticket",
             **params,
         }
         done = subprocess.run(
@@ -71,7 +72,7 @@ class Centre:
         )
         (self.tmp / f"kiosk-{scenario}.log").write_text(done.stdout + done.stderr)
         lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
+        assert done.returncode == 0 and lines, ended(done.returncode, done.stdout, done.stderr)
         return json.loads(lines[-1][len("RESULT ") :])
 
 
@@ -271,33 +272,10 @@ def scenario_citizen_session(driver: Any, params: dict[str, Any]) -> dict[str, A
 
 
 def child(scenario: str, params: dict[str, Any]) -> None:
-    from test_kiosk_flow import Driver
+    from test_kiosk_flow import card_scanner_child
 
-    from device_kit.ui.kivy_setup import configure_kivy
-    from drivers.scanner.emulator import SerialScannerEmulator
-    from kiosk_app.config import KioskConfig
-    from kiosk_app.main import build_app
-
-    with SerialScannerEmulator() as scanner:
-        config = KioskConfig(
-            mode="ticket",
-            server_url=params["server_url"],
-            token=params["token"],
-            data_dir=Path(params["data_dir"]),
-            printer_url=params["printer_url"],
-            scanners=(f"serial:{scanner.port}",),
-            windowed=True,
-            size=tuple(params["size"]),
-            device="kiosk-card",
-        )
-        configure_kivy(config.size, config.windowed)
-        app = build_app(config)
-        app._run_prepare()
-        result = {"citizen_session": scenario_citizen_session}[scenario](
-            Driver(app), params | {"scanner": scanner}
-        )
-        app.stop()
-    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    scenarios = {"citizen_session": scenario_citizen_session}
+    card_scanner_child(scenarios[scenario], params, "kiosk-card")
 
 
 if __name__ == "__main__":

@@ -741,7 +741,9 @@ def scenario_untrusted_banner(driver: Driver, params: dict[str, Any]) -> dict[st
     return {"banner": app.root.ids.banner.text, "online": app.online, "shot": shot}
 
 
-SCENARIOS: dict[str, Callable[[Driver, dict[str, Any]], dict[str, Any]]] = {
+Scenario = Callable[[Driver, dict[str, Any]], dict[str, Any]]
+
+SCENARIOS: dict[str, Scenario] = {
     "trust_pairing": scenario_trust_pairing,
     "untrusted_banner": scenario_untrusted_banner,
     "take_ticket": scenario_take_ticket,
@@ -778,7 +780,13 @@ def camera_factory(payload: str) -> Callable[[str, Any], Any]:
     return factory
 
 
-def child(scenario: str, params: dict[str, Any]) -> None:
+def build_kiosk(
+    params: dict[str, Any],
+    device: str,
+    scanners: tuple[str, ...],
+    scanner_factory: Callable[[str, Any], Any] | None = None,
+) -> Any:
+    """The kiosk app of a child run, prepared and not yet running (``Hall.run``'s params)."""
     from device_kit.trust_settings import TrustSettings
     from device_kit.ui.kivy_setup import configure_kivy
     from kiosk_app.config import KioskConfig
@@ -790,23 +798,44 @@ def child(scenario: str, params: dict[str, Any]) -> None:
         token=params["token"],
         data_dir=Path(params["data_dir"]),
         printer_url=params["printer_url"],
-        scanners=("camera:0",) if "qr_payload" in params else (),
+        scanners=scanners,
         windowed=True,
         size=tuple(params["size"]),
-        device="kiosk-e2e",
+        device=device,
         pin_hash=params.get("pin_hash"),
         trust_settings=TrustSettings(fingerprint=params.get("fingerprint")),
     )
     configure_kivy(config.size, config.windowed)
-    factory = camera_factory(params["qr_payload"]) if "qr_payload" in params else None
-    app = build_app(config, scanner_factory=factory)
+    app = build_app(config, scanner_factory=scanner_factory)
     app._run_prepare()
-    driver = Driver(app)
-    result = SCENARIOS[scenario](driver, params)
+    return app
+
+
+def print_result(result: dict[str, Any]) -> None:
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+
+
+def card_scanner_child(scenario: Scenario, params: dict[str, Any], device: str) -> None:
+    """A kiosk child whose scanner is the serial scanner emulator, which the scenario
+    gets as ``params["scanner"]`` to hold codes (ID cards, bookings) to."""
+    from drivers.scanner.emulator import SerialScannerEmulator
+
+    with SerialScannerEmulator() as scanner:
+        app = build_kiosk(params, device, (f"serial:{scanner.port}",))
+        result = scenario(Driver(app), params | {"scanner": scanner})
+        app.stop()
+    print_result(result)
+
+
+def child(scenario: str, params: dict[str, Any]) -> None:
+    with_camera = "qr_payload" in params
+    factory = camera_factory(params["qr_payload"]) if with_camera else None
+    app = build_kiosk(params, "kiosk-e2e", ("camera:0",) if with_camera else (), factory)
+    result = SCENARIOS[scenario](Driver(app), params)
     app.stop()
     result["cameras_running"] = sum(not camera.wait(0) for camera in CAMERAS)
     result["jobs_running"] = len(app.finish_jobs(0))
-    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    print_result(result)
 
 
 if __name__ == "__main__":
