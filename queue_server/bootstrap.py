@@ -32,13 +32,21 @@ def open_runtime(settings: Settings) -> Runtime:
     return Runtime(settings=settings, db=connect(settings.resolved_database_url))
 
 
-def demo_site() -> SiteFile:
+#: Bookings each slot of each service takes in the demo, so the phone booking page
+#: (``/dat-lich``) has something to offer; the tests' centre takes none unless told.
+DEMO_BOOKINGS_PER_SLOT = 3
+
+
+def demo_site(bookings_per_slot: int = 0) -> SiteFile:
     """The example centre, open around the clock so the demo works at any hour."""
     from queue_server.services.site_config import parse_site_file
 
     site = parse_site_file(EXAMPLE_SITE)
     site.services = [
-        s.model_copy(update={"hours": OpeningHours.ALWAYS_SPEC}) for s in site.services
+        s.model_copy(
+            update={"hours": OpeningHours.ALWAYS_SPEC, "appointment_capacity": bookings_per_slot}
+        )
+        for s in site.services
     ]
     return site
 
@@ -92,5 +100,5 @@ def load_demo(db: Database, id_key: CitizenIdKey) -> tuple[str, int, int]:
 
     Returns the site code and how many dossiers and procedures were loaded.
     """
-    code = load_site(db, demo_site(), actor="demo")
+    code = load_site(db, demo_site(DEMO_BOOKINGS_PER_SLOT), actor="demo")
     return code, load_demo_dossiers(db, code, id_key), load_demo_procedures(db, code)

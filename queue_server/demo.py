@@ -189,6 +189,7 @@ def run_demo(settings: Settings, host: str, port: int) -> int:
         f"  queue snapshot:  {base}/api/v1/queue",
         f"  counter console: {base}/counter",
         f"  hall board page: {base}/board",
+        f"  booking (phone): {base}/dat-lich",
         f"  admin pages:     {base}/admin",
         f"  printed tickets: {settings.data_dir / 'printer'}/<n>.png (printer emulator on :9100)",
         "  Kivy kiosk, hall board and rating terminal: "

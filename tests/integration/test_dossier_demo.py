@@ -1,5 +1,5 @@
 """``motcua-server init --demo`` mirrors demo dossiers in every status, the demo
-citizen's three, and a catalogue."""
+citizen's three, and a catalogue, and opens bookings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from queue_server.adapters.database import connect
-from queue_server.adapters.tables import dossiers, procedures
+from queue_server.adapters.tables import dossiers, procedures, services
+from queue_server.bootstrap import DEMO_BOOKINGS_PER_SLOT
 from queue_server.citizen_id import CitizenIdKey
 from queue_server.cli import main
 from queue_server.mock_upstream import DEMO_CITIZEN_ID, DEMO_CITIZEN_STATUSES
@@ -31,6 +32,8 @@ def test_init_demo_mirrors_dossiers_in_every_status(
         )
         names = conn.execute(select(dossiers.c.applicant_name).limit(5)).scalars().all()
         catalogue = conn.execute(select(func.count()).select_from(procedures)).scalar_one()
+        opened = select(services.c.appointment_capacity == DEMO_BOOKINGS_PER_SLOT)
+        bookable = list(conn.execute(opened).scalars())
         id_hash = CitizenIdKey.load("", tmp_path).digest(DEMO_CITIZEN_ID)
         citizen = conn.execute(
             select(dossiers.c.status).where(dossiers.c.applicant_id_hash == id_hash)
@@ -42,3 +45,4 @@ def test_init_demo_mirrors_dossiers_in_every_status(
     assert counts == demo
     assert all(len(name.split()) >= 3 for name in names)
     assert catalogue == 15
+    assert bookable and all(bookable)  # the booking page offers every service
