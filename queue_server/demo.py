@@ -229,7 +229,12 @@ def supervise(parts: list[Component], env: dict[str, str]) -> int:
             os.killpg(part.process.pid, signal.SIGTERM)
     for part in parts:
         if part.process:
-            part.process.wait(timeout=15)
+            try:
+                part.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # never leave a part running behind the demo
+                print(f"demo: {part.name} did not stop in 15 s; killed.", file=sys.stderr)
+                os.killpg(part.process.pid, signal.SIGKILL)
+                part.process.wait()
     if failed is not None:
         print(f"demo: {failed.name} stopped unexpectedly; everything was stopped.", file=sys.stderr)
         return 1

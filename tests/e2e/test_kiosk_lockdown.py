@@ -9,13 +9,14 @@ screen, with its own root the only widget in the window (so no settings panel). 
 screenshot of each app after the last key is saved under tests/artifacts/lockdown/;
 its on-screen clock shows the site's time, not the box's (UTC here).
 The apps run windowed, where Kivy's ``exit_on_escape`` is on: Esc must still not end
-them.
+them. SIGTERM, as systemd or the demo send it, must end them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -81,6 +82,7 @@ def test_keys_and_close_requests_leave_nothing_but_the_app(
     assert result["close_refused"] is True
     assert result["after"]["close request"] == alone
     assert result["kivy_settings_built"] is False
+    assert result["stopped_by_signal"] is True, "SIGTERM must end the app (systemd stop)"
     if which != "rating":  # the rating terminal shows no clock
         # The site's time (the suite's clock: 09:00 in Hà Nội), not the box's UTC.
         hanoi = TEST_NOW.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -221,11 +223,17 @@ def child(which: str, params: dict[str, Any]) -> None:
         result["shot"] = str(taken.replace(out / f"{which}.png"))
         result["kivy_settings_built"] = app._app_settings is not None
         result["clock"] = getattr(app, "clock_text", None) or getattr(app.root, "clock", None)
+        os.kill(os.getpid(), signal.SIGTERM)  # as systemd or the demo stop the service
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            yield
+        result["stopped_by_signal"] = False
         app.stop()
 
     steps = drive()
     Clock.schedule_interval(lambda _dt: next(steps, False) is None, 0)
     app.run()
+    result.setdefault("stopped_by_signal", True)
     print("RESULT " + json.dumps(result), flush=True)
 
 
