@@ -15,9 +15,14 @@ TRACKING_URL = "https://motcua.example.vn/t/A023-7f3k"
 
 
 @contextmanager
-def running_emulator(out_dir: Path, paper: int = 80) -> Iterator[PrinterEmulator]:
-    """An emulator on a free 127.0.0.1 port and a pty, writing jobs to ``out_dir``."""
-    with PrinterEmulator(out_dir=out_dir, pty=True, paper=paper, idle_flush=0.2) as emulator:
+def running_emulator(
+    out_dir: Path, paper: int = 80, idle_flush: float = 0.2
+) -> Iterator[PrinterEmulator]:
+    """An emulator on a free 127.0.0.1 port and a pty, writing jobs to ``out_dir``;
+    a job without a cut ends after ``idle_flush`` seconds of silence."""
+    with PrinterEmulator(
+        out_dir=out_dir, pty=True, paper=paper, idle_flush=idle_flush
+    ) as emulator:
         yield emulator
 
 
