@@ -88,9 +88,11 @@ def test_a_service_and_counters_are_edited_and_a_counter_retired(
     page.click("nav >> text=Dịch vụ & quầy")
     service = page.locator("details.service[open]").first
     hours = service.locator("input[name=hours]")
+    page.wait_for_load_state("load")  # the preview script listens from then on
     hours.fill("mon-fri 07:00-11:30,13:30-17:00; sat 07:30-11:00")
     expect(service.locator(".hours-words")).to_contain_text(
-        "Thứ Hai–Thứ Sáu: 07:00–11:30, 13:30–17:00; Thứ Bảy: 07:30–11:00; nghỉ: Chủ Nhật"
+        "Thứ Hai–Thứ Sáu: 07:00–11:30, 13:30–17:00; Thứ Bảy: 07:30–11:00; nghỉ: Chủ Nhật",
+        timeout=15_000,  # the words come from the server: a busy box answers late
     )
     hours.fill("thu hai buoi sang")
     expect(service.locator(".hours-words")).to_contain_text("Chưa đúng cú pháp")
