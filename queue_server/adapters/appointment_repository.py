@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, Row, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from queue_server.adapters.database import dialect_insert
 from queue_server.adapters.tables import appointment_slots, appointments, sms_outbox
-from queue_server.queueing.appointments import Booking, BookingState
+from queue_server.queueing.appointments import HOLDING_STATES, Booking, BookingState
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,6 @@ def _booking(row: Row[tuple[object, ...]]) -> Booking:
 class AppointmentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._postgres = session.get_bind().dialect.name == "postgresql"
 
     def taken(self, service_id: int, starts: Sequence[datetime]) -> dict[datetime, int]:
         """Places taken in each of ``starts`` (a slot nobody booked is absent)."""
@@ -88,9 +87,9 @@ class AppointmentRepository:
         slot's row (PostgreSQL re-reads ``booked`` once it has it; SQLite writes one at a
         time), so ``booked`` never passes ``capacity`` however many book at once."""
         s = appointment_slots.c
-        create = (postgresql.insert if self._postgres else sqlite.insert)(appointment_slots)
         self.session.execute(
-            create.values(service_id=service_id, slot_start=slot_start, booked=0)
+            dialect_insert(self.session, appointment_slots)
+            .values(service_id=service_id, slot_start=slot_start, booked=0)
             .on_conflict_do_nothing(index_elements=[s.service_id, s.slot_start])
         )
         done = self.session.execute(
@@ -158,7 +157,7 @@ class AppointmentRepository:
                 a.site_id == site_id,
                 whose,
                 a.day == day,
-                a.state.in_([s.value for s in (BookingState.BOOKED, BookingState.CHECKED_IN)]),
+                a.state.in_([s.value for s in HOLDING_STATES]),
             )
             .order_by(a.slot_start)
         )
