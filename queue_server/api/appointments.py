@@ -10,15 +10,14 @@ from flask import jsonify
 
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
-from queue_server.api.context import principal, site_ref
+from queue_server.api.context import id_hash, principal, site_ref
 from queue_server.api.errors import ApiError
 from queue_server.api.schemas import BookingBody, CancelBookingBody, CheckInBody, SlotsQuery
 from queue_server.api.spec import endpoint
 from queue_server.api.throttle import throttle
 from queue_server.api.tickets import with_track_url
-from queue_server.citizen_id import NotAnIdNumber
 from queue_server.flask_runtime import current_runtime
-from queue_server.queueing.appointments import InvalidIdNumber, TooManyBookings
+from queue_server.queueing.appointments import TooManyBookings
 from queue_server.security import client_address
 from queue_server.services.appointments import (
     BookingRequest,
@@ -45,14 +44,6 @@ def _limit(name: str, per_hour: int, now: datetime) -> None:
     wait = throttle(name, per_hour, HOUR, now.timestamp())
     if wait:
         raise TooManyBookings(wait)
-
-
-def _id_hash(id_number: str) -> str:
-    """The keyed hash of an ID number; the number itself goes no further than here."""
-    try:
-        return current_runtime().id_key.digest(id_number)
-    except NotAnIdNumber:
-        raise InvalidIdNumber() from None
 
 
 @endpoint(
@@ -112,7 +103,7 @@ def create_appointment(body: BookingBody) -> Any:
     now = runtime.clock()
     _limit("appointment_book", runtime.settings.bookings_per_address_per_hour, now)
     ref = site_ref()
-    id_hash = _id_hash(body.id_number) if body.id_number else None
+    holder = id_hash(body.id_number) if body.id_number else None
 
     def work(uow: UnitOfWork) -> BookingView:
         site = ref.load(uow)
@@ -122,7 +113,7 @@ def create_appointment(body: BookingBody) -> Any:
             raise ApiError("The start time is not valid.", "Giờ hẹn không hợp lệ.") from None
         release_missed(uow, site, now, runtime.settings.appointment_late_min)
         request = BookingRequest(
-            body.service, start, body.phone, body.name or "", client_address(), id_hash
+            body.service, start, body.phone, body.name or "", client_address(), holder
         )
         return book(uow, site, request, now)
 
@@ -172,12 +163,12 @@ def check_in_appointment(body: CheckInBody) -> Any:
     source = who.label if who else "web"
     window = CheckInWindow(settings.appointment_early_min, settings.appointment_late_min)
     ref = site_ref()
-    id_hash = _id_hash(body.id_number) if body.id_number is not None else None
+    holder = id_hash(body.id_number) if body.id_number is not None else None
 
     def work(uow: UnitOfWork) -> dict[str, object]:
         site = ref.load(uow)
-        if id_hash is not None:
-            return check_in_by_card(uow, site, id_hash, window, source, now, settings.wait_sample)
+        if holder is not None:
+            return check_in_by_card(uow, site, holder, window, source, now, settings.wait_sample)
         return check_in(uow, site, body.code or "", window, source, now, settings.wait_sample)
 
     view = run(runtime.uow, work)

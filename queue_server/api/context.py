@@ -1,13 +1,23 @@
-"""Per-request facts for API views: the caller, their site, a unit of work."""
+"""Per-request facts for API views: the caller, their site, a unit of work, the
+keyed hash of a citizen ID number sent."""
 
 from __future__ import annotations
 
 from flask import g, request
 
 from queue_server.adapters.unit_of_work import UnitOfWork
+from queue_server.citizen_id import NotAnIdNumber
 from queue_server.flask_runtime import current_runtime
+from queue_server.queueing.appointments import InvalidIdNumber
 from queue_server.queueing.model import Site
-from queue_server.services.auth import AuthError, Permission, Principal, resolve_token
+from queue_server.services.auth import (
+    AuthError,
+    DeviceKind,
+    Forbidden,
+    Permission,
+    Principal,
+    resolve_token,
+)
 from queue_server.services.counter_actions import Actor
 from queue_server.services.site_ref import SiteRef
 
@@ -38,6 +48,22 @@ def authorize(permission: Permission) -> Principal:
         raise AuthError()
     who.require(permission)
     return who
+
+
+def kiosk(refusal: str, refusal_vi: str) -> Principal:
+    """The calling kiosk; any other caller is refused with the reason given."""
+    who = authorize(Permission.ISSUE)
+    if who.device is not DeviceKind.KIOSK:
+        raise Forbidden(refusal, refusal_vi)
+    return who
+
+
+def id_hash(id_number: str) -> str:
+    """The keyed hash of an ID number sent; the number itself goes no further than here."""
+    try:
+        return current_runtime().id_key.digest(id_number)
+    except NotAnIdNumber:
+        raise InvalidIdNumber() from None
 
 
 def actor() -> Actor:

@@ -14,17 +14,16 @@ from pydantic import BaseModel, Field
 from device_kit.contract.errors import DossierError
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
-from queue_server.api.context import actor, current_site, principal, site_ref
+from queue_server.api.context import actor, current_site, id_hash, kiosk, principal, site_ref
 from queue_server.api.errors import ApiError, refusal_body
 from queue_server.api.spec import endpoint
 from queue_server.api.throttle import caller_key, throttle
-from queue_server.citizen_id import NotAnIdNumber
 from queue_server.dossiers.connectors import webhook
 from queue_server.dossiers.errors import TooManyLookups, WebhookRefused
 from queue_server.flask_runtime import current_runtime
 from queue_server.import_process import ImportKind, ImportRequest, run_import
 from queue_server.security import client_address
-from queue_server.services.auth import DeviceKind, Forbidden, Permission
+from queue_server.services.auth import Permission
 from queue_server.services.dossier_feeds import accept_push, feed_report, note_push_refused
 from queue_server.services.dossier_lookup import citizen_dossiers, lookup_dossier
 from queue_server.services.dossier_settings import DossierSection, load_dossier_settings
@@ -117,18 +116,13 @@ class CitizenQuery(BaseModel):
 )
 def citizen_dossier_list(body: CitizenQuery) -> Any:
     """The number is hashed at once and is never logged, stored or echoed back."""
-    who = principal()
-    if who is None or who.device is not DeviceKind.KIOSK:
-        raise Forbidden()
+    kiosk(
+        "Only a kiosk looks up a citizen's dossiers by ID card.",
+        "Chỉ ki-ốt mới được tra cứu hồ sơ theo thẻ căn cước.",
+    )
+    holder = id_hash(body.id_number)
     runtime = current_runtime()
     now = runtime.clock()
-    try:
-        id_hash = runtime.id_key.digest(body.id_number)
-    except NotAnIdNumber:
-        raise ApiError(
-            "Send the 12-digit ID number of the citizen ID card.",
-            "Hãy gửi số định danh 12 chữ số trên thẻ căn cước.",
-        ) from None
     with runtime.uow(readonly=True) as uow:
         site = current_site(uow)
         per_minute = _lookup_settings(uow, site.id or 0).citizen_lookups_per_minute
@@ -136,7 +130,7 @@ def citizen_dossier_list(body: CitizenQuery) -> Any:
         if wait:
             log.warning("citizen dossier lookups throttled for %s", caller_key())
             raise TooManyLookups(wait)
-        return jsonify(dossiers=citizen_dossiers(uow, site.id or 0, id_hash, now))
+        return jsonify(dossiers=citizen_dossiers(uow, site.id or 0, holder, now))
 
 
 @endpoint(

@@ -13,12 +13,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
-from queue_server.api.context import authorize, site_ref
+from queue_server.api.context import kiosk, site_ref
 from queue_server.api.errors import ApiError
 from queue_server.api.spec import endpoint
 from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.model import Site
-from queue_server.services.auth import DeviceKind, Forbidden, Permission
+from queue_server.services.auth import Permission
 from queue_server.services.leases import MAX_BLOCK, lease_block, sync_offline_ticket
 from queue_server.services.site_ref import run_with_site
 
@@ -55,13 +55,10 @@ def _parse_moment(text: str) -> datetime:
 
 def _kiosk() -> str:
     """The calling kiosk's label; any other caller is refused."""
-    who = authorize(Permission.ISSUE)
-    if who.device is not DeviceKind.KIOSK:
-        raise Forbidden(
-            "Only a kiosk leases number blocks and hands over the tickets issued from them.",
-            "Chỉ ki-ốt mới được nhận dải số và gửi lại các số đã cấp từ dải số đó.",
-        )
-    return who.label
+    return kiosk(
+        "Only a kiosk leases number blocks and hands over the tickets issued from them.",
+        "Chỉ ki-ốt mới được nhận dải số và gửi lại các số đã cấp từ dải số đó.",
+    ).label
 
 
 @endpoint(
