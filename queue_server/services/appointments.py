@@ -195,15 +195,22 @@ def book(uow: UnitOfWork, site: Site, request: BookingRequest, now: datetime) ->
     )
     uow.appointments.add(booking)
     _queue_messages(uow, site, service, booking, now)
+    _record(uow, EventKind.APPOINTMENT_BOOKED, site, service, booking, now)
+    return booking_view(booking, service, zone)
+
+
+def _record(
+    uow: UnitOfWork, kind: EventKind, site: Site, service: Service, booking: Booking, now: datetime
+) -> None:
+    """A booker's step (booked, cancelled) in the event log, by its service and slot."""
     uow.record(
         site_id=site.id,
-        kind=EventKind.APPOINTMENT_BOOKED,
+        kind=kind,
         actor="web",
         at=now,
         service_id=service.id,
-        payload={"service": service.code, "slot_start": slot.start.isoformat()},
+        payload={"service": service.code, "slot_start": booking.slot_start.isoformat()},
     )
-    return booking_view(booking, service, zone)
 
 
 def booking_view(booking: Booking, service: Service, zone: ZoneInfo) -> BookingView:
@@ -262,14 +269,7 @@ def cancel(uow: UnitOfWork, site: Site, code: str, phone: str, now: datetime) ->
     uow.appointments.free_place(booking.service_id, booking.slot_start)
     uow.appointments.drop_unsent(booking.id or 0)
     service = uow.repo.service_by_id(booking.service_id)
-    uow.record(
-        site_id=site.id,
-        kind=EventKind.APPOINTMENT_CANCELLED,
-        actor="web",
-        at=now,
-        service_id=service.id,
-        payload={"service": service.code, "slot_start": booking.slot_start.isoformat()},
-    )
+    _record(uow, EventKind.APPOINTMENT_CANCELLED, site, service, booking, now)
     return booking_view(booking, service, ZoneInfo(site.timezone))
 
 
@@ -372,7 +372,6 @@ def _ticket_for(
         raise
     if not uow.appointments.move(booking, BookingState.CHECKED_IN, checked_in_at=now):
         raise BookingNotActive(BookingState.CHECKED_IN)
-    zone = ZoneInfo(site.timezone)
     view: dict[str, object] = number_ticket(
         uow,
         site,
@@ -382,20 +381,18 @@ def _ticket_for(
         wait_sample,
     )
     uow.appointments.move(booking, BookingState.CHECKED_IN, ticket_id=view["id"])
-    view["appointment"] = {
-        "code": booking.code,
-        "start": booking.slot_start.astimezone(zone).isoformat(),
-        "end": booking.slot_end.astimezone(zone).isoformat(),
-        "name": booking.name,
-    }
+    view["appointment"] = _appointment(booking, site.timezone)
     return view
 
 
 def appointment_of_ticket(uow: UnitOfWork, ticket_id: int, zone: str) -> dict[str, str] | None:
     """The booking behind an appointment ticket, for the counter console."""
     booking = uow.appointments.by_ticket(ticket_id)
-    if booking is None:
-        return None
+    return None if booking is None else _appointment(booking, zone)
+
+
+def _appointment(booking: Booking, zone: str) -> dict[str, str]:
+    """The booking as its ticket shows it (kiosk, counter console), site-local times."""
     local = ZoneInfo(zone)
     return {
         "code": booking.code,
