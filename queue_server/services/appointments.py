@@ -37,6 +37,7 @@ from queue_server.queueing.appointments import (
 from queue_server.queueing.model import PriorityGroup, Service, Site
 from queue_server.services.clock import local_day
 from queue_server.services.dossier_settings import load_dossier_settings
+from queue_server.services.sms_lookup import masked_number
 from queue_server.services.tickets import IssueRequest, number_ticket
 from queue_server.services.working_calendar import site_calendar
 from queue_server.text import strip_accents
@@ -222,7 +223,7 @@ def booking_view(booking: Booking, service: Service, zone: ZoneInfo) -> BookingV
         "start": booking.slot_start.astimezone(zone).isoformat(),
         "end": booking.slot_end.astimezone(zone).isoformat(),
         "name": booking.name,
-        "phone": "*" * (len(booking.phone) - 3) + booking.phone[-3:],
+        "phone": masked_number(booking.phone),
         "state": booking.state.value,
     }
 
