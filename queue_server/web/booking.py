@@ -14,6 +14,13 @@ from queue_server.security import request_base_url
 from queue_server.web.pages import bp
 
 
+def _exact_code(code: str) -> str:
+    """The path's booking code as written (404 for anything else: no page per spelling)."""
+    if read_code(code) != code:
+        abort(404)
+    return code
+
+
 @bp.get("/dat-lich")
 def booking() -> str:
     return render_template("booking.html")
@@ -22,20 +29,14 @@ def booking() -> str:
 @bp.get("/hen/<code>")
 def booking_code(code: str) -> str:
     """Only the code and its QR: the booking's details are for who holds the phone."""
-    found = read_code(code)
-    if found is None or found != code:
-        abort(404)
-    return render_template("booking_code.html", code=found)
+    return render_template("booking_code.html", code=_exact_code(code))
 
 
 @bp.get("/hen/<code>/qr.svg")
 def booking_qr(code: str) -> Response:
     """The QR shown at the kiosk: the booking's own link, which the kiosk reads."""
-    found = read_code(code)
-    if found is None or found != code:
-        abort(404)
     image = qrcode.make(
-        f"{request_base_url()}/hen/{found}",
+        f"{request_base_url()}/hen/{_exact_code(code)}",
         image_factory=qrcode.image.svg.SvgPathImage,
         box_size=12,
         border=2,

@@ -368,3 +368,17 @@ def test_the_appointment_priority_is_not_self_declared(api: Api) -> None:
     assert refused.status_code == 400
     assert refused.json["error"]["code"] == "invalid_priority"
     assert "lịch hẹn" in refused.json["error"]["message_vi"]
+
+
+def test_a_booking_page_and_its_qr_answer_only_the_code_as_written(
+    api: Api, clock: FakeClock
+) -> None:
+    open_bookings(api)
+    code = book(api, slots(api, next_working_day(clock))[0]["start"], "0912345678").json["code"]
+    page = api.client.get(f"/hen/{code}")
+    assert page.status_code == 200 and code in page.get_data(as_text=True)
+    qr = api.client.get(f"/hen/{code}/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    for other in (code.lower(), "ABC", "K7P3Q0"):
+        assert api.client.get(f"/hen/{other}").status_code == 404
+        assert api.client.get(f"/hen/{other}/qr.svg").status_code == 404
