@@ -4,15 +4,21 @@ A :class:`FreshCache` answers from memory for ``ttl_s`` seconds and forgets all 
 holds the moment this process writes to one of the tables it watches (any insert,
 update or delete through the engine, when executed and again at its commit). A
 write by another process (a second worker, the CLI) is seen within ``ttl_s``.
+
+Each engine has one watcher (:class:`_EngineWrites`), however many caches and
+runtimes share it: a statement costs one check, and a cache that is no longer
+used is let go instead of being kept alive by the engine's listeners.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Mapping
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar, overload
 
-from sqlalchemy import Connection, Executable, event
+from sqlalchemy import Connection, Engine, Executable, event
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import TableClause
 
@@ -23,6 +29,70 @@ V = TypeVar("V")
 
 #: Entries kept at most; past it the cache starts afresh.
 FRESH_CACHE_SIZE = 4096
+#: ``conn.info`` key: the watched tables the connection's open transaction wrote.
+_WRITTEN = "motcua_written_tables"
+
+
+class _Watcher(Protocol):
+    tables: frozenset[str]
+
+    def forget(self) -> None: ...
+
+
+class _EngineWrites:
+    """The engine's one set of listeners: tells each cache when a statement, then its
+    transaction's commit, wrote a table it watches."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.caches: weakref.WeakSet[_Watcher] = weakref.WeakSet()
+        event.listen(engine, "after_execute", self._on_execute)
+        event.listen(engine, "commit", self._on_commit)
+        event.listen(engine, "rollback", self._on_rollback)
+
+    def _forget(self, written: set[str]) -> bool:
+        hit = [cache for cache in list(self.caches) if cache.tables & written]
+        for cache in hit:
+            cache.forget()
+        return bool(hit)
+
+    def _on_execute(
+        self,
+        conn: Connection,
+        statement: Executable,
+        multiparams: object,
+        params: object,
+        execution_options: Mapping[str, object],
+        result: object,
+    ) -> None:
+        if not isinstance(statement, UpdateBase):
+            return
+        # A statement also writing other tables (its CTEs) names them in ``also_writes``.
+        also = execution_options.get("also_writes", frozenset())
+        written = set(also) if isinstance(also, frozenset) else set()
+        if isinstance(statement.table, TableClause):
+            written.add(statement.table.name)
+        if self._forget(written):
+            conn.info.setdefault(_WRITTEN, set()).update(written)
+
+    def _on_commit(self, conn: Connection) -> None:
+        written = conn.info.pop(_WRITTEN, None)
+        if written:
+            self._forget(written)
+
+    def _on_rollback(self, conn: Connection) -> None:
+        conn.info.pop(_WRITTEN, None)
+
+
+_watchers: weakref.WeakKeyDictionary[Engine, _EngineWrites] = weakref.WeakKeyDictionary()
+_watchers_lock = threading.Lock()
+
+
+def _watch(engine: Engine, cache: _Watcher) -> None:
+    with _watchers_lock:
+        writes = _watchers.get(engine)
+        if writes is None:
+            writes = _watchers[engine] = _EngineWrites(engine)
+        writes.caches.add(cache)
 
 
 class FreshCache(Generic[K, V]):
@@ -33,15 +103,17 @@ class FreshCache(Generic[K, V]):
     """
 
     def __init__(self, db: Database, tables: frozenset[str], ttl_s: float) -> None:
-        self._tables = tables
+        self.tables = tables
         self._ttl_s = ttl_s
         self._kept: dict[K, tuple[V, int, float]] = {}
         self._generation = 0
-        self._flag = f"writes:{id(self)}"
         for engine in {db.engine, db.read_engine}:
-            event.listen(engine, "after_execute", self._on_execute)
-            event.listen(engine, "commit", self._on_commit)
+            _watch(engine, self)
 
+    @overload
+    def get(self, key: K, load: Callable[[], V]) -> V: ...
+    @overload
+    def get(self, key: K, load: Callable[[], V | None]) -> V | None: ...
     def get(self, key: K, load: Callable[[], V | None]) -> V | None:
         now = time.monotonic()
         kept = self._kept.get(key)
@@ -58,26 +130,3 @@ class FreshCache(Generic[K, V]):
     def forget(self) -> None:
         self._generation += 1
         self._kept.clear()
-
-    def _on_execute(
-        self,
-        conn: Connection,
-        statement: Executable,
-        multiparams: object,
-        params: object,
-        execution_options: Mapping[str, object],
-        result: object,
-    ) -> None:
-        if not isinstance(statement, UpdateBase):
-            return
-        table = statement.table
-        # A statement also writing other tables (its CTEs) names them in ``also_writes``.
-        also = execution_options.get("also_writes", frozenset())
-        named = {table.name} if isinstance(table, TableClause) else set()
-        if named & self._tables or (isinstance(also, frozenset) and also & self._tables):
-            conn.info[self._flag] = True
-            self.forget()
-
-    def _on_commit(self, conn: Connection) -> None:
-        if conn.info.pop(self._flag, False):
-            self.forget()

@@ -408,9 +408,7 @@ class QueueRepository:
         def load() -> tuple[int, ...]:
             return tuple(self.session.scalars(_COUNTER_SERVICE_IDS, {"counter_id": counter_id}))
 
-        if self._config is None:
-            return list(load())
-        return list(self._config.desks.get(counter_id, load) or ())
+        return list(load() if self._config is None else self._config.desks.get(counter_id, load))
 
     def counter_service_map(self, site_id: int) -> dict[int, list[int]]:
         query = (
@@ -649,9 +647,7 @@ class QueueRepository:
                 self.recent_service_times(service_id, sample), self.open_counters_for(service_id)
             )
 
-        if self._config is None:
-            return load()
-        return self._config.pace.get((service_id, sample), load) or load()
+        return load() if self._config is None else self._config.pace.get((service_id, sample), load)
 
     def current_tickets(self, site_id: int) -> dict[int, Ticket]:
         query = select(Ticket).where(

@@ -21,7 +21,6 @@ import json
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter as Tally
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # another checkout, whose migrations would build another schema.
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
-from bench_common import percentile  # noqa: E402
+from bench_common import each_engine, percentile  # noqa: E402
 from conftest import FakeClock  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
 from pg_schema import POSTGRES_URL, temporary_schema  # noqa: E402
@@ -176,21 +175,17 @@ def main() -> None:
         help="server processes on PostgreSQL (production default: one per core); SQLite uses 1",
     )
     args = parser.parse_args()
-    results: dict[str, dict] = {}
-    for engine in args.engines.split(","):
-        with tempfile.TemporaryDirectory() as work:
-            if engine == "sqlite":
-                results[engine] = bench_engine(
-                    f"sqlite:///{work}/bench.db", None, Path(work), args.issues, args.waiting
-                )
-            else:
-                with temporary_schema() as schema:
-                    results[engine] = bench_engine(
-                        POSTGRES_URL, schema, Path(work), args.issues, args.waiting,
-                        args.pg_workers,
-                    )
-                    results[engine]["workers"] = args.pg_workers
-    print(json.dumps(results))
+
+    def bench(engine: str, work: Path) -> dict[str, object]:
+        if engine == "sqlite":
+            return bench_engine(f"sqlite:///{work}/bench.db", None, work, args.issues, args.waiting)
+        with temporary_schema() as schema:
+            result = bench_engine(
+                POSTGRES_URL, schema, work, args.issues, args.waiting, args.pg_workers
+            )
+        return {**result, "workers": args.pg_workers}
+
+    print(json.dumps(each_engine(args.engines, bench)))
 
 
 if __name__ == "__main__":

@@ -171,6 +171,7 @@ def test_an_event_is_serialised_once_for_all_its_streams() -> None:
 
     broker.publish([called])
 
+    assert "sse" in vars(called)  # built by the fan-out, before any stream sends it
     sent = [s.take(0)[0].sse for s in streams]
     assert all(wire is sent[0] for wire in sent)
     assert sent[0].startswith(b"id: 1\nevent: ticket.called\ndata: {")
