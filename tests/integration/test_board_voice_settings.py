@@ -46,8 +46,7 @@ class Board:
         self.sink = WavDirSink(folder, realtime=False)
         self.queue = PlaybackQueue(SilentSynth(), self.sink).start()
         args = build_parser().parse_args(["hall", *flags])
-        mode, variant = BoardVoice(args, None).current()  # as build_announcer starts it
-        self.voice = BoardVoice(args, Announcer(self.queue, mode=mode, variant=variant))
+        self.voice = BoardVoice(args, Announcer(self.queue))
         self.controller = HallController(
             HallLayout(),
             self.voice.announcer,
