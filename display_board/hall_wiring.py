@@ -100,8 +100,8 @@ def configured(
 
 class BoardVoice:
     """How the board's announcer reads numbers, kept to the places that say it: the
-    board's flags, its fleet configuration (pushed, on the fleet thread) and the
-    centre's setting (read with the site's names, on the stream thread)."""
+    board's flags (applied at once), its fleet configuration (pushed, on the fleet
+    thread) and the centre's setting (read with the site's names, on the stream thread)."""
 
     def __init__(self, args: argparse.Namespace, announcer: Any) -> None:
         self.args = args
@@ -109,6 +109,7 @@ class BoardVoice:
         self._config = DeviceConfig()
         self._site: Mapping[str, object] = {}
         self._lock = threading.Lock()
+        self._apply()
 
     def current(self) -> tuple[str, str]:
         """The reading and the regional words, as the strongest place says."""
@@ -165,8 +166,7 @@ def build_announcer(args: argparse.Namespace) -> Any:
     queue = PlaybackQueue(
         build_synth(args.clip_dir), sink or CommandSink(), max_age=args.announce_max_age
     ).start()
-    mode, variant = BoardVoice(args, None).current()
-    return Announcer(queue, mode=mode, variant=variant, also_english=args.also_english)
+    return Announcer(queue, also_english=args.also_english)  # BoardVoice sets the reading
 
 
 def trace_line(numbers: list[str], calls_seen: int, offline: bool, **layout: Any) -> str:

@@ -65,12 +65,7 @@ class AnnouncementAudio:
         )
 
     def wav(
-        self,
-        sentence: Sentence,
-        number: str,
-        counter: int,
-        mode: Reading = Reading.DIGITS,
-        variant: Variant = Variant.NORTH,
+        self, sentence: Sentence, number: str, counter: int, mode: Reading, variant: Variant
     ) -> bytes:
         """The WAV of the announcement, from the cache or rendered now."""
         text = self.text(sentence, number, counter, mode, variant)

@@ -428,9 +428,10 @@ RESERVED_FIRST = 900
 RESERVED_LAST = 999
 
 
-def online_seq_after_band(seq: int) -> int | None:
-    """Where the online sequence jumps when ``seq`` landed in the reserved band, else None."""
-    return RESERVED_LAST + 1 if RESERVED_FIRST <= seq <= RESERVED_LAST else None
+def steps_past_band(seq: int) -> int:
+    """How far the online sequence steps on when ``seq`` landed in the reserved band (0
+    outside it)."""
+    return RESERVED_LAST + 1 - seq if RESERVED_FIRST <= seq <= RESERVED_LAST else 0
 
 
 def online_count(seq: int) -> int:
@@ -478,8 +479,8 @@ __all__ = [
     "TicketState",
     "format_number",
     "online_count",
-    "online_seq_after_band",
     "park_reason_labels",
     "service_time_s",
+    "steps_past_band",
     "streak_after",
 ]

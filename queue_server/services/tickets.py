@@ -26,7 +26,7 @@ from queue_server.queueing.model import (
     TicketState,
     format_number,
     online_count,
-    online_seq_after_band,
+    steps_past_band,
 )
 from queue_server.services.clock import local_day
 from queue_server.services.site_ref import SiteRef
@@ -74,9 +74,8 @@ def number_ticket(
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
     day = local_day(now, site.timezone)
     seq = uow.repo.next_seq(service.id or 0, day)
-    jump = online_seq_after_band(seq)
-    if jump is not None:  # the numbering row is still held: the step over the band is atomic
-        seq = uow.repo.next_seq(service.id or 0, day, jump - seq)
+    if skip := steps_past_band(seq):  # the numbering row is still held: the step is atomic
+        seq = uow.repo.next_seq(service.id or 0, day, skip)
     # A booking checked in was promised its place when it was booked: no daily limit.
     promised = priority is PriorityGroup.APPOINTMENT
     if (

@@ -305,31 +305,25 @@ def validated(model: type[Model], data: dict[str, Any]) -> Model | None:
 
 @bp.post("/site")
 def edit_site() -> Response:
-    body = validated(
-        SitePatch, {field: form_text(field, 2000) for field in administration.SITE_FIELDS}
-    )
-    if body is None:
-        return redirect(url_for("admin.index"))
-    return change(_site_edit(body.model_dump(exclude_unset=True)))
+    return _save_site(SitePatch, administration.SITE_FIELDS, 2000)
 
 
 @bp.post("/site/voice")
 def edit_voice() -> Response:
-    body = validated(
-        SiteVoicePatch, {field: form_text(field, 10) for field in administration.VOICE_FIELDS}
-    )
+    return _save_site(SiteVoicePatch, administration.VOICE_FIELDS, 10)
+
+
+def _save_site(model: type[SiteVoicePatch], fields: tuple[str, ...], limit: int) -> Response:
+    """A site form posted: its fields checked by the API's ``model``, then saved."""
+    body = validated(model, {field: form_text(field, limit) for field in fields})
     if body is None:
         return redirect(url_for("admin.index"))
-    return change(_site_edit(body.model_dump(exclude_unset=True)))
-
-
-def _site_edit(changes: dict[str, object]) -> Callable[[UnitOfWork, Site, str, datetime], None]:
-    """The change of the centre's fields that a site form posted."""
+    changes = body.model_dump(exclude_unset=True)
 
     def edit(uow: UnitOfWork, site: Site, who: str, now: datetime) -> None:
         administration.update_site(uow, site, changes, who, now)
 
-    return edit
+    return change(edit)
 
 
 @bp.post("/tokens")

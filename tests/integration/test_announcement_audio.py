@@ -3,14 +3,13 @@ call event, rendered by espeak-ng from the Kivy board's sentence, cached, bounde
 
 from __future__ import annotations
 
-import io
 import shutil
-import wave
 from pathlib import Path
 from typing import Any
 
 import pytest
 from server_fixtures import Api
+from silent_synth import SilentSynth
 
 from drivers.audio import Reading, Variant, spoken_text
 from drivers.audio.synth import EspeakSynth, wav_duration
@@ -140,27 +139,10 @@ def test_a_site_voice_change_reaches_the_browser_boards_announcement(api: Api) -
 def test_the_cache_key_names_the_reading_and_the_variant(tmp_path: Path) -> None:
     """Digit by digit the northern and southern texts are the same; the files are not
     shared all the same, so a clip pack with regional clips is never mixed up."""
-    synth = CountingSynth()
+    synth = SilentSynth()
     audio = AnnouncementAudio(tmp_path, synth, voice="test")
     for variant in (Variant.NORTH, Variant.SOUTH):
         audio.wav(Sentence.CALL, "A101", 3, Reading.DIGITS, variant)
     audio.wav(Sentence.CALL, "A101", 3, Reading.DIGITS, Variant.SOUTH)
     assert synth.texts == [spoken_text("A101", 3)] * 2
     assert len(list(tmp_path.glob("*.wav"))) == 2
-
-
-class CountingSynth:
-    """Renders a short silence and remembers what it was asked to say."""
-
-    def __init__(self) -> None:
-        self.texts: list[str] = []
-
-    def synthesize(self, text: str, lang: str = "vi") -> bytes:
-        self.texts.append(text)
-        out = io.BytesIO()
-        with wave.open(out, "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(8000)
-            wav.writeframes(b"\0\0" * 800)
-        return out.getvalue()

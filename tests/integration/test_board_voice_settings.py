@@ -4,12 +4,11 @@ otherwise: the board's announcer, its audio queue and a WAV folder as the speake
 
 from __future__ import annotations
 
-import io
-import wave
 from pathlib import Path
 from typing import Any
 
 from server_fixtures import Api
+from silent_synth import SilentSynth
 
 from device_kit.contract.device_wire import DeviceConfig
 from device_kit.event_stream import Event
@@ -26,19 +25,6 @@ SNAPSHOT: dict[str, Any] = {
 }
 
 
-class SilentSynth:
-    """A tenth of a second of silence per sentence: the words are in the timeline."""
-
-    def synthesize(self, text: str, lang: str = "vi") -> bytes:
-        out = io.BytesIO()
-        with wave.open(out, "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(8000)
-            wav.writeframes(b"\0\0" * 800)
-        return out.getvalue()
-
-
 class Board:
     """A hall board's controller and voice, reading the centre through the API."""
 
@@ -46,8 +32,7 @@ class Board:
         self.sink = WavDirSink(folder, realtime=False)
         self.queue = PlaybackQueue(SilentSynth(), self.sink).start()
         args = build_parser().parse_args(["hall", *flags])
-        mode, variant = BoardVoice(args, None).current()  # as build_announcer starts it
-        self.voice = BoardVoice(args, Announcer(self.queue, mode=mode, variant=variant))
+        self.voice = BoardVoice(args, Announcer(self.queue))
         self.controller = HallController(
             HallLayout(),
             self.voice.announcer,
