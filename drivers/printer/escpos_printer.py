@@ -117,13 +117,12 @@ class EscposPrinter:
         again: one status request per ticket, which keeps a busy kiosk quick. A link
         that fails mid-job still raises; the next ticket's check sees paper run out.
         """
-        if checked:
-            with self._translated("print"):
-                self._send(job)
-            return
-        self.status().raise_for_problem()
+        if not checked:
+            self.status().raise_for_problem()
         with self._translated("print"):
             self._send(job)
+        if checked:
+            return
         after = self.status()
         after.raise_for_problem()
         if after.paper_near_end:

@@ -104,22 +104,23 @@ class LookupScreen(Screen):
         else:
             app.work(lambda: app.controller.lookup(query), self._found, self._refused)
 
-    def _found(self, dossier: DossierView) -> None:
+    def _leave(self, screen: str, **values: Any) -> None:
+        """The answer came: the search is cleared, ``screen`` shows it."""
         self.busy, self.message, self.code = False, "", ""
-        App.get_running_app().go("dossier", dossier=dossier)
+        App.get_running_app().go(screen, **values)
+
+    def _found(self, dossier: DossierView) -> None:
+        self._leave("dossier", dossier=dossier)
 
     def _citizen(self, visit: CitizenVisit) -> None:
-        self.busy, self.message, self.code = False, "", ""
-        App.get_running_app().go("citizen", visit=visit)
+        self._leave("citizen", visit=visit)
 
     def _to_rate(self, found: tuple[DossierView, list[dict[str, Any]]]) -> None:
-        self.busy, self.message, self.code = False, "", ""
         dossier, indicators = found
-        App.get_running_app().go("rating", dossier=dossier, indicators=indicators)
+        self._leave("rating", dossier=dossier, indicators=indicators)
 
     def _checked_in(self, issued: Issued) -> None:
-        self.busy, self.message, self.code = False, "", ""
-        App.get_running_app().go("ticket", issued=issued)
+        self._leave("ticket", issued=issued)
 
     def _refused(self, refusal: Refusal) -> None:
         self.busy = False

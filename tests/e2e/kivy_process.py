@@ -58,9 +58,10 @@ FATAL = "Fatal Python error"
 
 
 def run_result(
-    args: Sequence[str], env: Mapping[str, str], timeout: float
+    args: Sequence[str], env: Mapping[str, str], timeout: float, log: Path | None = None
 ) -> dict[str, Any]:
     """Run ``python <args>`` to its end; its last ``RESULT {json}`` line, decoded.
+    ``log``: where to keep all it printed, for a test that reads its output again.
 
     A child that failed fails the test with how it ended and what it said last."""
     done = subprocess.run(
@@ -71,6 +72,8 @@ def run_result(
         text=True,
         timeout=timeout,
     )
+    if log is not None:
+        log.write_text(done.stdout + done.stderr)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     assert done.returncode == 0 and lines, ended(done.returncode, done.stdout, done.stderr)
     return dict(json.loads(lines[-1][len("RESULT ") :]))

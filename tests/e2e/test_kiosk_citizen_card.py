@@ -12,7 +12,6 @@ as a script, driven with :class:`test_kiosk_flow.Driver`, printing ``RESULT {jso
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clocks import TickingClock
-from kivy_process import ended, headless_env
+from kivy_process import headless_env, run_result
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "kiosk"
@@ -62,18 +61,12 @@ class Centre:
             "mode": "ticket",
             **params,
         }
-        done = subprocess.run(
-            [sys.executable, __file__, scenario, json.dumps(params, ensure_ascii=False)],
-            env=headless_env(self.tmp / "kivy-home"),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
+        return run_result(
+            [__file__, scenario, json.dumps(params, ensure_ascii=False)],
+            headless_env(self.tmp / "kivy-home"),
             timeout=300,
+            log=self.tmp / f"kiosk-{scenario}.log",
         )
-        (self.tmp / f"kiosk-{scenario}.log").write_text(done.stdout + done.stderr)
-        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        assert done.returncode == 0 and lines, ended(done.returncode, done.stdout, done.stderr)
-        return json.loads(lines[-1][len("RESULT ") :])
 
 
 @pytest.fixture(scope="module")

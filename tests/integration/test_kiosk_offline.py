@@ -21,16 +21,37 @@ from kiosk_app.controller import KioskController, KioskSettings
 from kiosk_app.offline import Outbox
 
 
+def _start_server(
+    tmp_path: Path, clock: TickingClock
+) -> tuple[LiveServer, dict[str, str], dict[int, int]]:
+    """A live server on a seeded SQLite file; its tokens and counters."""
+    url = f"sqlite:///{tmp_path / 'motcua.db'}"
+    runtime = build_runtime(url, None, tmp_path, clock)
+    tokens, counters = seed_callers(runtime)
+    runtime.db.dispose()
+    return LiveServer(url, tmp_path).start(), tokens, counters
+
+
+def _call_all(server: LiveServer, admin_token: str, counter: int) -> list[str]:
+    """The numbers ``counter`` calls, one after another, until the queue is empty."""
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    called: list[str] = []
+    while True:
+        response = requests.post(
+            f"{server.url}/api/v1/counters/{counter}/call-next", headers=admin, timeout=5
+        )
+        if response.status_code == 204:
+            return called
+        assert response.status_code == 200, response.text
+        called.append(response.json()["number"])
+
+
 @pytest.mark.slow
 def test_three_offline_tickets_join_the_queue_once_in_issue_order(
     tmp_path: Path,
     ticking_clock: TickingClock,
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, ticking_clock)
-    tokens, counters = seed_callers(runtime)
-    runtime.db.dispose()
-    server = LiveServer(url, tmp_path).start()
+    server, tokens, counters = _start_server(tmp_path, ticking_clock)
     with (
         running_emulator(tmp_path / "printer") as emulator,
         QueueClient(server.url, tokens["kiosk"], timeout=(0.5, 2)) as client,
@@ -59,15 +80,7 @@ def test_three_offline_tickets_join_the_queue_once_in_issue_order(
     numbers = [before.number] + [t.number for t in offline] + [after.number]
     assert len(set(numbers)) == 5
     assert all(any(n in text for text in printed) for n in numbers)
-    admin = {"Authorization": f"Bearer {tokens['admin']}"}
-    called = []
-    for _ in range(6):
-        response = requests.post(
-            f"{server.url}/api/v1/counters/{counters[3]}/call-next", headers=admin, timeout=5
-        )
-        if response.status_code == 204:
-            break
-        called.append(response.json()["number"])
+    called = _call_all(server, tokens["admin"], counters[3])
     server.stop()
     assert called == numbers
 
@@ -91,11 +104,7 @@ def test_offline_tickets_use_the_reserved_band_and_say_who_is_ahead(
     """Online numbers run on from B001 whatever the blocks; the offline tickets print
     B900 up with the people ahead from the kiosk's last count, or that it does not know
     (restarted while offline); the queue takes them all once; one status request each."""
-    url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, ticking_clock)
-    tokens, counters = seed_callers(runtime)
-    runtime.db.dispose()
-    server = LiveServer(url, tmp_path).start()
+    server, tokens, counters = _start_server(tmp_path, ticking_clock)
     with (
         # Every ticket ends at its cut: a pause inside one on a busy machine must not
         # split it in two jobs.
@@ -151,14 +160,6 @@ def test_offline_tickets_use_the_reserved_band_and_say_who_is_ahead(
         assert job.png_path is not None
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(job.png_path, ARTIFACTS / f"ticket_58mm_{name}.png")
-    admin = {"Authorization": f"Bearer {tokens['admin']}"}
-    called = []
-    for _ in range(7):
-        response = requests.post(
-            f"{server.url}/api/v1/counters/{counters[3]}/call-next", headers=admin, timeout=5
-        )
-        if response.status_code == 204:
-            break
-        called.append(response.json()["number"])
+    called = _call_all(server, tokens["admin"], counters[3])
     server.stop()
     assert called == ["B001", "B002", "B900", "B901", "B902", "B003"]

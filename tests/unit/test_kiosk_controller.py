@@ -154,6 +154,7 @@ class FakePrinter:
         self.status_now = PrinterStatus(online=True)
         self.fail_job: Exception | None = None
         self.tickets: list[TicketData] = []
+        self.checked: list[bool] = []  # per print_ticket call: the caller asked the status
         self.slips: list[SlipData] = []
 
     @contextmanager
@@ -164,6 +165,7 @@ class FakePrinter:
         return self.status_now
 
     def print_ticket(self, ticket: TicketData, *, checked: bool = False) -> None:
+        self.checked.append(checked)
         if self.fail_job is not None:
             raise self.fail_job
         self.tickets.append(ticket)
@@ -228,6 +230,9 @@ def test_a_print_failing_mid_job_keeps_the_ticket_reprintable(parts: Any) -> Non
     printer.fail_job = None
     assert controller.reprint() is True
     assert [t.number for t in printer.tickets] == [issued.number]
+    # The ticket went out after the kiosk's own status check; a reprint asks none
+    # itself, so the printer checks before and after it.
+    assert printer.checked == [True, False, False]
 
 
 def test_offline_tickets_come_from_the_block_and_sync_in_issue_order(parts: Any) -> None:
