@@ -27,7 +27,6 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
 from bench_common import each_engine, percentile  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
-from pg_schema import POSTGRES_URL, temporary_schema  # noqa: E402
 from server_fixtures import build_runtime, seed_callers  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
@@ -189,13 +188,14 @@ def main() -> None:
     parser.add_argument("--check-ins", type=int, default=400)
     args = parser.parse_args()
 
-    def bench(engine: str, work: Path) -> dict[str, object]:
-        if engine == "sqlite":
-            return bench_engine(f"sqlite:///{work}/bench.db", None, work, args.check_ins)
-        with temporary_schema() as schema:
-            return bench_engine(POSTGRES_URL, schema, work, args.check_ins)
-
-    print(json.dumps(each_engine(args.engines, bench)))
+    print(
+        json.dumps(
+            each_engine(
+                args.engines,
+                lambda url, schema, work: bench_engine(url, schema, work, args.check_ins),
+            )
+        )
+    )
 
 
 if __name__ == "__main__":

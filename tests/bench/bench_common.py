@@ -1,4 +1,5 @@
-"""What several benchmarks share: the percentile they report and the run over engines."""
+"""What several benchmarks share: the percentile they report and the run over engines,
+each on its own database (a SQLite file, or a scratch PostgreSQL schema)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pg_schema import postgres_available
+from pg_schema import POSTGRES_URL, postgres_available, temporary_schema
+
+#: ``bench(url, schema, scratch_dir)``: ``schema`` is None on SQLite.
+Bench = Callable[[str, "str | None", Path], Any]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -16,14 +20,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def each_engine(engines: str, bench: Callable[[str, Path], Any]) -> dict[str, Any]:
-    """``bench(engine, scratch_dir)`` for each of the comma-separated ``engines``;
-    PostgreSQL reads "unavailable" when its server does not answer."""
+def each_engine(engines: str, bench: Bench) -> dict[str, Any]:
+    """``bench`` once per comma-separated engine ("sqlite", "postgres"), each on a fresh
+    database that is gone afterwards; PostgreSQL reads "unavailable" when its server
+    does not answer."""
     results: dict[str, Any] = {}
     for engine in engines.split(","):
         if engine == "postgres" and not postgres_available():
             results[engine] = "unavailable"
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            results[engine] = bench(engine, Path(tmp))
+            work = Path(tmp)
+            if engine == "sqlite":
+                results[engine] = bench(f"sqlite:///{work / 'bench.db'}", None, work)
+                continue
+            with temporary_schema() as schema:
+                results[engine] = bench(POSTGRES_URL, schema, work)
     return results

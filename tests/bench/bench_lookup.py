@@ -17,7 +17,6 @@ import random
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,6 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 from bench_common import each_engine, percentile  # noqa: E402
 from clocks import FakeClock  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
-from pg_schema import POSTGRES_URL, temporary_schema  # noqa: E402
 from server_fixtures import build_runtime  # noqa: E402
 
 from queue_server.dossiers.connectors.pull import PullClient, PullOptions  # noqa: E402
@@ -168,38 +166,30 @@ def xlsx_rate(runtime: Runtime, site_id: int, count: int) -> float:
     return round(count / (time.perf_counter() - started))
 
 
-@contextmanager
-def database(engine: str, workdir: Path) -> Iterator[tuple[str, str | None]]:
-    if engine == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.db'}", None
-        return
-    with temporary_schema() as schema:
-        yield POSTGRES_URL, schema
-
-
-def bench_engine(engine: str, total: int, lookups: int, workdir: Path) -> dict[str, Any]:
-    with database(engine, workdir) as (url, schema):
-        runtime = build_runtime(url, schema, workdir, FakeClock())
-        with runtime.uow() as uow:
-            site = uow.repo.site("default")
-            assert site is not None and site.id is not None
-            site_id = site.id
-            section = DossierSection(lookups_per_minute=10_000)
-            save_dossier_settings(uow, site_id, section, datetime.now(UTC))
-            uow.commit()
-        result: dict[str, Any] = {
-            "rows": total,
-            "load_s": round(bulk_load(runtime, site_id, total), 1),
-        }
-        server = LiveServer(database_env(url, schema), workdir).start()
-        try:
-            result |= measure_lookups(server, lookups, total)
-        finally:
-            server.stop()
-        result["pull_rows_per_s"] = pull_rate(runtime, site_id, 5000)
-        result["xlsx_rows_per_s"] = xlsx_rate(runtime, site_id, 5000)
-        runtime.db.dispose()
-        return result
+def bench_engine(
+    url: str, schema: str | None, total: int, lookups: int, workdir: Path
+) -> dict[str, Any]:
+    runtime = build_runtime(url, schema, workdir, FakeClock())
+    with runtime.uow() as uow:
+        site = uow.repo.site("default")
+        assert site is not None and site.id is not None
+        site_id = site.id
+        section = DossierSection(lookups_per_minute=10_000)
+        save_dossier_settings(uow, site_id, section, datetime.now(UTC))
+        uow.commit()
+    result: dict[str, Any] = {
+        "rows": total,
+        "load_s": round(bulk_load(runtime, site_id, total), 1),
+    }
+    server = LiveServer(database_env(url, schema), workdir).start()
+    try:
+        result |= measure_lookups(server, lookups, total)
+    finally:
+        server.stop()
+    result["pull_rows_per_s"] = pull_rate(runtime, site_id, 5000)
+    result["xlsx_rows_per_s"] = xlsx_rate(runtime, site_id, 5000)
+    runtime.db.dispose()
+    return result
 
 
 def main() -> None:
@@ -211,7 +201,8 @@ def main() -> None:
     results: dict[str, Any] = {
         "bench": "dossier_lookup",
         **each_engine(
-            args.engines, lambda engine, tmp: bench_engine(engine, args.rows, args.lookups, tmp)
+            args.engines,
+            lambda url, schema, tmp: bench_engine(url, schema, args.rows, args.lookups, tmp),
         ),
     }
     if isinstance(results.get("sqlite"), dict) and isinstance(results.get("postgres"), dict):

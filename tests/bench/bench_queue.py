@@ -38,7 +38,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integratio
 from bench_common import each_engine, percentile  # noqa: E402
 from conftest import FakeClock  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
-from pg_schema import POSTGRES_URL, temporary_schema  # noqa: E402
 from server_fixtures import build_runtime, seed_callers  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from test_concurrency import crowded_site, seed_waiting  # noqa: E402
@@ -176,13 +175,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    def bench(engine: str, work: Path) -> dict[str, object]:
-        if engine == "sqlite":
-            return bench_engine(f"sqlite:///{work}/bench.db", None, work, args.issues, args.waiting)
-        with temporary_schema() as schema:
-            result = bench_engine(
-                POSTGRES_URL, schema, work, args.issues, args.waiting, args.pg_workers
-            )
+    def bench(url: str, schema: str | None, work: Path) -> dict[str, object]:
+        if schema is None:  # SQLite: one worker, the file's one writer
+            return bench_engine(url, None, work, args.issues, args.waiting)
+        result = bench_engine(url, schema, work, args.issues, args.waiting, args.pg_workers)
         return {**result, "workers": args.pg_workers}
 
     print(json.dumps(each_engine(args.engines, bench)))

@@ -17,8 +17,6 @@ import itertools
 import json
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integratio
 
 from bench_common import each_engine, percentile  # noqa: E402
 from clocks import FakeClock  # noqa: E402
-from pg_schema import POSTGRES_URL, temporary_schema  # noqa: E402
 from server_fixtures import build_runtime  # noqa: E402
 
 from queue_server.app import create_app  # noqa: E402
@@ -90,37 +87,29 @@ def generated(count: int) -> list[Procedure]:
     return result
 
 
-@contextmanager
-def database(engine: str, workdir: Path) -> Iterator[tuple[str, str | None]]:
-    if engine == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.db'}", None
-        return
-    with temporary_schema() as schema:
-        yield POSTGRES_URL, schema
-
-
-def bench_engine(engine: str, count: int, rounds: int, workdir: Path) -> dict[str, Any]:
-    with database(engine, workdir) as (url, schema):
-        runtime = build_runtime(url, schema, workdir, FakeClock())
-        catalogue = parse_catalogue(DEMO_PROCEDURES.read_bytes(), "json") + generated(count)
-        started = time.perf_counter()
-        with runtime.uow() as uow:
-            site = uow.repo.site("default")
-            assert site is not None and site.id is not None
-            import_procedures(uow, site.id, catalogue)
-            uow.commit()
-        import_s = time.perf_counter() - started
-        client = create_app(runtime=runtime).test_client()
-        first = client.get("/api/v1/procedures", query_string={"q": "so do"}).json
-        assert first and first[0]["name"].startswith("Cấp Giấy chứng nhận quyền sử dụng đất"), first
-        per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
-        for _ in range(rounds):
-            for query in QUERIES:
-                started = time.perf_counter()
-                response = client.get("/api/v1/procedures", query_string={"q": query})
-                per_query[query].append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200
-        runtime.db.dispose()
+def bench_engine(
+    url: str, schema: str | None, count: int, rounds: int, workdir: Path
+) -> dict[str, Any]:
+    runtime = build_runtime(url, schema, workdir, FakeClock())
+    catalogue = parse_catalogue(DEMO_PROCEDURES.read_bytes(), "json") + generated(count)
+    started = time.perf_counter()
+    with runtime.uow() as uow:
+        site = uow.repo.site("default")
+        assert site is not None and site.id is not None
+        import_procedures(uow, site.id, catalogue)
+        uow.commit()
+    import_s = time.perf_counter() - started
+    client = create_app(runtime=runtime).test_client()
+    first = client.get("/api/v1/procedures", query_string={"q": "so do"}).json
+    assert first and first[0]["name"].startswith("Cấp Giấy chứng nhận quyền sử dụng đất"), first
+    per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
+    for _ in range(rounds):
+        for query in QUERIES:
+            started = time.perf_counter()
+            response = client.get("/api/v1/procedures", query_string={"q": query})
+            per_query[query].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    runtime.db.dispose()
     every = [ms for times in per_query.values() for ms in times]
     return {
         "procedures": len(catalogue),
@@ -143,7 +132,7 @@ def main() -> None:
         "bench": "procedure_search",
         **each_engine(
             args.engines,
-            lambda engine, tmp: bench_engine(engine, args.procedures, args.rounds, tmp),
+            lambda url, schema, tmp: bench_engine(url, schema, args.procedures, args.rounds, tmp),
         ),
     }
     print(json.dumps(results, ensure_ascii=False))
