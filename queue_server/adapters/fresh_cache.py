@@ -64,13 +64,14 @@ class _EngineWrites:
         execution_options: Mapping[str, object],
         result: object,
     ) -> None:
-        if not isinstance(statement, UpdateBase):
-            return
-        # A statement also writing other tables (its CTEs) names them in ``also_writes``.
+        # A statement also writing other tables (its CTEs) names them in ``also_writes``,
+        # a SELECT whose CTEs write included.
         also = execution_options.get("also_writes", frozenset())
         written = set(also) if isinstance(also, frozenset) else set()
-        if isinstance(statement.table, TableClause):
+        if isinstance(statement, UpdateBase) and isinstance(statement.table, TableClause):
             written.add(statement.table.name)
+        if not written:
+            return
         if self._forget(written):
             conn.info.setdefault(_WRITTEN, set()).update(written)
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    CTE,
+    CompoundSelect,
     Insert,
     Select,
     String,
@@ -21,10 +23,11 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from queue_server.adapters.database import Database
@@ -83,13 +86,11 @@ _SITE_ROW_LOCK = (
 #: PostgreSQL delivers a notification when, and only if, its transaction commits,
 #: and sends identical ones of a transaction once (the payload is the site id).
 EVENTS_CHANNEL = "motcua_events"
-#: SQLite numbers the rows of one INSERT in the order given, so its batch (one
-#: statement) returns them in any order and the ids are sorted instead.
+#: A batch of events (one statement) is numbered in the order given, but may return
+#: the ids in any order, so they are sorted.
 _APPEND_EVENTS = insert(events).returning(events.c.id)
 _APPEND_EVENTS_NOTIFYING = insert(events).returning(
-    events.c.id,
-    func.pg_notify(EVENTS_CHANNEL, cast(events.c.site_id, String)),
-    sort_by_parameter_order=True,
+    events.c.id, func.pg_notify(EVENTS_CHANNEL, cast(events.c.site_id, String))
 )
 
 
@@ -126,9 +127,8 @@ def _counter_query(lock: bool) -> Select[Counter, Ticket]:
     return query.with_for_update(of=counters) if lock else query
 
 
-#: The domain rows :meth:`QueueRepository.write_changes` writes itself, by class.
+#: The domain rows :meth:`QueueRepository.changed_rows` writes itself, by class.
 _PLAIN_UPDATES: dict[type, Table] = {Ticket: tickets, Counter: counters}
-_PLAIN_TABLES = frozenset(table.name for table in _PLAIN_UPDATES.values())
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,14 @@ class RowChange:
     row_id: int
     values: dict[str, object]
 
-    def statement(self) -> Update:
-        """The UPDATE with its values in it (to ride in another statement)."""
-        return update(self.table).where(self.table.c.id == self.row_id).values(self.values)
+    def shape(self) -> tuple[Table, tuple[str, ...]]:
+        """What the statement writing it depends on: the table and the columns."""
+        return self.table, tuple(self.values)
+
+    def parameters(self, prefix: str) -> dict[str, object]:
+        """Its values for :func:`_events_with_changes`, named as that change's."""
+        values = {f"{prefix}_{key}": value for key, value in self.values.items()}
+        return {f"{prefix}_id": self.row_id, **values}
 
 
 @functools.cache
@@ -153,6 +158,50 @@ def _update_by_id(table: Table, keys: frozenset[str]) -> Update:
         .where(table.c.id == bindparam("row_id"))
         .values({key: bindparam(key) for key in sorted(keys)})
     )
+
+
+#: The columns of an event row, in the order :func:`_events_with_changes` binds them.
+_EVENT_COLUMNS = (
+    "site_id", "at", "kind", "actor", "service_id", "counter_id", "ticket_id", "payload"
+)
+#: A commit with more events than this (a day's end) inserts them as a batch of
+#: their own; call-next has two, a ticket's issue one.
+_EVENTS_IN_ONE_STATEMENT = 4
+
+
+@functools.lru_cache(maxsize=64)
+def _events_with_changes(
+    count: int, shapes: tuple[tuple[Table, tuple[str, ...]], ...]
+) -> CompoundSelect:
+    """PostgreSQL: a commit's ``count`` events and its row changes (``shapes``) in one
+    statement, one round trip while the site's event order is held; it returns the
+    event ids. Each change is a data-modifying CTE, which PostgreSQL runs whether or
+    not it is referenced. Each event is a one-row INSERT selecting from the one
+    before, so the rows are numbered in the order given (an INSERT of many rows would
+    be numbered in order too, but SQLAlchemy compiles such a statement afresh on every
+    call, which cost more than the round trips saved). Built once per shape."""
+    changes = [
+        update(table)
+        .where(table.c.id == bindparam(f"c{i}_id"))
+        .values({key: bindparam(f"c{i}_{key}", type_=table.c[key].type) for key in keys})
+        .cte(f"change_{i}")
+        for i, (table, keys) in enumerate(shapes)
+    ]
+    inserted: list[CTE] = []
+    for i in range(count):
+        values = [bindparam(f"e{i}_{c}", type_=events.c[c].type).label(c) for c in _EVENT_COLUMNS]
+        row = select(*values)
+        if inserted:
+            row = row.select_from(inserted[-1])
+        statement = (
+            insert(events)
+            .from_select(_EVENT_COLUMNS, row)
+            .returning(events.c.id, func.pg_notify(EVENTS_CHANNEL, cast(events.c.site_id, String)))
+        )
+        inserted.append(statement.cte(f"event_{i}"))
+    ids = union_all(*(select(event.c.id) for event in inserted))
+    written = frozenset({events.name, *(table.name for table, _ in shapes)})
+    return ids.add_cte(*changes, *inserted).execution_options(also_writes=written)
 
 
 def _class_in_order(priority: bool) -> Select[Ticket]:
@@ -169,9 +218,16 @@ def _class_in_order(priority: bool) -> Select[Ticket]:
 
 
 @functools.cache
-def _head_query(priority: bool, lock: bool) -> Select[Ticket]:
-    query = _class_in_order(priority).limit(1)
-    return query.with_for_update(skip_locked=True) if lock else query
+def _heads_query(lock: bool) -> Select[Ticket]:
+    """The first waiting ticket of each class in one statement: call-next reads both
+    while it holds the site's event order, where every round trip counts."""
+    heads = []
+    for priority in (True, False):
+        head = _class_in_order(priority).limit(1)
+        if lock:
+            head = head.with_for_update(skip_locked=True)
+        heads.append(select(head.cte("priority_head" if priority else "normal_head")))
+    return select(aliased(Ticket, union_all(*heads).subquery("heads")))
 
 
 @functools.cache
@@ -531,15 +587,24 @@ class QueueRepository:
             return None
         return ticket
 
-    def head(self, service_ids: Sequence[int], *, priority: bool, lock: bool) -> Ticket | None:
-        """The first waiting ticket of a class; locked rows of other counters are skipped."""
+    def heads(
+        self, service_ids: Sequence[int], *, lock: bool
+    ) -> tuple[Ticket | None, Ticket | None]:
+        """The first waiting priority ticket and the first other one; rows locked by
+        other counters' call-nexts are skipped."""
         if not service_ids:
-            return None
-        query = _head_query(priority, lock)
-        return self.session.scalars(query, {"service_ids": list(service_ids)}).first()
+            return None, None
+        found = self.session.scalars(_heads_query(lock), {"service_ids": list(service_ids)})
+        prio = normal = None
+        for ticket in found:
+            if ticket.priority is None:
+                normal = ticket
+            else:
+                prio = ticket
+        return prio, normal
 
     def waiting(self, service_ids: Sequence[int], *, priority: bool, limit: int) -> list[Ticket]:
-        """The first ``limit`` waiting tickets of a class, in the order :meth:`head` takes them."""
+        """The first ``limit`` waiting tickets of a class, in the order :meth:`heads` takes them."""
         if not service_ids:
             return []
         query = _class_in_order(priority).limit(limit)
@@ -702,25 +767,21 @@ class QueueRepository:
             }
             for event in batch
         ]
-        if not self._postgres:
+        if self._postgres and len(rows) <= _EVENTS_IN_ONE_STATEMENT:
+            statement = _events_with_changes(len(rows), tuple(c.shape() for c in changes))
+            values = {
+                f"e{i}_{column}": row[column]
+                for i, row in enumerate(rows)
+                for column in _EVENT_COLUMNS
+            }
+            for i, change in enumerate(changes):
+                values.update(change.parameters(f"c{i}"))
+            found = self.session.scalars(statement, values)
+        else:
             self.write(changes)
-            found = self.session.scalars(_APPEND_EVENTS, rows)
-            return sorted(int(event_id) for event_id in found)
-        if not changes:
-            return [int(i) for i in self.session.scalars(_APPEND_EVENTS_NOTIFYING, rows)]
-        # The changes ride along with the last event as data-modifying CTEs, which
-        # PostgreSQL runs whether or not they are referenced: one round trip fewer per
-        # UPDATE. That INSERT has one row (an INSERT of many rows is compiled afresh
-        # each time); the earlier events go first, so the ids keep the given order.
-        ids = []
-        if len(rows) > 1:
-            ids = [int(i) for i in self.session.scalars(_APPEND_EVENTS_NOTIFYING, rows[:-1])]
-        statement = (
-            _APPEND_EVENTS_NOTIFYING.values(rows[-1])
-            .add_cte(*(c.statement().cte(f"change_{i}") for i, c in enumerate(changes)))
-            .execution_options(also_writes=_PLAIN_TABLES)
-        )
-        return [*ids, int(self.session.scalars(statement).one())]
+            batch_insert = _APPEND_EVENTS_NOTIFYING if self._postgres else _APPEND_EVENTS
+            found = self.session.scalars(batch_insert, rows)
+        return sorted(int(event_id) for event_id in found)
 
     # changes -------------------------------------------------------------------
     def changed_rows(self) -> list[RowChange]:

@@ -182,8 +182,7 @@ class CounterDesk:
         # Call-nexts of a site now run one at a time; where rows are locked (PostgreSQL)
         # both heads are locked as read, passing over a ticket being called by number.
         lock = self.uow.repo.row_locks
-        prio = self.uow.repo.head(service_ids, priority=True, lock=lock)
-        normal = self.uow.repo.head(service_ids, priority=False, lock=lock)
+        prio, normal = self.uow.repo.heads(service_ids, lock=lock)
         chosen = calling_order(
             [prio] if prio else [],
             [normal] if normal else [],

@@ -212,9 +212,11 @@ class FakeQueueRepository:
         ]
         return sorted(found, key=lambda t: (t.queued_at, t.id or 0))
 
-    def head(self, service_ids: Sequence[int], *, priority: bool, lock: bool) -> Ticket | None:
-        waiting = self._waiting(service_ids, priority)
-        return waiting[0] if waiting else None
+    def heads(
+        self, service_ids: Sequence[int], *, lock: bool
+    ) -> tuple[Ticket | None, Ticket | None]:
+        prio, normal = self._waiting(service_ids, True), self._waiting(service_ids, False)
+        return (prio[0] if prio else None), (normal[0] if normal else None)
 
     def waiting(self, service_ids: Sequence[int], *, priority: bool, limit: int) -> list[Ticket]:
         return self._waiting(service_ids, priority)[:limit]
