@@ -777,10 +777,16 @@ class QueueRepository:
             for i, change in enumerate(changes):
                 values.update(change.parameters(f"c{i}"))
             found = self.session.scalars(statement, values)
+        elif len(rows) <= _EVENTS_IN_ONE_STATEMENT:
+            # SQLite: a statement costs no round trip, and a batch of a few rows cost
+            # more to assemble (its SQL is built afresh each time) than one each.
+            self.write(changes)
+            connection = self.session.connection()
+            found = [connection.execute(_APPEND_EVENTS, row).scalar_one() for row in rows]
         else:
             self.write(changes)
             batch_insert = _APPEND_EVENTS_NOTIFYING if self._postgres else _APPEND_EVENTS
-            found = self.session.scalars(batch_insert, rows)
+            found = list(self.session.scalars(batch_insert, rows))
         return sorted(int(event_id) for event_id in found)
 
     # changes -------------------------------------------------------------------
