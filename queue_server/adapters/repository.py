@@ -776,7 +776,7 @@ class QueueRepository:
             }
             for i, change in enumerate(changes):
                 values.update(change.parameters(f"c{i}"))
-            found = self.session.scalars(statement, values)
+            found = list(self.session.scalars(statement, values))
         elif len(rows) <= _EVENTS_IN_ONE_STATEMENT:
             # SQLite: a statement costs no round trip, and a batch of a few rows cost
             # more to assemble (its SQL is built afresh each time) than one each.
