@@ -89,9 +89,9 @@ EVENTS_CHANNEL = "motcua_events"
 #: A batch of events (one statement) is numbered in the order given, but may return
 #: the ids in any order, so they are sorted.
 _APPEND_EVENTS = insert(events).returning(events.c.id)
-_APPEND_EVENTS_NOTIFYING = insert(events).returning(
-    events.c.id, func.pg_notify(EVENTS_CHANNEL, cast(events.c.site_id, String))
-)
+#: Returned by an events INSERT on PostgreSQL, it notifies ``EVENTS_CHANNEL``.
+_NOTIFY = func.pg_notify(EVENTS_CHANNEL, cast(events.c.site_id, String))
+_APPEND_EVENTS_NOTIFYING = insert(events).returning(events.c.id, _NOTIFY)
 
 
 @functools.cache
@@ -139,24 +139,25 @@ class RowChange:
     row_id: int
     values: dict[str, object]
 
-    def shape(self) -> tuple[Table, tuple[str, ...]]:
+    def shape(self) -> tuple[Table, frozenset[str]]:
         """What the statement writing it depends on: the table and the columns."""
-        return self.table, tuple(self.values)
+        return self.table, frozenset(self.values)
 
-    def parameters(self, prefix: str) -> dict[str, object]:
-        """Its values for :func:`_events_with_changes`, named as that change's."""
-        values = {f"{prefix}_{key}": value for key, value in self.values.items()}
-        return {f"{prefix}_id": self.row_id, **values}
+    def parameters(self, prefix: str = "") -> dict[str, object]:
+        """Its values for :func:`_update_by_id` built with the same ``prefix``."""
+        values = {f"{prefix}{key}": value for key, value in self.values.items()}
+        return {f"{prefix}row_id": self.row_id, **values}
 
 
 @functools.cache
-def _update_by_id(table: Table, keys: frozenset[str]) -> Update:
+def _update_by_id(table: Table, keys: frozenset[str], prefix: str = "") -> Update:
     """An UPDATE of ``keys`` of one row by id, built once per set of changed columns:
-    building one per call cost more than the ORM flush it replaces."""
+    building one per call cost more than the ORM flush it replaces. Its parameters
+    are named with ``prefix``, so several can ride in one statement."""
     return (
         update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values({key: bindparam(key) for key in sorted(keys)})
+        .where(table.c.id == bindparam(f"{prefix}row_id"))
+        .values({key: bindparam(f"{prefix}{key}") for key in sorted(keys)})
     )
 
 
@@ -171,7 +172,7 @@ _EVENTS_IN_ONE_STATEMENT = 4
 
 @functools.lru_cache(maxsize=64)
 def _events_with_changes(
-    count: int, shapes: tuple[tuple[Table, tuple[str, ...]], ...]
+    count: int, shapes: tuple[tuple[Table, frozenset[str]], ...]
 ) -> CompoundSelect:
     """PostgreSQL: a commit's ``count`` events and its row changes (``shapes``) in one
     statement, one round trip while the site's event order is held; it returns the
@@ -181,10 +182,7 @@ def _events_with_changes(
     be numbered in order too, but SQLAlchemy compiles such a statement afresh on every
     call, which cost more than the round trips saved). Built once per shape."""
     changes = [
-        update(table)
-        .where(table.c.id == bindparam(f"c{i}_id"))
-        .values({key: bindparam(f"c{i}_{key}", type_=table.c[key].type) for key in keys})
-        .cte(f"change_{i}")
+        _update_by_id(table, keys, f"c{i}_").cte(f"change_{i}")
         for i, (table, keys) in enumerate(shapes)
     ]
     inserted: list[CTE] = []
@@ -193,11 +191,7 @@ def _events_with_changes(
         row = select(*values)
         if inserted:
             row = row.select_from(inserted[-1])
-        statement = (
-            insert(events)
-            .from_select(_EVENT_COLUMNS, row)
-            .returning(events.c.id, func.pg_notify(EVENTS_CHANNEL, cast(events.c.site_id, String)))
-        )
+        statement = insert(events).from_select(_EVENT_COLUMNS, row).returning(events.c.id, _NOTIFY)
         inserted.append(statement.cte(f"event_{i}"))
     ids = union_all(*(select(event.c.id) for event in inserted))
     written = frozenset({events.name, *(table.name for table, _ in shapes)})
@@ -750,7 +744,10 @@ class QueueRepository:
     def append_events(
         self, batch: Sequence[dict[str, Any]], changes: Sequence[RowChange] = ()
     ) -> list[int]:
-        """Insert events in one statement; return their ids in the order given.
+        """Insert events, with ``changes`` (:meth:`changed_rows`); return the ids, which
+        follow the order given. On PostgreSQL a few events and the changes are one
+        statement (:func:`_events_with_changes`); SQLite, with no round trip to save,
+        runs one cached INSERT per event; a large batch is one batch INSERT.
 
         Each has ``site_id``, ``kind``, ``actor``, ``at`` (datetime), ``payload``
         (a dict, stored as JSON) and optionally ``service_id``, ``counter_id``,
@@ -767,7 +764,8 @@ class QueueRepository:
             }
             for event in batch
         ]
-        if self._postgres and len(rows) <= _EVENTS_IN_ONE_STATEMENT:
+        few = len(rows) <= _EVENTS_IN_ONE_STATEMENT
+        if self._postgres and few:
             statement = _events_with_changes(len(rows), tuple(c.shape() for c in changes))
             values = {
                 f"e{i}_{column}": row[column]
@@ -775,16 +773,15 @@ class QueueRepository:
                 for column in _EVENT_COLUMNS
             }
             for i, change in enumerate(changes):
-                values.update(change.parameters(f"c{i}"))
-            found = list(self.session.scalars(statement, values))
-        elif len(rows) <= _EVENTS_IN_ONE_STATEMENT:
+                values.update(change.parameters(f"c{i}_"))
+            return sorted(int(event_id) for event_id in self.session.scalars(statement, values))
+        self.write(changes)
+        if few:
             # SQLite: a statement costs no round trip, and a batch of a few rows cost
             # more to assemble (its SQL is built afresh each time) than one each.
-            self.write(changes)
             connection = self.session.connection()
             found = [connection.execute(_APPEND_EVENTS, row).scalar_one() for row in rows]
         else:
-            self.write(changes)
             batch_insert = _APPEND_EVENTS_NOTIFYING if self._postgres else _APPEND_EVENTS
             found = list(self.session.scalars(batch_insert, rows))
         return sorted(int(event_id) for event_id in found)
@@ -819,8 +816,7 @@ class QueueRepository:
         the session, an UPDATE of a mapped table would look for objects to synchronise."""
         connection = self.session.connection()
         for change in changes:
-            statement = _update_by_id(change.table, frozenset(change.values))
-            connection.execute(statement, {"row_id": change.row_id, **change.values})
+            connection.execute(_update_by_id(*change.shape()), change.parameters())
 
     def last_event_id(self, site_id: int) -> int:
         query = select(func.max(events.c.id)).where(events.c.site_id == site_id)
