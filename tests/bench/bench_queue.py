@@ -28,14 +28,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parents[2]
 # This checkout's code first, as in the server it starts: the installed package may be
 # another checkout, whose migrations would build another schema.
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
-from bench_common import each_engine, percentile  # noqa: E402
+from bench_common import KeepAlive, each_engine, percentile  # noqa: E402
 from conftest import FakeClock  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
 from server_fixtures import build_runtime, seed_callers  # noqa: E402
@@ -67,26 +65,27 @@ class Drive:
 
         def client(index: int) -> None:
             rng = random.Random(index)
-            session = requests.Session()
+            connection = KeepAlive(self.url)
             if self.mean_gap:  # clients start spread out, not in step
                 time.sleep(rng.uniform(0, self.mean_gap))
-            while time.perf_counter() < until:
-                with self._lock:
-                    if next(sent, None) is None:
+            try:
+                while time.perf_counter() < until:
+                    with self._lock:
+                        if next(sent, None) is None:
+                            return
+                    path, body = target(index)
+                    begin = time.perf_counter()
+                    status = connection.post(path, self.header, body)
+                    elapsed = time.perf_counter() - begin
+                    with self._lock:
+                        self.latencies.append(elapsed * 1000)
+                        self.statuses.append(status)
+                    if status != ok:
                         return
-                path, body = target(index)
-                begin = time.perf_counter()
-                response = session.post(
-                    f"{self.url}{path}", headers=self.header, json=body, timeout=60
-                )
-                elapsed = time.perf_counter() - begin
-                with self._lock:
-                    self.latencies.append(elapsed * 1000)
-                    self.statuses.append(response.status_code)
-                if response.status_code != ok:
-                    return
-                if self.mean_gap:
-                    time.sleep(max(0.0, rng.expovariate(1 / self.mean_gap) - elapsed))
+                    if self.mean_gap:
+                        time.sleep(max(0.0, rng.expovariate(1 / self.mean_gap) - elapsed))
+            finally:
+                connection.close()
 
         begin = time.perf_counter()
         with ThreadPoolExecutor(self.clients) as pool:
