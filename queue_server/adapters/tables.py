@@ -197,9 +197,10 @@ tickets = Table(
     Column("parked_at", UtcDateTime()),
     Column("park_reason", String(200)),
     Column("parked_s", Integer, nullable=False, default=0, server_default="0"),
-    # Both queue indexes end in the whole calling order (queued_at, id), so a head is
-    # the first entry of an index scan whatever the planner guesses (migration 0016).
-    Index("ix_tickets_queue", "service_id", "state", "queued_at", "id"),
+    # Both queue indexes hold the whole calling order (queued_at, id), so a head is
+    # the first entry of an index scan whatever the planner guesses (migration 0016);
+    # with ``priority`` last, counting the tickets ahead of one reads no rows (0017).
+    Index("ix_tickets_queue", "service_id", "state", "queued_at", "id", "priority"),
     # Call-next asks for the oldest waiting priority ticket first: when none waits,
     # this answers at once instead of walking the normal ones (migration 0015).
     Index(

@@ -6,7 +6,7 @@ day's tickets (the usual case: the table grows all day), chose to fetch every
 waiting ticket of the service and sort them. With ``id`` in the index the head is
 the index's first entry whatever the planner guesses: the heads read of a
 call-next at 4,000 waiting went from 2.0 to 0.67 ms (p50, PostgreSQL,
-``tests/bench/bench_heads.py``); SQLite, which already read the index in order,
+``tests/bench/bench_queue_reads.py``); SQLite, which already read the index in order,
 stayed at 0.14 ms.
 
 Revision ID: 0016
