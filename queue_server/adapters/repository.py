@@ -28,7 +28,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.attributes import set_committed_value
 
 from queue_server.adapters.database import Database
 from queue_server.adapters.fresh_cache import FreshCache
@@ -790,11 +789,17 @@ class QueueRepository:
     def changed_rows(self) -> list[RowChange]:
         """The changed columns of each loaded ticket and counter as one plain UPDATE,
         to give :meth:`write` or :meth:`append_events`; the objects stay in the session,
-        their values marked as stored, so its flush writes nothing of them again.
+        marked clean as a flush leaves them, so the session's flush has nothing to do.
 
         The ORM's unit of work cost call-next half of its time for three small
         updates. When rows are to be inserted or deleted, everything goes to the
         flush, which orders it.
+
+        Marking an object clean is SQLAlchemy's own post-flush step
+        (``InstanceState._commit_all``, private: pyproject bounds SQLAlchemy below
+        2.2). Marking each attribute stored instead (``set_committed_value``) left
+        the objects flagged as modified, and the flush then walked them to find
+        nothing: 12 % of an in-process call-next (1.77 → 1.56 ms, SQLite).
         """
         session = self.session
         if session.new or session.deleted:
@@ -803,12 +808,12 @@ class QueueRepository:
         changes: list[RowChange] = []
         for entity in sorted(dirty, key=lambda e: (_PLAIN_UPDATES[type(e)].name, e.id or 0)):
             table = _PLAIN_UPDATES[type(entity)]
-            keys = set(table.c.keys()) - inspect(entity).unmodified
+            state = inspect(entity)
+            keys = set(table.c.keys()) - state.unmodified
             if keys:
                 values = {key: getattr(entity, key) for key in sorted(keys)}
                 changes.append(RowChange(table, entity.id or 0, values))
-                for key, value in values.items():
-                    set_committed_value(entity, key, value)
+            state._commit_all(state.dict, session.identity_map)
         return changes
 
     def write(self, changes: Sequence[RowChange]) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from server_fixtures import Api
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from device_kit.contract.events import EventKind
-from queue_server.adapters.tables import events, tickets
+from queue_server.adapters.tables import counters, events, tickets
 from queue_server.queueing.model import TicketState
 
 
@@ -46,3 +46,47 @@ def test_a_commits_events_get_ids_in_the_order_recorded(api: Api, count: int) ->
     assert rows[0][1]["chữ"] == "Gọi lại"
     assert recalls == 3
     assert state == TicketState.WAITING
+
+
+def test_changed_rows_leave_the_flush_nothing_and_every_change_lands(api: Api) -> None:
+    """``changed_rows`` hands the changes over and marks the objects clean, as a flush
+    would: the session's own flush then sends nothing (no UPDATE twice, no change
+    lost), and what ``write`` sent is what is stored."""
+    issued = api.issue()
+    runtime = api.runtime
+    sent: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    with runtime.uow() as uow:
+        site = uow.repo.site("default")
+        assert site is not None
+        ticket = uow.repo.ticket(site.id or 0, issued["id"])
+        counter = uow.repo.counters(site.id or 0)[0]
+        ticket.recall_count = 2
+        ticket.priority = "elderly"
+        counter.normal_streak = 7
+        changes = uow.repo.changed_rows()
+        assert {(c.table.name, frozenset(c.values)) for c in changes} == {
+            ("tickets", frozenset({"recall_count", "priority"})),
+            ("counters", frozenset({"normal_streak"})),
+        }
+        assert not uow.session.dirty
+        event.listen(runtime.db.engine, "before_cursor_execute", remember)
+        try:
+            uow.session.flush()
+        finally:
+            event.remove(runtime.db.engine, "before_cursor_execute", remember)
+        assert sent == []
+        uow.repo.write(changes)
+        uow.commit()
+    with runtime.uow(readonly=True) as uow:
+        stored = uow.session.execute(
+            select(tickets.c.recall_count, tickets.c.priority).where(tickets.c.id == issued["id"])
+        ).one()
+        streak = uow.session.scalar(
+            select(counters.c.normal_streak).where(counters.c.id == counter.id)
+        )
+    assert tuple(stored) == (2, "elderly")
+    assert streak == 7
