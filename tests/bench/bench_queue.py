@@ -24,8 +24,9 @@ import sys
 import threading
 import time
 from collections import Counter as Tally
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,33 +66,36 @@ class Drive:
 
         def client(index: int) -> None:
             rng = random.Random(index)
-            connection = KeepAlive(self.url)
             if self.mean_gap:  # clients start spread out, not in step
                 time.sleep(rng.uniform(0, self.mean_gap))
-            try:
-                while time.perf_counter() < until:
-                    with self._lock:
-                        if next(sent, None) is None:
-                            return
-                    path, body = target(index)
-                    begin = time.perf_counter()
-                    status = connection.post(path, self.header, body)
-                    elapsed = time.perf_counter() - begin
-                    with self._lock:
-                        self.latencies.append(elapsed * 1000)
-                        self.statuses.append(status)
+            with closing(KeepAlive(self.url)) as connection:
+                while time.perf_counter() < until and self._take(sent):
+                    status, elapsed = self._post(connection, *target(index))
                     if status != ok:
                         return
                     if self.mean_gap:
                         time.sleep(max(0.0, rng.expovariate(1 / self.mean_gap) - elapsed))
-            finally:
-                connection.close()
 
         begin = time.perf_counter()
         with ThreadPoolExecutor(self.clients) as pool:
             list(pool.map(client, range(self.clients)))
         self.wall = time.perf_counter() - begin
         return self
+
+    def _take(self, sent: Iterator[int]) -> bool:
+        """One of the run's ``total`` requests, if any is left."""
+        with self._lock:
+            return next(sent, None) is not None
+
+    def _post(self, connection: KeepAlive, path: str, body: dict | None) -> tuple[int, float]:
+        """Send one request, record its status and latency (ms); return both, the latency in s."""
+        begin = time.perf_counter()
+        status = connection.post(path, self.header, body)
+        elapsed = time.perf_counter() - begin
+        with self._lock:
+            self.latencies.append(elapsed * 1000)
+            self.statuses.append(status)
+        return status, elapsed
 
     def figures(self, ok: int, done: int = 0) -> dict[str, float]:
         return {
