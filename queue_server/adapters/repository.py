@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     CTE,
+    ColumnElement,
     CompoundSelect,
     Insert,
     Select,
@@ -23,11 +24,13 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    tuple_,
     union_all,
     update,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import Tuple
 
 from queue_server.adapters.database import Database
 from queue_server.adapters.fresh_cache import FreshCache
@@ -41,6 +44,7 @@ from queue_server.adapters.tables import (
     sites,
     tickets,
     users,
+    waiting_counts,
 )
 from queue_server.queueing.errors import UnknownCounter, UnknownService, UnknownTicket
 from queue_server.queueing.model import (
@@ -223,21 +227,56 @@ def _heads_query(lock: bool) -> Select[Ticket]:
     return select(aliased(Ticket, union_all(*heads).subquery("heads")))
 
 
+def _place() -> Tuple:
+    """A ticket's place in its class: queue time, then id. Compared as one row value,
+    so that SQLite walks only the index range on the one side of the ticket."""
+    return tuple_(tickets.c.queued_at, tickets.c.id)
+
+
+def _place_of_ticket() -> Tuple:
+    return tuple_(bindparam("queued_at", type_=tickets.c.queued_at.type), bindparam("ticket_id"))
+
+
+def _in_class(priority: bool) -> ColumnElement[bool]:
+    return tickets.c.priority.is_not(None) if priority else tickets.c.priority.is_(None)
+
+
 @functools.cache
 def _ahead_query(priority: bool, strict: bool) -> Select[int]:
+    """Count the waiting tickets ahead: the whole queue before the ticket."""
     earlier = and_(
         tickets.c.service_id == bindparam("service_id"),
         tickets.c.state == TicketState.WAITING,
         tickets.c.id != bindparam("ticket_id"),
     )
-    before_in_class = (tickets.c.queued_at < bindparam("queued_at")) | and_(
-        tickets.c.queued_at == bindparam("queued_at"), tickets.c.id < bindparam("ticket_id")
-    )
-    same_class = tickets.c.priority.is_not(None) if priority else tickets.c.priority.is_(None)
-    condition = and_(same_class, before_in_class)
+    condition = and_(_in_class(priority), _place() < _place_of_ticket())
     if strict and not priority:
         condition = condition | tickets.c.priority.is_not(None)
     return select(func.count()).where(earlier, condition)
+
+
+def _class_length(priority: bool) -> ColumnElement[int]:
+    w = waiting_counts.c
+    length = select(w.waiting).where(
+        w.service_id == bindparam("service_id"), w.priority.is_(priority)
+    )
+    return func.coalesce(length.scalar_subquery(), 0)
+
+
+@functools.cache
+def _ahead_from_tail_query(priority: bool, strict: bool) -> Select[int]:
+    """The same count from the class's length (``waiting_counts``, SQLite) less the
+    ticket and those behind it: a new ticket walks no queue."""
+    behind = select(func.count()).where(
+        tickets.c.service_id == bindparam("service_id"),
+        tickets.c.state == TicketState.WAITING,
+        _in_class(priority),
+        _place() > _place_of_ticket(),
+    )
+    ahead = _class_length(priority) - 1 - behind.scalar_subquery()
+    if strict and not priority:
+        ahead = ahead + _class_length(True)
+    return select(ahead)
 
 
 @functools.cache
@@ -673,8 +712,13 @@ class QueueRepository:
         return counts
 
     def ahead_of(self, ticket: Ticket, strict: bool) -> int:
-        """Waiting tickets of the same service that will be called before this one."""
-        query = _ahead_query(bool(ticket.priority), strict)
+        """Waiting tickets of the same service that will be called before this one.
+
+        SQLite takes the class's length less the tickets behind this one, so a new
+        ticket, at the tail, walks no queue (migration 0018); PostgreSQL, which keeps
+        no lengths, counts the tickets before it."""
+        count = _ahead_query if self._postgres else _ahead_from_tail_query
+        query = count(bool(ticket.priority), strict)
         values = {
             "service_id": ticket.service_id,
             "ticket_id": ticket.id or 0,

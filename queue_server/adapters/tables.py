@@ -171,6 +171,19 @@ daily_sequences = Table(
     Column("last_number", Integer, nullable=False),
 )
 
+#: How many tickets wait in each class of each service, kept by SQLite triggers on
+#: ``tickets`` (migration 0018), so an issued ticket, at the tail of its class, counts
+#: the tickets ahead of it without walking the queue (``QueueRepository.ahead_of``).
+#: PostgreSQL leaves it empty: a row every issue and call-next wrote would be locked
+#: by an issue before it takes the site's event order, and by a call-next after.
+waiting_counts = Table(
+    "waiting_counts",
+    metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("priority", Boolean, primary_key=True),
+    Column("waiting", Integer, nullable=False),
+)
+
 tickets = Table(
     "tickets",
     metadata,

@@ -1,9 +1,12 @@
-"""The two reads a long queue makes dear, timed with the queue indexes of each migration
-that shaped them: the heads call-next reads (both classes' first waiting ticket) and
-the count of tickets ahead that every issued ticket's estimate and every tracking
-page reads (``QueueRepository.ahead_of``, for the queue's last normal ticket).
+"""The two reads a long queue makes dear, timed with the schema of each migration that
+shaped them: the heads call-next reads (both classes' first waiting ticket) and the
+count of tickets ahead that every issued ticket's estimate and every tracking page
+reads (``QueueRepository.ahead_of``), for the queue's last normal ticket (where an
+issued ticket stands) and for its first (the most a tracking page can cost).
 
-- ``0017`` (as shipped): ``ix_tickets_queue`` ends in ``queued_at, id, priority``;
+- ``0018`` (as shipped): SQLite keeps each class's length (``waiting_counts``) and
+  counts only the tickets behind; PostgreSQL counts those before, as in 0017;
+- ``0017``: ``ix_tickets_queue`` ends in ``queued_at, id, priority``;
 - ``0016``: it ends in ``queued_at, id``;
 - ``0015``: both queue indexes end in ``queued_at``.
 
@@ -36,7 +39,9 @@ from server_fixtures import build_runtime  # noqa: E402
 from test_concurrency import crowded_site, seed_waiting  # noqa: E402
 
 from queue_server.adapters.database import alembic_config  # noqa: E402
+from queue_server.adapters.repository import _ahead_query  # noqa: E402
 from queue_server.adapters.unit_of_work import UnitOfWork  # noqa: E402
+from queue_server.queueing.model import Ticket  # noqa: E402
 from queue_server.runtime import Runtime  # noqa: E402
 
 
@@ -52,22 +57,37 @@ def timed(runtime: Runtime, reads: int, read: Callable[[UnitOfWork], object]) ->
     return {"p50_us": round(percentile(micros, 0.5)), "p99_us": round(percentile(micros, 0.99))}
 
 
-def time_reads(runtime: Runtime, reads: int) -> dict[str, dict[str, int]]:
+def counted_before(uow: UnitOfWork, ticket: Ticket) -> int:
+    """The count of tickets ahead as migrations before 0018 made it on both engines."""
+    values = {
+        "service_id": ticket.service_id,
+        "ticket_id": ticket.id,
+        "queued_at": ticket.queued_at,
+    }
+    return int(uow.session.scalar(_ahead_query(False, False), values) or 0)
+
+
+def time_reads(
+    runtime: Runtime, reads: int, ahead_of: Callable[[UnitOfWork, Ticket], int]
+) -> dict[str, dict[str, int]]:
     with runtime.uow(readonly=True) as uow:
         site = uow.repo.site("default")
         assert site is not None and site.id is not None
         counter = uow.repo.counters(site.id)[0]
         service_ids = uow.repo.counter_service_ids(counter.id or 0)
-        last = uow.repo.waiting(service_ids[:1], priority=False, limit=10**6)[-1]
-        uow.session.expunge(last)  # keeps its loaded columns past this transaction
+        queue = uow.repo.waiting(service_ids[:1], priority=False, limit=10**6)
+        first, last = queue[0], queue[-1]
+        for ticket in (first, last):
+            uow.session.expunge(ticket)  # keeps its loaded columns past this transaction
 
     def heads(uow: UnitOfWork) -> object:
         return uow.repo.heads(service_ids, lock=uow.repo.row_locks)[1]
 
-    def ahead(uow: UnitOfWork) -> object:
-        return uow.repo.ahead_of(last, strict=False)
-
-    return {"heads": timed(runtime, reads, heads), "ahead": timed(runtime, reads, ahead)}
+    return {
+        "heads": timed(runtime, reads, heads),
+        "ahead_last": timed(runtime, reads, lambda uow: ahead_of(uow, last) == len(queue) - 1),
+        "ahead_first": timed(runtime, reads, lambda uow: ahead_of(uow, first) == 0),
+    }
 
 
 def main() -> None:
@@ -81,13 +101,16 @@ def main() -> None:
         runtime = build_runtime(url, schema, work, FakeClock(), crowded_site())
         try:
             seed_waiting(runtime, args.waiting)
-            result: dict[str, Any] = {"0017": time_reads(runtime, args.reads)}
-            for older in ("0016", "0015"):
+            def shipped(uow: UnitOfWork, ticket: Ticket) -> int:
+                return uow.repo.ahead_of(ticket, strict=False)
+
+            result: dict[str, Any] = {"0018": time_reads(runtime, args.reads, shipped)}
+            for older in ("0017", "0016", "0015"):
                 command.downgrade(alembic_config(runtime.db), older)
-                result[older] = time_reads(runtime, args.reads)
-                result[f"{older}_over_0017_p50"] = {
-                    read: round(result[older][read]["p50_us"] / result["0017"][read]["p50_us"], 2)
-                    for read in ("heads", "ahead")
+                result[older] = time_reads(runtime, args.reads, counted_before)
+                result[f"{older}_over_0018_p50"] = {
+                    read: round(result[older][read]["p50_us"] / result["0018"][read]["p50_us"], 2)
+                    for read in ("heads", "ahead_last", "ahead_first")
                 }
             return {"waiting": args.waiting, **result}
         finally:
