@@ -45,11 +45,16 @@ class _EngineWrites:
 
     def __init__(self, engine: Engine) -> None:
         self.caches: weakref.WeakSet[_Watcher] = weakref.WeakSet()
+        #: Every table some cache watches (kept past a cache let go): a write to none
+        #: of them, such as each ticket and event, costs one set intersection.
+        self.watched: frozenset[str] = frozenset()
         event.listen(engine, "after_execute", self._on_execute)
         event.listen(engine, "commit", self._on_commit)
         event.listen(engine, "rollback", self._on_rollback)
 
     def _forget(self, written: set[str]) -> bool:
+        if not self.watched & written:
+            return False
         hit = [cache for cache in list(self.caches) if cache.tables & written]
         for cache in hit:
             cache.forget()
@@ -94,6 +99,7 @@ def _watch(engine: Engine, cache: _Watcher) -> None:
         if writes is None:
             writes = _watchers[engine] = _EngineWrites(engine)
         writes.caches.add(cache)
+        writes.watched |= cache.tables
 
 
 class FreshCache(Generic[K, V]):

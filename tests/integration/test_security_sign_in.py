@@ -199,6 +199,18 @@ def test_every_answer_carries_security_headers(api: Api) -> None:
     assert api.client.get("/api/v1/health").headers["Cache-Control"] == "no-store"
 
 
+def test_a_device_gets_no_cookie_and_a_header_a_view_set_is_kept(api: Api) -> None:
+    """Kiosks call with a token: no session cookie is made or sent to them."""
+    issued = api.call("POST", "/tickets", "kiosk", json={"service": "ho-tich"})
+    assert issued.status_code == 201
+    assert "Set-Cookie" not in issued.headers
+    assert issued.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert issued.headers["Cache-Control"] == "no-store"
+    audio = api.call("GET", "/announcements/call/A001/3.wav")  # boards may keep it
+    assert audio.status_code == 200
+    assert audio.headers.getlist("Cache-Control") == ["public, max-age=600"]
+
+
 def test_logs_never_carry_tokens_passwords_or_id_numbers(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:
