@@ -176,6 +176,8 @@ daily_sequences = Table(
 #: the tickets ahead of it without walking the queue (``QueueRepository.ahead_of``).
 #: PostgreSQL leaves it empty: a row every issue and call-next wrote would be locked
 #: by an issue before it takes the site's event order, and by a call-next after.
+#: A migration that rebuilds ``tickets`` on SQLite (alembic's batch mode) drops the
+#: triggers with it and must create them again: ``test_waiting_counts`` fails if not.
 waiting_counts = Table(
     "waiting_counts",
     metadata,
