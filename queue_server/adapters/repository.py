@@ -711,13 +711,16 @@ class QueueRepository:
             entry["priority" if is_priority else "normal"] += count
         return counts
 
-    def ahead_of(self, ticket: Ticket, strict: bool) -> int:
+    def ahead_of(self, ticket: Ticket, strict: bool, *, just_queued: bool = False) -> int:
         """Waiting tickets of the same service that will be called before this one.
 
-        SQLite takes the class's length less the tickets behind this one, so a new
-        ticket, at the tail, walks no queue (migration 0018); PostgreSQL, which keeps
-        no lengths, counts the tickets before it."""
-        count = _ahead_query if self._postgres else _ahead_from_tail_query
+        Counting walks the queue on one side of the ticket. For a ticket ``just_queued``
+        (issued, or synced from a kiosk's number block), usually at the tail of its
+        class, SQLite counts those behind it and takes them from the class's length
+        (migration 0018); any other ticket, and every ticket on PostgreSQL, which
+        keeps no lengths, counts those before it."""
+        tail = just_queued and not self._postgres
+        count = _ahead_from_tail_query if tail else _ahead_query
         query = count(bool(ticket.priority), strict)
         values = {
             "service_id": ticket.service_id,

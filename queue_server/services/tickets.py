@@ -137,7 +137,7 @@ def queue_ticket(
         dossier_code=new.dossier_code,
     )
     uow.repo.add_ticket(ticket)
-    view = position_view(uow, ticket, service, wait_sample)
+    view = position_view(uow, ticket, service, wait_sample, just_queued=True)
     uow.record(
         site_id=site.id,
         kind=EventKind.TICKET_ISSUED,
@@ -166,12 +166,19 @@ def check_open(service: Service, local_now: datetime) -> None:
 
 
 def position_view(
-    uow: UnitOfWork, ticket: Ticket, service: Service, wait_sample: int
+    uow: UnitOfWork,
+    ticket: Ticket,
+    service: Service,
+    wait_sample: int,
+    *,
+    just_queued: bool = False,
 ) -> dict[str, Any]:
-    """The ticket with its place in the queue and the estimated wait."""
+    """The ticket with its place in the queue and the estimated wait; ``just_queued``
+    when it has this moment joined the queue (see ``QueueRepository.ahead_of``)."""
     view = ticket_view(ticket, service)
     if ticket.state == TicketState.WAITING:
-        ahead = uow.repo.ahead_of(ticket, strict=service.priority_policy is PriorityPolicy.STRICT)
+        strict = service.priority_policy is PriorityPolicy.STRICT
+        ahead = uow.repo.ahead_of(ticket, strict, just_queued=just_queued)
         pace = uow.repo.service_pace(service.id or 0, wait_sample)
         wait = estimate_wait_s(ahead, pace.recent_s, pace.open_counters, service.default_service_s)
     else:

@@ -46,24 +46,25 @@ def expected_ahead(api: Api) -> dict[int, int]:
 
 
 def assert_places_true(api: Api) -> None:
-    """What the server tells each waiting visitor equals the true place; on SQLite the
-    kept lengths equal the waiting rows."""
+    """What the server tells each waiting visitor equals the true place, counted from
+    either side of the ticket; on SQLite the kept lengths equal the waiting rows."""
     expected = expected_ahead(api)
     with api.runtime.uow(readonly=True) as uow:
-        told = {}
+        told, told_from_tail = {}, {}
         for ticket_id in expected:
             ticket = uow.repo.ticket(1, ticket_id)
-            service = uow.repo.service_by_id(ticket.service_id)
-            told[ticket_id] = uow.repo.ahead_of(
-                ticket, strict=service.priority_policy is PriorityPolicy.STRICT
+            strict = uow.repo.service_by_id(ticket.service_id).priority_policy is (
+                PriorityPolicy.STRICT
             )
+            told[ticket_id] = uow.repo.ahead_of(ticket, strict)
+            told_from_tail[ticket_id] = uow.repo.ahead_of(ticket, strict, just_queued=True)
         kept = {
             (r.service_id, bool(r.priority)): r.waiting
             for r in uow.session.execute(select(waiting_counts)).all()
             if r.waiting
         }
         postgres = uow.repo.row_locks
-    assert told == expected
+    assert told == told_from_tail == expected
     if not postgres:
         assert kept == waiting_lengths(api)
 

@@ -258,7 +258,7 @@ class FakeQueueRepository:
         ]
         return sorted(found, key=lambda t: (t.parked_at or t.issued_at, t.id or 0))
 
-    def ahead_of(self, ticket: Ticket, strict: bool) -> int:
+    def ahead_of(self, ticket: Ticket, strict: bool, *, just_queued: bool = False) -> int:
         same = self._waiting([ticket.service_id], ticket.priority is not None)
         place = (ticket.queued_at, ticket.id or 0)
         ahead = sum(1 for t in same if (t.queued_at, t.id or 0) < place)
