@@ -50,9 +50,11 @@ def assert_places_true(api: Api) -> None:
     either side of the ticket; on SQLite the kept lengths equal the waiting rows."""
     expected = expected_ahead(api)
     with api.runtime.uow(readonly=True) as uow:
+        site = uow.repo.site("default")
+        assert site is not None and site.id is not None
         told, told_from_tail = {}, {}
         for ticket_id in expected:
-            ticket = uow.repo.ticket(1, ticket_id)
+            ticket = uow.repo.ticket(site.id, ticket_id)
             strict = uow.repo.service_by_id(ticket.service_id).priority_policy is (
                 PriorityPolicy.STRICT
             )
