@@ -106,6 +106,21 @@ class Database:
     write_lock: threading.Lock | None = field(default=None, repr=False)
     #: When a write last failed for lack of space (``time.monotonic()``).
     storage_full_at: float = field(default=float("-inf"), repr=False)
+    #: PostgreSQL: this process's queue in front of each site's event order, by site id
+    #: (:meth:`order_queue`).
+    _order_queues: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
+
+    def order_queue(self, site_id: int) -> threading.Lock:
+        """Where this process's transactions wait their turn at ``site_id``'s event
+        order (``UnitOfWork.hold_event_order``) before they wait on its row.
+
+        Made on first use, in the worker: a lock made before gevent patched
+        ``threading`` would block the whole worker instead of one request.
+        """
+        queue = self._order_queues.get(site_id)
+        if queue is None:
+            queue = self._order_queues.setdefault(site_id, threading.Lock())
+        return queue
 
     @property
     def is_sqlite(self) -> bool:
