@@ -151,7 +151,8 @@ class UnitOfWork:
         if site_id not in self._ordered:
             if self.repo.row_locks:
                 queue = self._db.order_queue(site_id)
-                if queue.acquire(timeout=ORDER_QUEUE_WAIT_S):
+                # Free (most sites, most of the time): taken without a timer.
+                if queue.acquire(blocking=False) or queue.acquire(timeout=ORDER_QUEUE_WAIT_S):
                     self._queued.append(queue)
             self.repo.order_events(site_id)
             self._ordered.add(site_id)
