@@ -143,10 +143,10 @@ class UnitOfWork:
 
         Where it is a row lock (PostgreSQL), this process's transactions first queue
         for it here, one at a time, so at most one per process waits on the row.
-        Measured with fifty counters calling back to back, two workers: 220-242 calls/s
-        with every transaction waiting on the row, 312-323/s queued here first; the row
-        was held 3.1 ms a call instead of 4.1 (medians), its statements quicker with
-        fewer transactions waiting on it.
+        Measured with fifty counters calling back to back, two workers, alternating:
+        194-256 calls/s with every transaction waiting on the row, 262-312/s queued
+        here first; the row was held 3.1 ms a call instead of 4.1 (medians), its
+        statements quicker with fewer transactions waiting on it.
         """
         if site_id not in self._ordered:
             if self.repo.row_locks:
