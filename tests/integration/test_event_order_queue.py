@@ -6,6 +6,7 @@ the others by a bounded wait, never for good."""
 from __future__ import annotations
 
 import pytest
+from dossier_fixtures import site_id
 from server_fixtures import Api
 from sqlalchemy import select
 
@@ -20,20 +21,13 @@ pytestmark = [
 ]
 
 
-def site_id(api: Api) -> int:
-    with api.runtime.uow(readonly=True) as uow:
-        site = uow.repo.site("default")
-        assert site is not None and site.id is not None
-        return site.id
-
-
 def kinds(api: Api) -> list[str]:
     with api.runtime.uow(readonly=True) as uow:
         return list(uow.session.scalars(select(events.c.kind).order_by(events.c.id)))
 
 
 def test_a_transaction_gives_up_its_place_at_commit_and_when_it_fails(api: Api) -> None:
-    runtime, site = api.runtime, site_id(api)
+    runtime, site = api.runtime, site_id(api.runtime)
     queue = runtime.db.order_queue(site)
     with runtime.uow() as uow:
         uow.hold_event_order(site)
@@ -61,7 +55,7 @@ def test_a_place_never_given_up_delays_the_desk_by_the_bounded_wait_only(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(unit_of_work, "ORDER_QUEUE_WAIT_S", 0.2)
-    queue = api.runtime.db.order_queue(site_id(api))
+    queue = api.runtime.db.order_queue(site_id(api.runtime))
     assert queue.acquire(timeout=5)  # a transaction of this process that never leaves
     try:
         number = api.issue()["number"]
