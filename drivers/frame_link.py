@@ -25,7 +25,7 @@ from drivers.errors import (
     ProtocolError,
 )
 from drivers.serial_frame import BROADCAST, Command, Frame, FrameParser, answers, encode_frame
-from drivers.serial_port import close_quietly, open_exclusive
+from drivers.serial_port import LINE_FAULTS, close_quietly, open_exclusive
 
 logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
@@ -149,7 +149,7 @@ class FrameLink:
                 port.flush()
             except serial.SerialTimeoutException as exc:
                 raise DeviceTimeout(f"writing to {self.port} timed out") from exc
-            except (serial.SerialException, OSError) as exc:
+            except LINE_FAULTS as exc:
                 self.close()
                 raise DeviceDisconnected(f"{self.port} vanished while writing: {exc}") from exc
 
@@ -223,7 +223,7 @@ class FrameLink:
         port = self._require_open()
         try:
             data: bytes = port.read(max(1, port.in_waiting))
-        except (serial.SerialException, OSError) as exc:
+        except LINE_FAULTS as exc:
             self.close()
             raise DeviceDisconnected(f"{self.port} vanished while reading: {exc}") from exc
         if data:

@@ -22,7 +22,7 @@ from drivers.errors import (
 )
 from drivers.gsm import at
 from drivers.gsm.at import Sms
-from drivers.serial_port import close_quietly, open_exclusive
+from drivers.serial_port import LINE_FAULTS, close_quietly, open_exclusive
 
 logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
@@ -152,7 +152,7 @@ class GsmModem:
         traffic.debug("%s <- %r", self.port, data)
         try:
             self._serial.write(data)
-        except (serial.SerialException, OSError) as exc:
+        except LINE_FAULTS as exc:
             raise DeviceDisconnected(f"{self.port}: {exc}") from exc
 
     def _fill(self, deadline: float) -> bool:
@@ -161,7 +161,7 @@ class GsmModem:
             raise DeviceDisconnected(f"{self.port} is not open")
         try:
             chunk = self._serial.read(max(1, self._serial.in_waiting))
-        except (serial.SerialException, OSError) as exc:
+        except LINE_FAULTS as exc:
             raise DeviceDisconnected(f"{self.port}: {exc}") from exc
         if chunk:
             traffic.debug("%s -> %r", self.port, chunk)

@@ -21,7 +21,7 @@ from drivers.errors import (
     DriverError,
 )
 from drivers.scanner.base import Clock, ErrorCallback, ScanCallback, ScanStream
-from drivers.serial_port import open_exclusive
+from drivers.serial_port import LINE_FAULTS, open_exclusive
 
 log = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic.scanner")
@@ -133,7 +133,7 @@ class SerialScanner(ScanStream):
         while not self._stop.is_set():
             try:
                 self._read_until_lost()
-            except (serial.SerialException, OSError) as exc:
+            except LINE_FAULTS as exc:
                 if self._stop.is_set():
                     return
                 self._close_port()

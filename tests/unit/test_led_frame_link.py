@@ -1,15 +1,23 @@
-"""The serial link under boards and keypads: typed open errors and reconnect back-off."""
+"""The serial link under boards and keypads: typed errors, a pulled cable, reconnect back-off."""
 
 from __future__ import annotations
 
 import errno
+import termios
 from collections.abc import Callable
 
 import pytest
 import serial
 
-from drivers.errors import DeviceBusy, DeviceNotFound, DevicePermission, DriverError
+from drivers.errors import (
+    DeviceBusy,
+    DeviceDisconnected,
+    DeviceNotFound,
+    DevicePermission,
+    DriverError,
+)
 from drivers.frame_link import FrameLink, retry_with_backoff
+from drivers.serial_frame import Command, Frame, encode_frame
 
 
 def failing_port(code: int) -> Callable[..., None]:
@@ -60,3 +68,41 @@ def test_retry_returns_as_soon_as_the_device_is_back() -> None:
 
     assert retry_with_backoff(attempt, attempts=5, sleep=slept.append) == "open"
     assert slept == [0.2, 0.4]
+
+
+class UnpluggedWhileDraining:
+    """A port whose write lands and whose drain then fails as pyserial's does on a pulled cable.
+
+    ``Serial.flush`` calls ``termios.tcdrain`` bare, so the error is a
+    ``termios.error``, which is no ``OSError`` nor ``SerialException``.
+    """
+
+    opened: list[UnpluggedWhileDraining] = []
+
+    def __init__(self, port: str, **options: object) -> None:
+        self.written = b""
+        self.closed = False
+        UnpluggedWhileDraining.opened.append(self)
+
+    def write(self, data: bytes) -> int:
+        self.written += data
+        return len(data)
+
+    def flush(self) -> None:
+        raise termios.error(errno.EIO, "Input/output error")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_cable_pulled_while_a_frame_drains_is_a_disconnect_the_caller_reopens() -> None:
+    UnpluggedWhileDraining.opened.clear()
+    link = FrameLink("/dev/ttyUSB9", serial_factory=UnpluggedWhileDraining).open()
+    frame = Frame(3, Command.PING)
+    with pytest.raises(DeviceDisconnected, match="/dev/ttyUSB9 vanished while writing"):
+        link.send(frame)
+    first = UnpluggedWhileDraining.opened[0]
+    assert first.written == encode_frame(frame)
+    assert first.closed and not link.is_open
+    link.reconnect(attempts=1)
+    assert link.is_open and len(UnpluggedWhileDraining.opened) == 2
