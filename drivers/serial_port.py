@@ -32,10 +32,15 @@ kills the thread that owns the port instead of reopening it.
 def open_exclusive(
     port: str, *, factory: Callable[..., Any] = serial.Serial, **options: Any
 ) -> Any:
-    """``factory(port, exclusive=True, **options)``, its failure as a typed driver error."""
+    """``factory(port, exclusive=True, **options)``, its failure as a typed driver error.
+
+    Any line fault, not only ``SerialException``: pyserial's ``open`` configures the
+    port with bare ``termios`` and ``ioctl`` calls, which fail that way when an
+    adapter bounces while it is plugged back in.
+    """
     try:
         return factory(port, exclusive=True, **options)
-    except serial.SerialException as exc:
+    except LINE_FAULTS as exc:
         raise port_open_error(port, exc) from exc
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import termios
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -85,3 +86,23 @@ def test_the_printer_gives_the_same_words_for_a_port_it_cannot_open(
 
 def _raise(cause: OSError) -> None:
     raise serial.SerialException(cause.errno, str(cause))
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [termios.error(errno.EIO, "Input/output error"), OSError(errno.EIO, "Input/output error")],
+    ids=["termios", "ioctl"],
+)
+@pytest.mark.parametrize("driver", [FrameLink, GsmModem], ids=["led/keypad link", "gsm modem"])
+def test_a_port_that_fails_while_it_is_configured_is_a_driver_error_the_reopen_loop_retries(
+    fault: BaseException, driver: Callable[..., FrameLink | GsmModem]
+) -> None:
+    """pyserial's ``open`` sets the line up with bare termios and ioctl calls; an adapter
+    that bounces as it is plugged in fails there, and a worker that only retries a
+    driver error would die on it."""
+
+    def bouncing(*_args: object, **_options: object) -> None:
+        raise fault
+
+    with pytest.raises(DeviceNotFound, match="cannot open /dev/ttyUSB9"):
+        driver("/dev/ttyUSB9", serial_factory=bouncing).open()
