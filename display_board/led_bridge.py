@@ -22,6 +22,7 @@ from device_kit.event_stream import Event, LinkState
 from display_board.board_state import BoardModel, CounterTile
 from drivers.errors import DeviceDisconnected, DriverError
 from drivers.led import open_led_bus
+from drivers.serial_frame import MAX_ADDRESS
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class LedRoute:
         port, colon, address = rest.rpartition(":")
         if not (sep and colon and counter.strip().isdigit() and address.strip().isdigit()):
             raise ValueError(f"expected COUNTER=PORT:ADDRESS, got {text!r}")
+        if not 1 <= int(address) <= MAX_ADDRESS:
+            raise ValueError(f"a board's address is 1..{MAX_ADDRESS}, got {text!r}")
         return cls(int(counter), port.strip(), int(address))
 
 

@@ -31,7 +31,15 @@ class Limits:
 
 
 #: ``COUNTER=PORT:ADDRESS``, e.g. ``3=/dev/ttyUSB0:3`` (display_board.led_bridge.LedRoute).
-LedRouteText = Annotated[str, Limits(max_length=220, pattern=r"^[1-9][0-9]{0,2}=\S+:[0-9]{1,3}$")]
+#: ``COUNTER=PORT:ADDRESS``; a board's address is 1..247, the bus's own limit
+#: (``drivers.serial_frame.MAX_ADDRESS``), checked here so a typo never reaches a port.
+LedRouteText = Annotated[
+    str,
+    Limits(
+        max_length=220,
+        pattern=r"^[1-9][0-9]{0,2}=\S+:(?:[1-9][0-9]?|1[0-9]{2}|2[0-3][0-9]|24[0-7])$",
+    ),
+]
 
 
 #: How a printer prints Vietnamese (drivers.printer.codepage): code-page text where its
