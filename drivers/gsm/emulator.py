@@ -34,6 +34,9 @@ class GsmModemEmulator:
         self.echo = True
         self.text_mode = False
         self.indications = False
+        #: What the network answers a message instead of sending it (e.g. ``+CMS ERROR: 42``
+        #: when the SIM has no credit); None sends.
+        self.refusal: str | None = None
         self._compose_to: str | None = None
         self._input = b""
         self._next_index = 1
@@ -128,6 +131,10 @@ class GsmModemEmulator:
             self._write(self._answer(line))
 
     def _finish_send(self, text: str) -> None:
+        if self.refusal is not None:
+            self._compose_to = None
+            self._write(f"\r\n{self.refusal}\r\n")
+            return
         with self._sent_event:
             self.sent.append((self._compose_to or "", text))
             self._ref = (self._ref + 1) % 256

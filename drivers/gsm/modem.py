@@ -117,8 +117,16 @@ class GsmModem:
         self.command(at.delete_message(index))
 
     def send(self, number: str, text: str) -> int:
-        """Send one SMS; return the network's message reference."""
-        self._write(at.send_header(number))
+        """Send one SMS; return the network's message reference.
+
+        A sender that is no phone number (a carrier's name, "Viettel") cannot be
+        answered: that is a :class:`ProtocolError` like a refused message, not a crash.
+        """
+        try:
+            header = at.send_header(number)
+        except ValueError as exc:
+            raise ProtocolError(f"{self.port}: cannot send to {number!r}: {exc}") from exc
+        self._write(header)
         deadline = time.monotonic() + self.timeout
         while at.PROMPT not in self._buffer:
             if not self._fill(deadline):

@@ -90,6 +90,10 @@ class SmsResponder:
 
     modem: SmsModem
     lookup: SmsLookup
+    #: What the modem raises for a reply it could not send (``drivers.errors.DriverError``
+    #: for the real one; this use case imports no driver): logged, and the message is
+    #: still deleted, so one unanswerable sender never stops the others nor fills the SIM.
+    failures: tuple[type[Exception], ...] = ()
 
     def catch_up(self) -> int:
         """Answer messages that arrived while the service was down."""
@@ -111,5 +115,8 @@ class SmsResponder:
     def _handle(self, message: IncomingSms) -> None:
         reply = self.lookup.answer(message.sender, message.text)
         if reply is not None:
-            self.modem.send(message.sender, reply)
+            try:
+                self.modem.send(message.sender, reply)
+            except self.failures as error:
+                log.warning("reply to %s not sent: %s", masked_number(message.sender), error)
         self.modem.delete(message.index)

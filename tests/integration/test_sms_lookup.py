@@ -8,6 +8,7 @@ import pytest
 from dossier_fixtures import seed_mirror, site_id
 
 from device_kit.contract.dossier_codes import DossierCode
+from drivers.errors import DriverError
 from drivers.gsm.emulator import GsmModemEmulator
 from drivers.gsm.modem import GsmModem
 from queue_server.dossiers import sms
@@ -28,7 +29,7 @@ def line() -> Iterator[tuple[GsmModemEmulator, GsmModem]]:
 
 def responder(runtime: Runtime, modem: GsmModem) -> SmsResponder:
     lookup = SmsLookup(runtime, site_id(runtime), per_hour=6, hotline="1900 1234")
-    return SmsResponder(modem, lookup)
+    return SmsResponder(modem, lookup, failures=(DriverError,))
 
 
 def exchange(emulator: GsmModemEmulator, service: SmsResponder, sender: str, text: str) -> str:
@@ -108,3 +109,21 @@ def test_messages_received_while_down_are_answered_at_start(
     assert [n for n, _ in emulator.sent] == ["0911111111", "0922222222"]
     assert emulator.sent[1][1] == sms.malformed_reply()
     assert emulator.storage == {}
+
+
+def test_a_sender_that_cannot_be_answered_is_skipped_and_the_next_one_answered(
+    runtime: Runtime, line: tuple[GsmModemEmulator, GsmModem]
+) -> None:
+    """A carrier's name as sender, then a SIM without credit: neither reply can go, both
+    messages leave the SIM, and the service answers the next citizen as before."""
+    emulator, modem = line
+    code = seed_mirror(runtime, 1)[0]["MaHoSo"]
+    service = responder(runtime, modem)
+    emulator.deliver("Viettel", f"HS {code}")
+    assert service.run_once(timeout=2.0)
+    emulator.refusal = "+CMS ERROR: 42"
+    emulator.deliver(PHONE, f"HS {code}")
+    assert service.run_once(timeout=2.0)
+    assert emulator.sent == [] and emulator.storage == {}
+    emulator.refusal = None
+    assert exchange(emulator, service, "0987654321", f"HS {code}").startswith(f"HS {code}")
