@@ -212,8 +212,15 @@ class Broker:
         with self._lock:
             self._subscribers.setdefault(site_id, {}).setdefault(wanted, set()).add(subscription)
             if self._db is not None and self._relay is None:
-                self._relay = TableRelay(self._db, self)
-                self._relay.start()
+                relay = TableRelay(self._db, self)
+                try:
+                    relay.start()
+                except BaseException:
+                    # No relay and no subscription: the stream's caller hears the
+                    # error, and the next subscription starts a relay afresh.
+                    self._withdraw(subscription)
+                    raise
+                self._relay = relay
         return subscription
 
     def release_idle_relay(self, relay: TableRelay) -> bool:
@@ -227,13 +234,17 @@ class Broker:
 
     def unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:
-            groups = self._subscribers.get(subscription.site_id, {})
-            group = groups.get(subscription.wanted, set())
-            group.discard(subscription)
-            if not group:
-                groups.pop(subscription.wanted, None)
-            if not groups:
-                self._subscribers.pop(subscription.site_id, None)
+            self._withdraw(subscription)
+
+    def _withdraw(self, subscription: Subscription) -> None:
+        """Forget ``subscription`` (the caller holds the lock)."""
+        groups = self._subscribers.get(subscription.site_id, {})
+        group = groups.get(subscription.wanted, set())
+        group.discard(subscription)
+        if not group:
+            groups.pop(subscription.wanted, None)
+        if not groups:
+            self._subscribers.pop(subscription.site_id, None)
 
     def subscriber_count(self) -> int:
         with self._lock:

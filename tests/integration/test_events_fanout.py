@@ -9,13 +9,17 @@ from typing import Any
 
 import pytest
 import requests
+from dossier_fixtures import site_id
 from live_server import LiveServer, database_env
 from pg_schema import POSTGRES_URL, temporary_schema
 from server_fixtures import build_runtime, seed_callers
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sse_reader import messages, take_events
 
 from queue_server.adapters.database import connect
 from queue_server.app import create_app
+from queue_server.events import Broker
 from queue_server.runtime import Runtime
 from queue_server.services.site_ref import SiteRef
 from queue_server.services.tickets import IssueRequest, issue_ticket
@@ -135,3 +139,31 @@ def test_on_sqlite_a_change_by_another_process_reaches_the_stream(
         here.db.dispose()
 
     assert got.kind == "ticket.issued" and got.data["number"] == issued.json["number"]
+
+
+def test_a_relay_that_could_not_start_is_started_by_the_next_subscriber(
+    runtime: Runtime, clock: Any
+) -> None:
+    """A stream opened while the database is away (a PostgreSQL restart, an exhausted
+    pool) fails, and leaves neither a subscription nor a relay behind that is marked
+    as running: before, the process's streams never heard another process again."""
+    broker = Broker(runtime.db)
+    with runtime.db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE events RENAME TO events_away"))
+    with pytest.raises(SQLAlchemyError):
+        broker.subscribe(1)
+    assert broker.subscriber_count() == 0
+    with runtime.db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE events_away RENAME TO events"))
+
+    with broker.subscribe(site_id(runtime)) as subscription:
+        issued = issue_ticket(
+            runtime.uow, SiteRef(code="default"), IssueRequest("ho-tich"), "cli", clock(),
+            wait_sample=20,
+        )
+        got: list[Any] = []
+        for _ in range(100):  # the relay reads within a second (polling or NOTIFY)
+            got += subscription.take(0.1)
+            if got:
+                break
+    assert [(e.kind, e.payload["number"]) for e in got] == [("ticket.issued", issued["number"])]
