@@ -11,7 +11,7 @@ from server_fixtures import Api
 
 from queue_server.dossiers.connectors.pull import PullClient, PullOptions
 from queue_server.mock_upstream import MockUpstream, UpstreamStore, demo_dossiers
-from queue_server.services.dossier_feeds import pull_dossiers
+from queue_server.services.dossier_feeds import mirror_rows, pull_dossiers
 
 TOKEN = "upstream-test-token"
 
@@ -98,3 +98,19 @@ def test_a_bad_upstream_row_is_skipped_and_the_rest_mirrored(
     with client(upstream) as pull:
         report = pull_dossiers(api.runtime, site_id(api.runtime), pull)
     assert (report.rows, report.skipped) == (25, 1)
+
+
+def test_a_page_holding_null_or_bare_values_skips_them_and_mirrors_the_rest(
+    api: Api,
+) -> None:
+    """An upstream page of ``[null, "x", {...}]`` is no crash loop on one cursor: the
+    two are skipped as rows, counted for the admin page, and the record is mirrored."""
+    row = demo_dossiers(1, api.runtime.clock(), seed=11)[0]
+    with api.runtime.uow() as uow:
+        result = mirror_rows(
+            uow, site_id(api.runtime), enumerate([None, "x", row], start=1), "pull",
+            api.runtime.clock(), all_or_nothing=False, id_key=api.runtime.id_key,
+        )
+        uow.commit()
+    assert (result.rows, result.skipped) == (1, 2)
+    status_of(api, row["MaHoSo"])  # the lookup finds the mirrored record (asserts a 200)

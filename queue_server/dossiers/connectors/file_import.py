@@ -27,6 +27,9 @@ from queue_server.dossiers.errors import ImportRejected, ImportTooLarge
 from queue_server.dossiers.record import DossierRecord
 
 Row = tuple[int, dict[str, Any]]
+NOT_A_RECORD = RowProblem(
+    "row", "is not a record of named fields", "không phải một bản ghi có các trường"
+)
 FORMATS = ("csv", "xlsx")
 #: Rows one import may hold: a district's dossiers for months, well past a day's work.
 MAX_ROWS = 50_000
@@ -180,6 +183,8 @@ def map_rows(
     first_row: dict[str, int] = {}
     for number, row in rows:
         try:
+            if not isinstance(row, dict):  # an upstream page may hold null or a bare value
+                raise NOT_A_RECORD
             record = mapping.to_record(row, calendar)
         except RowProblem as problem:
             problems.append(report(number, problem, mapping))
