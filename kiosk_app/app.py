@@ -40,7 +40,8 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 HEARTBEAT_S = 10.0
 #: How long stopping waits for the jobs under way: a heartbeat's few requests.
 JOBS_STOP_S = 15.0
-ScannerFactory = Callable[[str, Callable[[Any], None]], Any]
+#: ``factory(config, on_scan, on_error=...)``: opens one scanner (``drivers.scanner.open_scanner``).
+ScannerFactory = Callable[..., Any]
 
 
 def use_vietnamese_font() -> None:

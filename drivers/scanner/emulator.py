@@ -23,6 +23,8 @@ import cv2
 import numpy as np
 import qrcode
 
+from drivers.errors import DeviceDisconnected
+
 FRAME_SIZE = (640, 480)
 BACKGROUND_GREY = 157
 
@@ -86,12 +88,19 @@ class ImageFrameSource:
         self._period = 1.0 / fps if fps else 0.0
         self._iter: Iterator[np.ndarray] = iter(())
         self._next_due = 0.0
+        self._unplugged = False
+
+    def unplug(self) -> None:
+        """The USB camera is pulled out: the next read fails as OpenCV's does then."""
+        self._unplugged = True
 
     def open(self) -> None:
         self._iter = itertools.cycle(self._frames) if self._loop else iter(self._frames)
         self._next_due = time.monotonic()
 
     def read(self) -> np.ndarray | None:
+        if self._unplugged:
+            raise DeviceDisconnected("camera: no frame (unplugged?)")
         if self._period:
             delay = self._next_due - time.monotonic()
             if delay > 0:

@@ -23,6 +23,7 @@ the window, so key presses are fed to the wedge while this screen is current.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from kivy.app import App
@@ -45,10 +46,10 @@ MAX_CODE = 48
 PREVIEW_FPS = 10
 
 
-def default_scanner(config: str, on_scan: Any) -> Any:
+def default_scanner(config: str, on_scan: Any, *, on_error: Any = None) -> Any:
     from drivers.scanner import open_scanner
 
-    return open_scanner(config, on_scan)
+    return open_scanner(config, on_scan, on_error=on_error)
 
 
 class LookupScreen(Screen):
@@ -139,7 +140,7 @@ class LookupScreen(Screen):
         for config in app.hardware.scanners:
             part = "camera" if config.startswith("camera") else "scanner"
             try:
-                scanner = factory(config, self._scanned)
+                scanner = factory(config, self._scanned, on_error=self._failing(part))
             except (DriverError, ValueError) as error:
                 log.warning("scanner %s unavailable: %s", config, error)
                 app.fleet.note_scanner(part, "offline")
@@ -165,6 +166,23 @@ class LookupScreen(Screen):
         for scanner in self._scanners:
             scanner.close()
         self._scanners, self._wedge = [], None
+
+    @staticmethod
+    def _failing(part: str) -> Callable[[DriverError], None]:
+        """What a scanner calls, on its thread, when its device stops (a camera pulled
+        out): the heartbeat says so at once instead of the ``ok`` of its opening."""
+
+        fleet = App.get_running_app().fleet
+
+        def offline(_dt: float) -> None:
+            fleet.note_scanner(part, "offline")
+            fleet.report_now()
+
+        def report(error: DriverError) -> None:
+            log.warning("%s stopped: %s", part, error)
+            Clock.schedule_once(offline)
+
+        return report
 
     def _scanned(self, scan: Any) -> None:
         """Called on a scanner thread: the payload goes to the Kivy thread, never to a log."""

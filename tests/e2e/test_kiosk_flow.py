@@ -277,6 +277,10 @@ def test_a_wrong_qr_held_to_the_camera_is_explained_under_the_live_preview(hall:
     # left inside the native decoder aborted the kiosk at exit).
     assert result["cameras_running"] == 0
     assert Path(result["shot"]).stat().st_size > 10_000
+    # Pulled out while the screen shows, the camera is reported offline, not left "ok".
+    assert result["health_opened"]["camera"] == "ok"
+    assert result["health_unplugged"]["camera"] == "offline"
+    assert result["health_unplugged"]["detail"] == "Camera: Mất kết nối"
 
 
 @pytest.mark.kivy
@@ -460,13 +464,17 @@ def scenario_wrong_qr(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
     driver.until(lambda: driver.app.manager.current == "lookup" and bool(lookup.message))
     driver.until(lambda: lookup.ids.preview.texture is not None)
     shot = driver.shot(Path(params["out"]), "landscape-vi-lookup-camera-wrong-qr")
-    return {
+    result = {
         "screen": driver.app.manager.current,
         "message": lookup.message,
         "camera": lookup.camera,
         "preview": list(lookup.ids.preview.texture.size),
         "shot": shot,
+        "health_opened": driver.app.fleet.health(),
     }
+    CAMERAS[-1].camera.unplug()
+    driver.until(lambda: driver.app.fleet.scanners.get("camera") == "offline")
+    return result | {"health_unplugged": driver.app.fleet.health()}
 
 
 def scenario_type_code(driver: Driver, params: dict[str, Any]) -> dict[str, Any]:
@@ -770,9 +778,9 @@ def camera_factory(payload: str) -> Callable[[str, Any], Any]:
     from drivers.scanner.camera import CameraScanner
     from drivers.scanner.emulator import ImageFrameSource, render_code_frame
 
-    def factory(config: str, on_scan: Any) -> Any:
+    def factory(config: str, on_scan: Any, *, on_error: Any = None) -> Any:
         frames = ImageFrameSource([render_code_frame(payload)], loop=True, fps=10)
-        scanner = CameraScanner(frames, on_scan, source="camera:0")
+        scanner = CameraScanner(frames, on_scan, on_error=on_error, source="camera:0")
         scanner.open()
         CAMERAS.append(scanner)
         return scanner
