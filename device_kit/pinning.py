@@ -44,7 +44,7 @@ def fetch_ca(server_url: str, timeout: float = 5.0) -> str:
         body = response.read(64 * 1024).decode("ascii", errors="replace")
     except ssl.SSLError as exc:  # something answers, but not with TLS we can speak
         raise untrusted(exc) from exc
-    except OSError as exc:
+    except (OSError, http.client.HTTPException) as exc:  # HTTPException: not HTTP at all
         raise ServerUnreachable(f"GET {CA_PATH}: {type(exc).__name__}") from exc
     finally:
         connection.close()
@@ -56,17 +56,23 @@ def fetch_ca(server_url: str, timeout: float = 5.0) -> str:
 def server_ca_fingerprint(server_url: str) -> str:
     """The fingerprint a device shows on its pairing screen, for the technician to
     compare with the one on the fleet page before confirming it."""
-    return fingerprint(fetch_ca(server_url))
+    return published_fingerprint(fetch_ca(server_url))
+
+
+def published_fingerprint(pem: str) -> str:
+    """The fingerprint of the CA a server published; one that is no certificate is
+    :class:`ServerUntrusted`, which the pairing screen shows, not a crash of its thread."""
+    try:
+        return fingerprint(pem)
+    except ValueError as exc:
+        raise ServerUntrusted("unknown_ca", "the published CA is not a certificate") from exc
 
 
 def pin_ca(server_url: str, expected: str, store: Path) -> Trust:
     """Keep the server's CA in ``store`` when its fingerprint is ``expected`` and the
     server's certificate verifies against it (names included); the trust to use."""
     pem = fetch_ca(server_url)
-    try:
-        seen = fingerprint(pem)
-    except ValueError as exc:
-        raise ServerUntrusted("unknown_ca", "the published CA is not a certificate") from exc
+    seen = published_fingerprint(pem)
     if not same_fingerprint(seen, expected):
         raise ServerUntrusted("fingerprint_mismatch", f"the server's CA is {seen}")
     store.parent.mkdir(parents=True, exist_ok=True)
