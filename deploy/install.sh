@@ -170,7 +170,8 @@ if has_role server; then
     "${MOTCUA_SERVER_NAME:-motcua.local}" "$(hostname -s).local" localhost 127.0.0.1 ::1 \
     "${lan[@]}")
   units+=(motcua-server.service motcua-backup.service motcua-backup.timer
-          motcua-report.service motcua-report.timer motcua-dossier-pull.service)
+          motcua-report.service motcua-report.timer motcua-dossier-pull.service
+          motcua-sms-lookup.service)
 fi
 if has_role kiosk || has_role rating; then
   keep 0640 "$SRC/deploy/kiosk/kiosk.env.example" /etc/motcua/kiosk.env

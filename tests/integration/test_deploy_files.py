@@ -201,7 +201,7 @@ def test_install_script_lays_out_files_and_keeps_edited_settings(tmp_path: Path)
     assert sorted(p.name for p in system.iterdir()) == [
         "motcua-backup.service", "motcua-backup.timer", "motcua-dossier-pull.service",
         "motcua-kiosk.service", "motcua-report.service", "motcua-report.timer",
-        "motcua-server.service",
+        "motcua-server.service", "motcua-sms-lookup.service",
     ]
     assert (target / "etc/udev/rules.d/99-motcua.rules").is_file()
     assert (target / "etc/nginx/sites-enabled/motcua.conf").resolve() == (
