@@ -13,51 +13,25 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 import serial
 
-from device_kit.backoff import Backoff
 from drivers.errors import (
     DeviceDisconnected,
     DeviceTimeout,
-    DriverError,
     ProtocolError,
 )
 from drivers.serial_frame import BROADCAST, Command, Frame, FrameParser, answers, encode_frame
-from drivers.serial_port import LINE_FAULTS, close_quietly, open_exclusive
+from drivers.serial_port import LINE_FAULTS, close_quietly, open_exclusive, retry_with_backoff
 
 logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
 
 IDLE_GAP = 0.05  # seconds of silence after which a half-received frame is given up
 INBOX_SIZE = 256
-T = TypeVar("T")
 
 
-def retry_with_backoff(
-    action: Callable[[], T],
-    *,
-    attempts: int = 10,
-    initial: float = 0.2,
-    maximum: float = 5.0,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """Call ``action`` until it stops raising :class:`DriverError`; re-raise the last error.
-
-    Used to reopen a port that vanished: the caller decides how long to keep trying.
-    """
-    delays = Backoff(initial, maximum)
-    for attempt in range(1, attempts + 1):
-        try:
-            return action()
-        except DriverError as exc:
-            if attempt == attempts:
-                raise
-            delay = next(delays)
-            logger.info("attempt %d failed (%s); retrying in %.1f s", attempt, exc, delay)
-            sleep(delay)
-    raise ValueError("attempts must be at least 1")
 
 
 class FrameLink:

@@ -1,4 +1,4 @@
-"""Opening and closing a serial port the way every driver does.
+"""Opening, closing and reopening a serial port the way every driver does.
 
 Exclusively, so a second program gets "busy" instead of interleaving bytes on the
 line; a port that did not open raises the one typed error for it
@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 import termios
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import serial
 
-from drivers.errors import port_open_error
+from device_kit.backoff import Backoff
+from drivers.errors import DriverError, port_open_error
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LINE_FAULTS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
 """What reading, writing or draining a port raises when its cable is pulled.
@@ -50,3 +53,28 @@ def close_quietly(handle: Any, port: str) -> None:
         handle.close()
     except LINE_FAULTS:
         log.debug("closing %s failed; it is gone already", port)
+
+
+def retry_with_backoff(
+    action: Callable[[], T],
+    *,
+    attempts: int = 10,
+    initial: float = 0.2,
+    maximum: float = 5.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call ``action`` until it stops raising :class:`DriverError`; re-raise the last error.
+
+    Used to reopen a port that vanished: the caller decides how long to keep trying.
+    """
+    delays = Backoff(initial, maximum)
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except DriverError as exc:
+            if attempt == attempts:
+                raise
+            delay = next(delays)
+            log.info("attempt %d failed (%s); retrying in %.1f s", attempt, exc, delay)
+            sleep(delay)
+    raise ValueError("attempts must be at least 1")

@@ -30,8 +30,6 @@ from queue_server.services.auth import DeviceKind, Role, create_user, issue_toke
 from queue_server.services.clock import local_day, utc_now
 from queue_server.startup import explain
 
-log = logging.getLogger(__name__)
-
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings)
@@ -179,11 +177,11 @@ def cmd_pull_dossiers(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sms_lookup(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
+    import threading
 
-    from drivers.errors import DeviceDisconnected, DriverError
-    from drivers.frame_link import retry_with_backoff
+    from drivers.errors import DriverError, ProtocolError
     from drivers.gsm.modem import GsmModem
+    from queue_server import sms_service
     from queue_server.services.dossier_settings import load_dossier_settings
     from queue_server.services.sms_lookup import SmsLookup, SmsResponder
     from queue_server.services.sms_outbox import SmsOutbox
@@ -196,21 +194,13 @@ def cmd_sms_lookup(args: argparse.Namespace, settings: Settings) -> int:
     lookup = SmsLookup(runtime, site_id, per_hour, hotline)
     with GsmModem(args.port, args.baud) as modem:
         modem.setup()
-        responder = SmsResponder(modem, lookup, failures=(DriverError,))
+        # A reply the network refuses is lost alone; a modem that stops answering
+        # ends the turn, and the message is answered once the modem is back.
+        responder = SmsResponder(modem, lookup, failures=(ProtocolError,))
         outbox = SmsOutbox(runtime, failures=(DriverError,))
         print(f"SMS lookup on {args.port}; {responder.catch_up()} waiting messages answered")
-        while True:
-            try:
-                responder.run_once(timeout=30)
-                outbox.send_due(modem)  # booking confirmations and reminders
-            except DeviceDisconnected as exc:
-                # About an hour of tries; then the process ends and systemd restarts it.
-                log.warning("GSM modem gone (%s); reopening", exc)
-                modem.close()
-                retry_with_backoff(lambda: modem.open().setup(), attempts=130, maximum=30.0)
-            except (DriverError, SQLAlchemyError) as exc:  # the next turn tries again
-                log.warning("SMS turn failed: %s", exc)
-                time.sleep(5.0)
+        sms_service.serve(modem, responder, outbox, threading.Event())
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:

@@ -60,8 +60,11 @@ def delete_message(index: int) -> bytes:
     return command(f"+CMGD={index}")
 
 
-def list_unread() -> bytes:
-    return command('+CMGL="REC UNREAD"')
+def list_received(state: str = "REC UNREAD") -> bytes:
+    """List the received messages in ``state``: ``REC UNREAD`` or ``REC READ``."""
+    if state not in ("REC UNREAD", "REC READ"):
+        raise ValueError(f"not a received-message state: {state!r}")
+    return command(f'+CMGL="{state}"')
 
 
 def send_header(number: str) -> bytes:

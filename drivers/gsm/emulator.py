@@ -164,8 +164,8 @@ class GsmModemEmulator:
             with self._lock:
                 self.storage.pop(int(match.group(1)), None)
             return ok
-        if upper == 'AT+CMGL="REC UNREAD"':
-            return self._list_unread()
+        if match := re.fullmatch(r'AT\+CMGL="(REC UNREAD|REC READ)"', upper):
+            return self._list(match.group(1))
         if match := re.fullmatch(r'AT\+CMGS="(\+?\d+)"', upper):
             self._compose_to = match.group(1)
             return "\r\n> "
@@ -180,12 +180,13 @@ class GsmModemEmulator:
             stored.unread = False
         return f'\r\n+CMGR: "{state}","{stored.sender}",,"{STAMP}"\r\n{stored.text}\r\n\r\nOK\r\n'
 
-    def _list_unread(self) -> str:
+    def _list(self, state: str) -> str:
+        unread = state == "REC UNREAD"
         with self._lock:
-            unread = [(i, s) for i, s in sorted(self.storage.items()) if s.unread]
-            for _, stored in unread:
+            listed = [(i, s) for i, s in sorted(self.storage.items()) if s.unread == unread]
+            for _, stored in listed:
                 stored.unread = False
         listing = "".join(
-            f'\r\n+CMGL: {i},"REC UNREAD","{s.sender}",,"{STAMP}"\r\n{s.text}' for i, s in unread
+            f'\r\n+CMGL: {i},"{state}","{s.sender}",,"{STAMP}"\r\n{s.text}' for i, s in listed
         )
         return f"{listing}\r\n\r\nOK\r\n"

@@ -22,7 +22,7 @@ from drivers.errors import (
 )
 from drivers.gsm import at
 from drivers.gsm.at import Sms
-from drivers.serial_port import LINE_FAULTS, close_quietly, open_exclusive
+from drivers.serial_port import LINE_FAULTS, close_quietly, open_exclusive, retry_with_backoff
 
 logger = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic")
@@ -62,6 +62,26 @@ class GsmModem:
         if self._serial is not None:
             close_quietly(self._serial, self.port)
             self._serial = None
+
+    def reconnect(
+        self,
+        *,
+        attempts: int = 10,
+        maximum: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Self:
+        """Reopen and set up a modem that vanished, backing off between attempts.
+
+        Each attempt closes first: a modem that re-enumerates just after it is plugged
+        in can open and then fail its set-up, and that handle is dead.
+        """
+
+        def attempt() -> None:
+            self.close()
+            self.open().setup()
+
+        retry_with_backoff(attempt, attempts=attempts, maximum=maximum, sleep=sleep)
+        return self
 
     def __enter__(self) -> Self:
         return self.open()
@@ -109,9 +129,15 @@ class GsmModem:
     def read(self, index: int) -> Sms | None:
         return at.parse_read(index, self.command(at.read_message(index)))
 
-    def unread(self) -> list[Sms]:
-        """Messages that arrived while nobody listened (e.g. before start-up)."""
-        return at.parse_list(self.command(at.list_unread()))
+    def waiting(self) -> list[Sms]:
+        """Every received message still on the SIM: those read but never answered and
+        deleted (a turn that failed half-way), then those that arrived while nobody
+        listened (before start-up). In that order: listing a new message marks it read."""
+        return [
+            message
+            for state in ("REC READ", "REC UNREAD")
+            for message in at.parse_list(self.command(at.list_received(state)))
+        ]
 
     def delete(self, index: int) -> None:
         self.command(at.delete_message(index))
@@ -125,7 +151,8 @@ class GsmModem:
         try:
             header = at.send_header(number)
         except ValueError as exc:
-            raise ProtocolError(f"{self.port}: cannot send to {number!r}: {exc}") from exc
+            # Not the number itself: logs show only a number's last digits.
+            raise ProtocolError(f"{self.port}: cannot send there: {exc}") from exc
         self._write(header)
         deadline = time.monotonic() + self.timeout
         while at.PROMPT not in self._buffer:

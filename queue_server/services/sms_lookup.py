@@ -35,7 +35,7 @@ class IncomingSms(Protocol):
 class SmsModem(Protocol):
     def wait_message(self, timeout: float) -> int | None: ...
     def read(self, index: int) -> IncomingSms | None: ...
-    def unread(self) -> Sequence[IncomingSms]: ...
+    def waiting(self) -> Sequence[IncomingSms]: ...
     def delete(self, index: int) -> None: ...
     def send(self, number: str, text: str) -> int: ...
 
@@ -96,8 +96,9 @@ class SmsResponder:
     failures: tuple[type[Exception], ...] = ()
 
     def catch_up(self) -> int:
-        """Answer messages that arrived while the service was down."""
-        pending = self.modem.unread()
+        """Answer the messages still on the SIM: those that arrived while the service
+        was down, and one a failed turn read but did not answer."""
+        pending = self.modem.waiting()
         for message in pending:
             self._handle(message)
         return len(pending)

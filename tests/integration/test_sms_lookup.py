@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import errno
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+import serial
 from dossier_fixtures import seed_mirror, site_id
+from sqlalchemy import text
 
 from device_kit.contract.dossier_codes import DossierCode
-from drivers.errors import DriverError
+from drivers.errors import DriverError, ProtocolError
 from drivers.gsm.emulator import GsmModemEmulator
 from drivers.gsm.modem import GsmModem
 from queue_server.dossiers import sms
@@ -16,6 +22,8 @@ from queue_server.dossiers.status import DossierStatus
 from queue_server.mock_upstream import demo_dossiers
 from queue_server.runtime import Runtime
 from queue_server.services.sms_lookup import SmsLookup, SmsResponder
+from queue_server.services.sms_outbox import SmsOutbox
+from queue_server.sms_service import serve
 
 PHONE = "+84912345678"
 
@@ -29,7 +37,7 @@ def line() -> Iterator[tuple[GsmModemEmulator, GsmModem]]:
 
 def responder(runtime: Runtime, modem: GsmModem) -> SmsResponder:
     lookup = SmsLookup(runtime, site_id(runtime), per_hour=6, hotline="1900 1234")
-    return SmsResponder(modem, lookup, failures=(DriverError,))
+    return SmsResponder(modem, lookup, failures=(ProtocolError,))
 
 
 def exchange(emulator: GsmModemEmulator, service: SmsResponder, sender: str, text: str) -> str:
@@ -127,3 +135,76 @@ def test_a_sender_that_cannot_be_answered_is_skipped_and_the_next_one_answered(
     assert emulator.sent == [] and emulator.storage == {}
     emulator.refusal = None
     assert exchange(emulator, service, "0987654321", f"HS {code}").startswith(f"HS {code}")
+
+
+def until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "the SMS service never got there"
+        time.sleep(0.02)
+
+
+def test_a_message_read_by_a_turn_that_failed_is_answered_once_the_database_is_back(
+    runtime: Runtime, line: tuple[GsmModemEmulator, GsmModem]
+) -> None:
+    """The database goes away while a message is being answered: the turn fails after
+    reading it (to the modem it is no longer new), the service carries on, and once
+    the database is back it answers that message and deletes it."""
+    emulator, modem = line
+    code = seed_mirror(runtime, 1)[0]["MaHoSo"]
+    outbox = SmsOutbox(runtime, failures=(DriverError,))
+    stop = threading.Event()
+    with runtime.db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE dossiers RENAME TO dossiers_away"))
+    worker = threading.Thread(
+        target=serve,
+        args=(modem, responder(runtime, modem), outbox, stop),
+        kwargs={"wait_s": 0.2, "pause_s": 0.05},
+    )
+    worker.start()
+    try:
+        index = emulator.deliver(PHONE, f"HS {code}")
+        until(lambda: not emulator.storage[index].unread)  # read; the lookup failed
+        assert emulator.sent == []
+        with runtime.db.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE dossiers_away RENAME TO dossiers"))
+        assert emulator.wait_sent(1, timeout=10.0)
+    finally:
+        stop.set()
+        worker.join(10)
+    assert not worker.is_alive()
+    assert [(number, reply.split(":")[0]) for number, reply in emulator.sent] == [
+        (PHONE, f"HS {code}")
+    ]
+    until(lambda: emulator.storage == {})
+
+
+def test_a_modem_that_opens_but_fails_its_set_up_is_opened_afresh() -> None:
+    """Just after it is plugged in, a USB modem can open and then fail: the next
+    attempt must not reuse that dead handle."""
+    opened: list[Any] = []
+
+    class DeadOnArrival:
+        def __init__(self, *_args: object, **_options: object) -> None:
+            self.closed = False
+
+        def write(self, _data: bytes) -> int:
+            raise OSError(errno.EIO, "Input/output error")
+
+        def close(self) -> None:
+            self.closed = True
+
+    def plugged_in(port: str, **options: Any) -> Any:
+        handle = DeadOnArrival() if not opened else serial.Serial(port, **options)
+        opened.append(handle)
+        return handle
+
+    with GsmModemEmulator() as emulator:
+        modem = GsmModem(emulator.path, timeout=2.0, serial_factory=plugged_in)
+        modem.reconnect(attempts=3, sleep=lambda _s: None)
+        try:
+            assert len(opened) == 2 and opened[0].closed
+            emulator.deliver(PHONE, "HS 1")
+            assert [m.text for m in modem.waiting()] == ["HS 1"]
+        finally:
+            modem.close()

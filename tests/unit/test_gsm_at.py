@@ -17,7 +17,10 @@ def test_command_bytes() -> None:
     ]
     assert at.read_message(7) == b"AT+CMGR=7\r"
     assert at.delete_message(7) == b"AT+CMGD=7\r"
-    assert at.list_unread() == b'AT+CMGL="REC UNREAD"\r'
+    assert at.list_received() == b'AT+CMGL="REC UNREAD"\r'
+    assert at.list_received("REC READ") == b'AT+CMGL="REC READ"\r'
+    with pytest.raises(ValueError):  # not a sent message: catching up never answers those
+        at.list_received("STO SENT")
     assert at.send_header("+84912345678") == b'AT+CMGS="+84912345678"\r'
     assert at.send_body("HS 000.00.06.H56-231027-0361: Dang xu ly.") == (
         b"HS 000.00.06.H56-231027-0361: Dang xu ly.\x1a"

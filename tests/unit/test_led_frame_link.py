@@ -16,8 +16,9 @@ from drivers.errors import (
     DevicePermission,
     DriverError,
 )
-from drivers.frame_link import FrameLink, retry_with_backoff
+from drivers.frame_link import FrameLink
 from drivers.serial_frame import Command, Frame, encode_frame
+from drivers.serial_port import retry_with_backoff
 
 
 def failing_port(code: int) -> Callable[..., None]:
