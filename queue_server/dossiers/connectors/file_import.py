@@ -182,9 +182,10 @@ def map_rows(
     problems: list[dict[str, Any]] = []
     first_row: dict[str, int] = {}
     for number, row in rows:
+        if not isinstance(row, dict):  # an upstream page may hold null or a bare value
+            problems.append(report(number, NOT_A_RECORD, mapping))
+            continue
         try:
-            if not isinstance(row, dict):  # an upstream page may hold null or a bare value
-                raise NOT_A_RECORD
             record = mapping.to_record(row, calendar)
         except RowProblem as problem:
             problems.append(report(number, problem, mapping))
