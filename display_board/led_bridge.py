@@ -45,8 +45,8 @@ class LedRoute:
         port, colon, address = rest.rpartition(":")
         if not (sep and colon and counter.strip().isdigit() and address.strip().isdigit()):
             raise ValueError(f"expected COUNTER=PORT:ADDRESS, got {text!r}")
-        if not 1 <= int(address) <= MAX_ADDRESS:
-            raise ValueError(f"a board's address is 1..{MAX_ADDRESS}, got {text!r}")
+        if not 0 <= int(address) <= MAX_ADDRESS:  # 0: every board on the port
+            raise ValueError(f"a board's address is 0..{MAX_ADDRESS}, got {text!r}")
         return cls(int(counter), port.strip(), int(address))
 
 

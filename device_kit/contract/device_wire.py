@@ -31,13 +31,14 @@ class Limits:
 
 
 #: ``COUNTER=PORT:ADDRESS``, e.g. ``3=/dev/ttyUSB0:3`` (display_board.led_bridge.LedRoute).
-#: ``COUNTER=PORT:ADDRESS``; a board's address is 1..247, the bus's own limit
-#: (``drivers.serial_frame.MAX_ADDRESS``), checked here so a typo never reaches a port.
+#: ``COUNTER=PORT:ADDRESS``; an address is 0 (every board on the port) to 247, the
+#: bus's limit (``drivers.serial_frame.MAX_ADDRESS``), checked here so a typo never
+#: reaches a port.
 LedRouteText = Annotated[
     str,
     Limits(
         max_length=220,
-        pattern=r"^[1-9][0-9]{0,2}=\S+:(?:[1-9][0-9]?|1[0-9]{2}|2[0-3][0-9]|24[0-7])$",
+        pattern=r"^[1-9][0-9]{0,2}=\S+:(?:[0-9]|[1-9][0-9]|1[0-9]{2}|2[0-3][0-9]|24[0-7])$",
     ),
 ]
 

@@ -138,6 +138,7 @@ def test_route_parsing() -> None:
     with pytest.raises(ValueError, match="COUNTER=PORT:ADDRESS"):
         LedRoute.parse("12=/dev/ttyUSB0")
     assert LedRoute.parse("12=/dev/ttyUSB0:247").address == 247
-    for address in (0, 248, 999):  # beyond the bus: refused here, not in the port's worker
-        with pytest.raises(ValueError, match=r"address is 1\.\.247"):
+    assert LedRoute.parse("12=/dev/ttyUSB0:0").address == 0  # broadcast: every board
+    for address in (248, 999):  # beyond the bus: refused here, not in the port's worker
+        with pytest.raises(ValueError, match=r"address is 0\.\.247"):
             LedRoute.parse(f"12=/dev/ttyUSB0:{address}")

@@ -30,10 +30,10 @@ def test_what_a_device_sends_is_what_the_server_takes() -> None:
 def test_the_contracts_limits_are_the_servers_checks() -> None:
     with pytest.raises(ValidationError):
         DeviceConfig.model_validate({"led_routes": ["3 to ttyUSB0"]})
-    for address in ("0", "248", "999"):  # the LED bus addresses 1..247
+    for address in ("248", "999", "01"):  # the LED bus addresses 0 (all) to 247
         with pytest.raises(ValidationError):
             DeviceConfig.model_validate({"led_routes": [f"3=/dev/ttyUSB0:{address}"]})
-    routes = [f"3=/dev/ttyUSB0:{address}" for address in (1, 9, 10, 99, 100, 199, 239, 247)]
+    routes = [f"3=/dev/ttyUSB0:{address}" for address in (0, 1, 9, 10, 99, 100, 199, 239, 247)]
     assert DeviceConfig.model_validate({"led_routes": routes}).led_routes == routes
     with pytest.raises(ValidationError):
         DeviceConfig.model_validate({"serial": {"port": "/dev/ttyS0", "baudrate": 300}})
