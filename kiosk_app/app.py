@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kivy.clock import Clock
 from kivy.core.text import LabelBase
@@ -27,6 +27,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from device_kit.errors import untrusted_text
 from device_kit.ui import fingerprint
 from device_kit.ui.lockdown import LockedApp
+from drivers.scanner.base import ErrorCallback
 from kiosk_app.config import KioskConfig
 from kiosk_app.controller import KioskController, Refusal
 from kiosk_app.fleet import KioskFleet
@@ -40,8 +41,14 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 HEARTBEAT_S = 10.0
 #: How long stopping waits for the jobs under way: a heartbeat's few requests.
 JOBS_STOP_S = 15.0
-#: ``factory(config, on_scan, on_error=...)``: opens one scanner (``drivers.scanner.open_scanner``).
-ScannerFactory = Callable[..., Any]
+
+
+class ScannerFactory(Protocol):
+    """Opens the scanner ``config`` names, as ``drivers.scanner.open_scanner`` does."""
+
+    def __call__(
+        self, config: str, on_scan: Callable[[Any], None], *, on_error: ErrorCallback | None = None
+    ) -> Any: ...
 
 
 def use_vietnamese_font() -> None:

@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 ScanCallback = Callable[["Scan"], None]
-ErrorCallback = Callable[[DriverError], None]
+#: Hears the device failing (its error) and, from a source that reopens it by itself,
+#: working again (None): a kiosk's heartbeat follows both.
+ErrorCallback = Callable[[DriverError | None], None]
 
 DUPLICATE_WINDOW_S = 2.0
 
@@ -166,6 +168,14 @@ class ScanStream:
     def report(self, error: DriverError) -> None:
         """Tell ``on_error`` the device is failing while the source tries to recover."""
         self.error = error
+        self._tell(error)
+
+    def recovered(self) -> None:
+        """The device works again after :meth:`report`: ``on_error`` hears None."""
+        self.error = None
+        self._tell(None)
+
+    def _tell(self, error: DriverError | None) -> None:
         if self._on_error is not None:
             try:
                 self._on_error(error)

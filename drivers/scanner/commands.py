@@ -69,8 +69,11 @@ def scan_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     deadline = time.monotonic() + args.seconds if args.seconds is not None else float("inf")
     count = 0
 
-    def show_error(error: DriverError) -> None:
-        print(f"{error.code}: {error}\n{error.message_vi}", file=sys.stderr, flush=True)
+    def show_error(error: DriverError | None) -> None:
+        if error is None:
+            print("ok: the scanner is back / máy quét đã kết nối lại", file=sys.stderr, flush=True)
+        else:
+            print(f"{error.code}: {error}\n{error.message_vi}", file=sys.stderr, flush=True)
 
     with open_scanner(scanner_config(args), on_error=show_error) as scanner:
         if isinstance(scanner, WedgeScanner):

@@ -21,7 +21,7 @@ from drivers.errors import (
     DriverError,
 )
 from drivers.scanner.base import Clock, ErrorCallback, ScanCallback, ScanStream
-from drivers.serial_port import LINE_FAULTS, open_exclusive
+from drivers.serial_port import LINE_FAULTS, close_quietly, open_exclusive
 
 log = logging.getLogger(__name__)
 traffic = logging.getLogger("drivers.traffic.scanner")
@@ -126,7 +126,7 @@ class SerialScanner(ScanStream):
     def _close_port(self) -> None:
         self.connected.clear()
         if self._serial is not None:
-            self._serial.close()
+            close_quietly(self._serial, self.port)
             self._serial = None
 
     def _run(self) -> None:
@@ -169,6 +169,6 @@ class SerialScanner(ScanStream):
             except DriverError:
                 continue
             log.info("serial scanner on %s is back", self.port)
-            self.error = None
             self.connected.set()
+            self.recovered()
             return

@@ -23,7 +23,6 @@ the window, so key presses are fed to the wedge while this screen is current.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from kivy.app import App
@@ -35,6 +34,7 @@ from kivy.uix.screenmanager import Screen
 
 from device_kit.contract.citizen_card import parse_citizen_card
 from drivers.errors import DriverError
+from drivers.scanner.base import ErrorCallback
 from kiosk_app.controller import CitizenVisit, Issued, Refusal
 from kiosk_app.dossier_view import DossierView
 from kiosk_app.screens.keys import fill_keys
@@ -46,7 +46,7 @@ MAX_CODE = 48
 PREVIEW_FPS = 10
 
 
-def default_scanner(config: str, on_scan: Any, *, on_error: Any = None) -> Any:
+def default_scanner(config: str, on_scan: Any, *, on_error: ErrorCallback | None = None) -> Any:
     from drivers.scanner import open_scanner
 
     return open_scanner(config, on_scan, on_error=on_error)
@@ -140,7 +140,7 @@ class LookupScreen(Screen):
         for config in app.hardware.scanners:
             part = "camera" if config.startswith("camera") else "scanner"
             try:
-                scanner = factory(config, self._scanned, on_error=self._failing(part))
+                scanner = factory(config, self._scanned, on_error=self._health(part))
             except (DriverError, ValueError) as error:
                 log.warning("scanner %s unavailable: %s", config, error)
                 app.fleet.note_scanner(part, "offline")
@@ -168,21 +168,21 @@ class LookupScreen(Screen):
         self._scanners, self._wedge = [], None
 
     @staticmethod
-    def _failing(part: str) -> Callable[[DriverError], None]:
+    def _health(part: str) -> ErrorCallback:
         """What a scanner calls, on its thread, when its device stops (a camera pulled
-        out): the heartbeat says so at once instead of the ``ok`` of its opening."""
-
+        out) or comes back: the heartbeat says so at once, not the ``ok`` of its opening."""
         fleet = App.get_running_app().fleet
 
-        def offline(_dt: float) -> None:
-            fleet.note_scanner(part, "offline")
-            fleet.report_now()
+        def tell(error: DriverError | None) -> None:
+            state = "ok" if error is None else "offline"
 
-        def report(error: DriverError) -> None:
-            log.warning("%s stopped: %s", part, error)
-            Clock.schedule_once(offline)
+            def note(_dt: float) -> None:
+                fleet.note_scanner(part, state)
+                fleet.report_now()
 
-        return report
+            Clock.schedule_once(note)
+
+        return tell
 
     def _scanned(self, scan: Any) -> None:
         """Called on a scanner thread: the payload goes to the Kivy thread, never to a log."""

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from drivers.errors import DeviceBusy, DeviceDisconnected, DeviceNotFound
+from drivers.errors import DeviceBusy, DeviceDisconnected, DeviceNotFound, DriverError
 from drivers.scanner import Scan, open_scanner
 from drivers.scanner.commands import emulate_scanner, scan_command
 from drivers.scanner.emulator import SerialScannerEmulator
@@ -96,8 +96,14 @@ def test_scanner_reconnects_when_the_port_comes_back(tmp_path) -> None:
     plugged back THEN on_error hears about it and scans flow again, no restart needed."""
     link = tmp_path / "ttySCAN"
     lost = threading.Event()
+    heard: list[DriverError | None] = []
+
+    def on_error(error: DriverError | None) -> None:
+        heard.append(error)
+        lost.set()
+
     with SerialScannerEmulator(link=link) as emulator:
-        scanner = SerialScanner(str(link), reconnect_s=0.05, on_error=lambda error: lost.set())
+        scanner = SerialScanner(str(link), reconnect_s=0.05, on_error=on_error)
         with scanner:
             emulator.scan(CODE)
             assert scanner.read(WAIT).payload == CODE
@@ -109,6 +115,8 @@ def test_scanner_reconnects_when_the_port_comes_back(tmp_path) -> None:
             emulator.scan(URL)
             assert scanner.read(WAIT).payload == URL
             assert scanner.error is None
+    # The loss, then the return (None): a kiosk's heartbeat says "offline", then "ok".
+    assert [type(error) for error in heard] == [DeviceDisconnected, type(None)]
 
 
 def test_missing_port_is_device_not_found(tmp_path) -> None:
