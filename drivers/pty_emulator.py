@@ -4,24 +4,21 @@ A driver opens the pty's slave path exactly as it opens ``/dev/ttyUSB0``; the
 emulator reads the master end on a thread, decodes frames with the same
 :class:`~drivers.serial_frame.FrameParser`, and answers through :meth:`handle`.
 
-Unplugging is simulated by :meth:`vanish` (the pty is closed, the driver's next
-read or write fails) and plugging back by :meth:`restore` (a new pty). Because a
-new pty has a new ``/dev/pts/N``, an emulator given a ``link`` path keeps a
-symlink pointing at the current slave, as udev does with ``/dev/serial/by-id/``.
+Unplugging is simulated by :meth:`vanish` and plugging back by :meth:`restore`,
+on a :class:`~drivers.pty_line.PtyLine` (a ``link`` keeps one path across both).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import pty
 import select
 import threading
-import tty
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Self
 
+from drivers.pty_line import PtyLine
 from drivers.serial_frame import Frame, FrameParser, encode_frame
 
 logger = logging.getLogger(__name__)
@@ -34,14 +31,11 @@ class PtyFrameEmulator:
 
     def __init__(self, link: str | Path | None = None) -> None:
         """``link``: a symlink kept pointing at the current pty (see :meth:`restore`)."""
-        self.link = Path(link) if link is not None else None
+        self.line = PtyLine(link)
         self.parser = FrameParser()
         self.received: list[Frame] = []
         self.lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._master: int | None = None
-        self._slave: int | None = None
-        self._slave_name = ""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._corrupt_replies = 0
@@ -49,7 +43,7 @@ class PtyFrameEmulator:
     @property
     def path(self) -> str:
         """The path a driver opens: the symlink when one was asked for, else the pty."""
-        return str(self.link) if self.link is not None else self._slave_name
+        return self.line.path
 
     @property
     def rejected(self) -> int:
@@ -58,12 +52,7 @@ class PtyFrameEmulator:
 
     def start(self) -> Self:
         """Open a pty and serve it on a thread; return self (``path`` is now valid)."""
-        self._master, self._slave = pty.openpty()
-        tty.setraw(self._slave)
-        self._slave_name = os.ttyname(self._slave)
-        if self.link is not None:
-            self.link.unlink(missing_ok=True)
-            self.link.symlink_to(self._slave_name)
+        self.line.open()
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name=type(self).__name__, daemon=True)
         self._thread.start()
@@ -75,12 +64,7 @@ class PtyFrameEmulator:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = None
-        if self.link is not None:
-            self.link.unlink(missing_ok=True)
+        self.line.close()
 
     def vanish(self) -> None:
         """Simulate the adapter being unplugged: the port disappears; state is kept."""
@@ -109,16 +93,14 @@ class PtyFrameEmulator:
     def send_raw(self, data: bytes) -> None:
         """Send bytes as they are, e.g. a deliberately corrupted frame."""
         with self._write_lock:  # a press and a reply must not interleave their bytes
-            if self._master is None:
-                raise OSError("the emulated port is not present")
-            os.write(self._master, data)
+            self.line.write(data)
 
     def handle(self, frame: Frame) -> Iterable[Frame]:
         """Answer one valid frame from the driver; subclasses define the device."""
         raise NotImplementedError
 
     def _serve(self) -> None:
-        master = self._master
+        master = self.line.master
         assert master is not None
         while not self._stop.is_set():
             ready, _, _ = select.select([master], [], [], POLL_INTERVAL)

@@ -7,13 +7,14 @@ the host sent back in ``sent``.
 from __future__ import annotations
 
 import os
-import pty
 import re
 import select
 import threading
-import tty
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Self
+
+from drivers.pty_line import PtyLine
 
 POLL_INTERVAL = 0.05
 STAMP = "25/11/26,09:00:00+28"
@@ -27,7 +28,9 @@ class Stored:
 
 
 class GsmModemEmulator:
-    def __init__(self) -> None:
+    def __init__(self, link: str | Path | None = None) -> None:
+        """``link``: one path for the modem across :meth:`vanish` and :meth:`restore`."""
+        self.line = PtyLine(link)
         self.storage: dict[int, Stored] = {}
         self.sent: list[tuple[str, str]] = []
         self.commands: list[str] = []
@@ -44,16 +47,16 @@ class GsmModemEmulator:
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._sent_event = threading.Condition(self._lock)
-        self._master: int | None = None
-        self._slave: int | None = None
-        self.path = ""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def path(self) -> str:
+        return self.line.path
+
     def start(self) -> Self:
-        self._master, self._slave = pty.openpty()
-        tty.setraw(self._slave)
-        self.path = os.ttyname(self._slave)
+        self.line.open()
+        self._input = b""
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name="gsm-emulator", daemon=True)
         self._thread.start()
@@ -64,10 +67,19 @@ class GsmModemEmulator:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = None
+        self.line.close()
+
+    def vanish(self) -> None:
+        """The modem is pulled out: the host's next read or write fails; the SIM's
+        messages stay, as they do on a real SIM."""
+        self.stop()
+
+    def restore(self) -> Self:
+        """The modem is plugged back (a new pty; the same ``link`` if one was given),
+        with its power-on settings: the host must set it up again."""
+        self.echo, self.text_mode, self.indications = True, False, False
+        self._compose_to = None
+        return self.start()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -93,12 +105,10 @@ class GsmModemEmulator:
 
     def _write(self, text: str) -> None:
         with self._write_lock:  # an indication and an answer must not interleave
-            if self._master is None:
-                raise OSError("the emulated modem is not present")
-            os.write(self._master, text.encode("latin-1", errors="replace"))
+            self.line.write(text.encode("latin-1", errors="replace"))
 
     def _serve(self) -> None:
-        master = self._master
+        master = self.line.master
         assert master is not None
         while not self._stop.is_set():
             ready, _, _ = select.select([master], [], [], POLL_INTERVAL)

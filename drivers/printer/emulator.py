@@ -22,12 +22,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import pty
 import select
 import socket
 import threading
 import time
-import tty
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +39,7 @@ from drivers.printer.profiles import paper_profile
 from drivers.printer.render import render_job
 from drivers.printer.status import PrinterStatus, encode_status
 from drivers.printer.stream import EscPosParser, ParsedJob
+from drivers.pty_line import PtyLine
 
 log = logging.getLogger(__name__)
 
@@ -129,34 +128,32 @@ class _TcpChannel:
 
 
 class _PtyChannel:
-    """The master side of a pty; the driver opens the slave path like a serial port."""
+    """The printer's end of a pty; the driver opens :attr:`path` like a serial port."""
 
     def __init__(self) -> None:
-        self._master, self._slave = pty.openpty()
-        tty.setraw(self._slave)
-        self.path = os.ttyname(self._slave)
+        self.line = PtyLine()
+        self.line.open()
+        self.path = self.line.path
         self.name = f"pty {self.path}"
 
     def receive(self, limit: int) -> bytes | None:
-        if self._master < 0:
+        master = self.line.master
+        if master is None:
             return b""
-        readable, _, _ = select.select([self._master], [], [], POLL_S)
+        readable, _, _ = select.select([master], [], [], POLL_S)
         if not readable:
             return None
         try:
-            return os.read(self._master, limit)
+            return os.read(master, limit)
         except OSError:
             return b""
 
     def send(self, data: bytes) -> None:
-        os.write(self._master, data)
+        self.line.write(data)
 
     def close(self) -> None:
-        """Unplug: the slave side now fails with EIO."""
-        for fd in (self._master, self._slave):
-            if fd >= 0:
-                os.close(fd)
-        self._master = self._slave = -1
+        """Unplug: the driver's side now fails with EIO."""
+        self.line.close()
 
 
 class PrinterEmulator:

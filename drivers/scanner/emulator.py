@@ -9,10 +9,7 @@ generated or recorded frames, for tests and the demo.
 from __future__ import annotations
 
 import itertools
-import os
-import pty
 import time
-import tty
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +21,7 @@ import numpy as np
 import qrcode
 
 from drivers.errors import DeviceDisconnected
+from drivers.pty_line import PtyLine
 
 FRAME_SIZE = (640, 480)
 BACKGROUND_GREY = 157
@@ -121,38 +119,25 @@ class SerialScannerEmulator:
     """
 
     def __init__(self, link: str | Path | None = None) -> None:
-        self.link = Path(link) if link is not None else None
-        self._master: int | None = None
-        self._slave: int | None = None
-        self.port = ""
+        self.line = PtyLine(link)
+
+    @property
+    def port(self) -> str:
+        return self.line.path
 
     def open(self) -> None:
-        self._master, self._slave = pty.openpty()
-        # Raw, so the line discipline neither echoes nor rewrites CR and LF.
-        tty.setraw(self._slave)
-        self.port = os.ttyname(self._slave)
-        if self.link is not None:
-            self.link.unlink(missing_ok=True)
-            self.link.symlink_to(self.port)
-            self.port = str(self.link)
+        self.line.open()
 
     def write(self, data: bytes) -> None:
         """Send raw bytes (garbage, partial lines) as a faulty scanner would."""
-        if self._master is None:
-            raise RuntimeError("emulator is not open")
-        os.write(self._master, data)
+        self.line.write(data)
 
     def scan(self, payload: str, terminator: bytes = b"\r\n") -> None:
         """Send one scan: the payload in UTF-8 followed by the scanner's terminator."""
         self.write(payload.encode("utf-8") + terminator)
 
     def close(self) -> None:
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = None
-        if self.link is not None:
-            self.link.unlink(missing_ok=True)
+        self.line.close()
 
     def __enter__(self) -> Self:
         self.open()

@@ -6,6 +6,7 @@ import errno
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,3 +209,37 @@ def test_a_modem_that_opens_but_fails_its_set_up_is_opened_afresh() -> None:
             assert [m.text for m in modem.waiting()] == ["HS 1"]
         finally:
             modem.close()
+
+
+def test_a_modem_pulled_out_and_plugged_back_answers_what_came_meanwhile(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """The modem's cable is pulled while the service waits; plugged back (the same
+    udev name, a new tty), it is set up again and the message that reached the SIM
+    meanwhile is answered, with no restart of the service."""
+    code = seed_mirror(runtime, 1)[0]["MaHoSo"]
+    stop = threading.Event()
+    with GsmModemEmulator(link=tmp_path / "ttyGSM") as emulator:
+        modem = GsmModem(emulator.path, timeout=2.0).open()
+        modem.setup()
+        worker = threading.Thread(
+            target=serve,
+            args=(modem, responder(runtime, modem), SmsOutbox(runtime), stop),
+            kwargs={"wait_s": 0.2, "pause_s": 0.05},
+        )
+        worker.start()
+        try:
+            emulator.vanish()
+            emulator.restore()
+            emulator.deliver(PHONE, f"HS {code}")
+            assert emulator.wait_sent(1, timeout=20.0)
+            until(lambda: emulator.storage == {})
+        finally:
+            stop.set()
+            worker.join(20)
+            modem.close()
+    assert not worker.is_alive()
+    assert [(number, reply.split(":")[0]) for number, reply in emulator.sent] == [
+        (PHONE, f"HS {code}")
+    ]
+    assert emulator.text_mode and emulator.indications  # set up again after the return
