@@ -114,15 +114,14 @@ class EscposPrinter:
 
         ``checked``: the caller asked :meth:`status` just before and acted on it (the
         kiosk does, before it takes a number), so the job goes out without asking
-        again: one status request per ticket, which keeps a busy kiosk quick. A link
-        that fails mid-job still raises; the next ticket's check sees paper run out.
+        first. The check after is never skipped: a small ticket fits in the socket's
+        or the serial port's buffer, so a printer that died mid-job shows only in
+        the silence (or the fault) that answers it.
         """
         if not checked:
             self.status().raise_for_problem()
         with self._translated("print"):
             self._send(job)
-        if checked:
-            return
         after = self.status()
         after.raise_for_problem()
         if after.paper_near_end:

@@ -154,8 +154,10 @@ def test_offline_tickets_use_the_reserved_band_and_say_who_is_ahead(
     assert "People ahead of you: about 3" in texts["B901"]
     assert "Chưa rõ số người đang chờ" in texts["B902"] and "Waiting count unknown" in texts["B902"]
     assert "trước bạn" not in texts["B902"]
-    assert queries == [1, 2, 4] * 6  # DLE EOT 1, 2, 4: one status request per ticket
-    assert all(job.status_queries == [1, 2, 4] for job in jobs)
+    assert queries == [1, 2, 4] * 12  # DLE EOT 1, 2, 4: before and after each ticket
+    # A job counts the queries since the last cut: the check after the ticket before
+    # it (or the heartbeat's), then the check before it.
+    assert all(job.status_queries == [1, 2, 4] * 2 for job in jobs)
     for name, job in (("offline", printed["B900"]), ("unknown", printed["B902"])):
         assert job.png_path is not None
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

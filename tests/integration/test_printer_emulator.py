@@ -176,6 +176,25 @@ def test_printer_pulled_mid_job_is_not_a_success(emulator: PrinterEmulator) -> N
     assert emulator.jobs == []
 
 
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("backend", ["serial", "tcp"])
+def test_a_checked_ticket_whose_printer_dies_mid_job_is_not_a_success(
+    emulator: PrinterEmulator, backend: str
+) -> None:
+    """The kiosk checks the printer before it takes a number, then prints ``checked``.
+    A text ticket fits in the link's buffers, so its writes succeed with the printer
+    gone 200 bytes in: only the status asked after the job can tell nothing came out."""
+    emulator.drop_after = 200
+    # Disconnected when the write or the status query meets the closed line (a serial
+    # port fails with a bare termios EIO), timed out when the link still takes bytes.
+    with pytest.raises((DeviceDisconnected, DeviceTimeout)):
+        with open_printer(url_for(emulator, backend), timeout=1) as printer:
+            printer.status().raise_for_problem()
+            printer.print_ticket(sample_ticket(), checked=True)
+    assert emulator.dropped_links == 1
+    assert emulator.jobs == []
+
+
 @pytest.mark.timeout(5)
 def test_serial_printer_unplugged_mid_job_is_not_a_success(emulator: PrinterEmulator) -> None:
     emulator.drop_after = 4000
