@@ -8,6 +8,7 @@ without knowing which driver raised it.
 from __future__ import annotations
 
 import errno
+import termios
 
 
 class DriverError(Exception):
@@ -106,13 +107,22 @@ PERMISSION_HINT = (
 )
 
 
+def error_number(exc: BaseException) -> int | None:
+    """The errno an OS-level failure carries: ``OSError.errno``, or the first argument
+    of a ``termios.error``, which pyserial lets through bare and which has no errno."""
+    code = getattr(exc, "errno", None)
+    if code is None and isinstance(exc, termios.error) and exc.args:
+        code = exc.args[0]
+    return code if isinstance(code, int) else None
+
+
 def port_open_error(port: str, exc: BaseException) -> DriverError:
     """Why ``port`` did not open, as the one typed error and message every driver gives.
 
     pyserial sets ``errno`` for most failures but reports a lock held by another
     program only in words, so without an errno the words are read.
     """
-    code = getattr(exc, "errno", None)
+    code = error_number(exc)
     if code is None:
         text = str(exc).lower()
         code = next((c for words, c in _OPEN_WORDS if words in text), None)

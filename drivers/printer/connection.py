@@ -37,6 +37,7 @@ from drivers.errors import (
     DevicePermission,
     DeviceTimeout,
     DriverError,
+    error_number,
     port_open_error,
 )
 
@@ -115,7 +116,7 @@ def translate_error(exc: BaseException, where: str) -> DriverError:
             return cause
         if isinstance(cause, TimeoutError) or type(cause).__name__ == "SerialTimeoutException":
             return DeviceTimeout(f"{where}: no progress within the time limit ({cause})")
-        error_class = _ERRNO_ERRORS.get(getattr(cause, "errno", None) or -1)
+        error_class = _ERRNO_ERRORS.get(error_number(cause) or -1)
         if error_class in (DevicePermission, DeviceBusy):
             return port_open_error(where, cause)
         if error_class is not None:

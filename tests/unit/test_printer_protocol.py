@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import struct
+import termios
 
 import pytest
 import serial
@@ -185,6 +186,8 @@ def test_malformed_urls_say_what_is_expected(url: str) -> None:
         (OSError(errno.EBUSY, "Device or resource busy"), DeviceBusy, "another program"),
         (ConnectionRefusedError(errno.ECONNREFUSED, "refused"), DeviceNotFound, "refused"),
         (BrokenPipeError(errno.EPIPE, "Broken pipe"), DeviceDisconnected, "pipe"),
+        # pyserial's flush and termios calls fail bare, with no errno attribute
+        (termios.error(errno.EIO, "Input/output error"), DeviceDisconnected, "Input/output"),
         (TimeoutError("timed out"), DeviceTimeout, "time limit"),
         (serial.SerialTimeoutException("Write timeout"), DeviceTimeout, "time limit"),
     ],
