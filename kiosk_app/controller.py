@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 #: No usable server: unreachable, or refused because it could not prove it is the
 #: centre's (certificate problem). Either way the kiosk works from its number blocks.
 NO_SERVER = (ServerUnreachable, ServerUntrusted)
+#: The server's words for an offline ticket it can never queue (a block of an earlier
+#: day, a number outside its block, a block it never leased): only these drop one.
+NEVER_HANDED_OVER = frozenset({"stale_block", "number_outside_block", "unknown_block"})
 
 RATING_UNAVAILABLE = "rate.unavailable"
 
@@ -321,7 +324,10 @@ class KioskController:
                 self.state.went_offline(error)
                 break
             except ServerError as error:
-                if error.status >= 500:
+                if error.code not in NEVER_HANDED_OVER:
+                    # A token revoked while offline, a rate limit, a server fault: the
+                    # visitor holds the printed number, so it waits for the next try.
+                    log.warning("offline ticket %s waits: %s", ticket.number, error.code)
                     break
                 log.warning("offline ticket %s refused: %s", ticket.number, error.code)
                 self.outbox.mark(ticket, OutboxState.REFUSED)

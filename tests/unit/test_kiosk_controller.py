@@ -49,6 +49,7 @@ class FakeServer:
         self.citizen_ids: list[str] = []
         self.ratings: dict[str, dict[str, int]] = {}
         self.requests: list[tuple[str, str]] = []
+        self.sync_refusal: ServerError | None = None  # how the hand-over is answered
 
     def _check(self) -> None:
         if self.down:
@@ -107,6 +108,8 @@ class FakeServer:
 
     def sync_offline_ticket(self, block_id: int, seq: int, issued_at: datetime, *rest: Any) -> Any:
         self._check()
+        if self.sync_refusal is not None:
+            raise self.sync_refusal
         self.queue.append({"number": f"B{seq:03d}", "issued_at": issued_at})
         return {"id": len(self.queue)}
 
@@ -254,6 +257,27 @@ def test_offline_tickets_come_from_the_block_and_sync_in_issue_order(parts: Any)
     assert controller.pending_count() == 0 and controller.sync() == 0
     assert outbox.remaining("ho-tich", "2026-11-25") == 3  # refilled with a new block
     assert controller.take_ticket("ho-tich").number == "B001"  # online numbers have no hole
+
+
+def test_an_offline_ticket_waits_through_a_refusal_that_is_not_about_it(parts: Any) -> None:
+    """A token revoked (or rotated) while the kiosk was offline is answered 401 at the
+    hand-over: the visitors hold printed numbers, so the tickets wait for the next
+    try. Only a refusal of the ticket itself (a block of an earlier day) drops one."""
+    controller, server, _printer, outbox = parts
+    controller.refill_blocks()
+    server.down = True
+    numbers = [controller.take_ticket("ho-tich").number for _ in range(2)]
+    server.down = False
+    server.sync_refusal = ServerError(401, "invalid_token", "Invalid token.", "Mã không hợp lệ.")
+    assert controller.sync() == 0 and controller.pending_count() == 2
+    server.sync_refusal = None
+    assert controller.sync() == 2 and [t["number"] for t in server.queue] == numbers
+    server.down = True
+    controller.take_ticket("ho-tich")
+    server.down = False
+    server.sync_refusal = ServerError(409, "stale_block", "Earlier day.", "Dải số ngày trước.")
+    assert controller.sync() == 0
+    assert controller.pending_count() == 0 and outbox.count(OutboxState.REFUSED) == 1
 
 
 def test_an_offline_print_failure_voids_the_number(parts: Any) -> None:
