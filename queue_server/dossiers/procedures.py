@@ -165,7 +165,7 @@ def parse_catalogue(data: bytes, kind: str) -> list[Procedure]:
         return read_procedures(read_xlsx(data))
     try:
         document = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested beyond Python's stack
         document = None
     if isinstance(document, dict):
         document = document.get("procedures")

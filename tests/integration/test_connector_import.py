@@ -131,3 +131,16 @@ def test_a_file_over_the_row_cap_is_refused_with_413_and_nothing_kept(api: Api) 
     assert mirrored(api) == 0
     # The importer still works afterwards.
     assert upload(api, xlsx(upstream_rows(api, 3)), "ho-so.xlsx").json == {"imported": 3}
+
+
+def test_a_csv_with_a_quote_never_closed_is_refused_naming_the_line(api: Api) -> None:
+    """The quote swallows the rest of the file into one field, past the CSV reader's
+    limit: a refusal that says where to look, not a failed import to retry."""
+    good = ",".join(str(v) for v in upstream_rows(api, 1)[0])
+    rows = f"{','.join(COLUMNS)}\n{good}\n".encode() + b'x,"' + b"a" * 140_000 + b"\n"
+    response = upload(api, rows, "ho-so.csv")
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "import_rejected"
+    assert "from line 3" in error["message"] and "dấu ngoặc kép" in error["message_vi"]
+    assert mirrored(api) == 0

@@ -67,6 +67,11 @@ def test_a_catalogue_over_the_row_cap_is_refused() -> None:
         parse_catalogue(b"[" + b"{}," * file_import.MAX_ROWS + b"{}]", "json")
 
 
+def test_a_catalogue_nested_past_pythons_stack_is_refused_not_a_crash() -> None:
+    with pytest.raises(ImportRejected, match="JSON list of procedures"):
+        parse_catalogue(b"[" * 100_000 + b"]" * 100_000, "json")
+
+
 def test_a_refusal_lists_the_first_100_problems_and_counts_the_rest() -> None:
     problems: list[dict[str, object]] = [{"row": n} for n in range(2, 100_002)]
     refused = ImportRejected(problems)

@@ -68,14 +68,23 @@ def read_csv(data: bytes) -> list[Row]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    if not reader.fieldnames:
-        raise _unreadable("csv")
-    rows = (
-        (number, {k.strip(): v for k, v in row.items() if k is not None})
-        for number, row in enumerate(reader, start=2)
-        if any((v or "").strip() for v in row.values() if isinstance(v, str))
-    )
-    return list(capped(rows))
+    try:
+        if not reader.fieldnames:
+            raise _unreadable("csv")
+        rows = (
+            (number, {k.strip(): v for k, v in row.items() if k is not None})
+            for number, row in enumerate(reader, start=2)
+            if any((v or "").strip() for v in row.values() if isinstance(v, str))
+        )
+        return list(capped(rows))
+    except csv.Error as exc:  # a quote never closed swallows the file into one field
+        raise ImportRejected(
+            [],
+            f"The CSV file cannot be read from line {reader.line_num + 1} ({exc}); "
+            "a quotation mark that is never closed does this.",
+            f"Không đọc được tệp CSV từ dòng {reader.line_num + 1}: có thể có dấu ngoặc kép "
+            "chưa được đóng.",
+        ) from None
 
 
 def read_xlsx(data: bytes) -> list[Row]:
