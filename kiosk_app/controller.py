@@ -372,11 +372,13 @@ class KioskController:
 
     def _with_printer(self, issue: Callable[[Printer], Issued]) -> Issued:
         """Run ``issue`` with a printer that says it is ready; a printer problem is
-        reported to the fleet and told to the visitor."""
+        reported to the fleet and told to the visitor. Once a number is issued it is
+        the visitor's whatever closing the printer then does (a port pulled out)."""
+        issued: Issued | None = None
         with self._lock:
             try:
                 with self.open_printer() as printer:
-                    status = printer.status()  # the ticket's one status request
+                    status = printer.status()  # before a number is taken
                     problem = status.problem()
                     if problem is not None:
                         raise problem
@@ -386,7 +388,10 @@ class KioskController:
             except DriverError as error:
                 key = printer_problem_key(error)
                 self._report(f"printer: {error.code}", key)
-                raise Refusal("error.printer", problem_key=key) from error
+                if issued is None:
+                    raise Refusal("error.printer", problem_key=key) from error
+                log.warning("kiosk: closing the printer after %s failed: %s", issued.number, error)
+                return issued
             if issued.printed:
                 self.state.printer = printer_health(None)
             return issued

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 from device_kit.client import ServerError, ServerUnreachable
-from drivers.errors import PaperOut
+from drivers.errors import DeviceDisconnected, PaperOut
 from drivers.printer import PrinterStatus, SlipData, TicketData
 from kiosk_app.controller import KioskController, KioskSettings, Refusal
 from kiosk_app.offline import Outbox, OutboxState
@@ -159,10 +159,13 @@ class FakePrinter:
         self.tickets: list[TicketData] = []
         self.checked: list[bool] = []  # per print_ticket call: the caller asked the status
         self.slips: list[SlipData] = []
+        self.fail_close: Exception | None = None
 
     @contextmanager
     def open(self) -> Any:
         yield self
+        if self.fail_close is not None:  # the port was pulled out: closing fails too
+            raise self.fail_close
 
     def status(self) -> PrinterStatus:
         return self.status_now
@@ -278,6 +281,16 @@ def test_an_offline_ticket_waits_through_a_refusal_that_is_not_about_it(parts: A
     server.sync_refusal = ServerError(409, "stale_block", "Earlier day.", "Dải số ngày trước.")
     assert controller.sync() == 0
     assert controller.pending_count() == 0 and outbox.count(OutboxState.REFUSED) == 1
+
+
+def test_a_printer_that_fails_to_close_after_the_ticket_keeps_the_ticket(parts: Any) -> None:
+    """The ticket printed, then closing the port failed: the number is the visitor's,
+    shown and kept, not turned into "no ticket can be issued now"."""
+    controller, server, printer, _outbox = parts
+    printer.fail_close = DeviceDisconnected("gone while closing")
+    issued = controller.take_ticket("ho-tich")
+    assert issued.number == "B001" and issued.printed
+    assert [t.number for t in printer.tickets] == ["B001"] and len(server.queue) == 1
 
 
 def test_an_offline_print_failure_voids_the_number(parts: Any) -> None:
