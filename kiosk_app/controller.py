@@ -500,6 +500,7 @@ class KioskController:
         except DriverError:
             self.outbox.mark(offline, OutboxState.VOID)
             raise
+        self.outbox.mark(offline, OutboxState.PENDING)  # printed: now it may be handed over
         return Issued(
             offline.number,
             service["code"],

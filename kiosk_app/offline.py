@@ -48,10 +48,20 @@ CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 
 class OutboxState(enum.StrEnum):
+    PRINTING = "printing"  # its number is spent, its ticket on the way to the paper
     PENDING = "pending"  # printed, not yet confirmed by the server
     SYNCED = "synced"  # the server queued it
     VOID = "void"  # the print failed: the number is spent, the ticket never existed
     REFUSED = "refused"  # the server refused it for good (e.g. a block of an earlier day)
+
+
+#: The state a ticket must be in to move to each state.
+STEP_FROM = {
+    OutboxState.PENDING: OutboxState.PRINTING,
+    OutboxState.VOID: OutboxState.PRINTING,
+    OutboxState.SYNCED: OutboxState.PENDING,
+    OutboxState.REFUSED: OutboxState.PENDING,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,12 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        # A ticket still printing when the power went may be in a visitor's hand: it
+        # is handed over (an unprinted one is a no-show) rather than dropped.
+        self._db.execute(
+            "UPDATE outbox SET state = ? WHERE state = ?",
+            (OutboxState.PENDING.value, OutboxState.PRINTING.value),
+        )
         return self
 
     @_serialised
@@ -185,7 +201,7 @@ class Outbox:
                     priority,
                     dossier_code,
                     issued_at.isoformat(),
-                    OutboxState.PENDING.value,
+                    OutboxState.PRINTING.value,
                 ),
             )
             db.execute("COMMIT")
@@ -218,21 +234,26 @@ class Outbox:
         """Tickets of ``service`` this kiosk issued offline that a queue count taken at
         ``since`` left out: those still to hand over, and those issued after it."""
         rows = self.db.execute(
-            "SELECT issued_at, priority, state FROM outbox WHERE service = ? AND state IN (?, ?)",
-            (service, OutboxState.PENDING.value, OutboxState.SYNCED.value),
+            "SELECT issued_at, priority, state FROM outbox"
+            " WHERE service = ? AND state IN (?, ?, ?)",
+            (service, OutboxState.PRINTING, OutboxState.PENDING, OutboxState.SYNCED),
         ).fetchall()
         return sum(
             1
             for at, priority, state in rows
-            if (state == OutboxState.PENDING.value or datetime.fromisoformat(at) > since)
+            if (state != OutboxState.SYNCED.value or datetime.fromisoformat(at) > since)
             and (priority or not priority_only)
         )
 
     @_serialised
     def mark(self, ticket: OfflineTicket, state: OutboxState, ticket_id: int | None = None) -> None:
+        """``ticket`` moves on to ``state`` from the one state that leads there
+        (:data:`STEP_FROM`); from any other, nothing changes: a heartbeat can never
+        hand over a ticket still printing, nor a failed print void one handed over."""
         self.db.execute(
-            "UPDATE outbox SET state = ?, ticket_id = ? WHERE block_id = ? AND seq = ?",
-            (state.value, ticket_id, ticket.block_id, ticket.seq),
+            "UPDATE outbox SET state = ?, ticket_id = ?"
+            " WHERE block_id = ? AND seq = ? AND state = ?",
+            (state.value, ticket_id, ticket.block_id, ticket.seq, STEP_FROM[state].value),
         )
 
     @_serialised

@@ -41,7 +41,7 @@ def test_threads_never_take_the_same_number(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
         assert outbox.take("ho-tich", DAY, AT) is None
-        assert outbox.count(OutboxState.PENDING) == 40
+        assert outbox.count(OutboxState.PRINTING) == 40  # none marked printed yet
     assert sorted(taken) == [f"B{n:03d}" for n in range(1, 41)]
 
 
@@ -53,12 +53,36 @@ def test_numbers_continue_after_a_restart_and_earlier_days_are_dropped(tmp_path:
     with Outbox(tmp_path / "k.db") as outbox:
         outbox.forget_days_before(DAY)
         outbox.add_block(block(1, 4, 6))  # the same lease seen again changes nothing
-        assert [outbox.take("ho-tich", DAY, AT).number for _ in range(2)] == ["B005", "B006"]  # type: ignore[union-attr]
+        taken = [outbox.take("ho-tich", DAY, AT) for _ in range(2)]
+        assert [t.number for t in taken if t] == ["B005", "B006"]
         assert outbox.remaining("ho-tich", DAY) == 0 and outbox.remaining_total(DAY) == 0
+        # B004 was printing when the kiosk stopped: it may be in a visitor's hand, so
+        # it is handed over; B005 and B006 wait until they printed.
+        assert [t.number for t in outbox.pending()] == ["B004"]
+        for ticket in taken:
+            outbox.mark(ticket, OutboxState.PENDING)  # type: ignore[arg-type]
         pending = outbox.pending()
         assert [t.number for t in pending] == ["B004", "B005", "B006"]
         outbox.mark(pending[0], OutboxState.SYNCED, 17)
         assert [t.number for t in outbox.pending()] == ["B005", "B006"]
+
+
+def test_a_ticket_is_handed_over_only_once_printed_and_voided_only_while_printing(
+    tmp_path: Path,
+) -> None:
+    """The heartbeat (another thread) and the print race: a ticket still printing is
+    not handed over, and a print failing after a hand-over cannot void a queued one."""
+    with Outbox(tmp_path / "k.db") as outbox:
+        outbox.add_block(block(1, 1, 2))
+        printing, printed = outbox.take("ho-tich", DAY, AT), outbox.take("ho-tich", DAY, AT)
+        assert printing is not None and printed is not None
+        outbox.mark(printing, OutboxState.SYNCED, 5)  # not yet printed: not handed over
+        outbox.mark(printed, OutboxState.PENDING)
+        assert [t.number for t in outbox.pending()] == ["B002"]
+        outbox.mark(printed, OutboxState.SYNCED, 6)
+        outbox.mark(printed, OutboxState.VOID)  # too late: it is queued
+        outbox.mark(printing, OutboxState.VOID)
+        assert outbox.count(OutboxState.SYNCED) == 1 and outbox.count(OutboxState.VOID) == 1
 
 
 def test_closing_while_the_heartbeat_writes_waits_for_its_write(tmp_path: Path) -> None:
