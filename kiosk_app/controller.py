@@ -4,8 +4,8 @@ Screens call these methods (from a worker thread) and show the outcome; every
 refusal is a :class:`Refusal` with a catalogue key, or the server's own words.
 
 Printing rule: the printer is asked for its status before a number is taken,
-so a kiosk without paper issues nothing, and only then: one status request per
-ticket (the job goes out ``checked``). If a job still fails after the server
+so a kiosk without paper issues nothing; the job then goes out ``checked`` (no
+second check before it) and is checked after. If a job fails after the server
 numbered the ticket (paper ran out mid-ticket), the ticket stays reprintable
 (:meth:`KioskController.reprint`) and the problem is reported to the technician.
 Offline tickets whose print failed are voided in the outbox: the number is spent

@@ -4,7 +4,7 @@ A job is all-or-nothing from the caller's view: the printer is asked for its
 status (``DLE EOT``) before the job and again after it, and any refusal, silence
 or lost connection raises a typed error, so the queue never counts a ticket that
 did not come out. A caller that asked the status itself just before (the kiosk's
-ticket) sends the job with ``checked=True``: one status request per ticket.
+ticket) sends the job with ``checked=True``, which skips only the check before.
 """
 
 from __future__ import annotations
