@@ -573,14 +573,16 @@ class QueueRepository:
         )
         return int(self.session.execute(statement).scalar_one())
 
-    def block(self, site_id: int, block_id: int, device: str) -> NumberBlock | None:
-        """The block, if ``device`` leased it at this site: no other device hands it over."""
+    def block(
+        self, site_id: int, block_id: int, device: str, *, lock: bool = False
+    ) -> NumberBlock | None:
+        """The block, if ``device`` leased it at this site: no other device hands it over.
+        ``lock``: its row is held to the commit, so its hand-overs run one at a time."""
         b = number_blocks.c
-        row = self.session.execute(
-            select(number_blocks).where(
-                b.id == block_id, b.site_id == site_id, b.device == device
-            )
-        ).first()
+        query = select(number_blocks).where(
+            b.id == block_id, b.site_id == site_id, b.device == device
+        )
+        row = self.session.execute(query.with_for_update() if lock else query).first()
         return None if row is None else NumberBlock(**row._asdict())
 
     # tickets -------------------------------------------------------------------

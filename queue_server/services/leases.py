@@ -130,8 +130,12 @@ def sync_offline_ticket(
     now: datetime,
     wait_sample: int,
 ) -> tuple[dict[str, Any], bool]:
-    """Queue a ticket issued offline; returns its view and whether it was new."""
-    block = uow.repo.block(site.id or 0, block_id, device)
+    """Queue a ticket issued offline; returns its view and whether it was new.
+
+    The block's row is locked first: a kiosk that resends while its first hand-over
+    still runs would otherwise find no ticket in both and queue the number twice
+    (PostgreSQL; SQLite runs writers one at a time anyway)."""
+    block = uow.repo.block(site.id or 0, block_id, device, lock=True)
     if block is None:
         raise UnknownBlock()
     if not block.first_seq <= seq <= block.last_seq:

@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from server_fixtures import Api
+from sqlalchemy import func, select
 
+from queue_server.adapters.tables import number_blocks, tickets
 from queue_server.queueing.model import RESERVED_FIRST, RESERVED_LAST
 from queue_server.services.auth import issue_token
 from queue_server.services.clock import local_day
-from queue_server.services.leases import MAX_BLOCK, lease_block
+from queue_server.services.leases import MAX_BLOCK, lease_block, sync_offline_ticket
 from queue_server.services.site_ref import SiteRef, run_with_site
 from queue_server.services.tickets import IssueRequest, issue_ticket
 
@@ -205,3 +207,39 @@ def test_only_a_kiosk_leases_and_only_that_kiosk_hands_over(api: Api) -> None:
     assert officer.status_code == 403
     waiting = {s["code"]: s["waiting"] for s in api.call("GET", "/queue").json["services"]}
     assert waiting["ho-tich"] == 0
+
+
+def test_one_offline_ticket_handed_over_by_several_requests_at_once_is_queued_once(
+    api: Api,
+) -> None:
+    """A kiosk that timed out and sent again, or restarted and resent, while the first
+    hand-over still ran: the number joins the queue once whatever the interleaving."""
+    block = lease(api, count=3)
+    runtime, default = api.runtime, SiteRef(code="default")
+    senders = 8
+    start = threading.Barrier(senders)
+    now = runtime.clock()
+    with runtime.uow(readonly=True) as uow:  # the kiosk's label, as its token gives it
+        device = uow.session.scalar(
+            select(number_blocks.c.device).where(number_blocks.c.id == block["id"])
+        )
+
+    def send(_: int) -> bool:
+        start.wait(timeout=10)
+        _view, created = run_with_site(
+            runtime.uow,
+            default,
+            lambda uow, site: sync_offline_ticket(
+                uow, site, block["id"], block["first"], now, None, None, device, now, 20
+            ),
+        )
+        return created
+
+    with ThreadPoolExecutor(senders) as pool:
+        created = list(pool.map(send, range(senders)))
+    assert created.count(True) == 1
+    with runtime.uow(readonly=True) as uow:
+        queued = uow.session.scalar(
+            select(func.count()).select_from(tickets).where(tickets.c.number == "B900")
+        )
+    assert queued == 1

@@ -166,7 +166,10 @@ class FakeQueueRepository:
         )
         return block_id
 
-    def block(self, site_id: int, block_id: int, device: str) -> NumberBlock | None:
+    def block(
+        self, site_id: int, block_id: int, device: str, *, lock: bool = False
+    ) -> NumberBlock | None:
+        """``lock`` changes nothing here: the fake runs one use case at a time."""
         return next(
             (
                 b
