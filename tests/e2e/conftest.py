@@ -28,14 +28,19 @@ CHROMIUM_ARGS = [
 #: How deploy/kiosk/motcua-session starts the browser hall board: it speaks without a touch.
 AUTOPLAY = "--autoplay-policy=no-user-gesture-required"
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "web"
+#: How long a page's expected state may take to appear. A deadline, not a wait: a
+#: page that is right passes at once. Playwright's 5 s default failed a month's
+#: report on a CI-like box with two CPU hogs beside the suite.
+EXPECT_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield OnTestClock(browser)
