@@ -30,10 +30,6 @@ class PtyLine:
         """What a driver opens: the symlink when one was asked for, else the pty."""
         return str(self.link) if self.link is not None else self.device
 
-    @property
-    def plugged(self) -> bool:
-        return self.master is not None
-
     def open(self) -> None:
         self.master, self._slave = pty.openpty()
         # Raw, so the line discipline neither echoes nor rewrites CR and LF.
