@@ -16,6 +16,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Generic, Protocol, TypeVar, overload
 
 from sqlalchemy import Connection, Engine, Executable, event
@@ -52,7 +53,7 @@ class _EngineWrites:
         event.listen(engine, "commit", self._on_commit)
         event.listen(engine, "rollback", self._on_rollback)
 
-    def _forget(self, written: set[str]) -> bool:
+    def _forget(self, written: AbstractSet[str]) -> bool:
         if not self.watched & written:
             return False
         hit = [cache for cache in list(self.caches) if cache.tables & written]
@@ -75,9 +76,11 @@ class _EngineWrites:
         written = set(also) if isinstance(also, frozenset) else set()
         if isinstance(statement, UpdateBase) and isinstance(statement.table, TableClause):
             written.add(statement.table.name)
-        if not written:
-            return
-        if self._forget(written):
+        self.wrote(conn, written)
+
+    def wrote(self, conn: Connection, written: AbstractSet[str]) -> None:
+        """Forget what ``written`` changes now, and again at the transaction's commit."""
+        if written and self._forget(written):
             conn.info.setdefault(_WRITTEN, set()).update(written)
 
     def _on_commit(self, conn: Connection) -> None:
@@ -91,6 +94,14 @@ class _EngineWrites:
 
 _watchers: weakref.WeakKeyDictionary[Engine, _EngineWrites] = weakref.WeakKeyDictionary()
 _watchers_lock = threading.Lock()
+
+
+def note_writes(conn: Connection, written: frozenset[str]) -> None:
+    """Tell the caches of ``conn``'s engine that it wrote ``written`` by a way the
+    engine's listeners do not see (the driver's cursor, ``adapters.prepared``)."""
+    writes = _watchers.get(conn.engine)
+    if writes is not None:
+        writes.wrote(conn, written)
 
 
 def _watch(engine: Engine, cache: _Watcher) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     CompoundSelect,
-    Insert,
     Select,
     String,
     Table,
@@ -34,6 +33,7 @@ from sqlalchemy.sql.elements import Tuple
 
 from queue_server.adapters.database import Database
 from queue_server.adapters.fresh_cache import FreshCache
+from queue_server.adapters.prepared import Prepared
 from queue_server.adapters.tables import (
     counter_services,
     counters,
@@ -95,6 +95,7 @@ _APPEND_EVENTS = insert(events).returning(events.c.id)
 #: Returned by an events INSERT on PostgreSQL, it notifies ``EVENTS_CHANNEL``.
 _NOTIFY = func.pg_notify(EVENTS_CHANNEL, cast(events.c.site_id, String))
 _APPEND_EVENTS_NOTIFYING = insert(events).returning(events.c.id, _NOTIFY)
+_APPEND_EVENT = Prepared(_APPEND_EVENTS)
 
 
 @functools.cache
@@ -162,6 +163,12 @@ def _update_by_id(table: Table, keys: frozenset[str], prefix: str = "") -> Updat
         .where(table.c.id == bindparam(f"{prefix}row_id"))
         .values({key: bindparam(f"{prefix}{key}") for key in sorted(keys)})
     )
+
+
+@functools.cache
+def _write_by_id(table: Table, keys: frozenset[str]) -> Prepared:
+    """:func:`_update_by_id` on the driver's cursor: call-next writes two or three rows."""
+    return Prepared(_update_by_id(table, keys))
 
 
 #: The columns of an event row, in the order :func:`_events_with_changes` binds them.
@@ -242,7 +249,7 @@ def _in_class(priority: bool) -> ColumnElement[bool]:
 
 
 @functools.cache
-def _ahead_query(priority: bool, strict: bool) -> Select[int]:
+def _ahead_query(priority: bool, strict: bool) -> Prepared:
     """Count the waiting tickets ahead: the whole queue before the ticket."""
     earlier = and_(
         tickets.c.service_id == bindparam("service_id"),
@@ -252,7 +259,7 @@ def _ahead_query(priority: bool, strict: bool) -> Select[int]:
     condition = and_(_in_class(priority), _place() < _place_of_ticket())
     if strict and not priority:
         condition = condition | tickets.c.priority.is_not(None)
-    return select(func.count()).where(earlier, condition)
+    return Prepared(select(func.count()).where(earlier, condition))
 
 
 def _class_length(priority: bool) -> ColumnElement[int]:
@@ -264,7 +271,7 @@ def _class_length(priority: bool) -> ColumnElement[int]:
 
 
 @functools.cache
-def _ahead_from_tail_query(priority: bool, strict: bool) -> Select[int]:
+def _ahead_from_tail_query(priority: bool, strict: bool) -> Prepared:
     """The same count from the class's length (``waiting_counts``, SQLite) less the
     ticket and those behind it: a new ticket walks no queue."""
     behind = select(func.count()).where(
@@ -276,7 +283,7 @@ def _ahead_from_tail_query(priority: bool, strict: bool) -> Select[int]:
     ahead = _class_length(priority) - 1 - behind.scalar_subquery()
     if strict and not priority:
         ahead = ahead + _class_length(True)
-    return select(ahead)
+    return Prepared(select(ahead))
 
 
 @functools.cache
@@ -293,7 +300,7 @@ def _recent_done_query(
 
 
 @functools.cache
-def _next_seq_statement(postgres: bool) -> Insert:
+def _next_seq_statement(postgres: bool) -> Prepared:
     """The numbering upsert: insert ``last_number`` for a new day, else add it."""
     if postgres:
         from sqlalchemy.dialects import postgresql  # a CLI on SQLite never loads it
@@ -301,13 +308,15 @@ def _next_seq_statement(postgres: bool) -> Insert:
         upsert: postgresql.Insert | sqlite.Insert = postgresql.insert(daily_sequences)
     else:
         upsert = sqlite.insert(daily_sequences)
-    return upsert.on_conflict_do_update(
-        index_elements=[daily_sequences.c.service_id, daily_sequences.c.day],
-        set_={"last_number": daily_sequences.c.last_number + upsert.excluded.last_number},
-    ).returning(daily_sequences.c.last_number)
+    return Prepared(
+        upsert.on_conflict_do_update(
+            index_elements=[daily_sequences.c.service_id, daily_sequences.c.day],
+            set_={"last_number": daily_sequences.c.last_number + upsert.excluded.last_number},
+        ).returning(daily_sequences.c.last_number)
+    )
 
 
-_INSERT_TICKET = insert(tickets).returning(tickets.c.id)
+_INSERT_TICKET = Prepared(insert(tickets).returning(tickets.c.id))
 _TICKET_COLUMNS = tuple(column.key for column in tickets.c if column.key != "id")
 _SITE_ROW = select(sites).where(sites.c.id == bindparam("site_id"))
 _SERVICE_ROW = select(services).where(
@@ -529,7 +538,7 @@ class QueueRepository:
         (SQLite) makes it atomic, so no number is ever issued twice.
         """
         values = {"service_id": service_id, "day": day, "last_number": count}
-        return int(self.session.execute(_next_seq_statement(self._postgres), values).scalar_one())
+        return int(_next_seq_statement(self._postgres).scalar(self.session, values))
 
     # number blocks (kiosk offline mode) ---------------------------------------------
     def last_reserved(self, service_id: int, day: str, floor: int) -> int | None:
@@ -590,7 +599,7 @@ class QueueRepository:
         """Store a new ticket with one INSERT, outside the session (no flush of the
         ORM, a third of the cost of issuing); it gets its id."""
         values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
-        ticket.id = int(self.session.execute(_INSERT_TICKET, values).scalar_one())
+        ticket.id = int(_INSERT_TICKET.scalar(self.session, values))
 
     def ticket_by_number(self, service_id: int, day: str, number: str) -> Ticket | None:
         """The ticket of a service with that number that day, whatever its state."""
@@ -729,7 +738,7 @@ class QueueRepository:
             "ticket_id": ticket.id or 0,
             "queued_at": ticket.queued_at,
         }
-        return int(self.session.scalar(query, values) or 0)
+        return int(query.scalar(self.session, values) or 0)
 
     def recent_service_times(self, service_id: int, limit: int) -> list[float]:
         """Service times of the service's last finished tickets, newest first.
@@ -827,8 +836,7 @@ class QueueRepository:
         if few:
             # SQLite: a statement costs no round trip, and a batch of a few rows cost
             # more to assemble (its SQL is built afresh each time) than one each.
-            connection = self.session.connection()
-            found = [connection.execute(_APPEND_EVENTS, row).scalar_one() for row in rows]
+            found = [_APPEND_EVENT.scalar(self.session, row) for row in rows]
         else:
             batch_insert = _APPEND_EVENTS_NOTIFYING if self._postgres else _APPEND_EVENTS
             found = list(self.session.scalars(batch_insert, rows))
@@ -866,11 +874,11 @@ class QueueRepository:
         return changes
 
     def write(self, changes: Sequence[RowChange]) -> None:
-        """Run ``changes`` (:meth:`changed_rows`) one by one, on the connection: through
-        the session, an UPDATE of a mapped table would look for objects to synchronise."""
-        connection = self.session.connection()
+        """Run ``changes`` (:meth:`changed_rows`) one by one, on the driver's cursor
+        (:mod:`.prepared`): through the session, an UPDATE of a mapped table would look
+        for objects to synchronise."""
         for change in changes:
-            connection.execute(_update_by_id(*change.shape()), change.parameters())
+            _write_by_id(*change.shape()).rows(self.session, change.parameters())
 
     def last_event_id(self, site_id: int) -> int:
         query = select(func.max(events.c.id)).where(events.c.site_id == site_id)
