@@ -12,8 +12,9 @@ server's own words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -32,9 +33,12 @@ __all__ = [
     "ServerUnreachable",
     "ServerUntrusted",
     "Trust",
+    "once_more_if_lost",
 ]
 
 DEFAULT_TIMEOUT = (2.0, 5.0)  # connect, read (seconds)
+
+T = TypeVar("T")
 
 
 class QueueClient:
@@ -89,7 +93,9 @@ class QueueClient:
         except requests.exceptions.SSLError as exc:
             raise untrusted(exc) from exc
         except requests.RequestException as exc:
-            raise ServerUnreachable(f"{method} {path}: {type(exc).__name__}") from exc
+            raise ServerUnreachable(
+                f"{method} {path}: {type(exc).__name__}", answer_lost=_answer_lost(exc)
+            ) from exc
         if response.status_code == 204:
             return None
         if response.status_code >= 400:
@@ -155,10 +161,21 @@ class QueueClient:
 
     # write -------------------------------------------------------------------------
     def issue_ticket(
-        self, service: str, priority: str | None = None, dossier_code: str | None = None
+        self,
+        service: str,
+        priority: str | None = None,
+        dossier_code: str | None = None,
+        request_key: str | None = None,
     ) -> dict[str, Any]:
-        """A new ticket: number, people ahead, estimated wait, tracking URL."""
-        body = {"service": service, "priority": priority, "dossier_code": dossier_code}
+        """A new ticket: number, people ahead, estimated wait, tracking URL. Sent again
+        with the same ``request_key`` (16-64 letters, digits, ``-``, ``_``), it answers
+        the ticket already issued."""
+        body = {
+            "service": service,
+            "priority": priority,
+            "dossier_code": dossier_code,
+            "request_key": request_key,
+        }
         return self.request("POST", "/tickets", json=body)
 
     def check_in_appointment(self, text: str) -> dict[str, Any]:
@@ -190,6 +207,28 @@ class QueueClient:
             "dossier_code": dossier_code,
         }
         return self.request("POST", f"/number-blocks/{block_id}/tickets", json=body)
+
+
+def once_more_if_lost(ask: Callable[[], T]) -> T:
+    """``ask()``, and once more if its answer was lost (``ServerUnreachable.answer_lost``).
+    Only for a request the server answers alike when repeated: a ticket asked with its
+    ``request_key`` gets the ticket the first one issued, not a second number."""
+    try:
+        return ask()
+    except ServerUnreachable as error:
+        if not error.answer_lost:
+            raise
+    return ask()
+
+
+def _answer_lost(exc: requests.RequestException) -> bool:
+    """Whether the request may have reached the server and only the answer was lost:
+    not when no connection was made (refused, or no answer to connect)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.exceptions.ReadTimeout | requests.exceptions.ChunkedEncodingError):
+        return True
+    return isinstance(exc, requests.exceptions.ConnectionError) and "aborted" in str(exc)
 
 
 def _server_error(response: requests.Response) -> ServerError:

@@ -14,11 +14,18 @@ class ClientError(Exception):
 
 
 class ServerUnreachable(ClientError):
-    """No answer: connection refused, timeout, DNS, or a broken connection."""
+    """No answer: connection refused, timeout, DNS, or a broken connection.
+
+    ``answer_lost``: the request went out and may have been carried out, only its
+    answer never came (a slow server, a connection dropped mid-answer)."""
 
     code = "server_unreachable"
     message = "The queue server cannot be reached."
     message_vi = "Không kết nối được máy chủ."
+
+    def __init__(self, *args: object, answer_lost: bool = False) -> None:
+        super().__init__(*args)
+        self.answer_lost = answer_lost
 
 
 #: Each certificate problem a device can meet: (English, Vietnamese).

@@ -15,6 +15,7 @@ and never reaches the queue.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -29,6 +30,7 @@ from device_kit.client import (
     ServerError,
     ServerUnreachable,
     ServerUntrusted,
+    once_more_if_lost,
 )
 from device_kit.contract.citizen_card import CitizenCard
 from device_kit.contract.errors import DossierError, EmptyDossierCode
@@ -403,8 +405,13 @@ class KioskController:
         priority: str | None,
         dossier_code: str | None,
     ) -> Issued:
+        key = secrets.token_urlsafe(16)
+
+        def ask() -> dict[str, Any]:
+            return self.client.issue_ticket(service["code"], priority, dossier_code, key)
+
         try:
-            view = self.client.issue_ticket(service["code"], priority, dossier_code)
+            view = once_more_if_lost(ask)
         except NO_SERVER as error:
             self.state.went_offline(error)
             return self._issue_offline(printer, service, priority, dossier_code)

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -374,11 +374,20 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     return engine
 
 
+#: Unique indexes whose violation means "a twin request committed first": run
+#: again, the work finds the twin's row (a ticket's ``request_key``).
+_RETRY_ON_DUPLICATE = frozenset({"uq_tickets_request_key"})
+
+
 def is_retryable(exc: BaseException) -> bool:
-    """Lock contention worth one more try: SQLite busy, PostgreSQL deadlock/serialization."""
+    """Lock contention worth one more try: SQLite busy, PostgreSQL deadlock/serialization,
+    or a twin request that won a unique index of :data:`_RETRY_ON_DUPLICATE`."""
     if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
         return True
-    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None)
+    if isinstance(exc, IntegrityError) and code == "23505":
+        return getattr(getattr(orig, "diag", None), "constraint_name", None) in _RETRY_ON_DUPLICATE
     return isinstance(exc, DBAPIError) and code in {"40001", "40P01"}
 
 

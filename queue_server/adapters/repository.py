@@ -601,6 +601,12 @@ class QueueRepository:
         values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
         ticket.id = int(_INSERT_TICKET.scalar(self.session, values))
 
+    def ticket_by_request(self, source: str, request_key: str) -> Ticket | None:
+        """The ticket a device (``source``) was issued for its request key, if any."""
+        t = tickets.c
+        query = select(Ticket).where(t.source == source, t.request_key == request_key)
+        return self.session.scalars(query).first()
+
     def ticket_by_number(self, service_id: int, day: str, number: str) -> Ticket | None:
         """The ticket of a service with that number that day, whatever its state."""
         t = tickets.c

@@ -212,6 +212,9 @@ tickets = Table(
     Column("parked_at", UtcDateTime()),
     Column("park_reason", String(200)),
     Column("parked_s", Integer, nullable=False, default=0, server_default="0"),
+    #: The issuing device's key for the request (``IssueTicketBody.request_key``): a
+    #: repeat of a request whose answer was lost gets this ticket, not another one.
+    Column("request_key", String(64)),
     # Both queue indexes hold the whole calling order (queued_at, id), so a head is
     # the first entry of an index scan whatever the planner guesses (migration 0016);
     # with ``priority`` last, counting the tickets ahead of one reads no rows (0017).
@@ -230,6 +233,7 @@ tickets = Table(
     # The estimated wait reads a service's newest finished tickets on every issue.
     Index("ix_tickets_finished", "service_id", "state", "finished_at"),
     Index("ix_tickets_day", "site_id", "day"),
+    Index("uq_tickets_request_key", "source", "request_key", unique=True),
 )
 
 users = Table(

@@ -18,9 +18,13 @@ class TokenRequest(_Body):
 
 
 class IssueTicketBody(_Body):
+    """``request_key``: the device's own key for this request (a random one per
+    ticket); sent again after a lost answer, it gets the ticket already issued."""
+
     service: str = Field(min_length=1, max_length=40)
     priority: str | None = Field(None, max_length=30)
     dossier_code: str | None = Field(None, max_length=80)
+    request_key: str | None = Field(None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 _TICKET_NUMBER = r"^\s*[A-Za-z]{1,2}\d{1,5}\s*$"

@@ -37,6 +37,7 @@ def create_ticket(body: IssueTicketBody) -> Any:
         priority=body.priority,
         source=who.label if who else "web",
         dossier_code=body.dossier_code,
+        request_key=body.request_key,
     )
     view = issue_ticket(
         runtime.uow,

@@ -61,6 +61,13 @@ class UnknownTicket(NotFound):
     message_vi = "Không có số thứ tự này."
 
 
+class RequestKeyReused(QueueError):
+    code = "request_key_reused"
+    status = 422
+    message = "This request key was already used for another request."
+    message_vi = "Mã yêu cầu này đã được dùng cho một yêu cầu khác."
+
+
 class ServiceClosed(QueueError):
     code = "service_closed"
     message = "This service is not taking tickets now."

@@ -297,6 +297,8 @@ class Ticket:
     #: Whole seconds spent parked, over every park that ended; kept apart from the
     #: wait and the service time.
     parked_s: int = 0
+    #: The issuing device's key for its request, kept so a repeat gets this ticket.
+    request_key: str | None = None
     id: int | None = None
 
     def _move(self, target: TicketState) -> None:

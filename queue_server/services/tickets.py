@@ -13,6 +13,7 @@ from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.queueing.errors import (
     DailyLimitReached,
     InvalidPriority,
+    RequestKeyReused,
     ServiceClosed,
     UnknownTicket,
 )
@@ -40,6 +41,8 @@ class IssueRequest:
     priority: str | None = None
     source: str = "kiosk"
     dossier_code: str | None = None
+    #: The device's key for this request: a repeat gets the ticket it was issued.
+    request_key: str | None = None
 
 
 def issue_ticket(
@@ -59,18 +62,35 @@ def issue_ticket(
             "(POST /appointments/check-in), not declared.",
             "Số ưu tiên đặt lịch hẹn chỉ cấp khi xác nhận lịch hẹn tại kiosk, không tự khai.",
         )
+    # On PostgreSQL a repeat sent while the first is still being issued waits at the
+    # key's unique index, then runs again (``is_retryable``) and finds that ticket.
     return run(
         uows, lambda uow: number_ticket(uow, site.load(uow), request, actor, now, wait_sample)
     )
+
+
+def repeated(uow: UnitOfWork, request: IssueRequest, service: Service) -> Ticket | None:
+    """The ticket already issued for this request's key, if it is a repeat."""
+    if not request.request_key:
+        return None
+    earlier = uow.repo.ticket_by_request(request.source, request.request_key)
+    if earlier is not None and earlier.service_id != service.id:
+        raise RequestKeyReused(
+            "This request key was already used for another service.",
+            "Mã yêu cầu này đã dùng cho một dịch vụ khác.",
+        )
+    return earlier
 
 
 def number_ticket(
     uow: UnitOfWork, site: Site, request: IssueRequest, actor: str, now: datetime, wait_sample: int
 ) -> dict[str, Any]:
     """Number a new ticket atomically and queue it, inside ``uow``; refusals say why
-    in vi and en."""
+    in vi and en. A repeated request (its ``request_key``) gets the ticket it was issued."""
     priority = PriorityGroup.parse(request.priority)
     service = uow.repo.service_copy(site.id or 0, request.service)
+    if (earlier := repeated(uow, request, service)) is not None:
+        return position_view(uow, earlier, service, wait_sample)  # even after closing time
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
     day = local_day(now, site.timezone)
     seq = uow.repo.next_seq(service.id or 0, day)
@@ -93,7 +113,9 @@ def number_ticket(
         uow,
         site,
         service,
-        NewTicket(seq, day, now, priority, request.source, request.dossier_code),
+        NewTicket(
+            seq, day, now, priority, request.source, request.dossier_code, request.request_key
+        ),
         actor,
         now,
         wait_sample,
@@ -110,6 +132,7 @@ class NewTicket:
     priority: PriorityGroup | None
     source: str
     dossier_code: str | None
+    request_key: str | None = None
 
 
 def queue_ticket(
@@ -135,6 +158,7 @@ def queue_ticket(
         priority=new.priority.value if new.priority else None,
         source=new.source,
         dossier_code=new.dossier_code,
+        request_key=new.request_key,
     )
     uow.repo.add_ticket(ticket)
     view = position_view(uow, ticket, service, wait_sample, just_queued=True)

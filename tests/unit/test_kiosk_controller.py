@@ -71,7 +71,13 @@ class FakeServer:
         self.seq[service] = self.seq.get(service, 0) + count
         return self.seq[service]
 
-    def issue_ticket(self, service: str, priority: str | None, dossier_code: str | None) -> Any:
+    def issue_ticket(
+        self,
+        service: str,
+        priority: str | None,
+        dossier_code: str | None,
+        request_key: str | None = None,
+    ) -> Any:
         self._check()
         prefix = {s["code"]: s["prefix"] for s in SERVICES}[service]
         number = f"{prefix}{self._next(service):03d}"
