@@ -178,14 +178,17 @@ class QueueClient:
         }
         return self.request("POST", "/tickets", json=body)
 
-    def check_in_appointment(self, text: str) -> dict[str, Any]:
-        """A booking (its QR, code or phone number) turned into an appointment ticket."""
-        return self.request("POST", "/appointments/check-in", json={"code": text})
+    def check_in_appointment(self, text: str, request_key: str | None = None) -> dict[str, Any]:
+        """A booking (its QR, code or phone number) turned into an appointment ticket;
+        sent again with the same ``request_key``, the ticket it was checked in with."""
+        body = {"code": text, "request_key": request_key}
+        return self.request("POST", "/appointments/check-in", json=body)
 
-    def check_in_by_card(self, id_number: str) -> dict[str, Any]:
+    def check_in_by_card(self, id_number: str, request_key: str | None = None) -> dict[str, Any]:
         """The booking of today made with this ID number, turned into an appointment
         ticket; only the number is sent (in the body, never the URL)."""
-        return self.request("POST", "/appointments/check-in", json={"id_number": id_number})
+        body = {"id_number": id_number, "request_key": request_key}
+        return self.request("POST", "/appointments/check-in", json=body)
 
     def lease_block(self, service: str, count: int) -> dict[str, Any]:
         """Reserve ``count`` numbers of today's sequence for issuing while offline."""

@@ -365,12 +365,12 @@ class KioskController:
         appointment priority, and printed. Only online: the server keeps the bookings."""
         if not text.strip():
             raise Refusal("appointment.hint")
-        return self._check_in(lambda: self.client.check_in_appointment(text.strip()))
+        return self._check_in(lambda key: self.client.check_in_appointment(text.strip(), key))
 
     def check_in_by_card(self, card: CitizenCard) -> Issued:
         """The holder's booking of today that recorded the ID (its keyed hash), turned
         into an appointment ticket. Only the ID number leaves the kiosk."""
-        return self._check_in(lambda: self.client.check_in_by_card(card.id_number))
+        return self._check_in(lambda key: self.client.check_in_by_card(card.id_number, key))
 
     def _with_printer(self, issue: Callable[[Printer], Issued]) -> Issued:
         """Run ``issue`` with a printer that says it is ready; a printer problem is
@@ -421,16 +421,15 @@ class KioskController:
         self._count_online_ticket(service["code"], priority, view.get("ahead"))
         return self._print_issued(printer, view, service, priority, dossier_code)
 
-    def _check_in(self, ask: Callable[[], dict[str, Any]]) -> Issued:
-        """``ask`` the server to check a booking in, with a ready printer, and print
-        the appointment ticket it numbered."""
+    def _check_in(self, ask: Callable[[str], dict[str, Any]]) -> Issued:
+        """``ask`` the server, with a key for the request, to check a booking in, with a
+        ready printer, and print the appointment ticket it numbered."""
         return self._with_printer(lambda printer: self._check_in_and_print(printer, ask))
 
-    def _check_in_and_print(
-        self, printer: Printer, ask: Callable[[], dict[str, Any]]
-    ) -> Issued:
+    def _check_in_and_print(self, printer: Printer, ask: Callable[[str], dict[str, Any]]) -> Issued:
+        key = secrets.token_urlsafe(16)
         try:
-            view = ask()
+            view = once_more_if_lost(lambda: ask(key))
         except NO_SERVER as error:
             self.state.went_offline(error)
             raise Refusal("appointment.offline") from error

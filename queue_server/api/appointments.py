@@ -167,9 +167,14 @@ def check_in_appointment(body: CheckInBody) -> Any:
 
     def work(uow: UnitOfWork) -> dict[str, object]:
         site = ref.load(uow)
+        key = body.request_key
         if holder is not None:
-            return check_in_by_card(uow, site, holder, window, source, now, settings.wait_sample)
-        return check_in(uow, site, body.code or "", window, source, now, settings.wait_sample)
+            return check_in_by_card(
+                uow, site, holder, window, source, now, settings.wait_sample, request_key=key
+            )
+        return check_in(
+            uow, site, body.code or "", window, source, now, settings.wait_sample, request_key=key
+        )
 
     view = run(runtime.uow, work)
     return jsonify(with_track_url(view)), 201

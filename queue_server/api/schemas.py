@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from device_kit.contract.device_wire import AnnouncementMode, AnnouncementVariant
 from queue_server.queueing.model import PriorityPolicy
@@ -12,19 +14,23 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: A device's own key for one request (a random one per ticket): sent again after a
+#: lost answer, the request gets the ticket it was already issued.
+RequestKey = Annotated[
+    str, StringConstraints(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+]
+
+
 class TokenRequest(_Body):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=200)
 
 
 class IssueTicketBody(_Body):
-    """``request_key``: the device's own key for this request (a random one per
-    ticket); sent again after a lost answer, it gets the ticket already issued."""
-
     service: str = Field(min_length=1, max_length=40)
     priority: str | None = Field(None, max_length=30)
     dossier_code: str | None = Field(None, max_length=80)
-    request_key: str | None = Field(None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    request_key: RequestKey | None = None
 
 
 _TICKET_NUMBER = r"^\s*[A-Za-z]{1,2}\d{1,5}\s*$"
@@ -137,6 +143,7 @@ class CheckInBody(_Body):
 
     code: str | None = Field(None, min_length=1, max_length=300)
     id_number: str | None = Field(None, min_length=1, max_length=40)
+    request_key: RequestKey | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> CheckInBody:

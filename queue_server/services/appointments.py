@@ -34,11 +34,12 @@ from queue_server.queueing.appointments import (
     parse_phone,
     read_code,
 )
+from queue_server.queueing.errors import RequestKeyReused
 from queue_server.queueing.model import PriorityGroup, Service, Site
 from queue_server.services.clock import local_day
 from queue_server.services.dossier_settings import load_dossier_settings
 from queue_server.services.sms_lookup import masked_number
-from queue_server.services.tickets import IssueRequest, number_ticket
+from queue_server.services.tickets import IssueRequest, number_ticket, position_view, repeated
 from queue_server.services.working_calendar import site_calendar
 from queue_server.text import strip_accents
 
@@ -304,10 +305,13 @@ def check_in(
     source: str,
     now: datetime,
     wait_sample: int,
+    *,
+    request_key: str | None = None,
 ) -> dict[str, object]:
     """Turn a booking into a ticket with the appointment priority. ``text`` is what the
     kiosk read or the visitor typed: the booking QR, its code, or the phone number (its
-    booking of today whose window is open, else the nearest)."""
+    booking of today whose window is open, else the nearest). A repeat of the request
+    (its ``request_key``) gets the ticket the booking was checked in with."""
     if read_code(text) is not None:
         booking = _find(uow, site, text)
     else:
@@ -316,7 +320,7 @@ def check_in(
         if not found:
             raise UnknownBooking()
         booking = _of_today(found, now, window)
-    return _ticket_for(uow, site, booking, window, source, now, wait_sample)
+    return _ticket_for(uow, site, booking, window, (source, request_key), now, wait_sample)
 
 
 def check_in_by_card(
@@ -327,13 +331,16 @@ def check_in_by_card(
     source: str,
     now: datetime,
     wait_sample: int,
+    *,
+    request_key: str | None = None,
 ) -> dict[str, object]:
     """Check in the booking of today that recorded the ID card's keyed hash (whose
     window is open, else the nearest): the visitor holds the card instead of the QR."""
     found = uow.appointments.holding_by_id(site.id or 0, id_hash, local_day(now, site.timezone))
     if not found:
         raise NoBookingForCard()
-    return _ticket_for(uow, site, _of_today(found, now, window), window, source, now, wait_sample)
+    booking = _of_today(found, now, window)
+    return _ticket_for(uow, site, booking, window, (source, request_key), now, wait_sample)
 
 
 def _of_today(found: list[Booking], now: datetime, window: CheckInWindow) -> Booking:
@@ -354,13 +361,26 @@ def _ticket_for(
     site: Site,
     booking: Booking,
     window: CheckInWindow,
-    source: str,
+    asker: tuple[str, str | None],
     now: datetime,
     wait_sample: int,
 ) -> dict[str, object]:
+    """``asker``: the device checking in (its label) and its key for this request."""
+    source, request_key = asker
+    service = uow.repo.service_by_id(booking.service_id)
+    request = IssueRequest(service.code, PriorityGroup.APPOINTMENT.value, source, None, request_key)
+    earlier = repeated(uow, request, service)
+    if earlier is not None:
+        if earlier.id != booking.ticket_id:
+            raise RequestKeyReused(
+                "This request key was already used for another booking.",
+                "Mã yêu cầu này đã dùng cho một lịch hẹn khác.",
+            )
+        again: dict[str, object] = position_view(uow, earlier, service, wait_sample)
+        again["appointment"] = _appointment(booking, site.timezone)
+        return again
     if booking.state is not BookingState.BOOKED:
         raise BookingNotActive(booking.state)
-    service = uow.repo.service_by_id(booking.service_id)
     try:
         check_in_window(
             booking.slot_start.astimezone(ZoneInfo(site.timezone)),
@@ -373,14 +393,7 @@ def _ticket_for(
         raise
     if not uow.appointments.move(booking, BookingState.CHECKED_IN, checked_in_at=now):
         raise BookingNotActive(BookingState.CHECKED_IN)
-    view: dict[str, object] = number_ticket(
-        uow,
-        site,
-        IssueRequest(service.code, PriorityGroup.APPOINTMENT.value, source),
-        source,
-        now,
-        wait_sample,
-    )
+    view: dict[str, object] = number_ticket(uow, site, request, source, now, wait_sample)
     uow.appointments.move(booking, BookingState.CHECKED_IN, ticket_id=view["id"])
     view["appointment"] = _appointment(booking, site.timezone)
     return view

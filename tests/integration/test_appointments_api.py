@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 import subprocess
 import threading
 from collections import Counter
@@ -19,7 +20,7 @@ from openpyxl import load_workbook
 from server_fixtures import Api
 from sqlalchemy import func, select
 
-from queue_server.adapters.tables import appointment_slots, appointments, sms_outbox
+from queue_server.adapters.tables import appointment_slots, appointments, sms_outbox, tickets
 from queue_server.dossiers.calendar import WorkingCalendar
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -382,3 +383,29 @@ def test_a_booking_page_and_its_qr_answer_only_the_code_as_written(
     for other in (code.lower(), "ABC", "K7P3Q0"):
         assert api.client.get(f"/hen/{other}").status_code == 404
         assert api.client.get(f"/hen/{other}/qr.svg").status_code == 404
+
+
+def test_a_repeated_check_in_gets_the_ticket_its_booking_was_checked_in_with(
+    api: Api, clock: FakeClock
+) -> None:
+    """A kiosk whose check-in answer was lost asks again with the same key: the booking
+    is not 'already used', the visitor gets the ticket it was checked in with."""
+    start, codes = _booked(api, clock, 2)
+    clock.now = start - timedelta(minutes=5)
+    key = secrets.token_urlsafe(16)
+
+    def check_in_keyed(code: str) -> Any:
+        body = {"code": code, "request_key": key}
+        return api.call("POST", "/appointments/check-in", "kiosk", json=body)
+
+    first, again = check_in_keyed(codes[0]), check_in_keyed(codes[0])
+    assert first.status_code == again.status_code == 201, again.json
+    assert again.json["id"] == first.json["id"]
+    assert again.json["appointment"]["code"] == codes[0]
+    other = check_in_keyed(codes[1])
+    assert other.status_code == 422 and other.json["error"]["code"] == "request_key_reused"
+    assert "lịch hẹn khác" in other.json["error"]["message_vi"]
+    unkeyed = check_in(api, codes[0])
+    assert unkeyed.status_code == 409 and unkeyed.json["error"]["code"] == "booking_not_active"
+    with api.runtime.uow(readonly=True) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(tickets)) == 1

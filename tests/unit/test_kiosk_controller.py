@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +51,26 @@ class FakeServer:
         self.ratings: dict[str, dict[str, int]] = {}
         self.requests: list[tuple[str, str]] = []
         self.sync_refusal: ServerError | None = None  # how the hand-over is answered
+        #: Answers to lose after doing the work (a slow server, a dropped link).
+        self.lose_answers = 0
+        self.by_key: dict[str, Any] = {}  # what each request key was answered
+        self.keys_seen: list[str | None] = []
+
+    def _answer(self, key: str | None, work: Callable[[], Any]) -> Any:
+        """A keyed request answers alike when repeated; an answer may be lost after
+        the work was done, as the real server's can."""
+        self._check()
+        self.keys_seen.append(key)
+        if key is None:
+            answer = work()
+        elif key in self.by_key:
+            answer = self.by_key[key]
+        else:
+            answer = self.by_key[key] = work()
+        if self.lose_answers:
+            self.lose_answers -= 1
+            raise ServerUnreachable("POST: ReadTimeout", answer_lost=True)
+        return answer
 
     def _check(self) -> None:
         if self.down:
@@ -78,7 +99,16 @@ class FakeServer:
         dossier_code: str | None,
         request_key: str | None = None,
     ) -> Any:
-        self._check()
+        return self._answer(request_key, lambda: self._issue(service, dossier_code))
+
+    def check_in_appointment(self, text: str, request_key: str | None = None) -> Any:
+        def check_in() -> Any:
+            view = self._issue("ho-tich", None)
+            return {**view, "service": "ho-tich", "priority": "appointment"}
+
+        return self._answer(request_key, check_in)
+
+    def _issue(self, service: str, dossier_code: str | None) -> Any:
         prefix = {s["code"]: s["prefix"] for s in SERVICES}[service]
         number = f"{prefix}{self._next(service):03d}"
         ahead = len(self.queue)
@@ -219,6 +249,39 @@ def test_online_ticket_is_printed_with_the_server_number(parts: Any) -> None:
     assert (ticket.number, ticket.people_ahead) == ("B002", 1)
     assert ticket.priority_label == "Người cao tuổi (từ 60 tuổi)"
     assert ticket.tracking_url == "http://x/t/abc"
+
+
+def test_a_lost_answer_is_asked_again_with_its_key_and_one_ticket_printed(parts: Any) -> None:
+    controller, server, printer, _ = parts
+    server.lose_answers = 1
+    issued = controller.take_ticket("ho-tich")
+    assert (issued.number, issued.offline, issued.printed) == ("B001", False, True)
+    assert [t["number"] for t in server.queue] == ["B001"]
+    assert [t.number for t in printer.tickets] == ["B001"]
+    key = server.keys_seen[0]
+    assert key and len(key) >= 16 and server.keys_seen == [key, key]
+    controller.take_ticket("ho-tich")
+    assert server.keys_seen[2] != key  # a new ticket, a new key
+
+
+def test_a_lost_check_in_answer_prints_the_bookings_ticket_once(parts: Any) -> None:
+    controller, server, printer, _ = parts
+    server.lose_answers = 1
+    issued = controller.check_in("HEN123")
+    assert (issued.number, issued.offline, issued.printed) == ("B001", False, True)
+    assert [t["number"] for t in server.queue] == ["B001"]
+    assert len(printer.tickets) == 1
+    assert server.keys_seen[0] is not None and server.keys_seen == server.keys_seen[:1] * 2
+
+
+def test_answers_lost_twice_give_an_offline_number(parts: Any) -> None:
+    """The one repeat is all: a server that keeps losing answers is treated as away."""
+    controller, server, _, _ = parts
+    controller.heartbeat()  # leases the offline block
+    server.lose_answers = 2
+    issued = controller.take_ticket("ho-tich")
+    assert issued.offline and issued.number == "B900"
+    assert len(server.keys_seen) == 2
 
 
 def test_no_paper_means_no_number_taken(parts: Any) -> None:
