@@ -3,7 +3,13 @@ users and tokens, and an authenticated test client."""
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,8 +17,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pg_schema import temporary_schema
+from sqlalchemy import event
 
-from queue_server.adapters.database import connect, migrate
+from queue_server.adapters.database import Database, connect, migrate
 from queue_server.adapters.tables import start_mappers
 from queue_server.app import create_app
 from queue_server.bootstrap import demo_site
@@ -50,6 +58,63 @@ class Api:
         return self.call("POST", f"/counters/{self.counters[number]}/{action}", who, **kwargs)
 
 
+@functools.cache
+def _migrated_sqlite() -> Path:
+    """An empty SQLite database the migrations built, once per test process."""
+    folder = Path(tempfile.mkdtemp(prefix="motcua-migrated-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "migrated.db"
+    db = connect(f"sqlite:///{path}")
+    try:
+        migrate(db)
+    finally:
+        db.dispose()
+    return path
+
+
+def _copy_migrated(db: Database, path: Path) -> None:
+    """Give the SQLite file at ``path`` the migrated schema by copying it (SQLite's backup
+    API): running the migrations was a fifth of a test's set-up. The migrations' own
+    tests still run them (``test_migrations.py``, and the template is their output)."""
+    with closing(sqlite3.connect(_migrated_sqlite())) as source:
+        with closing(sqlite3.connect(path)) as target:
+            source.backup(target)
+    db.dispose()  # no connection opened before the copy outlives it
+
+
+@functools.cache
+def _migration_statements(url: str) -> tuple[tuple[str, Any, bool], ...]:
+    """Every statement the migrations send PostgreSQL to build a schema, recorded once
+    per test process in a schema of their own: (SQL, parameters, executemany)."""
+    sent: list[tuple[str, Any, bool]] = []
+
+    def remember(*args: Any) -> None:
+        _conn, _cursor, statement, parameters, _context, executemany = args
+        sent.append((statement, parameters, executemany))
+
+    with temporary_schema() as schema:
+        db = connect(url, schema=schema)
+        event.listen(db.engine, "before_cursor_execute", remember)
+        try:
+            migrate(db)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", remember)
+            db.dispose()
+    return tuple(sent)
+
+
+def _replay_migrations(db: Database, url: str) -> None:
+    """Build a test's own PostgreSQL schema by sending the statements the migrations
+    sent (:func:`_migration_statements`), in one transaction: alembic's own work
+    around them was most of a test's set-up. ``test_migrations.py`` compares the
+    result with the tables the code maps."""
+    with db.engine.begin() as conn:
+        cursor = conn.connection.cursor()
+        for statement, parameters, many in _migration_statements(url):
+            (cursor.executemany if many else cursor.execute)(statement, parameters)
+        cursor.close()
+
+
 def build_runtime(
     url: str, schema: str | None, tmp_path: Path, clock: Any, site: SiteFile | None = None
 ) -> Runtime:
@@ -59,7 +124,12 @@ def build_runtime(
         db=connect(url, schema=schema),
         clock=clock,
     )
-    migrate(runtime.db)
+    if schema is None and url.startswith("sqlite:///"):
+        _copy_migrated(runtime.db, Path(url.removeprefix("sqlite:///")))
+    elif schema is not None:
+        _replay_migrations(runtime.db, url)
+    else:
+        migrate(runtime.db)
     with runtime.uow() as uow:
         apply_site_file(uow, site or demo_site(), "test", clock())
         uow.commit()
