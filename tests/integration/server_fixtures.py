@@ -136,6 +136,16 @@ def build_runtime(
     return runtime
 
 
+def seeded_sqlite(folder: Path, clock: Any) -> tuple[str, dict[str, str], dict[int, int]]:
+    """A migrated, seeded SQLite file in ``folder`` for a server process to open: its
+    URL, the callers' tokens and the counter ids (:func:`seed_callers`)."""
+    url = f"sqlite:///{folder / 'motcua.db'}"
+    runtime = build_runtime(url, None, folder, clock)
+    tokens, counters = seed_callers(runtime)
+    runtime.db.dispose()
+    return url, tokens, counters
+
+
 def seed_callers(runtime: Runtime) -> tuple[dict[str, str], dict[int, int]]:
     """Users of every role, a kiosk and a board token; returns tokens and counter ids."""
     now = runtime.clock()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from clocks import TickingClock
 from live_server import LiveServer, free_port
-from server_fixtures import build_runtime, seed_callers
+from server_fixtures import seeded_sqlite
 
 from device_kit.client import QueueClient, ServerError, ServerUnreachable
 
@@ -20,10 +20,7 @@ def live(
     ticking_clock: TickingClock,
 ) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     data = tmp_path_factory.mktemp("client")
-    url = f"sqlite:///{data / 'motcua.db'}"
-    runtime = build_runtime(url, None, data, ticking_clock)
-    tokens, _ = seed_callers(runtime)
-    runtime.db.dispose()
+    url, tokens, _ = seeded_sqlite(data, ticking_clock)
     server = LiveServer(url, data).start()
     yield server, tokens
     server.stop()

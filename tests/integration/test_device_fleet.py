@@ -14,7 +14,7 @@ import pytest
 import requests
 from clocks import TickingClock
 from live_server import LiveServer
-from server_fixtures import Api, build_runtime, seed_callers
+from server_fixtures import Api, seeded_sqlite
 from sse_reader import messages
 
 from device_kit.contract.device_wire import Health
@@ -254,10 +254,7 @@ def live(
     tmp_path: Path,
     ticking_clock: TickingClock,
 ) -> Iterator[tuple[LiveServer, dict[str, str]]]:
-    url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, ticking_clock)
-    tokens, _ = seed_callers(runtime)
-    runtime.db.dispose()
+    url, tokens, _ = seeded_sqlite(tmp_path, ticking_clock)
     server = LiveServer(url, tmp_path).start()
     yield server, tokens
     server.kill()  # no graceful wait on a quiet event stream

@@ -17,7 +17,7 @@ import pytest
 from clocks import TickingClock
 from live_server import LiveServer
 from printer_fixtures import running_emulator
-from server_fixtures import build_runtime, seed_callers
+from server_fixtures import seeded_sqlite
 
 from device_kit.client import QueueClient, ServerUnreachable
 from drivers.printer import open_printer
@@ -82,10 +82,7 @@ class _Forward(BaseHTTPRequestHandler):
 def server(
     tmp_path: Path, ticking_clock: TickingClock
 ) -> Iterator[tuple[LiveServer, dict[str, str]]]:
-    url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, ticking_clock)
-    tokens, _ = seed_callers(runtime)
-    runtime.db.dispose()
+    url, tokens, _ = seeded_sqlite(tmp_path, ticking_clock)
     live = LiveServer(url, tmp_path).start()
     yield live, tokens
     live.stop()

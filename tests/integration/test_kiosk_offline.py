@@ -12,7 +12,7 @@ import requests
 from clocks import TickingClock
 from live_server import LiveServer
 from printer_fixtures import ARTIFACTS, running_emulator
-from server_fixtures import build_runtime, seed_callers
+from server_fixtures import seeded_sqlite
 
 from device_kit.client import QueueClient
 from drivers.printer import open_printer
@@ -25,10 +25,7 @@ def _start_server(
     tmp_path: Path, clock: TickingClock
 ) -> tuple[LiveServer, dict[str, str], dict[int, int]]:
     """A live server on a seeded SQLite file; its tokens and counters."""
-    url = f"sqlite:///{tmp_path / 'motcua.db'}"
-    runtime = build_runtime(url, None, tmp_path, clock)
-    tokens, counters = seed_callers(runtime)
-    runtime.db.dispose()
+    url, tokens, counters = seeded_sqlite(tmp_path, clock)
     return LiveServer(url, tmp_path).start(), tokens, counters
 
 
