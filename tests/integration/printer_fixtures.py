@@ -6,9 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from drivers.printer import SlipData, TicketData
+from device_kit.client import QueueClient
+from drivers.printer import SlipData, TicketData, open_printer
 from drivers.printer.emulator import PrinterEmulator
+from kiosk_app.controller import KioskController, KioskSettings
+from kiosk_app.offline import Outbox
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "printer"
 TRACKING_URL = "https://motcua.example.vn/t/A023-7f3k"
@@ -52,3 +56,19 @@ def sample_slip() -> SlipData:
         timeliness="Đúng hạn",
         tracking_url="https://motcua.example.vn/hs/000.00.06.H56-231027-0361",
     )
+
+
+def kiosk_at(
+    emulator: PrinterEmulator, client: QueueClient, outbox: Outbox, clock: Any, paper: int = 80
+) -> KioskController:
+    """A kiosk printing to ``emulator`` over TCP, blocks of three, its catalogue loaded;
+    ``clock`` is the server's, so its blocks are leased for the server's day."""
+    controller = KioskController(
+        client,
+        lambda: open_printer(f"tcp://127.0.0.1:{emulator.port}", paper=paper),
+        outbox,
+        KioskSettings(block_size=3),
+        clock=clock,
+    )
+    controller.load_catalogue()
+    return controller

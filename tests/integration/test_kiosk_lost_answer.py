@@ -16,12 +16,10 @@ from pathlib import Path
 import pytest
 from clocks import TickingClock
 from live_server import LiveServer
-from printer_fixtures import running_emulator
+from printer_fixtures import kiosk_at, running_emulator
 from server_fixtures import seeded_sqlite
 
 from device_kit.client import QueueClient, ServerUnreachable
-from drivers.printer import open_printer
-from kiosk_app.controller import KioskController, KioskSettings
 from kiosk_app.offline import Outbox
 
 
@@ -106,14 +104,7 @@ def test_a_lost_answer_is_asked_again_and_the_servers_number_printed(
             QueueClient(proxy.url, tokens["kiosk"], timeout=(1, 5)) as client,
             Outbox(tmp_path / "kiosk.db") as outbox,
         ):
-            controller = KioskController(
-                client,
-                lambda: open_printer(f"tcp://127.0.0.1:{emulator.port}", paper=80),
-                outbox,
-                KioskSettings(block_size=3),
-                clock=ticking_clock,
-            )
-            controller.load_catalogue()
+            controller = kiosk_at(emulator, client, outbox, ticking_clock)
             assert controller.heartbeat() is True
             issued = controller.take_ticket("ho-tich")
             (job,) = emulator.wait_for_jobs(1)

@@ -11,13 +11,12 @@ import pytest
 import requests
 from clocks import TickingClock
 from live_server import LiveServer
-from printer_fixtures import ARTIFACTS, running_emulator
+from printer_fixtures import ARTIFACTS, kiosk_at, running_emulator
 from server_fixtures import seeded_sqlite
 
 from device_kit.client import QueueClient
-from drivers.printer import open_printer
 from drivers.printer.emulator import EmulatedJob
-from kiosk_app.controller import KioskController, KioskSettings
+from kiosk_app.controller import KioskController
 from kiosk_app.offline import Outbox
 
 
@@ -54,14 +53,7 @@ def test_three_offline_tickets_join_the_queue_once_in_issue_order(
         QueueClient(server.url, tokens["kiosk"], timeout=(0.5, 2)) as client,
         Outbox(tmp_path / "kiosk.db") as outbox,
     ):
-        controller = KioskController(
-            client,
-            lambda: open_printer(f"tcp://127.0.0.1:{emulator.port}", paper=80),
-            outbox,
-            KioskSettings(block_size=3),
-            clock=ticking_clock,  # the day its blocks are leased for is the server's day
-        )
-        controller.load_catalogue()
+        controller = kiosk_at(emulator, client, outbox, ticking_clock)
         assert controller.heartbeat() is True  # leases a block per service
         before = controller.take_ticket("ho-tich")
         server.kill()
@@ -111,15 +103,7 @@ def test_offline_tickets_use_the_reserved_band_and_say_who_is_ahead(
     ):
 
         def kiosk() -> KioskController:
-            controller = KioskController(
-                client,
-                lambda: open_printer(f"tcp://127.0.0.1:{emulator.port}", paper=58),
-                outbox,
-                KioskSettings(block_size=3),
-                clock=ticking_clock,
-            )
-            controller.load_catalogue()
-            return controller
+            return kiosk_at(emulator, client, outbox, ticking_clock, paper=58)
 
         controller = kiosk()
         assert controller.heartbeat() is True  # leases B900-B902, counts the queue
