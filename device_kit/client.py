@@ -201,13 +201,17 @@ class QueueClient:
         issued_at: datetime,
         priority: str | None = None,
         dossier_code: str | None = None,
+        replaces: str | None = None,
     ) -> dict[str, Any]:
-        """Hand over a ticket issued offline from a block; repeating it is harmless."""
+        """Hand over a ticket issued offline from a block; repeating it is harmless.
+        ``replaces``: the key of the online request given up for it (its ticket, if
+        the server issued one, is cancelled)."""
         body = {
             "seq": seq,
             "issued_at": issued_at.isoformat(),
             "priority": priority,
             "dossier_code": dossier_code,
+            "replaces": replaces,
         }
         return self.request("POST", f"/number-blocks/{block_id}/tickets", json=body)
 

@@ -321,6 +321,7 @@ class KioskController:
                     ticket.issued_at,
                     ticket.priority,
                     ticket.dossier_code,
+                    ticket.replaces,
                 )
             except NO_SERVER as error:
                 self.state.went_offline(error)
@@ -414,7 +415,9 @@ class KioskController:
             view = once_more_if_lost(ask)
         except NO_SERVER as error:
             self.state.went_offline(error)
-            return self._issue_offline(printer, service, priority, dossier_code)
+            # The request may have issued a ticket nobody will hold: the hand-over of
+            # this offline one names its key, and the server cancels that ticket.
+            return self._issue_offline(printer, service, priority, dossier_code, key)
         except ServerError as error:
             raise Refusal("error.server", vi=error.message_vi, en=error.message) from error
         self.state.came_online()
@@ -491,10 +494,13 @@ class KioskController:
         service: dict[str, Any],
         priority: str | None,
         dossier_code: str | None,
+        replaces: str,
     ) -> Issued:
         now = self.clock()
         ahead = self._ahead_offline(service, priority)  # before this ticket joins the outbox
-        offline = self.outbox.take(service["code"], self.today(), now, priority, dossier_code)
+        offline = self.outbox.take(
+            service["code"], self.today(), now, priority, dossier_code, replaces
+        )
         if offline is None:
             self._report(f"offline and no spare numbers for {service['code']}")
             raise Refusal("error.no_block")

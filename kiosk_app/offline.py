@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     issued_at TEXT NOT NULL,
     state TEXT NOT NULL,
     ticket_id INTEGER,
+    replaces TEXT,                   -- the key of the online request given up for it
     PRIMARY KEY (block_id, seq)
 );
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,6 +74,9 @@ class OfflineTicket:
     priority: str | None
     dossier_code: str | None
     issued_at: datetime
+    #: The key of the online request the kiosk gave up on before taking this number:
+    #: the server cancels that request's ticket, if it issued one (nobody holds it).
+    replaces: str | None = None
 
 
 def _serialised(method: Callable[..., T]) -> Callable[..., T]:
@@ -100,6 +104,9 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        if "replaces" not in columns:  # an outbox kept from before the column
+            self._db.execute("ALTER TABLE outbox ADD COLUMN replaces TEXT")
         # A ticket still printing when the power went may be in a visitor's hand: it
         # is handed over (an unprinted one is a no-show) rather than dropped.
         self._db.execute(
@@ -172,6 +179,7 @@ class Outbox:
         issued_at: datetime,
         priority: str | None = None,
         dossier_code: str | None = None,
+        replaces: str | None = None,
     ) -> OfflineTicket | None:
         """Spend the next number of today's blocks for ``service``; None when none is left."""
         db = self.db
@@ -188,11 +196,19 @@ class Outbox:
                 return None
             block_id, prefix, seq = row
             ticket = OfflineTicket(
-                block_id, seq, f"{prefix}{seq:03d}", service, priority, dossier_code, issued_at
+                block_id,
+                seq,
+                f"{prefix}{seq:03d}",
+                service,
+                priority,
+                dossier_code,
+                issued_at,
+                replaces,
             )
             db.execute("UPDATE blocks SET next_seq = next_seq + 1 WHERE id = ?", (block_id,))
             db.execute(
-                "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                "INSERT INTO outbox (block_id, seq, number, service, priority, dossier_code,"
+                " issued_at, state, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     block_id,
                     seq,
@@ -202,6 +218,7 @@ class Outbox:
                     dossier_code,
                     issued_at.isoformat(),
                     OutboxState.PRINTING.value,
+                    replaces,
                 ),
             )
             db.execute("COMMIT")
@@ -215,13 +232,13 @@ class Outbox:
     def pending(self) -> list[OfflineTicket]:
         """Tickets to hand over, oldest first."""
         rows = self.db.execute(
-            "SELECT block_id, seq, number, service, priority, dossier_code, issued_at"
-            " FROM outbox WHERE state = ? ORDER BY issued_at, block_id, seq",
+            "SELECT block_id, seq, number, service, priority, dossier_code, issued_at,"
+            " replaces FROM outbox WHERE state = ? ORDER BY issued_at, block_id, seq",
             (OutboxState.PENDING.value,),
         ).fetchall()
         return [
-            OfflineTicket(b, s, n, svc, p, d, datetime.fromisoformat(at))
-            for b, s, n, svc, p, d, at in rows
+            OfflineTicket(b, s, n, svc, p, d, datetime.fromisoformat(at), r)
+            for b, s, n, svc, p, d, at, r in rows
         ]
 
     @_serialised

@@ -15,6 +15,7 @@ from queue_server.adapters.unit_of_work import UnitOfWork
 from queue_server.api.blueprint import bp
 from queue_server.api.context import kiosk, site_ref
 from queue_server.api.errors import ApiError
+from queue_server.api.schemas import RequestKey
 from queue_server.api.spec import endpoint
 from queue_server.flask_runtime import current_runtime
 from queue_server.queueing.model import Site
@@ -35,6 +36,9 @@ class OfflineTicketBody(BaseModel):
     issued_at: str = Field(min_length=10, max_length=40, description="ISO 8601 with offset")
     priority: str | None = Field(None, max_length=30)
     dossier_code: str | None = Field(None, max_length=80)
+    #: The key of the online request this kiosk gave up on before taking this number:
+    #: its ticket, if the server issued one and it still waits, is nobody's.
+    replaces: RequestKey | None = None
 
 
 class _Moment(BaseModel):
@@ -111,6 +115,7 @@ def hand_over_ticket(block_id: int, body: OfflineTicketBody) -> Any:
             kiosk,
             now,
             runtime.settings.wait_sample,
+            replaces=body.replaces,
         )
 
     view, created = run_with_site(runtime.uow, site_ref(), hand_over)

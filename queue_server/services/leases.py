@@ -28,6 +28,7 @@ from queue_server.queueing.model import (
     RESERVED_LAST,
     PriorityGroup,
     Site,
+    TicketState,
     format_number,
 )
 from queue_server.services.clock import local_day
@@ -38,7 +39,7 @@ from queue_server.services.tickets import (
     position_view,
     queue_ticket,
 )
-from queue_server.services.views import service_view
+from queue_server.services.views import service_view, ticket_view
 
 MAX_BLOCK = 50
 
@@ -129,8 +130,14 @@ def sync_offline_ticket(
     device: str,
     now: datetime,
     wait_sample: int,
+    *,
+    replaces: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Queue a ticket issued offline; returns its view and whether it was new.
+
+    ``replaces``: the key of the online request the kiosk gave up on before it took
+    this number (its answer was lost twice). If that request did issue a ticket and
+    it still waits, nobody holds it: it is cancelled, so no counter calls a ghost.
 
     The block's row is locked first: a kiosk that resends while its first hand-over
     still runs would otherwise find no ticket in both and queue the number twice
@@ -164,4 +171,26 @@ def sync_offline_ticket(
         wait_sample,
         extra={"offline_block": block_id},
     )
+    if replaces:
+        cancel_unheld(uow, site, device, replaces, now)
     return view, True
+
+
+def cancel_unheld(
+    uow: UnitOfWork, site: Site, device: str, request_key: str, now: datetime
+) -> None:
+    """Cancel the ticket ``device``'s request ``request_key`` issued, if it still waits:
+    the kiosk never printed it."""
+    ghost = uow.repo.ticket_by_request(device, request_key)
+    if ghost is None or ghost.state != TicketState.WAITING:
+        return
+    ghost.cancel(now)
+    uow.record(
+        site_id=site.id,
+        kind=EventKind.TICKET_CANCELLED,
+        actor=device,
+        at=now,
+        service_id=ghost.service_id,
+        ticket_id=ghost.id,
+        payload=ticket_view(ghost, uow.repo.service_by_id(ghost.service_id)),
+    )

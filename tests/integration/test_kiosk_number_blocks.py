@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -10,7 +11,7 @@ from typing import Any
 from server_fixtures import Api
 from sqlalchemy import func, select
 
-from queue_server.adapters.tables import number_blocks, tickets
+from queue_server.adapters.tables import events, number_blocks, tickets
 from queue_server.queueing.model import RESERVED_FIRST, RESERVED_LAST
 from queue_server.services.auth import issue_token
 from queue_server.services.clock import local_day
@@ -243,3 +244,53 @@ def test_one_offline_ticket_handed_over_by_several_requests_at_once_is_queued_on
             select(func.count()).select_from(tickets).where(tickets.c.number == "B900")
         )
     assert queued == 1
+
+
+def test_the_hand_over_cancels_the_ticket_of_the_request_given_up_for_it(
+    api: Api, clock: Any
+) -> None:
+    """Two ticket requests whose answers were lost twice: the kiosk printed offline
+    numbers instead. Each hand-over names its lost request's key. The ticket one of
+    them issued, still waiting and held by nobody, leaves the queue and the boards
+    hear of it; the other, already called, is left to its counter."""
+    block = lease(api, count=3)
+    keys = [secrets.token_urlsafe(16) for _ in range(2)]
+    called_ghost, waiting_ghost = (
+        api.call("POST", "/tickets", "kiosk", json={"service": "ho-tich", "request_key": k}).json
+        for k in keys
+    )
+    assert api.desk(3, "call-next").json["number"] == called_ghost["number"]
+    first = hand_over(api, block, block["first"], clock().isoformat(), replaces=keys[0])
+    second = hand_over(api, block, block["first"] + 1, clock().isoformat(), replaces=keys[1])
+    assert first.status_code == second.status_code == 201
+
+    def state(ticket: dict[str, Any]) -> str:
+        return str(api.call("GET", f"/tickets/{ticket['id']}", "board").json["state"])
+
+    assert (state(called_ghost), state(waiting_ghost)) == ("called", "cancelled")
+    with api.runtime.uow(readonly=True) as uow:
+        cancelled = uow.session.scalars(
+            select(events.c.ticket_id).where(events.c.kind == "ticket.cancelled")
+        ).all()
+    assert cancelled == [waiting_ghost["id"]]
+    called = [api.desk(3, "call-next").json["number"] for _ in range(2)]
+    assert called == [first.json["number"], second.json["number"]]  # never the ghost
+    assert api.desk(3, "call-next").status_code == 204
+
+
+def test_a_hand_over_cannot_cancel_another_kiosks_ticket(api: Api) -> None:
+    with api.runtime.uow() as uow:
+        site = uow.repo.site("default")
+        assert site is not None
+        api.tokens["kiosk2"] = issue_token(
+            uow, site_id=site.id or 0, kind="kiosk", name="kiosk-2", now=api.runtime.clock()
+        )
+        uow.commit()
+    key = secrets.token_urlsafe(16)
+    theirs = api.call(
+        "POST", "/tickets", "kiosk2", json={"service": "ho-tich", "request_key": key}
+    ).json
+    block = lease(api, count=1)
+    handed = hand_over(api, block, block["first"], api.runtime.clock().isoformat(), replaces=key)
+    assert handed.status_code == 201
+    assert api.call("GET", f"/tickets/{theirs['id']}", "board").json["state"] == "waiting"

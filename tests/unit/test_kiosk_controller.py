@@ -146,7 +146,7 @@ class FakeServer:
         self._check()
         if self.sync_refusal is not None:
             raise self.sync_refusal
-        self.queue.append({"number": f"B{seq:03d}", "issued_at": issued_at})
+        self.queue.append({"number": f"B{seq:03d}", "issued_at": issued_at, "replaces": rest[2]})
         return {"id": len(self.queue)}
 
     def lookup_dossier(self, query: str) -> dict[str, Any]:
@@ -278,7 +278,13 @@ def test_answers_lost_twice_give_an_offline_number(parts: Any) -> None:
     server.lose_answers = 2
     issued = controller.take_ticket("ho-tich")
     assert issued.offline and issued.number == "B900"
-    assert len(server.keys_seen) == 2
+    lost = server.keys_seen[0]
+    assert server.keys_seen == [lost, lost]
+    assert controller.heartbeat() is True  # the hand-over names the request given up
+    assert [(t["number"], t.get("replaces")) for t in server.queue] == [
+        ("B001", None),
+        ("B900", lost),
+    ]
 
 
 def test_no_paper_means_no_number_taken(parts: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,3 +112,35 @@ def _write_until_refused(outbox: Outbox, wrote: threading.Event, refused: list[E
             wrote.set()
     except RuntimeError as error:
         refused.append(error)
+
+
+def test_an_outbox_kept_from_before_the_replaces_column_opens_and_keeps_its_tickets(
+    tmp_path: Path,
+) -> None:
+    """A kiosk updated while offline tickets wait: its store gains the column on
+    opening, and the waiting tickets are still handed over."""
+    path = tmp_path / "k.db"
+    with sqlite3.connect(path) as old:
+        old.executescript(
+            "CREATE TABLE blocks (id INTEGER PRIMARY KEY, service TEXT NOT NULL,"
+            " prefix TEXT NOT NULL, day TEXT NOT NULL, first_seq INTEGER NOT NULL,"
+            " last_seq INTEGER NOT NULL, next_seq INTEGER NOT NULL);"
+            "CREATE TABLE outbox (block_id INTEGER NOT NULL REFERENCES blocks(id),"
+            " seq INTEGER NOT NULL, number TEXT NOT NULL, service TEXT NOT NULL,"
+            " priority TEXT, dossier_code TEXT, issued_at TEXT NOT NULL, state TEXT NOT NULL,"
+            " ticket_id INTEGER, PRIMARY KEY (block_id, seq));"
+            "INSERT INTO blocks VALUES (1, 'ho-tich', 'B', '2026-11-25', 900, 902, 901);"
+            f"INSERT INTO outbox VALUES (1, 900, 'B900', 'ho-tich', NULL, NULL,"
+            f" '{AT.isoformat()}', 'pending', NULL);"
+        )
+    old.close()
+    with Outbox(path) as outbox:
+        (kept,) = outbox.pending()
+        assert (kept.number, kept.replaces) == ("B900", None)
+        taken = outbox.take("ho-tich", DAY, AT, replaces="k" * 22)
+        assert taken is not None
+        outbox.mark(taken, OutboxState.PENDING)
+        assert [(t.number, t.replaces) for t in outbox.pending()] == [
+            ("B900", None),
+            ("B901", "k" * 22),
+        ]
