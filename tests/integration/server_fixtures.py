@@ -54,6 +54,16 @@ class Api:
         assert response.status_code == 201, response.json
         return response.json
 
+    def add_device(self, who: str, kind: str) -> None:
+        """A second device of ``kind`` with a token of its own, called as ``who``."""
+        with self.runtime.uow() as uow:
+            site = uow.repo.site("default")
+            assert site is not None
+            self.tokens[who] = issue_token(
+                uow, site_id=site.id or 0, kind=kind, name=who, now=self.runtime.clock()
+            )
+            uow.commit()
+
     def desk(self, number: int, action: str, who: str = "admin", **kwargs: Any) -> Any:
         return self.call("POST", f"/counters/{self.counters[number]}/{action}", who, **kwargs)
 

@@ -279,13 +279,7 @@ def test_the_hand_over_cancels_the_ticket_of_the_request_given_up_for_it(
 
 
 def test_a_hand_over_cannot_cancel_another_kiosks_ticket(api: Api) -> None:
-    with api.runtime.uow() as uow:
-        site = uow.repo.site("default")
-        assert site is not None
-        api.tokens["kiosk2"] = issue_token(
-            uow, site_id=site.id or 0, kind="kiosk", name="kiosk-2", now=api.runtime.clock()
-        )
-        uow.commit()
+    api.add_device("kiosk2", "kiosk")
     key = secrets.token_urlsafe(16)
     theirs = api.call(
         "POST", "/tickets", "kiosk2", json={"service": "ho-tich", "request_key": key}

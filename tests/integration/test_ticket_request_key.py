@@ -13,7 +13,6 @@ from server_fixtures import Api
 from sqlalchemy import func, select
 
 from queue_server.adapters.tables import events, tickets
-from queue_server.services.auth import issue_token
 
 
 def ask(api: Api, key: str | None, service: str = "ho-tich", who: str = "kiosk") -> Any:
@@ -57,13 +56,7 @@ def test_a_repeat_tells_where_the_ticket_stands_now(api: Api) -> None:
 
 
 def test_another_kiosks_key_is_its_own(api: Api) -> None:
-    with api.runtime.uow() as uow:
-        site = uow.repo.site("default")
-        assert site is not None
-        api.tokens["kiosk2"] = issue_token(
-            uow, site_id=site.id or 0, kind="kiosk", name="kiosk-2", now=api.runtime.clock()
-        )
-        uow.commit()
+    api.add_device("kiosk2", "kiosk")
     key = secrets.token_urlsafe(16)
     mine, theirs = ask(api, key).json, ask(api, key, who="kiosk2").json
     assert mine["id"] != theirs["id"]
