@@ -21,7 +21,6 @@ from sqlalchemy import select
 from queue_server.adapters.tables import metadata
 from queue_server.backup import take_backup
 from queue_server.mock_upstream import DEMO_CITIZEN_ID, demo_citizen_dossiers, demo_dossiers
-from queue_server.services.auth import issue_token
 from queue_server.services.dossier_feeds import mirror_rows
 
 PATH = "/citizens/dossiers"
@@ -97,11 +96,7 @@ def test_each_kiosk_is_rate_limited_on_its_own(api: Api) -> None:
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.json["error"]["code"] == "too_many_lookups"
-    with api.runtime.uow() as uow:
-        api.tokens["kiosk2"] = issue_token(
-            uow, site_id=site_id(api.runtime), kind="kiosk", name="kiosk-2", now=api.runtime.clock()
-        )
-        uow.commit()
+    api.add_device("kiosk2", "kiosk")
     assert ask(api, DEMO_CITIZEN_ID, "kiosk2").status_code == 200
 
 

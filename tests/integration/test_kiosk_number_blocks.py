@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from queue_server.adapters.tables import events, number_blocks, tickets
 from queue_server.queueing.model import RESERVED_FIRST, RESERVED_LAST
-from queue_server.services.auth import issue_token
 from queue_server.services.clock import local_day
 from queue_server.services.leases import MAX_BLOCK, lease_block, sync_offline_ticket
 from queue_server.services.site_ref import SiteRef, run_with_site
@@ -190,13 +189,7 @@ def test_only_a_kiosk_leases_and_only_that_kiosk_hands_over(api: Api) -> None:
         refused = api.call("POST", "/number-blocks", who, json=body)
         assert refused.status_code == 403, who
         assert refused.json["error"]["message_vi"], who
-    with api.runtime.uow() as uow:
-        site = uow.repo.site("default")
-        assert site is not None and site.id is not None
-        api.tokens["kiosk2"] = issue_token(
-            uow, site_id=site.id, kind="kiosk", name="kiosk-2", now=api.runtime.clock()
-        )
-        uow.commit()
+    api.add_device("kiosk2", "kiosk")
     block = lease(api, count=2)
 
     offline = {"seq": block["first"], "issued_at": api.runtime.clock().isoformat()}
