@@ -33,7 +33,6 @@ from queue_server.adapters.fresh_cache import note_writes
 @dataclass(frozen=True)
 class _Compiled:
     compiled: SQLCompiler
-    sql: str
     processors: tuple[tuple[str, Any], ...]
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
@@ -73,7 +72,7 @@ class Prepared:
                 for name, process in compiled._bind_processors.items()
                 if callable(process)
             )
-            form = self._forms[key] = _Compiled(compiled, compiled.string, processors)
+            form = self._forms[key] = _Compiled(compiled, processors)
         return form
 
     def rows(self, session: Session, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -81,13 +80,13 @@ class Prepared:
         are applied: these statements return numbers)."""
         connection = session.connection()
         form = self._form(connection, values)
-        params = form.parameters(values)
+        sql, params = form.compiled.string, form.parameters(values)
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(form.sql, params)
+            cursor.execute(sql, params)
             found = cursor.fetchall() if cursor.description else []
         except Exception as error:
-            connection._handle_dbapi_exception(error, form.sql, params, cursor, None)
+            connection._handle_dbapi_exception(error, sql, params, cursor, None)
         finally:
             cursor.close()
         if self._writes:
