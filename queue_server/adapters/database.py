@@ -34,6 +34,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from queue_server.adapters.tables import complete_for_postgres
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.dialects.postgresql import Insert as PgInsert
@@ -216,6 +218,7 @@ def connect(url: str, *, schema: str | None = None, processes: int = 1) -> Datab
             )
         )
     connect_args = _postgres_connect_args(url, schema)
+    complete_for_postgres()
     engine = create_engine(
         url,
         pool_size=pool_budget(_max_connections(url, connect_args), processes),
