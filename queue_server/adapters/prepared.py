@@ -11,8 +11,9 @@ hooks (a full disk noted for the health check, a lost connection dropped from th
 pool). A write tells the fresh caches (:func:`fresh_cache.note_writes`) as an
 execution through the engine does.
 
-It leans on two private parts of SQLAlchemy (``SQLCompiler._bind_processors``,
-``Connection._handle_dbapi_exception``): pyproject bounds SQLAlchemy below 2.2.
+It leans on two private parts of SQLAlchemy (``SQLCompiler._bind_processors``, and
+``Connection._handle_dbapi_exception`` in ``database.on_cursor``): pyproject bounds
+SQLAlchemy below 2.2.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import ClauseElement, TableClause
 
+from queue_server.adapters.database import on_cursor
 from queue_server.adapters.fresh_cache import note_writes
 
 
@@ -80,18 +82,10 @@ class Prepared:
         are applied: these statements return numbers)."""
         connection = session.connection()
         form = self._form(connection, values)
-        sql, params = form.compiled.string, form.parameters(values)
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(sql, params)
-            found = cursor.fetchall() if cursor.description else []
-        except Exception as error:
-            connection._handle_dbapi_exception(error, sql, params, cursor, None)
-        finally:
-            cursor.close()
+        found = on_cursor(connection, form.compiled.string, form.parameters(values))
         if self._writes:
             note_writes(connection, self._writes)
-        return [tuple(row) for row in found]
+        return found
 
     def scalar(self, session: Session, values: Mapping[str, Any]) -> Any:
         """The first column of the one row the statement returns."""

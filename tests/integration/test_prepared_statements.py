@@ -4,12 +4,16 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
+from server_fixtures import build_runtime
 from sqlalchemy import bindparam, event, exc, insert, select, update
 
+from queue_server.adapters.database import is_retryable
 from queue_server.adapters.fresh_cache import FreshCache
 from queue_server.adapters.prepared import Prepared
 from queue_server.adapters.tables import counters, events
@@ -106,3 +110,28 @@ def test_a_write_on_the_cursor_empties_the_caches_of_its_table_at_once(runtime: 
         uow.commit()
     assert before != "Quầy mới"
     assert cache.get(1, first_counter_name) == "Quầy mới"
+
+
+def test_a_transaction_that_finds_sqlite_locked_fails_as_a_retryable_sqlalchemy_error(
+    tmp_path: Path, clock: Any
+) -> None:
+    """``BEGIN IMMEDIATE`` runs on the cursor too (``database.on_cursor``): a writer
+    kept waiting past the busy timeout must still be the error the use cases retry.
+    SQLite only: a PostgreSQL transaction takes no lock to begin."""
+    runtime = build_runtime(f"sqlite:///{tmp_path / 'locked.db'}", None, tmp_path, clock)
+    engine = runtime.db.engine
+    event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA busy_timeout=50"))
+    engine.dispose()
+    holder = sqlite3.connect(str(engine.url.database), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(exc.OperationalError) as refused, engine.connect() as conn:
+            conn.execute(select(1))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "locked" in str(refused.value.orig)
+    assert is_retryable(refused.value)
+    with runtime.uow() as uow:  # the lock released, the next writer goes through
+        assert ADD_EVENT.scalar(uow.session, event_row(default_site(runtime), datetime.now(UTC)))
+    runtime.db.dispose()
