@@ -89,7 +89,7 @@ class SseDecoder:
         self._id, self._kind, self._data = None, "message", []
         if kind == "resync":
             return RESYNC
-        if raw_id is None or not raw_id.isdigit():
+        if raw_id is None or not (raw_id.isascii() and raw_id.isdecimal()):
             return None
         try:
             payload = json.loads(data) if data else {}

@@ -54,12 +54,12 @@ class DossierView:
         """Read the lookup answer; times are shown in the centre's ``timezone``."""
         status = raw.get("status")
         status = status if isinstance(status, dict) else {"code": status}
-        code = status.get("code")
+        number = _status_number(status.get("code"))
         collect = raw.get("collect_at") or raw.get("result_place") or ""
         return cls(
             code=str(raw.get("code", "")),
             procedure=_text(raw.get("procedure")),
-            status_code=int(code) if isinstance(code, int | str) and str(code).isdigit() else None,
+            status_code=number,
             status_vi=str(status.get("label_vi") or raw.get("status_vi") or ""),
             status_en=str(status.get("label_en") or raw.get("status_en") or ""),
             explain_vi=str(status.get("explain_vi") or ""),
@@ -70,16 +70,22 @@ class DossierView:
             timeliness=_timeliness(raw.get("timeliness")),
             collect_vi=_text(collect, "vi"),
             collect_en=_text(collect, "en"),
-            ready=_ready(code, status),
+            ready=_ready(number, status),
             data_age_s=raw.get("data_age_s"),
             steps=tuple(_steps(raw.get("timeline") or raw.get("steps") or [], timezone)),
         )
 
 
-def _ready(code: Any, status: dict[str, Any]) -> bool:
+def _status_number(code: Any) -> int | None:
+    """The status's number, if it is one (not ``isdigit``: "²" is a digit to it, and
+    ``int`` refuses it)."""
+    return int(code) if isinstance(code, int | str) and str(code).isdecimal() else None
+
+
+def _ready(number: int | None, status: dict[str, Any]) -> bool:
     """Status 9 (Đã xử lý xong): the result waits at the centre; 10 means already returned."""
-    if code is not None and str(code).isdigit():
-        return int(code) == READY_STATUS
+    if number is not None:
+        return number == READY_STATUS
     return bool(status.get("finished"))
 
 

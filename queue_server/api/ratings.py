@@ -74,7 +74,8 @@ def _dossier_rater(who: Principal) -> Rater:
 
 
 def _scores(raw: dict[str, int]) -> dict[int, int]:
-    return {int(n) if n.isdigit() else 0: s for n, s in raw.items()}
+    # Not isdigit: "²" is a digit to it, and int() refuses it. 0 is no indicator.
+    return {int(n) if n.isdecimal() else 0: s for n, s in raw.items()}
 
 
 def _write(action: Any) -> Any:

@@ -133,13 +133,16 @@ def pair() -> Response:
 
     def work(uow: Any, site: Any, who: str, now: datetime) -> str:
         paired = device_fleet.confirm_pairing(
-            uow, site.id, code, name, int(counter) if counter.isdigit() else None, who, now,
+            uow, site.id, code, name, int(counter) if counter else None, who, now,
             may_bind=_is_admin(),
         )
         return f"Đã ghép nối «{paired['name']}». / Paired {paired['name']}."
 
     if not (code.isdigit() and len(code) == 6 and name):
         flash("Cần mã 6 chữ số và tên thiết bị. / A six-digit code and a name.", "error")
+        return redirect(url_for("fleet.index"))
+    if counter and not counter.isdecimal():  # "²" is a digit to isdigit, not to int
+        flash("Số quầy không hợp lệ. / Not a valid counter number.", "error")
         return redirect(url_for("fleet.index"))
     return change(work, "fleet.index")
 
@@ -249,7 +252,7 @@ def _config_form() -> dict[str, Any]:
     """The configuration form as DeviceConfig's fields; an empty field is not set."""
     def number(name: str) -> Any:
         text = form_text(name, 20)
-        return int(text) if text.isdigit() else (text or None)
+        return int(text) if text.isdecimal() else (text or None)  # "²": refused as text
 
     def items(name: str, separator: str | None = ",") -> list[str] | None:
         parts = [p.strip() for p in form_text(name, 20_000).split(separator)]

@@ -245,3 +245,17 @@ def test_options_list_levels_reasons_and_the_nine_indicators(rated: Api) -> None
         "label_vi": "Thời gian chờ đợi lâu",
         "label_en": "Waited too long",
     } in options["reasons"]
+
+
+def test_an_indicator_number_that_is_no_number_is_refused_not_a_crash(rated: Api) -> None:
+    """"²" passes ``str.isdigit`` yet ``int`` refuses it: it once answered 500."""
+    for indicator in ("²", "③", "x", "0"):
+        refused = rated.call(
+            "POST",
+            "/dossier-ratings",
+            "kiosk",
+            json={"dossier_code": CODE, "scores": {indicator: 2}},
+        )
+        assert refused.status_code == 400, indicator
+        assert refused.json["error"]["message_vi"]
+    assert rated.call("GET", f"/dossier-ratings/{CODE}", "kiosk").status_code == 404

@@ -35,7 +35,8 @@ def test_events_heartbeats_and_multiline_data_are_decoded() -> None:
 
 
 def test_messages_without_numeric_id_or_json_are_skipped() -> None:
-    lines = ["event: x", "data: {}", "", "id: 3", "data: not json", "", "id: 4", "data: {}", ""]
+    lines = ["event: x", "data: {}", "", "id: 3", "data: not json", "", "id: ²", "data: {}", ""]
+    lines += ["id: 4", "data: {}", ""]  # "²" passes str.isdigit, not int()
     assert list(decode_lines(lines)) == [Event(4, "message", {})]
 
 

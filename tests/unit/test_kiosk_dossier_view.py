@@ -56,3 +56,11 @@ def test_missing_fields_are_simply_absent() -> None:
     view = DossierView.from_api({"code": "H56.14-240823-0001", "status": 4})
     assert (view.procedure, view.due, view.timeliness, view.steps) == ("", None, None, ())
     assert view.status_code == 4 and not view.ready
+
+
+def test_a_status_code_that_is_no_number_is_absent_not_a_crash() -> None:
+    """"²" passes ``str.isdigit`` yet ``int`` refuses it."""
+    odd = {**ANSWER, "status": {**ANSWER["status"], "code": "²", "finished": False}}
+    view = DossierView.from_api(odd)
+    assert view.status_code is None and view.ready is False
+    assert view.status_vi == "Đã xử lý xong"
