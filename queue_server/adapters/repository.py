@@ -317,6 +317,14 @@ def _next_seq_statement(postgres: bool) -> Prepared:
 
 
 _INSERT_TICKET = Prepared(insert(tickets).returning(tickets.c.id))
+#: Every kiosk ticket asks it, and nearly always finds nothing: an index probe on the
+#: cursor, where the ORM's select cost ~0.3 ms, a fifth of issuing.
+_TICKET_BY_REQUEST = Prepared(
+    select(tickets.c.id).where(
+        tickets.c.source == bindparam("source"),
+        tickets.c.request_key == bindparam("request_key"),
+    )
+)
 _TICKET_COLUMNS = tuple(column.key for column in tickets.c if column.key != "id")
 _SITE_ROW = select(sites).where(sites.c.id == bindparam("site_id"))
 _SERVICE_ROW = select(services).where(
@@ -603,9 +611,10 @@ class QueueRepository:
 
     def ticket_by_request(self, source: str, request_key: str) -> Ticket | None:
         """The ticket a device (``source``) was issued for its request key, if any."""
-        t = tickets.c
-        query = select(Ticket).where(t.source == source, t.request_key == request_key)
-        return self.session.scalars(query).first()
+        found = _TICKET_BY_REQUEST.rows(
+            self.session, {"source": source, "request_key": request_key}
+        )
+        return self.session.get(Ticket, found[0][0]) if found else None
 
     def ticket_by_number(self, service_id: int, day: str, number: str) -> Ticket | None:
         """The ticket of a service with that number that day, whatever its state."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import secrets
 import select
 import tempfile
 from collections.abc import Callable
@@ -16,6 +17,12 @@ from pg_schema import POSTGRES_URL, postgres_available, temporary_schema
 
 #: ``bench(url, schema, scratch_dir)``: ``schema`` is None on SQLite.
 Bench = Callable[[str, "str | None", Path], Any]
+
+
+def kiosk_ticket(service: str) -> dict[str, str]:
+    """A ticket request as a kiosk sends it: with a fresh key, which the server looks up
+    on every issue (a repeat of a lost answer gets the ticket already issued)."""
+    return {"service": service, "request_key": secrets.token_urlsafe(16)}
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -3,7 +3,8 @@
 Runs alone: ``.venv/bin/python tests/bench/bench_issue.py [--tickets N] [--rounds R]``.
 Prints one JSON line: for the floor app (``floor_app.py``: gunicorn, one gevent
 worker, one committed SQLite insert that numbers a ticket) and for motcua
-(``motcua-server run`` on SQLite), 8 keep-alive kiosks issuing back to back:
+(``motcua-server run`` on SQLite), 8 keep-alive kiosks issuing back to back, each
+request with a fresh key as a kiosk sends it (the floor ignores it):
 throughput, p50, p99 and repeated numbers; then motcua's share of the floor's
 throughput. The two alternate ``rounds`` times on the same machine so that load
 from other processes falls on both alike; each figure is the median over rounds.
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # This checkout's code first, here as in the servers it starts (not the installed one).
 sys.path[:0] = [str(ROOT / p) for p in (".", "tests", "tests/integration", "tests/bench")]
 
+from bench_common import kiosk_ticket  # noqa: E402
 from bench_queue import SERVICES, Drive  # noqa: E402
 from clocks import FakeClock, process_env  # noqa: E402
 from live_server import LiveServer, free_port  # noqa: E402
@@ -77,7 +79,7 @@ def issue(url: str, header: dict[str, str], tickets: int) -> dict[str, float]:
     issued = iter(range(10**9))
 
     def ticket(_client: int) -> tuple[str, dict[str, str]]:
-        return "/tickets", {"service": SERVICES[next(issued) % len(SERVICES)]}
+        return "/tickets", kiosk_ticket(SERVICES[next(issued) % len(SERVICES)])
 
     Drive(url, header, KIOSKS, 0.0).run(ticket, 201, total=200)  # warm: connections, caches
     return Drive(url, header, KIOSKS, 0.0).run(ticket, 201, total=tickets).figures(201)

@@ -54,7 +54,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
-from bench_common import percentile  # noqa: E402
+from bench_common import kiosk_ticket, percentile  # noqa: E402
 from bench_sse import cpu_s, rss_mb  # noqa: E402
 from live_server import database_env, free_port  # noqa: E402
 from pg_schema import POSTGRES_URL, postgres_available, temporary_schema  # noqa: E402
@@ -389,7 +389,7 @@ async def visitor(
 ) -> None:
     """One ticket's life: issued at a kiosk, called at a counter, looked up by phone."""
     await asyncio.sleep(max(0.0, due - time.monotonic()))
-    body = json.dumps({"service": rng.choice(SERVICES)}).encode()
+    body = json.dumps(kiosk_ticket(rng.choice(SERVICES))).encode()
     status, data = await client.request("POST", "/api/v1/tickets", rng.choice(site.kiosks), body)
     tally.note("issue", due, status, (201,))
     if status != 201:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # another checkout, whose migrations would build another schema.
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
-from bench_common import KeepAlive, each_engine, percentile  # noqa: E402
+from bench_common import KeepAlive, each_engine, kiosk_ticket, percentile  # noqa: E402
 from conftest import FakeClock  # noqa: E402
 from live_server import LiveServer, database_env  # noqa: E402
 from server_fixtures import build_runtime, seed_callers  # noqa: E402
@@ -122,7 +122,7 @@ def bench_engine(
         issued = iter(range(10**9))
 
         def ticket(_client: int) -> tuple[str, dict]:
-            return "/tickets", {"service": SERVICES[next(issued) % len(SERVICES)]}
+            return "/tickets", kiosk_ticket(SERVICES[next(issued) % len(SERVICES)])
 
         # A server runs all day: measure it warm, not each worker's first requests
         # (connections, statement caches), which a 20 s paced phase would count as its p99.
