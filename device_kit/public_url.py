@@ -7,6 +7,7 @@ uses it for the QR of tickets issued while the server is unreachable.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import urlsplit
 
@@ -23,8 +24,10 @@ def is_local_host(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+@functools.lru_cache(maxsize=64)
 def public_or_none(url: str) -> str | None:
-    """``url`` without its trailing slash, or None when a phone could not open it."""
+    """``url`` without its trailing slash, or None when a phone could not open it.
+    Kept for the few addresses a server is called by: every issued ticket asks."""
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
