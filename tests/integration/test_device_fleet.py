@@ -4,7 +4,6 @@ told to the technician, counters rebound, devices revoked, silent and unhealthy 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 from clocks import TickingClock
+from fleet_steps import ask_code, bearer, beat, fleet_by_name, pair, signed_in
 from live_server import LiveServer
 from server_fixtures import Api, seeded_sqlite
 from sse_reader import messages
@@ -21,43 +21,10 @@ from device_kit.contract.device_wire import Health
 from device_kit.fleet import DeviceAgent
 
 
-def _ask_code(api: Api, token: str, kind: str = "kiosk") -> str:
-    response = api.client.post(
-        "/api/v1/pairing",
-        json={"kind": kind, "hardware": "Mini PC N100 #7",
-              "token_hash": hashlib.sha256(token.encode()).hexdigest()},
-    )
-    assert response.status_code == 201, response.json
-    return str(response.json["code"])
-
-
-def _as(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _pair(api: Api, secret: str, name: str, kind: str = "kiosk", **extra: Any) -> dict[str, Any]:
-    code = _ask_code(api, secret, kind)
-    paired = api.call(
-        "POST", "/devices/pair", "technician", json={"code": code, "name": name, **extra}
-    )
-    assert paired.status_code == 201, paired.json
-    return dict(paired.json)
-
-
-def _beat(api: Api, token: str, **health: Any) -> int:
-    response = api.client.post("/api/v1/devices/me/heartbeat", json=health, headers=_as(token))
-    assert response.status_code == 200, response.json
-    return int(response.json["revision"])
-
-
-def _fleet(api: Api, who: str = "technician") -> dict[str, dict[str, Any]]:
-    return {d["name"]: d for d in api.call("GET", "/devices", who).json["devices"]}
-
-
 def test_pairing_turns_the_device_secret_into_its_token(api: Api, clock: Any) -> None:
     secret = "bi-mat-cua-ki-ot-sanh-1-khong-ai-biet"
-    assert api.client.get("/api/v1/devices/me", headers=_as(secret)).status_code == 401
-    code = _ask_code(api, secret)
+    assert api.client.get("/api/v1/devices/me", headers=bearer(secret)).status_code == 401
+    code = ask_code(api, secret)
     assert len(code) == 6 and code.isdigit()
     assert api.call(
         "POST", "/devices/pair", "supervisor", json={"code": code, "name": "kiosk-sanh-1"}
@@ -67,11 +34,11 @@ def test_pairing_turns_the_device_secret_into_its_token(api: Api, clock: Any) ->
         json={"code": code, "name": "kiosk-sanh-1", "counter": 3},
     )
     assert paired.status_code == 201
-    mine = api.client.get("/api/v1/devices/me", headers=_as(secret))
+    mine = api.client.get("/api/v1/devices/me", headers=bearer(secret))
     assert mine.status_code == 200
     assert mine.json["name"] == "kiosk-sanh-1" and mine.json["config"] == {"counter": 3}
     # The paired token acts as a kiosk: it issues tickets.
-    issued = api.client.post("/api/v1/tickets", json={"service": "ho-tich"}, headers=_as(secret))
+    issued = api.client.post("/api/v1/tickets", json={"service": "ho-tich"}, headers=bearer(secret))
     assert issued.status_code == 201
     # A code works once.
     again = api.call("POST", "/devices/pair", "technician", json={"code": code, "name": "x"})
@@ -82,7 +49,7 @@ def test_pairing_turns_the_device_secret_into_its_token(api: Api, clock: Any) ->
 
 
 def test_a_code_expires_after_ten_minutes(api: Api, clock: Any) -> None:
-    code = _ask_code(api, "mot-bi-mat-khac-cho-bang-hien-thi", kind="board")
+    code = ask_code(api, "mot-bi-mat-khac-cho-bang-hien-thi", kind="board")
     clock.advance(minutes=10, seconds=1)
     late = api.call("POST", "/devices/pair", "technician", json={"code": code, "name": "tv-1"})
     assert late.status_code == 404
@@ -93,23 +60,23 @@ def test_silent_and_unhealthy_devices_are_flagged(api: Api, clock: Any) -> None:
     names = ("kiosk-a", "kiosk-b", "kiosk-c")
     tokens = {name: f"token-of-{name}-that-is-long-enough" for name in names}
     for name, token in tokens.items():
-        _pair(api, token, name)
+        pair(api, token, name)
 
     def status() -> dict[str, str]:
-        return {name: d["status"] for name, d in _fleet(api).items()}
+        return {name: d["status"] for name, d in fleet_by_name(api).items()}
 
     assert status() == {"kiosk-a": "never_seen", "kiosk-b": "never_seen", "kiosk-c": "never_seen"}
-    _beat(api, tokens["kiosk-a"], printer="ok", scanner="ok", version="1.0", uptime_s=60)
-    _beat(api, tokens["kiosk-b"], printer="paper_out", scanner="ok", role="kiosk-ticket",
+    beat(api, tokens["kiosk-a"], printer="ok", scanner="ok", version="1.0", uptime_s=60)
+    beat(api, tokens["kiosk-b"], printer="paper_out", scanner="ok", role="kiosk-ticket",
           detail="Máy in hết giấy")
-    _beat(api, tokens["kiosk-c"], printer="ok")
+    beat(api, tokens["kiosk-c"], printer="ok")
     assert status() == {"kiosk-a": "ok", "kiosk-b": "unhealthy", "kiosk-c": "ok"}
     # kiosk-c stops; the others keep beating every 30 s. Silent is flagged after 90 s,
     # so well within the 2 minutes the issue allows.
     for _ in range(3):
         clock.advance(seconds=30)
-        _beat(api, tokens["kiosk-a"], printer="ok")
-        _beat(api, tokens["kiosk-b"], printer="paper_out", role="kiosk-ticket",
+        beat(api, tokens["kiosk-a"], printer="ok")
+        beat(api, tokens["kiosk-b"], printer="paper_out", role="kiosk-ticket",
               detail="Máy in hết giấy")
     assert status()["kiosk-c"] == "ok"
     clock.advance(seconds=1)
@@ -124,16 +91,16 @@ def test_silent_and_unhealthy_devices_are_flagged(api: Api, clock: Any) -> None:
 
 def test_hand_made_device_tokens_join_the_fleet(api: Api) -> None:
     # A paired device already holds the name the board token (board-1) would take.
-    _pair(api, "bi-mat-cua-mot-bang-khac-cung-ten", "board-1", kind="board")
-    assert _fleet(api).keys() == {"board-1"}
+    pair(api, "bi-mat-cua-mot-bang-khac-cung-ten", "board-1", kind="board")
+    assert fleet_by_name(api).keys() == {"board-1"}
     mine = api.call("GET", "/devices/me", "kiosk").json
     assert (mine["name"], mine["kind"], mine["config"], mine["revision"]) == (
         "kiosk-1", "kiosk", {}, 1
     )
-    assert _beat(api, api.tokens["keypad3"], serial="ok", role="counter-keypad") == 1
+    assert beat(api, api.tokens["keypad3"], serial="ok", role="counter-keypad") == 1
     board = api.call("GET", "/devices/me", "board").json
     assert board["name"].startswith("board-1-") and board["kind"] == "board"
-    fleet = _fleet(api)
+    fleet = fleet_by_name(api)
     assert fleet.keys() == {"board-1", "kiosk-1", "keypad-3", board["name"]}
     assert (fleet["keypad-3"]["status"], fleet["keypad-3"]["config"]) == ("ok", {"counter": 3})
     assert fleet["kiosk-1"]["status"] == "never_seen"
@@ -144,7 +111,7 @@ def test_hand_made_device_tokens_join_the_fleet(api: Api) -> None:
 
 def test_a_health_change_is_told_once_not_every_heartbeat(api: Api, clock: Any) -> None:
     secret = "bi-mat-cua-ki-ot-lay-so-o-sanh"
-    _pair(api, secret, "kiosk-sanh-1")
+    pair(api, secret, "kiosk-sanh-1")
     out = {"printer": "paper_out", "scanner": "ok", "role": "kiosk-ticket",
            "detail": "Máy in hết giấy", "version": "1.4", "uptime_s": 600}
     for health in (
@@ -155,7 +122,7 @@ def test_a_health_change_is_told_once_not_every_heartbeat(api: Api, clock: Any) 
         {"printer": "ok", "scanner": "ok", "role": "kiosk-ticket"},
     ):
         clock.advance(seconds=30)
-        _beat(api, secret, **health)
+        beat(api, secret, **health)
     told = api.call("GET", "/audit?kind=devices.health", "admin").json["entries"]
     assert [e["detail"]["problems"] for e in reversed(told)] == [
         ["printer"], ["printer", "scanner"], []
@@ -170,19 +137,19 @@ def test_a_health_change_is_told_once_not_every_heartbeat(api: Api, clock: Any) 
 
 def test_a_hall_board_that_cannot_speak_needs_a_technician(api: Api) -> None:
     secret = "bi-mat-cua-bang-sanh-khong-co-loa"
-    _pair(api, secret, "tv-sanh", kind="board")
-    _beat(api, secret, role="hall-board", audio="missing",
+    pair(api, secret, "tv-sanh", kind="board")
+    beat(api, secret, role="hall-board", audio="missing",
           detail="Loa: thiếu espeak-ng / audio: espeak-ng missing")
-    board = _fleet(api)["tv-sanh"]
+    board = fleet_by_name(api)["tv-sanh"]
     assert (board["status"], board["problems"]) == ("unhealthy", ["audio"])
-    _beat(api, secret, role="hall-board", audio="ok")
-    assert _fleet(api)["tv-sanh"]["status"] == "ok"
+    beat(api, secret, role="hall-board", audio="ok")
+    assert fleet_by_name(api)["tv-sanh"]["status"] == "ok"
 
 
 def test_a_config_change_is_announced_without_the_config(api: Api) -> None:
     secret = "bi-mat-cua-bang-dien-tu-quay-ba"
-    device = _pair(api, secret, "led-3", kind="board")
-    assert _beat(api, secret) == 1
+    device = pair(api, secret, "led-3", kind="board")
+    assert beat(api, secret) == 1
     for bad in ({"paper": 57}, {"led_routes": ["3=/dev/ttyUSB0"]}, {"languages": "en"},
                 {"led_routes": ["0=/dev/ttyUSB0:3"]}):
         refused = api.call("PUT", f"/devices/{device['id']}/config", "technician", json=bad)
@@ -195,12 +162,12 @@ def test_a_config_change_is_announced_without_the_config(api: Api) -> None:
     put = api.call("PUT", f"/devices/{device['id']}/config", "technician", json=config)
     assert put.status_code == 200 and put.json["revision"] == 2
     # A device that does not follow the stream learns of it from its next heartbeat.
-    assert _beat(api, secret) == 2
+    assert beat(api, secret) == 2
     log = api.call("GET", "/audit?kind=config.device", "admin").json["entries"]
     assert log[0]["detail"] == {"device": "led-3", "revision": 2}
     private = api.call("GET", "/audit?kind=devices.configured", "admin").json["entries"]
     assert private[0]["detail"]["config"]["serial"]["port"] == "/dev/motcua/led"
-    mine = api.client.get("/api/v1/devices/me", headers=_as(secret)).json
+    mine = api.client.get("/api/v1/devices/me", headers=bearer(secret)).json
     assert mine["config"]["led_routes"] == config["led_routes"]
     assert mine["config"]["languages"] == "vi,en"
 
@@ -235,18 +202,18 @@ def test_moving_a_rating_terminal_moves_where_it_rates(api: Api) -> None:
 
 def test_a_revoked_device_stops_and_its_name_goes_to_its_replacement(api: Api) -> None:
     secret = "bi-mat-cua-ki-ot-tra-cuu-da-hong"
-    device = _pair(api, secret, "kiosk-tra-cuu")
+    device = pair(api, secret, "kiosk-tra-cuu")
     assert api.call("DELETE", f"/devices/{device['id']}", "supervisor").status_code == 403
     assert api.call("DELETE", f"/devices/{device['id']}", "technician").status_code == 204
-    assert api.client.get("/api/v1/devices/me", headers=_as(secret)).status_code == 401
-    assert "kiosk-tra-cuu" not in _fleet(api)
+    assert api.client.get("/api/v1/devices/me", headers=bearer(secret)).status_code == 401
+    assert "kiosk-tra-cuu" not in fleet_by_name(api)
     assert api.call("DELETE", f"/devices/{device['id']}", "technician").status_code == 404
     audit = api.call("GET", "/audit?kind=accounts.", "admin").json["entries"]
     assert audit[0]["actor"] == "user:technician" and "token_revoked" in audit[0]["detail"]
     replacement = "bi-mat-cua-ki-ot-tra-cuu-moi-thay"
-    _pair(api, replacement, "kiosk-tra-cuu")
-    assert _fleet(api)["kiosk-tra-cuu"]["status"] == "never_seen"
-    assert api.client.get("/api/v1/devices/me", headers=_as(replacement)).status_code == 200
+    pair(api, replacement, "kiosk-tra-cuu")
+    assert fleet_by_name(api)["kiosk-tra-cuu"]["status"] == "never_seen"
+    assert api.client.get("/api/v1/devices/me", headers=bearer(replacement)).status_code == 200
 
 
 @pytest.fixture
@@ -322,37 +289,25 @@ def test_technician_pairs_and_checks_the_fleet_from_the_command_line(
     url, schema = database_url
     env = {"MOTCUA_DATABASE_URL": database_env(url, schema), "MOTCUA_DATA_DIR": str(tmp_path)}
     secret = "bi-mat-cua-may-danh-gia-quay-hai"
-    code = _ask_code(api, secret, kind="rating")
+    code = ask_code(api, secret, kind="rating")
     assert run_cli("pair", code, "--name", "rating-2", "--counter", "2", **env).returncode == 0
     listed = run_cli("fleet", **env)
     assert listed.returncode == 1  # paired, never heard from yet
     assert "never_seen  rating   rating-2" in listed.stdout
-    assert _beat(api, secret, version="1.0", printer="offline", detail="Máy in không phản hồi") == 1
+    assert beat(api, secret, version="1.0", printer="offline", detail="Máy in không phản hồi") == 1
     listed = run_cli("fleet", **env)
     assert listed.returncode == 1 and "unhealthy   rating   rating-2" in listed.stdout
-    _beat(api, secret, version="1.0")
+    beat(api, secret, version="1.0")
     assert run_cli("fleet", **env).returncode == 0
 
-
-def _signed_in(api: Api, who: str) -> str:
-    """Sign ``who`` in to the admin session; the CSRF token of that session."""
-    from server_fixtures import PASSWORD
-    from test_web_admin import csrf_of
-
-    token = csrf_of(api, "/admin/login")
-    signed = api.client.post(
-        "/admin/login", data={"username": who, "password": PASSWORD, "csrf_token": token}
-    )
-    assert signed.status_code == 302, signed.get_data(as_text=True)
-    return csrf_of(api, "/admin/devices")
 
 
 def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, clock: Any) -> None:
     assert api.client.get("/admin/devices").location.endswith("/admin/login")
-    csrf = _signed_in(api, "technician")
+    csrf = signed_in(api, "technician")
     assert api.client.get("/admin").status_code == 403
     secret = "bi-mat-cua-may-danh-gia-quay-nam"
-    code = _ask_code(api, secret, kind="rating")
+    code = ask_code(api, secret, kind="rating")
     assert api.client.post(
         "/admin/devices/pair", data={"code": code, "name": "danh-gia-5", "counter": "5"}
     ).status_code == 400  # no CSRF token
@@ -369,9 +324,9 @@ def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, cloc
         follow_redirects=True,
     )
     assert "Đã ghép nối «danh-gia-5»" in paired.get_data(as_text=True)
-    device = _fleet(api)["danh-gia-5"]
+    device = fleet_by_name(api)["danh-gia-5"]
     assert device["config"] == {}
-    _beat(api, secret, role="rating", serial="offline", detail="Không thấy bàn phím đánh giá")
+    beat(api, secret, role="rating", serial="offline", detail="Không thấy bàn phím đánh giá")
     page = api.client.get("/admin/devices").get_data(as_text=True)
     assert "1 thiết bị cần kiểm tra" in page and "Có sự cố" in page
     assert "Cổng nối tiếp: mất kết nối" in page and "Không thấy bàn phím đánh giá" in page
@@ -389,7 +344,7 @@ def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, cloc
         follow_redirects=True,
     )
     assert "Đã lưu cấu hình (phiên bản 2)" in saved.get_data(as_text=True)
-    mine = api.client.get("/api/v1/devices/me", headers=_as(secret)).json
+    mine = api.client.get("/api/v1/devices/me", headers=bearer(secret)).json
     assert mine["config"] == {
         "serial": {"port": "/dev/motcua/rating", "baudrate": 19200, "parity": "E"},
         "languages": "vi,en", "led_routes": ["4=/dev/ttyUSB1:4"], "announcement_variant": "south",
@@ -401,17 +356,17 @@ def test_technicians_use_the_fleet_page_and_nothing_else_of_admin(api: Api, cloc
         f"/admin/devices/{device['id']}/revoke", data={"csrf_token": csrf}, follow_redirects=True
     )
     assert "Đã thu hồi thiết bị" in revoked.get_data(as_text=True)
-    assert api.client.get("/api/v1/devices/me", headers=_as(secret)).status_code == 401
+    assert api.client.get("/api/v1/devices/me", headers=bearer(secret)).status_code == 401
     assert "Chưa có thiết bị nào" in api.client.get("/admin/devices/live").get_data(as_text=True)
 
 
 def test_a_device_clock_more_than_30_s_off_is_flagged_on_the_fleet(api: Api, clock: Any) -> None:
     secret = "bi-mat-cua-ki-ot-co-dong-ho-chay-nhanh"
-    _pair(api, secret, "kiosk-dong-ho")
-    _signed_in(api, "technician")
+    pair(api, secret, "kiosk-dong-ho")
+    signed_in(api, "technician")
     ahead = clock() + timedelta(seconds=45)
-    _beat(api, secret, printer="ok", role="kiosk-ticket", clock=ahead.isoformat())
-    device = _fleet(api)["kiosk-dong-ho"]
+    beat(api, secret, printer="ok", role="kiosk-ticket", clock=ahead.isoformat())
+    device = fleet_by_name(api)["kiosk-dong-ho"]
     assert (device["status"], device["problems"], device["clock_skew_s"]) == (
         "unhealthy", ["clock"], 45.0
     )
@@ -419,11 +374,13 @@ def test_a_device_clock_more_than_30_s_off_is_flagged_on_the_fleet(api: Api, clo
     assert "1 thiết bị cần kiểm tra" in page
     assert "Đồng hồ lệch 45 giây (nhanh)" in page and "Clock 45 s ahead" in page
     # Set right (within 30 s, network delay included): no longer a problem.
-    _beat(api, secret, printer="ok", clock=(clock() - timedelta(seconds=3)).isoformat())
-    device = _fleet(api)["kiosk-dong-ho"]
+    beat(api, secret, printer="ok", clock=(clock() - timedelta(seconds=3)).isoformat())
+    device = fleet_by_name(api)["kiosk-dong-ho"]
     assert (device["status"], device["problems"], device["clock_skew_s"]) == ("ok", [], -3.0)
     # A clock without a zone says nothing about UTC: refused.
     naive = api.client.post(
-        "/api/v1/devices/me/heartbeat", json={"clock": "2026-11-25T02:00:00"}, headers=_as(secret)
+        "/api/v1/devices/me/heartbeat",
+        json={"clock": "2026-11-25T02:00:00"},
+        headers=bearer(secret),
     )
     assert naive.status_code == 400

@@ -7,8 +7,8 @@ import hashlib
 from typing import Any
 
 import pytest
+from fleet_steps import ask_code, bearer, beat, fleet_by_name, pair, signed_in
 from server_fixtures import Api
-from test_device_fleet import _as, _ask_code, _beat, _fleet, _pair, _signed_in
 
 #: Characters ``str.isdigit`` calls digits that ``int`` cannot read.
 NOT_DECIMAL = ["²", "①", "³5"]
@@ -18,8 +18,8 @@ NOT_DECIMAL = ["²", "①", "³5"]
 def test_the_pairing_form_refuses_a_counter_that_is_no_number(
     api: Api, clock: Any, counter: str
 ) -> None:
-    csrf = _signed_in(api, "admin")
-    code = _ask_code(api, "bi-mat-cua-may-danh-gia-so-la", kind="rating")
+    csrf = signed_in(api, "admin")
+    code = ask_code(api, "bi-mat-cua-may-danh-gia-so-la", kind="rating")
     answer = api.client.post(
         "/admin/devices/pair",
         data={"code": code, "name": "danh-gia-so-la", "counter": counter, "csrf_token": csrf},
@@ -28,7 +28,7 @@ def test_the_pairing_form_refuses_a_counter_that_is_no_number(
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert "Số quầy không hợp lệ" in page and "Not a valid counter number" in page
-    assert "danh-gia-so-la" not in _fleet(api)  # nothing paired on a guess
+    assert "danh-gia-so-la" not in fleet_by_name(api)  # nothing paired on a guess
     odd_code = api.client.post(
         "/admin/devices/pair",
         data={"code": "²²²²²²", "name": "danh-gia-so-la", "csrf_token": csrf},
@@ -44,8 +44,8 @@ def test_the_pairing_form_refuses_a_counter_that_is_no_number(
 def test_the_config_form_refuses_numbers_int_cannot_read(
     api: Api, clock: Any, field: str
 ) -> None:
-    device = _pair(api, "bi-mat-cua-ki-ot-cau-hinh-la", "kiosk-cau-hinh-la")
-    csrf = _signed_in(api, "admin")
+    device = pair(api, "bi-mat-cua-ki-ot-cau-hinh-la", "kiosk-cau-hinh-la")
+    csrf = signed_in(api, "admin")
     data = {field: "²", "csrf_token": csrf}
     if field == "serial_baudrate":
         data["serial_port"] = "/dev/motcua/led"
@@ -54,20 +54,20 @@ def test_the_config_form_refuses_numbers_int_cannot_read(
     )
     assert answer.status_code == 200
     assert "Giá trị không hợp lệ" in answer.get_data(as_text=True)
-    assert _fleet(api)["kiosk-cau-hinh-la"]["config_revision"] == 1  # nothing saved
+    assert fleet_by_name(api)["kiosk-cau-hinh-la"]["config_revision"] == 1  # nothing saved
 
 
 def test_odd_heartbeats_are_refused_or_shown_never_a_server_error(api: Api, clock: Any) -> None:
     secret = "bi-mat-cua-ki-ot-nhip-tim-la"
-    _pair(api, secret, "kiosk-nhip-tim-la")
-    _signed_in(api, "technician")
-    beat = "/api/v1/devices/me/heartbeat"
+    pair(api, secret, "kiosk-nhip-tim-la")
+    signed_in(api, "technician")
+    heartbeat = "/api/v1/devices/me/heartbeat"
     for body in (
         [], "ok", 5, {"printer": 5}, {"printer": None}, {"printer": ["offline"]},
         {"clock_skew_s": 99}, {"uptime_s": -1}, {"uptime_s": 1.5}, {"clock": "bây giờ"},
         {"clock": float("nan")}, {"clock": 1e300}, {"role": "x" * 41},
     ):
-        refused = api.client.post(beat, json=body, headers=_as(secret))
+        refused = api.client.post(heartbeat, json=body, headers=bearer(secret))
         assert refused.status_code == 400, (body, refused.status_code, refused.json)
         assert refused.json["error"]["message_vi"]
     # Legal but far out: clocks at the calendar's ends, a huge uptime, unknown states.
@@ -76,16 +76,16 @@ def test_odd_heartbeats_are_refused_or_shown_never_a_server_error(api: Api, cloc
         {"clock": "9999-12-31T23:59:59-23:59", "uptime_s": 10**300, "audio": "😶"},
         {"uptime_s": 10**18, "scanner": "<b>offline</b>"},
     ):
-        _beat(api, secret, **health)
-        assert _fleet(api)["kiosk-nhip-tim-la"]["status"] == "unhealthy"
+        beat(api, secret, **health)
+        assert fleet_by_name(api)["kiosk-nhip-tim-la"]["status"] == "unhealthy"
         for page in ("/admin/devices", "/admin/devices/live"):
             assert api.client.get(page).status_code == 200, (health, page)
-    _beat(api, secret)  # an empty report: every part unknown, nothing failing
-    assert _fleet(api)["kiosk-nhip-tim-la"]["status"] == "ok"
+    beat(api, secret)  # an empty report: every part unknown, nothing failing
+    assert fleet_by_name(api)["kiosk-nhip-tim-la"]["status"] == "ok"
 
 
 def test_pairing_codes_unknown_used_or_expired_are_refused(api: Api, clock: Any) -> None:
-    code = _ask_code(api, "bi-mat-cua-ki-ot-ma-cu")
+    code = ask_code(api, "bi-mat-cua-ki-ot-ma-cu")
     pair = {"code": code, "name": "kiosk-ma-cu"}
     assert api.call("POST", "/devices/pair", "technician", json=pair).status_code == 201
     again = api.call("POST", "/devices/pair", "technician", json={**pair, "name": "kiosk-2"})
@@ -95,7 +95,7 @@ def test_pairing_codes_unknown_used_or_expired_are_refused(api: Api, clock: Any)
         json={"code": "000000" if code != "000000" else "000001", "name": "kiosk-3"},
     )
     assert unknown.status_code == 404
-    late = _ask_code(api, "bi-mat-cua-ki-ot-ma-het-han")
+    late = ask_code(api, "bi-mat-cua-ki-ot-ma-het-han")
     clock.advance(minutes=11)
     expired = api.call("POST", "/devices/pair", "technician", json={"code": late, "name": "k4"})
     assert expired.status_code == 404
