@@ -373,7 +373,8 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # Every transaction starts here: ``exec_driver_sql`` cost 40 µs around it.
+        # Every transaction starts here: through ``exec_driver_sql`` an empty write
+        # transaction cost 78 µs of CPU, on the cursor 62-66 µs.
         on_cursor(conn, begin, ())
 
     return engine

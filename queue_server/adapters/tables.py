@@ -59,7 +59,8 @@ def partial_index(name: str, *columns: str, where: str, unique: bool = False) ->
 
     Only its SQLite condition is given here: naming ``postgresql_where`` makes
     SQLAlchemy load its PostgreSQL dialect (asyncpg's module with it) to check the
-    argument, in every process, a command on SQLite included: 40 ms of its start.
+    argument, in every process, a command on SQLite included (``create-token``:
+    0.437 -> 0.416 s of CPU, medians of 15 alternating runs).
     :func:`complete_for_postgres` adds the PostgreSQL condition when one is opened."""
     index = Index(name, *columns, unique=unique, sqlite_where=text(where))
     _PARTIAL_INDEXES.append((index, where))
