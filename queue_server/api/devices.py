@@ -33,7 +33,7 @@ class PairingRequest(BaseModel):
 class PairingConfirm(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=r"^[0-9]{6}$")
-    name: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._-]+$")
+    name: str = Field(min_length=1, max_length=device_fleet.NAME_MAX, pattern=r"^[A-Za-z0-9._-]+$")
     counter: int | None = Field(None, ge=1, le=999, description="bound counter number")
 
 

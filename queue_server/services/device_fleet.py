@@ -36,6 +36,8 @@ MAX_OPEN_CODES = 50
 PAIRINGS_PER_ADDRESS = 10
 #: A device that has not reported for this long is flagged silent (heartbeat: 30 s).
 SILENT_AFTER = timedelta(seconds=90)
+#: The longest name a device holds (``devices.name``).
+NAME_MAX = 120
 HEALTHY = frozenset({"ok", ""})
 #: The parts a heartbeat reports on; any not in ``HEALTHY`` is a problem.
 PARTS = ("printer", "scanner", "camera", "serial", "audio")
@@ -253,7 +255,10 @@ def _member(uow: UnitOfWork, site_id: int, token_hash: str, now: datetime) -> De
     row = uow.fleet.device_of_token(token.id)
     if row is not None:
         return row
-    name = token.name if _free_name(uow, site_id, token.name) else f"{token.name}-{token.id}"
+    name = token.name
+    if not _free_name(uow, site_id, name):
+        suffix = f"-{token.id}"
+        name = name[: NAME_MAX - len(suffix)] + suffix
     numbers = {c.id: c.number for c in uow.repo.counters(site_id)}
     config = {"counter": numbers[token.counter_id]} if token.counter_id in numbers else {}
     device_id = uow.fleet.add_device(site_id, token.kind, name, token.id, "", config, now)

@@ -105,3 +105,19 @@ def test_pairing_codes_unknown_used_or_expired_are_refused(api: Api, clock: Any)
         "/api/v1/pairing", json={"kind": "kiosk", "token_hash": digest}
     )
     assert twice.status_code == 409 and twice.json["error"]["message_vi"]
+
+
+def test_a_hand_made_token_whose_long_name_is_taken_joins_under_a_name_that_fits(
+    api: Api,
+) -> None:
+    """The name a device takes when its token's name is taken ends in the token's id;
+    cut to the 120 characters a device name holds, or PostgreSQL refused the row."""
+    long_name = "kiosk-" + "x" * 114
+    pair(api, "bi-mat-cua-ki-ot-ten-rat-dai", long_name)
+    api.add_device(long_name, "kiosk")
+    joined = api.call("GET", "/devices/me", long_name)
+    assert joined.status_code == 200, joined.json
+    name = joined.json["name"]
+    assert len(name) <= 120 and name != long_name
+    assert name.startswith("kiosk-xxx") and name.rsplit("-", 1)[1].isdecimal()
+    assert fleet_by_name(api).keys() == {long_name, name}
