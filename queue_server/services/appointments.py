@@ -39,7 +39,7 @@ from queue_server.queueing.model import PriorityGroup, Service, Site
 from queue_server.services.clock import local_day
 from queue_server.services.dossier_settings import load_dossier_settings
 from queue_server.services.sms_lookup import masked_number
-from queue_server.services.tickets import IssueRequest, number_ticket, position_view, repeated
+from queue_server.services.tickets import IssueRequest, number_new, position_view, repeated
 from queue_server.services.working_calendar import site_calendar
 from queue_server.text import strip_accents
 
@@ -393,7 +393,7 @@ def _ticket_for(
         raise
     if not uow.appointments.move(booking, BookingState.CHECKED_IN, checked_in_at=now):
         raise BookingNotActive(BookingState.CHECKED_IN)
-    view: dict[str, object] = number_ticket(uow, site, request, source, now, wait_sample)
+    view: dict[str, object] = number_new(uow, site, service, request, source, now, wait_sample)
     uow.appointments.move(booking, BookingState.CHECKED_IN, ticket_id=view["id"])
     view["appointment"] = _appointment(booking, site.timezone)
     return view

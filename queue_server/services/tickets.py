@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,10 +88,24 @@ def number_ticket(
 ) -> dict[str, Any]:
     """Number a new ticket atomically and queue it, inside ``uow``; refusals say why
     in vi and en. A repeated request (its ``request_key``) gets the ticket it was issued."""
-    priority = PriorityGroup.parse(request.priority)
     service = uow.repo.service_copy(site.id or 0, request.service)
     if (earlier := repeated(uow, request, service)) is not None:
         return position_view(uow, earlier, service, wait_sample)  # even after closing time
+    return number_new(uow, site, service, request, actor, now, wait_sample)
+
+
+def number_new(
+    uow: UnitOfWork,
+    site: Site,
+    service: Service,
+    request: IssueRequest,
+    actor: str,
+    now: datetime,
+    wait_sample: int,
+) -> dict[str, Any]:
+    """:func:`number_ticket` for a request known to be no repeat (the caller asked
+    :func:`repeated` itself): the service open, a number, the daily limit, the queue."""
+    priority = PriorityGroup.parse(request.priority)
     check_open(service, now.astimezone(ZoneInfo(site.timezone)))
     day = local_day(now, site.timezone)
     seq = uow.repo.next_seq(service.id or 0, day)
@@ -143,7 +158,7 @@ def queue_ticket(
     actor: str,
     now: datetime,
     wait_sample: int,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> dict[str, Any]:
     """Store a numbered ticket in the queue and record ``ticket.issued``; return its view."""
     ticket = Ticket(
