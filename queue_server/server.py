@@ -39,12 +39,14 @@ class MotcuaServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        """Build the app inside the worker, after gevent patched the standard library.
+        """Build the app inside the worker, after gevent patched the standard library;
+        on SQLite its busiest writes take turns in arrival order (``write_turns``).
 
         Then move everything alive (modules, the app, the mapped tables: ~130,000
         objects) out of the garbage collector's reach: they live as long as the
         worker, and each full collection walking them stalled a request for ~70 ms.
         """
+        from queue_server import write_turns
         from queue_server.adapters.database import make_psycopg_cooperative
         from queue_server.app import create_app
         from queue_server.server_lock import ServerLock
@@ -53,6 +55,7 @@ class MotcuaServer(BaseApplication):
         make_psycopg_cooperative()
         app = create_app(self.app_config)
         runtime = app.extensions["motcua"]
+        write_turns.init_app(app, self.options["worker_class"])
         # Held while this worker lives: ``motcua-server restore`` refuses meanwhile.
         lock = ServerLock(runtime.db)
         lock.hold_shared()

@@ -148,6 +148,7 @@ def cancel_appointment(body: CancelBookingBody) -> Any:
     tag="appointments",
     permission=Permission.ISSUE,
     body=CheckInBody,
+    in_turn=True,
     responses={
         201: "The ticket",
         400: "Neither or both of code and id_number, or not a 12-digit ID number",

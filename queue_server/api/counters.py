@@ -75,6 +75,7 @@ def _route(rule: str, summary: str, **options: Any) -> Callable[..., Any]:
         summary=summary,
         tag="counters",
         permission=Permission.COUNTER,
+        in_turn=True,
         **options,
     )
 

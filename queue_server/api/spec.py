@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
 
+from queue_server import write_turns
 from queue_server.api.context import authorize
 from queue_server.api.errors import ApiError
 from queue_server.services.auth import Permission
@@ -143,8 +144,12 @@ def endpoint(
     query: type[BaseModel] | None = None,
     responses: dict[int, str] | None = None,
     stream: bool = False,
+    in_turn: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``rule`` on ``bp``; the view receives ``body=``/``query=`` models."""
+    """Register ``rule`` on ``bp``; the view receives ``body=``/``query=`` models.
+
+    An ``in_turn`` view, once the request is authorised and valid, waits for its turn
+    (:mod:`queue_server.write_turns`): the busiest writes, served in arrival order."""
     prefix = bp.url_prefix or ""
     REGISTRY.routes.append(
         RouteDoc(
@@ -174,6 +179,8 @@ def endpoint(
                 kwargs["body"] = parse_body(body)
             if query is not None:
                 kwargs["query"] = parse_query(query)
+            if in_turn:
+                return write_turns.in_turn(lambda: view(**kwargs))
             return view(**kwargs)
 
         bp.add_url_rule(rule, view.__name__, wrapper, methods=[method])

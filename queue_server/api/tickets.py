@@ -27,6 +27,7 @@ from queue_server.services.tickets import IssueRequest, get_ticket, issue_ticket
     tag="tickets",
     permission=Permission.ISSUE,
     body=IssueTicketBody,
+    in_turn=True,
     responses={201: "The ticket, with people ahead and the estimated wait"},
 )
 def create_ticket(body: IssueTicketBody) -> Any:

@@ -1,0 +1,118 @@
+"""Write requests taking turns (``queue_server.write_turns``): first come, first served,
+each caller gets its own answer or error, and new arrivals are let in while a long
+line is served."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import gevent
+import pytest
+from flask import Flask, request
+
+from queue_server import write_turns
+from queue_server.adapters.database import connect
+from queue_server.config import Settings
+from queue_server.runtime import Runtime
+from queue_server.write_turns import WriteTurns
+
+
+def _busy(seconds: float) -> None:
+    """Hold the greenlet without yielding, as a request on SQLite does."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        pass
+
+
+def test_requests_are_served_in_the_order_they_arrived() -> None:
+    turns = WriteTurns()
+    served: list[int] = []
+
+    def request_(number: int) -> int:
+        def work() -> int:
+            served.append(number)
+            _busy(0.0005)
+            return number * 10
+
+        return turns.run(work)
+
+    callers = [gevent.spawn(request_, number) for number in range(20)]
+    gevent.joinall(callers, timeout=30, raise_error=True)
+    assert served == list(range(20))
+    assert [caller.value for caller in callers] == [n * 10 for n in range(20)]
+
+
+def test_an_error_reaches_only_its_own_caller() -> None:
+    turns = WriteTurns()
+
+    def refused() -> int:
+        raise ValueError("counter paused")
+
+    first = gevent.spawn(turns.run, refused)
+    second = gevent.spawn(turns.run, lambda: "called A001")
+    gevent.joinall([first, second], timeout=30)
+    assert isinstance(first.exception, ValueError)
+    assert second.value == "called A001"
+
+
+def test_a_request_arriving_during_a_long_line_gets_in_line_within_a_few_requests() -> None:
+    """The loop polls between requests every few ms: a newcomer takes its place in
+    line then, not once the whole line is served (with 50 counters calling back to
+    back, that made one call in each round of 50 wait two rounds)."""
+    turns = WriteTurns()
+    served: list[str] = []
+    served_when_it_arrived: list[int] = []
+
+    def queued(name: str) -> None:
+        def work() -> None:
+            served.append(name)
+            _busy(0.0005)
+
+        turns.run(work)
+
+    line = [gevent.spawn(queued, f"waiting-{i}") for i in range(200)]
+
+    def newcomer() -> None:
+        gevent.sleep(0.001)  # its request arrives while the line is being served
+        served_when_it_arrived.append(len(served))
+        queued("newcomer")
+
+    late = gevent.spawn(newcomer)
+    gevent.joinall([*line, late], timeout=60, raise_error=True)
+    assert 0 < served_when_it_arrived[0] < 100, served_when_it_arrived
+    assert served[-1] == "newcomer"  # and after everyone who came before it
+
+
+def test_the_work_sees_its_own_request() -> None:
+    turns = WriteTurns()
+    app = Flask(__name__)
+
+    def caller(path: str) -> str:
+        with app.test_request_context(path):
+            return turns.run(lambda: request.path)
+
+    paths = [f"/api/v1/counters/{n}/call-next" for n in (1, 2)]
+    callers = [gevent.spawn(caller, path) for path in paths]
+    gevent.joinall(callers, timeout=30, raise_error=True)
+    assert [c.value for c in callers] == paths
+
+
+@pytest.mark.parametrize(
+    ("worker_class", "sqlite", "taken"),
+    [("gevent", True, True), ("gthread", True, False), ("gevent", False, False)],
+)
+def test_turns_are_taken_only_by_gevent_workers_on_sqlite(
+    tmp_path: Path, worker_class: str, sqlite: bool, taken: bool
+) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}" if sqlite else "postgresql+psycopg://127.0.0.1/test"
+    app = Flask(__name__)
+    db = connect(url)
+    try:
+        app.extensions["motcua"] = Runtime(
+            settings=Settings(data_dir=tmp_path, database_url=url, secret_key="t"), db=db
+        )
+        write_turns.init_app(app, worker_class)
+        assert (write_turns.EXTENSION in app.extensions) is taken
+    finally:
+        db.dispose()
