@@ -7,9 +7,9 @@ poll waits for the whole next batch as well: with 50 counters calling back to ba
 one call in every round of 50 waited two rounds (p99 158 ms against a p50 of 82 ms).
 Here ticket issue and the counters' actions (``endpoint(..., in_turn=True)``) queue
 for one server greenlet that runs them in the order they arrived and lets the loop
-poll between any two, so each waits for those that came before it and no longer:
-p99 91 ms against a p50 of 85 ms, for 3 % fewer calls a second
-(``tests/bench/bench_queue.py``; ``docs/scaling.md``).
+poll every 2 ms, so each waits for those that came before it and no longer: p99
+90 ms against a p50 of 81 ms, at 614 calls/s where there were 601-607
+(``tests/bench/bench_queue.py``, 6 December; ``docs/scaling.md``).
 
 Only the production server turns it on (:func:`init_app`), in gevent workers on
 SQLite. On PostgreSQL a request waiting for the database lets the others run: one
@@ -34,8 +34,8 @@ EXTENSION = "motcua.write_turns"
 
 #: How long the server greenlet runs requests one after another before it lets the
 #: loop poll for new ones: a request that arrives meanwhile waits this much at most
-#: for its place in line. Pausing after every request instead (a timer each time)
-#: cost 8 % of call-next's throughput; a batch of ~2 ms gained 6 % over no turns.
+#: to take its place in line. A poll after every request (a timer each time) served
+#: 583-591 calls/s back to back; every 2 ms, 627-667/s (alternating runs).
 _POLL_EVERY_S = 0.002
 #: The pause itself is a timer, so the loop polls first. ``gevent.sleep(0)`` would
 #: not: the loop runs such wake-ups fifty at a time between polls. Nor
