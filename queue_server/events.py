@@ -291,6 +291,8 @@ class TableRelay:
         self._poll_s = 0.5 if db.is_sqlite else 1.0
         self._cursor = 0
         self._gaps: dict[int, float] = {}
+        #: Since the last failure, no read has succeeded (:meth:`_note_failure`).
+        self._failing = False
 
     def start(self) -> None:
         with self._db.read_engine.connect() as conn:
@@ -304,9 +306,20 @@ class TableRelay:
                     self._poll()
                 else:
                     self._listen()
-            except Exception:
-                log.exception("event relay lost its database connection; retrying")
+            except Exception as error:
+                self._note_failure(error)
                 time.sleep(1.0)
+
+    def _note_failure(self, error: Exception) -> None:
+        """Log the first failure of an outage with its traceback, then one line a retry:
+        a database away for an hour would otherwise fill the journal with 3,600
+        tracebacks (and on Python 3.11 each traceback parses source, which is not
+        safe beside another thread compiling: CPython issue 106905)."""
+        if self._failing:
+            log.warning("event relay: the database is still unreachable (%s); retrying", error)
+        else:
+            log.exception("event relay lost its database connection; retrying")
+        self._failing = True
 
     def _ending(self) -> bool:
         """The relay ends with the last subscriber of its process (a new one restarts it)."""
@@ -348,6 +361,7 @@ class TableRelay:
             )
         with self._db.read_engine.connect() as conn:
             rows = conn.execute(query.order_by(events.c.id)).all()
+        self._failing = False
         expected = self._cursor + 1
         for row in rows:
             self._gaps.pop(row.id, None)

@@ -3,6 +3,9 @@ event streams held by another (LISTEN/NOTIFY relay on PostgreSQL, polling on SQL
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -166,4 +169,48 @@ def test_a_relay_that_could_not_start_is_started_by_the_next_subscriber(
             got += subscription.take(0.1)
             if got:
                 break
+    assert [(e.kind, e.payload["number"]) for e in got] == [("ticket.issued", issued["number"])]
+
+
+def test_a_relay_cut_off_from_the_database_logs_one_traceback_then_a_line_a_retry(
+    tmp_path: Path, clock: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An outage is logged once in full, then one line per retry (not a traceback a
+    second all the while); back at work, the relay delivers again."""
+    runtime = build_runtime(f"sqlite:///{tmp_path / 'motcua.db'}", None, tmp_path, clock)
+    broker = Broker(runtime.db)
+    running = {thread.ident for thread in threading.enumerate()}
+
+    def relay_says() -> list[logging.LogRecord]:
+        """What this broker's relay logged (another test's may still be ending)."""
+        return [r for r in caplog.records if r.thread == relay]
+
+    try:
+        with broker.subscribe(site_id(runtime)) as subscription:
+            (relay,) = {
+                t.ident for t in threading.enumerate() if t.name == "motcua-event-relay"
+            } - running
+            with caplog.at_level(logging.WARNING, logger="queue_server.events"):
+                with runtime.db.engine.begin() as conn:
+                    conn.execute(text("ALTER TABLE events RENAME TO events_away"))
+                deadline = time.monotonic() + 60
+                while len(relay_says()) < 3 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                with runtime.db.engine.begin() as conn:
+                    conn.execute(text("ALTER TABLE events_away RENAME TO events"))
+            outage = relay_says()
+            issued = issue_ticket(
+                runtime.uow, SiteRef(code="default"), IssueRequest("ho-tich"), "cli", clock(),
+                wait_sample=20,
+            )
+            got: list[Any] = []
+            deadline = time.monotonic() + 60  # the relay retries after a second, then polls
+            while not got and time.monotonic() < deadline:
+                got += subscription.take(0.1)
+    finally:
+        runtime.db.dispose()
+
+    assert len(outage) >= 3
+    assert outage[0].exc_info is not None and "lost its database" in outage[0].getMessage()
+    assert all(r.exc_info is None and "still unreachable" in r.getMessage() for r in outage[1:])
     assert [(e.kind, e.payload["number"]) for e in got] == [("ticket.issued", issued["number"])]
