@@ -70,8 +70,9 @@ class WriteTurns:
                 done.set(context.run(work))
             except Exception as error:
                 done.set_exception(error)
-            except BaseException as error:  # this greenlet is stopped: the next run restarts it
+            except BaseException as error:  # this greenlet is stopped: another serves the line
                 done.set_exception(error)
+                self._server = gevent.spawn(self._serve)
                 raise
             if time.monotonic() - polled >= _POLL_EVERY_S:
                 gevent.sleep(_PAUSE_S)

@@ -56,6 +56,23 @@ def test_an_error_reaches_only_its_own_caller() -> None:
     assert second.value == "called A001"
 
 
+class _Stopped(BaseException):
+    """Stands for what stops a greenlet rather than failing a request (a timeout, a kill)."""
+
+
+def test_the_line_goes_on_when_the_server_greenlet_is_stopped() -> None:
+    turns = WriteTurns()
+
+    def stopped() -> None:
+        raise _Stopped()
+
+    first = gevent.spawn(turns.run, stopped)
+    behind = [gevent.spawn(turns.run, lambda n=n: n) for n in range(3)]
+    gevent.joinall([first, *behind], timeout=30)
+    assert isinstance(first.exception, _Stopped)
+    assert [caller.value for caller in behind] == [0, 1, 2]
+
+
 def test_a_request_arriving_during_a_long_line_gets_in_line_within_a_few_requests() -> None:
     """The loop polls between requests every few ms: a newcomer takes its place in
     line then, not once the whole line is served (with 50 counters calling back to
