@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter as Tally
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,45 @@ def drain(call: Any, counter_ids: list[int]) -> int:
         return sum(pool.map(work, counter_ids))
 
 
+def http_caller(servers: list[LiveServer], token: str) -> Callable[[int], int]:
+    """A counter pressing 'call next' over HTTP, at server ``counter_id % len(servers)``,
+    on one keep-alive connection per thread; returns the status."""
+    header = {"Authorization": f"Bearer {token}"}
+    local = threading.local()
+
+    def call(counter_id: int) -> int:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        server = servers[counter_id % len(servers)]
+        return local.session.post(
+            f"{server.url}/api/v1/counters/{counter_id}/call-next", headers=header, timeout=30
+        ).status_code
+
+    return call
+
+
+@pytest.mark.slow
+def test_fifty_counters_drain_two_thousand_tickets_through_the_server_on_sqlite(
+    tmp_path: Path, clock: Any
+) -> None:
+    """Through ``motcua-server run`` (one gevent worker, the counters' actions taking
+    turns in arrival order): every ticket called once, in the policy's exact order."""
+    url = f"sqlite:///{tmp_path / 'motcua.db'}"
+    runtime = build_runtime(url, None, tmp_path, clock, crowded_site())
+    tokens, counters = seed_callers(runtime)
+    issued = seed_waiting(runtime, TICKETS)
+    server = LiveServer(url, tmp_path).start()
+    try:
+        calls = drain(http_caller([server], tokens["admin"]), list(counters.values()))
+    finally:
+        server.stop()
+    order = called_order(runtime)
+    runtime.db.dispose()
+    assert calls == TICKETS
+    assert_each_called_once(order, issued)
+    assert order == expected_order(issued)
+
+
 @pytest.mark.slow
 def test_fifty_threads_drain_two_thousand_tickets_on_sqlite(tmp_path: Path, clock: Any) -> None:
     """PostgreSQL gets the same drain through two server processes, below."""
@@ -151,20 +191,7 @@ def test_two_server_processes_on_one_postgres_never_call_twice(
             issued = seed_waiting(runtime, TICKETS)
             for _ in range(2):
                 servers.append(LiveServer(database_env(POSTGRES_URL, schema), tmp_path).start())
-            header = {"Authorization": f"Bearer {tokens['admin']}"}
-            local = threading.local()
-
-            def call(counter_id: int) -> int:
-                if not hasattr(local, "session"):
-                    local.session = requests.Session()
-                server = servers[counter_id % 2]
-                return local.session.post(
-                    f"{server.url}/api/v1/counters/{counter_id}/call-next",
-                    headers=header,
-                    timeout=30,
-                ).status_code
-
-            calls = drain(call, list(counters.values()))
+            calls = drain(http_caller(servers, tokens["admin"]), list(counters.values()))
             order = called_order(runtime)
             assert calls == TICKETS
             assert_each_called_once(order, issued)
