@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -369,6 +369,12 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    # SQLAlchemy compiles each savepoint statement and runs it through its execution
+    # machinery: 0.18 ms to open one and 0.16 ms to release it (profiled), more than the
+    # commit that the tickets sharing a transaction save (``SharedTransaction``).
+    for method, sql in _SAVEPOINT_SQL.items():
+        setattr(engine.dialect, method, partial(_savepoint, sql))
+
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine, "begin")
@@ -378,6 +384,18 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         on_cursor(conn, begin, ())
 
     return engine
+
+
+#: The dialect's savepoint methods, and the statement each runs on the driver's cursor.
+_SAVEPOINT_SQL = {
+    "do_savepoint": "SAVEPOINT",
+    "do_release_savepoint": "RELEASE SAVEPOINT",
+    "do_rollback_to_savepoint": "ROLLBACK TO SAVEPOINT",
+}
+
+
+def _savepoint(sql: str, connection: Connection, name: str) -> None:
+    on_cursor(connection, f"{sql} {name}", ())
 
 
 def on_cursor(

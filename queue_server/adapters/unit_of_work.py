@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from device_kit.contract.events import EventKind
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EventListener = Callable[[list[dict[str, Any]]], None]
+T = TypeVar("T")
 
 #: How long a transaction waits in this process's queue for a site's event order
 #: (:meth:`UnitOfWork.hold_event_order`) before it goes to the row lock anyway: the
@@ -63,11 +66,22 @@ class UnitOfWork:
         self._ordered: set[int] = set()
 
     def __enter__(self) -> UnitOfWork:
-        engine = self._db.read_engine if self._readonly else self._db.engine
-        self._lock = None if self._readonly else self._db.write_lock
-        if self._lock is not None:
-            self._lock.acquire()
-        self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
+        self._shared = _joined.get()
+        if self._shared is not None:
+            # Its reads, read-only ones too, see what the transaction's earlier work wrote.
+            self._lock = None
+            self.session = Session(
+                bind=self._shared.connection,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+                autoflush=True,
+            )
+        else:
+            engine = self._db.read_engine if self._readonly else self._db.engine
+            self._lock = None if self._readonly else self._db.write_lock
+            if self._lock is not None:
+                self._lock.acquire()
+            self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
         self.repo = QueueRepository(self.session, self._config)
         self.fleet: FleetStore = FleetRepository(self.session)
         self.accounts: AccountStore = AccountRepository(self.session)
@@ -172,7 +186,10 @@ class UnitOfWork:
         self.session.commit()
         self._ordered = set()
         self._leave_order_queues()
-        self._notify(committed)
+        if self._shared is not None:
+            self._shared.after_commit(lambda: self._notify(committed))
+        else:
+            self._notify(committed)
 
     def _leave_order_queues(self) -> None:
         """Let the next transaction of this process go to the event order: at commit,
@@ -193,3 +210,95 @@ class UnitOfWork:
                     "a listener failed after commit (%s); the change stays committed",
                     getattr(listener, "__qualname__", repr(listener)),
                 )
+
+
+class SharedTransaction:
+    """One SQLite write transaction for several use cases in a row: each unit of work
+    opened in :meth:`joined` works in a savepoint of it, and its commit releases that
+    savepoint; the work is durable, and its listeners hear of it, once :meth:`commit`
+    writes them all. A use case that fails rolls back its own savepoint only.
+
+    SQLite writes every page a transaction changed at its commit, ten-odd per ticket
+    (the row, its indexes, the numbering, the event); tickets committed together share
+    most of them (``write_turns`` says what that is worth). Whoever runs the use cases
+    answers none of them before :meth:`commit` returns.
+
+    It holds this process's write lock from start to end; the transaction itself begins
+    with the first unit of work, inside that use case's retries (``services.unit_of_work``),
+    so another process holding the database busy is waited out as before.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._after_commit: list[Callable[[], None]] = []
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> SharedTransaction:
+        self._lock = self._db.write_lock
+        if self._lock is not None:
+            self._lock.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back what is left uncommitted (all of it after an error) and let go."""
+        try:
+            self._end()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    def _end(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.rollback()
+            finally:
+                connection.close()
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection; the first caller begins the transaction."""
+        if self._connection is None:
+            self._connection = self._db.engine.connect()
+            try:
+                self._connection.begin()
+            except BaseException:
+                self._end()
+                raise
+        return self._connection
+
+    def joined(self, work: Callable[[], T]) -> T:
+        """``work()`` with the units of work it opens joining this transaction."""
+        token = _joined.set(self)
+        try:
+            return work()
+        finally:
+            _joined.reset(token)
+
+    @property
+    def lost(self) -> bool:
+        """Whether SQLite has rolled the whole transaction back itself, as it may on a
+        full disk or an I/O error: the work done in it so far is gone."""
+        if self._connection is None:
+            return False
+        return not self._connection.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    def commit(self) -> None:
+        """Make the work durable, then tell the listeners of each unit, in order."""
+        if self._connection is not None:
+            self._connection.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+
+#: The shared transaction that units of work opened here join (``SharedTransaction.joined``).
+_joined: ContextVar[SharedTransaction | None] = ContextVar("motcua_shared", default=None)

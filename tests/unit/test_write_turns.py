@@ -5,6 +5,7 @@ line is served."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import gevent
@@ -16,6 +17,14 @@ from queue_server.adapters.database import connect
 from queue_server.config import Settings
 from queue_server.runtime import Runtime
 from queue_server.write_turns import WriteTurns
+
+
+@pytest.fixture
+def turns(tmp_path: Path) -> Iterator[WriteTurns]:
+    """Turns on a SQLite file that the work here never writes to."""
+    db = connect(f"sqlite:///{tmp_path / 'turns.db'}")
+    yield WriteTurns(db)
+    db.dispose()
 
 
 def _busy(seconds: float) -> None:
@@ -36,8 +45,7 @@ def _request(turns: WriteTurns, served: list[object], name: object) -> object:
     return turns.run(work)
 
 
-def test_requests_are_served_in_the_order_they_arrived() -> None:
-    turns = WriteTurns()
+def test_requests_are_served_in_the_order_they_arrived(turns: WriteTurns) -> None:
     served: list[object] = []
 
     callers = [gevent.spawn(_request, turns, served, number) for number in range(20)]
@@ -46,8 +54,7 @@ def test_requests_are_served_in_the_order_they_arrived() -> None:
     assert [caller.value for caller in callers] == list(range(20))
 
 
-def test_an_error_reaches_only_its_own_caller() -> None:
-    turns = WriteTurns()
+def test_an_error_reaches_only_its_own_caller(turns: WriteTurns) -> None:
 
     def refused() -> int:
         raise ValueError("counter paused")
@@ -63,8 +70,7 @@ class _Stopped(BaseException):
     """Stands for what stops a greenlet rather than failing a request (a timeout, a kill)."""
 
 
-def test_the_line_goes_on_when_the_server_greenlet_is_stopped() -> None:
-    turns = WriteTurns()
+def test_the_line_goes_on_when_the_server_greenlet_is_stopped(turns: WriteTurns) -> None:
 
     def stopped() -> None:
         raise _Stopped()
@@ -76,11 +82,12 @@ def test_the_line_goes_on_when_the_server_greenlet_is_stopped() -> None:
     assert [caller.value for caller in behind] == [0, 1, 2]
 
 
-def test_a_request_arriving_during_a_long_line_gets_in_line_within_a_few_requests() -> None:
+def test_a_request_arriving_during_a_long_line_gets_in_line_within_a_few_requests(
+    turns: WriteTurns,
+) -> None:
     """The loop polls between requests every few ms: a newcomer takes its place in
     line then, not once the whole line is served (with 50 counters calling back to
     back, that made one call in each round of 50 wait two rounds)."""
-    turns = WriteTurns()
     served: list[object] = []
     served_when_it_arrived: list[int] = []
     line = [gevent.spawn(_request, turns, served, f"waiting-{i}") for i in range(200)]
@@ -96,8 +103,7 @@ def test_a_request_arriving_during_a_long_line_gets_in_line_within_a_few_request
     assert served[-1] == "newcomer"  # and after everyone who came before it
 
 
-def test_the_work_sees_its_own_request() -> None:
-    turns = WriteTurns()
+def test_the_work_sees_its_own_request(turns: WriteTurns) -> None:
     app = Flask(__name__)
 
     def caller(path: str) -> str:
