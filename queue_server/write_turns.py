@@ -11,13 +11,15 @@ poll every 2 ms, so each waits for those that came before it and no longer: p99
 90 ms against a p50 of 81 ms, at 614 calls/s where there were 601-607
 (``tests/bench/bench_queue.py``, 6 December; ``docs/scaling.md``).
 
-The requests served between two polls share one SQLite transaction
-(``SharedTransaction``): each in a savepoint of its own, none answered before the
-whole is committed. A ticket changes ten-odd pages, and SQLite writes each page a
-transaction changed once at its commit; three tickets committed together share
-most of theirs. Ticket issue at 8 kiosks, alternating runs on 6 December (a slower
-box than the figures above): 545-610 tickets/s each committed alone, 644-658
-shared (``tests/bench/bench_issue.py``); call-next was unchanged at 410-424/s.
+The requests in line share one SQLite transaction (``SharedTransaction``) for up
+to 20 ms, the loop polling meanwhile: each in a savepoint of its own, none answered
+before the whole is committed. A ticket changes ten-odd pages, and SQLite writes
+each page a transaction changed once at its commit; requests committed together
+share most of theirs. Alternating runs on 6 December, a slower box than the figures
+above: ticket issue at 8 kiosks 545-610 tickets/s each committed alone, 639-658
+shared (``tests/bench/bench_issue.py``); call-next at 50 counters back to back
+177-297 calls/s with a transaction ended at each poll, 284-308/s sharing it up to
+20 ms (``_BATCH_S``).
 
 Only the production server turns it on (:func:`init_app`), in gevent workers on
 SQLite. On PostgreSQL a request waiting for the database lets the others run: one
@@ -53,6 +55,11 @@ _POLL_EVERY_S = 0.002
 #: ``gevent.idle()``, which waits for a moment with nothing else to do, which a busy
 #: hall never has.
 _PAUSE_S = 1e-6
+#: How long the requests in line share one transaction at most; the loop still polls
+#: every ``_POLL_EVERY_S`` meanwhile. Call-next, 50 counters back to back, alternating
+#: runs: 177-297 calls/s with a transaction cut at each poll (2 ms), 284-308/s at
+#: 20 ms, 267-357/s at 50 ms; ticket issue 611/s at 2 ms, 639/s at 20 ms.
+_BATCH_S = 0.020
 
 
 Job = tuple[contextvars.Context, Callable[[], object], AsyncResult]
@@ -61,14 +68,17 @@ Job = tuple[contextvars.Context, Callable[[], object], AsyncResult]
 class WriteTurns:
     """One greenlet runs the work handed to :meth:`run`, in the order it was handed.
 
-    The work waiting in line when the greenlet takes up the next piece is done in one
-    transaction (:class:`SharedTransaction`) for at most ``_POLL_EVERY_S``, and none
-    of it is answered before that transaction commits.
+    The work in line is done in one transaction (:class:`SharedTransaction`) for at
+    most ``batch_s``, and none of it is answered before that transaction commits.
     """
 
-    def __init__(self, db: Database, poll_every_s: float = _POLL_EVERY_S) -> None:
+    def __init__(
+        self, db: Database, poll_every_s: float = _POLL_EVERY_S, batch_s: float = _BATCH_S
+    ) -> None:
         self._db = db
         self._poll_every_s = poll_every_s
+        self._batch_s = batch_s
+        self._polled = time.monotonic()
         self._queue: SimpleQueue[Job] = SimpleQueue()
         self._server: gevent.Greenlet[[], None] | None = None
 
@@ -83,25 +93,29 @@ class WriteTurns:
         return cast(T, done.get())
 
     def _serve(self) -> None:
-        polled = time.monotonic()
+        self._polled = time.monotonic()
         while True:
             if self._queue.empty():  # the loop polls while this greenlet waits
                 first = self._queue.get()
-                polled = time.monotonic()
+                self._polled = time.monotonic()
             else:
                 first = self._queue.get_nowait()
             try:
-                self._serve_from(first, polled)
+                self._serve_from(first)
             except BaseException:  # this greenlet is stopped: another serves the line
                 self._server = gevent.spawn(self._serve)
                 raise
-            if time.monotonic() - polled >= self._poll_every_s:
-                gevent.sleep(_PAUSE_S)
-                polled = time.monotonic()
+            self._poll_if_due()
 
-    def _serve_from(self, job: Job, polled: float) -> None:
-        """Serve ``job`` and those waiting behind it until the loop is due a poll, in
-        one transaction; answer each once that is committed."""
+    def _poll_if_due(self) -> None:
+        if time.monotonic() - self._polled >= self._poll_every_s:
+            gevent.sleep(_PAUSE_S)
+            self._polled = time.monotonic()
+
+    def _serve_from(self, job: Job) -> None:
+        """Serve ``job`` and those in line behind it, for ``_BATCH_S`` at most, in one
+        transaction; answer each once that is committed."""
+        began = time.monotonic()
         done_well: list[tuple[AsyncResult, object]] = []
         try:
             with SharedTransaction(self._db) as shared:
@@ -113,7 +127,10 @@ class WriteTurns:
                         done.set_exception(error)
                         if shared.lost:
                             raise
-                    if time.monotonic() - polled >= self._poll_every_s or self._queue.empty():
+                    if time.monotonic() - began >= self._batch_s:
+                        break
+                    self._poll_if_due()
+                    if self._queue.empty():
                         break
                     job = self._queue.get_nowait()
                 shared.commit()
