@@ -16,10 +16,10 @@ to 20 ms, the loop polling meanwhile: each in a savepoint of its own, none answe
 before the whole is committed. A ticket changes ten-odd pages, and SQLite writes
 each page a transaction changed once at its commit; requests committed together
 share most of theirs. Alternating runs on 6 December, a slower box than the figures
-above: ticket issue at 8 kiosks 545-610 tickets/s each committed alone, 639-658
-shared (``tests/bench/bench_issue.py``); call-next at 50 counters back to back
-177-297 calls/s with a transaction ended at each poll, 284-308/s sharing it up to
-20 ms (``_BATCH_S``).
+above (``tests/bench/bench_issue.py``): ticket issue at 8 kiosks 545-610 tickets/s
+each committed alone, 531-658 shared (three runs of four 639-658); call-next at 50
+counters back to back 177-297 calls/s with a transaction ended at each poll,
+284-308/s sharing it up to 20 ms (``_BATCH_S``).
 
 Only the production server turns it on (:func:`init_app`), in gevent workers on
 SQLite. On PostgreSQL a request waiting for the database lets the others run: one
