@@ -286,7 +286,8 @@ class SharedTransaction:
         full disk or an I/O error: the work done in it so far is gone."""
         if self._connection is None:
             return False
-        return not self._connection.connection.dbapi_connection.in_transaction  # type: ignore[union-attr]
+        driver = self._connection.connection.dbapi_connection
+        return driver is None or not driver.in_transaction  # None: the connection was lost
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
