@@ -113,7 +113,7 @@ class WriteTurns:
             self._polled = time.monotonic()
 
     def _serve_from(self, job: Job) -> None:
-        """Serve ``job`` and those in line behind it, for ``_BATCH_S`` at most, in one
+        """Serve ``job`` and those in line behind it, for ``batch_s`` at most, in one
         transaction; answer each once that is committed."""
         began = time.monotonic()
         done_well: list[tuple[AsyncResult, object]] = []
