@@ -166,3 +166,30 @@ def test_kiosks_issuing_at_once_are_answered_and_heard_only_once_committed(
     numbers = _committed(runtime, "SELECT number FROM tickets")
     assert len(numbers) == 120 == len(set(numbers))
     assert any(shared_commits), "no two tickets ever shared a commit"
+
+
+def test_requests_in_a_transaction_sqlite_gave_up_fail_and_those_behind_are_served(
+    runtime: Runtime,
+) -> None:
+    """SQLite may roll a whole transaction back by itself (an I/O error, a full log):
+    the requests already done in it are told they failed, none is written or heard
+    of, and the request behind them gets a transaction of its own."""
+    heard: list[list[dict[str, Any]]] = []
+    runtime.listeners.append(heard.append)
+    turns = WriteTurns(runtime.db, poll_every_s=60)
+
+    def sqlite_gives_up() -> None:
+        def work(uow: UnitOfWork) -> None:
+            uow.session.connection().exec_driver_sql("ROLLBACK")  # as SQLite itself does
+            raise OSError("disk I/O error")
+
+        run(runtime.uow, work)
+
+    first, failing, behind = _in_one_line(
+        turns, [_issue(runtime, "dat-dai"), sqlite_gives_up, _issue(runtime, "dat-dai")]
+    )
+
+    assert first.exception is not None and failing.exception is not None
+    assert behind.successful()
+    assert _committed(runtime, "SELECT number FROM tickets") == [(behind.value["number"],)]
+    assert [event["ticket_id"] for batch in heard for event in batch] == [behind.value["id"]]
