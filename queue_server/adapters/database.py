@@ -125,6 +125,15 @@ class Database:
             queue = self._order_queues.setdefault(site_id, threading.Lock())
         return queue
 
+    def lock_writes(self) -> None:
+        """Wait for this process's turn to write (:attr:`write_lock`; none on PostgreSQL)."""
+        if self.write_lock is not None:
+            self.write_lock.acquire()
+
+    def unlock_writes(self) -> None:
+        if self.write_lock is not None:
+            self.write_lock.release()
+
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
@@ -154,8 +163,7 @@ class Database:
         """Read the schema revision and commit a write that changes nothing."""
         revision: str | None = None
         problem: str | None = None
-        if self.write_lock is not None:
-            self.write_lock.acquire()
+        self.lock_writes()
         try:
             with self.engine.begin() as conn:
                 revision = conn.scalar(text("SELECT version_num FROM alembic_version"))
@@ -163,8 +171,7 @@ class Database:
         except DBAPIError as exc:
             problem = failure_kind(exc) or "database_unavailable"
         finally:
-            if self.write_lock is not None:
-                self.write_lock.release()
+            self.unlock_writes()
         writable = problem is None
         if problem is None and self._storage_short():
             problem = "storage_full"

@@ -67,9 +67,10 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self._shared = _joined.get()
+        # A shared transaction holds the lock for its units.
+        self._locks_writes = self._shared is None and not self._readonly
         if self._shared is not None:
             # Its reads, read-only ones too, see what the transaction's earlier work wrote.
-            self._lock = None
             self.session = Session(
                 bind=self._shared.connection,
                 join_transaction_mode="create_savepoint",
@@ -78,9 +79,8 @@ class UnitOfWork:
             )
         else:
             engine = self._db.read_engine if self._readonly else self._db.engine
-            self._lock = None if self._readonly else self._db.write_lock
-            if self._lock is not None:
-                self._lock.acquire()
+            if self._locks_writes:
+                self._db.lock_writes()
             self.session = Session(bind=engine, expire_on_commit=False, autoflush=True)
         self.repo = QueueRepository(self.session, self._config)
         self.fleet: FleetStore = FleetRepository(self.session)
@@ -101,8 +101,8 @@ class UnitOfWork:
             self.session.close()
         finally:
             self._leave_order_queues()
-            if self._lock is not None:
-                self._lock.release()
+            if self._locks_writes:
+                self._db.unlock_writes()
 
     # The dossier-side repositories are built on first use, and their modules imported
     # then: a ticket or a call never needs them, and a command such as ``create-token``
@@ -234,9 +234,7 @@ class SharedTransaction:
         self._connection: Connection | None = None
 
     def __enter__(self) -> SharedTransaction:
-        self._lock = self._db.write_lock
-        if self._lock is not None:
-            self._lock.acquire()
+        self._db.lock_writes()
         return self
 
     def __exit__(
@@ -249,8 +247,7 @@ class SharedTransaction:
         try:
             self._end()
         finally:
-            if self._lock is not None:
-                self._lock.release()
+            self._db.unlock_writes()
 
     def _end(self) -> None:
         connection, self._connection = self._connection, None
