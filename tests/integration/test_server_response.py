@@ -134,3 +134,20 @@ def test_a_file_gets_its_headers_before_its_bytes(
         assert reply.read() == content
     assert sent[0].startswith(b"HTTP/1.1 200 OK\r\n") and sent[0].endswith(b"\r\n\r\n")
     assert sent[1:] == [b"<file>"]
+
+
+def test_a_head_request_gets_the_headers_alone(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    """gunicorn drops the body of an answer to HEAD: the held headers still go out."""
+    body = b'{"status": "ok"}'
+    reply, sent = answer(
+        pair,
+        b"HEAD /api/v1/health HTTP/1.1\r\nHost: centre\r\n\r\n",
+        "200 OK",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        [body],
+    )
+    assert len(sent) == 1 and sent[0].endswith(b"\r\n\r\n") and body not in sent[0]
+    assert reply.status == 200 and reply.getheader("Content-Length") == str(len(body))
+    assert reply.read() == b""
