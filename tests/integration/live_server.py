@@ -44,7 +44,13 @@ def run_cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProc
 
 
 class LiveServer:
-    def __init__(self, database_url: str, data_dir: Path, *, workers: int = 1) -> None:
+    """``motcua-server run`` on ``database_url``; ``checkout`` names another copy of the
+    code to run (a benchmark comparing two versions), by default this one."""
+
+    def __init__(
+        self, database_url: str, data_dir: Path, *, workers: int = 1, checkout: Path = ROOT
+    ) -> None:
+        self.checkout = checkout
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -68,11 +74,13 @@ class LiveServer:
             "--workers",
             str(self.workers),
         ]
+        # Another checkout's code comes first on the path, before this suite's helpers.
+        imports = {} if self.checkout == ROOT else {"PYTHONPATH": str(self.checkout)}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 command,
-                env=process_env(**self.env),
-                cwd=ROOT,
+                env=process_env(**self.env, **imports),
+                cwd=self.checkout,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
