@@ -35,12 +35,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / p) for p in (".", "tests", "tests/integration", "tests/bench")]
 
-from bench_issue import issue  # noqa: E402
+from bench_issue import crowded_database, issue  # noqa: E402
 from bench_queue import Drive  # noqa: E402
-from clocks import FakeClock  # noqa: E402
 from live_server import LiveServer  # noqa: E402
-from server_fixtures import build_runtime, seed_callers  # noqa: E402
-from test_concurrency import crowded_site, seed_waiting  # noqa: E402
+from test_concurrency import seed_waiting  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -79,10 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        runtime = build_runtime(
-            f"sqlite:///{work}/seed.db", None, work, FakeClock(), crowded_site()
-        )
-        tokens, counters = seed_callers(runtime)
+        runtime, tokens, counters = crowded_database(work / "seed.db")
         if args.work == "call":  # enough for every round, with the warm-up calls
             seed_waiting(runtime, (args.requests + 200) * args.rounds + 200)
         runtime.db.dispose()

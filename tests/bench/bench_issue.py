@@ -37,6 +37,8 @@ from live_server import LiveServer, free_port  # noqa: E402
 from server_fixtures import build_runtime, seed_callers  # noqa: E402
 from test_concurrency import crowded_site  # noqa: E402
 
+from queue_server.runtime import Runtime  # noqa: E402
+
 KIOSKS = 8
 
 
@@ -85,6 +87,14 @@ def issue(url: str, header: dict[str, str], tickets: int) -> dict[str, float]:
     return Drive(url, header, KIOSKS, 0.0).run(ticket, 201, total=tickets).figures(201)
 
 
+def crowded_database(path: Path) -> tuple[Runtime, dict[str, str], dict[int, int]]:
+    """A migrated SQLite file at ``path`` with the crowded site (services without a
+    daily limit, 50 counters) and its callers: the runtime on it, tokens, counter ids."""
+    runtime = build_runtime(f"sqlite:///{path}", None, path.parent, FakeClock(), crowded_site())
+    tokens, counters = seed_callers(runtime)
+    return runtime, tokens, counters
+
+
 def repeated(db: Path, query: str) -> int:
     with sqlite3.connect(db) as conn:
         return int(conn.execute(query).fetchone()[0] or 0)
@@ -101,10 +111,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        runtime = build_runtime(
-            f"sqlite:///{work}/bench.db", None, work, FakeClock(), crowded_site()
-        )
-        tokens, _ = seed_callers(runtime)
+        runtime, tokens, _ = crowded_database(work / "bench.db")
         runtime.db.dispose()
         floor_server = FloorServer(work).start()
         motcua = LiveServer(f"sqlite:///{work}/bench.db", work).start()

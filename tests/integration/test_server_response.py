@@ -78,6 +78,14 @@ def answer(
     return reply, writes.sent
 
 
+def answer_json(
+    pair: tuple[socket.socket, socket.socket], request: bytes, status: str, body: bytes
+) -> tuple[HTTPResponse, list[bytes]]:
+    """:func:`answer` with a JSON body of known length, as the API answers."""
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    return answer(pair, request, status, headers, [body])
+
+
 GET = b"GET /api/v1/tickets/1 HTTP/1.1\r\nHost: centre\r\n\r\n"
 
 
@@ -85,12 +93,11 @@ def test_a_response_with_a_body_leaves_in_one_write(
     pair: tuple[socket.socket, socket.socket],
 ) -> None:
     body = b'{"number": "A001", "ahead": 3}'
-    reply, sent = answer(
+    reply, sent = answer_json(
         pair,
         b"POST /api/v1/tickets HTTP/1.1\r\nHost: centre\r\nContent-Length: 2\r\n\r\n{}",
         "201 CREATED",
-        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        [body],
+        body,
     )
     assert len(sent) == 1
     assert sent[0].startswith(b"HTTP/1.1 201 CREATED\r\n") and sent[0].endswith(body)
@@ -141,12 +148,8 @@ def test_a_head_request_gets_the_headers_alone(
 ) -> None:
     """gunicorn drops the body of an answer to HEAD: the held headers still go out."""
     body = b'{"status": "ok"}'
-    reply, sent = answer(
-        pair,
-        b"HEAD /api/v1/health HTTP/1.1\r\nHost: centre\r\n\r\n",
-        "200 OK",
-        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        [body],
+    reply, sent = answer_json(
+        pair, b"HEAD /api/v1/health HTTP/1.1\r\nHost: centre\r\n\r\n", "200 OK", body
     )
     assert len(sent) == 1 and sent[0].endswith(b"\r\n\r\n") and body not in sent[0]
     assert reply.status == 200 and reply.getheader("Content-Length") == str(len(body))
