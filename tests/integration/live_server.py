@@ -74,12 +74,11 @@ class LiveServer:
             "--workers",
             str(self.workers),
         ]
-        # Another checkout's code comes first on the path, before this suite's helpers.
-        imports = {} if self.checkout == ROOT else {"PYTHONPATH": str(self.checkout)}
+        # ``python -m`` puts its working folder first on the path: the checkout's code.
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 command,
-                env=process_env(**self.env, **imports),
+                env=process_env(**self.env),
                 cwd=self.checkout,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -63,6 +63,13 @@ def _issue(runtime: Runtime, service: str) -> Callable[[], dict[str, Any]]:
     return work
 
 
+def _turns_in_one_transaction(runtime: Runtime) -> WriteTurns:
+    """Turns that poll and end a transaction only after a minute: whatever the machine's
+    speed, the requests of a test share one transaction (beside CPU hogs the first
+    request alone once outlasted the 20 ms budget and was committed on its own)."""
+    return WriteTurns(runtime.db, poll_every_s=60, batch_s=60)
+
+
 def _in_one_line(turns: WriteTurns, works: list[Callable[[], Any]]) -> list[gevent.Greenlet]:
     """Hand ``works`` to ``turns`` together: all are waiting in line when it starts."""
     callers = [gevent.spawn(turns.run, work) for work in works]
@@ -76,7 +83,7 @@ def test_a_refusal_among_tickets_served_together_undoes_only_its_own_work(
 ) -> None:
     """Past the daily limit, the number the refused ticket drew goes back: the others,
     committed with it, keep theirs, and the next ticket after a raised limit follows on."""
-    turns = WriteTurns(runtime.db, poll_every_s=60, batch_s=60)
+    turns = _turns_in_one_transaction(runtime)
     callers = _in_one_line(turns, [_issue(runtime, LIMITED) for _ in range(LIMIT + 2)])
 
     issued = [caller.value["number"] for caller in callers if caller.successful()]
@@ -101,7 +108,7 @@ def test_a_failed_commit_tells_every_request_it_held_and_writes_none(runtime: Ru
     and the requests after it are served as before."""
     heard: list[list[dict[str, Any]]] = []
     runtime.listeners.append(heard.append)
-    turns = WriteTurns(runtime.db, poll_every_s=60, batch_s=60)
+    turns = _turns_in_one_transaction(runtime)
 
     def broken_reference() -> None:
         def work(uow: UnitOfWork) -> None:
@@ -132,7 +139,7 @@ def test_kiosks_issuing_at_once_are_answered_and_heard_only_once_committed(
     gets its answer, and each number is issued once."""
     tokens, _ = seed_callers(runtime)
     app = create_app(runtime=runtime)
-    app.extensions[write_turns.EXTENSION] = WriteTurns(runtime.db, poll_every_s=60, batch_s=60)
+    app.extensions[write_turns.EXTENSION] = _turns_in_one_transaction(runtime)
     heard: list[int] = []
     unseen_when_heard: list[int] = []
     shared_commits: list[bool] = []
@@ -176,7 +183,7 @@ def test_requests_in_a_transaction_sqlite_gave_up_fail_and_those_behind_are_serv
     of, and the request behind them gets a transaction of its own."""
     heard: list[list[dict[str, Any]]] = []
     runtime.listeners.append(heard.append)
-    turns = WriteTurns(runtime.db, poll_every_s=60, batch_s=60)
+    turns = _turns_in_one_transaction(runtime)
 
     def sqlite_gives_up() -> None:
         def work(uow: UnitOfWork) -> None:
